@@ -1,0 +1,369 @@
+/**
+ * A small Kubernetes REST client: JSON requests, paged lists and watches, with a deadline on every
+ * request and errors that read like kubectl's. Objects stay plain JSON here; ./map.ts turns them
+ * into our own types. Credentials come from ./auth.ts and are never logged.
+ */
+import http from 'node:http'
+import https from 'node:https'
+
+import {ApiError, ConnectionError} from '../errors.js'
+import {makeTransport, type Transport} from './auth.js'
+import type {KubeTarget} from './kubeconfig.js'
+
+export type Json = Record<string, any>
+
+export type PatchType = 'merge' | 'json' | 'strategic'
+const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+  contentType?: string
+  /** Overall deadline for this request (default: the client's request timeout). */
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Describes the call in errors, e.g. `patch foreignclusters cluster-3`. */
+  what?: string
+}
+
+export interface ListOptions {
+  labelSelector?: string
+  fieldSelector?: string
+  /** Page size; lists are always paged so that 10,000 pods never arrive as one body. */
+  limit?: number
+  signal?: AbortSignal
+}
+
+export interface ListResult<T> {
+  items: T[]
+  resourceVersion: string
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
+export interface WatchEvent {
+  type: WatchEventType
+  object: Json
+}
+
+export interface WatchOptions {
+  resourceVersion?: string
+  labelSelector?: string
+  fieldSelector?: string
+  /** Server-side duration of this watch; the caller re-watches after it. */
+  timeoutSeconds?: number
+  signal?: AbortSignal
+}
+
+export interface ClientOptions {
+  /** Deadline of a single request (not of a watch). */
+  requestTimeoutMs?: number
+  /** Counts every request by verb; used by the benchmark and tests (no credentials involved). */
+  onRequest?: (verb: string, path: string) => void
+}
+
+export class KubeClient {
+  readonly context: string
+  readonly server: string
+  private readonly requestTimeoutMs: number
+
+  private constructor(
+    readonly target: KubeTarget,
+    private readonly transport: Transport,
+    private readonly opts: ClientOptions,
+  ) {
+    this.context = target.context
+    this.server = target.server
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000
+  }
+
+  static async connect(target: KubeTarget, opts: ClientOptions = {}): Promise<KubeClient> {
+    return new KubeClient(target, await makeTransport(target), opts)
+  }
+
+  close(): void {
+    this.transport.close()
+  }
+
+  get<T = Json>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, opts)
+  }
+
+  /** GET that answers undefined on 404 instead of throwing. */
+  async getOrNull<T = Json>(path: string, opts: RequestOptions = {}): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path, opts)
+    } catch (e) {
+      if (e instanceof ApiError && e.isNotFound) return undefined
+      throw e
+    }
+  }
+
+  create<T = Json>(path: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('POST', path, {...opts, body})
+  }
+
+  update<T = Json>(path: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PUT', path, {...opts, body})
+  }
+
+  patch<T = Json>(path: string, body: unknown, type: PatchType = 'merge', opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PATCH', path, {...opts, body, contentType: PATCH_CONTENT_TYPE[type]})
+  }
+
+  /** DELETE; resolves false if the object was already gone. */
+  async delete(path: string, opts: RequestOptions & {propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; gracePeriodSeconds?: number; preconditionsUid?: string} = {}): Promise<boolean> {
+    const body: Json = {kind: 'DeleteOptions', apiVersion: 'v1'}
+    if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy
+    if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds
+    if (opts.preconditionsUid) body.preconditions = {uid: opts.preconditionsUid}
+    try {
+      await this.request('DELETE', path, {...opts, body})
+      return true
+    } catch (e) {
+      if (e instanceof ApiError && e.isNotFound) return false
+      throw e
+    }
+  }
+
+  /** Lists every page, mapping each item as it arrives so raw pages can be dropped at once. */
+  async list<T = Json>(path: string, opts: ListOptions = {}, map: (raw: Json) => T = (x) => x as T): Promise<ListResult<T>> {
+    const items: T[] = []
+    let cont: string | undefined
+    let resourceVersion = ''
+    do {
+      const page = await this.get<Json>(path, {
+        signal: opts.signal,
+        query: {
+          labelSelector: opts.labelSelector,
+          fieldSelector: opts.fieldSelector,
+          limit: opts.limit ?? 500,
+          continue: cont,
+        },
+      })
+      for (const raw of page.items ?? []) {
+        // Items of a list carry no kind; restore it for mappers that look at it.
+        items.push(map(raw))
+      }
+      cont = page.metadata?.continue || undefined
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion
+    } while (cont)
+    return {items, resourceVersion}
+  }
+
+  /**
+   * One watch request, as an async stream of events. Ends when the server closes the watch (the
+   * caller re-watches from the last resourceVersion). A 410 Gone is thrown as ApiError (isGone),
+   * so the caller relists. A connection that stays silent longer than the server-side timeout
+   * plus a margin is treated as dead.
+   */
+  async *watch(path: string, opts: WatchOptions = {}): AsyncGenerator<WatchEvent> {
+    const timeoutSeconds = opts.timeoutSeconds ?? 290
+    const res = await this.send('GET', path, {
+      signal: opts.signal,
+      query: {
+        watch: 1,
+        allowWatchBookmarks: true,
+        resourceVersion: opts.resourceVersion,
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        timeoutSeconds,
+      },
+      // The deadline of a watch is the server-side timeout plus a margin for a silent peer.
+      timeoutMs: 0,
+    })
+    if ((res.statusCode ?? 0) >= 300) {
+      throw this.toApiError(res.statusCode ?? 0, await readBody(res), 'GET', path, `watch ${path}`)
+    }
+    res.socket?.setTimeout((timeoutSeconds + 30) * 1000, () => res.destroy(new Error('watch stream went silent')))
+    res.setEncoding('utf8')
+    let buffered = ''
+    try {
+      for await (const chunk of res as AsyncIterable<string>) {
+        buffered += chunk
+        let nl: number
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim()
+          buffered = buffered.slice(nl + 1)
+          if (!line) continue
+          let ev: WatchEvent
+          try {
+            ev = JSON.parse(line) as WatchEvent
+          } catch {
+            continue
+          }
+          if (ev.type === 'ERROR') {
+            const s = ev.object ?? {}
+            throw new ApiError(s.code ?? 500, s.reason ?? 'InternalError', s.message ?? 'watch error', `watch ${path}`)
+          }
+          yield ev
+        }
+      }
+    } catch (e) {
+      if (e instanceof ApiError) throw e
+      if (opts.signal?.aborted) return
+      throw this.toConnectionError(e, 0)
+    } finally {
+      res.socket?.setTimeout(0)
+      res.destroy()
+    }
+  }
+
+  async request<T = Json>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
+    const res = await this.send(method, path, {...opts, timeoutMs})
+    const body = await readBody(res).catch((e: unknown) => {
+      throw this.toConnectionError(e, timeoutMs)
+    })
+    const status = res.statusCode ?? 0
+    if (status >= 300) throw this.toApiError(status, body, method, path, opts.what)
+    if (body === '') return undefined as T
+    try {
+      return JSON.parse(body) as T
+    } catch {
+      throw new ConnectionError(`the server ${this.server} answered ${method} ${path} with something that is not JSON`, this.server)
+    }
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions): Promise<http.IncomingMessage> {
+    const url = new URL(this.transport.url.toString())
+    url.pathname = (url.pathname.replace(/\/+$/, '') + path).replace(/\/{2,}/g, '/')
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v))
+    }
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': 'liqo-topology',
+      ...(await this.transport.headers()),
+    }
+    let payload: Buffer | undefined
+    if (opts.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(opts.body))
+      headers['Content-Type'] = opts.contentType ?? 'application/json'
+      headers['Content-Length'] = String(payload.length)
+    }
+    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
+    const signals = [opts.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter((s): s is AbortSignal => !!s)
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
+    this.opts.onRequest?.(opts.query?.watch ? 'WATCH' : method, url.pathname)
+
+    const lib = url.protocol === 'https:' ? https : http
+    return await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = lib.request(url, {method, headers, agent: this.transport.agent, signal}, resolve)
+      req.on('error', (e) => reject(this.toConnectionError(signal?.aborted && !opts.signal?.aborted ? new TimeoutMarker() : e, timeoutMs)))
+      req.end(payload)
+    })
+  }
+
+  private toApiError(status: number, body: string, method: string, path: string, what?: string): ApiError {
+    const operation = what ?? `${method} ${path}`
+    let parsed: Json | undefined
+    try {
+      parsed = JSON.parse(body) as Json
+    } catch {
+      parsed = undefined
+    }
+    if (parsed && parsed.kind === 'Status') {
+      return new ApiError(status, parsed.reason || reasonFor(status), parsed.message || body, operation)
+    }
+    if (status === 401) {
+      return new ApiError(401, 'Unauthorized', 'You must be logged in to the server', operation, 'check the credentials of this context in the kubeconfig')
+    }
+    if (status === 404) {
+      return new ApiError(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`, operation)
+    }
+    return new ApiError(status, reasonFor(status), body.trim().split('\n')[0] || `HTTP ${status}`, operation)
+  }
+
+  private toConnectionError(e: unknown, timeoutMs: number): Error {
+    if (e instanceof ApiError || e instanceof ConnectionError) return e
+    const host = this.transport.url.host
+    const err = e as NodeJS.ErrnoException & {name?: string}
+    if (e instanceof TimeoutMarker || err?.name === 'TimeoutError') {
+      return new ConnectionError(
+        `Unable to connect to the server ${this.server}: no answer within ${Math.round(timeoutMs / 1000)}s`,
+        this.server,
+        e,
+        'the API server is not responding; check that it is up, or raise --request-timeout',
+      )
+    }
+    if (err?.name === 'AbortError') return err
+    switch (err?.code) {
+      case 'ECONNREFUSED':
+        return new ConnectionError(
+          `The connection to the server ${host} was refused - did you specify the right host or port?`,
+          this.server,
+          e,
+          `is the cluster of context "${this.context}" running? For the lab: liqo-topology lab status`,
+        )
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return new ConnectionError(`Unable to connect to the server: no such host "${this.transport.url.hostname}"`, this.server, e)
+      case 'ECONNRESET':
+      case 'EPIPE':
+        return new ConnectionError(`Unable to connect to the server ${host}: connection reset by peer`, this.server, e)
+      case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      case 'SELF_SIGNED_CERT_IN_CHAIN':
+      case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+      case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      case 'CERT_HAS_EXPIRED':
+      case 'ERR_TLS_CERT_ALTNAME_INVALID':
+        return new ConnectionError(
+          `Unable to connect to the server ${host}: TLS certificate verification failed (${err.code})`,
+          this.server,
+          e,
+          'check certificate-authority / certificate-authority-data of this cluster in the kubeconfig',
+        )
+      default:
+        return new ConnectionError(`Unable to connect to the server ${host}: ${err?.message ?? String(e)}`, this.server, e)
+    }
+  }
+}
+
+class TimeoutMarker extends Error {}
+
+function readBody(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    res.on('data', (c: Buffer) => chunks.push(c))
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    res.on('error', reject)
+    res.on('aborted', () => reject(Object.assign(new Error('response aborted'), {code: 'ECONNRESET'})))
+  })
+}
+
+function reasonFor(status: number): string {
+  switch (status) {
+    case 400:
+      return 'BadRequest'
+    case 401:
+      return 'Unauthorized'
+    case 403:
+      return 'Forbidden'
+    case 404:
+      return 'NotFound'
+    case 405:
+      return 'MethodNotAllowed'
+    case 409:
+      return 'Conflict'
+    case 410:
+      return 'Expired'
+    case 415:
+      return 'UnsupportedMediaType'
+    case 422:
+      return 'Invalid'
+    case 429:
+      return 'TooManyRequests'
+    case 500:
+      return 'InternalError'
+    case 503:
+      return 'ServiceUnavailable'
+    case 504:
+      return 'Timeout'
+    default:
+      return `HTTP${status}`
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Kubeconfig loading with kubectl's rules (k8s.io/client-go/tools/clientcmd), which
+ * @kubernetes/client-node does not follow for KUBECONFIG lists:
+ *  - `--kubeconfig <file>`: only that file, and it must exist;
+ *  - otherwise every file of KUBECONFIG (split on ':'), missing ones ignored, merged so that the
+ *    FIRST file defining a cluster/user/context name wins, and the first non-empty
+ *    current-context wins;
+ *  - otherwise ~/.kube/config.
+ * Relative credential paths are resolved against the directory of the file that holds them.
+ * This module only reads YAML; credentials are applied in ./auth.ts.
+ */
+import {readFileSync, statSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {delimiter, dirname, isAbsolute, resolve} from 'node:path'
+import yaml from 'js-yaml'
+
+import {UserError} from '../errors.js'
+
+export interface NamedCluster {
+  name: string
+  cluster: Record<string, unknown> & {server?: string}
+}
+export interface NamedUser {
+  name: string
+  user: Record<string, unknown>
+}
+export interface NamedContext {
+  name: string
+  context: {cluster?: string; user?: string; namespace?: string}
+}
+
+export interface Kubeconfig {
+  clusters: NamedCluster[]
+  users: NamedUser[]
+  contexts: NamedContext[]
+  currentContext: string
+  /** Files that were actually read, in order. */
+  files: string[]
+}
+
+/** What a command targets: one context of the merged kubeconfig. */
+export interface KubeTarget {
+  context: string
+  clusterName: string
+  userName: string
+  server: string
+  /** Namespace of the context, or "default". */
+  namespace: string
+  cluster: NamedCluster['cluster']
+  user: NamedUser['user']
+  /** The merged kubeconfig it comes from (needed by auth plugins). */
+  config: Kubeconfig
+}
+
+export interface LoadOptions {
+  /** Value of --kubeconfig. */
+  kubeconfig?: string
+  /** Process environment (KUBECONFIG, HOME). */
+  env?: NodeJS.ProcessEnv
+}
+
+const FILE_KEYS_CLUSTER = ['certificate-authority']
+const FILE_KEYS_USER = ['client-certificate', 'client-key', 'tokenFile']
+
+/** The ordered list of files kubectl would read. */
+export function kubeconfigPaths(opts: LoadOptions): {paths: string[]; explicit: boolean} {
+  const env = opts.env ?? process.env
+  if (opts.kubeconfig) return {paths: [resolve(opts.kubeconfig)], explicit: true}
+  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p.trim() !== '')
+  if (fromEnv.length > 0) return {paths: dedupe(fromEnv.map((p) => resolve(p))), explicit: false}
+  return {paths: [resolve(env.HOME ?? homedir(), '.kube', 'config')], explicit: false}
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)]
+}
+
+interface RawKubeconfig {
+  clusters?: NamedCluster[] | null
+  users?: NamedUser[] | null
+  contexts?: NamedContext[] | null
+  'current-context'?: string
+}
+
+export function parseKubeconfig(text: string, file: string): RawKubeconfig {
+  let doc: unknown
+  try {
+    doc = yaml.load(text)
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e)
+    throw new UserError(`kubeconfig "${file}" is not valid YAML: ${reason}`, 'fix the file or point --kubeconfig at another one')
+  }
+  if (doc === undefined || doc === null) return {}
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new UserError(`kubeconfig "${file}" is not a kubeconfig (expected a YAML mapping)`)
+  }
+  const raw = doc as RawKubeconfig
+  const dir = dirname(file)
+  for (const c of raw.clusters ?? []) absolutize(c?.cluster, FILE_KEYS_CLUSTER, dir)
+  for (const u of raw.users ?? []) absolutize(u?.user, FILE_KEYS_USER, dir)
+  return raw
+}
+
+function absolutize(obj: Record<string, unknown> | undefined, keys: string[], dir: string): void {
+  if (!obj) return
+  for (const k of keys) {
+    const v = obj[k]
+    if (typeof v === 'string' && v !== '' && !isAbsolute(v)) obj[k] = resolve(dir, v)
+  }
+}
+
+/** kubectl's merge: the first definition of each name wins, the first non-empty current-context wins. */
+export function mergeKubeconfigs(docs: Array<{file: string; raw: RawKubeconfig}>): Kubeconfig {
+  const out: Kubeconfig = {clusters: [], users: [], contexts: [], currentContext: '', files: []}
+  const seen = {clusters: new Set<string>(), users: new Set<string>(), contexts: new Set<string>()}
+  for (const {file, raw} of docs) {
+    out.files.push(file)
+    for (const c of raw.clusters ?? []) {
+      if (c?.name && !seen.clusters.has(c.name)) {
+        seen.clusters.add(c.name)
+        out.clusters.push({name: c.name, cluster: c.cluster ?? {}})
+      }
+    }
+    for (const u of raw.users ?? []) {
+      if (u?.name && !seen.users.has(u.name)) {
+        seen.users.add(u.name)
+        out.users.push({name: u.name, user: u.user ?? {}})
+      }
+    }
+    for (const c of raw.contexts ?? []) {
+      if (c?.name && !seen.contexts.has(c.name)) {
+        seen.contexts.add(c.name)
+        out.contexts.push({name: c.name, context: c.context ?? {}})
+      }
+    }
+    if (!out.currentContext && raw['current-context']) out.currentContext = raw['current-context']
+  }
+  return out
+}
+
+export function loadKubeconfig(opts: LoadOptions = {}): Kubeconfig {
+  const {paths, explicit} = kubeconfigPaths(opts)
+  const docs: Array<{file: string; raw: RawKubeconfig}> = []
+  for (const file of paths) {
+    let text: string
+    try {
+      if (!statSync(file).isFile()) throw Object.assign(new Error('not a file'), {code: 'EISDIR'})
+      text = readFileSync(file, 'utf8')
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' && !explicit) continue // kubectl ignores missing files of KUBECONFIG
+      if (code === 'ENOENT') {
+        throw new UserError(`kubeconfig "${file}" does not exist`, 'check the --kubeconfig path, or omit it to use KUBECONFIG / ~/.kube/config')
+      }
+      if (code === 'EACCES') {
+        throw new UserError(`kubeconfig "${file}" is not readable (permission denied)`, 'fix its permissions or point --kubeconfig at another file')
+      }
+      if (code === 'EISDIR') throw new UserError(`kubeconfig "${file}" is a directory, not a file`)
+      throw new UserError(`cannot read kubeconfig "${file}": ${(e as Error).message}`)
+    }
+    docs.push({file, raw: parseKubeconfig(text, file)})
+  }
+  if (docs.length === 0) {
+    throw new UserError(
+      `no kubeconfig found (looked at ${paths.join(', ')})`,
+      'set KUBECONFIG or pass --kubeconfig; for the local lab run: eval "$(liqo-topology lab env)"',
+    )
+  }
+  return mergeKubeconfigs(docs)
+}
+
+/** Picks the context (--context, else current-context) and resolves its cluster and user. */
+export function resolveTarget(config: Kubeconfig, contextName?: string, namespace?: string): KubeTarget {
+  const name = contextName || config.currentContext
+  const known = config.contexts.map((c) => c.name)
+  if (!name) {
+    throw new UserError(
+      'no current context is set in the kubeconfig',
+      known.length ? `pass --context (one of: ${known.join(', ')})` : 'the kubeconfig defines no contexts',
+    )
+  }
+  const ctx = config.contexts.find((c) => c.name === name)
+  if (!ctx) {
+    throw new UserError(
+      `context "${name}" does not exist in the kubeconfig`,
+      known.length ? `known contexts: ${known.join(', ')}` : `the kubeconfig (${config.files.join(', ')}) defines no contexts`,
+    )
+  }
+  const cluster = config.clusters.find((c) => c.name === ctx.context.cluster)
+  if (!cluster || typeof cluster.cluster.server !== 'string' || cluster.cluster.server === '') {
+    throw new UserError(`context "${name}" refers to cluster "${ctx.context.cluster ?? ''}", which has no server in the kubeconfig`)
+  }
+  const user = config.users.find((u) => u.name === ctx.context.user)
+  return {
+    context: name,
+    clusterName: cluster.name,
+    userName: user?.name ?? '',
+    server: cluster.cluster.server.replace(/\/+$/, ''),
+    namespace: namespace || ctx.context.namespace || 'default',
+    cluster: cluster.cluster,
+    user: user?.user ?? {},
+    config,
+  }
+}

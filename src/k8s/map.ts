@@ -1,0 +1,201 @@
+/** Raw API JSON → our own types (src/model/types.ts). Pure functions; tolerant of missing fields. */
+import {LABEL_FC_CLUSTER_ID, LABEL_NODE_TYPE, LABEL_REMOTE_CLUSTER_ID, VIRTUAL_NODE_TYPE} from '../liqo/constants.js'
+import type {
+  ForeignCluster,
+  Namespace,
+  NamespaceOffloading,
+  Node,
+  NodeSelectorTerm,
+  OwnerRef,
+  Pod,
+  PodScheduling,
+  Taint,
+  Toleration,
+  Workload,
+} from '../model/types.js'
+import type {Json} from './client.js'
+
+function controllerOf(md: Json): OwnerRef | undefined {
+  const refs: Json[] = md.ownerReferences ?? []
+  const ref = refs.find((r) => r.controller) ?? refs[0]
+  return ref ? {kind: ref.kind, name: ref.name, uid: ref.uid} : undefined
+}
+
+export function schedulingOf(spec: Json | undefined): PodScheduling {
+  const s = spec ?? {}
+  const required = s.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
+  return {
+    nodeSelector: {...(s.nodeSelector ?? {})},
+    requiredTerms: (required?.nodeSelectorTerms ?? []) as NodeSelectorTerm[],
+    tolerations: ((s.tolerations ?? []) as Json[]).map((t) => ({key: t.key, operator: t.operator, value: t.value, effect: t.effect}) as Toleration),
+  }
+}
+
+/** kubectl's STATUS column for a pod (a faithful subset of printPod in kubectl's printers). */
+export function podStatusText(raw: Json): string {
+  const st = raw.status ?? {}
+  let reason: string = st.reason || st.phase || 'Unknown'
+  let initializing = false
+  const inits: Json[] = st.initContainerStatuses ?? []
+  inits.forEach((c, i) => {
+    if (initializing) return
+    if (c.state?.terminated?.exitCode === 0) return
+    initializing = true
+    if (c.state?.terminated) reason = c.state.terminated.reason ? `Init:${c.state.terminated.reason}` : `Init:ExitCode:${c.state.terminated.exitCode}`
+    else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`
+    else reason = `Init:${i}/${(raw.spec?.initContainers ?? []).length}`
+  })
+  if (!initializing) {
+    let hasRunning = false
+    const cs: Json[] = st.containerStatuses ?? []
+    for (let i = cs.length - 1; i >= 0; i--) {
+      const c = cs[i]!
+      if (c.state?.waiting?.reason) reason = c.state.waiting.reason
+      else if (c.state?.terminated?.reason) reason = c.state.terminated.reason
+      else if (c.state?.terminated) reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`
+      else if (c.ready && c.state?.running) hasRunning = true
+    }
+    if (reason === 'Completed' && hasRunning) reason = 'Running'
+  }
+  if (raw.metadata?.deletionTimestamp) reason = st.reason === 'NodeLost' ? 'Unknown' : 'Terminating'
+  return reason
+}
+
+export function toPod(raw: Json): Pod {
+  const md = raw.metadata ?? {}
+  const st = raw.status ?? {}
+  const cs: Json[] = st.containerStatuses ?? []
+  const conds: Json[] = st.conditions ?? []
+  const ready = conds.find((c) => c.type === 'Ready')
+  const scheduled = conds.find((c) => c.type === 'PodScheduled')
+  const total = (raw.spec?.containers ?? []).length || cs.length
+  const pod: Pod = {
+    namespace: md.namespace ?? '',
+    name: md.name ?? '',
+    uid: md.uid ?? '',
+    phase: st.phase ?? 'Pending',
+    status: podStatusText(raw),
+    ready: ready?.status === 'True',
+    readyContainers: cs.filter((c) => c.ready).length,
+    totalContainers: total,
+    restarts: cs.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+    createdAt: md.creationTimestamp ?? '',
+    labels: {...(md.labels ?? {})},
+    scheduling: schedulingOf(raw.spec),
+  }
+  if (raw.spec?.nodeName) pod.nodeName = raw.spec.nodeName
+  if (md.deletionTimestamp) pod.deletionTimestamp = md.deletionTimestamp
+  if (ready?.status === 'True' && ready.lastTransitionTime) pod.readySince = ready.lastTransitionTime
+  if (st.podIP) pod.podIP = st.podIP
+  const owner = controllerOf(md)
+  if (owner) pod.owner = owner
+  if (scheduled?.status === 'False' && scheduled.message) pod.unschedulableMessage = scheduled.message
+  return pod
+}
+
+export function toNode(raw: Json): Node {
+  const md = raw.metadata ?? {}
+  const labels: Record<string, string> = {...(md.labels ?? {})}
+  const ready = ((raw.status?.conditions ?? []) as Json[]).find((c) => c.type === 'Ready')
+  const node: Node = {
+    name: md.name ?? '',
+    uid: md.uid ?? '',
+    labels,
+    ready: ready?.status === 'True',
+    unschedulable: raw.spec?.unschedulable === true,
+    taints: ((raw.spec?.taints ?? []) as Json[]).map((t) => ({key: t.key, value: t.value, effect: t.effect}) as Taint),
+    virtual: labels[LABEL_NODE_TYPE] === VIRTUAL_NODE_TYPE,
+    createdAt: md.creationTimestamp ?? '',
+  }
+  if (labels[LABEL_REMOTE_CLUSTER_ID]) node.remoteClusterId = labels[LABEL_REMOTE_CLUSTER_ID]
+  if (md.deletionTimestamp) node.deletionTimestamp = md.deletionTimestamp
+  return node
+}
+
+export function toForeignCluster(raw: Json): ForeignCluster {
+  const md = raw.metadata ?? {}
+  const spec = raw.spec ?? {}
+  const conditions = ((raw.status?.peeringConditions ?? []) as Json[]).map((c) => ({
+    type: c.type,
+    status: c.status ?? 'None',
+    reason: c.reason,
+    message: c.message,
+    lastTransitionTime: c.lastTransitionTime,
+  }))
+  const out = conditions.find((c) => c.type === 'OutgoingPeering')
+  const inc = conditions.find((c) => c.type === 'IncomingPeering')
+  const labels: Record<string, string> = {...(md.labels ?? {})}
+  const fc: ForeignCluster = {
+    name: md.name ?? '',
+    uid: md.uid ?? '',
+    resourceVersion: md.resourceVersion ?? '',
+    labels,
+    clusterId: spec.clusterIdentity?.clusterID || labels[LABEL_FC_CLUSTER_ID] || '',
+    clusterName: spec.clusterIdentity?.clusterName ?? '',
+    outgoingEnabled: spec.outgoingPeeringEnabled ?? 'Auto',
+    incomingEnabled: spec.incomingPeeringEnabled ?? 'Auto',
+    outgoingPhase: out?.status ?? 'None',
+    incomingPhase: inc?.status ?? 'None',
+    conditions,
+    finalizers: [...(md.finalizers ?? [])],
+    createdAt: md.creationTimestamp ?? '',
+  }
+  if (out?.reason) fc.outgoingReason = out.reason
+  if (md.deletionTimestamp) fc.deletionTimestamp = md.deletionTimestamp
+  return fc
+}
+
+export function toNamespaceOffloading(raw: Json): NamespaceOffloading {
+  const md = raw.metadata ?? {}
+  const spec = raw.spec ?? {}
+  const st = raw.status ?? {}
+  const nso: NamespaceOffloading = {
+    namespace: md.namespace ?? '',
+    name: md.name ?? '',
+    uid: md.uid ?? '',
+    mappingStrategy: spec.namespaceMappingStrategy ?? 'DefaultName',
+    podStrategy: spec.podOffloadingStrategy ?? 'LocalAndRemote',
+    remoteConditions: {...(st.remoteNamespacesConditions ?? {})},
+    finalizers: [...(md.finalizers ?? [])],
+  }
+  if (spec.clusterSelector) nso.clusterSelector = {nodeSelectorTerms: spec.clusterSelector.nodeSelectorTerms ?? []}
+  if (st.offloadingPhase) nso.phase = st.offloadingPhase
+  if (st.remoteNamespaceName) nso.remoteNamespaceName = st.remoteNamespaceName
+  if (md.deletionTimestamp) nso.deletionTimestamp = md.deletionTimestamp
+  return nso
+}
+
+export function toWorkload(raw: Json, kind: Workload['kind']): Workload {
+  const md = raw.metadata ?? {}
+  const st = raw.status ?? {}
+  const w: Workload = {
+    kind,
+    namespace: md.namespace ?? '',
+    name: md.name ?? '',
+    uid: md.uid ?? '',
+    desired: raw.spec?.replicas ?? 1,
+    ready: st.readyReplicas ?? 0,
+    available: st.availableReplicas ?? 0,
+    updated: st.updatedReplicas ?? 0,
+    generation: md.generation ?? 0,
+    observedGeneration: st.observedGeneration ?? 0,
+    scheduling: schedulingOf(raw.spec?.template?.spec),
+  }
+  const owner = controllerOf(md)
+  if (owner) w.owner = owner
+  if (md.deletionTimestamp) w.deletionTimestamp = md.deletionTimestamp
+  return w
+}
+
+export function toNamespace(raw: Json): Namespace {
+  const md = raw.metadata ?? {}
+  const ns: Namespace = {
+    name: md.name ?? '',
+    phase: raw.status?.phase ?? 'Active',
+    labels: {...(md.labels ?? {})},
+    finalizers: [...(raw.spec?.finalizers ?? []), ...(md.finalizers ?? [])],
+    conditions: ((raw.status?.conditions ?? []) as Json[]).map((c) => ({type: c.type, status: c.status, reason: c.reason, message: c.message})),
+  }
+  if (md.deletionTimestamp) ns.deletionTimestamp = md.deletionTimestamp
+  return ns
+}

@@ -1,0 +1,56 @@
+/**
+ * Liqo API names, labels and values, per ../shared/reference/liqo-api.md (v0.3 – v0.10 line,
+ * `discovery.liqo.io/v1alpha1`, the one with the outgoingPeeringEnabled switch).
+ */
+export const FOREIGN_CLUSTER = {group: 'discovery.liqo.io', version: 'v1alpha1', plural: 'foreignclusters', kind: 'ForeignCluster'} as const
+export const NAMESPACE_OFFLOADING = {group: 'offloading.liqo.io', version: 'v1alpha1', plural: 'namespaceoffloadings', kind: 'NamespaceOffloading'} as const
+/** The v1.x ForeignCluster, which has no peering switch. */
+export const FOREIGN_CLUSTER_V1 = {group: 'core.liqo.io', version: 'v1beta1', plural: 'foreignclusters'} as const
+
+/** The only NamespaceOffloading name Liqo acts on. */
+export const NAMESPACE_OFFLOADING_NAME = 'offloading'
+export const NAMESPACE_OFFLOADING_FINALIZER = 'namespaceoffloading-controller.liqo.io/finalizer'
+
+export const LABEL_FC_CLUSTER_ID = 'discovery.liqo.io/cluster-id'
+export const LABEL_DISCOVERY_TYPE = 'discovery.liqo.io/discovery-type'
+export const LABEL_NODE_TYPE = 'liqo.io/type'
+export const VIRTUAL_NODE_TYPE = 'virtual-node'
+export const LABEL_REMOTE_CLUSTER_ID = 'liqo.io/remote-cluster-id'
+export const LABEL_PROVIDER = 'liqo.io/provider'
+export const LABEL_REGION = 'topology.liqo.io/region'
+export const LABEL_SCHEDULING_ENABLED = 'liqo.io/scheduling-enabled'
+export const ANNOTATION_REMOTE_NAMESPACE = 'liqo.io/remote-namespace'
+export const VIRTUAL_NODE_TAINT = {key: 'virtual-node.liqo.io/not-allowed', value: 'true', effect: 'NoExecute'} as const
+
+/** Labels the virtual kubelet puts on the remote twin of an offloaded pod (v0.3.2 – v0.10). */
+export const LABEL_TWIN_ORIGIN = 'virtualkubelet.liqo.io/origin'
+export const LABEL_TWIN_DESTINATION = 'virtualkubelet.liqo.io/destination'
+
+/** Local cluster identity ConfigMap (in the Liqo namespace). */
+export const CLUSTER_ID_CONFIGMAP_SELECTOR = 'app.kubernetes.io/name=clusterid-configmap'
+export const LIQO_NAMESPACE = 'liqo'
+
+export const PEERING_ENABLED = ['Auto', 'No', 'Yes'] as const
+export type PeeringEnabled = (typeof PEERING_ENABLED)[number]
+export const PEERING_PHASES = ['None', 'Pending', 'Established', 'Disconnecting', 'Denied', 'EmptyDenied', 'Error', 'Success'] as const
+export type PeeringPhase = (typeof PEERING_PHASES)[number]
+export const PEERING_CONDITION_TYPES = ['OutgoingPeering', 'IncomingPeering', 'NetworkStatus', 'AuthenticationStatus', 'ProcessForeignClusterStatus'] as const
+export type PeeringConditionType = (typeof PEERING_CONDITION_TYPES)[number]
+
+export const OFFLOADING_PHASES = ['Ready', 'NoClusterSelected', 'InProgress', 'SomeFailed', 'AllFailed', 'Terminating'] as const
+export const POD_OFFLOADING_STRATEGIES = ['Local', 'Remote', 'LocalAndRemote'] as const
+export type PodOffloadingStrategy = (typeof POD_OFFLOADING_STRATEGIES)[number]
+export const NAMESPACE_MAPPING_STRATEGIES = ['EnforceSameName', 'DefaultName'] as const
+export type NamespaceMappingStrategy = (typeof NAMESPACE_MAPPING_STRATEGIES)[number]
+
+export function fcPath(name?: string): string {
+  const base = `/apis/${FOREIGN_CLUSTER.group}/${FOREIGN_CLUSTER.version}/${FOREIGN_CLUSTER.plural}`
+  return name ? `${base}/${encodeURIComponent(name)}` : base
+}
+
+export function nsOffloadingPath(namespace?: string, name?: string): string {
+  const g = `/apis/${NAMESPACE_OFFLOADING.group}/${NAMESPACE_OFFLOADING.version}`
+  if (!namespace) return `${g}/${NAMESPACE_OFFLOADING.plural}`
+  const base = `${g}/namespaces/${encodeURIComponent(namespace)}/${NAMESPACE_OFFLOADING.plural}`
+  return name ? `${base}/${encodeURIComponent(name)}` : base
+}

@@ -1,0 +1,159 @@
+/**
+ * Our own small types for what the commands reason about. Built from API JSON by src/k8s/map.ts;
+ * everything downstream (placement, convergence, impact, renderers) works on these plain objects.
+ */
+
+export interface OwnerRef {
+  kind: string
+  name: string
+  uid: string
+}
+
+export interface Toleration {
+  key?: string
+  operator?: string
+  value?: string
+  effect?: string
+}
+
+export interface Taint {
+  key: string
+  value?: string
+  effect: string
+}
+
+export interface NodeSelectorRequirement {
+  key: string
+  operator: string
+  values?: string[]
+}
+
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[]
+  matchFields?: NodeSelectorRequirement[]
+}
+
+/** What the scheduler needs to decide where a pod may go (used by the impact preview). */
+export interface PodScheduling {
+  nodeSelector: Record<string, string>
+  /** requiredDuringSchedulingIgnoredDuringExecution terms (ORed); empty = no constraint. */
+  requiredTerms: NodeSelectorTerm[]
+  tolerations: Toleration[]
+}
+
+export interface Pod {
+  namespace: string
+  name: string
+  uid: string
+  nodeName?: string
+  phase: string
+  /** kubectl's STATUS column (Running, Pending, ContainerCreating, Terminating, Evicted...). */
+  status: string
+  ready: boolean
+  readyContainers: number
+  totalContainers: number
+  restarts: number
+  createdAt: string
+  deletionTimestamp?: string
+  /** When the Ready condition last became True (server-side time). */
+  readySince?: string
+  podIP?: string
+  owner?: OwnerRef
+  labels: Record<string, string>
+  /** Why the scheduler could not place it, when PodScheduled=False. */
+  unschedulableMessage?: string
+  scheduling: PodScheduling
+}
+
+export interface Node {
+  name: string
+  uid: string
+  labels: Record<string, string>
+  ready: boolean
+  unschedulable: boolean
+  taints: Taint[]
+  virtual: boolean
+  /** liqo.io/remote-cluster-id, for virtual nodes. */
+  remoteClusterId?: string
+  deletionTimestamp?: string
+  createdAt: string
+}
+
+export interface PeeringCondition {
+  type: string
+  status: string
+  reason?: string
+  message?: string
+  lastTransitionTime?: string
+}
+
+export interface ForeignCluster {
+  name: string
+  uid: string
+  resourceVersion: string
+  labels: Record<string, string>
+  /** spec.clusterIdentity.clusterID (falls back to the discovery.liqo.io/cluster-id label). */
+  clusterId: string
+  /** spec.clusterIdentity.clusterName (may be empty). */
+  clusterName: string
+  outgoingEnabled: string
+  incomingEnabled: string
+  /** Status of the OutgoingPeering condition; "None" when absent. */
+  outgoingPhase: string
+  outgoingReason?: string
+  incomingPhase: string
+  conditions: PeeringCondition[]
+  deletionTimestamp?: string
+  finalizers: string[]
+  createdAt: string
+}
+
+export interface RemoteNamespaceCondition {
+  type: string
+  status: string
+  reason?: string
+  message?: string
+  lastTransitionTime?: string
+}
+
+export interface NamespaceOffloading {
+  namespace: string
+  name: string
+  uid: string
+  mappingStrategy: string
+  podStrategy: string
+  clusterSelector?: {nodeSelectorTerms: NodeSelectorTerm[]}
+  phase?: string
+  remoteNamespaceName?: string
+  /** status.remoteNamespacesConditions, keyed by remote cluster ID. */
+  remoteConditions: Record<string, RemoteNamespaceCondition[]>
+  deletionTimestamp?: string
+  finalizers: string[]
+}
+
+/** A pod owner whose replica counts tell whether it is satisfied. */
+export interface Workload {
+  kind: 'Deployment' | 'ReplicaSet' | 'StatefulSet'
+  namespace: string
+  name: string
+  uid: string
+  desired: number
+  ready: number
+  available: number
+  updated: number
+  generation: number
+  observedGeneration: number
+  owner?: OwnerRef
+  deletionTimestamp?: string
+  /** Pod template's scheduling constraints (for "where can replacements go"). */
+  scheduling?: PodScheduling
+}
+
+export interface Namespace {
+  name: string
+  phase: string
+  labels: Record<string, string>
+  deletionTimestamp?: string
+  finalizers: string[]
+  conditions: Array<{type: string; status: string; reason?: string; message?: string}>
+}
