@@ -1,0 +1,119 @@
+/**
+ * Where the control-plane binaries come from, in order: TEST_ASSET_<NAME> → KUBEBUILDER_ASSETS →
+ * the build cache (LAB_BIN_DIR or ~/.cache/liqo-topology/k8s-<v>-etcd-<v>, filled by
+ * lab/build-control-plane.sh) → /usr/local/kubebuilder/bin.
+ */
+import {spawn} from 'node:child_process'
+import {accessSync, constants, existsSync, readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const REQUIRED_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
+export type BinaryName = (typeof REQUIRED_BINARIES)[number] | 'kubectl'
+export type Binaries = Record<(typeof REQUIRED_BINARIES)[number], string> & {kubectl?: string}
+
+/** The directory holding package.json (works from src/, dist/ and a bundle). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const pj = join(dir, 'package.json')
+    if (existsSync(pj)) {
+      try {
+        if (JSON.parse(readFileSync(pj, 'utf8')).name === 'liqo-topology') return dir
+      } catch {
+        // keep looking
+      }
+    }
+    const up = dirname(dir)
+    if (up === dir) throw new Error('cannot find the liqo-topology package root')
+    dir = up
+  }
+}
+
+export function pinnedVersions(root = packageRoot()): {kubernetes: string; etcd: string} {
+  const k8s = readFileSync(join(root, 'lab/go/k8s/go.mod'), 'utf8').match(/^require k8s\.io\/kubernetes (v[\d.]+)$/m)?.[1]
+  const etcd = readFileSync(join(root, 'lab/go/etcd/go.mod'), 'utf8').match(/^require go\.etcd\.io\/etcd\/server\/v3 (v[\d.]+)$/m)?.[1]
+  if (!k8s || !etcd) throw new Error('cannot read the pinned Kubernetes/etcd versions from lab/go/*/go.mod')
+  return {kubernetes: k8s, etcd}
+}
+
+export function cacheBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LAB_BIN_DIR) return resolve(env.LAB_BIN_DIR)
+  const v = pinnedVersions()
+  const root = env.LIQO_TOPOLOGY_CACHE ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'liqo-topology')
+  return join(root, `k8s-${v.kubernetes}-etcd-${v.etcd}`)
+}
+
+function executable(p: string | undefined): p is string {
+  if (!p) return false
+  try {
+    accessSync(p, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Candidate paths for one binary, most specific first. */
+export function candidates(name: BinaryName, env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = []
+  const assetVar = `TEST_ASSET_${name.toUpperCase().replace(/-/g, '_')}`
+  if (env[assetVar]) out.push(env[assetVar]!)
+  if (env.KUBEBUILDER_ASSETS) out.push(join(env.KUBEBUILDER_ASSETS, name))
+  out.push(join(cacheBinDir(env), name))
+  out.push(join('/usr/local/kubebuilder/bin', name))
+  return out
+}
+
+export function findBinary(name: BinaryName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return candidates(name, env).find(executable)
+}
+
+export interface BinaryLookup {
+  found: Partial<Binaries>
+  missing: string[]
+}
+
+export function lookupBinaries(env: NodeJS.ProcessEnv = process.env): BinaryLookup {
+  const found: Partial<Binaries> = {}
+  const missing: string[] = []
+  for (const name of REQUIRED_BINARIES) {
+    const p = findBinary(name, env)
+    if (p) found[name] = p
+    else missing.push(name)
+  }
+  const kubectl = findBinary('kubectl', env)
+  if (kubectl) found.kubectl = kubectl
+  return {found, missing}
+}
+
+/**
+ * Runs lab/build-control-plane.sh (idempotent; its progress lines go to `onLine`).
+ * Needs Go; the error says what to do when Go is missing.
+ */
+export function buildControlPlane(onLine: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const script = join(packageRoot(), 'lab', 'build-control-plane.sh')
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', [script], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let out = ''
+    let errTail = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.setEncoding('utf8')
+    let partial = ''
+    child.stderr.on('data', (d: string) => {
+      partial += d
+      const lines = partial.split('\n')
+      partial = lines.pop() ?? ''
+      for (const l of lines) {
+        errTail = l
+        onLine(l)
+      }
+    })
+    child.on('error', (e) => reject(e))
+    child.on('exit', (code) => {
+      if (code === 0) resolvePromise(out.trim().split('\n').pop() ?? cacheBinDir(env))
+      else reject(new Error(`building the control plane failed (exit ${code}): ${errTail}`))
+    })
+  })
+}

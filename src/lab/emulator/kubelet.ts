@@ -1,0 +1,208 @@
+/**
+ * The kubelets of the lab: the worker node of every cluster, and Liqo's virtual kubelet for the
+ * virtual nodes of the home cluster. Nodes are created Ready and kept alive with Lease heartbeats;
+ * pods bound to them become Running/Ready; a pod being deleted is finished like a kubelet would
+ * (after its remote twin is removed, for offloaded pods).
+ */
+import {randomBytes} from 'node:crypto'
+
+import {ApiError} from '../../errors.js'
+import type {Json, KubeClient} from '../../k8s/client.js'
+import {LABEL_NODE_TYPE, LABEL_REMOTE_CLUSTER_ID, LABEL_TWIN_DESTINATION, LABEL_TWIN_ORIGIN, VIRTUAL_NODE_TAINT, VIRTUAL_NODE_TYPE} from '../../liqo/constants.js'
+import {IpPool, microTime, nowIso, virtualNodeName, type EmuCluster} from './model.js'
+
+export const VIRTUAL_NODE_FINALIZER = 'virtualnode-controller.liqo.io/finalizer'
+export const KUBELET_VERSION = 'v1.36.3'
+export const LIQO_VERSION = 'v0.3.2'
+
+export interface EmulatedNode {
+  name: string
+  /** The cluster whose API server holds the Node object. */
+  client: KubeClient
+  kind: 'worker' | 'virtual'
+  /** For virtual nodes: the remote cluster they stand for. */
+  remote?: EmuCluster
+  ips: IpPool
+}
+
+export interface NodeCapacity {
+  cpu: string
+  memory: string
+  pods: string
+}
+
+export function workerNodeBody(name: string): Json {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'node-role.kubernetes.io/control-plane': '',
+      },
+    },
+    spec: {},
+  }
+}
+
+export function virtualNodeBody(remote: EmuCluster): Json {
+  const name = virtualNodeName(remote)
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        [LABEL_NODE_TYPE]: VIRTUAL_NODE_TYPE,
+        [LABEL_REMOTE_CLUSTER_ID]: remote.id,
+        'kubernetes.io/role': 'agent',
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'node.kubernetes.io/exclude-from-external-load-balancers': 'true',
+        'alpha.service-controller.kubernetes.io/exclude-balancer': 'true',
+        ...remote.labels,
+      },
+      finalizers: [VIRTUAL_NODE_FINALIZER],
+    },
+    spec: {taints: [{...VIRTUAL_NODE_TAINT}]},
+  }
+}
+
+function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCapacity, ip: string): Json {
+  const now = nowIso()
+  const cond = (type: string, status: string, reason: string, message: string) => ({type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: now})
+  return {
+    status: {
+      capacity,
+      allocatable: capacity,
+      conditions: [
+        cond('Ready', ready ? 'True' : 'False', ready ? 'KubeletReady' : 'KubeletNotReady', ready ? 'kubelet is posting ready status' : 'the ResourceOffer is being withdrawn'),
+        cond('MemoryPressure', ready ? 'False' : 'True', ready ? 'KubeletHasSufficientMemory' : 'ResourceOfferWithdrawn', ready ? 'kubelet has sufficient memory available' : 'the ResourceOffer is being withdrawn'),
+        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+      ],
+      addresses: [{type: 'InternalIP', address: ip}],
+      daemonEndpoints: {kubeletEndpoint: {Port: 10250}},
+      nodeInfo: {
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+        kernelVersion: '',
+        osImage: kind === 'virtual' ? 'Liqo virtual node' : 'liqo-topology lab node',
+        containerRuntimeVersion: kind === 'virtual' ? `liqo://${LIQO_VERSION}` : 'containerd://lab',
+        kubeletVersion: kind === 'virtual' ? LIQO_VERSION : KUBELET_VERSION,
+        kubeProxyVersion: '',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
+    },
+  }
+}
+
+/** Creates the node if missing and reports it Ready (idempotent). Returns its UID. */
+export async function ensureNode(client: KubeClient, body: Json, kind: EmulatedNode['kind'], capacity: NodeCapacity, ip: string): Promise<string> {
+  const name = body.metadata.name as string
+  let node = await client.getOrNull(`/api/v1/nodes/${name}`)
+  if (node?.metadata?.deletionTimestamp) throw new Error(`node ${name} is still being deleted`)
+  node ??= await client.create('/api/v1/nodes', body)
+  await client.patch(`/api/v1/nodes/${name}/status`, nodeStatus(kind, true, capacity, ip), 'merge')
+  if (node!.spec?.unschedulable) await client.patch(`/api/v1/nodes/${name}`, {spec: {unschedulable: null}}, 'merge')
+  await renewLease(client, name, node!.metadata.uid)
+  return node!.metadata.uid
+}
+
+/** Liqo's withdrawal: node NotReady with memory pressure and empty resources, then cordoned. */
+export async function cordonNotReady(client: KubeClient, name: string): Promise<void> {
+  const empty = {cpu: '0', memory: '0', pods: '0'}
+  await client.patch(`/api/v1/nodes/${name}/status`, nodeStatus('virtual', false, empty, '0.0.0.0'), 'merge').catch(ignoreNotFound)
+  await client.patch(`/api/v1/nodes/${name}`, {spec: {unschedulable: true}}, 'merge').catch(ignoreNotFound)
+}
+
+export async function renewLease(client: KubeClient, node: string, nodeUid?: string): Promise<void> {
+  const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node}`
+  try {
+    await client.patch(path, {spec: {renewTime: microTime(), holderIdentity: node, leaseDurationSeconds: 40}}, 'merge')
+  } catch (e) {
+    if (!(e instanceof ApiError && e.isNotFound)) throw e
+    await client.create('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: node,
+        namespace: 'kube-node-lease',
+        ...(nodeUid ? {ownerReferences: [{apiVersion: 'v1', kind: 'Node', name: node, uid: nodeUid}]} : {}),
+      },
+      spec: {holderIdentity: node, leaseDurationSeconds: 40, renewTime: microTime()},
+    })
+  }
+}
+
+export function ignoreNotFound(e: unknown): void {
+  if (e instanceof ApiError && e.isNotFound) return
+  throw e
+}
+
+/** Status of a pod whose containers all run: what a kubelet reports. */
+export function runningStatus(raw: Json, podIP: string, hostIP: string): Json {
+  const now = nowIso()
+  const existing: Json[] = raw.status?.conditions ?? []
+  const keep = (type: string) => existing.find((c) => c.type === type && c.status === 'True')?.lastTransitionTime ?? now
+  const conditions = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+    type,
+    status: 'True',
+    lastProbeTime: null,
+    lastTransitionTime: type === 'PodScheduled' ? keep(type) : now,
+  }))
+  const containers: Json[] = raw.spec?.containers ?? []
+  return {
+    status: {
+      phase: 'Running',
+      conditions,
+      hostIP,
+      hostIPs: [{ip: hostIP}],
+      podIP,
+      podIPs: [{ip: podIP}],
+      startTime: raw.status?.startTime ?? now,
+      containerStatuses: containers.map((c) => ({
+        name: c.name,
+        ready: true,
+        started: true,
+        restartCount: 0,
+        image: c.image,
+        imageID: `docker.io/${c.image}@sha256:${randomBytes(32).toString('hex')}`,
+        containerID: `containerd://${randomBytes(32).toString('hex')}`,
+        state: {running: {startedAt: now}},
+      })),
+    },
+  }
+}
+
+/** The remote twin of an offloaded pod (Liqo v0.3.2 reflects it with the same name). */
+export function twinBody(raw: Json, remoteNamespace: string, home: EmuCluster, remote: EmuCluster): Json {
+  const md = raw.metadata ?? {}
+  const containers = ((raw.spec?.containers ?? []) as Json[]).map((c) => {
+    const {volumeMounts: _vm, ...rest} = c
+    return rest
+  })
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: md.name,
+      namespace: remoteNamespace,
+      labels: {...(md.labels ?? {}), [LABEL_TWIN_ORIGIN]: home.id, [LABEL_TWIN_DESTINATION]: remote.id},
+      annotations: {'liqo.io/shadow-of': `${md.namespace}/${md.name}`},
+    },
+    spec: {
+      containers,
+      nodeName: remote.nodeName,
+      restartPolicy: raw.spec?.restartPolicy ?? 'Always',
+      terminationGracePeriodSeconds: raw.spec?.terminationGracePeriodSeconds ?? 30,
+      automountServiceAccountToken: false,
+    },
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The state the Liqo tutorial's "Dynamic topology" step starts from: namespace `liqo-test`
+ * offloaded with Remote + EnforceSameName to every peered cluster, and the tutorial's
+ * nginx Deployment (3 replicas) running on cluster-2 and cluster-3.
+ */
+import {ApiError} from '../errors.js'
+import type {Json, KubeClient} from '../k8s/client.js'
+import {toNode, toPod} from '../k8s/map.js'
+import {sleep} from '../k8s/reflector.js'
+import {LABEL_SCHEDULING_ENABLED, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_NAME, nsOffloadingPath} from '../liqo/constants.js'
+
+export const TUTORIAL_NAMESPACE = 'liqo-test'
+export const TUTORIAL_DEPLOYMENT = 'nginx-deployment'
+
+export function namespaceOffloadingBody(namespace: string): Json {
+  return {
+    apiVersion: `${NAMESPACE_OFFLOADING.group}/${NAMESPACE_OFFLOADING.version}`,
+    kind: NAMESPACE_OFFLOADING.kind,
+    metadata: {name: NAMESPACE_OFFLOADING_NAME, namespace},
+    spec: {namespaceMappingStrategy: 'EnforceSameName', podOffloadingStrategy: 'Remote'},
+  }
+}
+
+export function nginxDeploymentBody(namespace: string, replicas = 3): Json {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {name: TUTORIAL_DEPLOYMENT, namespace, labels: {app: 'liqo-test'}},
+    spec: {
+      replicas,
+      selector: {matchLabels: {app: 'liqo-test'}},
+      template: {
+        metadata: {labels: {app: 'liqo-test'}},
+        spec: {containers: [{name: 'nginx', image: 'nginxdemos/hello', imagePullPolicy: 'IfNotPresent', ports: [{containerPort: 80, name: 'web'}]}]},
+      },
+    },
+  }
+}
+
+export function serviceBody(namespace: string): Json {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {name: 'liqo-test-service', namespace},
+    spec: {type: 'ClusterIP', selector: {app: 'liqo-test'}, ports: [{name: 'web', port: 80, protocol: 'TCP', targetPort: 'web'}]},
+  }
+}
+
+async function createIfMissing(client: KubeClient, path: string, body: Json): Promise<void> {
+  try {
+    await client.create(path, body)
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 409)) throw e
+  }
+}
+
+async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const r = await check()
+    if (r) return r
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`)
+    await sleep(250)
+  }
+}
+
+/** Offloads `namespace` like the tutorial's "change topology" step (idempotent). */
+export async function offloadNamespace(home: KubeClient, namespace: string): Promise<void> {
+  await createIfMissing(home, '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace}})
+  await createIfMissing(home, nsOffloadingPath(namespace), namespaceOffloadingBody(namespace))
+  // Pods created before Liqo labels the namespace would not be mutated by the webhook.
+  await until(`namespace ${namespace} to be offloaded`, 60_000, async () => {
+    const ns = await home.get(`/api/v1/namespaces/${namespace}`)
+    const nso = await home.get(nsOffloadingPath(namespace, NAMESPACE_OFFLOADING_NAME))
+    return ns.metadata?.labels?.[LABEL_SCHEDULING_ENABLED] === 'true' && nso.status?.offloadingPhase === 'Ready'
+  })
+}
+
+export async function setupTutorial(home: KubeClient, remoteIds: string[], onProgress: (m: string) => void): Promise<void> {
+  onProgress(`offloading namespace ${TUTORIAL_NAMESPACE} (Remote, EnforceSameName)`)
+  await offloadNamespace(home, TUTORIAL_NAMESPACE)
+  onProgress(`deploying ${TUTORIAL_DEPLOYMENT} (3 replicas)`)
+  await createIfMissing(home, `/apis/apps/v1/namespaces/${TUTORIAL_NAMESPACE}/deployments`, nginxDeploymentBody(TUTORIAL_NAMESPACE))
+  await createIfMissing(home, `/api/v1/namespaces/${TUTORIAL_NAMESPACE}/services`, serviceBody(TUTORIAL_NAMESPACE))
+  await until(`3 pods of ${TUTORIAL_DEPLOYMENT} Running on ${remoteIds.length} remote clusters`, 90_000, async () => {
+    const pods = (await home.list(`/api/v1/namespaces/${TUTORIAL_NAMESPACE}/pods`, {labelSelector: 'app=liqo-test'}, toPod)).items
+    const nodes = new Map((await home.list('/api/v1/nodes', {}, toNode)).items.map((n) => [n.name, n]))
+    const running = pods.filter((p) => p.ready && !p.deletionTimestamp)
+    if (running.length !== 3) return false
+    const clusters = new Set(running.map((p) => nodes.get(p.nodeName ?? '')?.remoteClusterId).filter(Boolean))
+    return remoteIds.every((id) => clusters.has(id))
+  })
+}
