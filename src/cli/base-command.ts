@@ -1,0 +1,77 @@
+/**
+ * What every command shares: output streams, Ctrl-C handling, connecting to the home cluster and
+ * the single error handler. Commands stay thin: parse flags → connect → call one service → render.
+ */
+import {Command} from '@oclif/core'
+
+import {ExitCode, InterruptedError} from '../errors.js'
+import {KubeClient} from '../k8s/client.js'
+import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
+import {handleError} from './handle-error.js'
+import {processIO, type IO} from './io.js'
+
+export interface KubeFlagValues {
+  kubeconfig?: string
+  context?: string
+  'request-timeout'?: number
+  namespace?: string
+}
+
+export abstract class BaseCommand extends Command {
+  /** Aborted on Ctrl-C / SIGTERM; every service receives it. */
+  protected readonly abort = new AbortController()
+  protected io: IO = processIO()
+  private readonly clients: KubeClient[] = []
+  private interrupts = 0
+  private readonly onSignal = () => {
+    this.interrupts++
+    if (this.interrupts > 1) {
+      this.io.err('error: interrupted again; exiting now')
+      process.exit(ExitCode.interrupted)
+    }
+    this.abort.abort(new InterruptedError('interrupted'))
+    // A service that is not waiting on the signal gets a moment to wind down, then we leave.
+    setTimeout(() => {
+      this.io.err('error: interrupted')
+      process.exit(ExitCode.interrupted)
+    }, 3_000).unref()
+  }
+
+  override async init(): Promise<void> {
+    await super.init()
+    process.on('SIGINT', this.onSignal)
+    process.on('SIGTERM', this.onSignal)
+  }
+
+  /** Re-creates the IO once flags are known (colour, machine-readable output). */
+  protected setupIO(flags: {'no-color'?: boolean; output?: string}): IO {
+    this.io = processIO({noColor: flags['no-color'], machine: flags.output === 'json' || flags.output === 'yaml'})
+    return this.io
+  }
+
+  /** Connects to the context's cluster. Returns the client and the namespace to use. */
+  protected async connect(flags: KubeFlagValues): Promise<{client: KubeClient; namespace: string}> {
+    const config = loadKubeconfig({kubeconfig: flags.kubeconfig})
+    const target = resolveTarget(config, flags.context, flags.namespace)
+    const client = await KubeClient.connect(target, {requestTimeoutMs: flags['request-timeout'] ?? 30_000})
+    this.clients.push(client)
+    return {client, namespace: target.namespace}
+  }
+
+  override async catch(err: Error & {exitCode?: number}): Promise<never> {
+    const code = handleError(err, this.io, this.id)
+    this.cleanup()
+    return this.exit(code)
+  }
+
+  override async finally(err: Error | undefined): Promise<void> {
+    this.cleanup()
+    await super.finally(err)
+  }
+
+  private cleanup(): void {
+    process.off('SIGINT', this.onSignal)
+    process.off('SIGTERM', this.onSignal)
+    for (const c of this.clients.splice(0)) c.close()
+  }
+}

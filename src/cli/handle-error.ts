@@ -1,0 +1,50 @@
+/**
+ * The one place errors become text and an exit code. kubectl's style: API errors as
+ * `Error from server (Reason): message`, everything else as `error: message`, then at most one
+ * `hint:` line. Stacks only with DEBUG. Credentials are redacted from anything printed.
+ */
+import {ApiError, CliError, ExitCode, isCliError} from '../errors.js'
+import type {IO} from './io.js'
+
+/** Defence in depth: nothing that looks like a credential reaches the terminal. */
+export function redact(text: string): string {
+  return text
+    .replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]')
+    .replace(/((?:token|password|client-key-data|client-certificate-data)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1[redacted]')
+    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[redacted private key]')
+}
+
+interface OclifLikeError extends Error {
+  oclif?: {exit?: number}
+  code?: string
+}
+
+/** Prints the error and returns the exit code to use. */
+export function handleError(err: unknown, io: Pick<IO, 'err' | 'env'>, commandId?: string): number {
+  const debug = !!io.env.DEBUG
+  const print = (s: string) => io.err(redact(s))
+
+  if (isCliError(err)) {
+    print(err instanceof ApiError ? err.message : `error: ${err.message}`)
+    if (err.hint) print(`hint: ${err.hint}`)
+    if (debug && err.stack) print(err.stack)
+    return (err as CliError).exitCode
+  }
+  const e = err as OclifLikeError
+  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
+    print('error: interrupted; nothing was changed')
+    return ExitCode.interrupted
+  }
+  if (e?.oclif?.exit !== undefined && e.code === 'EEXIT') return e.oclif.exit
+  if (e?.oclif?.exit !== undefined) {
+    // oclif's parse errors: invalid/conflicting flags, missing arguments.
+    const msg = String(e.message).replace(/^Error:\s*/, '').trim()
+    print(`error: ${msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}`)
+    print(`hint: see 'liqo-topology ${commandId ? commandId.replace(/:/g, ' ') + ' ' : ''}--help'`)
+    return e.oclif.exit === 1 ? ExitCode.usage : e.oclif.exit
+  }
+  print(`error: internal error: ${e?.message ?? String(err)}`)
+  if (debug && e?.stack) print(e.stack)
+  else print('hint: run again with DEBUG=1 for details, and report it if it persists')
+  return ExitCode.error
+}

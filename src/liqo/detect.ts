@@ -1,0 +1,77 @@
+/**
+ * Which Liqo API a cluster serves, from API discovery (`/apis`), per the version table of
+ * liqo-api.md §4.1. liqo-topology supports the line with the peering switch (v0.3 – v0.10,
+ * discovery.liqo.io/v1alpha1); v1.x (core.liqo.io) and clusters without Liqo get a clear message.
+ */
+import {ApiError, UserError} from '../errors.js'
+import type {Json, KubeClient} from '../k8s/client.js'
+import {FOREIGN_CLUSTER, FOREIGN_CLUSTER_V1, LIQO_NAMESPACE} from './constants.js'
+
+export type LiqoLine = 'v0' | 'v1' | 'v0.11-rc' | 'none'
+
+export interface LiqoInfo {
+  line: LiqoLine
+  /** Human description, e.g. "Liqo v0.3–v0.10 API (discovery.liqo.io/v1alpha1)". */
+  description: string
+  /** Liqo groups the server serves, with versions. */
+  groups: Record<string, string[]>
+  /** Exact version when readable (label of the liqo controller-manager Deployment). */
+  version?: string
+}
+
+export function classifyGroups(groups: Record<string, string[]>): {line: LiqoLine; description: string} {
+  const discovery = groups[FOREIGN_CLUSTER.group] ?? []
+  const core = groups[FOREIGN_CLUSTER_V1.group] ?? []
+  if (discovery.includes(FOREIGN_CLUSTER.version)) {
+    return {line: 'v0', description: `Liqo v0.3–v0.10 API (${FOREIGN_CLUSTER.group}/${FOREIGN_CLUSTER.version})`}
+  }
+  if (core.includes(FOREIGN_CLUSTER_V1.version)) return {line: 'v1', description: `Liqo v1.x API (${FOREIGN_CLUSTER_V1.group}/${FOREIGN_CLUSTER_V1.version})`}
+  if (core.length) return {line: 'v0.11-rc', description: `Liqo v0.11 release-candidate API (${FOREIGN_CLUSTER_V1.group}/${core.join(',')})`}
+  return {line: 'none', description: 'no Liqo API'}
+}
+
+export async function detectLiqo(client: KubeClient, opts: {exactVersion?: boolean} = {}): Promise<LiqoInfo> {
+  const list = await client.get<Json>('/apis')
+  const groups: Record<string, string[]> = {}
+  for (const g of (list.groups ?? []) as Json[]) {
+    if (typeof g.name === 'string' && g.name.endsWith('liqo.io')) groups[g.name] = ((g.versions ?? []) as Json[]).map((v) => v.version)
+  }
+  const info: LiqoInfo = {...classifyGroups(groups), groups}
+  if (opts.exactVersion && info.line !== 'none') {
+    try {
+      const deps = await client.get<Json>(`/apis/apps/v1/namespaces/${LIQO_NAMESPACE}/deployments`, {query: {labelSelector: 'app.kubernetes.io/name=controller-manager'}})
+      const v = deps.items?.[0]?.metadata?.labels?.['app.kubernetes.io/version']
+      if (typeof v === 'string' && v) info.version = v
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e // not readable (RBAC, no liqo namespace): the API line is enough
+    }
+  }
+  return info
+}
+
+/** Throws a clear error unless the cluster serves the ForeignCluster API with the peering switch. */
+export function requirePeeringApi(info: LiqoInfo, context: string): void {
+  if (info.line === 'v0') return
+  if (info.line === 'none') {
+    throw new UserError(
+      `the cluster of context "${context}" does not serve the Liqo API (no ${FOREIGN_CLUSTER.group} or ${FOREIGN_CLUSTER_V1.group} group)`,
+      'is Liqo installed there? liqo-topology supports Liqo v0.3–v0.10; to try it locally: liqo-topology lab up --tutorial',
+    )
+  }
+  throw new UserError(
+    `the cluster of context "${context}" runs the ${info.description}, which has no outgoingPeeringEnabled switch`,
+    'liqo-topology supports Liqo v0.3–v0.10; on Liqo v1 use liqoctl unpeer/peer or liqoctl cordon/drain',
+  )
+}
+
+/** Liqo's own identity of the cluster (ConfigMap in the liqo namespace), when readable. */
+export async function localClusterIdentity(client: KubeClient): Promise<{id: string; name?: string} | undefined> {
+  try {
+    const cms = await client.get<Json>(`/api/v1/namespaces/${LIQO_NAMESPACE}/configmaps`, {query: {labelSelector: 'app.kubernetes.io/name=clusterid-configmap'}})
+    const data = cms.items?.[0]?.data
+    if (data?.CLUSTER_ID) return {id: data.CLUSTER_ID, ...(data.CLUSTER_NAME ? {name: data.CLUSTER_NAME} : {})}
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e
+  }
+  return undefined
+}

@@ -1,0 +1,114 @@
+/**
+ * Where each pod runs, by cluster: pod → spec.nodeName → node label liqo.io/remote-cluster-id →
+ * the ForeignCluster with that cluster ID. Node names are never parsed. Pure.
+ */
+import type {ForeignCluster, Node, Pod} from './types.js'
+
+export type ClusterKind = 'local' | 'remote' | 'unscheduled' | 'unknown'
+
+export interface ClusterRef {
+  kind: ClusterKind
+  /** "local", the remote cluster's name, "<none>" (not scheduled) or "<unknown>" (node gone). */
+  name: string
+  /** Remote cluster ID, for remote clusters. */
+  id?: string
+  /** Name of the ForeignCluster object, when one matches. */
+  foreignCluster?: string
+}
+
+export interface PlacedPod {
+  namespace: string
+  name: string
+  cluster: ClusterRef
+  node?: string
+  status: string
+  ready: string
+  restarts: number
+  createdAt: string
+  ip?: string
+  terminating: boolean
+  /** The pod's Ready condition. */
+  isReady: boolean
+  owner?: string
+  /** Why it is not scheduled, when the scheduler said so. */
+  message?: string
+}
+
+export interface ClusterCount {
+  cluster: ClusterRef
+  pods: number
+  ready: number
+}
+
+export interface Placement {
+  items: PlacedPod[]
+  clusters: ClusterCount[]
+}
+
+export const LOCAL: ClusterRef = {kind: 'local', name: 'local'}
+export const UNSCHEDULED: ClusterRef = {kind: 'unscheduled', name: '<none>'}
+
+/** A human name for a ForeignCluster: its cluster name, else its object name. */
+export function clusterDisplayName(fc: ForeignCluster): string {
+  return fc.clusterName || fc.name
+}
+
+export function indexForeignClusters(fcs: ForeignCluster[]): Map<string, ForeignCluster> {
+  const byId = new Map<string, ForeignCluster>()
+  for (const fc of fcs) if (fc.clusterId) byId.set(fc.clusterId, fc)
+  return byId
+}
+
+export function clusterOfNode(nodeName: string | undefined, nodes: Map<string, Node>, fcsById: Map<string, ForeignCluster>): ClusterRef {
+  if (!nodeName) return UNSCHEDULED
+  const node = nodes.get(nodeName)
+  if (!node) return {kind: 'unknown', name: '<unknown>'}
+  if (!node.virtual || !node.remoteClusterId) return LOCAL
+  const fc = fcsById.get(node.remoteClusterId)
+  return fc
+    ? {kind: 'remote', name: clusterDisplayName(fc), id: node.remoteClusterId, foreignCluster: fc.name}
+    : {kind: 'remote', name: node.remoteClusterId, id: node.remoteClusterId}
+}
+
+const KIND_ORDER: Record<ClusterKind, number> = {local: 0, remote: 1, unscheduled: 2, unknown: 3}
+
+export function compareClusters(a: ClusterRef, b: ClusterRef): number {
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name)
+}
+
+export function clusterKey(c: ClusterRef): string {
+  return `${c.kind}/${c.id ?? c.name}`
+}
+
+export function place(pods: Pod[], nodes: Node[], fcs: ForeignCluster[]): Placement {
+  const nodeMap = new Map(nodes.map((n) => [n.name, n]))
+  const byId = indexForeignClusters(fcs)
+  const items: PlacedPod[] = pods.map((p) => {
+    const item: PlacedPod = {
+      namespace: p.namespace,
+      name: p.name,
+      cluster: clusterOfNode(p.nodeName, nodeMap, byId),
+      status: p.status,
+      ready: `${p.readyContainers}/${p.totalContainers}`,
+      restarts: p.restarts,
+      createdAt: p.createdAt,
+      terminating: !!p.deletionTimestamp,
+      isReady: p.ready,
+    }
+    if (p.nodeName) item.node = p.nodeName
+    if (p.podIP) item.ip = p.podIP
+    if (p.owner) item.owner = `${p.owner.kind}/${p.owner.name}`
+    if (p.unschedulableMessage) item.message = p.unschedulableMessage
+    return item
+  })
+  items.sort((a, b) => compareClusters(a.cluster, b.cluster) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
+  const counts = new Map<string, ClusterCount>()
+  for (const it of items) {
+    const k = clusterKey(it.cluster)
+    const c = counts.get(k) ?? {cluster: it.cluster, pods: 0, ready: 0}
+    c.pods++
+    if (it.isReady && !it.terminating) c.ready++
+    counts.set(k, c)
+  }
+  return {items, clusters: [...counts.values()].sort((a, b) => compareClusters(a.cluster, b.cluster))}
+}

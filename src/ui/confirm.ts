@@ -1,0 +1,51 @@
+/**
+ * The one confirmation helper for destructive actions: names the target, defaults to No, is
+ * skipped only by --yes, and refuses to prompt without a terminal (a prompt on a pipe would hang
+ * or read garbage). The prompt renders on stderr so stdout stays clean.
+ */
+import type {IO} from '../cli/io.js'
+import {DeclinedError, InterruptedError, UsageError} from '../errors.js'
+
+export interface ConfirmOptions {
+  /** The question, e.g. `Disable outgoing peering to "cluster-3" on context "cluster-1"?` */
+  message: string
+  yes: boolean
+  /** Shown in the no-terminal error: what the command would have done. */
+  action: string
+  /** What "No" leaves unchanged, for the declined message. */
+  declined: string
+  signal?: AbortSignal
+}
+
+export function canPrompt(io: IO): boolean {
+  return io.stdinIsTTY && io.stderrIsTTY && !io.env.CI
+}
+
+export async function confirm(io: IO, o: ConfirmOptions): Promise<void> {
+  if (o.yes) return
+  if (!canPrompt(io)) {
+    throw new UsageError(`refusing to ${o.action} without confirmation: stdin is not a terminal`, 're-run with --yes to confirm, or with --dry-run to only see the plan')
+  }
+  const {confirm: ask} = await import('@inquirer/prompts')
+  let ok: boolean
+  try {
+    ok = await ask({message: o.message, default: false}, {output: process.stderr, ...(o.signal ? {signal: o.signal} : {})})
+  } catch (e) {
+    const name = (e as Error)?.name
+    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError(`interrupted at the confirmation; ${o.declined}`)
+    throw e
+  }
+  if (!ok) throw new DeclinedError(`aborted: ${o.declined}`)
+}
+
+/** Lets the user pick one of `choices` on a terminal. */
+export async function pick<T>(io: IO, message: string, choices: Array<{name: string; value: T; description?: string}>, signal?: AbortSignal): Promise<T> {
+  const {select} = await import('@inquirer/prompts')
+  try {
+    return await select({message, choices}, {output: process.stderr, ...(signal ? {signal} : {})})
+  } catch (e) {
+    const name = (e as Error)?.name
+    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError('interrupted; nothing was changed')
+    throw e
+  }
+}
