@@ -1,12 +1,19 @@
 /** Flags shared by the commands, with kubectl's names and meanings. */
 import {Flags} from '@oclif/core'
 
+import {UsageError} from '../errors.js'
 import {parseDuration} from './duration.js'
 
 const GLOBAL = 'GLOBAL'
 
 export const durationFlag = Flags.custom<number>({
-  parse: async (input) => parseDuration(input),
+  parse: async (input) => {
+    try {
+      return parseDuration(input)
+    } catch (e) {
+      throw new UsageError((e as Error).message)
+    }
+  },
 })
 
 export const kubeFlags = {

@@ -19,13 +19,27 @@ interface OclifLikeError extends Error {
   code?: string
 }
 
+/** oclif decorates flag errors ("Parsing --x \n\t…\nSee more help with --help"); keep one clean line. */
+export function cleanParseMessage(message: string): string {
+  return message
+    .replace(/^Error:\s*/, '')
+    .replace(/See more help with --help/g, '')
+    .replace(/The following errors? occurred:/g, '')
+    .replace(/^Parsing (--[\w-]+)\s*/, '$1: ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ')
+    .trim()
+}
+
 /** Prints the error and returns the exit code to use. */
 export function handleError(err: unknown, io: Pick<IO, 'err' | 'env'>, commandId?: string): number {
   const debug = !!io.env.DEBUG
   const print = (s: string) => io.err(redact(s))
 
   if (isCliError(err)) {
-    print(err instanceof ApiError ? err.message : `error: ${err.message}`)
+    print(err instanceof ApiError ? err.message : `error: ${cleanParseMessage(err.message)}`)
     if (err.hint) print(`hint: ${err.hint}`)
     if (debug && err.stack) print(err.stack)
     return (err as CliError).exitCode
@@ -38,8 +52,7 @@ export function handleError(err: unknown, io: Pick<IO, 'err' | 'env'>, commandId
   if (e?.oclif?.exit !== undefined && e.code === 'EEXIT') return e.oclif.exit
   if (e?.oclif?.exit !== undefined) {
     // oclif's parse errors: invalid/conflicting flags, missing arguments.
-    const msg = String(e.message).replace(/^Error:\s*/, '').trim()
-    print(`error: ${msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}`)
+    print(`error: ${cleanParseMessage(String(e.message))}`)
     print(`hint: see 'liqo-topology ${commandId ? commandId.replace(/:/g, ' ') + ' ' : ''}--help'`)
     return e.oclif.exit === 1 ? ExitCode.usage : e.oclif.exit
   }

@@ -1,0 +1,24 @@
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {kubeFlags, outputFlag} from '../../src/cli/flags.js'
+import {isMachine, renderMachine} from '../../src/render/machine.js'
+import {peerListDocument, renderPeerList} from '../../src/render/peer.js'
+import {peerList} from '../../src/services/peer.js'
+
+export default class PeerList extends BaseCommand {
+  static override summary = 'List the ForeignClusters and the state of their peerings'
+  static override description =
+    'One line per ForeignCluster: cluster ID and name, the outgoing setting (spec.outgoingPeeringEnabled), ' +
+    'the outgoing and incoming peering phases (status), the virtual node and its readiness, and the pods it hosts.'
+  static override examples = ['<%= config.bin %> peer list', '<%= config.bin %> peer list --output json']
+  static override flags = {...kubeFlags, output: outputFlag(['table', 'wide', 'json', 'yaml'])}
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(PeerList)
+    const io = this.setupIO(flags)
+    const {client} = await this.connect(flags)
+    const result = await peerList(client)
+    if (isMachine(flags.output)) io.out(renderMachine(flags.output, peerListDocument(result)))
+    else if (result.peers.length) io.out(renderPeerList(result, {wide: flags.output === 'wide', now: Date.now()}))
+    else io.err(`No ForeignClusters on context "${result.context}".`)
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The shared flow of `peer disable` and `peer enable`: plan → show → confirm → patch → wait →
+ * report. Services do the work; this only sequences them and decides what goes where.
+ */
+import {InterruptedError, UsageError, WaitTimeoutError} from '../errors.js'
+import type {KubeClient} from '../k8s/client.js'
+import {clusterDisplayName} from '../model/placement.js'
+import {isMachine, renderMachine} from '../render/machine.js'
+import {peerResultDocument, planDocument, renderPeerResult, renderPlan} from '../render/peer.js'
+import {applyPeerChange, listForeignClusters, planPeerChange, type PeerAction} from '../services/peer.js'
+import {canPrompt, confirm, pick} from '../ui/confirm.js'
+import {makeProgress} from '../ui/progress.js'
+import {systemClock} from './clock.js'
+import type {IO} from './io.js'
+
+export interface PeerFlowFlags {
+  output: string
+  yes: boolean
+  'skip-confirm': boolean
+  'dry-run': boolean
+  wait: boolean
+  timeout: number
+}
+
+export async function runPeerChange(io: IO, client: KubeClient, action: PeerAction, cluster: string | undefined, flags: PeerFlowFlags, signal: AbortSignal): Promise<void> {
+  const machine = isMachine(flags.output) ? flags.output : undefined
+  const fcs = await listForeignClusters(client)
+  let input = cluster
+  if (input === undefined) {
+    if (!canPrompt(io)) throw new UsageError(`missing <cluster>: which ForeignCluster to ${action}?`, `pass its name, cluster ID or cluster name (see: liqo-topology peer list)`)
+    input = await pick(
+      io,
+      `Which cluster should have its outgoing peering ${action}d? (context "${client.context}")`,
+      fcs.map((fc) => ({name: `${fc.name}  (${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})`, value: fc.name, description: `cluster ID ${fc.clusterId}`})),
+      signal,
+    )
+  }
+  const plan = await planPeerChange(client, action, input, fcs)
+  const verb = action === 'disable' ? 'disabled' : 'enabled'
+
+  if (flags['dry-run']) {
+    io.out(machine ? renderMachine(machine, planDocument(plan)) : renderPlan(plan))
+    io.err(plan.alreadyDone ? `(dry run) outgoing peering to ${plan.cluster.name} is already ${verb}; nothing would change` : '(dry run) nothing was changed')
+    return
+  }
+  if (plan.alreadyDone) {
+    io.err(`outgoing peering to ${plan.cluster.name} already ${verb} (phase ${plan.fc.outgoingPhase}); nothing to change`)
+  } else {
+    io.err(renderPlan(plan))
+    await confirm(io, {
+      message: `${action === 'disable' ? 'Disable' : 'Enable'} outgoing peering to "${plan.cluster.name}" on context "${plan.context}"?`,
+      yes: flags.yes || flags['skip-confirm'],
+      action: `${action} peering to ${plan.cluster.name}`,
+      declined: `peering to ${plan.cluster.name} left ${plan.fc.outgoingEnabled === 'No' ? 'disabled' : 'as it was'}`,
+      signal,
+    })
+  }
+
+  const progress = await makeProgress(io)
+  try {
+    const result = await applyPeerChange(client, plan, {
+      wait: flags.wait,
+      timeoutMs: flags.timeout,
+      signal,
+      clock: systemClock,
+      onProgress: (m) => progress.update(m),
+      onConnection: (up, detail) => (up ? progress.info(`connection to ${client.server} restored`) : progress.warn(`lost the API server (${detail}); reconnecting`)),
+    })
+    if (result.waited) progress.succeed(action === 'disable' ? `rescheduling converged in ${(result.elapsedMs / 1000).toFixed(1)}s` : `${plan.cluster.name} ready in ${(result.elapsedMs / 1000).toFixed(1)}s`)
+    else progress.stop()
+    io.out(machine ? renderMachine(machine, peerResultDocument(result)) : renderPeerResult(result))
+  } catch (e) {
+    progress.stop()
+    const applied = plan.alreadyDone ? `peering to ${plan.cluster.name} was already ${verb}` : `the change was applied: peering to ${plan.cluster.name} is ${verb}`
+    if (e instanceof WaitTimeoutError) throw new WaitTimeoutError(e.message, e.pending, `${applied}; check with: liqo-topology pods where / peer list`)
+    if (e instanceof InterruptedError) throw new InterruptedError(e.message, `${applied}; Liqo keeps converging on its own (follow it with: liqo-topology wait)`)
+    throw e
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * When has rescheduling really converged? A pure predicate over one snapshot of a namespace,
+ * its nodes and ForeignClusters, plus the wording of progress and timeout messages (a pure
+ * function of the state, in the spirit of kubectl's rollout status viewers).
+ */
+import {clusterDisplayName, indexForeignClusters, place, type Placement} from './placement.js'
+import {matchesTerms} from './scheduling.js'
+import type {ForeignCluster, NamespaceOffloading, Node, Pod, Workload} from './types.js'
+
+export type BlockerKind =
+  | 'namespace-missing'
+  | 'empty'
+  | 'on-disabled-cluster'
+  | 'on-vanished-node'
+  | 'on-leaving-cluster'
+  | 'pending'
+  | 'terminating'
+  | 'not-ready'
+  | 'owner-not-ready'
+  | 'peering-transition'
+  | 'leaving-peering-not-none'
+  | 'leaving-node-present'
+  | 'node-missing'
+  | 'node-not-ready'
+  | 'remote-namespace-not-ready'
+
+export interface Blocker {
+  kind: BlockerKind
+  /** What is not there yet: a pod, a workload, a ForeignCluster, a node. */
+  subject: string
+  detail: string
+}
+
+export interface ConvergenceInput {
+  namespace: string
+  namespaceExists: boolean
+  pods: Pod[]
+  nodes: Node[]
+  fcs: ForeignCluster[]
+  workloads: Workload[]
+  /** The cluster pods must leave (peer disable / wait --away-from). */
+  awayFrom?: {clusterId: string; name: string}
+  /** Also require the leaving cluster's peering to be None and its virtual node gone (peer disable). */
+  requirePeeringGone?: boolean
+}
+
+export interface ConvergenceState {
+  converged: boolean
+  blockers: Blocker[]
+  placement: Placement
+  readyPods: number
+  totalPods: number
+}
+
+const TRANSITIONAL = new Set(['Pending', 'Disconnecting'])
+
+/** Why a pod's cluster is not a place it may stay on, if so. */
+function offCluster(p: Pod, nodes: Map<string, Node>, fcsById: Map<string, ForeignCluster>, awayFrom?: {clusterId: string; name: string}): Blocker | undefined {
+  if (!p.nodeName) return undefined
+  const node = nodes.get(p.nodeName)
+  if (!node) return {kind: 'on-vanished-node', subject: `pod/${p.name}`, detail: `on node ${p.nodeName}, which no longer exists`}
+  if (!node.virtual || !node.remoteClusterId) return undefined
+  const fc = fcsById.get(node.remoteClusterId)
+  const name = fc ? clusterDisplayName(fc) : node.remoteClusterId
+  if (awayFrom && node.remoteClusterId === awayFrom.clusterId) {
+    return {kind: 'on-leaving-cluster', subject: `pod/${p.name}`, detail: `still on ${awayFrom.name}`}
+  }
+  if (!fc || fc.outgoingEnabled === 'No' || fc.outgoingPhase === 'Disconnecting' || fc.outgoingPhase === 'None' || node.deletionTimestamp) {
+    return {kind: 'on-disabled-cluster', subject: `pod/${p.name}`, detail: `on ${name}, whose peering is ${fc ? `${fc.outgoingPhase} (outgoing ${fc.outgoingEnabled})` : 'gone'}`}
+  }
+  return undefined
+}
+
+function workloadReady(w: Workload): boolean {
+  if (w.observedGeneration < w.generation) return false
+  if (w.kind === 'Deployment') return w.ready === w.desired && w.updated === w.desired && w.available === w.desired
+  return w.ready === w.desired
+}
+
+export interface NamespaceSnapshot {
+  namespace: string
+  exists: boolean
+  pods: Pod[]
+  workloads: Workload[]
+}
+
+export interface ClusterSnapshot {
+  nodes: Node[]
+  fcs: ForeignCluster[]
+  awayFrom?: {clusterId: string; name: string}
+  requirePeeringGone?: boolean
+}
+
+/** Pods and owners of one namespace: where they are, and whether they are all ready. */
+export function namespaceBlockers(ns: NamespaceSnapshot, c: ClusterSnapshot): Blocker[] {
+  const nodes = new Map(c.nodes.map((n) => [n.name, n]))
+  const fcsById = indexForeignClusters(c.fcs)
+  const blockers: Blocker[] = []
+  const livePods = ns.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
+  if (!ns.exists) blockers.push({kind: 'namespace-missing', subject: `namespace/${ns.namespace}`, detail: 'does not exist'})
+  for (const p of livePods) {
+    const off = offCluster(p, nodes, fcsById, c.awayFrom)
+    if (off) blockers.push(off)
+    if (p.deletionTimestamp) blockers.push({kind: 'terminating', subject: `pod/${p.name}`, detail: 'Terminating'})
+    else if (p.phase === 'Pending') {
+      blockers.push({kind: 'pending', subject: `pod/${p.name}`, detail: p.nodeName ? `Pending (${p.status})` : `Pending, not scheduled${p.unschedulableMessage ? `: ${p.unschedulableMessage}` : ''}`})
+    } else if (!p.ready && !p.owner) blockers.push({kind: 'not-ready', subject: `pod/${p.name}`, detail: `${p.status}, not Ready`})
+  }
+  // Owners: a Deployment speaks for its ReplicaSets; other owners for themselves.
+  const deploymentUids = new Set(ns.workloads.filter((w) => w.kind === 'Deployment').map((w) => w.uid))
+  const owners = ns.workloads.filter((w) => !w.deletionTimestamp && !(w.kind === 'ReplicaSet' && w.owner && deploymentUids.has(w.owner.uid)))
+  for (const w of owners) {
+    if (!workloadReady(w)) blockers.push({kind: 'owner-not-ready', subject: `${w.kind.toLowerCase()}/${w.name}`, detail: `${w.ready}/${w.desired} ready`})
+  }
+  if (ns.exists && livePods.length === 0 && owners.length === 0) {
+    blockers.push({kind: 'empty', subject: `namespace/${ns.namespace}`, detail: 'no pods or workloads yet'})
+  }
+  return blockers
+}
+
+/** Peerings settled; for peer disable, the leaving cluster's peering None and its node gone. */
+export function peeringBlockers(c: ClusterSnapshot): Blocker[] {
+  const blockers: Blocker[] = []
+  for (const fc of c.fcs) {
+    if (TRANSITIONAL.has(fc.outgoingPhase)) blockers.push({kind: 'peering-transition', subject: `foreigncluster/${fc.name}`, detail: `outgoing peering ${fc.outgoingPhase}`})
+  }
+  if (c.awayFrom && c.requirePeeringGone) {
+    const fc = indexForeignClusters(c.fcs).get(c.awayFrom.clusterId)
+    if (fc && fc.outgoingPhase !== 'None' && !TRANSITIONAL.has(fc.outgoingPhase)) {
+      blockers.push({kind: 'leaving-peering-not-none', subject: `foreigncluster/${fc.name}`, detail: `outgoing peering ${fc.outgoingPhase}`})
+    }
+    const node = c.nodes.find((n) => n.virtual && n.remoteClusterId === c.awayFrom!.clusterId)
+    if (node) blockers.push({kind: 'leaving-node-present', subject: `node/${node.name}`, detail: node.deletionTimestamp ? 'being deleted' : node.unschedulable ? 'cordoned, still present' : 'still present'})
+  }
+  return blockers
+}
+
+/** Convergence of several namespaces at once (peer disable waits on every namespace it touched). */
+export function evaluateNamespaces(namespaces: NamespaceSnapshot[], c: ClusterSnapshot): ConvergenceState {
+  const blockers = [...namespaces.flatMap((ns) => namespaceBlockers(ns, c)), ...peeringBlockers(c)]
+  const pods = namespaces.flatMap((ns) => ns.pods)
+  const live = pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
+  return {
+    converged: blockers.length === 0,
+    blockers,
+    placement: place(pods, c.nodes, c.fcs),
+    readyPods: live.filter((p) => p.ready && !p.deletionTimestamp).length,
+    totalPods: live.length,
+  }
+}
+
+export function evaluateConvergence(i: ConvergenceInput): ConvergenceState {
+  return evaluateNamespaces([{namespace: i.namespace, exists: i.namespaceExists, pods: i.pods, workloads: i.workloads}], {
+    nodes: i.nodes,
+    fcs: i.fcs,
+    ...(i.awayFrom ? {awayFrom: i.awayFrom} : {}),
+    ...(i.requirePeeringGone ? {requirePeeringGone: true} : {}),
+  })
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`
+}
+
+function placementSummary(s: ConvergenceState): string {
+  return s.placement.clusters.map((c) => `${c.cluster.kind === 'unscheduled' ? 'unscheduled' : c.cluster.name} ${c.pods}`).join(', ')
+}
+
+/** One progress line; identical states give identical lines. */
+export function describeConvergence(s: ConvergenceState, namespace: string): string {
+  if (s.converged) return `${namespace} converged: ${s.readyPods}/${s.totalPods} pods ready (${placementSummary(s) || 'no pods'})`
+  const by = (k: BlockerKind) => s.blockers.filter((b) => b.kind === k)
+  const parts: string[] = []
+  if (by('namespace-missing').length) parts.push(`namespace ${namespace} does not exist`)
+  if (by('empty').length) parts.push('nothing there yet (no pods or workloads)')
+  const leaving = by('on-leaving-cluster')
+  if (leaving.length) parts.push(`${count(leaving.length, 'pod')} still on ${leaving[0]!.detail.replace(/^still on /, '')}`)
+  const disabled = by('on-disabled-cluster')
+  if (disabled.length) parts.push(`${count(disabled.length, 'pod')} on disabled clusters`)
+  const vanished = by('on-vanished-node')
+  if (vanished.length) parts.push(`${count(vanished.length, 'pod')} on vanished nodes`)
+  if (by('pending').length) parts.push(`${by('pending').length} Pending`)
+  if (by('terminating').length) parts.push(`${by('terminating').length} Terminating`)
+  if (by('not-ready').length) parts.push(`${by('not-ready').length} not Ready`)
+  for (const b of by('owner-not-ready')) parts.push(`${b.subject.split('/')[1]} ${b.detail}`)
+  for (const b of [...by('peering-transition'), ...by('leaving-peering-not-none')]) parts.push(`${b.subject.split('/')[1]} ${b.detail}`)
+  for (const b of by('leaving-node-present')) parts.push(`virtual node ${b.detail}`)
+  return `Waiting for ${namespace}: ${parts.join(', ')}${s.totalPods ? ` (${placementSummary(s)})` : ''}`
+}
+
+/** The objects and clusters still off, for a timeout message. */
+export function describeBlockers(s: ConvergenceState, max = 8): string[] {
+  const lines = s.blockers.slice(0, max).map((b) => `${b.subject}: ${b.detail}`)
+  if (s.blockers.length > max) lines.push(`… and ${s.blockers.length - max} more`)
+  return lines
+}
+
+/** After `peer enable`: peering Established, virtual node Ready and schedulable, remote namespaces Ready. */
+export function enableBlockers(fc: ForeignCluster | undefined, nodes: Node[], nsos: NamespaceOffloading[]): Blocker[] {
+  if (!fc) return [{kind: 'peering-transition', subject: 'foreigncluster/?', detail: 'ForeignCluster not found'}]
+  const blockers: Blocker[] = []
+  if (fc.outgoingPhase !== 'Established') blockers.push({kind: 'peering-transition', subject: `foreigncluster/${fc.name}`, detail: `outgoing peering ${fc.outgoingPhase}`})
+  const node = nodes.find((n) => n.virtual && n.remoteClusterId === fc.clusterId && !n.deletionTimestamp)
+  if (!node) {
+    blockers.push({kind: 'node-missing', subject: `foreigncluster/${fc.name}`, detail: 'virtual node not created yet'})
+    return blockers
+  }
+  if (!node.ready) blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node not Ready'})
+  if (node.unschedulable) blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node cordoned'})
+  for (const nso of nsos) {
+    if (nso.name !== 'offloading' || nso.deletionTimestamp) continue
+    const terms = nso.clusterSelector?.nodeSelectorTerms ?? []
+    if (terms.length && !matchesTerms(node, terms)) continue
+    const ready = (nso.remoteConditions[fc.clusterId] ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+    if (!ready) blockers.push({kind: 'remote-namespace-not-ready', subject: `namespace/${nso.namespace}`, detail: `remote namespace on ${clusterDisplayName(fc)} not Ready yet`})
+  }
+  return blockers
+}

@@ -1,0 +1,115 @@
+/**
+ * What disabling a peering will do, before doing it: which pods get evicted from the cluster's
+ * virtual node, where their replacements can be scheduled (same constraints, remaining nodes), and
+ * which will stay Pending because no eligible cluster remains. Pure.
+ */
+import {clusterKey, clusterOfNode, compareClusters, indexForeignClusters, type ClusterRef} from './placement.js'
+import {matchesRequirement, podFitsNode} from './scheduling.js'
+import type {ForeignCluster, Node, Pod} from './types.js'
+
+export type EvictionOutcome = 'rescheduled' | 'pending' | 'not-replaced'
+
+export interface EvictionImpact {
+  namespace: string
+  name: string
+  owner?: string
+  outcome: EvictionOutcome
+  /** Clusters with at least one node the replacement fits on. */
+  destinations: ClusterRef[]
+  /** When pending: why each remaining node was rejected (deduplicated). */
+  reasons: string[]
+}
+
+export interface PodDisruptionBudget {
+  namespace: string
+  name: string
+  matchLabels: Record<string, string>
+  matchExpressions: Array<{key: string; operator: string; values?: string[]}>
+  disruptionsAllowed: number
+}
+
+export interface DisableImpact {
+  cluster: ClusterRef
+  virtualNode?: string
+  pods: EvictionImpact[]
+  /** Clusters that stay available after the change. */
+  remaining: ClusterRef[]
+  warnings: string[]
+}
+
+/** Is this node still usable once `leaving` is disabled? */
+function staysAvailable(node: Node, leavingId: string, fcsById: Map<string, ForeignCluster>): boolean {
+  if (!node.virtual) return true
+  if (node.remoteClusterId === leavingId) return false
+  const fc = node.remoteClusterId ? fcsById.get(node.remoteClusterId) : undefined
+  return !!fc && fc.outgoingEnabled !== 'No' && fc.outgoingPhase === 'Established'
+}
+
+function selects(pdb: PodDisruptionBudget, labels: Record<string, string>): boolean {
+  const exprsOk = pdb.matchExpressions.every((r) => matchesRequirement(labels, r))
+  return exprsOk && Object.entries(pdb.matchLabels).every(([k, v]) => labels[k] === v)
+}
+
+export function previewDisable(fc: ForeignCluster, allPods: Pod[], nodes: Node[], fcs: ForeignCluster[], pdbs: PodDisruptionBudget[] = []): DisableImpact {
+  const byId = indexForeignClusters(fcs)
+  const nodeMap = new Map(nodes.map((n) => [n.name, n]))
+  const leavingNodes = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId)
+  const leavingNames = new Set(leavingNodes.map((n) => n.name))
+  const candidates = nodes.filter((n) => staysAvailable(n, fc.clusterId, byId))
+  const evicted = allPods.filter((p) => p.nodeName && leavingNames.has(p.nodeName) && p.phase !== 'Succeeded' && p.phase !== 'Failed')
+
+  const pods: EvictionImpact[] = evicted.map((p) => {
+    const owner = p.owner ? `${p.owner.kind}/${p.owner.name}` : undefined
+    if (!p.owner) {
+      return {namespace: p.namespace, name: p.name, outcome: 'not-replaced', destinations: [], reasons: ['no controller owns it: evicted pods are not recreated']}
+    }
+    const dest = new Map<string, ClusterRef>()
+    const reasons = new Set<string>()
+    for (const n of candidates) {
+      const fit = podFitsNode(p.scheduling, n)
+      const cluster = clusterOfNode(n.name, nodeMap, byId)
+      if (fit.fits) dest.set(clusterKey(cluster), cluster)
+      else reasons.add(`${cluster.name} (${n.name}): ${fit.reason}`)
+    }
+    const destinations = [...dest.values()].sort(compareClusters)
+    return {
+      namespace: p.namespace,
+      name: p.name,
+      ...(owner ? {owner} : {}),
+      outcome: destinations.length ? 'rescheduled' : 'pending',
+      destinations,
+      reasons: destinations.length ? [] : candidates.length ? [...reasons].sort() : ['no other node is available'],
+    }
+  })
+
+  const remaining = new Map<string, ClusterRef>()
+  for (const n of candidates) {
+    const c = clusterOfNode(n.name, nodeMap, byId)
+    remaining.set(clusterKey(c), c)
+  }
+
+  const warnings: string[] = []
+  const pending = pods.filter((p) => p.outcome === 'pending')
+  if (pending.length) {
+    warnings.push(`${pending.length} of ${pods.length} evicted pod(s) would stay Pending: no eligible cluster remains for them`)
+  }
+  const lost = pods.filter((p) => p.outcome === 'not-replaced')
+  if (lost.length) warnings.push(`${lost.length} pod(s) have no controller and will be deleted without replacement: ${lost.map((p) => `${p.namespace}/${p.name}`).join(', ')}`)
+  for (const pdb of pdbs) {
+    const hit = evicted.filter((p) => p.namespace === pdb.namespace && selects(pdb, p.labels)).length
+    if (hit > pdb.disruptionsAllowed) {
+      warnings.push(
+        `PodDisruptionBudget ${pdb.namespace}/${pdb.name} allows ${pdb.disruptionsAllowed} disruption(s) now; evicting ${hit} of its pods will wait for replacements (or block if none can become Ready)`,
+      )
+    }
+  }
+
+  const cluster = clusterOfNode(leavingNodes[0]?.name, nodeMap, byId)
+  return {
+    cluster: leavingNodes.length ? cluster : {kind: 'remote', name: fc.clusterName || fc.name, id: fc.clusterId, foreignCluster: fc.name},
+    ...(leavingNodes[0] ? {virtualNode: leavingNodes[0].name} : {}),
+    pods,
+    remaining: [...remaining.values()].sort(compareClusters),
+    warnings,
+  }
+}

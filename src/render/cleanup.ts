@@ -1,0 +1,26 @@
+/** Renderers for `cleanup`: the plan and its JSON document. */
+import {describeStep, type CleanupPlan} from '../model/cleanup-plan.js'
+
+export function renderCleanupPlan(plan: CleanupPlan & {context: string}): string {
+  const lines = [`Cleanup of namespace ${plan.namespace} on context "${plan.context}", in this order:`]
+  plan.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${describeStep(s)}`))
+  for (const n of plan.notes) lines.push(`  Note: ${n}`)
+  return `${lines.join('\n')}\n`
+}
+
+export function renderNothingToDo(plan: CleanupPlan & {context: string}): string {
+  const lines = [`Nothing to clean up for namespace ${plan.namespace} on context "${plan.context}": no Deployment, NamespaceOffloading or namespace left, and every outgoing peering is already None.`]
+  for (const n of plan.notes) lines.push(`Note: ${n}`)
+  return `${lines.join('\n')}\n`
+}
+
+export function cleanupPlanDocument(plan: CleanupPlan & {context: string}): Record<string, unknown> {
+  return {
+    apiVersion: 'liqo-topology/v1alpha1',
+    kind: 'CleanupPlan',
+    context: plan.context,
+    namespace: plan.namespace,
+    steps: plan.steps.map((s, i) => ({order: i + 1, ...s, description: describeStep(s)})),
+    notes: plan.notes,
+  }
+}

@@ -1,0 +1,170 @@
+/** Renderers for `peer list`, the impact preview, and the result/timeline of `peer disable|enable`. */
+import {formatAge, formatDuration} from '../cli/duration.js'
+import type {EvictionImpact} from '../model/impact.js'
+import type {PeerChangeResult, PeerListResult, PeerPlan} from '../services/peer.js'
+import {renderTable} from './table.js'
+
+export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number}): string {
+  const headers = ['name', 'cluster-id', 'cluster-name', 'outgoing', 'outgoing-phase', 'incoming-phase', 'virtual-node', 'node-ready', 'pods', ...(o.wide ? ['reason', 'age'] : [])]
+  const rows = r.peers.map((p) => [
+    p.name,
+    p.clusterId || '<none>',
+    p.clusterName || '<none>',
+    p.outgoingEnabled,
+    p.outgoingPhase,
+    p.incomingPhase,
+    p.virtualNode?.name ?? '<none>',
+    p.virtualNode ? (p.virtualNode.ready ? (p.virtualNode.schedulable ? 'True' : 'True,Cordoned') : 'False') : '-',
+    p.pods,
+    ...(o.wide ? [p.outgoingReason ?? '', formatAge(p.createdAt, o.now)] : []),
+  ])
+  return renderTable(headers, rows)
+}
+
+export function peerListDocument(r: PeerListResult): Record<string, unknown> {
+  return {
+    apiVersion: 'liqo-topology/v1alpha1',
+    kind: 'PeerList',
+    context: r.context,
+    items: r.peers.map((p) => ({
+      name: p.name,
+      clusterID: p.clusterId,
+      clusterName: p.clusterName,
+      outgoingPeeringEnabled: p.outgoingEnabled,
+      outgoingPhase: p.outgoingPhase,
+      outgoingReason: p.outgoingReason ?? null,
+      incomingPhase: p.incomingPhase,
+      virtualNode: p.virtualNode ?? null,
+      pods: p.pods,
+    })),
+  }
+}
+
+function podLine(p: EvictionImpact): string {
+  const where =
+    p.outcome === 'rescheduled'
+      ? `replacement can go to ${p.destinations.map((d) => d.name).join(', ')}`
+      : p.outcome === 'pending'
+        ? `replacement would stay Pending: ${p.reasons.join('; ')}`
+        : 'not replaced (no controller)'
+  return `    ${p.namespace}/${p.name}${p.owner ? ` (${p.owner})` : ''}: ${where}`
+}
+
+/** The plan shown before confirmation (stderr) or as the result of --dry-run (stdout). */
+export function renderPlan(plan: PeerPlan): string {
+  const fc = plan.fc
+  const id = `ForeignCluster ${fc.name}, cluster ID ${fc.clusterId || '?'}`
+  const lines: string[] = []
+  if (plan.action === 'disable') {
+    lines.push(`Disable outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`)
+    lines.push(`  patch spec.outgoingPeeringEnabled: "${fc.outgoingEnabled}" → "No"`)
+    const impact = plan.impact!
+    if (impact.virtualNode) lines.push(`  Liqo cordons and drains virtual node ${impact.virtualNode}, deletes it, and tears down the remote namespaces on ${plan.cluster.name}.`)
+    else lines.push(`  ${plan.cluster.name} has no virtual node now; nothing runs there.`)
+    if (impact.pods.length) {
+      lines.push(`  ${impact.pods.length} pod(s) will be evicted:`)
+      for (const p of impact.pods) lines.push(podLine(p))
+    } else lines.push('  No pod runs there: nothing will be evicted.')
+    lines.push(`  Clusters that remain: ${impact.remaining.map((c) => c.name).join(', ') || 'none'}`)
+    for (const w of impact.warnings) lines.push(`  Warning: ${w}`)
+  } else {
+    lines.push(`Enable outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`)
+    lines.push(`  patch spec.outgoingPeeringEnabled: "${fc.outgoingEnabled}" → "Yes"`)
+    lines.push(`  Liqo re-creates the virtual node${plan.namespaces.length ? ` and the remote namespaces of: ${plan.namespaces.join(', ')}` : ''}.`)
+    lines.push(`  Running pods are not moved back; only new or rescheduled pods can land on ${plan.cluster.name}.`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+export function planDocument(plan: PeerPlan): Record<string, unknown> {
+  return {
+    apiVersion: 'liqo-topology/v1alpha1',
+    kind: 'PeerPlan',
+    action: plan.action,
+    context: plan.context,
+    cluster: {name: plan.cluster.name, foreignCluster: plan.fc.name, clusterID: plan.fc.clusterId, matchedBy: plan.matchedBy},
+    outgoingPeeringEnabled: {from: plan.fc.outgoingEnabled, to: plan.action === 'disable' ? 'No' : 'Yes'},
+    alreadyDone: plan.alreadyDone,
+    namespaces: plan.namespaces,
+    ...(plan.impact
+      ? {
+          virtualNode: plan.impact.virtualNode ?? null,
+          evictions: plan.impact.pods.map((p) => ({
+            namespace: p.namespace,
+            pod: p.name,
+            owner: p.owner ?? null,
+            outcome: p.outcome,
+            destinations: p.destinations.map((d) => d.name),
+            reasons: p.reasons,
+          })),
+          remainingClusters: plan.impact.remaining.map((c) => c.name),
+          warnings: plan.impact.warnings,
+        }
+      : {}),
+  }
+}
+
+const sec = (ms: number | undefined) => (ms === undefined ? '-' : `+${(ms / 1000).toFixed(1)}s`)
+
+/** What happened, for stdout: moved pods, timeline, total time. */
+export function renderPeerResult(r: PeerChangeResult): string {
+  const plan = r.plan
+  const verb = plan.action === 'disable' ? 'disabled' : 'enabled'
+  const head = r.patched
+    ? `Outgoing peering to ${plan.cluster.name} ${verb} on context "${plan.context}".`
+    : `Outgoing peering to ${plan.cluster.name} was already ${verb} on context "${plan.context}".`
+  const out = [head]
+  if (!r.waited) {
+    out.push('Not waiting (--no-wait): run "liqo-topology wait" to follow the rescheduling.')
+    return `${out.join('\n')}\n`
+  }
+  if (plan.action === 'disable' && r.moved.length) {
+    out.push('')
+    out.push(
+      renderTable(
+        ['pod', 'left', 'replacement', 'on', 'scheduled', 'ready'],
+        r.moved.map((m) => [
+          `${m.namespace}/${m.pod}`,
+          `${m.from} ${sec(m.evictedAt)}`,
+          m.replacement?.pod ?? '<none>',
+          m.replacement?.cluster ?? '-',
+          sec(m.replacement?.scheduledAt),
+          sec(m.replacement?.readyAt),
+        ]),
+      ).trimEnd(),
+    )
+  }
+  out.push('')
+  out.push('Timeline:')
+  for (const e of r.timeline) out.push(`  ${sec(e.at).padStart(7)}  ${e.text}`)
+  if (plan.action === 'disable' && r.final) {
+    const where = r.final.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')
+    out.push(`Converged in ${formatDuration(r.elapsedMs)}: ${r.final.readyPods}/${r.final.totalPods} pods ready${where ? ` (${where})` : ''}.`)
+  } else out.push(`Ready in ${formatDuration(r.elapsedMs)}.`)
+  return `${out.join('\n')}\n`
+}
+
+export function peerResultDocument(r: PeerChangeResult): Record<string, unknown> {
+  return {
+    apiVersion: 'liqo-topology/v1alpha1',
+    kind: 'PeerChange',
+    action: r.plan.action,
+    context: r.plan.context,
+    cluster: {name: r.plan.cluster.name, foreignCluster: r.plan.fc.name, clusterID: r.plan.fc.clusterId},
+    changed: r.patched,
+    waited: r.waited,
+    converged: r.converged,
+    elapsedMs: r.elapsedMs,
+    moved: r.moved.map((m) => ({
+      namespace: m.namespace,
+      pod: m.pod,
+      from: m.from,
+      evictedAtMs: m.evictedAt ?? null,
+      replacement: m.replacement
+        ? {pod: m.replacement.pod, cluster: m.replacement.cluster, scheduledAtMs: m.replacement.scheduledAt ?? null, readyAtMs: m.replacement.readyAt ?? null, readySince: m.replacement.readySince ?? null}
+        : null,
+    })),
+    timeline: r.timeline.map((e) => ({atMs: e.at, kind: e.kind, text: e.text})),
+    placement: r.final ? r.final.placement.clusters.map((c) => ({cluster: c.cluster.name, pods: c.pods, ready: c.ready})) : null,
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Waiting as a library: start list/watch reflectors (src/k8s/reflector.ts), re-evaluate a pure
+ * predicate on every change, report progress only when its message changes, and end on success,
+ * timeout (WaitTimeoutError naming what is still off), Ctrl-C (InterruptedError saying what state
+ * was reached) or a fatal API error. No polling: the API server pushes every change.
+ * Shared by `wait`, `peer disable|enable --wait` and `cleanup`.
+ */
+import type {Clock} from '../cli/clock.js'
+import {formatDuration} from '../cli/duration.js'
+import {ApiError, ConnectionError, InterruptedError, WaitTimeoutError} from '../errors.js'
+import type {Change, Reflector} from '../k8s/reflector.js'
+
+export interface Evaluation<R> {
+  done: boolean
+  /** Progress line; shown when it changes. */
+  message: string
+  /** What is still not there (for the timeout message). */
+  pending: string[]
+  result: R
+}
+
+export interface WaitOptions<R> {
+  reflectors: Array<Reflector<any>>
+  evaluate: () => Evaluation<R>
+  /** 0 = evaluate once after the first sync (kubectl's --timeout=0). */
+  timeoutMs: number
+  signal: AbortSignal
+  clock: Clock
+  /** What we wait for, e.g. `rescheduling in "liqo-test"` (used in messages). */
+  what: string
+  onProgress?: (message: string) => void
+  /** Every change, with the time it was observed (timelines); `initial` for the first list of each source. */
+  onChange?: (source: Reflector<any>, changes: Array<Change<any>>, at: number, initial: boolean) => void
+  /** Called when the API connection is lost or back. */
+  onConnection?: (connected: boolean, detail: string) => void
+  hint?: string
+}
+
+export interface WaitResult<R> {
+  result: R
+  elapsedMs: number
+}
+
+export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
+  const started = o.clock.now()
+  const ctl = new AbortController()
+  let lastMessage = ''
+  let last: Evaluation<R> | undefined
+  let settle: ((v: WaitResult<R> | Error) => void) | undefined
+  const outcome = new Promise<WaitResult<R> | Error>((resolve) => (settle = resolve))
+  const finish = (v: WaitResult<R> | Error) => {
+    const s = settle
+    settle = undefined
+    s?.(v)
+  }
+
+  let synced = false
+  let scheduled = false
+  const evaluate = () => {
+    scheduled = false
+    if (!synced || !settle) return
+    last = o.evaluate()
+    if (last.message !== lastMessage) {
+      lastMessage = last.message
+      o.onProgress?.(last.message)
+    }
+    if (last.done) finish({result: last.result, elapsedMs: o.clock.now() - started})
+    else if (o.timeoutMs === 0) finish(timeoutError())
+  }
+  const schedule = () => {
+    if (!scheduled) {
+      scheduled = true
+      queueMicrotask(evaluate)
+    }
+  }
+  const timeoutError = () =>
+    new WaitTimeoutError(
+      `timed out after ${formatDuration(o.timeoutMs)} waiting for ${o.what}${last?.pending.length ? `: ${last.pending.slice(0, 4).join('; ')}${last.pending.length > 4 ? `; … ${last.pending.length - 4} more` : ''}` : ''}`,
+      last?.pending ?? [],
+      o.hint,
+    )
+
+  const onAbort = () =>
+    finish(new InterruptedError(`interrupted while waiting for ${o.what}${lastMessage ? `; last state: ${lastMessage}` : ''}`, 'nothing was rolled back; run the command again to keep waiting'))
+  if (o.signal.aborted) onAbort()
+  o.signal.addEventListener('abort', onAbort, {once: true})
+  const timer = o.timeoutMs > 0 ? setTimeout(() => finish(timeoutError()), o.timeoutMs) : undefined
+
+  const runs = o.reflectors.map((r) =>
+    r
+      .run(ctl.signal, (changes) => {
+        o.onChange?.(r, changes, o.clock.now(), !synced)
+        schedule()
+      })
+      .catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e)))),
+  )
+  // Connection loss is reported once per outage, not per retry.
+  void Promise.all(o.reflectors.map((r) => r.whenSynced())).then(() => {
+    synced = true
+    schedule()
+  })
+
+  const result = await outcome
+  if (timer) clearTimeout(timer)
+  o.signal.removeEventListener('abort', onAbort)
+  ctl.abort()
+  await Promise.allSettled(runs)
+  if (result instanceof Error) throw result
+  return result
+}
+
+/** Reflector error policy for waits: ride out API server restarts, fail on everything else. */
+export function retryConnectionErrors(onConnection?: (connected: boolean, detail: string) => void) {
+  let down = false
+  return {
+    onError: (e: unknown): 'retry' | 'fail' => {
+      const retry = e instanceof ConnectionError || (e instanceof ApiError && (e.code >= 500 || e.code === 429))
+      if (retry && !down) {
+        down = true
+        onConnection?.(false, e instanceof Error ? e.message : String(e))
+      }
+      return retry ? 'retry' : 'fail'
+    },
+    onConnection: (connected: boolean) => {
+      if (connected && down) {
+        down = false
+        onConnection?.(true, 'reconnected')
+      }
+    },
+  }
+}
