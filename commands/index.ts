@@ -13,6 +13,7 @@ import PeerDisable from './peer/disable.js'
 import PeerEnable from './peer/enable.js'
 import PeerList from './peer/list.js'
 import PodsWhere from './pods/where.js'
+import Status from './status.js'
 import Wait from './wait.js'
 
 export const COMMANDS = {
@@ -27,5 +28,6 @@ export const COMMANDS = {
   'peer:enable': PeerEnable,
   'peer:list': PeerList,
   'pods:where': PodsWhere,
+  status: Status,
   wait: Wait,
 }

@@ -91,8 +91,8 @@ export async function labUp(o: UpOptions): Promise<UpResult> {
       throw new UserError(`the lab in ${o.dir} is ${existing.status} (supervisor pid ${existing.supervisorPid})`, 'wait for it, or run: liqo-topology lab down')
     }
     let tutorialAdded = false
-    if (o.tutorial && !existing.options.tutorial) {
-      o.onProgress('setting up the tutorial on the running lab')
+    if (o.tutorial) {
+      o.onProgress('setting up the tutorial state on the running lab')
       const client = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: existing.kubeconfig}), 'cluster-1'))
       try {
         await setupTutorial(client, existing.clusters.filter((c) => c.role === 'remote').map((c) => c.id), o.onProgress)

@@ -11,17 +11,15 @@ import {join} from 'node:path'
 
 import {KubeClient} from '../k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
-import {toForeignCluster, toNode} from '../k8s/map.js'
-import {sleep} from '../k8s/reflector.js'
-import {LABEL_PROVIDER, LABEL_REGION, fcPath} from '../liqo/constants.js'
+import {LABEL_PROVIDER, LABEL_REGION} from '../liqo/constants.js'
 import {lookupBinaries, pinnedVersions, type Binaries} from './binaries.js'
 import {freePort, startControlPlane, type ControlPlane, type RunningCluster} from './controlplane.js'
 import {addForeignCluster, installCrds, installLiqoNamespace, installReadonlyRole, installWebhook} from './emulator/bootstrap.js'
 import {Emulator} from './emulator/emulator.js'
-import {virtualNodeName, type EmuCluster} from './emulator/model.js'
+import type {EmuCluster} from './emulator/model.js'
 import {createPki, readPem} from './pki.js'
 import {labPaths, writeState, type LabClusterState, type LabOptions, type LabState} from './state.js'
-import {setupTutorial} from './tutorial.js'
+import {ensurePeerings, setupTutorial} from './tutorial.js'
 
 export type SupervisorMessage = {type: 'progress'; message: string} | {type: 'ready'} | {type: 'failed'; error: string}
 
@@ -187,7 +185,7 @@ export async function supervise(dir: string, options: LabOptions): Promise<void>
 
     progress('peering cluster-1 with cluster-2 and cluster-3 (liqoctl add cluster)')
     for (const r of remotes) await addForeignCluster(home.client!, r)
-    await waitPeered(home, remotes, 60_000)
+    await ensurePeerings(home.client!, remotes.map((r) => r.id))
 
     if (options.tutorial) {
       await setupTutorial(home.client!, remotes.map((r) => r.id), progress)
@@ -209,25 +207,6 @@ export async function supervise(dir: string, options: LabOptions): Promise<void>
     writeState(state)
     send({type: 'failed', error: msg})
     await shutdown(1, 'start-up failed')
-  }
-}
-
-/** Every remote ForeignCluster Established and its virtual node schedulable. */
-async function waitPeered(home: EmuCluster, remotes: EmuCluster[], timeoutMs: number): Promise<void> {
-  const client = home.client!
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const fcs = (await client.list(fcPath(), {}, toForeignCluster)).items
-    const nodes = new Map((await client.list('/api/v1/nodes', {}, toNode)).items.map((n) => [n.name, n]))
-    const ok = remotes.every((r) => {
-      const fc = fcs.find((f) => f.clusterId === r.id)
-      const node = nodes.get(virtualNodeName(r))
-      // The not-ready taint TaintNodesByCondition adds at creation is gone once the node lifecycle controller saw it Ready.
-      return fc?.outgoingPhase === 'Established' && node?.ready && !node.taints.some((t) => t.key === 'node.kubernetes.io/not-ready')
-    })
-    if (ok) return
-    if (Date.now() > deadline) throw new Error('the peerings did not become Established in time; see logs/emulator.log')
-    await sleep(250)
   }
 }
 

@@ -5,9 +5,9 @@
  */
 import {ApiError} from '../errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
-import {toNode, toPod} from '../k8s/map.js'
+import {toForeignCluster, toNode, toPod} from '../k8s/map.js'
 import {sleep} from '../k8s/reflector.js'
-import {LABEL_SCHEDULING_ENABLED, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_NAME, nsOffloadingPath} from '../liqo/constants.js'
+import {LABEL_SCHEDULING_ENABLED, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from '../liqo/constants.js'
 
 export const TUTORIAL_NAMESPACE = 'liqo-test'
 export const TUTORIAL_DEPLOYMENT = 'nginx-deployment'
@@ -76,7 +76,34 @@ export async function offloadNamespace(home: KubeClient, namespace: string): Pro
   })
 }
 
+/**
+ * Every remote cluster peered: outgoing peering "Yes", Established, and its virtual node
+ * schedulable (the not-ready taint added at creation removed by the node lifecycle controller).
+ */
+export async function ensurePeerings(home: KubeClient, remoteIds: string[], timeoutMs = 60_000): Promise<void> {
+  const fcs = (await home.list(fcPath(), {}, toForeignCluster)).items
+  for (const id of remoteIds) {
+    const fc = fcs.find((f) => f.clusterId === id)
+    if (!fc) throw new Error(`no ForeignCluster for cluster ${id}`)
+    if (fc.outgoingEnabled !== 'Yes') await home.patch(fcPath(fc.name), {spec: {outgoingPeeringEnabled: 'Yes'}}, 'merge')
+  }
+  await until('the peerings to be Established', timeoutMs, async () => {
+    const now = (await home.list(fcPath(), {}, toForeignCluster)).items
+    const nodes = (await home.list('/api/v1/nodes', {}, toNode)).items
+    return remoteIds.every((id) => {
+      const node = nodes.find((n) => n.virtual && n.remoteClusterId === id)
+      return (
+        now.find((f) => f.clusterId === id)?.outgoingPhase === 'Established' &&
+        node?.ready &&
+        !node.unschedulable &&
+        !node.taints.some((t) => t.key === 'node.kubernetes.io/not-ready')
+      )
+    })
+  })
+}
+
 export async function setupTutorial(home: KubeClient, remoteIds: string[], onProgress: (m: string) => void): Promise<void> {
+  await ensurePeerings(home, remoteIds)
   onProgress(`offloading namespace ${TUTORIAL_NAMESPACE} (Remote, EnforceSameName)`)
   await offloadNamespace(home, TUTORIAL_NAMESPACE)
   onProgress(`deploying ${TUTORIAL_DEPLOYMENT} (3 replicas)`)

@@ -1,0 +1,193 @@
+/** Helpers for integration tests: run the CLI as a user would, kubectl, and direct API access. */
+import {spawn, type ChildProcess} from 'node:child_process'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {inject} from 'vitest'
+
+import {KubeClient, type Json} from '../../src/k8s/client.js'
+import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
+import {toPod, toNode} from '../../src/k8s/map.js'
+import {sleep} from '../../src/k8s/reflector.js'
+import {readState, type LabState} from '../../src/lab/state.js'
+import {ensurePeerings, namespaceOffloadingBody, nginxDeploymentBody} from '../../src/lab/tutorial.js'
+import {nsOffloadingPath} from '../../src/liqo/constants.js'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const DEV = join(ROOT, 'bin', 'dev.js')
+
+export const lab = inject('lab')
+export const labSkipReason = inject('labSkipReason')
+/** Title suffix so a skipped suite says why in the report. */
+export const skipNote = lab ? '' : ` [SKIPPED: ${labSkipReason}]`
+
+export function labState(): LabState {
+  return readState(lab!.dir)!
+}
+
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  ms: number
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv
+  input?: string
+  /** Use this kubeconfig instead of the lab's (null: no KUBECONFIG at all). */
+  kubeconfig?: string | null
+  timeoutMs?: number
+}
+
+function cliEnv(o: RunOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', ...o.env}
+  delete env.KUBECONFIG
+  if (o.kubeconfig !== null) env.KUBECONFIG = o.kubeconfig ?? lab!.kubeconfig
+  delete env.NODE_OPTIONS
+  delete env.VITEST
+  delete env.NODE_ENV
+  return env
+}
+
+/** Starts `liqo-topology <args>` (from sources), stdin not a terminal. */
+export function startCli(args: string[], o: RunOptions = {}): ChildProcess {
+  return spawn(process.execPath, [DEV, ...args], {env: cliEnv(o), stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT})
+}
+
+export function collect(child: ChildProcess, o: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now()
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  if (o.input !== undefined) child.stdin!.end(o.input)
+  else child.stdin!.end()
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 110_000)
+    child.on('close', (code) => {
+      clearTimeout(t)
+      resolve({code, stdout, stderr, ms: Date.now() - started})
+    })
+  })
+}
+
+export function cli(args: string[], o: RunOptions = {}): Promise<RunResult> {
+  return collect(startCli(args, o), o)
+}
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `input`. */
+export function cliOnTty(args: string[], input: string, o: RunOptions = {}): Promise<RunResult> {
+  const cmd = [process.execPath, DEV, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], {env: {...cliEnv(o), TERM: 'xterm'}, stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT})
+  const started = Date.now()
+  let stdout = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  // Type only once the prompt is on screen.
+  const typed = (async () => {
+    for (let i = 0; i < 200 && !/\?|›/.test(stdout); i++) await sleep(100)
+    await sleep(300)
+    child.stdin.write(input)
+  })()
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000)
+    child.on('close', (code) => {
+      clearTimeout(t)
+      void typed.then(() => resolve({code, stdout, stderr: '', ms: Date.now() - started}))
+    })
+  })
+}
+
+export function kubectl(args: string[], context = 'cluster-1'): Promise<RunResult> {
+  const bin = join(labState().binDir, 'kubectl')
+  const child = spawn(bin, ['--context', context, ...args], {env: {...process.env, KUBECONFIG: lab!.kubeconfig}, stdio: ['pipe', 'pipe', 'pipe']})
+  return collect(child)
+}
+
+const clients = new Map<string, KubeClient>()
+export async function admin(context = 'cluster-1'): Promise<KubeClient> {
+  let c = clients.get(context)
+  if (!c) {
+    c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: lab!.kubeconfig}), context))
+    clients.set(context, c)
+  }
+  return c
+}
+
+export function clusterId(name: string): string {
+  return labState().clusters.find((c) => c.name === name)!.id
+}
+
+export function remoteIds(): string[] {
+  return labState().clusters.filter((c) => c.role === 'remote').map((c) => c.id)
+}
+
+/** Every peering back to Established (tests that change peerings call this afterwards). */
+export async function restorePeerings(): Promise<void> {
+  await ensurePeerings(await admin(), remoteIds(), 90_000)
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 7)}`
+}
+
+export async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const r = await check()
+    if (r) return r
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`)
+    await sleep(200)
+  }
+}
+
+export interface OffloadedNamespace {
+  name: string
+  remove(): Promise<void>
+}
+
+/**
+ * A namespace offloaded like the tutorial's (Remote, EnforceSameName, or `spec` given), with an
+ * nginx Deployment of `replicas` Running on remote clusters.
+ */
+export async function offloadedNamespace(prefix: string, o: {replicas?: number; spec?: Json} = {}): Promise<OffloadedNamespace> {
+  const c = await admin()
+  const name = uniqueName(prefix)
+  await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+  const nso = namespaceOffloadingBody(name)
+  if (o.spec) nso.spec = o.spec
+  await c.create(nsOffloadingPath(name), nso)
+  await until(`namespace ${name} offloaded`, 60_000, async () => {
+    const ns = await c.get(`/api/v1/namespaces/${name}`)
+    const got = await c.get(nsOffloadingPath(name, 'offloading'))
+    return ns.metadata?.labels?.['liqo.io/scheduling-enabled'] === 'true' && !!got.status?.offloadingPhase
+  })
+  const replicas = o.replicas ?? 3
+  if (replicas > 0) {
+    await c.create(`/apis/apps/v1/namespaces/${name}/deployments`, nginxDeploymentBody(name, replicas))
+    await until(`${replicas} pods ready in ${name}`, 60_000, async () => {
+      const pods = (await c.list(`/api/v1/namespaces/${name}/pods`, {}, toPod)).items
+      return pods.filter((p) => p.ready && !p.deletionTimestamp).length === replicas
+    })
+  }
+  return {
+    name,
+    remove: async () => {
+      await c.delete(nsOffloadingPath(name, 'offloading'))
+      await c.delete(`/api/v1/namespaces/${name}`)
+      await until(`namespace ${name} gone`, 90_000, async () => !(await c.getOrNull(`/api/v1/namespaces/${name}`)))
+    },
+  }
+}
+
+/** Cluster name of every pod of a namespace, from the API (not from the CLI under test). */
+export async function podClusters(namespace: string): Promise<Array<{pod: string; cluster: string; ready: boolean; phase: string}>> {
+  const c = await admin()
+  const pods = (await c.list(`/api/v1/namespaces/${namespace}/pods`, {}, toPod)).items
+  const nodes = new Map((await c.list('/api/v1/nodes', {}, toNode)).items.map((n) => [n.name, n]))
+  const byId = new Map(labState().clusters.map((x) => [x.id, x.name]))
+  return pods.map((p) => {
+    const n = p.nodeName ? nodes.get(p.nodeName) : undefined
+    return {pod: p.name, cluster: !p.nodeName ? '<none>' : n?.remoteClusterId ? (byId.get(n.remoteClusterId) ?? n.remoteClusterId) : 'local', ready: p.ready, phase: p.phase}
+  })
+}

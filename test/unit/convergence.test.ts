@@ -1,0 +1,325 @@
+import {describe, expect, it} from 'vitest'
+
+import {
+  describeBlockers,
+  describeConvergence,
+  enableBlockers,
+  evaluateConvergence,
+  evaluateNamespaces,
+  peeringBlockers,
+  type ConvergenceInput,
+} from '../../src/model/convergence.js'
+import {aBarePod, aForeignCluster, aNamespaceOffloading, aNode, aPod, aVirtualNode, aWorkload, readyCondition} from './fixtures.js'
+
+const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
+const turin = aForeignCluster({name: 'fc-turin', clusterId: 'id-turin', clusterName: 'turin'})
+const worker = aNode({name: 'worker-1'})
+const vnMilan = aVirtualNode('liqo-milan', 'id-milan')
+const vnTurin = aVirtualNode('liqo-turin', 'id-turin')
+
+const deploy = aWorkload({name: 'web', uid: 'dep-web', desired: 2, ready: 2, available: 2, updated: 2})
+const rs = aWorkload({kind: 'ReplicaSet', name: 'web-abc', uid: 'rs-web', desired: 2, ready: 2, owner: {kind: 'Deployment', name: 'web', uid: 'dep-web'}})
+
+function input(i: Partial<ConvergenceInput> = {}): ConvergenceInput {
+  return {
+    namespace: 'liqo-test',
+    namespaceExists: true,
+    pods: [aPod({name: 'web-1', nodeName: 'worker-1'}), aPod({name: 'web-2', nodeName: 'liqo-turin'})],
+    nodes: [worker, vnMilan, vnTurin],
+    fcs: [milan, turin],
+    workloads: [deploy, rs],
+    ...i,
+  }
+}
+const kinds = (i: ConvergenceInput) => evaluateConvergence(i).blockers.map((b) => b.kind)
+
+describe('evaluateConvergence', () => {
+  it('is converged when every pod is ready on an enabled cluster and owners are satisfied', () => {
+    const s = evaluateConvergence(input({awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
+    expect(s.blockers).toEqual([])
+    expect(s.converged).toBe(true)
+    expect(s.readyPods).toBe(2)
+    expect(s.totalPods).toBe(2)
+    expect(s.placement.clusters.map((c) => [c.cluster.name, c.pods])).toEqual([
+      ['local', 1],
+      ['turin', 1],
+    ])
+  })
+
+  it('a pod still on the leaving cluster blocks (awayFrom)', () => {
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
+    expect(s.converged).toBe(false)
+    expect(s.blockers).toEqual([{kind: 'on-leaving-cluster', subject: 'pod/web-1', detail: 'still on milan'}])
+  })
+
+  it('without awayFrom, a pod on an enabled remote cluster is fine', () => {
+    expect(kinds(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})]}))).toEqual([])
+  })
+
+  it('a pod on a cluster whose outgoing peering is disabled blocks', () => {
+    const off = aForeignCluster({...milan, outgoingEnabled: 'No'})
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], fcs: [off, turin]}))
+    expect(s.blockers).toEqual([{kind: 'on-disabled-cluster', subject: 'pod/web-1', detail: 'on milan, whose peering is Established (outgoing No)'}])
+  })
+
+  it.each(['None', 'Disconnecting'])('a pod on a cluster whose peering is %s blocks', (phase) => {
+    const fc = aForeignCluster({...milan, outgoingPhase: phase})
+    expect(kinds(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], fcs: [fc, turin]}))).toContain('on-disabled-cluster')
+  })
+
+  it('a pod on a virtual node whose ForeignCluster is gone blocks', () => {
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], fcs: [turin]}))
+    expect(s.blockers[0]).toEqual({kind: 'on-disabled-cluster', subject: 'pod/web-1', detail: 'on id-milan, whose peering is gone'})
+  })
+
+  it('a pod on a virtual node being deleted blocks', () => {
+    const dying = aVirtualNode('liqo-milan', 'id-milan', {deletionTimestamp: '2024-01-01T11:00:00Z'})
+    expect(kinds(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], nodes: [worker, dying, vnTurin]}))).toEqual(['on-disabled-cluster'])
+  })
+
+  it('a pod on a vanished node blocks', () => {
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-gone'})]}))
+    expect(s.blockers).toEqual([{kind: 'on-vanished-node', subject: 'pod/web-1', detail: 'on node liqo-gone, which no longer exists'}])
+  })
+
+  it('a Pending pod blocks, with the scheduler message when unscheduled', () => {
+    const s = evaluateConvergence(
+      input({
+        pods: [
+          aPod({name: 'a', phase: 'Pending', status: 'Pending', ready: false, unschedulableMessage: '0/3 nodes are available'}),
+          aPod({name: 'b', phase: 'Pending', status: 'ContainerCreating', ready: false, nodeName: 'worker-1'}),
+        ],
+      }),
+    )
+    expect(s.blockers).toEqual([
+      {kind: 'pending', subject: 'pod/a', detail: 'Pending, not scheduled: 0/3 nodes are available'},
+      {kind: 'pending', subject: 'pod/b', detail: 'Pending (ContainerCreating)'},
+    ])
+    expect(s.readyPods).toBe(0)
+  })
+
+  it('a Terminating pod blocks and is not counted ready', () => {
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'worker-1', deletionTimestamp: '2024-01-01T11:59:00Z', status: 'Terminating'}), aPod({name: 'web-2', nodeName: 'worker-1'})]}))
+    expect(s.blockers).toEqual([{kind: 'terminating', subject: 'pod/web-1', detail: 'Terminating'}])
+    expect(s.readyPods).toBe(1)
+    expect(s.totalPods).toBe(2)
+  })
+
+  it('a bare pod that is not Ready blocks; an owned one is left to its owner', () => {
+    const s = evaluateConvergence(input({pods: [aBarePod({name: 'bare', nodeName: 'worker-1', ready: false, status: 'CrashLoopBackOff'}), aPod({name: 'owned', nodeName: 'worker-1', ready: false})]}))
+    expect(s.blockers).toEqual([{kind: 'not-ready', subject: 'pod/bare', detail: 'CrashLoopBackOff, not Ready'}])
+  })
+
+  it('finished pods are ignored', () => {
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'worker-1'}), aPod({name: 'job', nodeName: 'liqo-gone', phase: 'Succeeded', ready: false})]}))
+    expect(s.converged).toBe(true)
+    expect(s.totalPods).toBe(1)
+  })
+
+  it('a Deployment not ready blocks once; its ReplicaSet is not double-counted', () => {
+    const d = aWorkload({...deploy, ready: 1, available: 1})
+    const r = aWorkload({...rs, ready: 1})
+    const s = evaluateConvergence(input({workloads: [d, r]}))
+    expect(s.blockers).toEqual([{kind: 'owner-not-ready', subject: 'deployment/web', detail: '1/2 ready'}])
+  })
+
+  it('a Deployment needs updated and available replicas too', () => {
+    expect(kinds(input({workloads: [aWorkload({...deploy, updated: 1})]}))).toEqual(['owner-not-ready'])
+    expect(kinds(input({workloads: [aWorkload({...deploy, available: 1})]}))).toEqual(['owner-not-ready'])
+  })
+
+  it('a ReplicaSet or StatefulSet without a Deployment speaks for itself', () => {
+    const orphanRs = aWorkload({kind: 'ReplicaSet', name: 'solo', desired: 3, ready: 2, owner: {kind: 'Deployment', name: 'gone', uid: 'dep-gone'}})
+    const sts = aWorkload({kind: 'StatefulSet', name: 'db', desired: 1, ready: 0})
+    const s = evaluateConvergence(input({workloads: [orphanRs, sts]}))
+    expect(s.blockers.map((b) => b.subject)).toEqual(['replicaset/solo', 'statefulset/db'])
+  })
+
+  it('observedGeneration behind generation blocks even with all replicas ready', () => {
+    const s = evaluateConvergence(input({workloads: [aWorkload({...deploy, generation: 3, observedGeneration: 2}), rs]}))
+    expect(s.blockers).toEqual([{kind: 'owner-not-ready', subject: 'deployment/web', detail: '2/2 ready'}])
+  })
+
+  it('workloads being deleted are ignored', () => {
+    expect(kinds(input({workloads: [aWorkload({...deploy, ready: 0, deletionTimestamp: '2024-01-01T11:00:00Z'})]}))).toEqual([])
+  })
+
+  it('an existing but empty namespace is not converged ("empty")', () => {
+    const s = evaluateConvergence(input({pods: [], workloads: []}))
+    expect(s.converged).toBe(false)
+    expect(s.blockers).toEqual([{kind: 'empty', subject: 'namespace/liqo-test', detail: 'no pods or workloads yet'}])
+  })
+
+  it('a missing namespace blocks (and is not also "empty")', () => {
+    const s = evaluateConvergence(input({namespaceExists: false, pods: [], workloads: []}))
+    expect(s.blockers).toEqual([{kind: 'namespace-missing', subject: 'namespace/liqo-test', detail: 'does not exist'}])
+  })
+
+  it.each(['Pending', 'Disconnecting'])('a ForeignCluster whose outgoing peering is %s blocks', (phase) => {
+    const s = evaluateConvergence(input({fcs: [milan, aForeignCluster({...turin, outgoingPhase: phase})]}))
+    expect(s.blockers).toContainEqual({kind: 'peering-transition', subject: 'foreigncluster/fc-turin', detail: `outgoing peering ${phase}`})
+  })
+
+  describe('requirePeeringGone', () => {
+    const away = {clusterId: 'id-milan', name: 'milan'}
+
+    it('blocks while the leaving peering is not None and its virtual node is still there', () => {
+      const s = evaluateConvergence(input({awayFrom: away, requirePeeringGone: true}))
+      expect(s.blockers).toEqual([
+        {kind: 'leaving-peering-not-none', subject: 'foreigncluster/fc-milan', detail: 'outgoing peering Established'},
+        {kind: 'leaving-node-present', subject: 'node/liqo-milan', detail: 'still present'},
+      ])
+    })
+
+    it('a node still present blocks even with the peering None; says cordoned / being deleted', () => {
+      const fc = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'None'})
+      const cordoned = aVirtualNode('liqo-milan', 'id-milan', {unschedulable: true})
+      expect(evaluateConvergence(input({fcs: [fc, turin], nodes: [worker, cordoned, vnTurin], awayFrom: away, requirePeeringGone: true})).blockers).toEqual([
+        {kind: 'leaving-node-present', subject: 'node/liqo-milan', detail: 'cordoned, still present'},
+      ])
+      const dying = aVirtualNode('liqo-milan', 'id-milan', {deletionTimestamp: '2024-01-01T11:00:00Z'})
+      expect(peeringBlockers({fcs: [fc], nodes: [dying], awayFrom: away, requirePeeringGone: true})[0]?.detail).toBe('being deleted')
+    })
+
+    it('a Disconnecting leaving peering is reported once, as a transition', () => {
+      const fc = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'Disconnecting'})
+      expect(peeringBlockers({fcs: [fc], nodes: [], awayFrom: away, requirePeeringGone: true})).toEqual([
+        {kind: 'peering-transition', subject: 'foreigncluster/fc-milan', detail: 'outgoing peering Disconnecting'},
+      ])
+    })
+
+    it('converges once the peering is None and the node is gone', () => {
+      const fc = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'None'})
+      expect(evaluateConvergence(input({fcs: [fc, turin], nodes: [worker, vnTurin], awayFrom: away, requirePeeringGone: true})).converged).toBe(true)
+    })
+
+    it('is not checked without requirePeeringGone', () => {
+      expect(peeringBlockers({fcs: [milan], nodes: [vnMilan], awayFrom: away})).toEqual([])
+    })
+  })
+})
+
+describe('evaluateNamespaces', () => {
+  it('combines namespaces: blockers of each, one placement and counts over all pods', () => {
+    const s = evaluateNamespaces(
+      [
+        {namespace: 'a', exists: true, pods: [aPod({name: 'p1', namespace: 'a', nodeName: 'worker-1'})], workloads: []},
+        {namespace: 'b', exists: true, pods: [], workloads: []},
+      ],
+      {nodes: [worker], fcs: []},
+    )
+    expect(s.blockers).toEqual([{kind: 'empty', subject: 'namespace/b', detail: 'no pods or workloads yet'}])
+    expect(s.totalPods).toBe(1)
+    expect(s.placement.items.map((i) => i.name)).toEqual(['p1'])
+  })
+})
+
+describe('describeConvergence', () => {
+  it('describes the converged state with counts and placement', () => {
+    const s = evaluateConvergence(input())
+    expect(describeConvergence(s, 'liqo-test')).toBe('liqo-test converged: 2/2 pods ready (local 1, turin 1)')
+  })
+
+  it('returns identical strings for identical states', () => {
+    const mk = () => evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'}), aPod({name: 'x', phase: 'Pending', ready: false})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
+    const a = describeConvergence(mk(), 'liqo-test')
+    expect(describeConvergence(mk(), 'liqo-test')).toBe(a)
+    expect(a).toBe('Waiting for liqo-test: 1 pod still on milan, 1 Pending (milan 1, unscheduled 1)')
+  })
+
+  it('mentions counts of each kind of blocker', () => {
+    const off = aForeignCluster({...turin, outgoingEnabled: 'No'})
+    const s = evaluateConvergence(
+      input({
+        fcs: [milan, off],
+        pods: [
+          aPod({name: 'a', nodeName: 'liqo-milan'}),
+          aPod({name: 'b', nodeName: 'liqo-milan'}),
+          aPod({name: 'c', nodeName: 'liqo-turin'}),
+          aPod({name: 'd', nodeName: 'gone'}),
+          aPod({name: 'e', nodeName: 'worker-1', deletionTimestamp: '2024-01-01T11:59:00Z'}),
+          aBarePod({name: 'f', nodeName: 'worker-1', ready: false}),
+        ],
+        workloads: [aWorkload({...deploy, ready: 1})],
+        awayFrom: {clusterId: 'id-milan', name: 'milan'},
+      }),
+    )
+    const text = describeConvergence(s, 'liqo-test')
+    expect(text).toMatch(/^Waiting for liqo-test: /)
+    expect(text).toContain('2 pods still on milan')
+    expect(text).toContain('1 pod on disabled clusters')
+    expect(text).toContain('1 pod on vanished nodes')
+    expect(text).toContain('1 Terminating')
+    expect(text).toContain('1 not Ready')
+    expect(text).toContain('web 1/2 ready')
+  })
+
+  it('describes a missing or empty namespace and peering transitions', () => {
+    expect(describeConvergence(evaluateConvergence(input({namespaceExists: false, pods: [], workloads: []})), 'ns')).toBe('Waiting for ns: namespace ns does not exist')
+    expect(describeConvergence(evaluateConvergence(input({pods: [], workloads: []})), 'ns')).toBe('Waiting for ns: nothing there yet (no pods or workloads)')
+    const s = evaluateConvergence(input({fcs: [milan, aForeignCluster({...turin, outgoingPhase: 'Pending'})], awayFrom: {clusterId: 'id-milan', name: 'milan'}, requirePeeringGone: true}))
+    expect(describeConvergence(s, 'ns')).toBe('Waiting for ns: fc-turin outgoing peering Pending, fc-milan outgoing peering Established, virtual node still present (local 1, turin 1)')
+  })
+})
+
+describe('describeBlockers', () => {
+  it('lists "subject: detail" lines, capped with a count of the rest', () => {
+    const pods = Array.from({length: 10}, (_, i) => aPod({name: `p${i}`, phase: 'Pending', ready: false}))
+    const s = evaluateConvergence(input({pods}))
+    const lines = describeBlockers(s, 3)
+    expect(lines).toEqual(['pod/p0: Pending, not scheduled', 'pod/p1: Pending, not scheduled', 'pod/p2: Pending, not scheduled', '… and 7 more'])
+    expect(describeBlockers(s)).toHaveLength(9)
+    expect(describeBlockers(evaluateConvergence(input()))).toEqual([])
+  })
+})
+
+describe('enableBlockers', () => {
+  const nso = aNamespaceOffloading({remoteConditions: {'id-milan': readyCondition('True')}})
+
+  it('is empty when the peering is Established, the node Ready and remote namespaces Ready', () => {
+    expect(enableBlockers(milan, [vnMilan], [nso])).toEqual([])
+  })
+
+  it('a missing ForeignCluster blocks', () => {
+    expect(enableBlockers(undefined, [vnMilan], [])).toEqual([{kind: 'peering-transition', subject: 'foreigncluster/?', detail: 'ForeignCluster not found'}])
+  })
+
+  it('a peering not Established and a missing node block', () => {
+    const fc = aForeignCluster({...milan, outgoingPhase: 'Pending'})
+    expect(enableBlockers(fc, [worker], [nso])).toEqual([
+      {kind: 'peering-transition', subject: 'foreigncluster/fc-milan', detail: 'outgoing peering Pending'},
+      {kind: 'node-missing', subject: 'foreigncluster/fc-milan', detail: 'virtual node not created yet'},
+    ])
+  })
+
+  it('a node being deleted counts as missing', () => {
+    expect(enableBlockers(milan, [aVirtualNode('liqo-milan', 'id-milan', {deletionTimestamp: '2024-01-01T11:00:00Z'})], []).map((b) => b.kind)).toEqual(['node-missing'])
+  })
+
+  it('a node not Ready or cordoned blocks', () => {
+    expect(enableBlockers(milan, [aVirtualNode('liqo-milan', 'id-milan', {ready: false, unschedulable: true})], [nso])).toEqual([
+      {kind: 'node-not-ready', subject: 'node/liqo-milan', detail: 'virtual node not Ready'},
+      {kind: 'node-not-ready', subject: 'node/liqo-milan', detail: 'virtual node cordoned'},
+    ])
+  })
+
+  it('a NamespaceOffloading without Ready=True for the cluster ID blocks', () => {
+    const notYet = [
+      aNamespaceOffloading({namespace: 'a', remoteConditions: {}}),
+      aNamespaceOffloading({namespace: 'b', remoteConditions: {'id-milan': readyCondition('False')}}),
+      aNamespaceOffloading({namespace: 'c', remoteConditions: {'id-turin': readyCondition('True')}}),
+    ]
+    expect(enableBlockers(milan, [vnMilan], notYet)).toEqual(
+      ['a', 'b', 'c'].map((ns) => ({kind: 'remote-namespace-not-ready', subject: `namespace/${ns}`, detail: 'remote namespace on milan not Ready yet'})),
+    )
+  })
+
+  it('ignores a NamespaceOffloading whose clusterSelector does not select the node, not named "offloading", or being deleted', () => {
+    const selectsTurin = aNamespaceOffloading({clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-turin']}]}]}})
+    const otherName = aNamespaceOffloading({name: 'custom'})
+    const deleting = aNamespaceOffloading({deletionTimestamp: '2024-01-01T11:00:00Z'})
+    expect(enableBlockers(milan, [vnMilan], [selectsTurin, otherName, deleting])).toEqual([])
+    const selectsMilan = aNamespaceOffloading({clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]}]}})
+    expect(enableBlockers(milan, [vnMilan], [selectsMilan]).map((b) => b.kind)).toEqual(['remote-namespace-not-ready'])
+  })
+})
