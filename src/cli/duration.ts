@@ -20,9 +20,11 @@ export function parseDuration(input: string): number {
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`
-  const m = Math.floor(ms / 60_000)
-  const s = Math.round((ms % 60_000) / 1000)
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`
+  const total = Math.round(ms / 1000)
+  if (total < 60) return `${total}s`
+  const m = Math.floor(total / 60)
+  const s = total % 60
   if (m < 60) return s ? `${m}m${s}s` : `${m}m`
   const h = Math.floor(m / 60)
   return `${h}h${m % 60 ? `${m % 60}m` : ''}`

@@ -56,6 +56,8 @@ export interface WatchOptions {
   /** Server-side duration of this watch; the caller re-watches after it. */
   timeoutSeconds?: number
   signal?: AbortSignal
+  /** Called once the server accepted the watch (response headers received). */
+  onOpen?: () => void
 }
 
 export interface ClientOptions {
@@ -178,6 +180,7 @@ export class KubeClient {
     if ((res.statusCode ?? 0) >= 300) {
       throw this.toApiError(res.statusCode ?? 0, await readBody(res), 'GET', path, `watch ${path}`)
     }
+    opts.onOpen?.()
     res.socket?.setTimeout((timeoutSeconds + 30) * 1000, () => res.destroy(new Error('watch stream went silent')))
     res.setEncoding('utf8')
     let buffered = ''

@@ -83,6 +83,7 @@ export class Reflector<T> {
           fieldSelector: this.opts.fieldSelector,
           timeoutSeconds: this.opts.watchTimeoutSeconds,
           signal,
+          onOpen: () => setConnected(true),
         })) {
           setConnected(true)
           backoff = 250

@@ -69,14 +69,26 @@ export async function stopProcess(p: ManagedProcess, graceMs = 10_000): Promise<
   }
 }
 
-/** Is `pid` alive and running one of `binaries` (guards against recycled PIDs)? */
-export function isOurProcess(pid: number, binaries: string[]): boolean {
+/** Is `pid` a live process (zombies waiting to be reaped count as dead)? */
+export function isRunning(pid: number): boolean {
   if (!pid || pid < 1) return false
   try {
     process.kill(pid, 0)
   } catch {
     return false
   }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..." — S is the state; Z = zombie.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true // not Linux: trust kill(0)
+  }
+}
+
+/** Is `pid` alive and running one of `binaries` (guards against recycled PIDs)? */
+export function isOurProcess(pid: number, binaries: string[]): boolean {
+  if (!isRunning(pid)) return false
   const cmdline = `/proc/${pid}/cmdline`
   if (!existsSync(cmdline)) return true // not Linux: trust kill(0)
   try {

@@ -109,12 +109,18 @@ export async function setupTutorial(home: KubeClient, remoteIds: string[], onPro
   onProgress(`deploying ${TUTORIAL_DEPLOYMENT} (3 replicas)`)
   await createIfMissing(home, `/apis/apps/v1/namespaces/${TUTORIAL_NAMESPACE}/deployments`, nginxDeploymentBody(TUTORIAL_NAMESPACE))
   await createIfMissing(home, `/api/v1/namespaces/${TUTORIAL_NAMESPACE}/services`, serviceBody(TUTORIAL_NAMESPACE))
+  // The scheduler spreads replicas over the virtual nodes; should it ever pile them up on one
+  // cluster, a pod of the crowded cluster is deleted so that its replacement lands elsewhere.
+  let nudges = 0
   await until(`3 pods of ${TUTORIAL_DEPLOYMENT} Running on ${remoteIds.length} remote clusters`, 90_000, async () => {
     const pods = (await home.list(`/api/v1/namespaces/${TUTORIAL_NAMESPACE}/pods`, {labelSelector: 'app=liqo-test'}, toPod)).items
     const nodes = new Map((await home.list('/api/v1/nodes', {}, toNode)).items.map((n) => [n.name, n]))
     const running = pods.filter((p) => p.ready && !p.deletionTimestamp)
-    if (running.length !== 3) return false
-    const clusters = new Set(running.map((p) => nodes.get(p.nodeName ?? '')?.remoteClusterId).filter(Boolean))
-    return remoteIds.every((id) => clusters.has(id))
+    if (running.length !== 3 || pods.length !== 3) return false
+    const clusterOf = (p: (typeof running)[number]) => nodes.get(p.nodeName ?? '')?.remoteClusterId
+    const clusters = new Set(running.map(clusterOf).filter(Boolean))
+    if (remoteIds.every((id) => clusters.has(id))) return true
+    if (nudges++ < 5) await home.delete(`/api/v1/namespaces/${TUTORIAL_NAMESPACE}/pods/${running[0]!.name}`)
+    return false
   })
 }

@@ -52,7 +52,7 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
   for (const name of o.deployments) {
     if (!i.deployments.some((d) => d.name === name)) notes.push(`deployment "${name}" not found in ${i.namespace} (already deleted?)`)
   }
-  for (const d of wanted.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const d of [...wanted].sort((a, b) => a.name.localeCompare(b.name))) {
     steps.push({kind: 'delete-deployment', namespace: i.namespace, name: d.name, replicas: d.desired, alreadyDeleting: !!d.deletionTimestamp})
   }
 

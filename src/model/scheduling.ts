@@ -21,10 +21,10 @@ export function matchesRequirement(labels: Record<string, string>, r: NodeSelect
       return !has
     case 'Gt':
     case 'Lt': {
-      if (!has || values.length !== 1) return false
-      const a = Number.parseInt(v!, 10)
-      const b = Number.parseInt(values[0]!, 10)
-      if (Number.isNaN(a) || Number.isNaN(b)) return false
+      // Like Kubernetes: the whole value must be an integer, or the requirement does not match.
+      if (!has || values.length !== 1 || !/^-?\d+$/.test(v!) || !/^-?\d+$/.test(values[0]!)) return false
+      const a = Number(v)
+      const b = Number(values[0])
       return r.operator === 'Gt' ? a > b : a < b
     }
     default:

@@ -84,7 +84,9 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
     finish(new InterruptedError(`interrupted while waiting for ${o.what}${lastMessage ? `; last state: ${lastMessage}` : ''}`, 'nothing was rolled back; run the command again to keep waiting'))
   if (o.signal.aborted) onAbort()
   o.signal.addEventListener('abort', onAbort, {once: true})
-  const timer = o.timeoutMs > 0 ? setTimeout(() => finish(timeoutError()), o.timeoutMs) : undefined
+  // With --timeout 0 the state is checked once, as soon as it is known; if it cannot be known
+  // (API server unreachable), give up after a bounded time instead of waiting forever.
+  const timer = setTimeout(() => finish(timeoutError()), o.timeoutMs > 0 ? o.timeoutMs : 30_000)
 
   const runs = o.reflectors.map((r) =>
     r
@@ -101,7 +103,7 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
   })
 
   const result = await outcome
-  if (timer) clearTimeout(timer)
+  clearTimeout(timer)
   o.signal.removeEventListener('abort', onAbort)
   ctl.abort()
   await Promise.allSettled(runs)

@@ -92,8 +92,7 @@ describe('planCleanup', () => {
     expect(planCleanup(rest, all)).toEqual({namespace: 'liqo-test', steps: [], notes: []})
   })
 
-  // Source bug: the module says it is pure, but without --deployment it sorts the caller's array in place.
-  it.fails('does not reorder the caller\'s deployments array', () => {
+  it('does not reorder the caller\'s deployments array', () => {
     const deployments = [aWorkload({name: 'web'}), aWorkload({name: 'api'})]
     planCleanup(input({deployments}), all)
     expect(deployments.map((d) => d.name)).toEqual(['web', 'api'])

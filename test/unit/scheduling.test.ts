@@ -37,6 +37,11 @@ describe('matchesRequirement', () => {
     expect(matchesRequirement(labels, {key, operator, ...(values ? {values} : {})})).toBe(want)
   })
 
+  // Kubernetes parses Gt/Lt label values with strconv.ParseInt and does not match when that fails.
+  it('Gt/Lt do not match label values that are not whole integers', () => {
+    expect(matchesRequirement({cpus: '8abc'}, {key: 'cpus', operator: 'Gt', values: ['4']})).toBe(false)
+  })
+
   it('does not see inherited object properties as labels', () => {
     expect(matchesRequirement({}, {key: 'toString', operator: 'Exists'})).toBe(false)
     expect(matchesRequirement({}, {key: 'constructor', operator: 'DoesNotExist'})).toBe(true)
@@ -180,7 +185,7 @@ describe('crossTerms', () => {
   })
 
   it('a node matches the crossed terms iff it matches both sides', () => {
-    const nodes = [
+    const nodes: Array<{name: string; labels: Record<string, string>}> = [
       {name: 'n', labels: {a: '1', b: '1'}},
       {name: 'n', labels: {a: '1'}},
       {name: 'm', labels: {b: '1'}},

@@ -64,11 +64,13 @@ export function offloadingPhase(conditions: Record<string, Array<{type: string; 
 
 export type Peering = Pick<PeeringCondition, 'status' | 'reason' | 'message'>
 
+/** Pod IPs of one node: <prefix>.<0-255>.<1-254>, never .0 or .255, unique for 65,024 pods. */
 export class IpPool {
   private n = 0
   constructor(private readonly prefix: string) {}
   next(): string {
-    this.n = (this.n % 65_000) + 1
-    return `${this.prefix}.${(this.n >> 8) & 255}.${(this.n & 255) || 1}`
+    const i = this.n
+    this.n = (this.n + 1) % (256 * 254)
+    return `${this.prefix}.${Math.floor(i / 254)}.${(i % 254) + 1}`
   }
 }
