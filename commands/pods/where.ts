@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {kubeFlags, namespaceFlags, outputFlag} from '../../src/cli/flags.js'
-import {isMachine, renderJson, renderMachine, renderYaml} from '../../src/render/machine.js'
+import {InterruptedError} from '../../src/errors.js'
+import {isMachine, renderMachine, renderYaml} from '../../src/render/machine.js'
 import {
   placementDocument,
   placementHeaders,
@@ -79,6 +80,7 @@ export default class PodsWhere extends BaseCommand {
         io.out(renderAlignedRow(widths, row))
       },
     )
-    void renderJson
+    // A watch only ends on Ctrl-C (or a fatal error, thrown above).
+    throw new InterruptedError('watch stopped (interrupted)')
   }
 }

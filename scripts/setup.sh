@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs, idempotent: Node dependencies (npm ci when node_modules is
+# missing or older than package-lock.json), the compiled CLI, and the lab's control-plane binaries
+# (built from the Go module proxy into ~/.cache/liqo-topology, only when missing).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+node_minor="$(node -p 'process.versions.node.split(".")[1]' 2>/dev/null || echo 0)"
+if (( node_major < 20 || (node_major == 20 && node_minor < 19) )); then
+  say "error: Node.js >= 20.19 is required (found $(node --version 2>/dev/null || echo none))"
+  exit 1
+fi
+
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "installing Node dependencies (npm ci)"
+  npm ci --no-audit --no-fund >&2
+fi
+
+say "compiling the CLI"
+npm run --silent build >&2
+
+if [[ "${SKIP_CONTROL_PLANE:-}" != "1" ]]; then
+  if command -v go >/dev/null 2>&1; then
+    bash lab/build-control-plane.sh >/dev/null
+  else
+    say "warning: Go is not installed; the lab needs prebuilt binaries (KUBEBUILDER_ASSETS or ~/.cache/liqo-topology)"
+  fi
+fi

@@ -1,0 +1,297 @@
+/**
+ * Every command against the lab, beyond the tutorial's happy path: output formats, Pending pods,
+ * the impact preview, confirmations on a terminal, waits that time out, partial cleanups.
+ */
+import yaml from 'js-yaml'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {fcPath} from '../../src/liqo/constants.js'
+import {nginxDeploymentBody} from '../../src/lab/tutorial.js'
+import {
+  admin,
+  cli,
+  cliOnTty,
+  clusterId,
+  collect,
+  kubectl,
+  lab,
+  offloadedNamespace,
+  podClusters,
+  restorePeerings,
+  skipNote,
+  startCli,
+  uniqueName,
+  until,
+  type OffloadedNamespace,
+} from '../helpers/lab.js'
+
+const ONLY_CLUSTER_3 = {
+  namespaceMappingStrategy: 'EnforceSameName',
+  podOffloadingStrategy: 'Remote',
+  clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['provider-3']}]}]},
+}
+
+describe.skipIf(!lab)(`commands against the lab${skipNote}`, () => {
+  let ns: OffloadedNamespace
+  beforeAll(async () => {
+    await restorePeerings()
+    ns = await offloadedNamespace('it-cmd')
+  })
+  afterAll(async () => {
+    await restorePeerings()
+    await ns?.remove()
+  })
+
+  describe('pods where', () => {
+    it('-A adds a NAMESPACE column and shows local pods as local', async () => {
+      const r = await cli(['pods', 'where', '-A'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+CLUSTER/)
+      expect(r.stdout).toMatch(/^liqo\s+liqo-controller-manager-\S+\s+local\s+1\/1\s+Running/m)
+      expect(r.stderr).toMatch(/^local: \d+ pods?/m)
+    })
+
+    it('-o wide adds node, IP and cluster ID; -l filters', async () => {
+      const r = await cli(['pods', 'where', '-n', ns.name, '-o', 'wide', '-l', 'app=liqo-test'])
+      expect(r.stdout.split('\n')[0]).toMatch(/NODE\s+IP\s+CLUSTER-ID$/)
+      expect(r.stdout).toContain(`liqo-${clusterId('cluster-2')}`)
+      const none = await cli(['pods', 'where', '-n', ns.name, '-l', 'app=nothing'])
+      expect(none.code).toBe(0)
+      expect(none.stdout).toBe('')
+      expect(none.stderr).toMatch(/No resources found in it-cmd-\w+ namespace\./)
+    })
+
+    it('-o yaml and -o json are stable documents, valid also when empty', async () => {
+      const y = yaml.load((await cli(['pods', 'where', '-n', ns.name, '-o', 'yaml'])).stdout) as {kind: string; total: number; items: unknown[]}
+      expect(y.kind).toBe('PodPlacement')
+      expect(y.total).toBe(3)
+      const empty = await cli(['pods', 'where', '-n', ns.name, '-l', 'app=nothing', '-o', 'json'])
+      const doc = JSON.parse(empty.stdout)
+      expect(doc).toMatchObject({kind: 'PodPlacement', total: 0, items: [], clusters: []})
+    })
+
+    it('a namespace that does not exist is an error, not an empty list', async () => {
+      const r = await cli(['pods', 'where', '-n', 'no-such-namespace'])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/namespace "no-such-namespace" not found/)
+      expect(r.stdout).toBe('')
+    })
+
+    it('shows unschedulable pods as Pending on <none>, with the reason', async () => {
+      const c = await admin()
+      const pend = await offloadedNamespace('it-pend', {replicas: 0, spec: {podOffloadingStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['provider-9']}]}]}}})
+      try {
+        await c.create(`/apis/apps/v1/namespaces/${pend.name}/deployments`, nginxDeploymentBody(pend.name, 1))
+        await until('pod unschedulable', 30_000, async () => (await cli(['pods', 'where', '-n', pend.name])).stdout.includes('<none>'))
+        const r = await cli(['pods', 'where', '-n', pend.name])
+        expect(r.stdout).toMatch(/\s<none>\s+0\/1\s+Pending\s/)
+        expect(r.stderr).toMatch(/not scheduled: 1 pod, 0 ready/)
+        expect(r.stderr).toMatch(/is Pending: .*node/)
+      } finally {
+        await pend.remove()
+      }
+    })
+
+    it('-w prints the table, then a row for each change; Ctrl-C ends it with 130', async () => {
+      const child = startCli(['pods', 'where', '-n', ns.name, '-w'])
+      const done = collect(child, {timeoutMs: 60_000})
+      let out = ''
+      child.stdout!.on('data', (d: string) => (out += d))
+      await until('initial table', 30_000, async () => out.split('\n').length >= 5)
+      try {
+        await kubectl(['scale', 'deployment/nginx-deployment', '-n', ns.name, '--replicas=4'])
+        await until('a row for the new pod', 30_000, async () => out.split('\n').filter((l) => /\sRunning\s/.test(l)).length >= 4)
+        child.kill('SIGINT')
+        const r = await done
+        expect(r.code).toBe(130)
+        expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER/)
+      } finally {
+        child.kill('SIGKILL')
+        await kubectl(['scale', 'deployment/nginx-deployment', '-n', ns.name, '--replicas=3'])
+        await cli(['wait', '-n', ns.name, '--timeout', '30s'])
+      }
+    })
+  })
+
+  describe('peer list and previews', () => {
+    it('peer list: phases, virtual node readiness and hosted pods', async () => {
+      const r = await cli(['peer', 'list', '-o', 'json'])
+      expect(r.code, r.stderr).toBe(0)
+      const doc = JSON.parse(r.stdout)
+      const c2 = doc.items.find((i: {name: string}) => i.name === 'cluster-2')
+      expect(c2).toMatchObject({clusterID: clusterId('cluster-2'), clusterName: 'cluster-2', outgoingPeeringEnabled: 'Yes', outgoingPhase: 'Established', virtualNode: {ready: true, schedulable: true}})
+      const total = doc.items.reduce((n: number, i: {pods: number}) => n + i.pods, 0)
+      expect(total).toBeGreaterThanOrEqual(3)
+      const table = await cli(['peer', 'list'])
+      expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+CLUSTER-NAME\s+OUTGOING\s+OUTGOING-PHASE\s+INCOMING-PHASE\s+VIRTUAL-NODE\s+NODE-READY\s+PODS$/)
+    })
+
+    it('--dry-run shows where evicted pods can go, and changes nothing', async () => {
+      const r = await cli(['peer', 'disable', 'cluster-3', '--dry-run', '-o', 'json'])
+      expect(r.code, r.stderr).toBe(0)
+      const plan = JSON.parse(r.stdout)
+      expect(plan).toMatchObject({kind: 'PeerPlan', action: 'disable', cluster: {name: 'cluster-3'}, outgoingPeeringEnabled: {from: 'Yes', to: 'No'}})
+      for (const e of plan.evictions) expect(e).toMatchObject({outcome: 'rescheduled', destinations: ['cluster-2']})
+      expect((await kubectl(['get', 'foreignclusters', 'cluster-3', '-o', 'jsonpath={.spec.outgoingPeeringEnabled}'])).stdout).toBe('Yes')
+    })
+
+    it('warns plainly when evicted pods would stay Pending, and the wait then times out (exit 3) naming them', async () => {
+      const only3 = await offloadedNamespace('it-only3', {replicas: 2, spec: ONLY_CLUSTER_3})
+      try {
+        const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
+        expect(dry.stdout).toMatch(/would stay Pending: no eligible cluster remains/)
+        expect(dry.stdout).toMatch(new RegExp(`${only3.name}/nginx-deployment-\\S+ \\(ReplicaSet/\\S+\\): replacement would stay Pending`))
+        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '15s'])
+        expect(r.code).toBe(3)
+        expect(r.stderr).toMatch(/timed out after 15s waiting for the topology to converge after disabling cluster-3/)
+        expect(r.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
+        expect(r.stderr).toMatch(/the change was applied: peering to cluster-3 is disabled/)
+        expect((await podClusters(only3.name)).filter((p) => p.cluster === '<none>')).toHaveLength(2)
+      } finally {
+        await restorePeerings()
+        await only3.remove()
+      }
+    })
+
+    it('on a terminal: the cluster can be picked from a list, and declining the confirmation exits 4 leaving it unchanged', async () => {
+      const picked = await cliOnTty(['peer', 'disable', '--dry-run'], '\r')
+      expect(picked.code).toBe(0)
+      expect(picked.stdout).toMatch(/Which cluster should have its outgoing peering disabled/)
+      expect(picked.stdout).toMatch(/Disable outgoing peering to cluster-2/)
+      const declined = await cliOnTty(['peer', 'disable', 'cluster-2'], 'n\r')
+      expect(declined.code).toBe(4)
+      expect(declined.stdout).toMatch(/Disable outgoing peering to "cluster-2" on context "cluster-1"\?/)
+      expect(declined.stdout).toMatch(/aborted: peering to cluster-2 left as it was/)
+      expect((await kubectl(['get', 'foreignclusters', 'cluster-2', '-o', 'jsonpath={.spec.outgoingPeeringEnabled}'])).stdout).toBe('Yes')
+    })
+
+    it('an ambiguous <cluster> lists the choices and changes nothing', async () => {
+      const c = await admin()
+      const id = '00000000-0000-4000-8000-000000000042'
+      await c.create(fcPath(), {
+        apiVersion: 'discovery.liqo.io/v1alpha1',
+        kind: 'ForeignCluster',
+        metadata: {name: 'lan-discovered', labels: {'discovery.liqo.io/cluster-id': id}},
+        spec: {clusterIdentity: {clusterID: id, clusterName: 'cluster-2'}, foreignAuthUrl: 'https://10.0.0.9:443', outgoingPeeringEnabled: 'No'},
+      })
+      try {
+        const r = await cli(['peer', 'disable', 'cluster-2', '--yes'])
+        expect(r.code).toBe(1)
+        expect(r.stderr).toMatch(/"cluster-2" is ambiguous/)
+        expect(r.stderr).toMatch(/cluster-2 \(ID [0-9a-f-]+\) by name and cluster-name/)
+        expect(r.stderr).toMatch(/lan-discovered \(ID 00000000-0000-4000-8000-000000000042, cluster name cluster-2\) by cluster-name/)
+        // The cluster ID is never ambiguous.
+        const byId = await cli(['peer', 'disable', clusterId('cluster-2'), '--dry-run'])
+        expect(byId.code).toBe(0)
+      } finally {
+        await c.delete(fcPath('lan-discovered'))
+      }
+    })
+
+    it('--no-wait returns right after the patch', async () => {
+      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--no-wait'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toMatch(/Not waiting/)
+      const w = await cli(['wait', '-n', ns.name, '--away-from', 'cluster-3', '--timeout', '60s'])
+      expect(w.code, w.stderr).toBe(0)
+      await restorePeerings()
+    })
+  })
+
+  describe('wait', () => {
+    it('returns at once when converged', async () => {
+      const r = await cli(['wait', '-n', ns.name, '-o', 'json'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toMatchObject({kind: 'Convergence', converged: true, readyPods: 3, totalPods: 3})
+    })
+
+    it('follows a change through to convergence', async () => {
+      const child = startCli(['wait', '-n', ns.name, '--timeout', '60s'])
+      const done = collect(child, {timeoutMs: 90_000})
+      await kubectl(['rollout', 'restart', 'deployment/nginx-deployment', '-n', ns.name])
+      const r = await done
+      expect(r.code, r.stderr).toBe(0)
+      expect((await podClusters(ns.name)).filter((p) => p.ready)).toHaveLength(3)
+    })
+
+    it('--away-from times out with exit 3 and names the pods still there', async () => {
+      const r = await cli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '3s'])
+      expect(r.code).toBe(3)
+      expect(r.stderr).toMatch(/timed out after 3\.0s waiting for rescheduling in "it-cmd-\w+": pod\/nginx-deployment-\S+: still on cluster-2/)
+    })
+
+    it('"nothing there yet" keeps waiting until the timeout', async () => {
+      const c = await admin()
+      const name = uniqueName('it-empty')
+      await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+      try {
+        const r = await cli(['wait', '-n', name, '--timeout', '2s'])
+        expect(r.code).toBe(3)
+        expect(r.stderr).toMatch(/nothing there yet|no pods or workloads yet/)
+        expect(r.ms).toBeGreaterThanOrEqual(2000)
+      } finally {
+        await c.delete(`/api/v1/namespaces/${name}`)
+      }
+    })
+
+    it('a namespace that does not exist is an error', async () => {
+      const r = await cli(['wait', '-n', 'no-such-namespace', '--timeout', '5s'])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/namespace "no-such-namespace" not found/)
+    })
+  })
+
+  describe('cleanup and status', () => {
+    it('status shows the Liqo version, peerings and the remote namespaces per cluster', async () => {
+      const r = await cli(['status', '-n', ns.name, '-o', 'json'])
+      expect(r.code, r.stderr).toBe(0)
+      const doc = JSON.parse(r.stdout)
+      expect(doc.liqo).toMatchObject({line: 'v0', version: 'v0.3.2'})
+      expect(doc.cluster).toMatchObject({name: 'cluster-1'})
+      expect(doc.namespace.offloading).toMatchObject({phase: 'Ready', podOffloadingStrategy: 'Remote'})
+      expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster)).toEqual(['cluster-2', 'cluster-3'])
+      const text = await cli(['status', '-n', ns.name])
+      expect(text.stdout).toMatch(/Liqo:\s+v0\.3\.2/)
+      expect(text.stdout).toMatch(/^cluster-3\s+\S+\s+Ready=True \(RemoteNamespaceCreated\)$/m)
+    })
+
+    it('cleanup --dry-run -o json is the plan; without a terminal and --yes nothing happens (exit 2)', async () => {
+      const r = await cli(['cleanup', '-n', ns.name, '--dry-run', '-o', 'json', '--keep-peering'])
+      expect(r.code, r.stderr).toBe(0)
+      const plan = JSON.parse(r.stdout)
+      expect(plan.steps.map((s: {kind: string}) => s.kind)).toEqual(['delete-deployment', 'delete-namespaceoffloading', 'delete-namespace'])
+      const refused = await cli(['cleanup', '-n', ns.name, '--keep-peering'])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toMatch(/re-run with --yes/)
+      expect((await kubectl(['get', 'namespace', ns.name])).code).toBe(0)
+    })
+
+    it('cleanup --deployment only deletes that one, and --keep-peering leaves the peerings alone', async () => {
+      const part = await offloadedNamespace('it-part', {replicas: 1})
+      try {
+        const c = await admin()
+        const other = nginxDeploymentBody(part.name, 1)
+        other.metadata.name = 'other'
+        other.spec.selector.matchLabels = {app: 'other'}
+        other.spec.template.metadata.labels = {app: 'other'}
+        await c.create(`/apis/apps/v1/namespaces/${part.name}/deployments`, other)
+        const r = await cli(['cleanup', '-n', part.name, '--deployment', 'other', '--deployment', 'ghost', '--keep-peering', '--yes', '--dry-run'])
+        expect(r.stdout).toMatch(/1\. delete deployment .*\/other and its pods/)
+        expect(r.stdout).toMatch(/deployment "ghost" not found/)
+        expect(r.stdout).not.toMatch(/nginx-deployment/)
+        expect(r.stdout).not.toMatch(/outgoing peering/)
+        const run = await cli(['cleanup', '-n', part.name, '--keep-peering', '--yes'])
+        expect(run.code, run.stderr).toBe(0)
+        expect((await kubectl(['get', 'foreignclusters', '--no-headers'])).stdout).toMatch(/^cluster-2\s+Established/m)
+      } finally {
+        if ((await kubectl(['get', 'namespace', part.name])).code === 0) await part.remove()
+      }
+    })
+
+    it('refuses to clean up system namespaces', async () => {
+      const r = await cli(['cleanup', '-n', 'kube-system', '--yes'])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(/refusing to clean up namespace "kube-system"/)
+    })
+  })
+})
