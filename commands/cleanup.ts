@@ -5,7 +5,8 @@ import {systemClock} from '../src/cli/clock.js'
 import {kubeFlags, namespaceFlag, outputFlag, timeoutFlag, yesFlag} from '../src/cli/flags.js'
 import {cleanupPlanDocument, renderCleanupPlan, renderNothingToDo} from '../src/render/cleanup.js'
 import {isMachine, renderMachine} from '../src/render/machine.js'
-import {loadCleanupPlan, runCleanup} from '../src/services/cleanup.js'
+import {requireAccess} from '../src/services/access.js'
+import {cleanupAccessChecks, loadCleanupPlan, runCleanup} from '../src/services/cleanup.js'
 import {confirm} from '../src/ui/confirm.js'
 import {makeProgress} from '../src/ui/progress.js'
 
@@ -49,6 +50,7 @@ export default class Cleanup extends BaseCommand {
       io.err('(dry run) nothing was changed')
       return
     }
+    await requireAccess(client, cleanupAccessChecks(plan), `clean up namespace ${namespace}`)
     io.err(renderCleanupPlan(plan))
     await confirm(io, {
       message: `Run these ${plan.steps.length} steps on context "${plan.context}"?`,

@@ -7,7 +7,8 @@ import type {KubeClient} from '../k8s/client.js'
 import {clusterDisplayName} from '../model/placement.js'
 import {isMachine, renderMachine} from '../render/machine.js'
 import {peerResultDocument, planDocument, renderPeerResult, renderPlan} from '../render/peer.js'
-import {applyPeerChange, listForeignClusters, planPeerChange, type PeerAction} from '../services/peer.js'
+import {requireAccess} from '../services/access.js'
+import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, type PeerAction} from '../services/peer.js'
 import {canPrompt, confirm, pick} from '../ui/confirm.js'
 import {makeProgress} from '../ui/progress.js'
 import {systemClock} from './clock.js'
@@ -46,6 +47,7 @@ export async function runPeerChange(io: IO, client: KubeClient, action: PeerActi
   if (plan.alreadyDone) {
     io.err(`outgoing peering to ${plan.cluster.name} already ${verb} (phase ${plan.fc.outgoingPhase}); nothing to change`)
   } else {
+    await requireAccess(client, peerAccessChecks(plan), `${action} the peering with ${plan.cluster.name}`)
     io.err(renderPlan(plan))
     await confirm(io, {
       message: `${action === 'disable' ? 'Disable' : 'Enable'} outgoing peering to "${plan.cluster.name}" on context "${plan.context}"?`,

@@ -6,14 +6,15 @@
 import type {Clock} from '../cli/clock.js'
 import {InterruptedError, WaitTimeoutError} from '../errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
-import {toForeignCluster, toNamespace, toNamespaceOffloading, toNode, toWorkload} from '../k8s/map.js'
+import {toForeignCluster, toNamespace, toNamespaceOffloading, toNode, toPod, toWorkload} from '../k8s/map.js'
 import {Reflector} from '../k8s/reflector.js'
 import {fcPath, nsOffloadingPath} from '../liqo/constants.js'
 import {detectLiqo, requirePeeringApi} from '../liqo/detect.js'
 import {describeStep, planCleanup, type CleanupPlan, type CleanupStep} from '../model/cleanup-plan.js'
-import {clusterDisplayName, indexForeignClusters} from '../model/placement.js'
+import {clusterDisplayName, indexForeignClusters, place} from '../model/placement.js'
 import type {ForeignCluster, Namespace, NamespaceOffloading, Node} from '../model/types.js'
 import {retryConnectionErrors, waitFor} from '../wait/wait-for.js'
+import type {AccessCheck} from './access.js'
 import {patchOutgoing} from './peer.js'
 
 export interface CleanupPlanOptions {
@@ -42,6 +43,19 @@ export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions)
     {deployments: o.deployments, keepPeering: o.keepPeering},
   )
   return {...plan, context: client.context}
+}
+
+/** Every permission the plan's steps need, checked before the first one runs. */
+export function cleanupAccessChecks(plan: CleanupPlan): AccessCheck[] {
+  const checks: AccessCheck[] = []
+  for (const s of plan.steps) {
+    if ('alreadyDeleting' in s && s.alreadyDeleting) continue
+    if (s.kind === 'delete-deployment') checks.push({verb: 'delete', group: 'apps', resource: 'deployments', namespace: s.namespace, name: s.name})
+    if (s.kind === 'delete-namespaceoffloading') checks.push({verb: 'delete', group: 'offloading.liqo.io', resource: 'namespaceoffloadings', namespace: s.namespace, name: s.name})
+    if (s.kind === 'delete-namespace') checks.push({verb: 'delete', group: '', resource: 'namespaces', name: s.namespace})
+    if (s.kind === 'disable-peering' && s.outgoing !== 'No') checks.push({verb: 'patch', group: 'discovery.liqo.io', resource: 'foreignclusters', name: s.foreignCluster})
+  }
+  return checks
 }
 
 export interface CleanupRunOptions {
@@ -131,7 +145,7 @@ async function runStep(client: KubeClient, step: CleanupStep, o: CleanupRunOptio
       const path = `/apis/apps/v1/namespaces/${encodeURIComponent(step.namespace)}/deployments`
       // Foreground: the Deployment goes only after its ReplicaSets and pods are gone.
       if (!step.alreadyDeleting) await client.delete(`${path}/${encodeURIComponent(step.name)}`, {propagationPolicy: 'Foreground'})
-      await waitGone(client, o, path, step.name, (r) => toWorkload(r, 'Deployment'), `deployment ${step.namespace}/${step.name} and its pods`, (w) => [`deployment ${step.namespace}/${w.name}: ${w.ready}/${w.desired} pods still there`], 'pods stuck Terminating usually mean an unreachable remote cluster')
+      await waitDeploymentGone(client, step, o)
       return `deployment.apps/${step.name} deleted (namespace ${step.namespace})`
     }
     case 'delete-namespaceoffloading': {
@@ -154,6 +168,37 @@ async function runStep(client: KubeClient, step: CleanupStep, o: CleanupRunOptio
       return `foreigncluster.discovery.liqo.io/${step.foreignCluster} outgoing peering disabled (None)`
     }
   }
+}
+
+/** Waits for a Deployment deleted in the foreground; names its pods still there, and where. */
+async function waitDeploymentGone(client: KubeClient, step: Extract<CleanupStep, {kind: 'delete-deployment'}>, o: CleanupRunOptions): Promise<void> {
+  const policy = retryConnectionErrors(o.onConnection)
+  const ns = encodeURIComponent(step.namespace)
+  const deployments = new Reflector(client, `/apis/apps/v1/namespaces/${ns}/deployments`, {...policy, fieldSelector: `metadata.name=${step.name}`, map: (r) => toWorkload(r, 'Deployment')})
+  const replicasets = new Reflector(client, `/apis/apps/v1/namespaces/${ns}/replicasets`, {...policy, map: (r) => toWorkload(r, 'ReplicaSet')})
+  const pods = new Reflector(client, `/api/v1/namespaces/${ns}/pods`, {...policy, map: toPod})
+  const nodes = new Reflector(client, '/api/v1/nodes', {...policy, map: toNode})
+  const fcs = new Reflector(client, fcPath(), {...policy, map: toForeignCluster})
+  await waitFor({
+    reflectors: [deployments, replicasets, pods, nodes, fcs],
+    evaluate: () => {
+      const d = [...deployments.store.values()][0]
+      if (!d) return {done: true, message: `deployment ${step.namespace}/${step.name} and its pods gone`, pending: [], result: null}
+      const rsUids = new Set([...replicasets.store.values()].filter((rs) => rs.owner?.uid === d.uid).map((rs) => rs.uid))
+      const left = [...pods.store.values()].filter((p) => p.owner && rsUids.has(p.owner.uid))
+      const placed = place(left, [...nodes.store.values()], [...fcs.store.values()]).items
+      const pending = placed.length
+        ? placed.map((p) => `pod/${p.name}: ${p.status} on ${p.cluster.name}`)
+        : [`deployment ${step.namespace}/${step.name}: still being deleted (ReplicaSets left: ${rsUids.size})`]
+      return {done: false, message: `waiting for deployment ${step.namespace}/${step.name}: ${placed.length} pod(s) left`, pending, result: null}
+    },
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    clock: o.clock,
+    what: `deployment ${step.namespace}/${step.name} and its pods to be deleted`,
+    hint: 'pods stuck Terminating on a remote cluster usually mean that cluster is unreachable (liqo-topology peer list)',
+    ...(o.onProgress ? {onProgress: o.onProgress} : {}),
+  })
 }
 
 async function waitPeeringNone(client: KubeClient, step: Extract<CleanupStep, {kind: 'disable-peering'}>, o: CleanupRunOptions): Promise<void> {

@@ -16,6 +16,7 @@ import {clusterDisplayName, clusterOfNode, indexForeignClusters, type ClusterRef
 import {resolveForeignCluster, type MatchKind} from '../model/resolve.js'
 import type {ForeignCluster, NamespaceOffloading, Node, Pod} from '../model/types.js'
 import {retryConnectionErrors, waitFor} from '../wait/wait-for.js'
+import type {AccessCheck} from './access.js'
 import {clusterSources, describeAll, namespaceSources, reflectorsOf, snapshotOf} from './convergence.js'
 import {evaluateNamespaces, type ConvergenceState} from '../model/convergence.js'
 
@@ -130,6 +131,11 @@ export async function planPeerChange(client: KubeClient, action: PeerAction, inp
     plan.namespaces = nsos.filter((n) => n.name === 'offloading' && !n.deletionTimestamp).map((n) => n.namespace).sort()
   }
   return plan
+}
+
+/** What the change needs to be allowed to do. */
+export function peerAccessChecks(plan: PeerPlan): AccessCheck[] {
+  return [{verb: 'patch', group: FOREIGN_CLUSTER.group, resource: FOREIGN_CLUSTER.plural, name: plan.fc.name}]
 }
 
 // --- apply + wait -------------------------------------------------------------------------------

@@ -79,7 +79,10 @@ export function cli(args: string[], o: RunOptions = {}): Promise<RunResult> {
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `input`. */
 export function cliOnTty(args: string[], input: string, o: RunOptions = {}): Promise<RunResult> {
   const cmd = [process.execPath, DEV, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
-  const child = spawn('script', ['-qfec', cmd, '/dev/null'], {env: {...cliEnv(o), TERM: 'xterm'}, stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT})
+  // A person at a terminal: no CI variable (the CLI never prompts under CI).
+  const env: NodeJS.ProcessEnv = {...cliEnv(o), TERM: 'xterm'}
+  delete env.CI
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT})
   const started = Date.now()
   let stdout = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

@@ -1,0 +1,515 @@
+/**
+ * Bad input and faults, one test per case, against the lab: every error is one or two lines on
+ * stderr in kubectl's style with a hint, the documented exit code, no stack trace, no credential,
+ * and the cluster unchanged beyond what the command announced.
+ */
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {KubeClient} from '../../src/k8s/client.js'
+import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
+import {Reflector, type Change} from '../../src/k8s/reflector.js'
+import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
+import {nginxDeploymentBody} from '../../src/lab/tutorial.js'
+import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, partitionProxy, silentServer, type BareCluster} from '../helpers/faults.js'
+import {
+  admin,
+  cli,
+  collect,
+  kubectl,
+  lab,
+  labState,
+  offloadedNamespace,
+  podClusters,
+  restorePeerings,
+  skipNote,
+  startCli,
+  uniqueName,
+  until,
+  type OffloadedNamespace,
+} from '../helpers/lab.js'
+
+/** One or two lines, kubectl style, no stack trace. */
+function expectCleanError(stderr: string): void {
+  const lines = stderr.trimEnd().split('\n').filter((l) => !/^(Waiting|waiting|step \d|Warning: lost|connection to)/.test(l))
+  const tail = lines.slice(-2)
+  expect(tail[0]).toMatch(/^(error: |Error from server \()/)
+  if (tail[1] !== undefined && !/^(error: |Error from server)/.test(tail[1])) expect(tail[1]).toMatch(/^hint: /)
+  expect(stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/)
+}
+
+function fcSetting(name: string): Promise<string> {
+  return kubectl(['get', 'foreignclusters', name, '-o', 'jsonpath={.spec.outgoingPeeringEnabled}']).then((r) => r.stdout)
+}
+
+describe.skipIf(!lab)(`bad input${skipNote}`, () => {
+  it('an unknown cluster: exit 1, the known clusters listed', async () => {
+    const r = await cli(['peer', 'enable', 'cluster-9', '--yes'])
+    expect(r.code).toBe(1)
+    expectCleanError(r.stderr)
+    expect(r.stderr).toMatch(/hint: known clusters: cluster-2 \(ID .*\); cluster-3 \(ID .*\)/)
+  })
+
+  it('a cluster given by its cluster name when the ForeignCluster is named by its ID (LAN discovery)', async () => {
+    const c = await admin()
+    const id = '5f1d7a2e-0000-4000-8000-00000000e001'
+    await c.create(fcPath(), {
+      apiVersion: 'discovery.liqo.io/v1alpha1',
+      kind: 'ForeignCluster',
+      metadata: {name: id, labels: {'discovery.liqo.io/cluster-id': id, 'discovery.liqo.io/discovery-type': 'LAN'}},
+      spec: {clusterIdentity: {clusterID: id, clusterName: 'edge-1'}, foreignAuthUrl: 'https://10.0.0.9:443', outgoingPeeringEnabled: 'No'},
+    })
+    try {
+      for (const input of ['edge-1', id, id.toUpperCase()]) {
+        const r = await cli(['peer', 'disable', input, '--yes'])
+        expect(r.code, r.stderr).toBe(0)
+        expect(r.stderr).toMatch(/outgoing peering to edge-1 already disabled/)
+      }
+    } finally {
+      await c.delete(fcPath(id))
+    }
+  })
+
+  it('a namespace without a NamespaceOffloading: status says it is not offloaded; cleanup has no NamespaceOffloading step', async () => {
+    const c = await admin()
+    const name = uniqueName('it-plain')
+    await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+    try {
+      const st = await cli(['status', '-n', name])
+      expect(st.code, st.stderr).toBe(0)
+      expect(st.stdout).toMatch(new RegExp(`Namespace ${name}: not offloaded`))
+      const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
+      expect(plan.stdout).toMatch(/1\. delete namespace/)
+      expect(plan.stdout).not.toMatch(/NamespaceOffloading/)
+    } finally {
+      await c.delete(`/api/v1/namespaces/${name}`)
+    }
+  })
+
+  it('a NamespaceOffloading not named "offloading" is called out as ignored by Liqo', async () => {
+    const c = await admin()
+    const name = uniqueName('it-named')
+    await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+    try {
+      await c.create(nsOffloadingPath(name), {apiVersion: 'offloading.liqo.io/v1alpha1', kind: 'NamespaceOffloading', metadata: {name: 'offload-me', namespace: name}, spec: {}})
+      const st = await cli(['status', '-n', name])
+      expect(st.stdout).toMatch(/NamespaceOffloading "offload-me" in it-named-\w+ is ignored by Liqo: only one named "offloading" is acted on/)
+      const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
+      expect(plan.stdout).toMatch(/Note: NamespaceOffloading "offload-me" is ignored by Liqo/)
+    } finally {
+      await c.delete(`/api/v1/namespaces/${name}`)
+    }
+  })
+
+  it('a kubeconfig path that does not exist', async () => {
+    const r = await cli(['peer', 'list', '--kubeconfig', '/nonexistent/kubeconfig'])
+    expect(r.code).toBe(1)
+    expectCleanError(r.stderr)
+    expect(r.stderr).toMatch(/^error: kubeconfig "\/nonexistent\/kubeconfig" does not exist$/m)
+  })
+
+  it('no kubeconfig at all', async () => {
+    const home = join(lab!.dir, 'empty-home')
+    mkdirSync(home, {recursive: true})
+    const r = await cli(['pods', 'where'], {kubeconfig: null, env: {HOME: home}})
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^error: no kubeconfig found \(looked at .*empty-home\/\.kube\/config\)$/m)
+    expect(r.stderr).toMatch(/^hint: set KUBECONFIG or pass --kubeconfig/m)
+  })
+
+  it('an unreadable or invalid kubeconfig', async () => {
+    const bad = join(lab!.dir, 'bad-kubeconfig')
+    writeFileSync(bad, 'clusters: [unclosed\n')
+    const r = await cli(['peer', 'list', '--kubeconfig', bad])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^error: kubeconfig ".*bad-kubeconfig" is not valid YAML/m)
+    const dir = join(lab!.dir, 'a-directory')
+    mkdirSync(dir, {recursive: true})
+    const d = await cli(['peer', 'list', '--kubeconfig', dir])
+    expect(d.code).toBe(1)
+    expect(d.stderr).toMatch(/is a directory, not a file/)
+    if (process.getuid?.() !== 0) {
+      const locked = join(lab!.dir, 'locked-kubeconfig')
+      writeFileSync(locked, 'apiVersion: v1\n')
+      chmodSync(locked, 0o000)
+      const l = await cli(['peer', 'list', '--kubeconfig', locked])
+      expect(l.stderr).toMatch(/is not readable \(permission denied\)/)
+    }
+  })
+
+  it('an unknown --context', async () => {
+    const r = await cli(['peer', 'list', '--context', 'cluster-9'])
+    expect(r.code).toBe(1)
+    expectCleanError(r.stderr)
+    expect(r.stderr).toMatch(/^error: context "cluster-9" does not exist in the kubeconfig$/m)
+    expect(r.stderr).toMatch(/^hint: known contexts: cluster-1, cluster-2, cluster-3, cluster-1-readonly$/m)
+  })
+
+  it('invalid flag values and conflicting flags exit 2 with one line', async () => {
+    for (const [args, msg] of [
+      [['wait', '-n', 'x', '--timeout', 'abc'], /--timeout: invalid duration "abc"/],
+      [['pods', 'where', '-o', 'xml'], /Expected --output=xml to be one of: table, wide, json, yaml/],
+      [['pods', 'where', '-n', 'x', '-A'], /--namespace=x cannot also be provided when using --all-namespaces/],
+      [['peer', 'list', '--request-timeout', '-5'], /invalid duration "-5"/],
+    ] as const) {
+      const r = await cli([...args])
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2)
+      expect(r.stderr).toMatch(msg)
+      expectCleanError(r.stderr)
+    }
+  })
+})
+
+describe.skipIf(!lab)(`clusters without the supported Liqo API${skipNote}`, () => {
+  let bare: BareCluster
+  beforeAll(async () => {
+    bare = await bareCluster('no-liqo')
+  })
+  afterAll(async () => bare?.stop())
+
+  it('a cluster without Liqo: peer commands say so; pods where shows everything local with a warning', async () => {
+    const r = await cli(['peer', 'list'], {kubeconfig: bare.kubeconfig})
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^error: the cluster of context "no-liqo" does not serve the Liqo API/m)
+    expect(r.stderr).toMatch(/^hint: is Liqo installed there\?/m)
+    const w = await cli(['pods', 'where', '-A'], {kubeconfig: bare.kubeconfig})
+    expect(w.code, w.stderr).toBe(0)
+    expect(w.stderr).toMatch(/Warning: no Liqo API on context "no-liqo"/)
+  })
+
+  it('a Liqo v1.x cluster (core.liqo.io): a clear "not supported" instead of an obscure failure', async () => {
+    const c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: bare.kubeconfig})))
+    await c.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: {name: 'foreignclusters.core.liqo.io'},
+      spec: {
+        group: 'core.liqo.io',
+        scope: 'Cluster',
+        names: {kind: 'ForeignCluster', plural: 'foreignclusters', singular: 'foreigncluster', shortNames: ['fc']},
+        versions: [{name: 'v1beta1', served: true, storage: true, schema: {openAPIV3Schema: {type: 'object', properties: {spec: {type: 'object', properties: {clusterID: {type: 'string'}}}}}}}],
+      },
+    })
+    await until('core.liqo.io served', 20_000, async () => JSON.stringify(await c.get('/apis')).includes('core.liqo.io'))
+    c.close()
+    for (const args of [['peer', 'disable', 'milan', '--yes'], ['wait', '-n', 'default', '--timeout', '1s'], ['cleanup', '-n', 'x', '--yes'], ['status']]) {
+      const r = await cli(args, {kubeconfig: bare.kubeconfig})
+      expect(r.code, args.join(' ')).toBe(1)
+      expect(r.stderr).toMatch(/runs the Liqo v1\.x API \(core\.liqo\.io\/v1beta1\), which has no outgoingPeeringEnabled switch/)
+      expect(r.stderr).toMatch(/^hint: liqo-topology supports Liqo v0\.3–v0\.10/m)
+    }
+  })
+})
+
+describe.skipIf(!lab)(`faults${skipNote}`, () => {
+  let ns: OffloadedNamespace
+  beforeAll(async () => {
+    await restorePeerings()
+    ns = await offloadedNamespace('it-fault')
+  })
+  afterAll(async () => {
+    // Whatever a test stopped comes back.
+    for (const c of ['cluster-1', 'cluster-3']) await cli(['lab', 'start', '--dir', lab!.dir, `${c}/kube-apiserver`])
+    await restorePeerings()
+    await ns?.remove()
+  })
+
+  it('API server unreachable (connection refused): kubectl-like message, exit 1, quickly', async () => {
+    const proxy = await partitionProxy(apiPort())
+    proxy.cut()
+    try {
+      const r = await cli(['peer', 'list'], {kubeconfig: kubeconfigVia(proxy.port)})
+      expect(r.code).toBe(1)
+      expectCleanError(r.stderr)
+      expect(r.stderr).toMatch(/^error: (The connection to the server 127\.0\.0\.1:\d+ was refused - did you specify the right host or port\?|Unable to connect to the server 127\.0\.0\.1:\d+: connection reset by peer)$/m)
+    } finally {
+      await proxy.close()
+    }
+    const closed = await proxy.port
+    const r2 = await cli(['pods', 'where', '-n', ns.name], {kubeconfig: kubeconfigVia(closed)})
+    expect(r2.stderr).toMatch(/was refused - did you specify the right host or port\?/)
+    expect(r2.stderr).toMatch(/^hint: is the cluster of context "cluster-1" running\?/m)
+  })
+
+  it('a server that stops answering: every request times out (not a hang)', async () => {
+    const silent = await silentServer()
+    try {
+      const r = await cli(['peer', 'list', '--request-timeout', '2s'], {kubeconfig: kubeconfigVia(silent.port)})
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/^error: Unable to connect to the server https:\/\/127\.0\.0\.1:\d+: no answer within 2s$/m)
+      expect(r.ms).toBeLessThan(15_000)
+    } finally {
+      await silent.close()
+    }
+  })
+
+  it('TLS verification is honoured as the kubeconfig says', async () => {
+    const doc = JSON.parse((await import('node:fs')).readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/, ''))
+    for (const c of doc.clusters) delete c.cluster['certificate-authority-data']
+    const noCa = join(lab!.dir, 'kubeconfig-no-ca')
+    writeFileSync(noCa, JSON.stringify(doc))
+    const r = await cli(['peer', 'list'], {kubeconfig: noCa})
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/TLS certificate verification failed/)
+    for (const c of doc.clusters) c.cluster['insecure-skip-tls-verify'] = true
+    const insecure = join(lab!.dir, 'kubeconfig-insecure')
+    writeFileSync(insecure, JSON.stringify(doc))
+    expect((await cli(['peer', 'list'], {kubeconfig: insecure})).code).toBe(0)
+  })
+
+  it('RBAC: a user who may read but not patch ForeignClusters is told the verb and resource; nothing changes', async () => {
+    const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--context', 'cluster-1-readonly'])
+    expect(r.code).toBe(1)
+    expectCleanError(r.stderr)
+    expect(r.stderr).toMatch(/forbidden: user "readonly" may not patch foreignclusters\.discovery\.liqo\.io "cluster-3" on context "cluster-1-readonly"/)
+    expect(await fcSetting('cluster-3')).toBe('Yes')
+  })
+
+  it('RBAC: a user who may delete everything but namespaces: cleanup refuses before deleting anything', async () => {
+    const c = await admin()
+    const user = uniqueName('cleaner')
+    await c.create('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: {name: user},
+      rules: [
+        {apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch']},
+        {apiGroups: ['apps'], resources: ['deployments'], verbs: ['delete']},
+        {apiGroups: ['offloading.liqo.io'], resources: ['namespaceoffloadings'], verbs: ['delete']},
+        {apiGroups: ['discovery.liqo.io'], resources: ['foreignclusters'], verbs: ['patch']},
+      ],
+    })
+    await c.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: {name: user},
+      roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: user},
+      subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user}],
+    })
+    // admin impersonates the user (kubeconfig `as:`), as an operator would try a role.
+    try {
+      const r = await cli(['cleanup', '-n', ns.name, '--yes'], {kubeconfig: kubeconfigAs(user)})
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(new RegExp(`forbidden: user "${user}" may not delete namespaces "${ns.name}"`))
+      expect(r.stderr).not.toMatch(/may not delete deployments/)
+      expect((await podClusters(ns.name)).length).toBe(3)
+      expect((await kubectl(['get', 'namespaceoffloading', 'offloading', '-n', ns.name])).code).toBe(0)
+    } finally {
+      await c.delete(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${user}`)
+      await c.delete(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${user}`)
+    }
+  })
+
+  it('a conflicting update (409) on the ForeignCluster: retried with a fresh read', async () => {
+    const c = await admin()
+    // Someone else keeps updating the ForeignCluster while we change it.
+    let stop = false
+    let n = 0
+    const churn = (async () => {
+      while (!stop) {
+        await c.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': String(n++)}}}).catch(() => {})
+      }
+    })()
+    try {
+      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--no-wait'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(await fcSetting('cluster-3')).toBe('No')
+    } finally {
+      stop = true
+      await churn
+      await c.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': null}}})
+      await restorePeerings()
+    }
+    expect(n).toBeGreaterThan(5)
+  })
+
+  it('the API server stopped and restarted during peer disable --wait: the watch reconnects and it finishes', async () => {
+    await restorePeerings()
+    const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'])
+    const done = collect(child, {timeoutMs: 120_000})
+    let err = ''
+    child.stderr!.on('data', (d: string) => (err += d))
+    await until('the patch was applied', 30_000, async () => (await fcSetting('cluster-3')) === 'No')
+    expect((await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-1/kube-apiserver'])).code).toBe(0)
+    await new Promise((r) => setTimeout(r, 3000))
+    expect((await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-1/kube-apiserver'])).code).toBe(0)
+    const r = await done
+    expect(r.code, r.stderr).toBe(0)
+    expect(err).toMatch(/lost the API server/)
+    expect(r.stdout).toMatch(/Converged in/)
+    expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+    await restorePeerings()
+  })
+
+  it('the API server stays down during wait: it fails clearly at its timeout (exit 3)', async () => {
+    const proxy = await partitionProxy(apiPort())
+    try {
+      const child = startCli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '8s'], {kubeconfig: kubeconfigVia(proxy.port)})
+      const done = collect(child)
+      await new Promise((r) => setTimeout(r, 2500))
+      proxy.cut()
+      const r = await done
+      expect(r.code).toBe(3)
+      expect(r.stderr).toMatch(/lost the API server .*reconnecting/)
+      expect(r.stderr).toMatch(/^error: timed out after 8\.0s waiting for rescheduling/m)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('a watch expiring (410 Gone) while cut off: relist and go on without missing a change', async () => {
+    const c = await admin()
+    const name = uniqueName('it-410')
+    await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+    const cm = (n: string) => ({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: n, namespace: name}, data: {}})
+    await c.create(`/api/v1/namespaces/${name}/configmaps`, cm('before-1'))
+    await c.create(`/api/v1/namespaces/${name}/configmaps`, cm('before-2'))
+    const proxy = await partitionProxy(apiPort())
+    const viaProxy = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: kubeconfigVia(proxy.port)}), 'cluster-1'), {requestTimeoutMs: 5000})
+    const seen: Array<Change<string>> = []
+    const r = new Reflector(viaProxy, `/api/v1/namespaces/${name}/configmaps`, {map: (raw) => String(raw.metadata?.name), onError: () => 'retry'})
+    const ctl = new AbortController()
+    const run = r.run(ctl.signal, (changes) => seen.push(...changes))
+    try {
+      await r.whenSynced()
+      const listsBefore = r.lists
+      proxy.cut()
+      // While the reflector is cut off: one object goes, one comes, and the API server restarts,
+      // so that its watch cache no longer holds the reflector's resourceVersion (410 Gone).
+      await c.delete(`/api/v1/namespaces/${name}/configmaps/before-1`)
+      await c.create(`/api/v1/namespaces/${name}/configmaps`, cm('during'))
+      await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-1/kube-apiserver'])
+      await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-1/kube-apiserver'])
+      proxy.heal()
+      await until('the reflector caught up', 30_000, async () => r.store.has(`${name}/during`) && !r.store.has(`${name}/before-1`))
+      expect(r.lists).toBeGreaterThan(listsBefore)
+      expect(seen).toContainEqual(expect.objectContaining({type: 'DELETED', key: `${name}/before-1`}))
+      expect(seen).toContainEqual(expect.objectContaining({type: 'ADDED', key: `${name}/during`}))
+      expect([...r.store.keys()].sort()).toEqual([`${name}/before-2`, `${name}/during`, `${name}/kube-root-ca.crt`].sort())
+      // and it keeps watching
+      await c.create(`/api/v1/namespaces/${name}/configmaps`, cm('after'))
+      await until('the new object seen', 10_000, async () => r.store.has(`${name}/after`))
+    } finally {
+      ctl.abort()
+      await run.catch(() => {})
+      viaProxy.close()
+      await proxy.close()
+      await c.delete(`/api/v1/namespaces/${name}`)
+    }
+  })
+
+  it('Ctrl-C during a wait exits 130 and says what state was reached', async () => {
+    const child = startCli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '60s'])
+    const done = collect(child)
+    let err = ''
+    child.stderr!.on('data', (d: string) => (err += d))
+    await until('the wait is running', 20_000, async () => /Waiting for/.test(err))
+    child.kill('SIGINT')
+    const r = await done
+    expect(r.code).toBe(130)
+    expect(r.stderr).toMatch(/^error: interrupted while waiting for rescheduling in "it-fault-\w+"; last state: Waiting for .*still on cluster-2/m)
+  })
+
+  it('cleanup stopped half-way (a remote cluster gone): the stuck finalizer is named, kept, and the next run resumes', async () => {
+    // Offloaded to both remote clusters, its pod pinned to cluster-2: cluster-3 only holds the
+    // remote namespace, whose deletion the NamespaceOffloading finalizer waits for.
+    const stuck = await offloadedNamespace('it-stuck', {replicas: 0})
+    const c = await admin()
+    const dep = nginxDeploymentBody(stuck.name, 1)
+    dep.spec.template.spec.nodeSelector = {'liqo.io/provider': 'provider-2'}
+    await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
+    await until('the pod Running on cluster-2', 30_000, async () => (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'))
+    try {
+      expect((await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
+      const r = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '10s'])
+      expect(r.code).toBe(3)
+      expect(r.stderr).toMatch(
+        new RegExp(`namespaceoffloading ${stuck.name}/offloading still has finalizer\\(s\\) namespaceoffloading-controller\\.liqo\\.io/finalizer, waiting for remote namespaces on: cluster-3`),
+      )
+      expect(r.stderr).toMatch(/^hint: cleanup stopped at step 2\/3 .*run the same cleanup again to resume/m)
+      // The deployment is gone (step 1), the finalizer is still there (never removed by us).
+      expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', stuck.name])).stderr).toMatch(/NotFound/)
+      const nso = await (await admin()).get(nsOffloadingPath(stuck.name, 'offloading'))
+      expect(nso.metadata.finalizers).toContain('namespaceoffloading-controller.liqo.io/finalizer')
+      expect(nso.metadata.deletionTimestamp).toBeTruthy()
+
+      expect((await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
+      const again = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '60s'])
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toMatch(/1\. wait for NamespaceOffloading/)
+      expect(again.stderr).not.toMatch(/delete deployment/)
+      expect((await kubectl(['get', 'namespace', stuck.name])).stderr).toMatch(/NotFound/)
+    } finally {
+      await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])
+      if ((await kubectl(['get', 'namespace', stuck.name])).code === 0) await stuck.remove()
+    }
+  })
+
+  it('cleanup interrupted with Ctrl-C exits 130; the next run resumes from what is left', async () => {
+    const part = await offloadedNamespace('it-intr', {replicas: 1})
+    try {
+      const child = startCli(['cleanup', '-n', part.name, '--keep-peering', '--yes'])
+      const done = collect(child)
+      let err = ''
+      child.stderr!.on('data', (d: string) => (err += d))
+      await until('step 2 running', 30_000, async () => /step 2\/3/.test(err))
+      child.kill('SIGINT')
+      const r = await done
+      expect(r.code).toBe(130)
+      expect(r.stderr).toMatch(/interrupted: cleanup stopped at step [23]\/3/)
+      const again = await cli(['cleanup', '-n', part.name, '--keep-peering', '--yes'])
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).not.toMatch(/delete deployment/)
+      expect((await kubectl(['get', 'namespace', part.name])).stderr).toMatch(/NotFound/)
+    } finally {
+      if ((await kubectl(['get', 'namespace', part.name])).code === 0) await part.remove()
+    }
+  })
+})
+
+describe.skipIf(!lab)(`security${skipNote}`, () => {
+  it('no credential appears in output, errors or DEBUG logs', async () => {
+    const tokens = labState().clusters.flatMap((c) => Object.values(c.tokens))
+    const runs = [
+      await cli(['peer', 'list', '-o', 'json'], {env: {DEBUG: '1'}}),
+      await cli(['peer', 'disable', 'cluster-3', '--context', 'cluster-1-readonly', '--yes'], {env: {DEBUG: '1'}}),
+      await cli(['pods', 'where', '-n', 'nope'], {env: {DEBUG: '*'}}),
+    ]
+    const proxy = await partitionProxy(apiPort())
+    proxy.cut()
+    runs.push(await cli(['peer', 'list'], {kubeconfig: kubeconfigVia(proxy.port), env: {DEBUG: '1'}}))
+    await proxy.close()
+    for (const r of runs) {
+      for (const t of tokens) {
+        expect(r.stdout).not.toContain(t)
+        expect(r.stderr).not.toContain(t)
+      }
+    }
+  })
+
+  it('an exec credential plugin: its token is used, never printed; a failing plugin is reported in one line', async () => {
+    const dir = join(lab!.dir, 'exec-plugin')
+    mkdirSync(dir, {recursive: true})
+    const token = labState().clusters[0]!.tokens.admin!
+    const ok = join(dir, 'ok.sh')
+    writeFileSync(ok, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`, {mode: 0o755})
+    const bad = join(dir, 'bad.sh')
+    writeFileSync(bad, `#!/bin/sh\necho 'credentials expired; token=SUPERSECRET123 was revoked' >&2\nexit 1\n`, {mode: 0o755})
+    const doc = JSON.parse((await import('node:fs')).readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/, ''))
+    const mk = (cmd: string) => {
+      for (const u of doc.users) u.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: cmd, interactiveMode: 'Never'}}
+      const f = join(dir, `kubeconfig-${cmd.split('/').pop()}`)
+      writeFileSync(f, JSON.stringify(doc))
+      return f
+    }
+    const good = await cli(['peer', 'list'], {kubeconfig: mk(ok), env: {DEBUG: '1'}})
+    expect(good.code, good.stderr).toBe(0)
+    expect(good.stdout + good.stderr).not.toContain(token)
+    const failed = await cli(['peer', 'list'], {kubeconfig: mk(bad)})
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toMatch(/^error: cannot get credentials for user "cluster-1-admin" of context "cluster-1"/m)
+    expect(failed.stderr).not.toContain('SUPERSECRET123')
+  })
+})
