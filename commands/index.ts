@@ -5,6 +5,7 @@
 import Cleanup from './cleanup.js'
 import LabDown from './lab/down.js'
 import LabEnv from './lab/env.js'
+import LabScale from './lab/scale.js'
 import LabStart from './lab/start.js'
 import LabStatus from './lab/status.js'
 import LabStop from './lab/stop.js'
@@ -20,6 +21,7 @@ export const COMMANDS = {
   cleanup: Cleanup,
   'lab:down': LabDown,
   'lab:env': LabEnv,
+  'lab:scale': LabScale,
   'lab:start': LabStart,
   'lab:status': LabStatus,
   'lab:stop': LabStop,

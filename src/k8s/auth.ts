@@ -1,9 +1,12 @@
 /**
  * The only module that imports @kubernetes/client-node. It is loaded lazily (its import costs most
- * of a second), and used for what it is good at: turning a kubeconfig context into TLS material and
- * credentials (tokens, token files, client certificates, exec plugins, auth providers, proxy-url).
+ * of a second), and only when a kubeconfig needs what it is good at: credential plugins (exec),
+ * auth providers and proxies. The common cases — bearer token, token file, client certificate,
+ * basic auth, CA, insecure-skip-tls-verify, tls-server-name, impersonation — are plain data and are
+ * applied here directly, the way kubectl applies them, so most commands never pay for the import.
  * Requests themselves go through ./client.ts, which maps answers to our own small types.
  */
+import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 
@@ -31,6 +34,68 @@ function hasRotatingCredentials(user: Record<string, unknown>): boolean {
   return 'exec' in user || 'auth-provider' in user || 'tokenFile' in user
 }
 
+/** kubeconfig user keys that are plain data (everything else needs client-node). */
+const SIMPLE_USER_KEYS = new Set([
+  'token',
+  'tokenFile',
+  'token-file',
+  'client-certificate',
+  'client-certificate-data',
+  'client-key',
+  'client-key-data',
+  'username',
+  'password',
+  'as',
+  'as-groups',
+  'as-uid',
+])
+const SIMPLE_CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'disable-compression', 'extensions'])
+
+export interface SimpleCredentials {
+  tls: Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized'>
+  /** Fresh headers for each request (a token file may rotate). */
+  headers: () => Record<string, string>
+}
+
+function fileOrData(file: unknown, data: unknown): Buffer | undefined {
+  // As kubectl: inline data wins over a file path.
+  if (typeof data === 'string' && data) return Buffer.from(data, 'base64')
+  if (typeof file === 'string' && file) return readFileSync(file)
+  return undefined
+}
+
+/** Credentials for kubeconfigs that need no plugin, or undefined when client-node is needed. */
+export function simpleCredentials(target: Pick<KubeTarget, 'cluster' | 'user'>): SimpleCredentials | undefined {
+  const {cluster, user} = target
+  if (Object.keys(user).some((k) => !SIMPLE_USER_KEYS.has(k))) return undefined
+  if (Object.keys(cluster).some((k) => !SIMPLE_CLUSTER_KEYS.has(k))) return undefined
+  const tls: SimpleCredentials['tls'] = {}
+  const ca = fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data'])
+  if (ca) tls.ca = ca
+  const cert = fileOrData(user['client-certificate'], user['client-certificate-data'])
+  if (cert) tls.cert = cert
+  const key = fileOrData(user['client-key'], user['client-key-data'])
+  if (key) tls.key = key
+  if (cluster['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false
+  if (typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name']) tls.servername = cluster['tls-server-name']
+  const tokenFile = (user.tokenFile ?? user['token-file']) as string | undefined
+  const fixed: Record<string, string> = {}
+  if (typeof user.username === 'string' && user.username) {
+    fixed.Authorization = `Basic ${Buffer.from(`${user.username}:${String(user.password ?? '')}`).toString('base64')}`
+  }
+  if (typeof user.as === 'string' && user.as) fixed['Impersonate-User'] = user.as
+  if (typeof user['as-uid'] === 'string' && user['as-uid']) fixed['Impersonate-Uid'] = user['as-uid']
+  const groups = Array.isArray(user['as-groups']) ? (user['as-groups'] as string[]) : []
+  if (groups.length) fixed['Impersonate-Group'] = groups.join(', ')
+  const headers = () => {
+    const h = {...fixed}
+    const token = typeof user.token === 'string' && user.token ? user.token : tokenFile ? readFileSync(tokenFile, 'utf8').trim() : ''
+    if (token) h.Authorization = `Bearer ${token}`
+    return h
+  }
+  return {tls, headers}
+}
+
 export async function makeTransport(target: KubeTarget): Promise<Transport> {
   let url: URL
   try {
@@ -40,6 +105,19 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UserError(`cluster "${target.clusterName}" has an unsupported server URL scheme: ${url.protocol}`)
+  }
+
+  let simple: SimpleCredentials | undefined
+  try {
+    simple = simpleCredentials(target)
+    simple?.headers() // a token file that cannot be read fails now, with a clear message
+  } catch (e) {
+    throw new UserError(`cannot read the credentials of user "${target.userName}" of context "${target.context}": ${(e as Error).message}`, 'check the file paths in the kubeconfig')
+  }
+  if (simple) {
+    const headers = simple.headers
+    const agent = url.protocol === 'https:' ? new https.Agent({keepAlive: true, maxSockets: 16, ...simple.tls}) : new http.Agent({keepAlive: true, maxSockets: 16})
+    return {url, agent, headers: async () => headers(), close: () => agent.destroy()}
   }
 
   const {KubeConfig} = await loadClientNode()

@@ -199,3 +199,35 @@ export function toNamespace(raw: Json): Namespace {
   if (md.deletionTimestamp) ns.deletionTimestamp = md.deletionTimestamp
   return ns
 }
+
+/**
+ * A pod from a row of the server's Table (what `kubectl get pods -o wide` prints) and its metadata:
+ * enough for placement (node, printed status, readiness, restarts, IP, owner), not for scheduling
+ * decisions (`scheduling` is left empty).
+ */
+export function podFromTableRow(cells: Record<string, unknown>, md: Json): Pod {
+  const [ready, total] = String(cells.Ready ?? '0/0').split('/').map((x) => Number.parseInt(x, 10) || 0)
+  const status = String(cells.Status ?? 'Unknown')
+  const node = String(cells.Node ?? '<none>')
+  const ip = String(cells.IP ?? '<none>')
+  const pod: Pod = {
+    namespace: md.namespace ?? '',
+    name: md.name ?? String(cells.Name ?? ''),
+    uid: md.uid ?? '',
+    phase: ['Running', 'Succeeded', 'Failed', 'Pending'].includes(status) ? status : node === '<none>' ? 'Pending' : 'Unknown',
+    status: md.deletionTimestamp ? 'Terminating' : status,
+    ready: total! > 0 && ready === total && status === 'Running',
+    readyContainers: ready!,
+    totalContainers: total!,
+    restarts: Number.parseInt(String(cells.Restarts ?? '0'), 10) || 0,
+    createdAt: md.creationTimestamp ?? '',
+    labels: {...(md.labels ?? {})},
+    scheduling: {nodeSelector: {}, requiredTerms: [], tolerations: []},
+  }
+  if (node !== '<none>') pod.nodeName = node
+  if (ip !== '<none>') pod.podIP = ip
+  if (md.deletionTimestamp) pod.deletionTimestamp = md.deletionTimestamp
+  const owner = controllerOf(md)
+  if (owner) pod.owner = owner
+  return pod
+}

@@ -219,16 +219,25 @@ function shellQuote(s: string): string {
 
 /** Stops or starts one component of a running lab (fault injection). */
 export async function labControl(dir: string, action: 'stop' | 'start', name: string): Promise<void> {
+  await control(dir, `/${action}?name=${encodeURIComponent(name)}`, `${action} ${name}`)
+}
+
+/** Populates the scale scenario in a running lab; resolves with how long it took. */
+export async function labScale(dir: string, o: {clusters: number; pods: number; namespace: string}): Promise<{ms: number}> {
+  return control(dir, `/scale?clusters=${o.clusters}&pods=${o.pods}&namespace=${encodeURIComponent(o.namespace)}`, 'scale') as Promise<{ms: number}>
+}
+
+async function control(dir: string, path: string, what: string): Promise<unknown> {
   const sock = controlSocket(dir)
-  if (!existsSync(sock)) throw new UserError(`no lab is running in ${dir}`)
-  await new Promise<void>((resolve, reject) => {
-    const req = http.request({socketPath: sock, method: 'POST', path: `/${action}?name=${encodeURIComponent(name)}`}, (res) => {
+  if (!existsSync(sock)) throw new UserError(`no lab is running in ${dir}`, 'start one with: liqo-topology lab up')
+  return await new Promise((resolve, reject) => {
+    const req = http.request({socketPath: sock, method: 'POST', path}, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (d: string) => (body += d))
       res.on('end', () => {
-        if (res.statusCode === 200) resolve()
-        else reject(new UserError(`lab ${action} ${name}: ${(() => {
+        if (res.statusCode === 200) resolve(JSON.parse(body))
+        else reject(new UserError(`lab ${what}: ${(() => {
           try {
             return JSON.parse(body).error as string
           } catch {

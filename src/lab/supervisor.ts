@@ -19,6 +19,7 @@ import {Emulator} from './emulator/emulator.js'
 import type {EmuCluster} from './emulator/model.js'
 import {createPki, readPem} from './pki.js'
 import {labPaths, writeState, type LabClusterState, type LabOptions, type LabState} from './state.js'
+import {populateScale} from './scale.js'
 import {ensurePeerings, setupTutorial} from './tutorial.js'
 
 export type SupervisorMessage = {type: 'progress'; message: string} | {type: 'ready'} | {type: 'failed'; error: string}
@@ -191,7 +192,12 @@ export async function supervise(dir: string, options: LabOptions): Promise<void>
       await setupTutorial(home.client!, remotes.map((r) => r.id), progress)
     }
 
-    control = await serveControl(dir, cp, log)
+    const scale = async (q: URLSearchParams) =>
+      populateScale(emulator!, home, remotes, {clusters: Number(q.get('clusters') ?? 100), pods: Number(q.get('pods') ?? 10_000), namespace: q.get('namespace') ?? 'scale', perDeployment: Number(q.get('perDeployment') ?? 500)}, (m) => log(`scale: ${m}`))
+    control = await serveControl(dir, cp, log, scale, () => {
+      state.processes = cp!.infos
+      writeState(state)
+    })
     if (options.parentPid) watchParent(options.parentPid, () => void shutdown(0, `parent ${options.parentPid} exited`))
     state.status = 'ready'
     state.readyAt = new Date().toISOString()
@@ -225,7 +231,7 @@ function watchParent(pid: number, onGone: () => void): void {
  * A tiny control API on a unix socket in the lab directory (mode 0600 directory): stop and start
  * individual components, for fault-injection tests and for trying failures by hand.
  */
-async function serveControl(dir: string, cp: ControlPlane, log: (m: string) => void): Promise<http.Server> {
+async function serveControl(dir: string, cp: ControlPlane, log: (m: string) => void, scale: (q: URLSearchParams) => Promise<{ms: number}>, onChange: () => void): Promise<http.Server> {
   const sock = controlSocket(dir)
   if (existsSync(sock)) rmSync(sock)
   const server = http.createServer((req, res) => {
@@ -247,7 +253,12 @@ async function serveControl(dir: string, cp: ControlPlane, log: (m: string) => v
       if (req.method === 'POST' && url.pathname === '/start') {
         log(`control: start ${name}`)
         await cp.startComponent(name)
+        onChange()
         return reply(200, {started: name})
+      }
+      if (req.method === 'POST' && url.pathname === '/scale') {
+        log(`control: scale ${url.search}`)
+        return reply(200, await scale(url.searchParams))
       }
       return reply(404, {error: `unknown request ${req.method} ${url.pathname}`})
     }

@@ -2,6 +2,12 @@
  * When has rescheduling really converged? A pure predicate over one snapshot of a namespace,
  * its nodes and ForeignClusters, plus the wording of progress and timeout messages (a pure
  * function of the state, in the spirit of kubectl's rollout status viewers).
+ *
+ * Converged means: no pod on a cluster whose peering is disabled or vanished (or on the cluster
+ * being left), none Pending or Terminating, every owner's ready replicas equal to desired. A
+ * peering is settled for a namespace once none of its pods remain on a cluster being disabled:
+ * Liqo's own teardown that follows (virtual node, remote namespaces) moves no pod, so waits do not
+ * hold for it (cleanup, which must leave nothing behind, waits for the peering to reach None).
  */
 import {clusterDisplayName, indexForeignClusters, place, type Placement} from './placement.js'
 import {matchesTerms} from './scheduling.js'
@@ -18,8 +24,6 @@ export type BlockerKind =
   | 'not-ready'
   | 'owner-not-ready'
   | 'peering-transition'
-  | 'leaving-peering-not-none'
-  | 'leaving-node-present'
   | 'node-missing'
   | 'node-not-ready'
   | 'remote-namespace-not-ready'
@@ -40,8 +44,6 @@ export interface ConvergenceInput {
   workloads: Workload[]
   /** The cluster pods must leave (peer disable / wait --away-from). */
   awayFrom?: {clusterId: string; name: string}
-  /** Also require the leaving cluster's peering to be None and its virtual node gone (peer disable). */
-  requirePeeringGone?: boolean
 }
 
 export interface ConvergenceState {
@@ -51,8 +53,6 @@ export interface ConvergenceState {
   readyPods: number
   totalPods: number
 }
-
-const TRANSITIONAL = new Set(['Pending', 'Disconnecting'])
 
 /** Why a pod's cluster is not a place it may stay on, if so. */
 function offCluster(p: Pod, nodes: Map<string, Node>, fcsById: Map<string, ForeignCluster>, awayFrom?: {clusterId: string; name: string}): Blocker | undefined {
@@ -88,7 +88,6 @@ export interface ClusterSnapshot {
   nodes: Node[]
   fcs: ForeignCluster[]
   awayFrom?: {clusterId: string; name: string}
-  requirePeeringGone?: boolean
 }
 
 /** Pods and owners of one namespace: where they are, and whether they are all ready. */
@@ -118,26 +117,9 @@ export function namespaceBlockers(ns: NamespaceSnapshot, c: ClusterSnapshot): Bl
   return blockers
 }
 
-/** Peerings settled; for peer disable, the leaving cluster's peering None and its node gone. */
-export function peeringBlockers(c: ClusterSnapshot): Blocker[] {
-  const blockers: Blocker[] = []
-  for (const fc of c.fcs) {
-    if (TRANSITIONAL.has(fc.outgoingPhase)) blockers.push({kind: 'peering-transition', subject: `foreigncluster/${fc.name}`, detail: `outgoing peering ${fc.outgoingPhase}`})
-  }
-  if (c.awayFrom && c.requirePeeringGone) {
-    const fc = indexForeignClusters(c.fcs).get(c.awayFrom.clusterId)
-    if (fc && fc.outgoingPhase !== 'None' && !TRANSITIONAL.has(fc.outgoingPhase)) {
-      blockers.push({kind: 'leaving-peering-not-none', subject: `foreigncluster/${fc.name}`, detail: `outgoing peering ${fc.outgoingPhase}`})
-    }
-    const node = c.nodes.find((n) => n.virtual && n.remoteClusterId === c.awayFrom!.clusterId)
-    if (node) blockers.push({kind: 'leaving-node-present', subject: `node/${node.name}`, detail: node.deletionTimestamp ? 'being deleted' : node.unschedulable ? 'cordoned, still present' : 'still present'})
-  }
-  return blockers
-}
-
 /** Convergence of several namespaces at once (peer disable waits on every namespace it touched). */
 export function evaluateNamespaces(namespaces: NamespaceSnapshot[], c: ClusterSnapshot): ConvergenceState {
-  const blockers = [...namespaces.flatMap((ns) => namespaceBlockers(ns, c)), ...peeringBlockers(c)]
+  const blockers = namespaces.flatMap((ns) => namespaceBlockers(ns, c))
   const pods = namespaces.flatMap((ns) => ns.pods)
   const live = pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
   return {
@@ -154,7 +136,6 @@ export function evaluateConvergence(i: ConvergenceInput): ConvergenceState {
     nodes: i.nodes,
     fcs: i.fcs,
     ...(i.awayFrom ? {awayFrom: i.awayFrom} : {}),
-    ...(i.requirePeeringGone ? {requirePeeringGone: true} : {}),
   })
 }
 
@@ -183,8 +164,6 @@ export function describeConvergence(s: ConvergenceState, namespace: string): str
   if (by('terminating').length) parts.push(`${by('terminating').length} Terminating`)
   if (by('not-ready').length) parts.push(`${by('not-ready').length} not Ready`)
   for (const b of by('owner-not-ready')) parts.push(`${b.subject.split('/')[1]} ${b.detail}`)
-  for (const b of [...by('peering-transition'), ...by('leaving-peering-not-none')]) parts.push(`${b.subject.split('/')[1]} ${b.detail}`)
-  for (const b of by('leaving-node-present')) parts.push(`virtual node ${b.detail}`)
   return `Waiting for ${namespace}: ${parts.join(', ')}${s.totalPods ? ` (${placementSummary(s)})` : ''}`
 }
 

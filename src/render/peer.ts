@@ -140,6 +140,9 @@ export function renderPeerResult(r: PeerChangeResult): string {
   if (plan.action === 'disable' && r.final) {
     const where = r.final.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')
     out.push(`Converged in ${formatDuration(r.elapsedMs)}: ${r.final.readyPods}/${r.final.totalPods} pods ready${where ? ` (${where})` : ''}.`)
+    if (r.peeringPhase && r.peeringPhase !== 'None') {
+      out.push(`The peering with ${plan.cluster.name} is ${r.peeringPhase}: Liqo is still removing its virtual node and remote namespaces (no pod moves any more); "liqo-topology peer list" shows when it reaches None.`)
+    }
   } else out.push(`Ready in ${formatDuration(r.elapsedMs)}.`)
   return `${out.join('\n')}\n`
 }
@@ -166,5 +169,6 @@ export function peerResultDocument(r: PeerChangeResult): Record<string, unknown>
     })),
     timeline: r.timeline.map((e) => ({atMs: e.at, kind: e.kind, text: e.text})),
     placement: r.final ? r.final.placement.clusters.map((c) => ({cluster: c.cluster.name, pods: c.pods, ready: c.ready})) : null,
+    peeringPhase: r.peeringPhase ?? null,
   }
 }

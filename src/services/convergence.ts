@@ -71,7 +71,6 @@ export function snapshotOf(ns: NamespaceSources[], c: ClusterSources, extra: Omi
 export interface ConvergenceWaitOptions {
   namespaces: string[]
   awayFrom?: {clusterId: string; name: string}
-  requirePeeringGone?: boolean
   timeoutMs: number
   signal: AbortSignal
   clock: Clock
@@ -90,7 +89,7 @@ export async function waitForConvergence(client: KubeClient, o: ConvergenceWaitO
   const policy = retryConnectionErrors(o.onConnection)
   const ns = o.namespaces.map((n) => namespaceSources(client, n, policy))
   const cluster = clusterSources(client, policy)
-  const extra = {...(o.awayFrom ? {awayFrom: o.awayFrom} : {}), ...(o.requirePeeringGone ? {requirePeeringGone: true} : {})}
+  const extra = o.awayFrom ? {awayFrom: o.awayFrom} : {}
   const what = o.namespaces.length ? `rescheduling in ${o.namespaces.map((n) => `"${n}"`).join(', ')}` : `the peering with ${o.awayFrom?.name} to settle`
   const r = await waitFor<ConvergenceState>({
     reflectors: reflectorsOf(ns, cluster),

@@ -7,7 +7,7 @@ import type {Clock} from '../cli/clock.js'
 import {ApiError, UserError} from '../errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
 import {toForeignCluster, toNamespaceOffloading, toNode, toPod} from '../k8s/map.js'
-import {Reflector, type Change} from '../k8s/reflector.js'
+import {Reflector, sleep, type Change} from '../k8s/reflector.js'
 import {FOREIGN_CLUSTER, fcPath, nsOffloadingPath} from '../liqo/constants.js'
 import {detectLiqo, requirePeeringApi} from '../liqo/detect.js'
 import {describeBlockers, enableBlockers} from '../model/convergence.js'
@@ -167,6 +167,8 @@ export interface PeerChangeResult {
   timeline: TimelineEvent[]
   moved: MovedPod[]
   final?: ConvergenceState
+  /** The peering's phase when the command returned (Liqo may still be tearing it down). */
+  peeringPhase?: string
 }
 
 export interface ApplyOptions {
@@ -185,7 +187,8 @@ export interface ApplyOptions {
  */
 export async function patchOutgoing(client: KubeClient, fc: ForeignCluster, value: 'Yes' | 'No'): Promise<{changed: boolean; attempts: number}> {
   let rv = fc.resourceVersion
-  for (let attempt = 1; attempt <= 5; attempt++) {
+  const attempts = 10
+  for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       await client.patch(fcPath(fc.name), {metadata: {resourceVersion: rv}, spec: {outgoingPeeringEnabled: value}}, 'merge', {
         what: `patch ${FOREIGN_CLUSTER.plural}.${FOREIGN_CLUSTER.group} ${fc.name}`,
@@ -197,9 +200,11 @@ export async function patchOutgoing(client: KubeClient, fc: ForeignCluster, valu
       if (!fresh) throw new UserError(`ForeignCluster "${fc.name}" was deleted while changing it`)
       if (fresh.spec?.outgoingPeeringEnabled === value) return {changed: false, attempts: attempt}
       rv = fresh.metadata?.resourceVersion
+      // Jittered backoff, as client-go's RetryOnConflict: 20ms, 40ms, … up to ~1s.
+      await sleep(Math.min(20 * 2 ** (attempt - 1), 1000) * (0.75 + Math.random() / 2))
     }
   }
-  throw new UserError(`ForeignCluster "${fc.name}" kept changing under us (5 conflicts in a row)`, 'something else is updating it; try again')
+  throw new UserError(`ForeignCluster "${fc.name}" kept changing under us (${attempts} conflicts in a row)`, 'something else is updating it; try again')
 }
 
 export async function applyPeerChange(client: KubeClient, plan: PeerPlan, o: ApplyOptions): Promise<PeerChangeResult> {
@@ -268,7 +273,7 @@ async function waitDisabled(client: KubeClient, plan: PeerPlan, o: ApplyOptions,
   const r = await waitFor<ConvergenceState>({
     reflectors: reflectorsOf(ns, cluster),
     evaluate: () => {
-      const snap = snapshotOf(ns, cluster, {awayFrom, requirePeeringGone: true})
+      const snap = snapshotOf(ns, cluster, {awayFrom})
       const state = evaluateNamespaces(snap.namespaces, snap.cluster)
       return {done: state.converged, message: describeAll(state, plan.namespaces, awayFrom), pending: describeBlockers(state), result: state}
     },
@@ -296,6 +301,7 @@ async function waitDisabled(client: KubeClient, plan: PeerPlan, o: ApplyOptions,
     ...(o.onProgress ? {onProgress: o.onProgress} : {}),
   })
   result.final = r.result
+  result.peeringPhase = cluster.fcs.store.get(plan.fc.name)?.outgoingPhase ?? 'None'
   // Pair each pod that left with a replacement of the same owner, in order.
   const reps = [...replacements.values()].sort((a, b) => a.pod.createdAt.localeCompare(b.pod.createdAt) || a.pod.name.localeCompare(b.pod.name))
   const used = new Set<string>()

@@ -171,3 +171,30 @@ export function kubeconfigAs(user: string): string {
 export function apiPort(cluster = 'cluster-1'): number {
   return labState().processes.find((p) => p.name === `${cluster}/kube-apiserver`)!.port
 }
+
+async function labCtl(action: 'stop' | 'start', component: string): Promise<void> {
+  const {cli} = await import('./lab.js')
+  const r = await cli(['lab', action, '--dir', lab!.dir, component])
+  if (r.code !== 0) throw new Error(`lab ${action} ${component}: ${r.stderr}`)
+}
+
+export function stopApiServer(cluster: string): Promise<void> {
+  return labCtl('stop', `${cluster}/kube-apiserver`)
+}
+
+/**
+ * Starts a stopped API server again. Its controller manager (and scheduler) are restarted too:
+ * after an API server outage they reconnect by themselves, but with client-go's backoff that can
+ * take up to 30 s, which would only slow the tests that follow.
+ */
+export async function startApiServer(cluster: string): Promise<void> {
+  const {cli} = await import('./lab.js')
+  const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as {components: Array<{name: string; running: boolean}>}
+  if (st.components.find((c) => c.name === `${cluster}/kube-apiserver`)?.running) return
+  await labCtl('start', `${cluster}/kube-apiserver`)
+  const others = [`${cluster}/kube-controller-manager`, ...(cluster === 'cluster-1' ? [`${cluster}/kube-scheduler`] : [])]
+  for (const c of others) {
+    await labCtl('stop', c)
+    await labCtl('start', c)
+  }
+}

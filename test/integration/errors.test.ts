@@ -3,7 +3,7 @@
  * stderr in kubectl's style with a hint, the documented exit code, no stack trace, no credential,
  * and the cluster unchanged beyond what the command announced.
  */
-import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -13,7 +13,7 @@ import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
 import {Reflector, type Change} from '../../src/k8s/reflector.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
 import {nginxDeploymentBody} from '../../src/lab/tutorial.js'
-import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, partitionProxy, silentServer, type BareCluster} from '../helpers/faults.js'
+import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, partitionProxy, silentServer, startApiServer, stopApiServer, type BareCluster} from '../helpers/faults.js'
 import {
   admin,
   cli,
@@ -211,7 +211,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
   })
   afterAll(async () => {
     // Whatever a test stopped comes back.
-    for (const c of ['cluster-1', 'cluster-3']) await cli(['lab', 'start', '--dir', lab!.dir, `${c}/kube-apiserver`])
+    for (const c of ['cluster-1', 'cluster-3']) await startApiServer(c)
     await restorePeerings()
     await ns?.remove()
   })
@@ -309,13 +309,23 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     let n = 0
     const churn = (async () => {
       while (!stop) {
-        await c.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': String(n++)}}}).catch(() => {})
+        // kubectl, so that the audit log tells its requests from ours by user agent
+        await kubectl(['label', '--overwrite', 'foreignclusters', 'cluster-3', `example.com/touched=${n++}`])
       }
     })()
     try {
       const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--no-wait'])
       expect(r.code, r.stderr).toBe(0)
       expect(await fcSetting('cluster-3')).toBe('No')
+      // The API server saw our guarded patch conflict (409), then succeed after a fresh read.
+      const audit = readFileSync(join(lab!.dir, 'logs', 'cluster-1-audit.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as {verb: string; userAgent?: string; objectRef?: {resource?: string; name?: string}; responseStatus?: {code?: number}})
+        .filter((e) => e.verb === 'patch' && e.userAgent === 'liqo-topology' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3')
+      const codes = audit.map((e) => e.responseStatus?.code)
+      expect(codes).toContain(409)
+      expect(codes.at(-1)).toBe(200)
     } finally {
       stop = true
       await churn
@@ -327,20 +337,32 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
 
   it('the API server stopped and restarted during peer disable --wait: the watch reconnects and it finishes', async () => {
     await restorePeerings()
-    const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'])
-    const done = collect(child, {timeoutMs: 120_000})
-    let err = ''
-    child.stderr!.on('data', (d: string) => (err += d))
-    await until('the patch was applied', 30_000, async () => (await fcSetting('cluster-3')) === 'No')
-    expect((await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-1/kube-apiserver'])).code).toBe(0)
-    await new Promise((r) => setTimeout(r, 3000))
-    expect((await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-1/kube-apiserver'])).code).toBe(0)
-    const r = await done
-    expect(r.code, r.stderr).toBe(0)
-    expect(err).toMatch(/lost the API server/)
-    expect(r.stdout).toMatch(/Converged in/)
-    expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
-    await restorePeerings()
+    const c = await admin()
+    // A budget holds the drain, so the API server goes away while the command is surely waiting.
+    const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
+    await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
+    try {
+      await until('PDB observed', 20_000, async () => (await c.get(`${pdb}/hold`)).status?.expectedPods === 3)
+      const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'])
+      const done = collect(child, {timeoutMs: 120_000})
+      let err = ''
+      child.stderr!.on('data', (d: string) => (err += d))
+      await until('the command waits', 30_000, async () => /Waiting for .*still on cluster-3/.test(err))
+      expect(err).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
+      await stopApiServer('cluster-1')
+      await new Promise((r) => setTimeout(r, 3000))
+      await startApiServer('cluster-1')
+      await until('the command reconnected', 30_000, async () => /connection to .* restored/.test(err))
+      await c.delete(`${pdb}/hold`)
+      const r = await done
+      expect(r.code, r.stderr).toBe(0)
+      expect(err).toMatch(/lost the API server/)
+      expect(r.stdout).toMatch(/Converged in/)
+      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+    } finally {
+      await c.delete(`${pdb}/hold`)
+      await restorePeerings()
+    }
   })
 
   it('the API server stays down during wait: it fails clearly at its timeout (exit 3)', async () => {
@@ -380,8 +402,8 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       // so that its watch cache no longer holds the reflector's resourceVersion (410 Gone).
       await c.delete(`/api/v1/namespaces/${name}/configmaps/before-1`)
       await c.create(`/api/v1/namespaces/${name}/configmaps`, cm('during'))
-      await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-1/kube-apiserver'])
-      await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-1/kube-apiserver'])
+      await stopApiServer('cluster-1')
+      await startApiServer('cluster-1')
       proxy.heal()
       await until('the reflector caught up', 30_000, async () => r.store.has(`${name}/during`) && !r.store.has(`${name}/before-1`))
       expect(r.lists).toBeGreaterThan(listsBefore)
@@ -422,7 +444,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
     await until('the pod Running on cluster-2', 30_000, async () => (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'))
     try {
-      expect((await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
+      await stopApiServer('cluster-3')
       const r = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '10s'])
       expect(r.code).toBe(3)
       expect(r.stderr).toMatch(
@@ -435,14 +457,14 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       expect(nso.metadata.finalizers).toContain('namespaceoffloading-controller.liqo.io/finalizer')
       expect(nso.metadata.deletionTimestamp).toBeTruthy()
 
-      expect((await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
+      await startApiServer('cluster-3')
       const again = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '60s'])
       expect(again.code, again.stderr).toBe(0)
       expect(again.stderr).toMatch(/1\. wait for NamespaceOffloading/)
       expect(again.stderr).not.toMatch(/delete deployment/)
       expect((await kubectl(['get', 'namespace', stuck.name])).stderr).toMatch(/NotFound/)
     } finally {
-      await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])
+      await startApiServer('cluster-3')
       if ((await kubectl(['get', 'namespace', stuck.name])).code === 0) await stuck.remove()
     }
   })

@@ -41,7 +41,7 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${skipNote}`, () => {
       expect(l).toMatch(/\s1\/1\s+Running\s/)
       expect(l).toContain(`liqo-${clusterId('cluster-2')}`)
     }
-    expect(r.stdout).toMatch(/Converged in [\d.]+s: 3\/3 pods ready \(cluster-2 3\)/)
+    expect(r.stdout).toMatch(/Converged in [\d.]+m?s: 3\/3 pods ready \(cluster-2 3\)/)
     expect(r.stdout).toMatch(/Timeline:/)
     expect(r.stderr).toMatch(/will be evicted/)
   })

@@ -6,7 +6,6 @@ import {
   enableBlockers,
   evaluateConvergence,
   evaluateNamespaces,
-  peeringBlockers,
   type ConvergenceInput,
 } from '../../src/model/convergence.js'
 import {aBarePod, aForeignCluster, aNamespaceOffloading, aNode, aPod, aVirtualNode, aWorkload, readyCondition} from './fixtures.js'
@@ -155,47 +154,16 @@ describe('evaluateConvergence', () => {
     expect(s.blockers).toEqual([{kind: 'namespace-missing', subject: 'namespace/liqo-test', detail: 'does not exist'}])
   })
 
-  it.each(['Pending', 'Disconnecting'])('a ForeignCluster whose outgoing peering is %s blocks', (phase) => {
-    const s = evaluateConvergence(input({fcs: [milan, aForeignCluster({...turin, outgoingPhase: phase})]}))
-    expect(s.blockers).toContainEqual({kind: 'peering-transition', subject: 'foreigncluster/fc-turin', detail: `outgoing peering ${phase}`})
+  it.each(['Pending', 'Disconnecting'])('a peering that is %s does not block once no pod of the namespace is on it', (phase) => {
+    // milan hosts no pod of the namespace; Liqo may still be tearing its peering down.
+    const s = evaluateConvergence(input({fcs: [aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: phase}), turin]}))
+    expect(s.converged).toBe(true)
   })
 
-  describe('requirePeeringGone', () => {
-    const away = {clusterId: 'id-milan', name: 'milan'}
-
-    it('blocks while the leaving peering is not None and its virtual node is still there', () => {
-      const s = evaluateConvergence(input({awayFrom: away, requirePeeringGone: true}))
-      expect(s.blockers).toEqual([
-        {kind: 'leaving-peering-not-none', subject: 'foreigncluster/fc-milan', detail: 'outgoing peering Established'},
-        {kind: 'leaving-node-present', subject: 'node/liqo-milan', detail: 'still present'},
-      ])
-    })
-
-    it('a node still present blocks even with the peering None; says cordoned / being deleted', () => {
-      const fc = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'None'})
-      const cordoned = aVirtualNode('liqo-milan', 'id-milan', {unschedulable: true})
-      expect(evaluateConvergence(input({fcs: [fc, turin], nodes: [worker, cordoned, vnTurin], awayFrom: away, requirePeeringGone: true})).blockers).toEqual([
-        {kind: 'leaving-node-present', subject: 'node/liqo-milan', detail: 'cordoned, still present'},
-      ])
-      const dying = aVirtualNode('liqo-milan', 'id-milan', {deletionTimestamp: '2024-01-01T11:00:00Z'})
-      expect(peeringBlockers({fcs: [fc], nodes: [dying], awayFrom: away, requirePeeringGone: true})[0]?.detail).toBe('being deleted')
-    })
-
-    it('a Disconnecting leaving peering is reported once, as a transition', () => {
-      const fc = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'Disconnecting'})
-      expect(peeringBlockers({fcs: [fc], nodes: [], awayFrom: away, requirePeeringGone: true})).toEqual([
-        {kind: 'peering-transition', subject: 'foreigncluster/fc-milan', detail: 'outgoing peering Disconnecting'},
-      ])
-    })
-
-    it('converges once the peering is None and the node is gone', () => {
-      const fc = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'None'})
-      expect(evaluateConvergence(input({fcs: [fc, turin], nodes: [worker, vnTurin], awayFrom: away, requirePeeringGone: true})).converged).toBe(true)
-    })
-
-    it('is not checked without requirePeeringGone', () => {
-      expect(peeringBlockers({fcs: [milan], nodes: [vnMilan], awayFrom: away})).toEqual([])
-    })
+  it('a pod still on a Disconnecting cluster blocks (the drain is not over)', () => {
+    const fc = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'Disconnecting'})
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], fcs: [fc, turin]}))
+    expect(s.blockers.map((b) => b.kind)).toContain('on-disabled-cluster')
   })
 })
 
@@ -254,11 +222,11 @@ describe('describeConvergence', () => {
     expect(text).toContain('web 1/2 ready')
   })
 
-  it('describes a missing or empty namespace and peering transitions', () => {
+  it('describes a missing or empty namespace and pods on the cluster being left', () => {
     expect(describeConvergence(evaluateConvergence(input({namespaceExists: false, pods: [], workloads: []})), 'ns')).toBe('Waiting for ns: namespace ns does not exist')
     expect(describeConvergence(evaluateConvergence(input({pods: [], workloads: []})), 'ns')).toBe('Waiting for ns: nothing there yet (no pods or workloads)')
-    const s = evaluateConvergence(input({fcs: [milan, aForeignCluster({...turin, outgoingPhase: 'Pending'})], awayFrom: {clusterId: 'id-milan', name: 'milan'}, requirePeeringGone: true}))
-    expect(describeConvergence(s, 'ns')).toBe('Waiting for ns: fc-turin outgoing peering Pending, fc-milan outgoing peering Established, virtual node still present (local 1, turin 1)')
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
+    expect(describeConvergence(s, 'ns')).toBe('Waiting for ns: 1 pod still on milan (milan 1)')
   })
 })
 

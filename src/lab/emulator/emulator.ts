@@ -117,7 +117,7 @@ export class Emulator {
     this.homeNodes = new Reflector(home, '/api/v1/nodes', {map: toNode, onError: onError('nodes')})
     this.homePods = new Reflector(home, '/api/v1/pods', {fieldSelector: 'spec.nodeName!=', map: toPodEntry, onError: onError('pods')})
     this.nsos = new Reflector(home, nsOffloadingPath(), {map: toNamespaceOffloading, onError: onError('namespaceoffloadings')})
-    this.fcQueue = new WorkQueue('foreigncluster', (k) => this.reconcileFc(k), 8, o.log)
+    this.fcQueue = new WorkQueue('foreigncluster', (k) => this.reconcileFc(k), 32, o.log)
     this.nsoQueue = new WorkQueue('namespaceoffloading', (k) => this.reconcileNso(k), 4, o.log)
     this.podQueue = new WorkQueue('pod', (k) => this.reconcileHomePod(k), 16, o.log)
     for (const r of o.remotes) {

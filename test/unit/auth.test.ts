@@ -1,0 +1,86 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import https from 'node:https'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {KubeConfig} from '@kubernetes/client-node'
+import {describe, expect, it} from 'vitest'
+
+import {simpleCredentials} from '../../src/k8s/auth.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'auth-test-'))
+const file = (name: string, content: string) => {
+  const p = join(dir, name)
+  writeFileSync(p, content)
+  return p
+}
+const b64 = (s: string) => Buffer.from(s).toString('base64')
+
+/** What client-node would send for the same kubeconfig entry (the reference). */
+async function viaClientNode(cluster: Record<string, unknown>, user: Record<string, unknown>) {
+  const kc = new KubeConfig()
+  kc.loadFromString(JSON.stringify({
+    clusters: [{name: 'c', cluster: {server: 'https://127.0.0.1:6443', ...cluster}}],
+    users: [{name: 'u', user}],
+    contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
+    'current-context': 'x',
+  }))
+  const opts: https.RequestOptions = {}
+  await kc.applyToHTTPSOptions(opts)
+  return {
+    ca: opts.ca?.toString(),
+    cert: opts.cert?.toString(),
+    key: opts.key?.toString(),
+    rejectUnauthorized: opts.rejectUnauthorized,
+    servername: opts.servername,
+    headers: {...(opts.headers as Record<string, string>), ...(opts.auth ? {Authorization: `Basic ${Buffer.from(opts.auth).toString('base64')}`} : {})},
+  }
+}
+
+function viaSimple(cluster: Record<string, unknown>, user: Record<string, unknown>) {
+  const s = simpleCredentials({cluster: {server: 'https://127.0.0.1:6443', ...cluster}, user})!
+  return {
+    ca: s.tls.ca?.toString(),
+    cert: s.tls.cert?.toString(),
+    key: s.tls.key?.toString(),
+    rejectUnauthorized: s.tls.rejectUnauthorized,
+    servername: s.tls.servername,
+    headers: s.headers(),
+  }
+}
+
+describe('simpleCredentials', () => {
+  const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+    ['bearer token + CA data', {'certificate-authority-data': b64('CA-DATA')}, {token: 'tok-1'}],
+    ['CA file', {'certificate-authority': file('ca.crt', 'CA-FILE')}, {token: 'tok-2'}],
+    ['client certificate files', {'certificate-authority-data': b64('CA')}, {'client-certificate': file('c.crt', 'CERT'), 'client-key': file('c.key', 'KEY')}],
+    ['client certificate data', {}, {'client-certificate-data': b64('CERT-D'), 'client-key-data': b64('KEY-D')}],
+    ['insecure + tls-server-name', {'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal'}, {token: 't'}],
+    ['basic auth', {}, {username: 'admin', password: 's3cret'}],
+    ['impersonation', {}, {token: 't', as: 'alice'}],
+  ]
+  it.each(cases)('sends what client-node would: %s', async (_, cluster, user) => {
+    expect(viaSimple(cluster, user)).toEqual(await viaClientNode(cluster, user))
+  })
+
+  it('reads kubectl\'s tokenFile (re-read on each request, so rotation is picked up)', () => {
+    const tf = file('token', 'first\n')
+    const s = simpleCredentials({cluster: {server: 'https://x'}, user: {tokenFile: tf}})!
+    expect(s.headers().Authorization).toBe('Bearer first')
+    writeFileSync(tf, 'second')
+    expect(s.headers().Authorization).toBe('Bearer second')
+  })
+
+  it('impersonates groups too (as-groups), which client-node drops', () => {
+    const s = simpleCredentials({cluster: {server: 'https://x'}, user: {token: 't', as: 'bob', 'as-groups': ['dev', 'ops']}})!
+    expect(s.headers()).toMatchObject({'Impersonate-User': 'bob', 'Impersonate-Group': 'dev, ops'})
+  })
+
+  it.each([
+    ['an exec plugin', {}, {exec: {command: 'aws'}}],
+    ['an auth provider', {}, {'auth-provider': {name: 'oidc'}}],
+    ['a proxy', {'proxy-url': 'http://proxy:3128'}, {token: 't'}],
+  ])('leaves %s to client-node', (_, cluster, user) => {
+    expect(simpleCredentials({cluster: {server: 'https://x', ...cluster}, user})).toBeUndefined()
+  })
+})
