@@ -1,13 +1,16 @@
-// Builds dist/bundle/: the CLI (oclif included) as a few ESM files, so that start-up reads a handful
-// of files instead of hundreds. Heavy, rarely needed libraries (@kubernetes/client-node for
-// credential plugins, ora, @inquirer/prompts) stay in lazily loaded chunks.
+// Builds dist/bundle/, the CLI as a self-contained oclif root: a few ESM files (oclif included)
+// instead of hundreds of modules, its own package.json, and an oclif manifest so that --help and
+// command lookup need no command code. Heavy, rarely needed libraries (@kubernetes/client-node for
+// credential plugins, ora, @inquirer/prompts) stay in chunks loaded on demand.
 import {build} from 'esbuild'
-import {rmSync} from 'node:fs'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 
-rmSync('dist/bundle', {recursive: true, force: true})
+const out = 'dist/bundle'
+rmSync(out, {recursive: true, force: true})
 await build({
   entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts'},
-  outdir: 'dist/bundle',
+  outdir: out,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -15,13 +18,27 @@ await build({
   target: 'node20',
   minify: true,
   keepNames: true,
-  sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
-  // oclif loads its help and autocomplete plugins from node_modules at run time.
-  // oclif reads tsconfig.json with TypeScript only when running from sources (never in a bundle).
+  // oclif loads its help and autocomplete plugins from node_modules at run time, and reads
+  // tsconfig.json with TypeScript only when running from sources (never from a bundle).
   external: ['@oclif/plugin-help', '@oclif/plugin-autocomplete', 'typescript', 'tsx', 'ts-node'],
   banner: {
     js: "import {createRequire as __cr} from 'node:module'; import {fileURLToPath as __fu} from 'node:url'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __fu(new URL('.', import.meta.url));",
   },
 })
+
+// The bundle is its own oclif root: package.json with the command registry next to it.
+const pjson = JSON.parse(readFileSync('package.json', 'utf8'))
+pjson.oclif.commands = {...pjson.oclif.commands, target: './commands.js'}
+delete pjson.scripts
+delete pjson.devDependencies
+writeFileSync(`${out}/package.json`, JSON.stringify(pjson, null, 2))
+
+// The manifest: command ids, flags and summaries, read by oclif instead of loading commands.js.
+const {Config} = await import('@oclif/core')
+const root = fileURLToPath(new URL(`../${out}/`, import.meta.url))
+const config = await Config.load({root})
+const plugin = config.plugins.get(pjson.name)
+writeFileSync(`${out}/oclif.manifest.json`, JSON.stringify(plugin.manifest))
+console.log(`bundle: ${Object.keys(plugin.manifest.commands).length} commands in ${out}`)

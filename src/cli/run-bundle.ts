@@ -1,4 +1,4 @@
-// Bundle entry: run the CLI from dist/bundle.
-import {main} from './main.js'
+// Entry point of the bundled CLI (dist/bundle/run.js, see scripts/bundle.mjs).
+import {execute} from '@oclif/core'
 
-await main(new URL('.', import.meta.url), new URL('../../', import.meta.url))
+await execute({dir: import.meta.url})

@@ -18,7 +18,8 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
     const pj = join(dir, 'package.json')
-    if (existsSync(pj)) {
+    // The package root holds the lab's Go modules (a bundle's own package.json does not).
+    if (existsSync(pj) && existsSync(join(dir, 'lab', 'go'))) {
       try {
         if (JSON.parse(readFileSync(pj, 'utf8')).name === 'liqo-topology') return dir
       } catch {
