@@ -1,40 +1,36 @@
 /**
- * kubectl's table look: upper-case headers, columns separated by three spaces, no borders, no
- * trailing blanks, no colour. Built on cli-table3 with every border character blanked.
+ * kubectl's table look (its tabwriter): upper-case headers, columns separated by three spaces,
+ * no borders, no trailing blanks, no colour. Linear in the number of rows — cli-table3, tried
+ * first, took 10 s to lay out the 10,000 rows of `pods where -A` on a large cluster.
  */
-import Table from 'cli-table3'
 
-const BLANK = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-  right: '', 'right-mid': '', middle: '   ',
-}
-
-export function renderTable(headers: string[], rows: Array<Array<string | number>>, opts: {noHeaders?: boolean} = {}): string {
-  const t = new Table({
-    chars: BLANK,
-    style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true},
-    ...(opts.noHeaders ? {} : {head: headers.map((h) => h.toUpperCase())}),
-  })
-  for (const r of rows) t.push(r.map((c) => String(c)))
-  if (rows.length === 0 && opts.noHeaders) return ''
-  return `${t
-    .toString()
-    .split('\n')
-    .map((l) => l.replace(/\s+$/, ''))
-    .join('\n')}\n`
-}
-
-/** Column widths of a table, so rows printed later (watch mode) line up with it. */
+/** Column widths of a table (also used to line up rows printed later, in watch mode). */
 export function columnWidths(headers: string[], rows: Array<Array<string | number>>): number[] {
-  return headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)))
+  const widths = headers.map((h) => h.length)
+  for (const r of rows) {
+    for (let i = 0; i < widths.length; i++) {
+      const len = String(r[i] ?? '').length
+      if (len > widths[i]!) widths[i] = len
+    }
+  }
+  return widths
 }
 
 /** One row padded to `widths` (cells wider than their column push the rest right, as kubectl's). */
 export function renderAlignedRow(widths: number[], row: Array<string | number>): string {
-  return `${row
-    .map((c, i) => (i === row.length - 1 ? String(c) : String(c).padEnd(widths[i] ?? 0)))
-    .join('   ')
-    .replace(/\s+$/, '')}\n`
+  let line = ''
+  for (let i = 0; i < row.length; i++) {
+    const cell = String(row[i])
+    line += i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0) + '   '
+  }
+  return `${line.trimEnd()}\n`
+}
+
+export function renderTable(headers: string[], rows: Array<Array<string | number>>, opts: {noHeaders?: boolean} = {}): string {
+  const head = headers.map((h) => h.toUpperCase())
+  const widths = columnWidths(opts.noHeaders ? head.map(() => '') : head, rows)
+  const parts: string[] = []
+  if (!opts.noHeaders) parts.push(renderAlignedRow(widths, head))
+  for (const r of rows) parts.push(renderAlignedRow(widths, r))
+  return parts.join('')
 }

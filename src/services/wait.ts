@@ -5,12 +5,13 @@
  */
 import type {Clock} from '../cli/clock.js'
 import type {KubeClient} from '../k8s/client.js'
+import {toForeignCluster} from '../k8s/map.js'
+import {fcPath} from '../liqo/constants.js'
 import {detectLiqo, requirePeeringApi} from '../liqo/detect.js'
 import type {ConvergenceState} from '../model/convergence.js'
 import {clusterDisplayName} from '../model/placement.js'
 import {resolveForeignCluster} from '../model/resolve.js'
 import {waitForConvergence} from './convergence.js'
-import {listForeignClusters} from './peer.js'
 import {assertNamespaceExists} from './pods-where.js'
 
 export interface WaitCommandOptions {
@@ -36,7 +37,7 @@ export async function waitNamespace(client: KubeClient, o: WaitCommandOptions): 
   await assertNamespaceExists(client, o.namespace)
   let awayFrom: {name: string; clusterId: string} | undefined
   if (o.awayFrom !== undefined) {
-    const {fc} = resolveForeignCluster(o.awayFrom, await listForeignClusters(client), client.context)
+    const {fc} = resolveForeignCluster(o.awayFrom, (await client.list(fcPath(), {}, toForeignCluster)).items, client.context)
     awayFrom = {name: clusterDisplayName(fc), clusterId: fc.clusterId}
   }
   const r = await waitForConvergence(client, {
