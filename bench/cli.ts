@@ -91,6 +91,7 @@ interface AuditEvent {
   responseStatus?: {code?: number}
   stageTimestamp: string
   requestURI: string
+  auditID: string
 }
 
 function audit(dir: string, since: number): AuditEvent[] {
@@ -206,7 +207,13 @@ try {
     latPoll.push(polledAt - lastReady)
     totals.push(peer.end - patchAt)
     labTimes.push(lastReady - patchAt)
-    const waitEvents = events.filter((e) => (e.impersonatedUser?.username ?? e.user.username) === 'bench-wait' && Date.parse(e.stageTimestamp) <= w.end)
+    // One entry per request (long-running watches are logged at ResponseStarted and ResponseComplete).
+    const seen = new Set<string>()
+    const waitEvents = events.filter((e) => {
+      if ((e.impersonatedUser?.username ?? e.user.username) !== 'bench-wait' || seen.has(e.auditID)) return false
+      seen.add(e.auditID)
+      return true
+    })
     const perPath = new Map<string, number>()
     for (const e of waitEvents) {
       const verb = e.verb === 'list' || e.verb === 'watch' || e.verb === 'get' ? e.verb : 'other'

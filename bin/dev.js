@@ -11,4 +11,5 @@ settings.enableAutoTranspile = false
 const root = fileURLToPath(new URL('..', import.meta.url))
 const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 pjson.oclif.commands = {...pjson.oclif.commands, target: './commands/index.ts'}
+pjson.oclif.hooks = {command_not_found: './src/cli/not-found.ts'}
 await execute({dir: import.meta.url, loadOptions: {root, pjson}})

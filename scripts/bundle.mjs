@@ -9,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 const out = 'dist/bundle'
 rmSync(out, {recursive: true, force: true})
 await build({
-  entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts'},
+  entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts', 'not-found': 'src/cli/not-found.ts'},
   outdir: out,
   bundle: true,
   splitting: true,
@@ -31,6 +31,7 @@ await build({
 // The bundle is its own oclif root: package.json with the command registry next to it.
 const pjson = JSON.parse(readFileSync('package.json', 'utf8'))
 pjson.oclif.commands = {...pjson.oclif.commands, target: './commands.js'}
+pjson.oclif.hooks = {command_not_found: './not-found.js'}
 delete pjson.scripts
 delete pjson.devDependencies
 writeFileSync(`${out}/package.json`, JSON.stringify(pjson, null, 2))

@@ -50,6 +50,19 @@ export class Reflector<T> {
     private readonly opts: ReflectorOptions<T>,
   ) {}
 
+  /**
+   * Starts from a list the caller already made (same path and selectors), so that run() begins
+   * by watching from its resourceVersion instead of listing again.
+   */
+  seed(items: Array<{key: string; obj: T}>, resourceVersion: string): void {
+    this.store.clear()
+    for (const {key, obj} of items) this.store.set(key, obj)
+    this.resourceVersion = resourceVersion
+    this.seeded = true
+  }
+
+  private seeded = false
+
   /** Resolves once the first list has been stored. */
   whenSynced(): Promise<void> {
     if (this.synced) return Promise.resolve()
@@ -64,6 +77,11 @@ export class Reflector<T> {
         connected = c
         this.opts.onConnection?.(c, e)
       }
+    }
+    if (this.seeded && !this.synced) {
+      this.synced = true
+      this.syncWaiters.splice(0).forEach((w) => w())
+      if (this.store.size) onChanges([...this.store].map(([key, obj]) => ({type: 'ADDED' as const, key, obj})))
     }
     while (!signal.aborted) {
       try {

@@ -71,6 +71,8 @@ export function snapshotOf(ns: NamespaceSources[], c: ClusterSources, extra: Omi
 export interface ConvergenceWaitOptions {
   namespaces: string[]
   awayFrom?: {clusterId: string; name: string}
+  /** ForeignClusters the caller already listed (no second list). */
+  foreignClusters?: {items: ForeignCluster[]; resourceVersion: string}
   timeoutMs: number
   signal: AbortSignal
   clock: Clock
@@ -89,6 +91,7 @@ export async function waitForConvergence(client: KubeClient, o: ConvergenceWaitO
   const policy = retryConnectionErrors(o.onConnection)
   const ns = o.namespaces.map((n) => namespaceSources(client, n, policy))
   const cluster = clusterSources(client, policy)
+  if (o.foreignClusters) cluster.fcs.seed(o.foreignClusters.items.map((fc) => ({key: fc.name, obj: fc})), o.foreignClusters.resourceVersion)
   const extra = o.awayFrom ? {awayFrom: o.awayFrom} : {}
   const what = o.namespaces.length ? `rescheduling in ${o.namespaces.map((n) => `"${n}"`).join(', ')}` : `the peering with ${o.awayFrom?.name} to settle`
   const r = await waitFor<ConvergenceState>({

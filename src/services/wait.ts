@@ -9,6 +9,7 @@ import {toForeignCluster} from '../k8s/map.js'
 import {fcPath} from '../liqo/constants.js'
 import {detectLiqo, requirePeeringApi} from '../liqo/detect.js'
 import type {ConvergenceState} from '../model/convergence.js'
+import type {ForeignCluster} from '../model/types.js'
 import {clusterDisplayName} from '../model/placement.js'
 import {resolveForeignCluster} from '../model/resolve.js'
 import {waitForConvergence} from './convergence.js'
@@ -36,13 +37,16 @@ export async function waitNamespace(client: KubeClient, o: WaitCommandOptions): 
   requirePeeringApi(await detectLiqo(client), client.context)
   await assertNamespaceExists(client, o.namespace)
   let awayFrom: {name: string; clusterId: string} | undefined
+  let foreignClusters: {items: ForeignCluster[]; resourceVersion: string} | undefined
   if (o.awayFrom !== undefined) {
-    const {fc} = resolveForeignCluster(o.awayFrom, (await client.list(fcPath(), {}, toForeignCluster)).items, client.context)
+    foreignClusters = await client.list(fcPath(), {}, toForeignCluster)
+    const {fc} = resolveForeignCluster(o.awayFrom, foreignClusters.items, client.context)
     awayFrom = {name: clusterDisplayName(fc), clusterId: fc.clusterId}
   }
   const r = await waitForConvergence(client, {
     namespaces: [o.namespace],
     ...(awayFrom ? {awayFrom} : {}),
+    ...(foreignClusters ? {foreignClusters} : {}),
     timeoutMs: o.timeoutMs,
     signal: o.signal,
     clock: o.clock,

@@ -153,6 +153,8 @@ describe.skipIf(!lab)(`bad input${skipNote}`, () => {
       [['pods', 'where', '-o', 'xml'], /Expected --output=xml to be one of: table, wide, json, yaml/],
       [['pods', 'where', '-n', 'x', '-A'], /--namespace=x cannot also be provided when using --all-namespaces/],
       [['peer', 'list', '--request-timeout', '-5'], /invalid duration "-5"/],
+      [['pods', 'wher'], /unknown command "pods wher" for "liqo-topology"/],
+      [['peer', 'disable'], /missing <cluster>: which ForeignCluster to disable\?/],
     ] as const) {
       const r = await cli([...args])
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2)

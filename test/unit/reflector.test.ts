@@ -70,6 +70,22 @@ afterEach(() => {
 })
 
 describe('Reflector', () => {
+  it('seeded with a list the caller made: no second list, watches from its resourceVersion', async () => {
+    const client = new FakeClient()
+    client.scripts.push([{type: 'ADDED', object: obj('c', '9')}])
+    const r = new Reflector<Item>(client as any, '/api/v1/namespaces/ns/pods', {map, watchTimeoutSeconds: 30})
+    r.seed([{key: 'ns/a', obj: {name: 'a', v: 0}}], '7')
+    const ctl = new AbortController()
+    stops.push(ctl)
+    const batches: Array<Array<Change<Item>>> = []
+    void r.run(ctl.signal, (c) => batches.push(c))
+    await r.whenSynced()
+    await vi.waitFor(() => expect(r.store.has('ns/c')).toBe(true))
+    expect(client.listCalls).toBe(0)
+    expect(client.watchCalls[0]?.resourceVersion).toBe('7')
+    expect(batches.flat().map((c) => `${c.type} ${c.key}`)).toEqual(['ADDED ns/a', 'ADDED ns/c'])
+  })
+
   it('lists first: emits ADDED for every object, sets synced and resolves whenSynced', async () => {
     const client = new FakeClient()
     client.server.set('ns/a', obj('a', '5'))

@@ -1,0 +1,34 @@
+/**
+ * oclif hook for a command that does not exist: kubectl's wording, a suggestion, exit code 2.
+ */
+import type {Hook} from '@oclif/core'
+
+import {ExitCode} from '../errors.js'
+
+/** Edit distance, for "did you mean". */
+export function distance(a: string, b: string): number {
+  const d = Array.from({length: a.length + 1}, (_, i) => [i, ...Array<number>(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+  }
+  return d[a.length]![b.length]!
+}
+
+export function suggest(id: string, known: string[]): string | undefined {
+  const best = known.map((k) => ({k, d: distance(id, k)})).sort((x, y) => x.d - y.d)[0]
+  return best && best.d <= Math.max(2, Math.floor(id.length / 4)) ? best.k : undefined
+}
+
+const hook: Hook<'command_not_found'> = async function (opts) {
+  const id = opts.id.replace(/:/g, ' ')
+  const known = opts.config.commandIDs.map((c) => c.replace(/:/g, ' '))
+  const s = suggest(id, known)
+  process.stderr.write(`error: unknown command "${id}" for "${opts.config.bin}"\n`)
+  process.stderr.write(s ? `hint: did you mean "${opts.config.bin} ${s}"?\n` : `hint: see '${opts.config.bin} --help'\n`)
+  this.exit(ExitCode.usage)
+}
+
+export default hook
