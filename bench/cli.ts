@@ -169,6 +169,8 @@ try {
     let polledAt = 0
     const stopPoll = {stop: false}
     const poller = (async () => {
+      // A random phase: a poller's ticks are not aligned with the moment the cluster converges.
+      await sleep(Math.random() * 1000)
       for (;;) {
         if (stopPoll.stop) return
         const [pods, nodes, fcs, deps] = await Promise.all([

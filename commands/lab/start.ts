@@ -1,20 +1,3 @@
-import {Args} from '@oclif/core'
+import {labComponentCommand} from '../../src/cli/lab-component.js'
 
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {labDirFlag} from '../../src/cli/lab-flags.js'
-import {labControl} from '../../src/lab/lab.js'
-
-export default class LabStart extends BaseCommand {
-  static override summary = 'Start one component of the running lab (to try failures by hand)'
-  static override examples = ['<%= config.bin %> lab start cluster-1/kube-apiserver']
-  static override args = {
-    component: Args.string({description: 'Component, as listed by "lab status" (e.g. cluster-1/kube-apiserver).', required: true}),
-  }
-  static override flags = {...labDirFlag}
-
-  async run(): Promise<void> {
-    const {args, flags} = await this.parse(LabStart)
-    await labControl(flags.dir, 'start', args.component)
-    this.io.err(`${args.component} started again and ready`)
-  }
-}
+export default labComponentCommand('start')

@@ -2,6 +2,8 @@
  * The shared flow of `peer disable` and `peer enable`: plan → show → confirm → patch → wait →
  * report. Services do the work; this only sequences them and decides what goes where.
  */
+import {Args, Flags} from '@oclif/core'
+
 import {InterruptedError, UsageError, WaitTimeoutError} from '../errors.js'
 import type {KubeClient} from '../k8s/client.js'
 import {clusterDisplayName} from '../model/placement.js'
@@ -12,6 +14,7 @@ import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, 
 import {canPrompt, confirm, pick} from '../ui/confirm.js'
 import {makeProgress} from '../ui/progress.js'
 import {systemClock} from './clock.js'
+import {kubeFlags, outputFlag, timeoutFlag, yesFlag} from './flags.js'
 import type {IO} from './io.js'
 
 export interface PeerFlowFlags {
@@ -78,4 +81,26 @@ export async function runPeerChange(io: IO, client: KubeClient, action: PeerActi
     if (e instanceof InterruptedError) throw new InterruptedError(e.message, `${applied}; Liqo keeps converging on its own (follow it with: liqo-topology wait)`)
     throw e
   }
+}
+
+/** The argument and flags `peer disable` and `peer enable` share. */
+export const peerChangeArgs = {
+  cluster: Args.string({description: 'ForeignCluster name, remote cluster ID, or remote cluster name. Omitted on a terminal: pick from a list.'}),
+}
+
+export const peerChangeFlags = {
+  ...kubeFlags,
+  ...yesFlag,
+  'dry-run': Flags.boolean({description: 'Only show the plan (the impact preview); change nothing.', default: false}),
+  wait: Flags.boolean({description: 'Wait until the topology has converged.', default: true, allowNo: true}),
+  ...timeoutFlag(120_000, '2m'),
+  output: outputFlag(['table', 'json', 'yaml']),
+}
+
+export function peerChangeExamples(action: PeerAction): string[] {
+  return [
+    `<%= config.bin %> peer ${action} cluster-3`,
+    `<%= config.bin %> peer ${action} cluster-3 --yes --timeout 2m`,
+    `<%= config.bin %> peer ${action} 9bfd9211-9f1d-4484-b368-3977329eb987 --dry-run --output json`,
+  ]
 }

@@ -133,28 +133,29 @@ export class KubeClient {
     }
   }
 
-  /** Lists every page, mapping each item as it arrives so raw pages can be dropped at once. */
-  async list<T = Json>(path: string, opts: ListOptions = {}, map: (raw: Json) => T = (x) => x as T): Promise<ListResult<T>> {
-    const items: T[] = []
+  /** Every page of a list, in order (continue tokens followed). */
+  private async paged(path: string, opts: ListOptions, accept: string | undefined, onPage: (page: Json) => void): Promise<string> {
     let cont: string | undefined
     let resourceVersion = ''
     do {
       const page = await this.get<Json>(path, {
         signal: opts.signal,
-        query: {
-          labelSelector: opts.labelSelector,
-          fieldSelector: opts.fieldSelector,
-          limit: opts.limit ?? 500,
-          continue: cont,
-        },
+        ...(accept ? {accept} : {}),
+        query: {labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont},
       })
-      for (const raw of page.items ?? []) {
-        // Items of a list carry no kind; restore it for mappers that look at it.
-        items.push(map(raw))
-      }
+      onPage(page)
       cont = page.metadata?.continue || undefined
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion
     } while (cont)
+    return resourceVersion
+  }
+
+  /** Lists every page, mapping each item as it arrives so raw pages can be dropped at once. */
+  async list<T = Json>(path: string, opts: ListOptions = {}, map: (raw: Json) => T = (x) => x as T): Promise<ListResult<T>> {
+    const items: T[] = []
+    const resourceVersion = await this.paged(path, opts, undefined, (page) => {
+      for (const raw of page.items ?? []) items.push(map(raw))
+    })
     return {items, resourceVersion}
   }
 
@@ -165,14 +166,7 @@ export class KubeClient {
    */
   async listTable<T>(path: string, opts: ListOptions, map: (cells: Record<string, unknown>, metadata: Json) => T): Promise<ListResult<T>> {
     const items: T[] = []
-    let cont: string | undefined
-    let resourceVersion = ''
-    do {
-      const page = await this.get<Json>(path, {
-        signal: opts.signal,
-        accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
-        query: {labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont},
-      })
+    const resourceVersion = await this.paged(path, opts, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', (page) => {
       if (page.kind !== 'Table') throw new ConnectionError(`the server ${this.server} does not serve the Table format for ${path}`, this.server)
       const names = ((page.columnDefinitions ?? []) as Json[]).map((c) => String(c.name))
       for (const row of (page.rows ?? []) as Json[]) {
@@ -180,9 +174,7 @@ export class KubeClient {
         names.forEach((n, i) => (cells[n] = row.cells?.[i]))
         items.push(map(cells, row.object?.metadata ?? {}))
       }
-      cont = page.metadata?.continue || undefined
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion
-    } while (cont)
+    })
     return {items, resourceVersion}
   }
 

@@ -227,6 +227,17 @@ export async function applyPeerChange(client: KubeClient, plan: PeerPlan, o: App
   return result
 }
 
+/** Records each change of the peering's phase (or its reason) on the timeline. */
+function peeringPhaseTracker(plan: PeerPlan, timeline: TimelineEvent[]): (changes: Array<Change<ForeignCluster>>, at: number) => void {
+  let last = `${plan.fc.outgoingPhase}/${plan.fc.outgoingReason}`
+  return (changes, at) => {
+    const fc = changes.find((c) => c.obj.name === plan.fc.name)?.obj
+    if (!fc || `${fc.outgoingPhase}/${fc.outgoingReason}` === last) return
+    last = `${fc.outgoingPhase}/${fc.outgoingReason}`
+    timeline.push({at, kind: 'peering', text: `peering with ${plan.cluster.name}: ${fc.outgoingPhase}${fc.outgoingReason ? ` (${fc.outgoingReason})` : ''}`, cluster: plan.cluster.name})
+  }
+}
+
 async function waitDisabled(client: KubeClient, plan: PeerPlan, o: ApplyOptions, start: number, timeline: TimelineEvent[], result: PeerChangeResult): Promise<number> {
   const policy = retryConnectionErrors(o.onConnection)
   const ns = plan.namespaces.map((n) => namespaceSources(client, n, policy))
@@ -239,7 +250,7 @@ async function waitDisabled(client: KubeClient, plan: PeerPlan, o: ApplyOptions,
   const ownersOfLeaving = new Map<string, string[]>() // owner uid → leaving pod keys (filled on first sight)
   const replacements = new Map<string, {pod: Pod; scheduledAt?: number; readyAt?: number}>()
   const existing = new Set(plan.existingPods)
-  let lastPhase = `${plan.fc.outgoingPhase}/${plan.fc.outgoingReason}`
+  const peering = peeringPhaseTracker(plan, timeline)
   const clusterName = (nodeName?: string) => clusterOfNode(nodeName, new Map([...cluster.nodes.store.values()].map((n) => [n.name, n])), indexForeignClusters([...cluster.fcs.store.values()])).name
 
   const onPods = (changes: Array<Change<Pod>>, at: number) => {
@@ -285,13 +296,7 @@ async function waitDisabled(client: KubeClient, plan: PeerPlan, o: ApplyOptions,
     onChange: (source, changes, at) => {
       const t = at - start
       if (ns.some((s) => s.pods === source)) onPods(changes as Array<Change<Pod>>, t)
-      if (source === cluster.fcs) {
-        const fc = (changes as Array<Change<ForeignCluster>>).find((c) => c.obj.name === plan.fc.name)?.obj
-        if (fc && `${fc.outgoingPhase}/${fc.outgoingReason}` !== lastPhase) {
-          lastPhase = `${fc.outgoingPhase}/${fc.outgoingReason}`
-          timeline.push({at: t, kind: 'peering', text: `peering with ${plan.cluster.name}: ${fc.outgoingPhase}${fc.outgoingReason ? ` (${fc.outgoingReason})` : ''}`, cluster: plan.cluster.name})
-        }
-      }
+      if (source === cluster.fcs) peering(changes as Array<Change<ForeignCluster>>, t)
       if (source === cluster.nodes) {
         for (const c of changes as Array<Change<Node>>) {
           if (c.type === 'DELETED' && c.obj.remoteClusterId === plan.fc.clusterId) timeline.push({at: t, kind: 'node', text: `virtual node ${c.obj.name} deleted`, cluster: plan.cluster.name})
@@ -328,7 +333,7 @@ async function waitEnabled(client: KubeClient, plan: PeerPlan, o: ApplyOptions, 
   const policy = retryConnectionErrors(o.onConnection)
   const cluster = clusterSources(client, policy)
   const nsos = new Reflector(client, nsOffloadingPath(), {...policy, map: toNamespaceOffloading})
-  let lastPhase = `${plan.fc.outgoingPhase}/${plan.fc.outgoingReason}`
+  const peering = peeringPhaseTracker(plan, timeline)
   let nodeReady = false
   const readyNs = new Set<string>()
   await waitFor<null>({
@@ -349,13 +354,7 @@ async function waitEnabled(client: KubeClient, plan: PeerPlan, o: ApplyOptions, 
     onChange: (source, changes, at, initial) => {
       if (initial) return // the state we started from, not something that happened
       const t = at - start
-      if (source === cluster.fcs) {
-        const fc = (changes as Array<Change<ForeignCluster>>).find((c) => c.obj.name === plan.fc.name)?.obj
-        if (fc && `${fc.outgoingPhase}/${fc.outgoingReason}` !== lastPhase) {
-          lastPhase = `${fc.outgoingPhase}/${fc.outgoingReason}`
-          timeline.push({at: t, kind: 'peering', text: `peering with ${plan.cluster.name}: ${fc.outgoingPhase}${fc.outgoingReason ? ` (${fc.outgoingReason})` : ''}`, cluster: plan.cluster.name})
-        }
-      }
+      if (source === cluster.fcs) peering(changes as Array<Change<ForeignCluster>>, t)
       if (source === cluster.nodes) {
         const n = (changes as Array<Change<Node>>).find((c) => c.obj.remoteClusterId === plan.fc.clusterId && c.type !== 'DELETED')?.obj
         if (n && n.ready && !n.unschedulable && !nodeReady) {

@@ -31,45 +31,38 @@ export interface NodeCapacity {
   pods: string
 }
 
-export function workerNodeBody(name: string): Json {
+/** A Node object with the labels every kubelet sets, plus `labels`. */
+function nodeBody(name: string, labels: Record<string, string>, spec: Json = {}, finalizers?: string[]): Json {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
       name,
-      labels: {
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'node-role.kubernetes.io/control-plane': '',
-      },
+      labels: {'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', ...labels},
+      ...(finalizers ? {finalizers} : {}),
     },
-    spec: {},
+    spec,
   }
 }
 
+export function workerNodeBody(name: string): Json {
+  return nodeBody(name, {'node-role.kubernetes.io/control-plane': ''})
+}
+
 export function virtualNodeBody(remote: EmuCluster): Json {
-  const name = virtualNodeName(remote)
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      labels: {
-        [LABEL_NODE_TYPE]: VIRTUAL_NODE_TYPE,
-        [LABEL_REMOTE_CLUSTER_ID]: remote.id,
-        'kubernetes.io/role': 'agent',
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'node.kubernetes.io/exclude-from-external-load-balancers': 'true',
-        'alpha.service-controller.kubernetes.io/exclude-balancer': 'true',
-        ...remote.labels,
-      },
-      finalizers: [VIRTUAL_NODE_FINALIZER],
+  return nodeBody(
+    virtualNodeName(remote),
+    {
+      [LABEL_NODE_TYPE]: VIRTUAL_NODE_TYPE,
+      [LABEL_REMOTE_CLUSTER_ID]: remote.id,
+      'kubernetes.io/role': 'agent',
+      'node.kubernetes.io/exclude-from-external-load-balancers': 'true',
+      'alpha.service-controller.kubernetes.io/exclude-balancer': 'true',
+      ...remote.labels,
     },
-    spec: {taints: [{...VIRTUAL_NODE_TAINT}]},
-  }
+    {taints: [{...VIRTUAL_NODE_TAINT}]},
+    [VIRTUAL_NODE_FINALIZER],
+  )
 }
 
 function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCapacity, ip: string): Json {
