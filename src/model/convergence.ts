@@ -103,14 +103,28 @@ export function namespaceBlockers(ns: NamespaceSnapshot, c: ClusterSnapshot): Bl
     if (p.deletionTimestamp) blockers.push({kind: 'terminating', subject: `pod/${p.name}`, detail: 'Terminating'})
     else if (p.phase === 'Pending') {
       blockers.push({kind: 'pending', subject: `pod/${p.name}`, detail: p.nodeName ? `Pending (${p.status})` : `Pending, not scheduled${p.unschedulableMessage ? `: ${p.unschedulableMessage}` : ''}`})
-    } else if (!p.ready && !p.owner) blockers.push({kind: 'not-ready', subject: `pod/${p.name}`, detail: `${p.status}, not Ready`})
+    } else if (!p.ready) blockers.push({kind: 'not-ready', subject: `pod/${p.name}`, detail: `${p.status}, not Ready`})
   }
   // Owners: a Deployment speaks for its ReplicaSets; other owners for themselves.
   const deploymentUids = new Set(ns.workloads.filter((w) => w.kind === 'Deployment').map((w) => w.uid))
   const owners = ns.workloads.filter((w) => !w.deletionTimestamp && !(w.kind === 'ReplicaSet' && w.owner && deploymentUids.has(w.owner.uid)))
-  for (const w of owners) {
-    if (!workloadReady(w)) blockers.push({kind: 'owner-not-ready', subject: `${w.kind.toLowerCase()}/${w.name}`, detail: `${w.ready}/${w.desired} ready`})
+  // Controllers' status can lag (say, a controller manager reconnecting after an API server
+  // restart still reports 3/3 while one pod is gone): the pods themselves are counted too.
+  const podsOf = new Map<string, number>()
+  for (const p of livePods) if (p.owner && !p.deletionTimestamp) podsOf.set(p.owner.uid, (podsOf.get(p.owner.uid) ?? 0) + 1)
+  const short = new Set<string>()
+  for (const w of ns.workloads) {
+    if (w.kind === 'Deployment' || w.deletionTimestamp) continue
+    const have = podsOf.get(w.uid) ?? 0
+    if (have < w.desired) {
+      short.add(w.uid)
+      blockers.push({kind: 'owner-not-ready', subject: `${w.kind.toLowerCase()}/${w.name}`, detail: `${have}/${w.desired} pods exist`})
+    }
   }
+  for (const w of owners) {
+    if (!short.has(w.uid) && !workloadReady(w)) blockers.push({kind: 'owner-not-ready', subject: `${w.kind.toLowerCase()}/${w.name}`, detail: `${w.ready}/${w.desired} ready`})
+  }
+
   if (ns.exists && livePods.length === 0 && owners.length === 0) {
     blockers.push({kind: 'empty', subject: `namespace/${ns.namespace}`, detail: 'no pods or workloads yet'})
   }

@@ -172,7 +172,7 @@ export function apiPort(cluster = 'cluster-1'): number {
   return labState().processes.find((p) => p.name === `${cluster}/kube-apiserver`)!.port
 }
 
-async function labCtl(action: 'stop' | 'start', component: string): Promise<void> {
+export async function labCtl(action: 'stop' | 'start', component: string): Promise<void> {
   const {cli} = await import('./lab.js')
   const r = await cli(['lab', action, '--dir', lab!.dir, component])
   if (r.code !== 0) throw new Error(`lab ${action} ${component}: ${r.stderr}`)

@@ -13,7 +13,7 @@ import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
 import {Reflector, type Change} from '../../src/k8s/reflector.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
 import {nginxDeploymentBody} from '../../src/lab/tutorial.js'
-import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, partitionProxy, silentServer, startApiServer, stopApiServer, type BareCluster} from '../helpers/faults.js'
+import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, labCtl, partitionProxy, silentServer, startApiServer, stopApiServer, type BareCluster} from '../helpers/faults.js'
 import {
   admin,
   cli,
@@ -365,6 +365,24 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       await c.delete(`${pdb}/hold`)
       await restorePeerings()
     }
+  })
+
+  it('a controller manager that lags (stale 3/3 status, a pod gone): the wait counts the pods, not the status', async () => {
+    await restorePeerings()
+    // Without its controller manager, nothing replaces the evicted pod and nothing updates the
+    // Deployment's status, which keeps saying 3/3 ready.
+    await labCtl('stop', 'cluster-1/kube-controller-manager')
+    try {
+      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '10s'])
+      expect(r.code).toBe(3)
+      expect(r.stderr).toMatch(/replicaset\/nginx-deployment-\w+: 2\/3 pods exist/)
+    } finally {
+      await labCtl('start', 'cluster-1/kube-controller-manager')
+    }
+    const w = await cli(['wait', '-n', ns.name, '--timeout', '60s'])
+    expect(w.code, w.stderr).toBe(0)
+    expect((await podClusters(ns.name)).filter((p) => p.ready)).toHaveLength(3)
+    await restorePeerings()
   })
 
   it('the API server stays down during wait: it fails clearly at its timeout (exit 3)', async () => {

@@ -26,7 +26,8 @@ function input(i: Partial<ConvergenceInput> = {}): ConvergenceInput {
     pods: [aPod({name: 'web-1', nodeName: 'worker-1'}), aPod({name: 'web-2', nodeName: 'liqo-turin'})],
     nodes: [worker, vnMilan, vnTurin],
     fcs: [milan, turin],
-    workloads: [deploy, rs],
+    // Given pods of their own, tests that are not about owners leave them out.
+    workloads: i.pods && !i.workloads ? [] : [deploy, rs],
     ...i,
   }
 }
@@ -104,9 +105,17 @@ describe('evaluateConvergence', () => {
     expect(s.totalPods).toBe(2)
   })
 
-  it('a bare pod that is not Ready blocks; an owned one is left to its owner', () => {
+  it('a pod that is not Ready blocks, bare or owned (the status of an owner can lag behind)', () => {
     const s = evaluateConvergence(input({pods: [aBarePod({name: 'bare', nodeName: 'worker-1', ready: false, status: 'CrashLoopBackOff'}), aPod({name: 'owned', nodeName: 'worker-1', ready: false})]}))
-    expect(s.blockers).toEqual([{kind: 'not-ready', subject: 'pod/bare', detail: 'CrashLoopBackOff, not Ready'}])
+    expect(s.blockers).toEqual([
+      {kind: 'not-ready', subject: 'pod/bare', detail: 'CrashLoopBackOff, not Ready'},
+      {kind: 'not-ready', subject: 'pod/owned', detail: 'Running, not Ready'},
+    ])
+  })
+
+  it('counts the pods themselves: a ReplicaSet whose status still says 2/2 with one pod gone blocks', () => {
+    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'worker-1'})], workloads: [deploy, rs]}))
+    expect(s.blockers).toEqual([{kind: 'owner-not-ready', subject: 'replicaset/web-abc', detail: '1/2 pods exist'}])
   })
 
   it('finished pods are ignored', () => {
