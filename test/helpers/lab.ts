@@ -194,3 +194,20 @@ export async function podClusters(namespace: string): Promise<Array<{pod: string
     return {pod: p.name, cluster: !p.nodeName ? '<none>' : n?.remoteClusterId ? (byId.get(n.remoteClusterId) ?? n.remoteClusterId) : 'local', ready: p.ready, phase: p.phase}
   })
 }
+
+/**
+ * Gets at least one ready pod of the namespace onto `cluster` (deleting pods elsewhere so that
+ * their replacements get another chance), for tests that need something to move.
+ */
+export async function podOn(namespace: string, cluster: string): Promise<void> {
+  const c = await admin()
+  await until(`a pod of ${namespace} on ${cluster}`, 60_000, async () => {
+    const now = await podClusters(namespace)
+    const ready = now.filter((p) => p.ready)
+    if (ready.some((p) => p.cluster === cluster) && ready.length === now.length) return true
+    const other = ready.find((p) => p.cluster !== cluster)
+    if (other && ready.length === now.length) await c.delete(`/api/v1/namespaces/${namespace}/pods/${other.pod}`)
+    await sleep(1000)
+    return false
+  })
+}

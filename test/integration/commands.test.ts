@@ -17,6 +17,7 @@ import {
   lab,
   offloadedNamespace,
   podClusters,
+  podOn,
   restorePeerings,
   skipNote,
   startCli,
@@ -215,6 +216,7 @@ describe.skipIf(!lab)(`commands against the lab${skipNote}`, () => {
     })
 
     it('--away-from times out with exit 3 and names the pods still there', async () => {
+      await podOn(ns.name, 'cluster-2')
       const r = await cli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '3s'])
       expect(r.code).toBe(3)
       expect(r.stderr).toMatch(/timed out after 3\.0s waiting for rescheduling in "it-cmd-\w+": pod\/nginx-deployment-\S+: still on cluster-2/)

@@ -23,6 +23,7 @@ import {
   labState,
   offloadedNamespace,
   podClusters,
+  podOn,
   restorePeerings,
   skipNote,
   startCli,
@@ -306,13 +307,22 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
 
   it('a conflicting update (409) on the ForeignCluster: retried with a fresh read', async () => {
     const c = await admin()
-    // Someone else keeps updating the ForeignCluster while we change it.
+    // Someone else keeps updating the ForeignCluster while we change it: a client impersonating
+    // "churner", so that the audit log tells its requests from ours.
+    const churner = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: kubeconfigAs('churner')}), 'cluster-1'))
+    await c.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: {name: 'churner'},
+      roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
+      subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'churner'}],
+    })
     let stop = false
     let n = 0
     const churn = (async () => {
       while (!stop) {
-        // kubectl, so that the audit log tells its requests from ours by user agent
-        await kubectl(['label', '--overwrite', 'foreignclusters', 'cluster-3', `example.com/touched=${n++}`])
+        await churner.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': String(n++)}}}).catch(() => {})
+        await new Promise((r) => setTimeout(r, 20))
       }
     })()
     try {
@@ -323,14 +333,16 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       const audit = readFileSync(join(lab!.dir, 'logs', 'cluster-1-audit.log'), 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as {verb: string; userAgent?: string; objectRef?: {resource?: string; name?: string}; responseStatus?: {code?: number}})
-        .filter((e) => e.verb === 'patch' && e.userAgent === 'liqo-topology' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3')
+        .map((l) => JSON.parse(l) as {verb: string; impersonatedUser?: unknown; objectRef?: {resource?: string; name?: string}; responseStatus?: {code?: number}})
+        .filter((e) => e.verb === 'patch' && !e.impersonatedUser && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3')
       const codes = audit.map((e) => e.responseStatus?.code)
       expect(codes).toContain(409)
       expect(codes.at(-1)).toBe(200)
     } finally {
       stop = true
       await churn
+      churner.close()
+      await c.delete('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/churner')
       await c.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': null}}})
       await restorePeerings()
     }
@@ -339,6 +351,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
 
   it('the API server stopped and restarted during peer disable --wait: the watch reconnects and it finishes', async () => {
     await restorePeerings()
+    await podOn(ns.name, 'cluster-3')
     const c = await admin()
     // A budget holds the drain, so the API server goes away while the command is surely waiting.
     const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
@@ -369,23 +382,26 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
 
   it('a controller manager that lags (stale 3/3 status, a pod gone): the wait counts the pods, not the status', async () => {
     await restorePeerings()
+    await podOn(ns.name, 'cluster-3')
+    const onCluster3 = (await podClusters(ns.name)).filter((p) => p.cluster === 'cluster-3').length
     // Without its controller manager, nothing replaces the evicted pod and nothing updates the
     // Deployment's status, which keeps saying 3/3 ready.
     await labCtl('stop', 'cluster-1/kube-controller-manager')
     try {
       const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '10s'])
       expect(r.code).toBe(3)
-      expect(r.stderr).toMatch(/replicaset\/nginx-deployment-\w+: 2\/3 pods exist/)
+      expect(r.stderr).toMatch(new RegExp(`replicaset/nginx-deployment-\\w+: ${3 - onCluster3}/3 pods exist`))
     } finally {
       await labCtl('start', 'cluster-1/kube-controller-manager')
+      const w = await cli(['wait', '-n', ns.name, '--timeout', '60s'])
+      expect(w.code, w.stderr).toBe(0)
+      await restorePeerings()
     }
-    const w = await cli(['wait', '-n', ns.name, '--timeout', '60s'])
-    expect(w.code, w.stderr).toBe(0)
     expect((await podClusters(ns.name)).filter((p) => p.ready)).toHaveLength(3)
-    await restorePeerings()
   })
 
   it('the API server stays down during wait: it fails clearly at its timeout (exit 3)', async () => {
+    await podOn(ns.name, 'cluster-2')
     const proxy = await partitionProxy(apiPort())
     try {
       const child = startCli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '8s'], {kubeconfig: kubeconfigVia(proxy.port)})
@@ -443,6 +459,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
   })
 
   it('Ctrl-C during a wait exits 130 and says what state was reached', async () => {
+    await podOn(ns.name, 'cluster-2')
     const child = startCli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '60s'])
     const done = collect(child)
     let err = ''
@@ -455,6 +472,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
   })
 
   it('cleanup stopped half-way (a remote cluster gone): the stuck finalizer is named, kept, and the next run resumes', async () => {
+    await restorePeerings()
     // Offloaded to both remote clusters, its pod pinned to cluster-2: cluster-3 only holds the
     // remote namespace, whose deletion the NamespaceOffloading finalizer waits for.
     const stuck = await offloadedNamespace('it-stuck', {replicas: 0})
@@ -490,6 +508,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
   })
 
   it('cleanup interrupted with Ctrl-C exits 130; the next run resumes from what is left', async () => {
+    await restorePeerings()
     const part = await offloadedNamespace('it-intr', {replicas: 1})
     try {
       const child = startCli(['cleanup', '-n', part.name, '--keep-peering', '--yes'])
