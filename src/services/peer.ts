@@ -196,12 +196,13 @@ export async function patchOutgoing(client: KubeClient, fc: ForeignCluster, valu
       return {changed: true, attempts: attempt}
     } catch (e) {
       if (!(e instanceof ApiError && e.isConflict)) throw e
+      // Jittered backoff, as client-go's RetryOnConflict (20ms, 40ms, … up to ~1s), then a fresh
+      // read right before the next attempt, so the guard is as current as it can be.
+      await sleep(Math.min(20 * 2 ** (attempt - 1), 1000) * (0.75 + Math.random() / 2))
       const fresh = await client.getOrNull(fcPath(fc.name))
       if (!fresh) throw new UserError(`ForeignCluster "${fc.name}" was deleted while changing it`)
       if (fresh.spec?.outgoingPeeringEnabled === value) return {changed: false, attempts: attempt}
       rv = fresh.metadata?.resourceVersion
-      // Jittered backoff, as client-go's RetryOnConflict: 20ms, 40ms, … up to ~1s.
-      await sleep(Math.min(20 * 2 ** (attempt - 1), 1000) * (0.75 + Math.random() / 2))
     }
   }
   throw new UserError(`ForeignCluster "${fc.name}" kept changing under us (${attempts} conflicts in a row)`, 'something else is updating it; try again')

@@ -321,11 +321,15 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     let n = 0
     const churn = (async () => {
       while (!stop) {
-        await churner.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': String(n++)}}}).catch(() => {})
+        await churner
+          .patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': String(n)}}})
+          .then(() => n++)
+          .catch(() => {}) // until the new binding is in force
         await new Promise((r) => setTimeout(r, 20))
       }
     })()
     try {
+      await until('the churn under way', 10_000, async () => n >= 3)
       const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--no-wait'])
       expect(r.code, r.stderr).toBe(0)
       expect(await fcSetting('cluster-3')).toBe('No')
