@@ -4,6 +4,8 @@
  */
 import {Args, Flags} from '@oclif/core'
 
+import {BaseCommand} from './base-command.js'
+
 import {InterruptedError, UsageError, WaitTimeoutError} from '../errors.js'
 import type {KubeClient} from '../k8s/client.js'
 import {clusterDisplayName} from '../model/placement.js'
@@ -84,11 +86,11 @@ export async function runPeerChange(io: IO, client: KubeClient, action: PeerActi
 }
 
 /** The argument and flags `peer disable` and `peer enable` share. */
-export const peerChangeArgs = {
+const peerChangeArgs = {
   cluster: Args.string({description: 'ForeignCluster name, remote cluster ID, or remote cluster name. Omitted on a terminal: pick from a list.'}),
 }
 
-export const peerChangeFlags = {
+const peerChangeFlags = {
   ...kubeFlags,
   ...yesFlag,
   'dry-run': Flags.boolean({description: 'Only show the plan (the impact preview); change nothing.', default: false}),
@@ -97,10 +99,28 @@ export const peerChangeFlags = {
   output: outputFlag(['table', 'json', 'yaml']),
 }
 
-export function peerChangeExamples(action: PeerAction): string[] {
+function peerChangeExamples(action: PeerAction): string[] {
   return [
     `<%= config.bin %> peer ${action} cluster-3`,
     `<%= config.bin %> peer ${action} cluster-3 --yes --timeout 2m`,
     `<%= config.bin %> peer ${action} 9bfd9211-9f1d-4484-b368-3977329eb987 --dry-run --output json`,
   ]
+}
+
+/** `peer disable` and `peer enable`: one command shape, two actions. */
+export function peerChangeCommand(action: PeerAction, summary: string, description: string) {
+  return class PeerChange extends BaseCommand {
+    static override summary = summary
+    static override description = description
+    static override examples = peerChangeExamples(action)
+    static override args = peerChangeArgs
+    static override flags = peerChangeFlags
+
+    async run(): Promise<void> {
+      const {args, flags} = await this.parse(PeerChange)
+      const io = this.setupIO(flags)
+      const {client} = await this.connect(flags)
+      await runPeerChange(io, client, action, args.cluster, flags, this.abort.signal)
+    }
+  }
 }
