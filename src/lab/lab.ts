@@ -4,7 +4,7 @@
  * what runs. Stale state from a crashed run is cleaned up before anything else.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, openSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, openSync, rmSync} from 'node:fs'
 import http from 'node:http'
 import {createRequire} from 'node:module'
 import {delimiter, join} from 'node:path'
@@ -249,11 +249,4 @@ async function control(dir: string, path: string, what: string): Promise<unknown
     req.on('error', reject)
     req.end()
   })
-}
-
-/** Kubeconfig path of a running lab, for tests. */
-export function labKubeconfig(dir: string): string {
-  const state = readState(dir)
-  if (!state) throw new UserError(`no lab in ${dir}`)
-  return readFileSync(state.kubeconfig, 'utf8') && state.kubeconfig
 }
