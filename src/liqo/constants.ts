@@ -30,19 +30,6 @@ export const LABEL_TWIN_DESTINATION = 'virtualkubelet.liqo.io/destination'
 export const CLUSTER_ID_CONFIGMAP_SELECTOR = 'app.kubernetes.io/name=clusterid-configmap'
 export const LIQO_NAMESPACE = 'liqo'
 
-export const PEERING_ENABLED = ['Auto', 'No', 'Yes'] as const
-export type PeeringEnabled = (typeof PEERING_ENABLED)[number]
-export const PEERING_PHASES = ['None', 'Pending', 'Established', 'Disconnecting', 'Denied', 'EmptyDenied', 'Error', 'Success'] as const
-export type PeeringPhase = (typeof PEERING_PHASES)[number]
-export const PEERING_CONDITION_TYPES = ['OutgoingPeering', 'IncomingPeering', 'NetworkStatus', 'AuthenticationStatus', 'ProcessForeignClusterStatus'] as const
-export type PeeringConditionType = (typeof PEERING_CONDITION_TYPES)[number]
-
-export const OFFLOADING_PHASES = ['Ready', 'NoClusterSelected', 'InProgress', 'SomeFailed', 'AllFailed', 'Terminating'] as const
-export const POD_OFFLOADING_STRATEGIES = ['Local', 'Remote', 'LocalAndRemote'] as const
-export type PodOffloadingStrategy = (typeof POD_OFFLOADING_STRATEGIES)[number]
-export const NAMESPACE_MAPPING_STRATEGIES = ['EnforceSameName', 'DefaultName'] as const
-export type NamespaceMappingStrategy = (typeof NAMESPACE_MAPPING_STRATEGIES)[number]
-
 export function fcPath(name?: string): string {
   const base = `/apis/${FOREIGN_CLUSTER.group}/${FOREIGN_CLUSTER.version}/${FOREIGN_CLUSTER.plural}`
   return name ? `${base}/${encodeURIComponent(name)}` : base

@@ -5,7 +5,7 @@
  */
 import {ApiError, UserError} from '../errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
-import {FOREIGN_CLUSTER, FOREIGN_CLUSTER_V1, LIQO_NAMESPACE} from './constants.js'
+import {CLUSTER_ID_CONFIGMAP_SELECTOR, FOREIGN_CLUSTER, FOREIGN_CLUSTER_V1, LIQO_NAMESPACE} from './constants.js'
 
 export type LiqoLine = 'v0' | 'v1' | 'v0.11-rc' | 'none'
 
@@ -67,7 +67,7 @@ export function requirePeeringApi(info: LiqoInfo, context: string): void {
 /** Liqo's own identity of the cluster (ConfigMap in the liqo namespace), when readable. */
 export async function localClusterIdentity(client: KubeClient): Promise<{id: string; name?: string} | undefined> {
   try {
-    const cms = await client.get<Json>(`/api/v1/namespaces/${LIQO_NAMESPACE}/configmaps`, {query: {labelSelector: 'app.kubernetes.io/name=clusterid-configmap'}})
+    const cms = await client.get<Json>(`/api/v1/namespaces/${LIQO_NAMESPACE}/configmaps`, {query: {labelSelector: CLUSTER_ID_CONFIGMAP_SELECTOR}})
     const data = cms.items?.[0]?.data
     if (data?.CLUSTER_ID) return {id: data.CLUSTER_ID, ...(data.CLUSTER_NAME ? {name: data.CLUSTER_NAME} : {})}
   } catch (e) {

@@ -23,7 +23,9 @@ export interface CleanupPlanOptions {
   keepPeering: boolean
 }
 
-export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions): Promise<CleanupPlan & {context: string}> {
+export type LoadedCleanupPlan = CleanupPlan & {context: string; foreignClusters: ForeignCluster[]}
+
+export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions): Promise<LoadedCleanupPlan> {
   requirePeeringApi(await detectLiqo(client), client.context)
   const ns = encodeURIComponent(o.namespace)
   const [namespaceRaw, deployments, nsos, fcs] = await Promise.all([
@@ -42,7 +44,7 @@ export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions)
     },
     {deployments: o.deployments, keepPeering: o.keepPeering},
   )
-  return {...plan, context: client.context}
+  return {...plan, context: client.context, foreignClusters: fcs.items}
 }
 
 /** Every permission the plan's steps need, checked before the first one runs. */
@@ -119,9 +121,9 @@ function namespaceStillThere(ns: Namespace): string[] {
   return [`namespace ${ns.name} is ${ns.phase}${ns.finalizers.length ? ` (finalizers: ${ns.finalizers.join(', ')})` : ''}`, ...reasons]
 }
 
-export async function runCleanup(client: KubeClient, plan: CleanupPlan, o: CleanupRunOptions): Promise<CleanupDone[]> {
+export async function runCleanup(client: KubeClient, plan: LoadedCleanupPlan, o: CleanupRunOptions): Promise<CleanupDone[]> {
   const done: CleanupDone[] = []
-  const fcsById = indexForeignClusters((await client.list(fcPath(), {}, toForeignCluster)).items)
+  const fcsById = indexForeignClusters(plan.foreignClusters)
   const total = plan.steps.length
   for (const [i, step] of plan.steps.entries()) {
     const started = o.clock.now()

@@ -40,14 +40,13 @@ export interface PeerListResult {
   peers: PeerInfo[]
 }
 
-async function liqoPeers(client: KubeClient): Promise<{fcs: ForeignCluster[]; nodes: Node[]}> {
-  requirePeeringApi(await detectLiqo(client), client.context)
-  const [fcs, nodes] = await Promise.all([client.list(fcPath(), {}, toForeignCluster), client.list('/api/v1/nodes', {}, toNode)])
-  return {fcs: fcs.items, nodes: nodes.items}
+export async function peerList(client: KubeClient): Promise<PeerListResult> {
+  const [fcs, nodes] = await Promise.all([listForeignClusters(client), client.list('/api/v1/nodes', {}, toNode)])
+  return {context: client.context, peers: await describePeers(client, fcs, nodes.items)}
 }
 
-export async function peerList(client: KubeClient): Promise<PeerListResult> {
-  const {fcs, nodes} = await liqoPeers(client)
+/** Each ForeignCluster with its virtual node and the pods it hosts (callers have checked the API). */
+export async function describePeers(client: KubeClient, fcs: ForeignCluster[], nodes: Node[]): Promise<PeerInfo[]> {
   const peers = await Promise.all(
     fcs.map(async (fc): Promise<PeerInfo> => {
       const node = nodes.find((n) => n.virtual && n.remoteClusterId === fc.clusterId)
@@ -67,8 +66,7 @@ export async function peerList(client: KubeClient): Promise<PeerListResult> {
       }
     }),
   )
-  peers.sort((a, b) => a.name.localeCompare(b.name))
-  return {context: client.context, peers}
+  return peers.sort((a, b) => a.name.localeCompare(b.name))
 }
 
 // --- plan ---------------------------------------------------------------------------------------

@@ -3,11 +3,11 @@
  * the peerings, the namespace's offloading and its remote namespaces per cluster, pods per cluster.
  */
 import type {KubeClient} from '../k8s/client.js'
-import {toNamespaceOffloading} from '../k8s/map.js'
-import {NAMESPACE_OFFLOADING_NAME, nsOffloadingPath} from '../liqo/constants.js'
+import {toForeignCluster, toNamespaceOffloading, toNode} from '../k8s/map.js'
+import {NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from '../liqo/constants.js'
 import {detectLiqo, localClusterIdentity, requirePeeringApi, type LiqoInfo} from '../liqo/detect.js'
 import type {NamespaceOffloading, RemoteNamespaceCondition} from '../model/types.js'
-import {peerList, type PeerInfo} from './peer.js'
+import {describePeers, type PeerInfo} from './peer.js'
 import {podsWhere, type PodsWhereResult} from './pods-where.js'
 
 export interface RemoteNamespaceState {
@@ -34,14 +34,15 @@ export interface StatusReport {
 export async function status(client: KubeClient, namespace: string): Promise<StatusReport> {
   const liqo = await detectLiqo(client, {exactVersion: true})
   requirePeeringApi(liqo, client.context)
+  // The API line is checked once, above; the peers are read without checking it again.
   const [local, peers, nsExists, nsos] = await Promise.all([
     localClusterIdentity(client),
-    peerList(client),
+    Promise.all([client.list(fcPath(), {}, toForeignCluster), client.list('/api/v1/nodes', {}, toNode)]).then(([f, n]) => describePeers(client, f.items, n.items)),
     client.getOrNull(`/api/v1/namespaces/${encodeURIComponent(namespace)}`).then((n) => !!n),
     client.list(nsOffloadingPath(namespace), {}, toNamespaceOffloading),
   ])
   const offloading = nsos.items.find((n) => n.name === NAMESPACE_OFFLOADING_NAME)
-  const byId = new Map(peers.peers.map((p) => [p.clusterId, p]))
+  const byId = new Map(peers.map((p) => [p.clusterId, p]))
   const remoteNamespaces = Object.entries(offloading?.remoteConditions ?? {})
     .map(([id, conditions]) => ({cluster: byId.get(id)?.clusterName || byId.get(id)?.name || id, clusterId: id, conditions}))
     .sort((a, b) => a.cluster.localeCompare(b.cluster))
@@ -50,7 +51,7 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
     server: client.server,
     liqo,
     ...(local ? {local} : {}),
-    peers: peers.peers,
+    peers,
     namespace,
     namespaceExists: nsExists,
     ...(offloading ? {offloading} : {}),

@@ -1,6 +1,5 @@
 /** Shared pieces of the Liqo emulator: the lab topology and small pure helpers. */
 import type {KubeClient} from '../../k8s/client.js'
-import type {PeeringCondition} from '../../model/types.js'
 
 export interface EmuCluster {
   name: string
@@ -61,8 +60,6 @@ export function offloadingPhase(conditions: Record<string, Array<{type: string; 
   if (ok === 0) return 'AllFailed'
   return 'SomeFailed'
 }
-
-export type Peering = Pick<PeeringCondition, 'status' | 'reason' | 'message'>
 
 /** Pod IPs of one node: <prefix>.<0-255>.<1-254>, never .0 or .255, unique for 65,024 pods. */
 export class IpPool {
