@@ -1,6 +1,6 @@
 /**
- * The lab's certificates: one CA, one serving certificate for 127.0.0.1 (used by the three API
- * servers and the admission webhook), and a service-account signing key per cluster. Certificates
+ * The lab's certificates: one CA, one serving certificate for 127.0.0.1 and the v1 lab's API
+ * addresses (used by the three API servers and the emulator's admission webhook), and a service-account signing key per cluster. Certificates
  * are made with the `openssl` CLI (always present on Debian: ca-certificates depends on it), run
  * without a shell; keys are never printed.
  */
@@ -27,7 +27,8 @@ function openssl(args: string[], cwd: string): void {
   }
 }
 
-export function createPki(dir: string): LabPki {
+/** `extraIps`: addresses the serving certificate must also be valid for (the v1 lab's API servers). */
+export function createPki(dir: string, extraIps: string[] = []): LabPki {
   mkdirSync(dir, {recursive: true, mode: 0o700})
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
   openssl(
@@ -37,7 +38,7 @@ export function createPki(dir: string): LabPki {
   )
   writeFileSync(
     join(dir, 'serving.ext'),
-    ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'extendedKeyUsage=serverAuth', 'keyUsage=critical,digitalSignature,keyEncipherment', 'basicConstraints=CA:FALSE', ''].join('\n'),
+    [`subjectAltName=${['IP:127.0.0.1', ...extraIps.map((ip) => `IP:${ip}`), 'DNS:localhost'].join(',')}`, 'extendedKeyUsage=serverAuth', 'keyUsage=critical,digitalSignature,keyEncipherment', 'basicConstraints=CA:FALSE', ''].join('\n'),
   )
   openssl(['req', ...ec, '-keyout', 'serving.key', '-out', 'serving.csr', '-subj', '/CN=127.0.0.1'], dir)
   openssl(

@@ -92,7 +92,7 @@ export async function supervise(dir: string, options: LabOptions): Promise<void>
   }
   writeState(state)
 
-  let cp: ControlPlane | undefined
+  let cp: Awaited<ReturnType<typeof startControlPlane>> | undefined
   let emulator: Emulator | undefined
   let control: http.Server | undefined
   let stopping = false
