@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
-import {systemClock} from '../src/cli/clock.js'
+import {systemClock} from '../src/toolkit/clock.js'
 import {kubeFlags, namespaceFlag, outputFlag, timeoutFlag, yesFlag} from '../src/cli/flags.js'
 import {cleanupPlanDocument, renderCleanupPlan, renderNothingToDo} from '../src/render/cleanup.js'
 import {isMachine, renderMachine} from '../src/render/machine.js'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {kubeFlags, namespaceFlags, outputFlag} from '../../src/cli/flags.js'
-import {InterruptedError} from '../../src/errors.js'
+import {InterruptedError} from '../../src/toolkit/errors.js'
 import {isMachine, renderMachine, renderYaml} from '../../src/render/machine.js'
 import {
   placementDocument,

@@ -4,11 +4,11 @@
  */
 import {Command} from '@oclif/core'
 
-import {ExitCode, InterruptedError} from '../errors.js'
+import {ExitCode, InterruptedError} from '../toolkit/errors.js'
 import {KubeClient} from '../k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
 import {handleError} from './handle-error.js'
-import {processIO, type IO} from './io.js'
+import {processIO, type IO} from '../toolkit/io.js'
 
 export interface KubeFlagValues {
   kubeconfig?: string

@@ -1,8 +1,8 @@
 /** Flags shared by the commands, with kubectl's names and meanings. */
 import {Flags} from '@oclif/core'
 
-import {UsageError} from '../errors.js'
-import {parseDuration} from './duration.js'
+import {UsageError} from '../toolkit/errors.js'
+import {parseDuration} from '../toolkit/duration.js'
 
 const GLOBAL = 'GLOBAL'
 

@@ -3,8 +3,8 @@
  * `Error from server (Reason): message`, everything else as `error: message`, then at most one
  * `hint:` line. Stacks only with DEBUG. Credentials are redacted from anything printed.
  */
-import {ApiError, CliError, ExitCode, isCliError} from '../errors.js'
-import type {IO} from './io.js'
+import {ApiError, CliError, ExitCode, isCliError} from '../toolkit/errors.js'
+import type {IO} from '../toolkit/io.js'
 
 /** Defence in depth: nothing that looks like a credential reaches the terminal. */
 export function redact(text: string): string {

@@ -3,7 +3,7 @@
  */
 import type {Hook} from '@oclif/core'
 
-import {ExitCode} from '../errors.js'
+import {ExitCode} from '../toolkit/errors.js'
 
 /** Edit distance, for "did you mean". */
 export function distance(a: string, b: string): number {

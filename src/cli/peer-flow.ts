@@ -6,7 +6,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from './base-command.js'
 
-import {InterruptedError, UsageError, WaitTimeoutError} from '../errors.js'
+import {InterruptedError, UsageError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {KubeClient} from '../k8s/client.js'
 import {clusterDisplayName} from '../model/placement.js'
 import {isMachine, renderMachine} from '../render/machine.js'
@@ -15,9 +15,9 @@ import {requireAccess} from '../services/access.js'
 import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, type PeerAction} from '../services/peer.js'
 import {canPrompt, confirm, pick} from '../ui/confirm.js'
 import {makeProgress} from '../ui/progress.js'
-import {systemClock} from './clock.js'
+import {systemClock} from '../toolkit/clock.js'
 import {kubeFlags, outputFlag, timeoutFlag, yesFlag} from './flags.js'
-import type {IO} from './io.js'
+import type {IO} from '../toolkit/io.js'
 
 export interface PeerFlowFlags {
   output: string

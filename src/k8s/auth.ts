@@ -10,7 +10,7 @@ import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 
-import {UserError} from '../errors.js'
+import {UserError} from '../toolkit/errors.js'
 import type {KubeTarget} from './kubeconfig.js'
 
 export interface Transport {

@@ -6,7 +6,7 @@
 import http from 'node:http'
 import https from 'node:https'
 
-import {ApiError, ConnectionError} from '../errors.js'
+import {ApiError, ConnectionError} from '../toolkit/errors.js'
 import {makeTransport, type Transport} from './auth.js'
 import type {KubeTarget} from './kubeconfig.js'
 

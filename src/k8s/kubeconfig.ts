@@ -14,7 +14,7 @@ import {homedir} from 'node:os'
 import {delimiter, dirname, isAbsolute, resolve} from 'node:path'
 import yaml from 'js-yaml'
 
-import {UserError} from '../errors.js'
+import {UserError} from '../toolkit/errors.js'
 
 export interface NamedCluster {
   name: string

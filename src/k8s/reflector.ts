@@ -4,7 +4,8 @@
  * every change, including the deletions a relist reveals, so no change is missed.
  * Shared by every command that waits and by the lab's Liqo emulator.
  */
-import {ApiError, ConnectionError} from '../errors.js'
+import {sleep} from '../toolkit/clock.js'
+import {ApiError, ConnectionError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from './client.js'
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -166,17 +167,4 @@ function defaultOnError(e: unknown): 'retry' | 'fail' {
   if (e instanceof ConnectionError) return 'retry'
   if (e instanceof ApiError && (e.code >= 500 || e.code === 429)) return 'retry'
   return 'fail'
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, {once: true})
-  })
 }

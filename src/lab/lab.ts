@@ -10,7 +10,7 @@ import {createRequire} from 'node:module'
 import {delimiter, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {UserError} from '../errors.js'
+import {UserError} from '../toolkit/errors.js'
 import {KubeClient} from '../k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
 import {buildControlPlane, lookupBinaries} from './binaries.js'

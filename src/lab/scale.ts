@@ -6,7 +6,7 @@
 import {randomUUID} from 'node:crypto'
 
 import type {KubeClient} from '../k8s/client.js'
-import {sleep} from '../k8s/reflector.js'
+import {sleep} from '../toolkit/clock.js'
 import {LABEL_PROVIDER, LABEL_REGION} from '../liqo/constants.js'
 import {addForeignCluster} from './emulator/bootstrap.js'
 import type {Emulator} from './emulator/emulator.js'

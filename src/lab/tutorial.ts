@@ -3,10 +3,10 @@
  * offloaded with Remote + EnforceSameName to every peered cluster, and the tutorial's
  * nginx Deployment (3 replicas) running on cluster-2 and cluster-3.
  */
-import {ApiError} from '../errors.js'
+import {ApiError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
 import {toForeignCluster, toNode, toPod} from '../k8s/map.js'
-import {sleep} from '../k8s/reflector.js'
+import {sleep} from '../toolkit/clock.js'
 import {LABEL_SCHEDULING_ENABLED, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from '../liqo/constants.js'
 
 export const TUTORIAL_NAMESPACE = 'liqo-test'

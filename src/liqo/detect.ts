@@ -3,7 +3,7 @@
  * liqo-api.md §4.1. liqo-topology supports the line with the peering switch (v0.3 – v0.10,
  * discovery.liqo.io/v1alpha1); v1.x (core.liqo.io) and clusters without Liqo get a clear message.
  */
-import {ApiError, UserError} from '../errors.js'
+import {ApiError, UserError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
 import {CLUSTER_ID_CONFIGMAP_SELECTOR, FOREIGN_CLUSTER, FOREIGN_CLUSTER_V1, LIQO_NAMESPACE} from './constants.js'
 

@@ -4,7 +4,7 @@
  * Order: Deployments (and their pods) → NamespaceOffloading (its finalizer waits for the remote
  * namespaces) → the namespace → outgoing peerings off (optional).
  */
-import {UsageError} from '../errors.js'
+import {UsageError} from '../toolkit/errors.js'
 import {NAMESPACE_OFFLOADING_NAME} from '../liqo/constants.js'
 import {clusterDisplayName, indexForeignClusters} from './placement.js'
 import type {ForeignCluster, Namespace, NamespaceOffloading, Workload} from './types.js'

@@ -3,7 +3,7 @@
  * cluster ID (label discovery.liqo.io/cluster-id, as the tutorial uses it) or the remote cluster's
  * name. Only exact matches count: a typo must never select some other cluster. Pure.
  */
-import {UserError} from '../errors.js'
+import {UserError} from '../toolkit/errors.js'
 import {LABEL_FC_CLUSTER_ID} from '../liqo/constants.js'
 import type {ForeignCluster} from './types.js'
 

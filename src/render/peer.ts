@@ -1,5 +1,5 @@
 /** Renderers for `peer list`, the impact preview, and the result/timeline of `peer disable|enable`. */
-import {formatAge, formatDuration} from '../cli/duration.js'
+import {formatAge, formatDuration} from '../toolkit/duration.js'
 import type {EvictionImpact} from '../model/impact.js'
 import type {PeerChangeResult, PeerListResult, PeerPlan} from '../services/peer.js'
 import {renderTable} from './table.js'

@@ -1,5 +1,5 @@
 /** Renderers of pod placement (`pods where`): table, wide, json, yaml, and the stderr summary. */
-import {formatAge} from '../cli/duration.js'
+import {formatAge} from '../toolkit/duration.js'
 import type {ClusterCount, PlacedPod, Placement} from '../model/placement.js'
 import type {PodsWhereResult} from '../services/pods-where.js'
 import {renderTable} from './table.js'

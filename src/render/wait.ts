@@ -1,5 +1,5 @@
 /** Renderers for `wait`. */
-import {formatDuration} from '../cli/duration.js'
+import {formatDuration} from '../toolkit/duration.js'
 import type {WaitOutcome} from '../services/wait.js'
 
 export function renderWaitResult(r: WaitOutcome): string {

@@ -3,7 +3,7 @@
  * whether every step of the command is allowed, so that a user who may read but not patch or
  * delete gets one clear message naming each verb and resource, and nothing half-done.
  */
-import {ApiError, UserError} from '../errors.js'
+import {ApiError, UserError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
 
 export interface AccessCheck {

@@ -3,8 +3,8 @@
  * run its steps in order, each waited for through watches. Stuck finalizers are reported with the
  * object, the finalizer and the clusters still listed; never removed.
  */
-import type {Clock} from '../cli/clock.js'
-import {InterruptedError, WaitTimeoutError} from '../errors.js'
+import type {Clock} from '../toolkit/clock.js'
+import {InterruptedError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
 import {toForeignCluster, toNamespace, toNamespaceOffloading, toNode, toPod, toWorkload} from '../k8s/map.js'
 import {Reflector} from '../k8s/reflector.js'

@@ -3,7 +3,7 @@
  * ReplicaSets, StatefulSets and the namespace itself (per namespace), plus nodes and
  * ForeignClusters, fed to the pure predicate of src/model/convergence.ts.
  */
-import type {Clock} from '../cli/clock.js'
+import type {Clock} from '../toolkit/clock.js'
 import type {KubeClient} from '../k8s/client.js'
 import {toForeignCluster, toNamespace, toNode, toPod, toWorkload} from '../k8s/map.js'
 import {Reflector, type ReflectorOptions} from '../k8s/reflector.js'

@@ -3,11 +3,12 @@
  * change, patch spec.outgoingPeeringEnabled with a JSON merge patch, and wait (watch-based) until
  * the topology has converged, recording a timeline of what moved where.
  */
-import type {Clock} from '../cli/clock.js'
-import {ApiError, UserError} from '../errors.js'
+import type {Clock} from '../toolkit/clock.js'
+import {ApiError, UserError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
 import {toForeignCluster, toNamespaceOffloading, toNode, toPod} from '../k8s/map.js'
-import {Reflector, sleep, type Change} from '../k8s/reflector.js'
+import {Reflector, type Change} from '../k8s/reflector.js'
+import {sleep} from '../toolkit/clock.js'
 import {FOREIGN_CLUSTER, fcPath, nsOffloadingPath} from '../liqo/constants.js'
 import {detectLiqo, requirePeeringApi} from '../liqo/detect.js'
 import {describeBlockers, enableBlockers} from '../model/convergence.js'

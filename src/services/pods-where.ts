@@ -2,7 +2,7 @@
  * `pods where`: every pod with the cluster it runs on. One paged list per kind (pods, nodes,
  * ForeignClusters), in parallel; never a request per pod.
  */
-import {ApiError, UserError} from '../errors.js'
+import {ApiError, UserError} from '../toolkit/errors.js'
 import type {KubeClient} from '../k8s/client.js'
 import {podFromTableRow, toForeignCluster, toNode, toPod} from '../k8s/map.js'
 import {fcPath} from '../liqo/constants.js'

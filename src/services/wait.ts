@@ -3,7 +3,7 @@
  * its pods have left one cluster. Resolves with the final state; throws WaitTimeoutError naming
  * the pods and clusters still off.
  */
-import type {Clock} from '../cli/clock.js'
+import type {Clock} from '../toolkit/clock.js'
 import type {KubeClient} from '../k8s/client.js'
 import {toForeignCluster} from '../k8s/map.js'
 import {fcPath} from '../liqo/constants.js'

@@ -3,8 +3,8 @@
  * skipped only by --yes, and refuses to prompt without a terminal (a prompt on a pipe would hang
  * or read garbage). The prompt renders on stderr so stdout stays clean.
  */
-import type {IO} from '../cli/io.js'
-import {DeclinedError, InterruptedError, UsageError} from '../errors.js'
+import type {IO} from '../toolkit/io.js'
+import {DeclinedError, InterruptedError, UsageError} from '../toolkit/errors.js'
 
 export interface ConfirmOptions {
   /** The question, e.g. `Disable outgoing peering to "cluster-3" on context "cluster-1"?` */

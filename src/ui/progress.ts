@@ -3,8 +3,8 @@
  * change (never a redraw into a pipe or a log). Messages are pure functions of state upstream,
  * so repeated identical messages are dropped here.
  */
-import type {IO} from '../cli/io.js'
-import {style} from '../cli/io.js'
+import type {IO} from '../toolkit/io.js'
+import {style} from '../toolkit/io.js'
 
 export interface Progress {
   update(message: string): void

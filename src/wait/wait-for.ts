@@ -5,9 +5,9 @@
  * was reached) or a fatal API error. No polling: the API server pushes every change.
  * Shared by `wait`, `peer disable|enable --wait` and `cleanup`.
  */
-import type {Clock} from '../cli/clock.js'
-import {formatDuration} from '../cli/duration.js'
-import {ApiError, ConnectionError, InterruptedError, WaitTimeoutError} from '../errors.js'
+import type {Clock} from '../toolkit/clock.js'
+import {formatDuration} from '../toolkit/duration.js'
+import {ApiError, ConnectionError, InterruptedError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {Change, Reflector} from '../k8s/reflector.js'
 
 export interface Evaluation<R> {

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {freePort} from '../../src/lab/controlplane.js'
 import {createServiceAccountKey, randomToken} from '../../src/lab/pki.js'
 import {startProcess, stopProcess, type ManagedProcess} from '../../src/lab/process.js'
-import {sleep} from '../../src/k8s/reflector.js'
+import {sleep} from '../../src/toolkit/clock.js'
 import {lab, labState} from './lab.js'
 
 /** A TCP proxy that can cut every connection and refuse new ones (a network partition). */

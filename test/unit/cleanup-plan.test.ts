@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {UsageError} from '../../src/errors.js'
+import {UsageError} from '../../src/toolkit/errors.js'
 import {describeStep, isProtectedNamespace, planCleanup, type CleanupInput} from '../../src/model/cleanup-plan.js'
 import {aForeignCluster, aNamespace, aNamespaceOffloading, aWorkload, readyCondition} from './fixtures.js'
 

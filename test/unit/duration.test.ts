@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {formatAge, formatDuration, parseDuration} from '../../src/cli/duration.js'
+import {formatAge, formatDuration, parseDuration} from '../../src/toolkit/duration.js'
 import {NOW, ago} from './fixtures.js'
 
 describe('parseDuration', () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {cleanParseMessage, handleError, redact} from '../../src/cli/handle-error.js'
-import {ApiError, BugError, ConnectionError, DeclinedError, InterruptedError, UsageError, UserError, WaitTimeoutError} from '../../src/errors.js'
+import {ApiError, BugError, ConnectionError, DeclinedError, InterruptedError, UsageError, UserError, WaitTimeoutError} from '../../src/toolkit/errors.js'
 
 function run(err: unknown, env: NodeJS.ProcessEnv = {}, commandId?: string): {code: number; lines: string[]; text: string} {
   const lines: string[] = []

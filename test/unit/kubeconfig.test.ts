@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {UserError} from '../../src/errors.js'
+import {UserError} from '../../src/toolkit/errors.js'
 import {
   kubeconfigPaths,
   loadKubeconfig,

@@ -1,7 +1,8 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
-import {ApiError, ConnectionError} from '../../src/errors.js'
-import {Reflector, objectKey, sleep, type Change} from '../../src/k8s/reflector.js'
+import {ApiError, ConnectionError} from '../../src/toolkit/errors.js'
+import {Reflector, objectKey, type Change} from '../../src/k8s/reflector.js'
+import {sleep} from '../../src/toolkit/clock.js'
 
 type Raw = {metadata: {name: string; namespace?: string; resourceVersion?: string}; v?: number}
 type WatchStep = {type: string; object: Raw} | {throw: unknown} | 'end'

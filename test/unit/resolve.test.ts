@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {UserError} from '../../src/errors.js'
+import {UserError} from '../../src/toolkit/errors.js'
 import {describeForeignCluster, matchForeignClusters, resolveForeignCluster} from '../../src/model/resolve.js'
 import {aForeignCluster} from './fixtures.js'
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {systemClock, type Clock} from '../../src/cli/clock.js'
-import {ApiError, ConnectionError, ExitCode, InterruptedError, WaitTimeoutError} from '../../src/errors.js'
+import {systemClock, type Clock} from '../../src/toolkit/clock.js'
+import {ApiError, ConnectionError, ExitCode, InterruptedError, WaitTimeoutError} from '../../src/toolkit/errors.js'
 import type {Change} from '../../src/k8s/reflector.js'
 import {retryConnectionErrors, waitFor, type Evaluation, type WaitOptions} from '../../src/wait/wait-for.js'
 

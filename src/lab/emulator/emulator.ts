@@ -9,10 +9,11 @@
  * Everything is level-triggered from list/watch stores (src/k8s/reflector.ts), so a restart of
  * the emulator or of an API server converges again.
  */
-import {ApiError} from '../../errors.js'
+import {ApiError} from '../../toolkit/errors.js'
 import type {Json} from '../../k8s/client.js'
 import {toForeignCluster, toNamespaceOffloading, toNode} from '../../k8s/map.js'
-import {Reflector, sleep, type Change} from '../../k8s/reflector.js'
+import {Reflector, type Change} from '../../k8s/reflector.js'
+import {sleep} from '../../toolkit/clock.js'
 import {
   ANNOTATION_REMOTE_NAMESPACE,
   FOREIGN_CLUSTER,

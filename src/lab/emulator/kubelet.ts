@@ -6,7 +6,7 @@
  */
 import {randomBytes} from 'node:crypto'
 
-import {ApiError} from '../../errors.js'
+import {ApiError} from '../../toolkit/errors.js'
 import type {Json, KubeClient} from '../../k8s/client.js'
 import {LABEL_NODE_TYPE, LABEL_REMOTE_CLUSTER_ID, LABEL_TWIN_DESTINATION, LABEL_TWIN_ORIGIN, VIRTUAL_NODE_TAINT, VIRTUAL_NODE_TYPE} from '../../liqo/constants.js'
 import {IpPool, microTime, nowIso, virtualNodeName, type EmuCluster} from './model.js'
