@@ -12,7 +12,8 @@ import {
   renderPlacementTable,
 } from '../../src/render/placement.js'
 import {columnWidths, renderAlignedRow} from '../../src/render/table.js'
-import {podsWhere, watchPlacement} from '../../src/services/pods-where.js'
+import {readPlacement} from '../../src/liqo/placement.js'
+import {watchPlacement} from '../../src/services/pods-where.js'
 
 export default class PodsWhere extends BaseCommand {
   static override summary = 'Show on which cluster every pod runs'
@@ -43,7 +44,7 @@ export default class PodsWhere extends BaseCommand {
     const table = {wide: flags.output === 'wide', allNamespaces: opts.allNamespaces, noHeaders: flags['no-headers']}
 
     if (!flags.watch) {
-      const result = await podsWhere(client, opts)
+      const result = await readPlacement(client, opts)
       for (const w of result.warnings) io.err(`Warning: ${w}`)
       if (isMachine(flags.output)) io.out(renderMachine(flags.output, placementDocument(result)))
       else if (result.items.length) io.out(renderPlacementTable(result, {...table, now: Date.now()}))

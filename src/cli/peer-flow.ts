@@ -11,7 +11,7 @@ import type {KubeClient} from '../k8s/client.js'
 import {clusterDisplayName} from '../model/placement.js'
 import {isMachine, renderMachine} from '../render/machine.js'
 import {peerResultDocument, planDocument, renderPeerResult, renderPlan} from '../render/peer.js'
-import {requireAccess} from '../services/access.js'
+import {requireAccess} from '../k8s/access.js'
 import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, type PeerAction} from '../services/peer.js'
 import {canPrompt, confirm, pick} from '../ui/confirm.js'
 import {makeProgress} from '../ui/progress.js'
@@ -30,7 +30,7 @@ export interface PeerFlowFlags {
 
 export async function runPeerChange(io: IO, client: KubeClient, action: PeerAction, cluster: string | undefined, flags: PeerFlowFlags, signal: AbortSignal): Promise<void> {
   const machine = isMachine(flags.output) ? flags.output : undefined
-  const fcs = await listForeignClusters(client)
+  const {liqo, fcs} = await listForeignClusters(client)
   let input = cluster
   if (input === undefined) {
     if (!canPrompt(io)) throw new UsageError(`missing <cluster>: which ForeignCluster to ${action}?`, `pass its name, cluster ID or cluster name (see: liqo-topology peer list)`)
@@ -41,7 +41,7 @@ export async function runPeerChange(io: IO, client: KubeClient, action: PeerActi
       signal,
     )
   }
-  const plan = await planPeerChange(client, action, input, fcs)
+  const plan = await planPeerChange(client, liqo, action, input, fcs)
   const verb = action === 'disable' ? 'disabled' : 'enabled'
 
   if (flags['dry-run']) {
@@ -52,7 +52,7 @@ export async function runPeerChange(io: IO, client: KubeClient, action: PeerActi
   if (plan.alreadyDone) {
     io.err(`outgoing peering to ${plan.cluster.name} already ${verb} (phase ${plan.fc.outgoingPhase}); nothing to change`)
   } else {
-    await requireAccess(client, peerAccessChecks(plan), `${action} the peering with ${plan.cluster.name}`)
+    await requireAccess(client, peerAccessChecks(liqo, plan), `${action} the peering with ${plan.cluster.name}`)
     io.err(renderPlan(plan))
     await confirm(io, {
       message: `${action === 'disable' ? 'Disable' : 'Enable'} outgoing peering to "${plan.cluster.name}" on context "${plan.context}"?`,
@@ -65,7 +65,7 @@ export async function runPeerChange(io: IO, client: KubeClient, action: PeerActi
 
   const progress = await makeProgress(io)
   try {
-    const result = await applyPeerChange(client, plan, {
+    const result = await applyPeerChange(client, liqo, plan, {
       wait: flags.wait,
       timeoutMs: flags.timeout,
       signal,

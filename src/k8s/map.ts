@@ -1,18 +1,9 @@
-/** Raw API JSON → our own types (src/model/types.ts). Pure functions; tolerant of missing fields. */
-import {LABEL_FC_CLUSTER_ID, LABEL_NODE_TYPE, LABEL_REMOTE_CLUSTER_ID, VIRTUAL_NODE_TYPE} from '../liqo/constants.js'
-import type {
-  ForeignCluster,
-  Namespace,
-  NamespaceOffloading,
-  Node,
-  NodeSelectorTerm,
-  OwnerRef,
-  Pod,
-  PodScheduling,
-  Taint,
-  Toleration,
-  Workload,
-} from '../model/types.js'
+/**
+ * Raw API JSON of the core kinds → our own types (src/model/types.ts). Pure functions, tolerant of
+ * missing fields. What Liqo adds to a kind (virtual nodes, its own kinds) is mapped in src/liqo/.
+ */
+import type {PodDisruptionBudget} from '../model/impact.js'
+import type {Namespace, NodeSelectorTerm, OwnerRef, Pod, PodScheduling, Toleration, Workload} from '../model/types.js'
 import type {Json} from './client.js'
 
 function controllerOf(md: Json): OwnerRef | undefined {
@@ -93,78 +84,6 @@ export function toPod(raw: Json): Pod {
   return pod
 }
 
-export function toNode(raw: Json): Node {
-  const md = raw.metadata ?? {}
-  const labels: Record<string, string> = {...(md.labels ?? {})}
-  const ready = ((raw.status?.conditions ?? []) as Json[]).find((c) => c.type === 'Ready')
-  const node: Node = {
-    name: md.name ?? '',
-    uid: md.uid ?? '',
-    labels,
-    ready: ready?.status === 'True',
-    unschedulable: raw.spec?.unschedulable === true,
-    taints: ((raw.spec?.taints ?? []) as Json[]).map((t) => ({key: t.key, value: t.value, effect: t.effect}) as Taint),
-    virtual: labels[LABEL_NODE_TYPE] === VIRTUAL_NODE_TYPE,
-    createdAt: md.creationTimestamp ?? '',
-  }
-  if (labels[LABEL_REMOTE_CLUSTER_ID]) node.remoteClusterId = labels[LABEL_REMOTE_CLUSTER_ID]
-  if (md.deletionTimestamp) node.deletionTimestamp = md.deletionTimestamp
-  return node
-}
-
-export function toForeignCluster(raw: Json): ForeignCluster {
-  const md = raw.metadata ?? {}
-  const spec = raw.spec ?? {}
-  const conditions = ((raw.status?.peeringConditions ?? []) as Json[]).map((c) => ({
-    type: c.type,
-    status: c.status ?? 'None',
-    reason: c.reason,
-    message: c.message,
-    lastTransitionTime: c.lastTransitionTime,
-  }))
-  const out = conditions.find((c) => c.type === 'OutgoingPeering')
-  const inc = conditions.find((c) => c.type === 'IncomingPeering')
-  const labels: Record<string, string> = {...(md.labels ?? {})}
-  const fc: ForeignCluster = {
-    name: md.name ?? '',
-    uid: md.uid ?? '',
-    resourceVersion: md.resourceVersion ?? '',
-    labels,
-    clusterId: spec.clusterIdentity?.clusterID || labels[LABEL_FC_CLUSTER_ID] || '',
-    clusterName: spec.clusterIdentity?.clusterName ?? '',
-    outgoingEnabled: spec.outgoingPeeringEnabled ?? 'Auto',
-    incomingEnabled: spec.incomingPeeringEnabled ?? 'Auto',
-    outgoingPhase: out?.status ?? 'None',
-    incomingPhase: inc?.status ?? 'None',
-    conditions,
-    finalizers: [...(md.finalizers ?? [])],
-    createdAt: md.creationTimestamp ?? '',
-  }
-  if (out?.reason) fc.outgoingReason = out.reason
-  if (md.deletionTimestamp) fc.deletionTimestamp = md.deletionTimestamp
-  return fc
-}
-
-export function toNamespaceOffloading(raw: Json): NamespaceOffloading {
-  const md = raw.metadata ?? {}
-  const spec = raw.spec ?? {}
-  const st = raw.status ?? {}
-  const nso: NamespaceOffloading = {
-    namespace: md.namespace ?? '',
-    name: md.name ?? '',
-    uid: md.uid ?? '',
-    mappingStrategy: spec.namespaceMappingStrategy ?? 'DefaultName',
-    podStrategy: spec.podOffloadingStrategy ?? 'LocalAndRemote',
-    remoteConditions: {...(st.remoteNamespacesConditions ?? {})},
-    finalizers: [...(md.finalizers ?? [])],
-  }
-  if (spec.clusterSelector) nso.clusterSelector = {nodeSelectorTerms: spec.clusterSelector.nodeSelectorTerms ?? []}
-  if (st.offloadingPhase) nso.phase = st.offloadingPhase
-  if (st.remoteNamespaceName) nso.remoteNamespaceName = st.remoteNamespaceName
-  if (md.deletionTimestamp) nso.deletionTimestamp = md.deletionTimestamp
-  return nso
-}
-
 export function toWorkload(raw: Json, kind: Workload['kind']): Workload {
   const md = raw.metadata ?? {}
   const st = raw.status ?? {}
@@ -230,4 +149,14 @@ export function podFromTableRow(cells: Record<string, unknown>, md: Json): Pod {
   const owner = controllerOf(md)
   if (owner) pod.owner = owner
   return pod
+}
+
+export function toPdb(raw: Json): PodDisruptionBudget {
+  return {
+    namespace: raw.metadata?.namespace ?? '',
+    name: raw.metadata?.name ?? '',
+    matchLabels: raw.spec?.selector?.matchLabels ?? {},
+    matchExpressions: raw.spec?.selector?.matchExpressions ?? [],
+    disruptionsAllowed: raw.status?.disruptionsAllowed ?? 0,
+  }
 }

@@ -5,7 +5,9 @@
  */
 import {ApiError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
-import {toForeignCluster, toNode, toPod} from '../k8s/map.js'
+import {toPod} from '../k8s/map.js'
+import {toNode} from '../liqo/nodes.js'
+import {toForeignCluster} from '../liqo/v0.js'
 import {sleep} from '../toolkit/clock.js'
 import {LABEL_SCHEDULING_ENABLED, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from '../liqo/constants.js'
 

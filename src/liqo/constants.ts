@@ -1,14 +1,17 @@
 /**
  * Liqo API names, labels and values, per ../shared/reference/liqo-api.md (v0.3 – v0.10 line,
- * `discovery.liqo.io/v1alpha1`, the one with the outgoingPeeringEnabled switch).
+ * `discovery.liqo.io/v1alpha1`, the one with the outgoingPeeringEnabled switch). Only src/liqo/ and
+ * the lab, which imitates Liqo, use them.
  */
+import {resourcePath} from '../k8s/kind.js'
+import {NAMESPACE_OFFLOADING_NAME} from '../model/types.js'
+
 export const FOREIGN_CLUSTER = {group: 'discovery.liqo.io', version: 'v1alpha1', plural: 'foreignclusters', kind: 'ForeignCluster'} as const
 export const NAMESPACE_OFFLOADING = {group: 'offloading.liqo.io', version: 'v1alpha1', plural: 'namespaceoffloadings', kind: 'NamespaceOffloading'} as const
 /** The v1.x ForeignCluster, which has no peering switch. */
 export const FOREIGN_CLUSTER_V1 = {group: 'core.liqo.io', version: 'v1beta1', plural: 'foreignclusters'} as const
 
-/** The only NamespaceOffloading name Liqo acts on. */
-export const NAMESPACE_OFFLOADING_NAME = 'offloading'
+export {NAMESPACE_OFFLOADING_NAME}
 export const NAMESPACE_OFFLOADING_FINALIZER = 'namespaceoffloading-controller.liqo.io/finalizer'
 
 export const LABEL_FC_CLUSTER_ID = 'discovery.liqo.io/cluster-id'
@@ -31,13 +34,9 @@ export const CLUSTER_ID_CONFIGMAP_SELECTOR = 'app.kubernetes.io/name=clusterid-c
 export const LIQO_NAMESPACE = 'liqo'
 
 export function fcPath(name?: string): string {
-  const base = `/apis/${FOREIGN_CLUSTER.group}/${FOREIGN_CLUSTER.version}/${FOREIGN_CLUSTER.plural}`
-  return name ? `${base}/${encodeURIComponent(name)}` : base
+  return resourcePath(FOREIGN_CLUSTER, {name})
 }
 
 export function nsOffloadingPath(namespace?: string, name?: string): string {
-  const g = `/apis/${NAMESPACE_OFFLOADING.group}/${NAMESPACE_OFFLOADING.version}`
-  if (!namespace) return `${g}/${NAMESPACE_OFFLOADING.plural}`
-  const base = `${g}/namespaces/${encodeURIComponent(namespace)}/${NAMESPACE_OFFLOADING.plural}`
-  return name ? `${base}/${encodeURIComponent(name)}` : base
+  return resourcePath(NAMESPACE_OFFLOADING, {namespace, name})
 }

@@ -1,10 +1,11 @@
 /**
  * Which Liqo API a cluster serves, from API discovery (`/apis`), per the version table of
- * liqo-api.md §4.1. liqo-topology supports the line with the peering switch (v0.3 – v0.10,
- * discovery.liqo.io/v1alpha1); v1.x (core.liqo.io) and clusters without Liqo get a clear message.
+ * liqo-api.md §4.1. Which lines liqo-topology can drive is decided by the adapters registered in
+ * ./connect.ts.
  */
-import {ApiError, UserError} from '../toolkit/errors.js'
+import {ApiError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from '../k8s/client.js'
+import {CONFIG_MAPS, DEPLOYMENTS} from '../k8s/kinds.js'
 import {CLUSTER_ID_CONFIGMAP_SELECTOR, FOREIGN_CLUSTER, FOREIGN_CLUSTER_V1, LIQO_NAMESPACE} from './constants.js'
 
 export type LiqoLine = 'v0' | 'v1' | 'v0.11-rc' | 'none'
@@ -39,7 +40,7 @@ export async function detectLiqo(client: KubeClient, opts: {exactVersion?: boole
   const info: LiqoInfo = {...classifyGroups(groups), groups}
   if (opts.exactVersion && info.line !== 'none') {
     try {
-      const deps = await client.get<Json>(`/apis/apps/v1/namespaces/${LIQO_NAMESPACE}/deployments`, {query: {labelSelector: 'app.kubernetes.io/name=controller-manager'}})
+      const deps = await client.get<Json>(DEPLOYMENTS.path({namespace: LIQO_NAMESPACE}), {query: {labelSelector: 'app.kubernetes.io/name=controller-manager'}})
       const v = deps.items?.[0]?.metadata?.labels?.['app.kubernetes.io/version']
       if (typeof v === 'string' && v) info.version = v
     } catch (e) {
@@ -49,25 +50,10 @@ export async function detectLiqo(client: KubeClient, opts: {exactVersion?: boole
   return info
 }
 
-/** Throws a clear error unless the cluster serves the ForeignCluster API with the peering switch. */
-export function requirePeeringApi(info: LiqoInfo, context: string): void {
-  if (info.line === 'v0') return
-  if (info.line === 'none') {
-    throw new UserError(
-      `the cluster of context "${context}" does not serve the Liqo API (no ${FOREIGN_CLUSTER.group} or ${FOREIGN_CLUSTER_V1.group} group)`,
-      'is Liqo installed there? liqo-topology supports Liqo v0.3–v0.10; to try it locally: liqo-topology lab up --tutorial',
-    )
-  }
-  throw new UserError(
-    `the cluster of context "${context}" runs the ${info.description}, which has no outgoingPeeringEnabled switch`,
-    'liqo-topology supports Liqo v0.3–v0.10; on Liqo v1 use liqoctl unpeer/peer or liqoctl cordon/drain',
-  )
-}
-
 /** Liqo's own identity of the cluster (ConfigMap in the liqo namespace), when readable. */
 export async function localClusterIdentity(client: KubeClient): Promise<{id: string; name?: string} | undefined> {
   try {
-    const cms = await client.get<Json>(`/api/v1/namespaces/${LIQO_NAMESPACE}/configmaps`, {query: {labelSelector: CLUSTER_ID_CONFIGMAP_SELECTOR}})
+    const cms = await client.get<Json>(CONFIG_MAPS.path({namespace: LIQO_NAMESPACE}), {query: {labelSelector: CLUSTER_ID_CONFIGMAP_SELECTOR}})
     const data = cms.items?.[0]?.data
     if (data?.CLUSTER_ID) return {id: data.CLUSTER_ID, ...(data.CLUSTER_NAME ? {name: data.CLUSTER_NAME} : {})}
   } catch (e) {

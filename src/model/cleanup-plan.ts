@@ -5,9 +5,8 @@
  * namespaces) → the namespace → outgoing peerings off (optional).
  */
 import {UsageError} from '../toolkit/errors.js'
-import {NAMESPACE_OFFLOADING_NAME} from '../liqo/constants.js'
 import {clusterDisplayName, indexForeignClusters} from './placement.js'
-import type {ForeignCluster, Namespace, NamespaceOffloading, Workload} from './types.js'
+import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type Namespace, type NamespaceOffloading, type Workload} from './types.js'
 
 export type CleanupStep =
   | {kind: 'delete-deployment'; namespace: string; name: string; replicas: number; alreadyDeleting: boolean}

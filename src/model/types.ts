@@ -116,6 +116,9 @@ export interface RemoteNamespaceCondition {
   lastTransitionTime?: string
 }
 
+/** The only NamespaceOffloading name Liqo acts on (one per namespace, in every Liqo generation). */
+export const NAMESPACE_OFFLOADING_NAME = 'offloading'
+
 export interface NamespaceOffloading {
   namespace: string
   name: string

@@ -1,7 +1,7 @@
 /** Renderers of pod placement (`pods where`): table, wide, json, yaml, and the stderr summary. */
 import {formatAge} from '../toolkit/duration.js'
 import type {ClusterCount, PlacedPod, Placement} from '../model/placement.js'
-import type {PodsWhereResult} from '../services/pods-where.js'
+import type {PodsWhereResult} from '../liqo/placement.js'
 import {renderTable} from './table.js'
 
 export interface TableOptions {

@@ -3,12 +3,13 @@
  * the peerings, the namespace's offloading and its remote namespaces per cluster, pods per cluster.
  */
 import type {KubeClient} from '../k8s/client.js'
-import {toForeignCluster, toNamespaceOffloading, toNode} from '../k8s/map.js'
-import {NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from '../liqo/constants.js'
-import {detectLiqo, localClusterIdentity, requirePeeringApi, type LiqoInfo} from '../liqo/detect.js'
-import type {NamespaceOffloading, RemoteNamespaceCondition} from '../model/types.js'
-import {describePeers, type PeerInfo} from './peer.js'
-import {podsWhere, type PodsWhereResult} from './pods-where.js'
+import {NAMESPACES} from '../k8s/kinds.js'
+import {adapterFor} from '../liqo/connect.js'
+import {detectLiqo, localClusterIdentity, type LiqoInfo} from '../liqo/detect.js'
+import {NODES} from '../liqo/nodes.js'
+import {describePeers, type PeerInfo} from '../liqo/peers.js'
+import {readPlacement, type PodsWhereResult} from '../liqo/placement.js'
+import {NAMESPACE_OFFLOADING_NAME, type NamespaceOffloading, type RemoteNamespaceCondition} from '../model/types.js'
 
 export interface RemoteNamespaceState {
   cluster: string
@@ -33,13 +34,13 @@ export interface StatusReport {
 
 export async function status(client: KubeClient, namespace: string): Promise<StatusReport> {
   const liqo = await detectLiqo(client, {exactVersion: true})
-  requirePeeringApi(liqo, client.context)
+  const adapter = adapterFor(liqo, client.context)
   // The API line is checked once, above; the peers are read without checking it again.
   const [local, peers, nsExists, nsos] = await Promise.all([
     localClusterIdentity(client),
-    Promise.all([client.list(fcPath(), {}, toForeignCluster), client.list('/api/v1/nodes', {}, toNode)]).then(([f, n]) => describePeers(client, f.items, n.items)),
-    client.getOrNull(`/api/v1/namespaces/${encodeURIComponent(namespace)}`).then((n) => !!n),
-    client.list(nsOffloadingPath(namespace), {}, toNamespaceOffloading),
+    Promise.all([adapter.foreignClusters.list(client), NODES.list(client)]).then(([f, n]) => describePeers(client, f.items, n.items)),
+    client.getOrNull(NAMESPACES.path({name: namespace})).then((n) => !!n),
+    adapter.namespaceOffloadings.list(client, {namespace}),
   ])
   const offloading = nsos.items.find((n) => n.name === NAMESPACE_OFFLOADING_NAME)
   const byId = new Map(peers.map((p) => [p.clusterId, p]))
@@ -57,6 +58,6 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
     ...(offloading ? {offloading} : {}),
     ignoredOffloadings: nsos.items.filter((n) => n.name !== NAMESPACE_OFFLOADING_NAME).map((n) => n.name),
     remoteNamespaces,
-    ...(nsExists ? {pods: await podsWhere(client, {namespace, allNamespaces: false})} : {}),
+    ...(nsExists ? {pods: await readPlacement(client, {namespace, allNamespaces: false})} : {}),
   }
 }

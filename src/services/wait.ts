@@ -5,15 +5,13 @@
  */
 import type {Clock} from '../toolkit/clock.js'
 import type {KubeClient} from '../k8s/client.js'
-import {toForeignCluster} from '../k8s/map.js'
-import {fcPath} from '../liqo/constants.js'
-import {detectLiqo, requirePeeringApi} from '../liqo/detect.js'
+import {requireNamespace} from '../k8s/kinds.js'
+import {connectLiqo} from '../liqo/connect.js'
+import {resolveForeignCluster} from '../liqo/resolve.js'
 import type {ConvergenceState} from '../model/convergence.js'
-import type {ForeignCluster} from '../model/types.js'
 import {clusterDisplayName} from '../model/placement.js'
-import {resolveForeignCluster} from '../model/resolve.js'
-import {waitForConvergence} from './convergence.js'
-import {assertNamespaceExists} from './pods-where.js'
+import type {ForeignCluster} from '../model/types.js'
+import {Waiter} from '../wait/waiter.js'
 
 export interface WaitCommandOptions {
   namespace: string
@@ -34,24 +32,15 @@ export interface WaitOutcome {
 }
 
 export async function waitNamespace(client: KubeClient, o: WaitCommandOptions): Promise<WaitOutcome> {
-  requirePeeringApi(await detectLiqo(client), client.context)
-  await assertNamespaceExists(client, o.namespace)
+  const liqo = await connectLiqo(client)
+  await requireNamespace(client, o.namespace)
   let awayFrom: {name: string; clusterId: string} | undefined
   let foreignClusters: {items: ForeignCluster[]; resourceVersion: string} | undefined
   if (o.awayFrom !== undefined) {
-    foreignClusters = await client.list(fcPath(), {}, toForeignCluster)
+    foreignClusters = await liqo.foreignClusters.list(client)
     const {fc} = resolveForeignCluster(o.awayFrom, foreignClusters.items, client.context)
     awayFrom = {name: clusterDisplayName(fc), clusterId: fc.clusterId}
   }
-  const r = await waitForConvergence(client, {
-    namespaces: [o.namespace],
-    ...(awayFrom ? {awayFrom} : {}),
-    ...(foreignClusters ? {foreignClusters} : {}),
-    timeoutMs: o.timeoutMs,
-    signal: o.signal,
-    clock: o.clock,
-    ...(o.onProgress ? {onProgress: o.onProgress} : {}),
-    ...(o.onConnection ? {onConnection: o.onConnection} : {}),
-  })
+  const r = await new Waiter(client, liqo, o).converged([o.namespace], {...(awayFrom ? {awayFrom} : {}), ...(foreignClusters ? {foreignClusters} : {})})
   return {namespace: o.namespace, context: client.context, ...(awayFrom ? {awayFrom} : {}), state: r.state, elapsedMs: r.elapsedMs}
 }

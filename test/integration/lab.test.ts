@@ -8,7 +8,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {toNode, toPod} from '../../src/k8s/map.js'
+import {toPod} from '../../src/k8s/map.js'
+import {toNode} from '../../src/liqo/nodes.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
 import {
   admin,

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {place} from '../../src/model/placement.js'
 import {isMachine, renderJson, renderMachine, renderYaml} from '../../src/render/machine.js'
 import {placementDocument, placementHeaders, renderPlacementSummary, renderPlacementTable, summarizeCluster} from '../../src/render/placement.js'
-import type {PodsWhereResult} from '../../src/services/pods-where.js'
+import type {PodsWhereResult} from '../../src/liqo/placement.js'
 import {NOW, aForeignCluster, aNode, aPod, aVirtualNode, ago} from './fixtures.js'
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})

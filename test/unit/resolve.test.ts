@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {UserError} from '../../src/toolkit/errors.js'
-import {describeForeignCluster, matchForeignClusters, resolveForeignCluster} from '../../src/model/resolve.js'
+import {describeForeignCluster, matchForeignClusters, resolveForeignCluster} from '../../src/liqo/resolve.js'
 import {aForeignCluster} from './fixtures.js'
 
 function catchError(fn: () => unknown): UserError {

@@ -11,7 +11,8 @@
  */
 import {ApiError} from '../../toolkit/errors.js'
 import type {Json} from '../../k8s/client.js'
-import {toForeignCluster, toNamespaceOffloading, toNode} from '../../k8s/map.js'
+import {toNode} from '../../liqo/nodes.js'
+import {toForeignCluster, toNamespaceOffloading} from '../../liqo/v0.js'
 import {Reflector, type Change} from '../../k8s/reflector.js'
 import {sleep} from '../../toolkit/clock.js'
 import {

@@ -4,8 +4,8 @@
  * name. Only exact matches count: a typo must never select some other cluster. Pure.
  */
 import {UserError} from '../toolkit/errors.js'
-import {LABEL_FC_CLUSTER_ID} from '../liqo/constants.js'
-import type {ForeignCluster} from './types.js'
+import {LABEL_FC_CLUSTER_ID} from './constants.js'
+import type {ForeignCluster} from '../model/types.js'
 
 export type MatchKind = 'name' | 'cluster-id' | 'cluster-name'
 

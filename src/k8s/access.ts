@@ -4,7 +4,7 @@
  * delete gets one clear message naming each verb and resource, and nothing half-done.
  */
 import {ApiError, UserError} from '../toolkit/errors.js'
-import type {Json, KubeClient} from '../k8s/client.js'
+import type {Json, KubeClient} from './client.js'
 
 export interface AccessCheck {
   verb: string

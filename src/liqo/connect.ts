@@ -1,0 +1,64 @@
+/**
+ * Which adapter drives a cluster: the Liqo API line it serves (./detect.ts) picks one of the
+ * adapters registered here. A new Liqo generation registers its adapter in ADAPTERS.
+ */
+import {ApiError, UserError} from '../toolkit/errors.js'
+import type {KubeClient} from '../k8s/client.js'
+import type {ForeignCluster} from '../model/types.js'
+import type {LiqoAdapter} from './adapter.js'
+import {FOREIGN_CLUSTER, FOREIGN_CLUSTER_V1} from './constants.js'
+import {detectLiqo, type LiqoInfo, type LiqoLine} from './detect.js'
+import {liqoV0} from './v0.js'
+
+const ADAPTERS: Partial<Record<LiqoLine, LiqoAdapter>> = {v0: liqoV0}
+
+/** The adapter tried first when the line is not known yet (the most common one). */
+const FIRST_GUESS = liqoV0
+
+/** The adapter for the cluster's Liqo API; a clear error when liqo-topology cannot drive it. */
+export function adapterFor(info: LiqoInfo, context: string): LiqoAdapter {
+  const adapter = ADAPTERS[info.line]
+  if (adapter) return adapter
+  if (info.line === 'none') {
+    throw new UserError(
+      `the cluster of context "${context}" does not serve the Liqo API (no ${FOREIGN_CLUSTER.group} or ${FOREIGN_CLUSTER_V1.group} group)`,
+      'is Liqo installed there? liqo-topology supports Liqo v0.3–v0.10; to try it locally: liqo-topology lab up --tutorial',
+    )
+  }
+  throw new UserError(
+    `the cluster of context "${context}" runs the ${info.description}, which has no outgoingPeeringEnabled switch`,
+    'liqo-topology supports Liqo v0.3–v0.10; on Liqo v1 use liqoctl unpeer/peer or liqoctl cordon/drain',
+  )
+}
+
+/** Detects the cluster's Liqo API (one discovery request) and returns its adapter. */
+export async function connectLiqo(client: KubeClient): Promise<LiqoAdapter> {
+  return adapterFor(await detectLiqo(client), client.context)
+}
+
+export interface ForeignClustersOrWarning {
+  fcs: ForeignCluster[]
+  liqo: LiqoLine
+  /** Watches of ForeignClusters go through this adapter; absent when there are none to watch. */
+  adapter?: LiqoAdapter
+  warnings: string[]
+}
+
+/**
+ * For read-only views: the ForeignClusters, or none with a warning when the cluster serves no Liqo
+ * API liqo-topology can read. Lists first and detects only when that fails, so the usual case is
+ * one request.
+ */
+export async function foreignClustersOrWarning(client: KubeClient): Promise<ForeignClustersOrWarning> {
+  try {
+    return {fcs: (await FIRST_GUESS.foreignClusters.list(client)).items, liqo: FIRST_GUESS.line, adapter: FIRST_GUESS, warnings: []}
+  } catch (e) {
+    if (!(e instanceof ApiError && e.isNotFound)) throw e
+  }
+  const info = await detectLiqo(client)
+  const warnings =
+    info.line === 'none'
+      ? [`no Liqo API on context "${client.context}": every scheduled pod is shown as local`]
+      : [`${info.description} on context "${client.context}": remote clusters are shown by cluster ID`]
+  return {fcs: [], liqo: info.line, warnings}
+}

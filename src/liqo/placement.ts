@@ -1,0 +1,55 @@
+/**
+ * Where every pod runs, read once: one paged list per kind (pods in the server's Table form,
+ * nodes, ForeignClusters), in parallel; never a request per pod. Placed by src/model/placement.ts.
+ */
+import type {KubeClient} from '../k8s/client.js'
+import {PODS, requireNamespace} from '../k8s/kinds.js'
+import {podFromTableRow} from '../k8s/map.js'
+import {place, type Placement} from '../model/placement.js'
+import {foreignClustersOrWarning} from './connect.js'
+import type {LiqoLine} from './detect.js'
+import {NODES} from './nodes.js'
+
+export interface PodsWhereOptions {
+  namespace: string
+  allNamespaces: boolean
+  labelSelector?: string
+}
+
+export interface PodsWhereResult extends Placement {
+  namespace?: string
+  allNamespaces: boolean
+  context: string
+  liqo: LiqoLine
+  warnings: string[]
+}
+
+/** The scope of the pods to place: one namespace, or every namespace. */
+export function podScope(o: PodsWhereOptions): {namespace?: string; labelSelector?: string} {
+  return {...(o.allNamespaces ? {} : {namespace: o.namespace}), ...(o.labelSelector ? {labelSelector: o.labelSelector} : {})}
+}
+
+export async function readPlacement(client: KubeClient, o: PodsWhereOptions): Promise<PodsWhereResult> {
+  const scope = podScope(o)
+  // Pods in the Table form (as kubectl), in big pages: 10,000 pods are a few requests.
+  const [pods, nodes, fcs] = await Promise.all([PODS.listTable(client, {...scope, limit: 2000}, podFromTableRow), NODES.list(client), foreignClustersOrWarning(client)])
+  // An empty list from a namespace that does not exist is a typo, not "no pods".
+  if (pods.items.length === 0 && !o.allNamespaces) await requireNamespace(client, o.namespace)
+  // The table has no scheduler message; fetch it for the unscheduled pods only (one more list).
+  if (pods.items.some((p) => !p.nodeName && !p.deletionTimestamp)) {
+    const unscheduled = await PODS.list(client, {...scope, fieldSelector: 'spec.nodeName='})
+    const why = new Map(unscheduled.items.map((p) => [`${p.namespace}/${p.name}`, p.unschedulableMessage]))
+    for (const p of pods.items) {
+      const m = why.get(`${p.namespace}/${p.name}`)
+      if (m) p.unschedulableMessage = m
+    }
+  }
+  return {
+    ...place(pods.items, nodes.items, fcs.fcs),
+    ...(o.allNamespaces ? {} : {namespace: o.namespace}),
+    allNamespaces: o.allNamespaces,
+    context: client.context,
+    liqo: fcs.liqo,
+    warnings: fcs.warnings,
+  }
+}
