@@ -1,8 +1,8 @@
 import {BaseCommand} from '../src/cli/base-command.js'
 import {kubeFlags, namespaceFlag, outputFlag} from '../src/cli/flags.js'
-import {isMachine, renderMachine} from '../src/render/machine.js'
 import {renderStatus, statusDocument} from '../src/render/status.js'
 import {status} from '../src/services/status.js'
+import {Printer} from '../src/ui/printer.js'
 
 export default class Status extends BaseCommand {
   static override summary = 'One screen: Liqo version, peerings, the namespace offloading, pods per cluster'
@@ -14,6 +14,6 @@ export default class Status extends BaseCommand {
     const io = this.setupIO(flags)
     const {client, namespace} = await this.connect(flags)
     const r = await status(client, namespace)
-    io.out(isMachine(flags.output) ? renderMachine(flags.output, statusDocument(r)) : renderStatus(r, Date.now()))
+    new Printer(io, flags.output).print(() => statusDocument(r), () => renderStatus(r, Date.now()))
   }
 }

@@ -1,12 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
-import {systemClock} from '../src/toolkit/clock.js'
 import {kubeFlags, namespaceFlag, outputFlag, timeoutFlag} from '../src/cli/flags.js'
-import {isMachine, renderMachine} from '../src/render/machine.js'
-import {renderWaitResult, waitDocument} from '../src/render/wait.js'
-import {waitNamespace} from '../src/services/wait.js'
-import {makeProgress} from '../src/ui/progress.js'
+import {runWait} from '../src/flows/wait.js'
+import {Printer} from '../src/ui/printer.js'
 
 export default class Wait extends BaseCommand {
   static override summary = 'Wait until rescheduling in a namespace has converged'
@@ -31,20 +28,7 @@ export default class Wait extends BaseCommand {
     const {flags} = await this.parse(Wait)
     const io = this.setupIO(flags)
     const {client, namespace} = await this.connect(flags)
-    const progress = await makeProgress(io)
-    const r = await waitNamespace(client, {
-      namespace,
-      ...(flags['away-from'] !== undefined ? {awayFrom: flags['away-from']} : {}),
-      timeoutMs: flags.timeout,
-      signal: this.abort.signal,
-      clock: systemClock,
-      onProgress: (m) => progress.update(m),
-      onConnection: (up, detail) => (up ? progress.info(`connection to ${client.server} restored`) : progress.warn(`lost the API server (${detail}); reconnecting`)),
-    }).catch((e: unknown) => {
-      progress.stop()
-      throw e
-    })
-    progress.succeed(`namespace/${namespace} condition met`)
-    io.out(isMachine(flags.output) ? renderMachine(flags.output, waitDocument(r)) : renderWaitResult(r))
+    const o = {namespace, ...(flags['away-from'] !== undefined ? {awayFrom: flags['away-from']} : {}), timeoutMs: flags.timeout}
+    await runWait(io, new Printer(io, flags.output), client, o, this.abort.signal)
   }
 }

@@ -3,7 +3,7 @@ import {outputFlag} from '../../src/cli/flags.js'
 import {labDirFlag} from '../../src/cli/lab-flags.js'
 import {labStatus} from '../../src/lab/lab.js'
 import {labStatusDocument, renderLabStatus} from '../../src/render/lab.js'
-import {isMachine, renderMachine} from '../../src/render/machine.js'
+import {Printer} from '../../src/ui/printer.js'
 
 export default class LabStatus extends BaseCommand {
   static override summary = 'Show the lab: clusters, components and whether they run'
@@ -14,15 +14,13 @@ export default class LabStatus extends BaseCommand {
     const {flags} = await this.parse(LabStatus)
     const io = this.setupIO(flags)
     const r = labStatus(flags.dir)
-    if (isMachine(flags.output)) {
-      io.out(renderMachine(flags.output, labStatusDocument(r)))
-      return
-    }
+    const print = new Printer(io, flags.output)
+    print.print(() => labStatusDocument(r), () => renderLabStatus(r))
+    if (print.machine) return
     if (!r.state) {
       io.err(`no lab in ${flags.dir}; start one with: liqo-topology lab up --tutorial`)
       return
     }
-    io.out(renderLabStatus(r))
     io.err(r.supervisorRunning ? `lab ${r.state.status} in ${flags.dir}; kubeconfig: ${r.state.kubeconfig}` : `lab in ${flags.dir} is not running (stale state; run: liqo-topology lab down)`)
   }
 }

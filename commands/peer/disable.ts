@@ -1,4 +1,4 @@
-import {peerChangeCommand} from '../../src/cli/peer-flow.js'
+import {peerChangeCommand} from '../../src/cli/peer-command.js'
 
 export default peerChangeCommand(
   'disable',

@@ -1,8 +1,8 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {kubeFlags, outputFlag} from '../../src/cli/flags.js'
-import {isMachine, renderMachine} from '../../src/render/machine.js'
 import {peerListDocument, renderPeerList} from '../../src/render/peer.js'
 import {peerList} from '../../src/services/peer.js'
+import {Printer} from '../../src/ui/printer.js'
 
 export default class PeerList extends BaseCommand {
   static override summary = 'List the ForeignClusters and the state of their peerings'
@@ -17,8 +17,8 @@ export default class PeerList extends BaseCommand {
     const io = this.setupIO(flags)
     const {client} = await this.connect(flags)
     const result = await peerList(client)
-    if (isMachine(flags.output)) io.out(renderMachine(flags.output, peerListDocument(result)))
-    else if (result.peers.length) io.out(renderPeerList(result, {wide: flags.output === 'wide', now: Date.now()}))
-    else io.err(`No ForeignClusters on context "${result.context}".`)
+    const print = new Printer(io, flags.output)
+    print.print(() => peerListDocument(result), () => (result.peers.length ? renderPeerList(result, {wide: print.wide, now: Date.now()}) : ''))
+    if (!print.machine && !result.peers.length) io.err(`No ForeignClusters on context "${result.context}".`)
   }
 }

@@ -1,5 +1,6 @@
-/** Renderers for `cleanup`: the plan and its JSON document. */
+/** Renderers for `cleanup`: the plan, its JSON document, and what was done. */
 import {describeStep, type CleanupPlan} from '../model/cleanup-plan.js'
+import type {CleanupDone} from '../services/cleanup.js'
 
 export function renderCleanupPlan(plan: CleanupPlan & {context: string}): string {
   const lines = [`Cleanup of namespace ${plan.namespace} on context "${plan.context}", in this order:`]
@@ -23,4 +24,9 @@ export function cleanupPlanDocument(plan: CleanupPlan & {context: string}): Reco
     steps: plan.steps.map((s, i) => ({order: i + 1, ...s, description: describeStep(s)})),
     notes: plan.notes,
   }
+}
+
+/** One line per step done, with the time it took. */
+export function renderCleanupResult(done: CleanupDone[]): string {
+  return done.map((d) => `${d.line} (${(d.elapsedMs / 1000).toFixed(1)}s)`).join('\n') + '\n'
 }

@@ -58,3 +58,11 @@ export async function makeProgress(io: IO, opts: {silent?: boolean} = {}): Promi
     stop: () => void spinner.stop(),
   }
 }
+
+/** The callbacks of a wait that report on `progress`: its messages, and the API connection lost or restored. */
+export function waitReporting(progress: Progress, server: string) {
+  return {
+    onProgress: (m: string) => progress.update(m),
+    onConnection: (up: boolean, detail: string) => (up ? progress.info(`connection to ${server} restored`) : progress.warn(`lost the API server (${detail}); reconnecting`)),
+  }
+}

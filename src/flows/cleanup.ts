@@ -1,0 +1,53 @@
+/** The flow of `cleanup`: plan → (nothing to do | dry run) → preflight → show → confirm → run the steps → report. */
+import {requireAccess} from '../k8s/access.js'
+import type {KubeClient} from '../k8s/client.js'
+import {cleanupPlanDocument, renderCleanupPlan, renderCleanupResult, renderNothingToDo} from '../render/cleanup.js'
+import {cleanupAccessChecks, loadCleanupPlan, runCleanup, type CleanupPlanOptions} from '../services/cleanup.js'
+import {systemClock} from '../toolkit/clock.js'
+import type {IO} from '../toolkit/io.js'
+import {confirm} from '../ui/confirm.js'
+import type {Printer} from '../ui/printer.js'
+import {makeProgress, waitReporting} from '../ui/progress.js'
+
+export interface CleanupFlags {
+  yes: boolean
+  'skip-confirm': boolean
+  'dry-run': boolean
+  timeout: number
+}
+
+export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient, o: CleanupPlanOptions, flags: CleanupFlags, signal: AbortSignal): Promise<void> {
+  const plan = await loadCleanupPlan(client, o)
+  if (plan.steps.length === 0) {
+    print.print(() => cleanupPlanDocument(plan), () => '')
+    io.err(renderNothingToDo(plan))
+    return
+  }
+  if (flags['dry-run']) {
+    print.print(() => cleanupPlanDocument(plan), () => renderCleanupPlan(plan))
+    io.err('(dry run) nothing was changed')
+    return
+  }
+  await requireAccess(client, cleanupAccessChecks(plan), `clean up namespace ${o.namespace}`)
+  io.err(renderCleanupPlan(plan))
+  await confirm(io, {
+    message: `Run these ${plan.steps.length} steps on context "${plan.context}"?`,
+    yes: flags.yes || flags['skip-confirm'],
+    action: `clean up namespace ${o.namespace}`,
+    declined: 'nothing was deleted',
+    signal,
+  })
+  const progress = await makeProgress(io)
+  const done = await runCleanup(client, plan, {
+    timeoutMs: flags.timeout,
+    signal,
+    clock: systemClock,
+    onStep: (i, total, step) => progress.update(`step ${i}/${total}: ${step.kind.replace(/-/g, ' ')}…`),
+    ...waitReporting(progress, client.server),
+  }).catch((e: unknown) => {
+    progress.stop()
+    throw e
+  })
+  progress.succeed(`cleanup of ${o.namespace} done (${done.length} steps)`)
+  print.print(() => ({...cleanupPlanDocument(plan), kind: 'CleanupResult', done: done.map((d) => ({line: d.line, elapsedMs: d.elapsedMs}))}), () => renderCleanupResult(done))
+}

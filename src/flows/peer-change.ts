@@ -1,0 +1,77 @@
+/**
+ * The flow of `peer disable` and `peer enable`: pick → plan → show → confirm → patch → wait →
+ * report. Services do the work; this sequences them and decides what goes where.
+ */
+import type {KubeClient} from '../k8s/client.js'
+import {requireAccess} from '../k8s/access.js'
+import {clusterDisplayName} from '../model/placement.js'
+import {peerResultDocument, planDocument, renderPeerResult, renderPlan} from '../render/peer.js'
+import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, type PeerAction, type PeerPlan} from '../services/peer.js'
+import {systemClock} from '../toolkit/clock.js'
+import {InterruptedError, UsageError, WaitTimeoutError} from '../toolkit/errors.js'
+import type {IO} from '../toolkit/io.js'
+import {canPrompt, confirm, pick} from '../ui/confirm.js'
+import type {Printer} from '../ui/printer.js'
+import {makeProgress, waitReporting} from '../ui/progress.js'
+
+export interface PeerChangeFlags {
+  yes: boolean
+  'skip-confirm': boolean
+  'dry-run': boolean
+  wait: boolean
+  timeout: number
+}
+
+export async function runPeerChange(io: IO, print: Printer, client: KubeClient, action: PeerAction, cluster: string | undefined, flags: PeerChangeFlags, signal: AbortSignal): Promise<void> {
+  const {liqo, fcs} = await listForeignClusters(client)
+  let input = cluster
+  if (input === undefined) {
+    if (!canPrompt(io)) throw new UsageError(`missing <cluster>: which ForeignCluster to ${action}?`, `pass its name, cluster ID or cluster name (see: liqo-topology peer list)`)
+    input = await pick(
+      io,
+      `Which cluster should have its outgoing peering ${action}d? (context "${client.context}")`,
+      fcs.map((fc) => ({name: `${fc.name}  (${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})`, value: fc.name, description: `cluster ID ${fc.clusterId}`})),
+      signal,
+    )
+  }
+  const plan = await planPeerChange(client, liqo, action, input, fcs)
+  const verb = action === 'disable' ? 'disabled' : 'enabled'
+
+  if (flags['dry-run']) {
+    print.print(() => planDocument(plan), () => renderPlan(plan))
+    io.err(plan.alreadyDone ? `(dry run) outgoing peering to ${plan.cluster.name} is already ${verb}; nothing would change` : '(dry run) nothing was changed')
+    return
+  }
+  if (plan.alreadyDone) {
+    io.err(`outgoing peering to ${plan.cluster.name} already ${verb} (phase ${plan.fc.outgoingPhase}); nothing to change`)
+  } else {
+    await requireAccess(client, peerAccessChecks(liqo, plan), `${action} the peering with ${plan.cluster.name}`)
+    io.err(renderPlan(plan))
+    await confirm(io, {
+      message: `${action === 'disable' ? 'Disable' : 'Enable'} outgoing peering to "${plan.cluster.name}" on context "${plan.context}"?`,
+      yes: flags.yes || flags['skip-confirm'],
+      action: `${action} peering to ${plan.cluster.name}`,
+      declined: `peering to ${plan.cluster.name} left ${plan.fc.outgoingEnabled === 'No' ? 'disabled' : 'as it was'}`,
+      signal,
+    })
+  }
+
+  const progress = await makeProgress(io)
+  try {
+    const result = await applyPeerChange(client, liqo, plan, {wait: flags.wait, timeoutMs: flags.timeout, signal, clock: systemClock, ...waitReporting(progress, client.server)})
+    if (result.waited) progress.succeed(action === 'disable' ? `rescheduling converged in ${(result.elapsedMs / 1000).toFixed(1)}s` : `${plan.cluster.name} ready in ${(result.elapsedMs / 1000).toFixed(1)}s`)
+    else progress.stop()
+    print.print(() => peerResultDocument(result), () => renderPeerResult(result))
+  } catch (e) {
+    progress.stop()
+    throw afterTheChange(e, plan, verb)
+  }
+}
+
+/** A wait that ended badly after the change: say that the change itself was applied. */
+function afterTheChange(e: unknown, plan: PeerPlan, verb: string): unknown {
+  const applied = plan.alreadyDone ? `peering to ${plan.cluster.name} was already ${verb}` : `the change was applied: peering to ${plan.cluster.name} is ${verb}`
+  if (e instanceof WaitTimeoutError) return new WaitTimeoutError(e.message, e.pending, `${applied}; check with: liqo-topology pods where / peer list`)
+  if (e instanceof InterruptedError) return new InterruptedError(e.message, `${applied}; Liqo keeps converging on its own (follow it with: liqo-topology wait)`)
+  return e
+}
