@@ -79,10 +79,10 @@ export class Kind<T> {
     return client.delete(this.path({...o, name}), o.propagationPolicy ? {propagationPolicy: o.propagationPolicy} : {})
   }
 
-  /** A list/watch store of these objects (run it, or hand it to waitFor). */
+  /** A list/watch store of these objects (run it, or hand it to waitFor); `name` selects one, server-side. */
   reflector(client: KubeClient, o: WatchScope = {}): Reflector<T> {
     const fieldSelector = o.name !== undefined ? `metadata.name=${o.name}` : o.fieldSelector
-    return new Reflector(client, this.path(o), {
+    return new Reflector(client, this.path({namespace: o.namespace}), {
       map: this.map,
       ...(o.labelSelector ? {labelSelector: o.labelSelector} : {}),
       ...(fieldSelector ? {fieldSelector} : {}),
