@@ -1,0 +1,172 @@
+/**
+ * Liqo's virtual kubelet and the lab's plain kubelets, as the emulator plays them: a pod bound to
+ * an emulated node becomes Running and Ready (an offloaded pod gets its remote twin first), a pod
+ * being deleted is finished as a kubelet would (its twin removed first), a virtual node is drained
+ * through the Eviction API when its peering goes, and every node's Lease is renewed.
+ */
+import type {Json} from '../../k8s/client.js'
+import type {Reflector} from '../../k8s/reflector.js'
+import {sleep} from '../../toolkit/clock.js'
+import {ApiError} from '../../toolkit/errors.js'
+import {renewLease, runningStatus, twinBody, type EmulatedNode} from './kubelet.js'
+import type {EmuCluster} from './model.js'
+
+/** Trimmed pod kept in the emulator's stores. */
+export interface PodEntry {
+  metadata: {name: string; namespace: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: string}
+  spec: Json
+  status: {phase?: string; conditions?: Json[]; startTime?: string}
+}
+
+export function toPodEntry(raw: Json): PodEntry {
+  const md = raw.metadata ?? {}
+  return {
+    metadata: {name: md.name, namespace: md.namespace, uid: md.uid, labels: md.labels, deletionTimestamp: md.deletionTimestamp},
+    spec: {
+      nodeName: raw.spec?.nodeName,
+      containers: raw.spec?.containers,
+      restartPolicy: raw.spec?.restartPolicy,
+      terminationGracePeriodSeconds: raw.spec?.terminationGracePeriodSeconds,
+    },
+    status: {phase: raw.status?.phase, conditions: raw.status?.conditions, startTime: raw.status?.startTime},
+  }
+}
+
+function isRunningReady(p: PodEntry): boolean {
+  return p.status.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+}
+
+export interface KubeletContext {
+  home: EmuCluster
+  /** Nodes the emulator plays the kubelet for, by name. */
+  nodes: Map<string, EmulatedNode>
+  homePods: Reflector<PodEntry>
+  remotePods: Map<string, Reflector<PodEntry>>
+  signal: AbortSignal
+  log: (msg: string) => void
+  /** The remote namespace of an offloaded namespace (the NamespaceOffloading controller knows it). */
+  remoteNamespaceOf(namespace: string): string | undefined
+}
+
+export class VirtualKubelet {
+  /** Remote namespace of each offloaded pod (by UID), to delete its twin after the fact. */
+  private readonly twinNamespaces = new Map<string, string>()
+  private readonly started = new Set<string>()
+  private readonly evictionRetryAt = new Map<string, number>()
+
+  constructor(private readonly c: KubeletContext) {}
+
+  /** Renews the Lease of every emulated node (the node heartbeat). */
+  async beat(): Promise<void> {
+    await Promise.all(
+      [...this.c.nodes.values()].map(async (n) => {
+        try {
+          await renewLease(n.client, n.name)
+        } catch (e) {
+          if (!this.c.signal.aborted) this.c.log(`heartbeat of node ${n.name}: ${e instanceof Error ? e.message : String(e)}`)
+        }
+      }),
+    )
+  }
+
+  async reconcileHomePod(key: string): Promise<void | {requeueAfterMs: number}> {
+    const p = this.c.homePods.store.get(key)
+    if (!p) return
+    const node = this.c.nodes.get(p.spec.nodeName)
+    if (!node) return
+    const client = node.client
+    if (p.metadata.deletionTimestamp) {
+      if (node.kind === 'virtual' && node.remote?.client) {
+        const ns = this.twinNamespaces.get(p.metadata.uid) ?? this.c.remoteNamespaceOf(p.metadata.namespace)
+        if (ns) await node.remote.client.delete(`/api/v1/namespaces/${ns}/pods/${p.metadata.name}`)
+      }
+      await this.finishPod(client, p)
+      return
+    }
+    if (isRunningReady(p) || this.started.has(p.metadata.uid)) return
+    if (node.kind === 'virtual' && node.remote?.client) {
+      const remoteNs = this.c.remoteNamespaceOf(p.metadata.namespace)
+      if (!remoteNs) {
+        this.c.log(`pod ${key} is on ${node.name} but namespace ${p.metadata.namespace} is not offloaded; waiting`)
+        return {requeueAfterMs: 2_000}
+      }
+      const raw = await client.getOrNull(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`)
+      if (!raw || raw.metadata.uid !== p.metadata.uid) return
+      try {
+        await node.remote.client.create(`/api/v1/namespaces/${remoteNs}/pods`, twinBody(raw, remoteNs, this.c.home, node.remote))
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 409)) throw e
+      }
+      this.twinNamespaces.set(p.metadata.uid, remoteNs)
+    }
+    await this.markRunning(client, p, node)
+  }
+
+  async reconcileRemotePod(cluster: EmuCluster, key: string): Promise<void> {
+    const p = this.c.remotePods.get(cluster.name)!.store.get(key)
+    if (!p) return
+    const node = this.c.nodes.get(p.spec.nodeName)
+    if (!node) return
+    if (p.metadata.deletionTimestamp) return this.finishPod(node.client, p)
+    if (isRunningReady(p) || this.started.has(p.metadata.uid)) return
+    await this.markRunning(node.client, p, node)
+  }
+
+  private async markRunning(client: EmulatedNode['client'], p: PodEntry, node: EmulatedNode): Promise<void> {
+    const path = `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`
+    const hostIP = node.kind === 'virtual' ? '10.200.0.1' : '172.18.0.2'
+    try {
+      await client.patch(path, {metadata: {uid: p.metadata.uid}, ...runningStatus(p as unknown as Json, node.ips.next(), hostIP)}, 'merge')
+      this.started.add(p.metadata.uid)
+    } catch (e) {
+      if (e instanceof ApiError && (e.isNotFound || e.isConflict)) return // gone or replaced meanwhile
+      throw e
+    }
+  }
+
+  /** What the kubelet does once the containers have stopped: delete with grace 0, UID-guarded. */
+  private async finishPod(client: EmulatedNode['client'], p: PodEntry): Promise<void> {
+    try {
+      await client.delete(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`, {gracePeriodSeconds: 0, preconditionsUid: p.metadata.uid})
+    } catch (e) {
+      if (!(e instanceof ApiError && e.isConflict)) throw e
+    }
+    this.started.delete(p.metadata.uid)
+    this.twinNamespaces.delete(p.metadata.uid)
+  }
+
+  /**
+   * Evicts every pod of the node (PodDisruptionBudgets respected) and waits until they are gone;
+   * 'aborted' as soon as `wantedAgain` says the peering is wanted back.
+   */
+  async drain(nodeName: string, wantedAgain: () => boolean): Promise<'drained' | 'aborted'> {
+    const warned = new Set<string>()
+    for (;;) {
+      if (this.c.signal.aborted || wantedAgain()) return 'aborted'
+      const pods = [...this.c.homePods.store.values()].filter((p) => p.spec.nodeName === nodeName)
+      if (pods.length === 0) return 'drained'
+      const now = Date.now()
+      const due = pods.filter((p) => !p.metadata.deletionTimestamp && (this.evictionRetryAt.get(p.metadata.uid) ?? 0) <= now)
+      await Promise.all(due.map((p) => this.evict(nodeName, p, warned)))
+      await sleep(200, this.c.signal)
+    }
+  }
+
+  /** One eviction; a refusal (429, a PodDisruptionBudget) is retried after 2s, and logged once. */
+  private async evict(nodeName: string, p: PodEntry, warned: Set<string>): Promise<void> {
+    const {namespace, name, uid} = p.metadata
+    try {
+      await this.c.home.client!.create(`/api/v1/namespaces/${namespace}/pods/${name}/eviction`, {apiVersion: 'policy/v1', kind: 'Eviction', metadata: {name, namespace}})
+      this.evictionRetryAt.delete(uid)
+    } catch (e) {
+      if (e instanceof ApiError && e.isNotFound) return
+      if (e instanceof ApiError && e.code === 429) {
+        if (!warned.has(uid)) this.c.log(`drain ${nodeName}: eviction of ${namespace}/${name} refused: ${e.serverMessage}; retrying`)
+        warned.add(uid)
+        this.evictionRetryAt.set(uid, Date.now() + 2_000)
+        return
+      }
+      throw e
+    }
+  }
+}
