@@ -1,15 +1,19 @@
 /**
  * A small Kubernetes REST client: JSON requests, paged lists and watches, with a deadline on every
  * request and errors that read like kubectl's. Objects stay plain JSON here; ./map.ts turns them
- * into our own types. Credentials come from ./auth.ts and are never logged.
+ * into our own types. Credentials come from ./auth.ts and are never logged; failures are put in
+ * kubectl's words by ./http-errors.ts.
  */
 import http from 'node:http'
 import https from 'node:https'
 
 import {ApiError, ConnectionError} from '../toolkit/errors.js'
 import {makeTransport, type Transport} from './auth.js'
+import {TimeoutMarker, toApiError, toConnectionError} from './http-errors.js'
 import type {KubeTarget} from './kubeconfig.js'
 
+/** Raw API JSON, as it comes off the wire: read with optional chaining and mapped in ./map.ts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped by nature; mappers give it types
 export type Json = Record<string, any>
 
 export type PatchType = 'merge' | 'json' | 'strategic'
@@ -90,6 +94,11 @@ export class KubeClient {
 
   close(): void {
     this.transport.close()
+  }
+
+  /** Who the errors of ./http-errors.ts name. */
+  private get endpoint(): {server: string; context: string; url: URL} {
+    return {server: this.server, context: this.context, url: this.transport.url}
   }
 
   get<T = Json>(path: string, opts: RequestOptions = {}): Promise<T> {
@@ -200,7 +209,7 @@ export class KubeClient {
       timeoutMs: 0,
     })
     if ((res.statusCode ?? 0) >= 300) {
-      throw this.toApiError(res.statusCode ?? 0, await readBody(res), 'GET', path, `watch ${path}`)
+      throw toApiError(res.statusCode ?? 0, await readBody(res), 'GET', path, `watch ${path}`)
     }
     opts.onOpen?.()
     res.socket?.setTimeout((timeoutSeconds + 30) * 1000, () => res.destroy(new Error('watch stream went silent')))
@@ -230,7 +239,7 @@ export class KubeClient {
     } catch (e) {
       if (e instanceof ApiError) throw e
       if (opts.signal?.aborted) return
-      throw this.toConnectionError(e, 0)
+      throw toConnectionError(e, 0, this.endpoint)
     } finally {
       res.socket?.setTimeout(0)
       res.destroy()
@@ -241,10 +250,10 @@ export class KubeClient {
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
     const res = await this.send(method, path, {...opts, timeoutMs})
     const body = await readBody(res).catch((e: unknown) => {
-      throw this.toConnectionError(e, timeoutMs)
+      throw toConnectionError(e, timeoutMs, this.endpoint)
     })
     const status = res.statusCode ?? 0
-    if (status >= 300) throw this.toApiError(status, body, method, path, opts.what)
+    if (status >= 300) throw toApiError(status, body, method, path, opts.what)
     if (body === '') return undefined as T
     try {
       return JSON.parse(body) as T
@@ -278,77 +287,11 @@ export class KubeClient {
     const lib = url.protocol === 'https:' ? https : http
     return await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = lib.request(url, {method, headers, agent: this.transport.agent, signal}, resolve)
-      req.on('error', (e) => reject(this.toConnectionError(signal?.aborted && !opts.signal?.aborted ? new TimeoutMarker() : e, timeoutMs)))
+      req.on('error', (e) => reject(toConnectionError(signal?.aborted && !opts.signal?.aborted ? new TimeoutMarker() : e, timeoutMs, this.endpoint)))
       req.end(payload)
     })
   }
-
-  private toApiError(status: number, body: string, method: string, path: string, what?: string): ApiError {
-    const operation = what ?? `${method} ${path}`
-    let parsed: Json | undefined
-    try {
-      parsed = JSON.parse(body) as Json
-    } catch {
-      parsed = undefined
-    }
-    if (parsed && parsed.kind === 'Status') {
-      return new ApiError(status, parsed.reason || reasonFor(status), parsed.message || body, operation)
-    }
-    if (status === 401) {
-      return new ApiError(401, 'Unauthorized', 'You must be logged in to the server', operation, 'check the credentials of this context in the kubeconfig')
-    }
-    if (status === 404) {
-      return new ApiError(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`, operation)
-    }
-    return new ApiError(status, reasonFor(status), body.trim().split('\n')[0] || `HTTP ${status}`, operation)
-  }
-
-  private toConnectionError(e: unknown, timeoutMs: number): Error {
-    if (e instanceof ApiError || e instanceof ConnectionError) return e
-    const host = this.transport.url.host
-    const err = e as NodeJS.ErrnoException & {name?: string}
-    if (e instanceof TimeoutMarker || err?.name === 'TimeoutError') {
-      return new ConnectionError(
-        `Unable to connect to the server ${this.server}: no answer within ${Math.round(timeoutMs / 1000)}s`,
-        this.server,
-        e,
-        'the API server is not responding; check that it is up, or raise --request-timeout',
-      )
-    }
-    if (err?.name === 'AbortError') return err
-    switch (err?.code) {
-      case 'ECONNREFUSED':
-        return new ConnectionError(
-          `The connection to the server ${host} was refused - did you specify the right host or port?`,
-          this.server,
-          e,
-          `is the cluster of context "${this.context}" running? For the lab: liqo-topology lab status`,
-        )
-      case 'ENOTFOUND':
-      case 'EAI_AGAIN':
-        return new ConnectionError(`Unable to connect to the server: no such host "${this.transport.url.hostname}"`, this.server, e)
-      case 'ECONNRESET':
-      case 'EPIPE':
-        return new ConnectionError(`Unable to connect to the server ${host}: connection reset by peer`, this.server, e)
-      case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      case 'SELF_SIGNED_CERT_IN_CHAIN':
-      case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      case 'CERT_HAS_EXPIRED':
-      case 'ERR_TLS_CERT_ALTNAME_INVALID':
-        return new ConnectionError(
-          `Unable to connect to the server ${host}: TLS certificate verification failed (${err.code})`,
-          this.server,
-          e,
-          'check certificate-authority / certificate-authority-data of this cluster in the kubeconfig',
-        )
-      default:
-        return new ConnectionError(`Unable to connect to the server ${host}: ${err?.message ?? String(e)}`, this.server, e)
-    }
-  }
 }
-
-class TimeoutMarker extends Error {}
 
 function readBody(res: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -358,37 +301,4 @@ function readBody(res: http.IncomingMessage): Promise<string> {
     res.on('error', reject)
     res.on('aborted', () => reject(Object.assign(new Error('response aborted'), {code: 'ECONNRESET'})))
   })
-}
-
-function reasonFor(status: number): string {
-  switch (status) {
-    case 400:
-      return 'BadRequest'
-    case 401:
-      return 'Unauthorized'
-    case 403:
-      return 'Forbidden'
-    case 404:
-      return 'NotFound'
-    case 405:
-      return 'MethodNotAllowed'
-    case 409:
-      return 'Conflict'
-    case 410:
-      return 'Expired'
-    case 415:
-      return 'UnsupportedMediaType'
-    case 422:
-      return 'Invalid'
-    case 429:
-      return 'TooManyRequests'
-    case 500:
-      return 'InternalError'
-    case 503:
-      return 'ServiceUnavailable'
-    case 504:
-      return 'Timeout'
-    default:
-      return `HTTP${status}`
-  }
 }
