@@ -183,7 +183,15 @@ try {
         ])
         pollRequests += 4
         const fc3 = fcs.items.find((f) => f.clusterId === id3)
-        const s = evaluateConvergence({namespace: 'liqo-test', namespaceExists: true, pods: pods.items, nodes: nodes.items, fcs: fcs.items, workloads: deps.items, awayFrom: {clusterId: id3, name: 'cluster-3'}})
+        const s = evaluateConvergence({
+          namespace: 'liqo-test',
+          namespaceExists: true,
+          pods: pods.items,
+          nodes: nodes.items,
+          fcs: fcs.items,
+          workloads: deps.items,
+          awayFrom: {clusterId: id3, name: 'cluster-3'},
+        })
         if (fc3?.outgoingEnabled === 'No' && s.converged) {
           polledAt = Date.now()
           return
@@ -202,9 +210,13 @@ try {
     if (peer.code !== 0 || w.code !== 0) throw new Error(`round ${round}: peer disable exited ${peer.code}, wait ${w.code}`)
 
     const events = audit(dir, since)
-    const readyPatches = events.filter((e) => e.user.username === 'liqo-emulator' && e.objectRef?.resource === 'pods' && e.objectRef.subresource === 'status' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200)
+    const readyPatches = events.filter(
+      (e) => e.user.username === 'liqo-emulator' && e.objectRef?.resource === 'pods' && e.objectRef.subresource === 'status' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200,
+    )
     const lastReady = Math.max(...readyPatches.map((e) => Date.parse(e.stageTimestamp) + Number(e.stageTimestamp.match(/\.\d{3}(\d{3})/)?.[1] ?? 0) / 1000))
-    const patch = events.find((e) => e.verb === 'patch' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin')!
+    const patch = events.find(
+      (e) => e.verb === 'patch' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin',
+    )!
     const patchAt = Date.parse(patch.stageTimestamp)
     latPeer.push(peer.end - lastReady)
     latWait.push(w.end - lastReady)
@@ -229,15 +241,31 @@ try {
     }
     // Polling shows up as the same list or get repeated; a watch-based wait reads each once.
     repeatedPolls += [...perPath.values()].filter((n) => n > 1).length
-    log(`round ${round + 1}: last pod Ready → peer disable exit ${(peer.end - lastReady).toFixed(0)} ms, wait exit ${(w.end - lastReady).toFixed(0)} ms, polling ${(polledAt - lastReady).toFixed(0)} ms; patch → exit ${(peer.end - patchAt).toFixed(0)} ms (lab ${(lastReady - patchAt).toFixed(0)} ms)`)
+    log(
+      `round ${round + 1}: last pod Ready → peer disable exit ${(peer.end - lastReady).toFixed(0)} ms, wait exit ${(w.end - lastReady).toFixed(0)} ms, polling ${(polledAt - lastReady).toFixed(0)} ms; patch → exit ${(peer.end - patchAt).toFixed(0)} ms (lab ${(lastReady - patchAt).toFixed(0)} ms)`,
+    )
   }
   await ensurePeerings(client, remoteIds)
   const p50w = pct(latWait, 50)
   const p95w = pct(latWait, 95)
   const p50p = pct(latPeer, 50)
   const p95p = pct(latPeer, 95)
-  add('convergence detection: last replacement pod Ready → `wait` exits', `p50 ${ms(p50w)}, p95 ${ms(p95w)}`, `p50 ${ms(pct(latPoll, 50))}, p95 ${ms(pct(latPoll, 95))} (1 s polling loop)`, '—', 'p50 ≤ 100 ms, p95 ≤ 250 ms', p50w <= 100 && p95w <= 250)
-  add('convergence detection: last replacement pod Ready → `peer disable --wait` exits', `p50 ${ms(p50p)}, p95 ${ms(p95p)}`, 'same polling loop', '—', 'p50 ≤ 100 ms, p95 ≤ 250 ms', p50p <= 100 && p95p <= 250)
+  add(
+    'convergence detection: last replacement pod Ready → `wait` exits',
+    `p50 ${ms(p50w)}, p95 ${ms(p95w)}`,
+    `p50 ${ms(pct(latPoll, 50))}, p95 ${ms(pct(latPoll, 95))} (1 s polling loop)`,
+    '—',
+    'p50 ≤ 100 ms, p95 ≤ 250 ms',
+    p50w <= 100 && p95w <= 250,
+  )
+  add(
+    'convergence detection: last replacement pod Ready → `peer disable --wait` exits',
+    `p50 ${ms(p50p)}, p95 ${ms(p95p)}`,
+    'same polling loop',
+    '—',
+    'p50 ≤ 100 ms, p95 ≤ 250 ms',
+    p50p <= 100 && p95p <= 250,
+  )
   const perWait = Object.fromEntries(Object.entries(waitRequests).map(([k, v]) => [k, v / CONV_ROUNDS]))
   add(
     'API requests of one `wait` (audit log)',
@@ -257,7 +285,14 @@ try {
   log(`scale scenario ready in ${(scaled.ms / 1000).toFixed(0)} s`)
   const bigOurs = await timeRounds([process.execPath, CLI, 'pods', 'where', '-A'], env, Math.max(3, Math.ceil(ROUNDS / 2)))
   const bigKc = await timeRounds([kubectl, 'get', 'pods', '-A', '-o', 'wide'], env, Math.max(3, Math.ceil(ROUNDS / 2)))
-  add(`wall time of \`pods where -A\`, ${PODS} pods on ${CLUSTERS} clusters`, ms(bigOurs.ms), `${ms(bigKc.ms)} (kubectl get pods -A -o wide)`, `${(bigOurs.ms / bigKc.ms).toFixed(2)}×`, '≤ 1.0×', bigOurs.ms / bigKc.ms <= 1.0)
+  add(
+    `wall time of \`pods where -A\`, ${PODS} pods on ${CLUSTERS} clusters`,
+    ms(bigOurs.ms),
+    `${ms(bigKc.ms)} (kubectl get pods -A -o wide)`,
+    `${(bigOurs.ms / bigKc.ms).toFixed(2)}×`,
+    '≤ 1.0×',
+    bigOurs.ms / bigKc.ms <= 1.0,
+  )
   add('peak memory (RSS) of that run', `${(bigOurs.rss / 1024).toFixed(0)} MB`, `${(bigKc.rss / 1024).toFixed(0)} MB (kubectl)`, '—', '≤ 250 MB', bigOurs.rss / 1024 <= 250)
   add('scale scenario set-up (lab scale)', `${(scaled.ms / 1000).toFixed(0)} s`, '—', '—', 'reasonable', undefined)
 } finally {
@@ -267,7 +302,9 @@ try {
 }
 
 const cpu = cpus()[0]?.model ?? 'cpu'
-console.log(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, lab Kubernetes ${state.kubernetesVersion}; medians of ${ROUNDS} rounds (start-up), ${CONV_ROUNDS} rounds (convergence).\n`)
+console.log(
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, lab Kubernetes ${state.kubernetesVersion}; medians of ${ROUNDS} rounds (start-up), ${CONV_ROUNDS} rounds (convergence).\n`,
+)
 console.log('| figure | liqo-topology | anchor (same run) | ratio | target | |')
 console.log('| --- | --- | --- | --- | --- | --- |')
 for (const r of rows) console.log(`| ${r.join(' | ')} |`)

@@ -44,7 +44,9 @@ const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`
 console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`)
 console.log('| figure | median | min | max |')
 console.log('| --- | --- | --- | --- |')
-console.log(`| \`lab up --tutorial\` wall time (${rounds} rounds) | ${(median(times) / 1000).toFixed(1)} s | ${(Math.min(...times) / 1000).toFixed(1)} s | ${(Math.max(...times) / 1000).toFixed(1)} s |`)
+console.log(
+  `| \`lab up --tutorial\` wall time (${rounds} rounds) | ${(median(times) / 1000).toFixed(1)} s | ${(Math.min(...times) / 1000).toFixed(1)} s | ${(Math.max(...times) / 1000).toFixed(1)} s |`,
+)
 console.log(`| lab total memory (RSS, all processes) | ${mib(median(mems))} | ${mib(Math.min(...mems))} | ${mib(Math.max(...mems))} |`)
 console.log('\nLast round, per process:\n')
 console.log('| process | RSS |\n| --- | --- |')

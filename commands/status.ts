@@ -14,6 +14,6 @@ export default class Status extends BaseCommand {
     const io = this.setupIO(flags)
     const {client, namespace} = await this.connect(flags)
     const r = await status(client, namespace)
-    new Printer(io, flags.output).print(() => statusDocument(r), () => renderStatus(r, Date.now()))
+    new Printer(io, flags.output).print({document: () => statusDocument(r), text: () => renderStatus(r, Date.now())})
   }
 }

@@ -15,7 +15,7 @@ export default class LabStatus extends BaseCommand {
     const io = this.setupIO(flags)
     const r = labStatus(flags.dir)
     const print = new Printer(io, flags.output)
-    print.print(() => labStatusDocument(r), () => renderLabStatus(r))
+    print.print({document: () => labStatusDocument(r), text: () => renderLabStatus(r)})
     if (print.machine) return
     if (!r.state) {
       io.err(`no lab in ${flags.dir}; start one with: liqo-topology lab up --tutorial`)

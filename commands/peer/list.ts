@@ -18,7 +18,7 @@ export default class PeerList extends BaseCommand {
     const {client} = await this.connect(flags)
     const result = await peerList(client)
     const print = new Printer(io, flags.output)
-    print.print(() => peerListDocument(result), () => (result.peers.length ? renderPeerList(result, {wide: print.wide, now: Date.now()}) : ''))
+    print.print({document: () => peerListDocument(result), text: () => (result.peers.length ? renderPeerList(result, {wide: print.wide, now: Date.now()}) : '')})
     if (!print.machine && !result.peers.length) io.err(`No ForeignClusters on context "${result.context}".`)
   }
 }

@@ -19,12 +19,12 @@ export interface CleanupFlags {
 export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient, o: CleanupPlanOptions, flags: CleanupFlags, signal: AbortSignal): Promise<void> {
   const plan = await loadCleanupPlan(client, o)
   if (plan.steps.length === 0) {
-    print.print(() => cleanupPlanDocument(plan), () => '')
+    print.print({document: () => cleanupPlanDocument(plan)})
     io.err(renderNothingToDo(plan))
     return
   }
   if (flags['dry-run']) {
-    print.print(() => cleanupPlanDocument(plan), () => renderCleanupPlan(plan))
+    print.print({document: () => cleanupPlanDocument(plan), text: () => renderCleanupPlan(plan)})
     io.err('(dry run) nothing was changed')
     return
   }
@@ -49,5 +49,5 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
     throw e
   })
   progress.succeed(`cleanup of ${o.namespace} done (${done.length} steps)`)
-  print.print(() => ({...cleanupPlanDocument(plan), kind: 'CleanupResult', done: done.map((d) => ({line: d.line, elapsedMs: d.elapsedMs}))}), () => renderCleanupResult(done))
+  print.print({document: () => ({...cleanupPlanDocument(plan), kind: 'CleanupResult', done: done.map((d) => ({line: d.line, elapsedMs: d.elapsedMs}))}), text: () => renderCleanupResult(done)})
 }

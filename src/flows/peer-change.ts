@@ -38,7 +38,7 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
   const verb = action === 'disable' ? 'disabled' : 'enabled'
 
   if (flags['dry-run']) {
-    print.print(() => planDocument(plan), () => renderPlan(plan))
+    print.print({document: () => planDocument(plan), text: () => renderPlan(plan)})
     io.err(plan.alreadyDone ? `(dry run) outgoing peering to ${plan.cluster.name} is already ${verb}; nothing would change` : '(dry run) nothing was changed')
     return
   }
@@ -59,9 +59,10 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
   const progress = await makeProgress(io)
   try {
     const result = await applyPeerChange(client, liqo, plan, {wait: flags.wait, timeoutMs: flags.timeout, signal, clock: systemClock, ...waitReporting(progress, client.server)})
-    if (result.waited) progress.succeed(action === 'disable' ? `rescheduling converged in ${(result.elapsedMs / 1000).toFixed(1)}s` : `${plan.cluster.name} ready in ${(result.elapsedMs / 1000).toFixed(1)}s`)
+    if (result.waited)
+      progress.succeed(action === 'disable' ? `rescheduling converged in ${(result.elapsedMs / 1000).toFixed(1)}s` : `${plan.cluster.name} ready in ${(result.elapsedMs / 1000).toFixed(1)}s`)
     else progress.stop()
-    print.print(() => peerResultDocument(result), () => renderPeerResult(result))
+    print.print({document: () => peerResultDocument(result), text: () => renderPeerResult(result)})
   } catch (e) {
     progress.stop()
     throw afterTheChange(e, plan, verb)

@@ -12,7 +12,7 @@ export async function runPodsWhere(io: IO, print: Printer, client: KubeClient, o
   const result = await readPlacement(client, o)
   for (const w of result.warnings) io.err(`Warning: ${w}`)
   const table = {wide: print.wide, allNamespaces: o.allNamespaces, noHeaders, now: Date.now()}
-  print.print(() => placementDocument(result), () => (result.items.length ? renderPlacementTable(result, table) : ''))
+  print.print({document: () => placementDocument(result), text: () => (result.items.length ? renderPlacementTable(result, table) : '')})
   if (!print.machine || result.items.length === 0) io.err(renderPlacementSummary(result))
 }
 
@@ -23,7 +23,7 @@ export async function watchPodsWhere(io: IO, print: Printer, client: KubeClient,
   const onInitial = (initial: PodsWhereResult) => {
     for (const w of initial.warnings) io.err(`Warning: ${w}`)
     if (print.machine) {
-      for (const item of placementDocument(initial).items as unknown[]) print.event(() => ({type: 'ADDED', item}), () => '')
+      for (const item of placementDocument(initial).items as unknown[]) print.event({document: () => ({type: 'ADDED', item})})
       return
     }
     const headers = placementHeaders(table).map((h) => h.toUpperCase())
@@ -34,10 +34,10 @@ export async function watchPodsWhere(io: IO, print: Printer, client: KubeClient,
     io.err(renderPlacementSummary(initial))
   }
   const onEvent = (ev: PlacementEvent) =>
-    print.event(
-      () => ({type: ev.type, item: eventItem(ev)}),
-      () => renderAlignedRow(widths, placementRow(ev.item.status && ev.type === 'DELETED' ? {...ev.item, status: 'Deleted'} : ev.item, {...table, now: Date.now()})),
-    )
+    print.event({
+      document: () => ({type: ev.type, item: eventItem(ev)}),
+      text: () => renderAlignedRow(widths, placementRow(ev.item.status && ev.type === 'DELETED' ? {...ev.item, status: 'Deleted'} : ev.item, {...table, now: Date.now()})),
+    })
   await watchPlacement(client, o, signal, onInitial, onEvent)
   // A watch only ends on Ctrl-C (or a fatal error, thrown above).
   throw new InterruptedError('watch stopped (interrupted)')

@@ -14,5 +14,5 @@ export async function runWait(io: IO, print: Printer, client: KubeClient, o: {na
     throw e
   })
   progress.succeed(`namespace/${o.namespace} condition met`)
-  print.print(() => waitDocument(r), () => renderWaitResult(r))
+  print.print({document: () => waitDocument(r), text: () => renderWaitResult(r)})
 }

@@ -140,7 +140,10 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
       await kc.applyToHTTPSOptions(opts)
     } catch (e) {
       // Never echo plugin output: it may hold a credential. The first line of its error is enough.
-      const first = String(e instanceof Error ? e.message : e).split('\n')[0]?.slice(0, 200) ?? ''
+      const first =
+        String(e instanceof Error ? e.message : e)
+          .split('\n')[0]
+          ?.slice(0, 200) ?? ''
       throw new UserError(
         `cannot get credentials for user "${target.userName}" of context "${target.context}": ${first}`,
         'check the user entry of the kubeconfig (exec plugin, token file or client certificate)',

@@ -161,10 +161,7 @@ export function loadKubeconfig(opts: LoadOptions = {}): Kubeconfig {
     docs.push({file, raw: parseKubeconfig(text, file)})
   }
   if (docs.length === 0) {
-    throw new UserError(
-      `no kubeconfig found (looked at ${paths.join(', ')})`,
-      'set KUBECONFIG or pass --kubeconfig; for the local lab run: eval "$(liqo-topology lab env)"',
-    )
+    throw new UserError(`no kubeconfig found (looked at ${paths.join(', ')})`, 'set KUBECONFIG or pass --kubeconfig; for the local lab run: eval "$(liqo-topology lab env)"')
   }
   return mergeKubeconfigs(docs)
 }
@@ -174,17 +171,11 @@ export function resolveTarget(config: Kubeconfig, contextName?: string, namespac
   const name = contextName || config.currentContext
   const known = config.contexts.map((c) => c.name)
   if (!name) {
-    throw new UserError(
-      'no current context is set in the kubeconfig',
-      known.length ? `pass --context (one of: ${known.join(', ')})` : 'the kubeconfig defines no contexts',
-    )
+    throw new UserError('no current context is set in the kubeconfig', known.length ? `pass --context (one of: ${known.join(', ')})` : 'the kubeconfig defines no contexts')
   }
   const ctx = config.contexts.find((c) => c.name === name)
   if (!ctx) {
-    throw new UserError(
-      `context "${name}" does not exist in the kubeconfig`,
-      known.length ? `known contexts: ${known.join(', ')}` : `the kubeconfig (${config.files.join(', ')}) defines no contexts`,
-    )
+    throw new UserError(`context "${name}" does not exist in the kubeconfig`, known.length ? `known contexts: ${known.join(', ')}` : `the kubeconfig (${config.files.join(', ')}) defines no contexts`)
   }
   const cluster = config.clusters.find((c) => c.name === ctx.context.cluster)
   if (!cluster || typeof cluster.cluster.server !== 'string' || cluster.cluster.server === '') {

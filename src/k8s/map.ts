@@ -125,7 +125,9 @@ export function toNamespace(raw: Json): Namespace {
  * decisions (`scheduling` is left empty).
  */
 export function podFromTableRow(cells: Record<string, unknown>, md: Json): Pod {
-  const [ready, total] = String(cells.Ready ?? '0/0').split('/').map((x) => Number.parseInt(x, 10) || 0)
+  const [ready, total] = String(cells.Ready ?? '0/0')
+    .split('/')
+    .map((x) => Number.parseInt(x, 10) || 0)
   const status = String(cells.Status ?? 'Unknown')
   const node = String(cells.Node ?? '<none>')
   const ip = String(cells.IP ?? '<none>')

@@ -23,7 +23,7 @@ function openssl(args: string[], cwd: string): void {
   } catch (e) {
     const stderr = (e as {stderr?: Buffer}).stderr?.toString().trim().split('\n')[0] ?? ''
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT'
-    throw new Error(missing ? 'the lab needs the openssl command (Debian package "openssl")' : `openssl ${args[0]} failed: ${stderr}`)
+    throw new Error(missing ? 'the lab needs the openssl command (Debian package "openssl")' : `openssl ${args[0]} failed: ${stderr}`, {cause: e})
   }
 }
 
@@ -32,18 +32,55 @@ export function createPki(dir: string, extraIps: string[] = []): LabPki {
   mkdirSync(dir, {recursive: true, mode: 0o700})
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
   openssl(
-    ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', '/CN=liqo-topology-lab-ca',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=liqo-topology-lab-ca',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   )
   writeFileSync(
     join(dir, 'serving.ext'),
-    [`subjectAltName=${['IP:127.0.0.1', ...extraIps.map((ip) => `IP:${ip}`), 'DNS:localhost'].join(',')}`, 'extendedKeyUsage=serverAuth', 'keyUsage=critical,digitalSignature,keyEncipherment', 'basicConstraints=CA:FALSE', ''].join('\n'),
+    [
+      `subjectAltName=${['IP:127.0.0.1', ...extraIps.map((ip) => `IP:${ip}`), 'DNS:localhost'].join(',')}`,
+      'extendedKeyUsage=serverAuth',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'basicConstraints=CA:FALSE',
+      '',
+    ].join('\n'),
   )
   openssl(['req', ...ec, '-keyout', 'serving.key', '-out', 'serving.csr', '-subj', '/CN=127.0.0.1'], dir)
   openssl(
-    ['x509', '-req', '-in', 'serving.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-      '-out', 'serving.crt', '-days', '3650', '-extfile', 'serving.ext'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'serving.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      `0x${randomBytes(8).toString('hex')}`,
+      '-out',
+      'serving.crt',
+      '-days',
+      '3650',
+      '-extfile',
+      'serving.ext',
+    ],
     dir,
   )
   return {

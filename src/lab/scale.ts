@@ -42,7 +42,11 @@ export async function populateScale(emulator: Emulator, home: EmuCluster, existi
   emulator.addVirtualClusters(extra)
   progress(`peering ${extra.length} more clusters (${o.clusters} remote clusters in all)`)
   for (const c of extra) await addForeignCluster(client, c)
-  await ensurePeerings(client, [...existing, ...extra].map((c) => c.id), 600_000)
+  await ensurePeerings(
+    client,
+    [...existing, ...extra].map((c) => c.id),
+    600_000,
+  )
 
   progress(`offloading namespace ${o.namespace}`)
   await offloadNamespace(client, o.namespace)

@@ -65,9 +65,7 @@ export function clusterOfNode(nodeName: string | undefined, nodes: Map<string, N
   if (!node) return {kind: 'unknown', name: '<unknown>'}
   if (!node.virtual || !node.remoteClusterId) return LOCAL
   const fc = fcsById.get(node.remoteClusterId)
-  return fc
-    ? {kind: 'remote', name: clusterDisplayName(fc), id: node.remoteClusterId, foreignCluster: fc.name}
-    : {kind: 'remote', name: node.remoteClusterId, id: node.remoteClusterId}
+  return fc ? {kind: 'remote', name: clusterDisplayName(fc), id: node.remoteClusterId, foreignCluster: fc.name} : {kind: 'remote', name: node.remoteClusterId, id: node.remoteClusterId}
 }
 
 const KIND_ORDER: Record<ClusterKind, number> = {local: 0, remote: 1, unscheduled: 2, unknown: 3}

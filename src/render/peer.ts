@@ -141,7 +141,9 @@ export function renderPeerResult(r: PeerChangeResult): string {
     const where = r.final.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')
     out.push(`Converged in ${formatDuration(r.elapsedMs)}: ${r.final.readyPods}/${r.final.totalPods} pods ready${where ? ` (${where})` : ''}.`)
     if (r.peeringPhase && r.peeringPhase !== 'None') {
-      out.push(`The peering with ${plan.cluster.name} is ${r.peeringPhase}: Liqo is still removing its virtual node and remote namespaces (no pod moves any more); "liqo-topology peer list" shows when it reaches None.`)
+      out.push(
+        `The peering with ${plan.cluster.name} is ${r.peeringPhase}: Liqo is still removing its virtual node and remote namespaces (no pod moves any more); "liqo-topology peer list" shows when it reaches None.`,
+      )
     }
   } else out.push(`Ready in ${formatDuration(r.elapsedMs)}.`)
   return `${out.join('\n')}\n`
@@ -164,7 +166,13 @@ export function peerResultDocument(r: PeerChangeResult): Record<string, unknown>
       from: m.from,
       evictedAtMs: m.evictedAt ?? null,
       replacement: m.replacement
-        ? {pod: m.replacement.pod, cluster: m.replacement.cluster, scheduledAtMs: m.replacement.scheduledAt ?? null, readyAtMs: m.replacement.readyAt ?? null, readySince: m.replacement.readySince ?? null}
+        ? {
+            pod: m.replacement.pod,
+            cluster: m.replacement.cluster,
+            scheduledAtMs: m.replacement.scheduledAt ?? null,
+            readyAtMs: m.replacement.readyAt ?? null,
+            readySince: m.replacement.readySince ?? null,
+          }
         : null,
     })),
     timeline: r.timeline.map((e) => ({atMs: e.at, kind: e.kind, text: e.text})),

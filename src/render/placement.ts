@@ -12,16 +12,7 @@ export interface TableOptions {
 }
 
 export function placementHeaders(o: Pick<TableOptions, 'wide' | 'allNamespaces'>): string[] {
-  return [
-    ...(o.allNamespaces ? ['namespace'] : []),
-    'name',
-    'cluster',
-    'ready',
-    'status',
-    'restarts',
-    'age',
-    ...(o.wide ? ['node', 'ip', 'cluster-id'] : []),
-  ]
+  return [...(o.allNamespaces ? ['namespace'] : []), 'name', 'cluster', 'ready', 'status', 'restarts', 'age', ...(o.wide ? ['node', 'ip', 'cluster-id'] : [])]
 }
 
 export function placementRow(p: PlacedPod, o: TableOptions): string[] {

@@ -49,7 +49,13 @@ export function statusDocument(r: StatusReport): Record<string, unknown> {
       name: r.namespace,
       exists: r.namespaceExists,
       offloading: r.offloading
-        ? {phase: r.offloading.phase ?? null, podOffloadingStrategy: r.offloading.podStrategy, namespaceMappingStrategy: r.offloading.mappingStrategy, remoteNamespaceName: r.offloading.remoteNamespaceName ?? null, terminating: !!r.offloading.deletionTimestamp}
+        ? {
+            phase: r.offloading.phase ?? null,
+            podOffloadingStrategy: r.offloading.podStrategy,
+            namespaceMappingStrategy: r.offloading.mappingStrategy,
+            remoteNamespaceName: r.offloading.remoteNamespaceName ?? null,
+            terminating: !!r.offloading.deletionTimestamp,
+          }
         : null,
       ignoredOffloadings: r.ignoredOffloadings,
       remoteNamespaces: r.remoteNamespaces,

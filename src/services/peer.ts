@@ -76,7 +76,10 @@ export async function planPeerChange(client: KubeClient, liqo: LiqoAdapter, acti
     plan.existingPods = existing.flatMap((r) => r.items).sort()
   } else {
     const nsos = (await liqo.namespaceOffloadings.list(client)).items
-    plan.namespaces = nsos.filter((n) => n.name === NAMESPACE_OFFLOADING_NAME && !n.deletionTimestamp).map((n) => n.namespace).sort()
+    plan.namespaces = nsos
+      .filter((n) => n.name === NAMESPACE_OFFLOADING_NAME && !n.deletionTimestamp)
+      .map((n) => n.namespace)
+      .sort()
   }
   return plan
 }

@@ -16,13 +16,7 @@ export interface PlacementEvent {
  * `pods where -w`: the current placement once, then every change of a pod (including the cluster
  * it lands on) until the signal aborts. Watches pods, nodes and ForeignClusters; no polling.
  */
-export async function watchPlacement(
-  client: KubeClient,
-  o: PodsWhereOptions,
-  signal: AbortSignal,
-  onInitial: (r: PodsWhereResult) => void,
-  onEvent: (e: PlacementEvent) => void,
-): Promise<void> {
+export async function watchPlacement(client: KubeClient, o: PodsWhereOptions, signal: AbortSignal, onInitial: (r: PodsWhereResult) => void, onEvent: (e: PlacementEvent) => void): Promise<void> {
   const liqo = await foreignClustersOrWarning(client)
   const pods = PODS.reflector(client, podScope(o))
   const nodes = NODES.reflector(client)

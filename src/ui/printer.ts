@@ -6,6 +6,12 @@
 import {isMachine, renderMachine, renderYaml} from '../render/machine.js'
 import type {IO} from '../toolkit/io.js'
 
+/** One thing to print: its document for machines and, when there is any, its text for people. */
+export interface Printable {
+  document: () => unknown
+  text?: () => string
+}
+
 export class Printer {
   constructor(
     private readonly io: Pick<IO, 'out'>,
@@ -22,15 +28,16 @@ export class Printer {
     return this.format === 'wide'
   }
 
-  /** One result: its document (json/yaml), or its text (nothing when the text is empty). */
-  print(document: () => unknown, text: () => string): void {
-    this.io.out(isMachine(this.format) ? renderMachine(this.format, document()) : text())
+  /** One result: its document (json/yaml), or its text. */
+  print(p: Printable): void {
+    if (isMachine(this.format)) this.io.out(renderMachine(this.format, p.document()))
+    else if (p.text) this.io.out(p.text())
   }
 
   /** One event of a stream (a watch): one JSON line, or one YAML document ended by `---`; else its text. */
-  event(document: () => unknown, text: () => string): void {
-    if (this.format === 'json') this.io.out(JSON.stringify(document()))
-    else if (this.format === 'yaml') this.io.out(renderYaml(document()) + '---')
-    else this.io.out(text())
+  event(p: Printable): void {
+    if (this.format === 'json') this.io.out(JSON.stringify(p.document()))
+    else if (this.format === 'yaml') this.io.out(renderYaml(p.document()) + '---')
+    else if (p.text) this.io.out(p.text())
   }
 }

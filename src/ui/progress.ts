@@ -16,7 +16,16 @@ export interface Progress {
   stop(): void
 }
 
-type Spinner = {text: string; start(t?: string): Spinner; succeed(t?: string): Spinner; fail(t?: string): Spinner; warn(t?: string): Spinner; info(t?: string): Spinner; stop(): Spinner; isSpinning: boolean}
+type Spinner = {
+  text: string
+  start(t?: string): Spinner
+  succeed(t?: string): Spinner
+  fail(t?: string): Spinner
+  warn(t?: string): Spinner
+  info(t?: string): Spinner
+  stop(): Spinner
+  isSpinning: boolean
+}
 
 export async function makeProgress(io: IO, opts: {silent?: boolean} = {}): Promise<Progress> {
   if (opts.silent) return {update() {}, succeed() {}, fail() {}, warn() {}, info() {}, stop() {}}

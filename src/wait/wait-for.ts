@@ -20,7 +20,7 @@ export interface Evaluation<R> {
 }
 
 export interface WaitOptions<R> {
-  reflectors: Array<Reflector<any>>
+  reflectors: Array<Reflector<unknown>>
   evaluate: () => Evaluation<R>
   /** 0 = evaluate once after the first sync (kubectl's --timeout=0). */
   timeoutMs: number
@@ -30,7 +30,7 @@ export interface WaitOptions<R> {
   what: string
   onProgress?: (message: string) => void
   /** Every change, with the time it was observed (timelines); `initial` for the first list of each source. */
-  onChange?: (source: Reflector<any>, changes: Array<Change<any>>, at: number, initial: boolean) => void
+  onChange?: (source: Reflector<unknown>, changes: Array<Change<unknown>>, at: number, initial: boolean) => void
   /** Called when the API connection is lost or back. */
   onConnection?: (connected: boolean, detail: string) => void
   hint?: string

@@ -65,7 +65,11 @@ export class Waiter {
     c: {awayFrom?: {clusterId: string; name: string}; foreignClusters?: {items: ForeignCluster[]; resourceVersion: string}} = {},
   ): Promise<{state: ConvergenceState; elapsedMs: number}> {
     const {ns, cluster} = this.convergenceSources(namespaces)
-    if (c.foreignClusters) cluster.fcs.seed(c.foreignClusters.items.map((fc) => ({key: fc.name, obj: fc})), c.foreignClusters.resourceVersion)
+    if (c.foreignClusters)
+      cluster.fcs.seed(
+        c.foreignClusters.items.map((fc) => ({key: fc.name, obj: fc})),
+        c.foreignClusters.resourceVersion,
+      )
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),
       evaluate: () => this.evaluateConvergence(ns, cluster, namespaces, c.awayFrom),
@@ -79,8 +83,7 @@ export class Waiter {
   async disabled(change: DisableChange, start: number, timeline: TimelineEvent[]): Promise<Disabled> {
     const {ns, cluster} = this.convergenceSources(change.namespaces)
     const awayFrom = {clusterId: change.fc.clusterId, name: change.cluster.name}
-    const clusterOf = (nodeName?: string) =>
-      clusterOfNode(nodeName, new Map([...cluster.nodes.store.values()].map((n) => [n.name, n])), indexForeignClusters([...cluster.fcs.store.values()])).name
+    const clusterOf = (nodeName?: string) => clusterOfNode(nodeName, new Map([...cluster.nodes.store.values()].map((n) => [n.name, n])), indexForeignClusters([...cluster.fcs.store.values()])).name
     const recorder = new DisableTimeline({...change, leaving: change.impact?.pods ?? []}, timeline, clusterOf)
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),

@@ -123,7 +123,9 @@ export function clusterId(name: string): string {
 }
 
 export function remoteIds(): string[] {
-  return labState().clusters.filter((c) => c.role === 'remote').map((c) => c.id)
+  return labState()
+    .clusters.filter((c) => c.role === 'remote')
+    .map((c) => c.id)
 }
 
 /** Every peering back to Established (tests that change peerings call this afterwards). */

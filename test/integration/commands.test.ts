@@ -80,7 +80,10 @@ describe.skipIf(!lab)(`commands against the lab${skipNote}`, () => {
 
     it('shows unschedulable pods as Pending on <none>, with the reason', async () => {
       const c = await admin()
-      const pend = await offloadedNamespace('it-pend', {replicas: 0, spec: {podOffloadingStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['provider-9']}]}]}}})
+      const pend = await offloadedNamespace('it-pend', {
+        replicas: 0,
+        spec: {podOffloadingStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['provider-9']}]}]}},
+      })
       try {
         await c.create(`/apis/apps/v1/namespaces/${pend.name}/deployments`, nginxDeploymentBody(pend.name, 1))
         await until('pod unschedulable', 30_000, async () => (await cli(['pods', 'where', '-n', pend.name])).stdout.includes('<none>'))
@@ -120,7 +123,13 @@ describe.skipIf(!lab)(`commands against the lab${skipNote}`, () => {
       expect(r.code, r.stderr).toBe(0)
       const doc = JSON.parse(r.stdout)
       const c2 = doc.items.find((i: {name: string}) => i.name === 'cluster-2')
-      expect(c2).toMatchObject({clusterID: clusterId('cluster-2'), clusterName: 'cluster-2', outgoingPeeringEnabled: 'Yes', outgoingPhase: 'Established', virtualNode: {ready: true, schedulable: true}})
+      expect(c2).toMatchObject({
+        clusterID: clusterId('cluster-2'),
+        clusterName: 'cluster-2',
+        outgoingPeeringEnabled: 'Yes',
+        outgoingPhase: 'Established',
+        virtualNode: {ready: true, schedulable: true},
+      })
       const total = doc.items.reduce((n: number, i: {pods: number}) => n + i.pods, 0)
       expect(total).toBeGreaterThanOrEqual(3)
       const table = await cli(['peer', 'list'])

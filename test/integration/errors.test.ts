@@ -14,27 +14,14 @@ import {Reflector, type Change} from '../../src/k8s/reflector.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
 import {nginxDeploymentBody} from '../../src/lab/tutorial.js'
 import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, labCtl, partitionProxy, silentServer, startApiServer, stopApiServer, type BareCluster} from '../helpers/faults.js'
-import {
-  admin,
-  cli,
-  collect,
-  kubectl,
-  lab,
-  labState,
-  offloadedNamespace,
-  podClusters,
-  podOn,
-  restorePeerings,
-  skipNote,
-  startCli,
-  uniqueName,
-  until,
-  type OffloadedNamespace,
-} from '../helpers/lab.js'
+import {admin, cli, collect, kubectl, lab, labState, offloadedNamespace, podClusters, podOn, restorePeerings, skipNote, startCli, uniqueName, until, type OffloadedNamespace} from '../helpers/lab.js'
 
 /** One or two lines, kubectl style, no stack trace. */
 function expectCleanError(stderr: string): void {
-  const lines = stderr.trimEnd().split('\n').filter((l) => !/^(Waiting|waiting|step \d|Warning: lost|connection to)/.test(l))
+  const lines = stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !/^(Waiting|waiting|step \d|Warning: lost|connection to)/.test(l))
   const tail = lines.slice(-2)
   expect(tail[0]).toMatch(/^(error: |Error from server \()/)
   if (tail[1] !== undefined && !/^(error: |Error from server)/.test(tail[1])) expect(tail[1]).toMatch(/^hint: /)
@@ -226,7 +213,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       const r = await cli(['peer', 'list'], {kubeconfig: kubeconfigVia(proxy.port)})
       expect(r.code).toBe(1)
       expectCleanError(r.stderr)
-      expect(r.stderr).toMatch(/^error: (The connection to the server 127\.0\.0\.1:\d+ was refused - did you specify the right host or port\?|Unable to connect to the server 127\.0\.0\.1:\d+: connection reset by peer)$/m)
+      expect(r.stderr).toMatch(
+        /^error: (The connection to the server 127\.0\.0\.1:\d+ was refused - did you specify the right host or port\?|Unable to connect to the server 127\.0\.0\.1:\d+: connection reset by peer)$/m,
+      )
     } finally {
       await proxy.close()
     }

@@ -11,21 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {toPod} from '../../src/k8s/map.js'
 import {toNode} from '../../src/liqo/nodes.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
-import {
-  admin,
-  cli,
-  clusterId,
-  kubectl,
-  lab,
-  labState,
-  offloadedNamespace,
-  podClusters,
-  restorePeerings,
-  skipNote,
-  uniqueName,
-  until,
-  type OffloadedNamespace,
-} from '../helpers/lab.js'
+import {admin, cli, clusterId, kubectl, lab, labState, offloadedNamespace, podClusters, restorePeerings, skipNote, uniqueName, until, type OffloadedNamespace} from '../helpers/lab.js'
 
 describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
   let ns: OffloadedNamespace
@@ -135,7 +121,14 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
 
   it('respects PodDisruptionBudgets while draining', async () => {
     const c = await admin()
-    const pdbNs = await offloadedNamespace('it-pdb', {replicas: 2, spec: {namespaceMappingStrategy: 'EnforceSameName', podOffloadingStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['provider-3']}]}]}}})
+    const pdbNs = await offloadedNamespace('it-pdb', {
+      replicas: 2,
+      spec: {
+        namespaceMappingStrategy: 'EnforceSameName',
+        podOffloadingStrategy: 'Remote',
+        clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['provider-3']}]}]},
+      },
+    })
     try {
       await c.create(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets`, {
         apiVersion: 'policy/v1',
@@ -160,7 +153,10 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
   })
 
   it('offloads only to the clusters the clusterSelector selects', async () => {
-    const sel = await offloadedNamespace('it-sel', {replicas: 2, spec: {podOffloadingStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'topology.liqo.io/region', operator: 'In', values: ['eu-east']}]}]}}})
+    const sel = await offloadedNamespace('it-sel', {
+      replicas: 2,
+      spec: {podOffloadingStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'topology.liqo.io/region', operator: 'In', values: ['eu-east']}]}]}},
+    })
     try {
       expect((await podClusters(sel.name)).every((p) => p.cluster === 'cluster-3')).toBe(true)
       const nso = await (await admin()).get(nsOffloadingPath(sel.name, 'offloading'))
@@ -191,7 +187,12 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     const name = uniqueName('it-other')
     await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
     try {
-      await c.create(nsOffloadingPath(name), {apiVersion: 'offloading.liqo.io/v1alpha1', kind: 'NamespaceOffloading', metadata: {name: 'my-offloading', namespace: name}, spec: {podOffloadingStrategy: 'Remote'}})
+      await c.create(nsOffloadingPath(name), {
+        apiVersion: 'offloading.liqo.io/v1alpha1',
+        kind: 'NamespaceOffloading',
+        metadata: {name: 'my-offloading', namespace: name},
+        spec: {podOffloadingStrategy: 'Remote'},
+      })
       await new Promise((r) => setTimeout(r, 2000))
       const got = await c.get(nsOffloadingPath(name, 'my-offloading'))
       expect(got.status).toBeUndefined()
@@ -207,9 +208,7 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     const doc = JSON.parse(st.stdout)
     expect(doc.status).toBe('ready')
     expect(doc.components.every((c: {running: boolean}) => c.running)).toBe(true)
-    expect(doc.components.map((c: {name: string}) => c.name)).toEqual(
-      expect.arrayContaining(['etcd', 'cluster-1/kube-apiserver', 'cluster-1/kube-scheduler', 'cluster-3/kube-controller-manager']),
-    )
+    expect(doc.components.map((c: {name: string}) => c.name)).toEqual(expect.arrayContaining(['etcd', 'cluster-1/kube-apiserver', 'cluster-1/kube-scheduler', 'cluster-3/kube-controller-manager']))
     const env = await cli(['lab', 'env', '--dir', lab!.dir])
     expect(env.stdout).toContain(`export KUBECONFIG=${lab!.kubeconfig}`)
   })

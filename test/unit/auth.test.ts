@@ -19,12 +19,14 @@ const b64 = (s: string) => Buffer.from(s).toString('base64')
 /** What client-node would send for the same kubeconfig entry (the reference). */
 async function viaClientNode(cluster: Record<string, unknown>, user: Record<string, unknown>) {
   const kc = new KubeConfig()
-  kc.loadFromString(JSON.stringify({
-    clusters: [{name: 'c', cluster: {server: 'https://127.0.0.1:6443', ...cluster}}],
-    users: [{name: 'u', user}],
-    contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
-    'current-context': 'x',
-  }))
+  kc.loadFromString(
+    JSON.stringify({
+      clusters: [{name: 'c', cluster: {server: 'https://127.0.0.1:6443', ...cluster}}],
+      users: [{name: 'u', user}],
+      contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
+      'current-context': 'x',
+    }),
+  )
   const opts: https.RequestOptions = {}
   await kc.applyToHTTPSOptions(opts)
   return {
@@ -63,7 +65,7 @@ describe('simpleCredentials', () => {
     expect(viaSimple(cluster, user)).toEqual(await viaClientNode(cluster, user))
   })
 
-  it('reads kubectl\'s tokenFile (re-read on each request, so rotation is picked up)', () => {
+  it("reads kubectl's tokenFile (re-read on each request, so rotation is picked up)", () => {
     const tf = file('token', 'first\n')
     const s = simpleCredentials({cluster: {server: 'https://x'}, user: {tokenFile: tf}})!
     expect(s.headers().Authorization).toBe('Bearer first')

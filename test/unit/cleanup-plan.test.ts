@@ -92,7 +92,7 @@ describe('planCleanup', () => {
     expect(planCleanup(rest, all)).toEqual({namespace: 'liqo-test', steps: [], notes: []})
   })
 
-  it('does not reorder the caller\'s deployments array', () => {
+  it("does not reorder the caller's deployments array", () => {
     const deployments = [aWorkload({name: 'web'}), aWorkload({name: 'api'})]
     planCleanup(input({deployments}), all)
     expect(deployments.map((d) => d.name)).toEqual(['web', 'api'])

@@ -1,13 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  describeBlockers,
-  describeConvergence,
-  enableBlockers,
-  evaluateConvergence,
-  evaluateNamespaces,
-  type ConvergenceInput,
-} from '../../src/model/convergence.js'
+import {describeBlockers, describeConvergence, enableBlockers, evaluateConvergence, evaluateNamespaces, type ConvergenceInput} from '../../src/model/convergence.js'
 import {aBarePod, aForeignCluster, aNamespaceOffloading, aNode, aPod, aVirtualNode, aWorkload, readyCondition} from './fixtures.js'
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
@@ -99,7 +92,9 @@ describe('evaluateConvergence', () => {
   })
 
   it('a Terminating pod blocks and is not counted ready', () => {
-    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'worker-1', deletionTimestamp: '2024-01-01T11:59:00Z', status: 'Terminating'}), aPod({name: 'web-2', nodeName: 'worker-1'})]}))
+    const s = evaluateConvergence(
+      input({pods: [aPod({name: 'web-1', nodeName: 'worker-1', deletionTimestamp: '2024-01-01T11:59:00Z', status: 'Terminating'}), aPod({name: 'web-2', nodeName: 'worker-1'})]}),
+    )
     expect(s.blockers).toEqual([{kind: 'terminating', subject: 'pod/web-1', detail: 'Terminating'}])
     expect(s.readyPods).toBe(1)
     expect(s.totalPods).toBe(2)
@@ -198,7 +193,8 @@ describe('describeConvergence', () => {
   })
 
   it('returns identical strings for identical states', () => {
-    const mk = () => evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'}), aPod({name: 'x', phase: 'Pending', ready: false})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
+    const mk = () =>
+      evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'}), aPod({name: 'x', phase: 'Pending', ready: false})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
     const a = describeConvergence(mk(), 'liqo-test')
     expect(describeConvergence(mk(), 'liqo-test')).toBe(a)
     expect(a).toBe('Waiting for liqo-test: 1 pod still on milan, 1 Pending (milan 1, unscheduled 1)')

@@ -11,7 +11,14 @@ const rome = aForeignCluster({name: 'fc-rome', clusterId: 'id-rome', clusterName
 const fcs = [milan, turin, naples, rome]
 
 const worker = aNode({name: 'worker-1'})
-const nodes = [worker, aVirtualNode('liqo-milan', 'id-milan'), aVirtualNode('liqo-turin', 'id-turin'), aVirtualNode('liqo-naples', 'id-naples'), aVirtualNode('liqo-rome', 'id-rome'), aVirtualNode('liqo-orphan', 'id-orphan')]
+const nodes = [
+  worker,
+  aVirtualNode('liqo-milan', 'id-milan'),
+  aVirtualNode('liqo-turin', 'id-turin'),
+  aVirtualNode('liqo-naples', 'id-naples'),
+  aVirtualNode('liqo-rome', 'id-rome'),
+  aVirtualNode('liqo-orphan', 'id-orphan'),
+]
 
 const onlyCluster = (id: string): NodeSelectorTerm[] => [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: [id]}]}]
 const remoteOnly: NodeSelectorTerm[] = [{matchExpressions: [{key: 'liqo.io/type', operator: 'In', values: ['virtual-node']}]}]
@@ -103,9 +110,7 @@ describe('previewDisable', () => {
 
     it('warns when fewer disruptions are allowed than matching pods get evicted', () => {
       const impact = previewDisable(milan, pods, nodes, fcs, [pdb({disruptionsAllowed: 1})])
-      expect(impact.warnings).toEqual([
-        'PodDisruptionBudget liqo-test/web-pdb allows 1 disruption(s) now; evicting 2 of its pods will wait for replacements (or block if none can become Ready)',
-      ])
+      expect(impact.warnings).toEqual(['PodDisruptionBudget liqo-test/web-pdb allows 1 disruption(s) now; evicting 2 of its pods will wait for replacements (or block if none can become Ready)'])
     })
 
     it('does not warn when the budget covers the evictions', () => {

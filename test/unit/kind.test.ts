@@ -20,7 +20,7 @@ describe('resourcePath', () => {
 })
 
 describe('Kind', () => {
-  it("names objects as kubectl does", () => {
+  it('names objects as kubectl does', () => {
     expect(DEPLOYMENTS.ref('web')).toBe('deployment.apps/web')
     expect(NAMESPACES.ref('liqo-test')).toBe('namespace/liqo-test')
     expect(NAMESPACE_OFFLOADINGS.ref('offloading')).toBe('namespaceoffloading.offloading.liqo.io/offloading')

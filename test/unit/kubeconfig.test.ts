@@ -4,14 +4,7 @@ import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {UserError} from '../../src/toolkit/errors.js'
-import {
-  kubeconfigPaths,
-  loadKubeconfig,
-  mergeKubeconfigs,
-  parseKubeconfig,
-  resolveTarget,
-  type Kubeconfig,
-} from '../../src/k8s/kubeconfig.js'
+import {kubeconfigPaths, loadKubeconfig, mergeKubeconfigs, parseKubeconfig, resolveTarget, type Kubeconfig} from '../../src/k8s/kubeconfig.js'
 
 function catchError(fn: () => unknown): unknown {
   try {

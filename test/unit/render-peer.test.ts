@@ -14,11 +14,7 @@ const nodes = [aNode({name: 'worker-1'}), aVirtualNode('liqo-milan', 'id-milan')
 const pinned = aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]}]})
 
 function disablePlan(): PeerPlan {
-  const pods = [
-    aPod({name: 'web-1', nodeName: 'liqo-milan'}),
-    aPod({name: 'pinned-1', nodeName: 'liqo-milan', scheduling: pinned}),
-    aBarePod({name: 'bare', nodeName: 'liqo-milan'}),
-  ]
+  const pods = [aPod({name: 'web-1', nodeName: 'liqo-milan'}), aPod({name: 'pinned-1', nodeName: 'liqo-milan', scheduling: pinned}), aBarePod({name: 'bare', nodeName: 'liqo-milan'})]
   const impact = previewDisable(milan, pods, nodes, [milan, turin])
   return {
     action: 'disable',
@@ -37,14 +33,38 @@ describe('renderPeerList', () => {
   const list: PeerListResult = {
     context: 'home',
     peers: [
-      {name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan', outgoingEnabled: 'Auto', outgoingPhase: 'Established', incomingPhase: 'None', virtualNode: {name: 'liqo-milan', ready: true, schedulable: true}, pods: 3, createdAt: ago(7200)},
-      {name: 'fc-turin', clusterId: 'id-turin', clusterName: '', outgoingEnabled: 'No', outgoingPhase: 'Disconnecting', outgoingReason: 'PeeringDisabled', incomingPhase: 'None', virtualNode: {name: 'liqo-turin', ready: true, schedulable: false}, pods: 0, createdAt: ago(60)},
+      {
+        name: 'fc-milan',
+        clusterId: 'id-milan',
+        clusterName: 'milan',
+        outgoingEnabled: 'Auto',
+        outgoingPhase: 'Established',
+        incomingPhase: 'None',
+        virtualNode: {name: 'liqo-milan', ready: true, schedulable: true},
+        pods: 3,
+        createdAt: ago(7200),
+      },
+      {
+        name: 'fc-turin',
+        clusterId: 'id-turin',
+        clusterName: '',
+        outgoingEnabled: 'No',
+        outgoingPhase: 'Disconnecting',
+        outgoingReason: 'PeeringDisabled',
+        incomingPhase: 'None',
+        virtualNode: {name: 'liqo-turin', ready: true, schedulable: false},
+        pods: 0,
+        createdAt: ago(60),
+      },
       {name: 'fc-rome', clusterId: '', clusterName: 'rome', outgoingEnabled: 'No', outgoingPhase: 'None', incomingPhase: 'None', pods: 0, createdAt: ago(60)},
     ],
   }
 
   it('shows one row per ForeignCluster with node readiness', () => {
-    const rows = renderPeerList(list, {wide: false, now: NOW}).trimEnd().split('\n').map((l) => l.split(/\s{3,}/))
+    const rows = renderPeerList(list, {wide: false, now: NOW})
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{3,}/))
     expect(rows).toEqual([
       ['NAME', 'CLUSTER-ID', 'CLUSTER-NAME', 'OUTGOING', 'OUTGOING-PHASE', 'INCOMING-PHASE', 'VIRTUAL-NODE', 'NODE-READY', 'PODS'],
       ['fc-milan', 'id-milan', 'milan', 'Auto', 'Established', 'None', 'liqo-milan', 'True', '3'],
@@ -100,7 +120,16 @@ describe('renderPlan', () => {
 
   it('for enable, mentions the namespaces and that pods are not moved back', () => {
     const off = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'None'})
-    const plan: PeerPlan = {action: 'enable', context: 'home', fc: off, matchedBy: ['name'], cluster: {kind: 'remote', name: 'milan', id: 'id-milan'}, alreadyDone: false, namespaces: ['a', 'b'], existingPods: []}
+    const plan: PeerPlan = {
+      action: 'enable',
+      context: 'home',
+      fc: off,
+      matchedBy: ['name'],
+      cluster: {kind: 'remote', name: 'milan', id: 'id-milan'},
+      alreadyDone: false,
+      namespaces: ['a', 'b'],
+      existingPods: [],
+    }
     expect(renderPlan(plan)).toBe(
       [
         'Enable outgoing peering to milan (ForeignCluster fc-milan, cluster ID id-milan) on context "home":',

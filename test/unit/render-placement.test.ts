@@ -13,7 +13,7 @@ const pods = [
   aPod({name: 'web-1', nodeName: 'worker-1', podIP: '10.0.0.4', createdAt: ago(45)}),
   aPod({name: 'web-2', nodeName: 'liqo-milan', podIP: '10.200.0.7', restarts: 2, createdAt: ago(3 * 3600)}),
   aPod({name: 'web-3', nodeName: 'liqo-milan', ready: false, readyContainers: 0, status: 'ContainerCreating', createdAt: ago(12 * 60)}),
-  aPod({name: 'web-4', phase: 'Pending', status: 'Pending', ready: false, readyContainers: 0, unschedulableMessage: '0/3 nodes are available: 3 node(s) didn\'t match', createdAt: ago(5 * 86_400)}),
+  aPod({name: 'web-4', phase: 'Pending', status: 'Pending', ready: false, readyContainers: 0, unschedulableMessage: "0/3 nodes are available: 3 node(s) didn't match", createdAt: ago(5 * 86_400)}),
   aPod({name: 'web-5', nodeName: 'liqo-orphan', createdAt: ago(30)}),
   aPod({name: 'web-6', nodeName: 'gone', createdAt: ago(30)}),
 ]
@@ -41,7 +41,10 @@ describe('placement table', () => {
 
   it('wide adds node, ip and cluster-id, with <none> for missing values', () => {
     const out = renderPlacementTable(result(), {wide: true, allNamespaces: true, now: NOW})
-    const rows = out.trimEnd().split('\n').map((l) => l.split(/\s{3,}/))
+    const rows = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{3,}/))
     expect(rows[0]).toEqual(['NAMESPACE', 'NAME', 'CLUSTER', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'NODE', 'IP', 'CLUSTER-ID'])
     expect(rows[1]).toEqual(['liqo-test', 'web-1', 'local', '1/1', 'Running', '0', '45s', 'worker-1', '10.0.0.4', '<none>'])
     expect(rows[3]).toEqual(['liqo-test', 'web-2', 'milan', '1/1', 'Running', '2', '3h', 'liqo-milan', '10.200.0.7', 'id-milan'])
@@ -83,7 +86,11 @@ describe('renderPlacementSummary', () => {
   it('shows at most three pending explanations', () => {
     const many = Array.from({length: 5}, (_, i) => aPod({name: `p${i}`, phase: 'Pending', ready: false, unschedulableMessage: 'no nodes'}))
     const r = {...place(many, nodes, [milan]), namespace: 'ns', allNamespaces: false}
-    expect(renderPlacementSummary(r).split('\n').filter((l) => l.includes('is Pending')).length).toBe(3)
+    expect(
+      renderPlacementSummary(r)
+        .split('\n')
+        .filter((l) => l.includes('is Pending')).length,
+    ).toBe(3)
   })
 
   it('summarizeCluster pluralizes', () => {

@@ -5,10 +5,13 @@ import {columnWidths, renderAlignedRow, renderTable} from '../../src/render/tabl
 const ANSI = /\u001B\[/
 
 describe('renderTable', () => {
-  const out = renderTable(['name', 'cluster', 'ready'], [
-    ['web-1', 'milan', '1/1'],
-    ['a-much-longer-name', 'local', 0],
-  ])
+  const out = renderTable(
+    ['name', 'cluster', 'ready'],
+    [
+      ['web-1', 'milan', '1/1'],
+      ['a-much-longer-name', 'local', 0],
+    ],
+  )
   const lines = out.split('\n')
 
   it('upper-cases the headers and ends with one newline', () => {
@@ -45,7 +48,15 @@ describe('renderTable', () => {
 
 describe('columnWidths / renderAlignedRow', () => {
   it('computes widths over headers and rows', () => {
-    expect(columnWidths(['name', 'x'], [['abcdef', 1], ['a', 12345]])).toEqual([6, 5])
+    expect(
+      columnWidths(
+        ['name', 'x'],
+        [
+          ['abcdef', 1],
+          ['a', 12345],
+        ],
+      ),
+    ).toEqual([6, 5])
   })
 
   it('pads all but the last cell and never leaves trailing spaces', () => {

@@ -57,8 +57,22 @@ describe('matchesTerm / matchesTerms', () => {
   })
 
   it('ANDs the expressions of a term', () => {
-    expect(matchesTerm(node, {matchExpressions: [{key: 'zone', operator: 'In', values: ['a']}, {key: 'tier', operator: 'Exists'}]})).toBe(true)
-    expect(matchesTerm(node, {matchExpressions: [{key: 'zone', operator: 'In', values: ['a']}, {key: 'nope', operator: 'Exists'}]})).toBe(false)
+    expect(
+      matchesTerm(node, {
+        matchExpressions: [
+          {key: 'zone', operator: 'In', values: ['a']},
+          {key: 'tier', operator: 'Exists'},
+        ],
+      }),
+    ).toBe(true)
+    expect(
+      matchesTerm(node, {
+        matchExpressions: [
+          {key: 'zone', operator: 'In', values: ['a']},
+          {key: 'nope', operator: 'Exists'},
+        ],
+      }),
+    ).toBe(false)
   })
 
   it('matchFields supports metadata.name only', () => {
@@ -169,8 +183,18 @@ describe('crossTerms', () => {
 
   it('ANDs every term of one side with every term of the other', () => {
     expect(crossTerms([a1, a2], [b1, b2])).toEqual([
-      {matchExpressions: [{key: 'a', operator: 'Exists'}, {key: 'b', operator: 'Exists'}]},
-      {matchExpressions: [{key: 'a', operator: 'Exists'}, {key: 'c', operator: 'DoesNotExist'}]},
+      {
+        matchExpressions: [
+          {key: 'a', operator: 'Exists'},
+          {key: 'b', operator: 'Exists'},
+        ],
+      },
+      {
+        matchExpressions: [
+          {key: 'a', operator: 'Exists'},
+          {key: 'c', operator: 'DoesNotExist'},
+        ],
+      },
       {matchExpressions: [{key: 'b', operator: 'Exists'}], matchFields: [{key: 'metadata.name', operator: 'In', values: ['n']}]},
       {matchExpressions: [{key: 'c', operator: 'DoesNotExist'}], matchFields: [{key: 'metadata.name', operator: 'In', values: ['n']}]},
     ])

@@ -12,11 +12,7 @@ const change = <T>(type: Change<T>['type'], key: string, obj: T): Change<T> => (
 const pod = (name: string, p: Partial<Pod> = {}) => aPod({name, owner, ...p})
 
 function disable(events: TimelineEvent[] = []) {
-  const t = new DisableTimeline(
-    {fc, cluster: {name: 'milan'}, leaving: [{namespace: 'liqo-test', name: 'web-1'}], existingPods: ['liqo-test/web-1', 'liqo-test/other']},
-    events,
-    clusterOf,
-  )
+  const t = new DisableTimeline({fc, cluster: {name: 'milan'}, leaving: [{namespace: 'liqo-test', name: 'web-1'}], existingPods: ['liqo-test/web-1', 'liqo-test/other']}, events, clusterOf)
   return {t, events}
 }
 
@@ -36,7 +32,14 @@ describe('DisableTimeline', () => {
       [400, 'replacement-ready', 'pod web-2 Ready on turin'],
     ])
     expect(moved).toEqual([
-      {namespace: 'liqo-test', pod: 'web-1', from: 'milan', evictedAt: 100, goneAt: 500, replacement: {pod: 'web-2', cluster: 'turin', scheduledAt: 300, readyAt: 400, readySince: '2024-01-01T12:00:00Z'}},
+      {
+        namespace: 'liqo-test',
+        pod: 'web-1',
+        from: 'milan',
+        evictedAt: 100,
+        goneAt: 500,
+        replacement: {pod: 'web-2', cluster: 'turin', scheduledAt: 300, readyAt: 400, readySince: '2024-01-01T12:00:00Z'},
+      },
     ])
   })
 

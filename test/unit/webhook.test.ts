@@ -19,7 +19,10 @@ function applyPatch(doc: Json, ops: Json[]): Json {
   for (const op of ops) {
     expect(op.op).toBe('add')
     expect(op.path).toMatch(/^(\/[^/]+)+$/)
-    const parts = (op.path as string).slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const parts = (op.path as string)
+      .slice(1)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     const last = parts.pop()!
     let parent: any = out
     for (const p of parts) {
@@ -109,7 +112,7 @@ describe('mutatePod', () => {
     expect(applyPatch(already, ops2).spec.tolerations).toEqual([TOLERATION])
   })
 
-  it('crosses the pod\'s own required affinity with the offloading terms', () => {
+  it("crosses the pod's own required affinity with the offloading terms", () => {
     const zoneA: NodeSelectorTerm = {matchExpressions: [{key: 'zone', operator: 'In', values: ['a']}]}
     const zoneB: NodeSelectorTerm = {matchExpressions: [{key: 'zone', operator: 'In', values: ['b']}]}
     const p = pod({affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [zoneA, zoneB]}}}})

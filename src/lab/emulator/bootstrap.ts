@@ -20,9 +20,7 @@ export const WEBHOOK_CONFIGURATION = 'liqo-mutating-webhook-configuration'
 
 export function crdManifests(): Json[] {
   const dir = join(packageRoot(), 'lab', 'manifests')
-  return ['foreignclusters.discovery.liqo.io.yaml', 'namespaceoffloadings.offloading.liqo.io.yaml'].map(
-    (f) => yaml.load(readFileSync(join(dir, f), 'utf8')) as Json,
-  )
+  return ['foreignclusters.discovery.liqo.io.yaml', 'namespaceoffloadings.offloading.liqo.io.yaml'].map((f) => yaml.load(readFileSync(join(dir, f), 'utf8')) as Json)
 }
 
 /** Create-or-ignore: the lab bootstraps fresh clusters, and a rerun must not fail. */

@@ -114,13 +114,7 @@ export class Emulator {
     runBg(this.nsos, (cs) => cs.forEach((c) => this.nsoQueue.add(c.key)))
     for (const [name, r] of this.remotePods) runBg(r, (cs) => cs.forEach((c) => this.remotePodQueues.get(name)!.add(c.key)))
     await Promise.all([this.fcs, this.homeNodes, this.homePods, this.nsos, ...this.remotePods.values()].map((r) => r.whenSynced()))
-    this.webhook = await startWebhook(
-      this.o.webhook.port,
-      this.o.webhook.certFile,
-      this.o.webhook.keyFile,
-      (ns) => this.nsos.store.get(`${ns}/${NAMESPACE_OFFLOADING_NAME}`),
-      this.o.log,
-    )
+    this.webhook = await startWebhook(this.o.webhook.port, this.o.webhook.certFile, this.o.webhook.keyFile, (ns) => this.nsos.store.get(`${ns}/${NAMESPACE_OFFLOADING_NAME}`), this.o.log)
     this.heartbeat = setInterval(() => void this.kubelet.beat(), 10_000)
     this.heartbeat.unref()
   }

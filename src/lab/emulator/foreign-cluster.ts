@@ -83,7 +83,9 @@ export class ForeignClusterController {
     }
     const tenant = tenantNamespace(remote.id)
     if (!(await home.getOrNull(`/api/v1/namespaces/${tenant}`))) {
-      await home.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: tenant, labels: {'liqo.io/tenant-namespace': 'true', [LABEL_FC_CLUSTER_ID]: remote.id}}}).catch(ignoreConflict)
+      await home
+        .create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: tenant, labels: {'liqo.io/tenant-namespace': 'true', [LABEL_FC_CLUSTER_ID]: remote.id}}})
+        .catch(ignoreConflict)
     }
     if (fc.outgoingPhase !== 'Established') {
       await this.setPeering(fc.name, 'Pending', 'KubeletPending', 'The remote cluster accepted the ResourceRequest; the virtual kubelet is starting')
@@ -170,7 +172,12 @@ export class ForeignClusterController {
     const raw = await client.get(path)
     let conds: Cond[] = raw.status?.peeringConditions ?? []
     const est = status === 'Established'
-    conds = withCondition(conds, {type: 'IncomingPeering', status, reason: est ? 'ResourceRequestAccepted' : 'NoResourceRequest', message: est ? 'The ResourceRequest has been accepted' : 'No ResourceRequest has been received'})
+    conds = withCondition(conds, {
+      type: 'IncomingPeering',
+      status,
+      reason: est ? 'ResourceRequestAccepted' : 'NoResourceRequest',
+      message: est ? 'The ResourceRequest has been accepted' : 'No ResourceRequest has been received',
+    })
     conds = withCondition(conds, {type: 'AuthenticationStatus', status: 'Established', reason: 'IdentityAccepted', message: 'The identity has been accepted'})
     await client.patch(`${path}/status`, {status: {peeringConditions: conds, tenantNamespace: {local: tenantNamespace(home.id), remote: tenantNamespace(remote.id)}}}, 'merge')
   }

@@ -74,7 +74,12 @@ function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCa
       allocatable: capacity,
       conditions: [
         cond('Ready', ready ? 'True' : 'False', ready ? 'KubeletReady' : 'KubeletNotReady', ready ? 'kubelet is posting ready status' : 'the ResourceOffer is being withdrawn'),
-        cond('MemoryPressure', ready ? 'False' : 'True', ready ? 'KubeletHasSufficientMemory' : 'ResourceOfferWithdrawn', ready ? 'kubelet has sufficient memory available' : 'the ResourceOffer is being withdrawn'),
+        cond(
+          'MemoryPressure',
+          ready ? 'False' : 'True',
+          ready ? 'KubeletHasSufficientMemory' : 'ResourceOfferWithdrawn',
+          ready ? 'kubelet has sufficient memory available' : 'the ResourceOffer is being withdrawn',
+        ),
         cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
         cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
       ],

@@ -6,7 +6,15 @@
  */
 import type {Json} from '../../k8s/client.js'
 import type {Reflector} from '../../k8s/reflector.js'
-import {ANNOTATION_REMOTE_NAMESPACE, LABEL_NODE_TYPE, LABEL_SCHEDULING_ENABLED, NAMESPACE_OFFLOADING_FINALIZER, NAMESPACE_OFFLOADING_NAME, VIRTUAL_NODE_TYPE, nsOffloadingPath} from '../../liqo/constants.js'
+import {
+  ANNOTATION_REMOTE_NAMESPACE,
+  LABEL_NODE_TYPE,
+  LABEL_SCHEDULING_ENABLED,
+  NAMESPACE_OFFLOADING_FINALIZER,
+  NAMESPACE_OFFLOADING_NAME,
+  VIRTUAL_NODE_TYPE,
+  nsOffloadingPath,
+} from '../../liqo/constants.js'
 import {matchesTerms} from '../../model/scheduling.js'
 import type {ForeignCluster, NamespaceOffloading, Node, NodeSelectorTerm, RemoteNamespaceCondition} from '../../model/types.js'
 import {sleep} from '../../toolkit/clock.js'
@@ -117,15 +125,24 @@ export class NamespaceOffloadingController {
         const ok = await this.ensureRemoteNamespace(remote, remoteName)
         if (!ok) retry = true
         next = ok
-          ? withCondition(before.filter((c) => c.type === 'Ready'), {type: 'Ready', status: 'True', reason: 'RemoteNamespaceCreated', message: 'Namespace correctly created'})
-          : withCondition(before.filter((c) => c.type === 'Ready'), {type: 'Ready', status: 'False', reason: 'CreationLoopBackOff', message: 'Some problems occurred during remote Namespace creation'})
+          ? withCondition(
+              before.filter((c) => c.type === 'Ready'),
+              {type: 'Ready', status: 'True', reason: 'RemoteNamespaceCreated', message: 'Namespace correctly created'},
+            )
+          : withCondition(
+              before.filter((c) => c.type === 'Ready'),
+              {type: 'Ready', status: 'False', reason: 'CreationLoopBackOff', message: 'Some problems occurred during remote Namespace creation'},
+            )
       } else {
-        next = withCondition(before.filter((c) => c.type === 'OffloadingRequired'), {
-          type: 'OffloadingRequired',
-          status: 'False',
-          reason: 'ClusterNotSelected',
-          message: 'You have not selected this cluster through ClusterSelector fields',
-        })
+        next = withCondition(
+          before.filter((c) => c.type === 'OffloadingRequired'),
+          {
+            type: 'OffloadingRequired',
+            status: 'False',
+            reason: 'ClusterNotSelected',
+            message: 'You have not selected this cluster through ClusterSelector fields',
+          },
+        )
       }
       if (JSON.stringify(next) !== JSON.stringify(before)) {
         changed[remote.id] = next

@@ -7,11 +7,10 @@
 import https from 'node:https'
 import {readFileSync} from 'node:fs'
 
+import type {Json} from '../../k8s/client.js'
 import {LABEL_NODE_TYPE, VIRTUAL_NODE_TAINT, VIRTUAL_NODE_TYPE} from '../../liqo/constants.js'
 import {crossTerms} from '../../model/scheduling.js'
 import type {NamespaceOffloading, NodeSelectorTerm} from '../../model/types.js'
-
-type Json = Record<string, any>
 
 const IS_VIRTUAL: NodeSelectorTerm = {matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'In', values: [VIRTUAL_NODE_TYPE]}]}
 const IS_LOCAL: NodeSelectorTerm = {matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'NotIn', values: [VIRTUAL_NODE_TYPE]}]}
