@@ -39,7 +39,7 @@ export function violation(from, to) {
   if (a === b) return undefined
   if (b === 'lab') return LAB_GLUE.some((re) => re.test(from)) ? undefined : 'only the lab commands and their glue (src/cli/lab-*.ts, src/render/lab.ts) import the lab'
   if (LAYERS[a].includes(b)) return undefined
-  return `${a}/ may import only ${LAYERS[a].join(', ') || 'nothing of ours'}`
+  return LAYERS[a].length ? `${a}/ may import only ${LAYERS[a].join(', ')}` : `${a}/ imports nothing of ours`
 }
 
 const rule = {
