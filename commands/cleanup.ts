@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {kubeFlags, namespaceFlag, outputFlag, timeoutFlag, yesFlag} from '../src/cli/flags.js'
 import {runCleanupFlow} from '../src/flows/cleanup.js'
-import {Printer} from '../src/ui/printer.js'
 
 export default class Cleanup extends BaseCommand {
   static override summary = "Tear down the tutorial's offloading, in order, each step waited for"
@@ -31,9 +30,8 @@ export default class Cleanup extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Cleanup)
-    const io = this.setupIO(flags)
-    const {client, namespace} = await this.connect(flags)
+    const {io, print, client, namespace} = await this.session(flags)
     const plan = {namespace, deployments: flags.deployment, keepPeering: flags['keep-peering']}
-    await runCleanupFlow(io, new Printer(io, flags.output), client, plan, flags, this.abort.signal)
+    await runCleanupFlow(io, print, client, plan, flags, this.abort.signal)
   }
 }

@@ -2,7 +2,6 @@ import {BaseCommand} from '../src/cli/base-command.js'
 import {kubeFlags, namespaceFlag, outputFlag} from '../src/cli/flags.js'
 import {renderStatus, statusDocument} from '../src/render/status.js'
 import {status} from '../src/services/status.js'
-import {Printer} from '../src/ui/printer.js'
 
 export default class Status extends BaseCommand {
   static override summary = 'One screen: Liqo version, peerings, the namespace offloading, pods per cluster'
@@ -11,9 +10,8 @@ export default class Status extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Status)
-    const io = this.setupIO(flags)
-    const {client, namespace} = await this.connect(flags)
+    const {print, client, namespace} = await this.session(flags)
     const r = await status(client, namespace)
-    new Printer(io, flags.output).print({document: () => statusDocument(r), text: () => renderStatus(r, Date.now())})
+    print.print({document: () => statusDocument(r), text: () => renderStatus(r, Date.now())})
   }
 }

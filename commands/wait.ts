@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {kubeFlags, namespaceFlag, outputFlag, timeoutFlag} from '../src/cli/flags.js'
 import {runWait} from '../src/flows/wait.js'
-import {Printer} from '../src/ui/printer.js'
 
 export default class Wait extends BaseCommand {
   static override summary = 'Wait until rescheduling in a namespace has converged'
@@ -23,9 +22,8 @@ export default class Wait extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Wait)
-    const io = this.setupIO(flags)
-    const {client, namespace} = await this.connect(flags)
+    const {io, print, client, namespace} = await this.session(flags)
     const o = {namespace, ...(flags['away-from'] !== undefined ? {awayFrom: flags['away-from']} : {}), timeoutMs: flags.timeout}
-    await runWait(io, new Printer(io, flags.output), client, o, this.abort.signal)
+    await runWait(io, print, client, o, this.abort.signal)
   }
 }

@@ -2,7 +2,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {kubeFlags, outputFlag} from '../../src/cli/flags.js'
 import {peerListDocument, renderPeerList} from '../../src/render/peer.js'
 import {peerList} from '../../src/services/peer.js'
-import {Printer} from '../../src/ui/printer.js'
 
 export default class PeerList extends BaseCommand {
   static override summary = 'List the ForeignClusters and the state of their peerings'
@@ -14,10 +13,8 @@ export default class PeerList extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(PeerList)
-    const io = this.setupIO(flags)
-    const {client} = await this.connect(flags)
+    const {io, print, client} = await this.session(flags)
     const result = await peerList(client)
-    const print = new Printer(io, flags.output)
     print.print({document: () => peerListDocument(result), text: () => (result.peers.length ? renderPeerList(result, {wide: print.wide, now: Date.now()}) : '')})
     if (!print.machine && !result.peers.length) io.err(`No ForeignClusters on context "${result.context}".`)
   }

@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {kubeFlags, namespaceFlags, outputFlag} from '../../src/cli/flags.js'
 import {runPodsWhere, watchPodsWhere} from '../../src/flows/pods-where.js'
-import {Printer} from '../../src/ui/printer.js'
 
 export default class PodsWhere extends BaseCommand {
   static override summary = 'Show on which cluster every pod runs'
@@ -28,10 +27,8 @@ export default class PodsWhere extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(PodsWhere)
-    const io = this.setupIO(flags)
-    const {client, namespace} = await this.connect(flags)
+    const {io, print, client, namespace} = await this.session(flags)
     const opts = {namespace, allNamespaces: flags['all-namespaces'], ...(flags.selector ? {labelSelector: flags.selector} : {})}
-    const print = new Printer(io, flags.output)
     if (flags.watch) await watchPodsWhere(io, print, client, opts, flags['no-headers'], this.abort.signal)
     else await runPodsWhere(io, print, client, opts, flags['no-headers'])
   }

@@ -1,6 +1,7 @@
 /**
- * What every command shares: output streams, Ctrl-C handling, connecting to the home cluster and
- * the single error handler. Commands stay thin: parse flags → connect → call one service → render.
+ * What every command shares: output streams and the printer, Ctrl-C handling, connecting to the
+ * home cluster and the single error handler. Commands stay thin: parse flags → session → one flow
+ * (src/flows/) or one service → the printer.
  */
 import {Command} from '@oclif/core'
 
@@ -9,6 +10,7 @@ import {KubeClient} from '../k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
 import {handleError} from './handle-error.js'
 import {processIO, type IO} from '../toolkit/io.js'
+import {Printer} from '../ui/printer.js'
 
 export interface KubeFlagValues {
   kubeconfig?: string
@@ -50,12 +52,19 @@ export abstract class BaseCommand extends Command {
   }
 
   /** Connects to the context's cluster. Returns the client and the namespace to use. */
-  protected async connect(flags: KubeFlagValues): Promise<{client: KubeClient; namespace: string}> {
+  private async connect(flags: KubeFlagValues): Promise<{client: KubeClient; namespace: string}> {
     const config = loadKubeconfig({kubeconfig: flags.kubeconfig})
     const target = resolveTarget(config, flags.context, flags.namespace)
     const client = await KubeClient.connect(target, {requestTimeoutMs: flags['request-timeout'] ?? 30_000})
     this.clients.push(client)
     return {client, namespace: target.namespace}
+  }
+
+  /** What a command on the home cluster starts with: its output (streams and printer), the client and the namespace. */
+  protected async session(flags: KubeFlagValues & {'no-color'?: boolean; output?: string}): Promise<{io: IO; print: Printer; client: KubeClient; namespace: string}> {
+    const io = this.setupIO(flags)
+    const {client, namespace} = await this.connect(flags)
+    return {io, print: new Printer(io, flags.output ?? 'table'), client, namespace}
   }
 
   override async catch(err: Error & {exitCode?: number}): Promise<never> {

@@ -3,7 +3,6 @@ import {Args, Flags} from '@oclif/core'
 
 import {runPeerChange} from '../flows/peer-change.js'
 import type {PeerAction} from '../services/peer.js'
-import {Printer} from '../ui/printer.js'
 import {BaseCommand} from './base-command.js'
 import {kubeFlags, outputFlag, timeoutFlag, yesFlag} from './flags.js'
 
@@ -40,9 +39,8 @@ export function peerChangeCommand(action: PeerAction, summary: string, descripti
 
     async run(): Promise<void> {
       const {args, flags} = await this.parse(PeerChange)
-      const io = this.setupIO(flags)
-      const {client} = await this.connect(flags)
-      await runPeerChange(io, new Printer(io, flags.output), client, action, args.cluster, flags, this.abort.signal)
+      const {io, print, client} = await this.session(flags)
+      await runPeerChange(io, print, client, action, args.cluster, flags, this.abort.signal)
     }
   }
 }

@@ -1,6 +1,7 @@
 /** Renderers for `cleanup`: the plan, its JSON document, and what was done. */
 import {describeStep, type CleanupPlan} from '../model/cleanup-plan.js'
 import type {CleanupDone} from '../services/cleanup.js'
+import {document} from './machine.js'
 
 export function renderCleanupPlan(plan: CleanupPlan & {context: string}): string {
   const lines = [`Cleanup of namespace ${plan.namespace} on context "${plan.context}", in this order:`]
@@ -16,14 +17,12 @@ export function renderNothingToDo(plan: CleanupPlan & {context: string}): string
 }
 
 export function cleanupPlanDocument(plan: CleanupPlan & {context: string}): Record<string, unknown> {
-  return {
-    apiVersion: 'liqo-topology/v1alpha1',
-    kind: 'CleanupPlan',
+  return document('CleanupPlan', {
     context: plan.context,
     namespace: plan.namespace,
     steps: plan.steps.map((s, i) => ({order: i + 1, ...s, description: describeStep(s)})),
     notes: plan.notes,
-  }
+  })
 }
 
 /** One line per step done, with the time it took. */

@@ -3,6 +3,7 @@ import {formatAge, formatDuration} from '../toolkit/duration.js'
 import type {EvictionImpact} from '../model/impact.js'
 import type {PeerChangeResult, PeerListResult, PeerPlan} from '../services/peer.js'
 import {renderTable} from './table.js'
+import {document} from './machine.js'
 
 export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number}): string {
   const headers = ['name', 'cluster-id', 'cluster-name', 'outgoing', 'outgoing-phase', 'incoming-phase', 'virtual-node', 'node-ready', 'pods', ...(o.wide ? ['reason', 'age'] : [])]
@@ -22,9 +23,7 @@ export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number
 }
 
 export function peerListDocument(r: PeerListResult): Record<string, unknown> {
-  return {
-    apiVersion: 'liqo-topology/v1alpha1',
-    kind: 'PeerList',
+  return document('PeerList', {
     context: r.context,
     items: r.peers.map((p) => ({
       name: p.name,
@@ -37,7 +36,7 @@ export function peerListDocument(r: PeerListResult): Record<string, unknown> {
       virtualNode: p.virtualNode ?? null,
       pods: p.pods,
     })),
-  }
+  })
 }
 
 function podLine(p: EvictionImpact): string {
@@ -77,9 +76,7 @@ export function renderPlan(plan: PeerPlan): string {
 }
 
 export function planDocument(plan: PeerPlan): Record<string, unknown> {
-  return {
-    apiVersion: 'liqo-topology/v1alpha1',
-    kind: 'PeerPlan',
+  return document('PeerPlan', {
     action: plan.action,
     context: plan.context,
     cluster: {name: plan.cluster.name, foreignCluster: plan.fc.name, clusterID: plan.fc.clusterId, matchedBy: plan.matchedBy},
@@ -101,7 +98,7 @@ export function planDocument(plan: PeerPlan): Record<string, unknown> {
           warnings: plan.impact.warnings,
         }
       : {}),
-  }
+  })
 }
 
 const sec = (ms: number | undefined) => (ms === undefined ? '-' : `+${(ms / 1000).toFixed(1)}s`)
@@ -150,9 +147,7 @@ export function renderPeerResult(r: PeerChangeResult): string {
 }
 
 export function peerResultDocument(r: PeerChangeResult): Record<string, unknown> {
-  return {
-    apiVersion: 'liqo-topology/v1alpha1',
-    kind: 'PeerChange',
+  return document('PeerChange', {
     action: r.plan.action,
     context: r.plan.context,
     cluster: {name: r.plan.cluster.name, foreignCluster: r.plan.fc.name, clusterID: r.plan.fc.clusterId},
@@ -178,5 +173,5 @@ export function peerResultDocument(r: PeerChangeResult): Record<string, unknown>
     timeline: r.timeline.map((e) => ({atMs: e.at, kind: e.kind, text: e.text})),
     placement: r.final ? r.final.placement.clusters.map((c) => ({cluster: c.cluster.name, pods: c.pods, ready: c.ready})) : null,
     peeringPhase: r.peeringPhase ?? null,
-  }
+  })
 }

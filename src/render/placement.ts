@@ -3,6 +3,7 @@ import {formatAge} from '../toolkit/duration.js'
 import type {ClusterCount, PlacedPod, Placement} from '../model/placement.js'
 import type {PodsWhereResult} from '../liqo/placement.js'
 import {renderTable} from './table.js'
+import {document} from './machine.js'
 
 export interface TableOptions {
   wide: boolean
@@ -58,9 +59,7 @@ export function renderPlacementSummary(r: Pick<PodsWhereResult, 'clusters' | 'it
 
 /** The stable document of `pods where -o json|yaml`. */
 export function placementDocument(r: PodsWhereResult): Record<string, unknown> {
-  return {
-    apiVersion: 'liqo-topology/v1alpha1',
-    kind: 'PodPlacement',
+  return document('PodPlacement', {
     context: r.context,
     namespace: r.allNamespaces ? null : (r.namespace ?? null),
     allNamespaces: r.allNamespaces,
@@ -85,5 +84,5 @@ export function placementDocument(r: PodsWhereResult): Record<string, unknown> {
       owner: i.owner ?? null,
       createdAt: i.createdAt,
     })),
-  }
+  })
 }

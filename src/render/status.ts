@@ -3,6 +3,7 @@ import type {StatusReport} from '../services/status.js'
 import {summarizeCluster} from './placement.js'
 import {renderPeerList} from './peer.js'
 import {renderTable} from './table.js'
+import {document} from './machine.js'
 
 export function renderStatus(r: StatusReport, now: number): string {
   const out: string[] = []
@@ -37,9 +38,7 @@ export function renderStatus(r: StatusReport, now: number): string {
 }
 
 export function statusDocument(r: StatusReport): Record<string, unknown> {
-  return {
-    apiVersion: 'liqo-topology/v1alpha1',
-    kind: 'Status',
+  return document('Status', {
     context: r.context,
     server: r.server,
     liqo: {line: r.liqo.line, description: r.liqo.description, version: r.liqo.version ?? null, groups: r.liqo.groups},
@@ -61,5 +60,5 @@ export function statusDocument(r: StatusReport): Record<string, unknown> {
       remoteNamespaces: r.remoteNamespaces,
       pods: r.pods ? r.pods.clusters.map((c) => ({cluster: c.cluster.name, kind: c.cluster.kind, pods: c.pods, ready: c.ready})) : [],
     },
-  }
+  })
 }

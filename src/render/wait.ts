@@ -1,6 +1,7 @@
 /** Renderers for `wait`. */
 import {formatDuration} from '../toolkit/duration.js'
 import type {WaitOutcome} from '../services/wait.js'
+import {document} from './machine.js'
 
 export function renderWaitResult(r: WaitOutcome): string {
   const where = r.state.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')
@@ -8,9 +9,7 @@ export function renderWaitResult(r: WaitOutcome): string {
 }
 
 export function waitDocument(r: WaitOutcome): Record<string, unknown> {
-  return {
-    apiVersion: 'liqo-topology/v1alpha1',
-    kind: 'Convergence',
+  return document('Convergence', {
     context: r.context,
     namespace: r.namespace,
     awayFrom: r.awayFrom ?? null,
@@ -19,5 +18,5 @@ export function waitDocument(r: WaitOutcome): Record<string, unknown> {
     readyPods: r.state.readyPods,
     totalPods: r.state.totalPods,
     clusters: r.state.placement.clusters.map((c) => ({name: c.cluster.name, kind: c.cluster.kind, clusterID: c.cluster.id ?? null, pods: c.pods, ready: c.ready})),
-  }
+  })
 }

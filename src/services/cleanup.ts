@@ -3,7 +3,6 @@
  * run its steps in order, each waited for through watches. Stuck finalizers are reported with the
  * object, the finalizer and the clusters still listed; never removed.
  */
-import type {Clock} from '../toolkit/clock.js'
 import {InterruptedError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
@@ -13,7 +12,7 @@ import {connectLiqo} from '../liqo/connect.js'
 import {describeStep, planCleanup, type CleanupPlan, type CleanupStep} from '../model/cleanup-plan.js'
 import {clusterDisplayName, indexForeignClusters} from '../model/placement.js'
 import type {ForeignCluster, Namespace, NamespaceOffloading} from '../model/types.js'
-import {Waiter} from '../wait/waiter.js'
+import {Waiter, type WaiterOptions} from '../wait/waiter.js'
 
 export interface CleanupPlanOptions {
   namespace: string
@@ -51,13 +50,8 @@ export function cleanupAccessChecks(plan: LoadedCleanupPlan): AccessCheck[] {
   return checks
 }
 
-export interface CleanupRunOptions {
-  timeoutMs: number
-  signal: AbortSignal
-  clock: Clock
+export interface CleanupRunOptions extends WaiterOptions {
   onStep?: (index: number, total: number, step: CleanupStep) => void
-  onProgress?: (m: string) => void
-  onConnection?: (connected: boolean, detail: string) => void
 }
 
 export interface CleanupDone {

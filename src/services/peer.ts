@@ -3,7 +3,6 @@
  * change, flip the outgoing peering through the Liqo adapter, and wait (watch-based) until the
  * topology has converged, recording a timeline of what moved where.
  */
-import type {Clock} from '../toolkit/clock.js'
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import {POD_DISRUPTION_BUDGETS, PODS} from '../k8s/kinds.js'
@@ -17,7 +16,7 @@ import {previewDisable, type DisableImpact} from '../model/impact.js'
 import {clusterDisplayName, clusterOfNode, indexForeignClusters, type ClusterRef} from '../model/placement.js'
 import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type Pod} from '../model/types.js'
 import type {MovedPod, TimelineEvent} from '../wait/timeline.js'
-import {Waiter} from '../wait/waiter.js'
+import {Waiter, type WaiterOptions} from '../wait/waiter.js'
 
 // --- peer list ------------------------------------------------------------------------------------
 
@@ -104,13 +103,8 @@ export interface PeerChangeResult {
   peeringPhase?: string
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions extends WaiterOptions {
   wait: boolean
-  timeoutMs: number
-  signal: AbortSignal
-  clock: Clock
-  onProgress?: (m: string) => void
-  onConnection?: (connected: boolean, detail: string) => void
 }
 
 export async function applyPeerChange(client: KubeClient, liqo: LiqoAdapter, plan: PeerPlan, o: ApplyOptions): Promise<PeerChangeResult> {

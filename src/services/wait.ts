@@ -3,7 +3,6 @@
  * its pods have left one cluster. Resolves with the final state; throws WaitTimeoutError naming
  * the pods and clusters still off.
  */
-import type {Clock} from '../toolkit/clock.js'
 import type {KubeClient} from '../k8s/client.js'
 import {requireNamespace} from '../k8s/kinds.js'
 import {connectLiqo} from '../liqo/connect.js'
@@ -11,16 +10,11 @@ import {resolveForeignCluster} from '../liqo/resolve.js'
 import type {ConvergenceState} from '../model/convergence.js'
 import {clusterDisplayName} from '../model/placement.js'
 import type {ForeignCluster} from '../model/types.js'
-import {Waiter} from '../wait/waiter.js'
+import {Waiter, type WaiterOptions} from '../wait/waiter.js'
 
-export interface WaitCommandOptions {
+export interface WaitCommandOptions extends WaiterOptions {
   namespace: string
   awayFrom?: string
-  timeoutMs: number
-  signal: AbortSignal
-  clock: Clock
-  onProgress?: (m: string) => void
-  onConnection?: (connected: boolean, detail: string) => void
 }
 
 export interface WaitOutcome {
