@@ -119,7 +119,11 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
     const agent = url.protocol === 'https:' ? new https.Agent({keepAlive: true, maxSockets: 16, ...simple.tls}) : new http.Agent({keepAlive: true, maxSockets: 16})
     return {url, agent, headers: async () => headers(), close: () => agent.destroy()}
   }
+  return pluginTransport(target, url)
+}
 
+/** The transport of a kubeconfig user that needs @kubernetes/client-node (credential plugins, auth providers, proxies). */
+async function pluginTransport(target: KubeTarget, url: URL): Promise<Transport> {
   const {KubeConfig} = await loadClientNode()
   const kc = new KubeConfig()
   // A one-context kubeconfig holding only what this target needs. JSON is valid YAML.
