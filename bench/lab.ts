@@ -1,13 +1,14 @@
 /**
  * Benchmark (not a test): how long `lab up --tutorial` takes and how much memory the whole lab
- * uses (RSS of the supervisor and every control-plane process), over a few rounds, median first.
- *   npm run bench:lab [-- --rounds 3]
+ * uses (RSS of the supervisor and every process it runs), in both lab modes — the Liqo v0.3
+ * emulator and Liqo v1.2's own controllers — over a few rounds each, median first.
+ *   npm run bench:lab [-- --rounds 3] [-- --liqo v1.2]
  */
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {cpus, tmpdir, totalmem} from 'node:os'
 import {join} from 'node:path'
 
-import {labDown, labUp} from '../src/lab/lab.js'
+import {LAB_LIQO_LINES, labDown, labUp, type LabLiqoLine} from '../src/lab/lab.js'
 import {readState} from '../src/lab/state.js'
 
 function rssKb(pid: number): number {
@@ -20,34 +21,52 @@ function rssKb(pid: number): number {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-const roundsArg = process.argv.indexOf('--rounds')
-const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3
-const times: number[] = []
-const mems: number[] = []
-let perProcess: Array<[string, number]> = []
-for (let i = 0; i < rounds; i++) {
-  const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-bench-lab-'))
-  const t0 = performance.now()
-  await labUp({dir, tutorial: true, delayMs: 1000, build: true, onProgress: () => {}})
-  times.push(performance.now() - t0)
-  await new Promise((r) => setTimeout(r, 3000)) // let the components settle after start-up
-  const s = readState(dir)!
-  const parts: Array<[string, number]> = [['supervisor (Liqo emulator)', rssKb(s.supervisorPid)], ...s.processes.map((p): [string, number] => [p.name, rssKb(p.pid)])]
-  mems.push(parts.reduce((n, [, kb]) => n + kb, 0))
-  perProcess = parts
-  await labDown(dir)
-  rmSync(dir, {recursive: true, force: true})
-  process.stderr.write(`round ${i + 1}/${rounds}: up ${(times.at(-1)! / 1000).toFixed(1)}s, ${(mems.at(-1)! / 1024).toFixed(0)} MiB\n`)
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name)
+  return i > 0 ? process.argv[i + 1] : undefined
 }
+const rounds = Number(arg('--rounds') ?? 3)
+const lines: LabLiqoLine[] = arg('--liqo') ? [arg('--liqo') as LabLiqoLine] : [...LAB_LIQO_LINES]
 const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`
+
+interface ModeFigures {
+  line: LabLiqoLine
+  times: number[]
+  mems: number[]
+  perProcess: Array<[string, number]>
+}
+
+async function measure(line: LabLiqoLine): Promise<ModeFigures> {
+  const f: ModeFigures = {line, times: [], mems: [], perProcess: []}
+  for (let i = 0; i < rounds; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-bench-lab-'))
+    const t0 = performance.now()
+    await labUp({dir, tutorial: true, liqo: line, delayMs: 1000, build: true, onProgress: () => {}})
+    f.times.push(performance.now() - t0)
+    await new Promise((r) => setTimeout(r, 3000)) // let the components settle after start-up
+    const s = readState(dir)!
+    const parts: Array<[string, number]> = [['supervisor', rssKb(s.supervisorPid)], ...s.processes.filter((p) => p.pid > 0).map((p): [string, number] => [p.name, rssKb(p.pid)])]
+    f.mems.push(parts.reduce((n, [, kb]) => n + kb, 0))
+    f.perProcess = parts
+    await labDown(dir)
+    rmSync(dir, {recursive: true, force: true})
+    process.stderr.write(`${line} round ${i + 1}/${rounds}: up ${(f.times.at(-1)! / 1000).toFixed(1)}s, ${mib(f.mems.at(-1)!)}\n`)
+  }
+  return f
+}
+
+const results: ModeFigures[] = []
+for (const line of lines) results.push(await measure(line))
 console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`)
-console.log('| figure | median | min | max |')
-console.log('| --- | --- | --- | --- |')
-console.log(
-  `| \`lab up --tutorial\` wall time (${rounds} rounds) | ${(median(times) / 1000).toFixed(1)} s | ${(Math.min(...times) / 1000).toFixed(1)} s | ${(Math.max(...times) / 1000).toFixed(1)} s |`,
-)
-console.log(`| lab total memory (RSS, all processes) | ${mib(median(mems))} | ${mib(Math.min(...mems))} | ${mib(Math.max(...mems))} |`)
-console.log('\nLast round, per process:\n')
-console.log('| process | RSS |\n| --- | --- |')
-for (const [name, kb] of perProcess) console.log(`| ${name} | ${mib(kb)} |`)
+console.log('| lab | figure | median | min | max |')
+console.log('| --- | --- | --- | --- | --- |')
+for (const f of results) {
+  const name = f.line === 'v0.3' ? 'Liqo v0.3 emulator' : `Liqo ${f.line} (its own controllers)`
+  console.log(`| ${name} | \`lab up --tutorial\` wall time (${rounds} rounds) | ${(median(f.times) / 1000).toFixed(1)} s | ${(Math.min(...f.times) / 1000).toFixed(1)} s | ${(Math.max(...f.times) / 1000).toFixed(1)} s |`)
+  console.log(`| ${name} | total memory (RSS, all processes) | ${mib(median(f.mems))} | ${mib(Math.min(...f.mems))} | ${mib(Math.max(...f.mems))} |`)
+}
+for (const f of results) {
+  console.log(`\n${f.line}, last round, per process:\n`)
+  console.log('| process | RSS |\n| --- | --- |')
+  for (const [name, kb] of f.perProcess) console.log(`| ${name} | ${mib(kb)} |`)
+}

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # The test command: sets everything up (scripts/setup.sh), type-checks, lints (ESLint with the
 # import direction of docs/architecture.md, and Prettier's formatting), then runs the unit tests
-# and the integration tests against a real lab (started and stopped by the test run).
+# and the integration tests against real labs (started and stopped by the test run): first the
+# Liqo v0.3 emulator lab, then the lab running Liqo v1.2's own controllers. The two lab suites run
+# one after the other so that neither competes with the other for the machine.
+# Arguments go to vitest as they are (e.g. a file or --project integration-v1), in one run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 npm run --silent typecheck
 npm run --silent lint
-npx vitest run "$@"
+if (($#)); then
+  npx vitest run "$@"
+else
+  npx vitest run --project unit --project integration
+  npx vitest run --project integration-v1
+fi

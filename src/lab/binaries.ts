@@ -94,7 +94,64 @@ export function lookupBinaries(env: NodeJS.ProcessEnv = process.env): BinaryLook
  * Needs Go; the error says what to do when Go is missing.
  */
 export function buildControlPlane(onLine: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const script = join(packageRoot(), 'lab', 'build-control-plane.sh')
+  return runBuildScript('build-control-plane.sh', 'the control plane', onLine, env, () => cacheBinDir(env))
+}
+
+// --- the real-Liqo lab: Liqo's own binaries, its chart, kwok -------------------------------------
+
+/** Liqo's binaries the lab runs without networking (cmd/<name> in the module). */
+export const LIQO_BINARIES = ['liqo-controller-manager', 'webhook', 'crd-replicator', 'virtual-kubelet', 'liqoctl'] as const
+
+export function pinnedLiqoVersions(root = packageRoot()): {liqo: string; kwok: string} {
+  const liqo = readFileSync(join(root, 'lab/go/liqo/go.mod'), 'utf8').match(/^require github\.com\/liqotech\/liqo (v[\d.]+)$/m)?.[1]
+  const kwok = readFileSync(join(root, 'lab/go/kwok/go.mod'), 'utf8').match(/^require sigs\.k8s\.io\/kwok (v[\d.]+)$/m)?.[1]
+  if (!liqo || !kwok) throw new Error('cannot read the pinned Liqo/kwok versions from lab/go/{liqo,kwok}/go.mod')
+  return {liqo, kwok}
+}
+
+/** Where lab/build-liqo.sh puts its output (LIQO_LAB_DIR, or the cache root). */
+export function liqoCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LIQO_LAB_DIR) return resolve(env.LIQO_LAB_DIR)
+  const v = pinnedLiqoVersions()
+  const root = env.LIQO_TOPOLOGY_CACHE ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'liqo-topology')
+  return join(root, `liqo-${v.liqo}-kwok-${v.kwok}`)
+}
+
+export interface LiqoArtifacts {
+  dir: string
+  version: string
+  kwokVersion: string
+  /** Liqo binary name → path. */
+  bins: Map<string, string>
+  kwok: string
+  /** Liqo's Helm chart (deployments/liqo of the module). */
+  chart: string
+  /** kwok's stage definitions. */
+  stages: string
+}
+
+export function lookupLiqo(env: NodeJS.ProcessEnv = process.env): {found?: LiqoArtifacts; missing: string[]} {
+  const dir = liqoCacheDir(env)
+  const v = pinnedLiqoVersions()
+  const bins = new Map(LIQO_BINARIES.map((b) => [b as string, join(dir, 'bin', b)]))
+  const missing = [...bins.entries()].filter(([, p]) => !executable(p)).map(([b]) => b)
+  const kwok = join(dir, 'bin', 'kwok')
+  if (!executable(kwok)) missing.push('kwok')
+  const chart = join(dir, 'chart', 'liqo')
+  if (!existsSync(join(chart, 'Chart.yaml'))) missing.push('Liqo chart')
+  const stages = join(dir, 'kwok-stages.yaml')
+  if (!existsSync(stages)) missing.push('kwok stages')
+  if (missing.length) return {missing}
+  return {found: {dir, version: v.liqo, kwokVersion: v.kwok, bins, kwok, chart, stages}, missing}
+}
+
+/** Runs lab/build-liqo.sh (idempotent; progress lines go to `onLine`). */
+export function buildLiqo(onLine: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return runBuildScript('build-liqo.sh', 'Liqo', onLine, env, () => liqoCacheDir(env))
+}
+
+function runBuildScript(name: string, what: string, onLine: (line: string) => void, env: NodeJS.ProcessEnv, fallback: () => string): Promise<string> {
+  const script = join(packageRoot(), 'lab', name)
   return new Promise((resolvePromise, reject) => {
     const child = spawn('bash', [script], {env, stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''
@@ -113,8 +170,8 @@ export function buildControlPlane(onLine: (line: string) => void, env: NodeJS.Pr
     })
     child.on('error', (e) => reject(e))
     child.on('exit', (code) => {
-      if (code === 0) resolvePromise(out.trim().split('\n').pop() ?? cacheBinDir(env))
-      else reject(new Error(`building the control plane failed (exit ${code}): ${errTail}`))
+      if (code === 0) resolvePromise(out.trim().split('\n').pop() ?? fallback())
+      else reject(new Error(`building ${what} failed (exit ${code}): ${errTail}`))
     })
   })
 }

@@ -250,7 +250,14 @@ async function startScheduler(set: ComponentSet, o: StartOptions, l: Layout, c: 
   })
 }
 
-export async function startControlPlane(o: StartOptions): Promise<ControlPlane & {clusters: RunningCluster[]; etcdPort: number}> {
+export interface StartedControlPlane extends ControlPlane {
+  clusters: RunningCluster[]
+  etcdPort: number
+  /** The processes, where a lab mode adds its own host components (e.g. kwok). */
+  set: ComponentSet
+}
+
+export async function startControlPlane(o: StartOptions): Promise<StartedControlPlane> {
   const l: Layout = {logs: join(o.dir, 'logs'), run: join(o.dir, 'run'), data: join(o.dir, 'data')}
   for (const d of Object.values(l)) mkdirSync(d, {recursive: true})
   const set = new ComponentSet()
@@ -264,7 +271,7 @@ export async function startControlPlane(o: StartOptions): Promise<ControlPlane &
         return [startControllerManager(set, o, l, c), ...(wantsScheduler ? [startScheduler(set, o, l, c)] : [])]
       }),
     )
-    return Object.assign(set.asControlPlane(), {clusters, etcdPort})
+    return Object.assign(set.asControlPlane(), {clusters, etcdPort, set})
   } catch (e) {
     await set.stop()
     throw e

@@ -13,19 +13,26 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {UserError} from '../toolkit/errors.js'
 import {KubeClient} from '../k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
-import {buildControlPlane, lookupBinaries} from './binaries.js'
+import {buildControlPlane, buildLiqo, lookupBinaries, lookupLiqo} from './binaries.js'
 import {isOurProcess} from './process.js'
 import {defaultLabDir, labPaths, readState, writeState, type LabOptions, type LabState} from './state.js'
 import {controlSocket, supervisorLogTail, type SupervisorMessage} from './supervisor.js'
 import {setupTutorial} from './tutorial.js'
+import {checkNetworkPrerequisites, destroyNetwork, netFor} from './v1/network.js'
 
 export {defaultLabDir}
 
 const CONTROL_PLANE_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']
 
+/** Liqo version lines `lab up --liqo` offers: the emulator of v0.3 (default) and Liqo's own v1.2. */
+export const LAB_LIQO_LINES = ['v0.3', 'v1.2'] as const
+export type LabLiqoLine = (typeof LAB_LIQO_LINES)[number]
+
 export interface UpOptions {
   dir: string
   tutorial: boolean
+  /** v0.3: the emulator; v1.2: Liqo's own controllers. */
+  liqo?: LabLiqoLine
   delayMs: number
   /** Build missing binaries (true) or fail with a hint (false). */
   build: boolean
@@ -67,7 +74,7 @@ function killLeftovers(state: LabState): string[] {
     }
   }
   for (const p of state.processes ?? []) {
-    if (isOurProcess(p.pid, [p.binary, ...CONTROL_PLANE_BINARIES])) {
+    if (p.binary && isOurProcess(p.pid, [p.binary, ...CONTROL_PLANE_BINARIES])) {
       try {
         process.kill(p.pid, 'SIGKILL')
         killed.push(`${p.name} (pid ${p.pid})`)
@@ -76,8 +83,12 @@ function killLeftovers(state: LabState): string[] {
       }
     }
   }
+  // The real-Liqo lab's bridge and pod network namespaces.
+  if (state.network) killed.push(...destroyNetwork(netFor(state.network.octet)))
   return killed
 }
+
+const modeName = (s: {mode?: string; options?: LabOptions}) => (s.mode === 'liqo' ? `Liqo ${s.options?.liqo ?? 'v1'} lab` : 'Liqo v0.3 emulator lab')
 
 function wipe(dir: string, keepLogs: boolean): void {
   const p = labPaths(dir)
@@ -86,19 +97,18 @@ function wipe(dir: string, keepLogs: boolean): void {
 
 export async function labUp(o: UpOptions): Promise<UpResult> {
   const existing = readState(o.dir)
+  const wantLiqo = o.liqo && o.liqo !== 'v0.3' ? o.liqo : undefined
   if (existing && supervisorAlive(existing)) {
     if (existing.status !== 'ready') {
       throw new UserError(`the lab in ${o.dir} is ${existing.status} (supervisor pid ${existing.supervisorPid})`, 'wait for it, or run: liqo-topology lab down')
     }
+    if ((existing.options.liqo ?? undefined) !== wantLiqo) {
+      throw new UserError(`a ${modeName(existing)} is already running in ${o.dir}`, `stop it first (liqo-topology lab down), or use it as it is`)
+    }
     let tutorialAdded = false
     if (o.tutorial) {
       o.onProgress('setting up the tutorial state on the running lab')
-      const client = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: existing.kubeconfig}), 'cluster-1'))
-      try {
-        await setupTutorial(client, existing.clusters.filter((c) => c.role === 'remote').map((c) => c.id), o.onProgress)
-      } finally {
-        client.close()
-      }
+      await addTutorial(existing, o.onProgress)
       existing.options.tutorial = true
       writeState(existing)
       tutorialAdded = true
@@ -112,16 +122,9 @@ export async function labUp(o: UpOptions): Promise<UpResult> {
   wipe(o.dir, false)
   mkdirSync(labPaths(o.dir).logs, {recursive: true, mode: 0o700})
 
-  const {missing} = lookupBinaries()
-  if (missing.length) {
-    if (!o.build) {
-      throw new UserError(`the control-plane binaries are missing (${missing.join(', ')})`, 'build them with: npm run lab:build (needs Go), or set KUBEBUILDER_ASSETS')
-    }
-    o.onProgress('building the control plane from the Go module proxy (first run only)')
-    await buildControlPlane((line) => o.onProgress(line.replace(/^\[build-control-plane\] /, '')))
-  }
+  await ensureBuilt(o, wantLiqo)
 
-  const options: LabOptions = {delayMs: o.delayMs, tutorial: o.tutorial, ...(o.parentPid ? {parentPid: o.parentPid} : {})}
+  const options: LabOptions = {delayMs: o.delayMs, tutorial: o.tutorial, ...(wantLiqo ? {liqo: wantLiqo} : {}), ...(o.parentPid ? {parentPid: o.parentPid} : {})}
   const {execArgv, script} = daemonCommand()
   const out = openSync(labPaths(o.dir).supervisorLog, 'a')
   const child = spawn(process.execPath, [...execArgv, script, o.dir, JSON.stringify(options)], {
@@ -152,6 +155,40 @@ export async function labUp(o: UpOptions): Promise<UpResult> {
   return {state: readState(o.dir)!, alreadyRunning: false, tutorialAdded: false}
 }
 
+/** Builds what the lab needs and is missing (first run only), or says how to. */
+async function ensureBuilt(o: UpOptions, liqo: string | undefined): Promise<void> {
+  if (liqo) checkNetworkPrerequisites()
+  const {missing} = lookupBinaries()
+  if (missing.length) {
+    if (!o.build) {
+      throw new UserError(`the control-plane binaries are missing (${missing.join(', ')})`, 'build them with: npm run lab:build (needs Go), or set KUBEBUILDER_ASSETS')
+    }
+    o.onProgress('building the control plane from the Go module proxy (first run only)')
+    await buildControlPlane((line) => o.onProgress(line.replace(/^\[build-control-plane\] /, '')))
+  }
+  if (!liqo) return
+  const liqoMissing = lookupLiqo().missing
+  if (liqoMissing.length) {
+    if (!o.build) throw new UserError(`the real-Liqo lab's build is missing (${liqoMissing.join(', ')})`, 'build it with: npm run lab:build:liqo (needs Go)')
+    o.onProgress('building Liqo and kwok from the Go module proxy (first run only)')
+    await buildLiqo((line) => o.onProgress(line.replace(/^\[build-liqo\] /, '')))
+  }
+}
+
+/** Sets up the tutorial's state on a running lab, the way its mode does it. */
+async function addTutorial(state: LabState, onProgress: (m: string) => void): Promise<void> {
+  if (state.mode === 'liqo') {
+    await control(state.dir, '/tutorial', 'tutorial')
+    return
+  }
+  const client = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: state.kubeconfig}), 'cluster-1'))
+  try {
+    await setupTutorial(client, state.clusters.filter((c) => c.role === 'remote').map((c) => c.id), onProgress)
+  } finally {
+    client.close()
+  }
+}
+
 export interface DownResult {
   wasRunning: boolean
   stopped: string[]
@@ -180,6 +217,8 @@ export interface ComponentStatus {
   pid: number
   port: number
   running: boolean
+  /** namespace/name, for a pod's container in the real-Liqo lab. */
+  pod?: string
 }
 
 export interface StatusReport {
@@ -196,7 +235,8 @@ export function labStatus(dir: string): StatusReport {
     name: p.name,
     pid: p.pid,
     port: p.port,
-    running: isOurProcess(p.pid, [p.binary, ...CONTROL_PLANE_BINARIES]),
+    running: !!p.binary && isOurProcess(p.pid, [p.binary, ...CONTROL_PLANE_BINARIES]),
+    ...(p.pod ? {pod: p.pod} : {}),
   }))
   return {dir, ...(state ? {state} : {}), supervisorRunning, components}
 }

@@ -14,6 +14,8 @@ export interface ManagedProcess {
   exited: Promise<number | null>
   /** Set when the process ended. */
   exitCode?: number | null
+  /** The signal that ended it, if one did. */
+  signal?: NodeJS.Signals
 }
 
 let setprivChecked: boolean | undefined
@@ -40,6 +42,7 @@ export function startProcess(name: string, bin: string, args: string[], log: str
     exited: new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         proc.exitCode = code ?? (signal ? -1 : null)
+        if (signal) proc.signal = signal
         resolve(proc.exitCode)
       })
       child.once('error', () => {

@@ -4,6 +4,7 @@ import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 
 export type LabStatus = 'starting' | 'ready' | 'stopping' | 'failed'
+export type LabMode = 'emulator' | 'liqo'
 
 export interface ProcessInfo {
   name: string
@@ -11,6 +12,8 @@ export interface ProcessInfo {
   port: number
   log: string
   binary: string
+  /** For a pod's container run by the real-Liqo lab's host kubelet: namespace/name of the pod. */
+  pod?: string
 }
 
 export interface LabClusterState {
@@ -29,6 +32,12 @@ export interface LabState {
   version: 1
   dir: string
   status: LabStatus
+  /** emulator: Liqo v0.3 emulated; liqo: Liqo's own v1 controllers. Absent in older state files. */
+  mode?: LabMode
+  /** e.g. "v0.3 (emulated)" or "v1.2.0". */
+  liqoVersion?: string
+  /** The real-Liqo lab's host network (bridge and pod namespaces), removed by `lab down`. */
+  network?: {octet: number; bridge: string}
   error?: string
   createdAt: string
   readyAt?: string
@@ -47,6 +56,8 @@ export interface LabOptions {
   /** Delay between Liqo phases (ms). */
   delayMs: number
   tutorial: boolean
+  /** Run Liqo's own controllers at this version line (e.g. "v1.2") instead of the v0.3 emulator. */
+  liqo?: string
   /** Stop when this PID is gone (test runs). */
   parentPid?: number
 }

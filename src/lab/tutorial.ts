@@ -48,7 +48,7 @@ export function serviceBody(namespace: string): Json {
   }
 }
 
-async function createIfMissing(client: KubeClient, path: string, body: Json): Promise<void> {
+export async function createIfMissing(client: KubeClient, path: string, body: Json): Promise<void> {
   try {
     await client.create(path, body)
   } catch (e) {
@@ -91,23 +91,35 @@ export async function ensurePeerings(home: KubeClient, remoteIds: string[], time
   }
   await until('the peerings to be Established', timeoutMs, async () => {
     const now = (await home.list(fcPath(), {}, toForeignCluster)).items
-    const nodes = (await home.list('/api/v1/nodes', {}, toNode)).items
-    return remoteIds.every((id) => {
-      const node = nodes.find((n) => n.virtual && n.remoteClusterId === id)
-      return (
-        now.find((f) => f.clusterId === id)?.outgoingPhase === 'Established' &&
-        node?.ready &&
-        !node.unschedulable &&
-        !node.taints.some((t) => t.key === 'node.kubernetes.io/not-ready')
-      )
-    })
+    return remoteIds.every((id) => now.find((f) => f.clusterId === id)?.outgoingPhase === 'Established') && (await virtualNodesReady(home, remoteIds))
   })
+}
+
+/** Every remote cluster has a virtual node that is Ready and schedulable (the not-ready taint gone). */
+export async function virtualNodesReady(home: KubeClient, remoteIds: string[]): Promise<boolean> {
+  const nodes = (await home.list('/api/v1/nodes', {}, toNode)).items
+  return remoteIds.every((id) => {
+    const node = nodes.find((n) => n.virtual && n.remoteClusterId === id)
+    return node?.ready && !node.unschedulable && !node.taints.some((t) => t.key === 'node.kubernetes.io/not-ready')
+  })
+}
+
+export async function waitVirtualNodesReady(home: KubeClient, remoteIds: string[], timeoutMs = 120_000): Promise<void> {
+  await until(`a Ready virtual node for ${remoteIds.join(' and ')}`, timeoutMs, () => virtualNodesReady(home, remoteIds))
 }
 
 export async function setupTutorial(home: KubeClient, remoteIds: string[], onProgress: (m: string) => void): Promise<void> {
   await ensurePeerings(home, remoteIds)
   onProgress(`offloading namespace ${TUTORIAL_NAMESPACE} (Remote, EnforceSameName)`)
   await offloadNamespace(home, TUTORIAL_NAMESPACE)
+  await deployTutorialWorkload(home, remoteIds, onProgress)
+}
+
+/**
+ * The tutorial's workload in an offloaded namespace: nginx-deployment (3 replicas) and its
+ * Service, Running on every remote cluster (idempotent).
+ */
+export async function deployTutorialWorkload(home: KubeClient, remoteIds: string[], onProgress: (m: string) => void): Promise<void> {
   onProgress(`deploying ${TUTORIAL_DEPLOYMENT} (3 replicas)`)
   await createIfMissing(home, `/apis/apps/v1/namespaces/${TUTORIAL_NAMESPACE}/deployments`, nginxDeploymentBody(TUTORIAL_NAMESPACE))
   await createIfMissing(home, `/api/v1/namespaces/${TUTORIAL_NAMESPACE}/services`, serviceBody(TUTORIAL_NAMESPACE))

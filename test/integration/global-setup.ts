@@ -13,8 +13,9 @@ import {join} from 'node:path'
 import type {TestProject} from 'vitest/node'
 
 import {lookupBinaries} from '../../src/lab/binaries.js'
-import {labDown, labUp} from '../../src/lab/lab.js'
+import {labDown, labUp, type LabLiqoLine} from '../../src/lab/lab.js'
 import {readState} from '../../src/lab/state.js'
+import {checkNetworkPrerequisites} from '../../src/lab/v1/network.js'
 
 export interface LabInfo {
   dir: string
@@ -25,15 +26,38 @@ declare module 'vitest' {
   export interface ProvidedContext {
     lab: LabInfo | null
     labSkipReason: string
+    /** Which Liqo the lab runs: the v0.3 emulator or Liqo's own v1.2. */
+    labLiqo: LabLiqoLine
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const ci = !!process.env.CI && process.env.CI !== 'false'
+/** Why this machine cannot run a lab of that line, if it cannot. */
+function cannotRun(liqo: LabLiqoLine): string | undefined {
   const {missing} = lookupBinaries()
   const hasGo = spawnSync('go', ['version']).status === 0
-  if (missing.length && !hasGo) {
-    const reason = `control-plane binaries missing (${missing.join(', ')}) and no Go toolchain to build them; set KUBEBUILDER_ASSETS or install Go`
+  if (missing.length && !hasGo) return `control-plane binaries missing (${missing.join(', ')}) and no Go toolchain to build them; set KUBEBUILDER_ASSETS or install Go`
+  if (liqo === 'v1.2') {
+    try {
+      checkNetworkPrerequisites()
+    } catch (e) {
+      return (e as Error).message
+    }
+  }
+  return undefined
+}
+
+/** The integration suite of the emulator lab (default export) or of the real-Liqo lab (./v1/). */
+export function labSetup(liqo: LabLiqoLine) {
+  return (project: TestProject) => setup(project, liqo)
+}
+
+export default labSetup('v0.3')
+
+async function setup(project: TestProject, liqo: LabLiqoLine): Promise<() => Promise<void>> {
+  const ci = !!process.env.CI && process.env.CI !== 'false'
+  project.provide('labLiqo', liqo)
+  const reason = cannotRun(liqo)
+  if (reason) {
     if (ci) throw new Error(`integration tests cannot run in CI: ${reason}`)
     const bar = '!'.repeat(100)
     console.warn(`\n${bar}\n!! INTEGRATION TESTS SKIPPED: ${reason}\n${bar}\n`)
@@ -41,10 +65,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('labSkipReason', reason)
     return async () => {}
   }
-  const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-it-'))
+  const dir = mkdtempSync(join(tmpdir(), `liqo-topology-it-${liqo}-`))
   const started = Date.now()
   const log = (m: string) => console.log(`[lab] ${m}`)
-  await labUp({dir, tutorial: false, delayMs: 300, build: true, parentPid: process.pid, onProgress: log})
+  await labUp({dir, tutorial: false, liqo, delayMs: 300, build: true, parentPid: process.pid, onProgress: log})
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s (${dir})`)
   project.provide('lab', {dir, kubeconfig: readState(dir)!.kubeconfig})
   project.provide('labSkipReason', '')
