@@ -13,19 +13,15 @@ export default class LabUp extends BaseCommand {
     'Starts etcd, a kube-apiserver and kube-controller-manager per cluster (cluster-1, cluster-2, cluster-3) and a ' +
     'kube-scheduler for cluster-1 on 127.0.0.1, plus an emulator of Liqo v0.3 (ForeignClusters, virtual nodes, ' +
     'NamespaceOffloading, the pod webhook). cluster-1 is peered with cluster-2 and cluster-3. ' +
-    'With --liqo v1.2 the clusters run Liqo\'s own v1.2 controllers instead (installed with liqoctl from Liqo\'s ' +
+    "With --liqo v1.2 the clusters run Liqo's own v1.2 controllers instead (installed with liqoctl from Liqo's " +
     'chart, networking disabled, peered with liqoctl peer), kwok worker nodes on cluster-2 and cluster-3, and a ' +
     'scheduler per cluster; it needs root (pods run in network namespaces on a host bridge). Everything is built ' +
     'from the Go module proxy on first use (cached in ~/.cache/liqo-topology). ' +
     'Idempotent: a running lab is reported, not restarted.'
-  static override examples = [
-    '<%= config.bin %> lab up --tutorial',
-    '<%= config.bin %> lab up --liqo v1.2 --tutorial',
-    'eval "$(<%= config.bin %> lab env)" && kubectl get foreignclusters',
-  ]
+  static override examples = ['<%= config.bin %> lab up --tutorial', '<%= config.bin %> lab up --liqo v1.2 --tutorial', 'eval "$(<%= config.bin %> lab env)" && kubectl get foreignclusters']
   static override flags = {
     ...labDirFlag,
-    liqo: Flags.string({description: 'Which Liqo the clusters run: v0.3 (the emulator) or v1.2 (Liqo\'s own controllers).', options: [...LAB_LIQO_LINES], default: 'v0.3'}),
+    liqo: Flags.string({description: "Which Liqo the clusters run: v0.3 (the emulator) or v1.2 (Liqo's own controllers).", options: [...LAB_LIQO_LINES], default: 'v0.3'}),
     tutorial: Flags.boolean({description: 'Also set up the tutorial: namespace liqo-test offloaded and nginx-deployment (3 replicas) on cluster-2 and cluster-3.', default: false}),
     delay: durationFlag({description: 'Delay between Liqo peering phases (Pending, Established, Disconnecting, None).', default: 1000, defaultHelp: async () => '1s'}),
     build: Flags.boolean({description: 'Build missing control-plane binaries (needs Go).', default: true, allowNo: true}),

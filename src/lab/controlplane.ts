@@ -190,64 +190,52 @@ async function startApiServer(set: ComponentSet, o: StartOptions, l: Layout, pla
 
 const healthz = (port: number) => async () => (await httpGet(`https://127.0.0.1:${port}/healthz`, {rejectUnauthorized: false})).status === 200
 
-async function startControllerManager(set: ComponentSet, o: StartOptions, l: Layout, c: RunningCluster): Promise<void> {
+/**
+ * A control-plane component that talks to one cluster's API server as its own user and serves
+ * /healthz on a free port: kube-controller-manager or kube-scheduler, with `extra` flags.
+ */
+async function startClusterComponent(set: ComponentSet, o: StartOptions, l: Layout, c: RunningCluster, component: 'kube-controller-manager' | 'kube-scheduler', extra: string[]): Promise<void> {
   const port = await freePort()
   const qps = o.componentQps ?? 300
-  const certDir = join(l.run, `${c.name}-kcm`)
+  const certDir = join(l.run, `${c.name}-${component}`)
   mkdirSync(certDir, {recursive: true})
-  o.onProgress(`starting kube-controller-manager of ${c.name}`)
+  o.onProgress(`starting ${component} of ${c.name}`)
   await set.launch({
-    name: `${c.name}/kube-controller-manager`,
-    bin: o.bins['kube-controller-manager'],
+    name: `${c.name}/${component}`,
+    bin: o.bins[component],
     args: [
-      `--kubeconfig=${c.kubeconfigFor('system:kube-controller-manager')}`,
+      `--kubeconfig=${c.kubeconfigFor(`system:${component}`)}`,
       '--leader-elect=false',
       '--bind-address=127.0.0.1',
       `--secure-port=${port}`,
       `--cert-dir=${certDir}`,
-      `--service-account-private-key-file=${join(o.pki.dir, `${c.name}-sa.key`)}`,
-      `--root-ca-file=${o.pki.caCert}`,
-      `--cluster-signing-cert-file=${o.pki.caCert}`,
-      `--cluster-signing-key-file=${o.pki.caKey}`,
       `--kube-api-qps=${qps}`,
       `--kube-api-burst=${qps * 2}`,
-      '--concurrent-deployment-syncs=10',
-      '--concurrent-replicaset-syncs=10',
-      '--concurrent-namespace-syncs=10',
-      '--concurrent-gc-syncs=30',
       '--profiling=false',
+      ...extra,
     ],
-    log: join(l.logs, `${c.name}-kube-controller-manager.log`),
+    log: join(l.logs, `${c.name}-${component}.log`),
     port,
     probe: healthz(port),
     timeoutMs: 60_000,
   })
 }
 
-async function startScheduler(set: ComponentSet, o: StartOptions, l: Layout, c: RunningCluster): Promise<void> {
-  const port = await freePort()
-  const qps = o.componentQps ?? 300
-  const certDir = join(l.run, `${c.name}-scheduler`)
-  mkdirSync(certDir, {recursive: true})
-  o.onProgress(`starting kube-scheduler of ${c.name}`)
-  await set.launch({
-    name: `${c.name}/kube-scheduler`,
-    bin: o.bins['kube-scheduler'],
-    args: [
-      `--kubeconfig=${c.kubeconfigFor('system:kube-scheduler')}`,
-      '--leader-elect=false',
-      '--bind-address=127.0.0.1',
-      `--secure-port=${port}`,
-      `--cert-dir=${certDir}`,
-      `--kube-api-qps=${qps}`,
-      `--kube-api-burst=${qps * 2}`,
-      '--profiling=false',
-    ],
-    log: join(l.logs, `${c.name}-kube-scheduler.log`),
-    port,
-    probe: healthz(port),
-    timeoutMs: 60_000,
-  })
+function startControllerManager(set: ComponentSet, o: StartOptions, l: Layout, c: RunningCluster): Promise<void> {
+  return startClusterComponent(set, o, l, c, 'kube-controller-manager', [
+    `--service-account-private-key-file=${join(o.pki.dir, `${c.name}-sa.key`)}`,
+    `--root-ca-file=${o.pki.caCert}`,
+    `--cluster-signing-cert-file=${o.pki.caCert}`,
+    `--cluster-signing-key-file=${o.pki.caKey}`,
+    '--concurrent-deployment-syncs=10',
+    '--concurrent-replicaset-syncs=10',
+    '--concurrent-namespace-syncs=10',
+    '--concurrent-gc-syncs=30',
+  ])
+}
+
+function startScheduler(set: ComponentSet, o: StartOptions, l: Layout, c: RunningCluster): Promise<void> {
+  return startClusterComponent(set, o, l, c, 'kube-scheduler', [])
 }
 
 export interface StartedControlPlane extends ControlPlane {

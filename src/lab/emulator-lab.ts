@@ -9,7 +9,7 @@ import {createWriteStream, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {lookupBinaries, pinnedVersions, type Binaries} from './binaries.js'
-import {freePort, startControlPlane} from './controlplane.js'
+import {freePort, startControlPlane, type StartedControlPlane} from './controlplane.js'
 import {addForeignCluster, installCrds, installLiqoNamespace, installReadonlyRole, installWebhook} from './emulator/bootstrap.js'
 import {Emulator} from './emulator/emulator.js'
 import type {EmuCluster} from './emulator/model.js'
@@ -25,7 +25,7 @@ export function controlPlaneBinaries(): Binaries {
   return found as Binaries
 }
 
-export async function startEmulatorLab(ctx: LabContext): Promise<LabRuntime> {
+async function controlPlaneStep(ctx: LabContext) {
   const bins = controlPlaneBinaries()
   ctx.state.binDir = join(bins['kube-apiserver'], '..')
   ctx.state.kubernetesVersion = pinnedVersions().kubernetes
@@ -37,9 +37,11 @@ export async function startEmulatorLab(ctx: LabContext): Promise<LabRuntime> {
   ctx.state.processes = cp.infos
   ctx.state.etcdPort = cp.etcdPort
   ctx.save()
+  return {cp, pki}
+}
 
-  const caPem = readPem(pki.caCert)
-  writeFileSync(ctx.paths.kubeconfig, userKubeconfig(cp.clusters, caPem), {mode: 0o600})
+/** The three clusters as the emulator sees them (Liqo v0.3 identities: UUIDs), recorded in the state. */
+async function emulatedClusters(ctx: LabContext, cp: StartedControlPlane): Promise<EmuCluster[]> {
   const emu: EmuCluster[] = []
   for (const [i, spec] of LAB_CLUSTERS.entries()) {
     const rc = cp.clusters.find((c) => c.name === spec.name)!
@@ -54,18 +56,24 @@ export async function startEmulatorLab(ctx: LabContext): Promise<LabRuntime> {
       authUrl: rc.server,
     })
   }
-  ctx.state.clusters = emu.map(
-    (c): LabClusterState => ({
-      name: c.name,
-      id: c.id,
-      role: c.role === 'home' ? 'home' : 'remote',
-      labels: c.labels,
-      server: c.authUrl,
-      tokens: cp.clusters.find((x) => x.name === c.name)!.tokens,
-      nodeName: c.nodeName,
-    }),
-  )
+  ctx.state.clusters = emu.map((c): LabClusterState => ({
+    name: c.name,
+    id: c.id,
+    role: c.role === 'home' ? 'home' : 'remote',
+    labels: c.labels,
+    server: c.authUrl,
+    tokens: cp.clusters.find((x) => x.name === c.name)!.tokens,
+    nodeName: c.nodeName,
+  }))
   ctx.save()
+  return emu
+}
+
+export async function startEmulatorLab(ctx: LabContext): Promise<LabRuntime> {
+  const {cp, pki} = await controlPlaneStep(ctx)
+  const caPem = readPem(pki.caCert)
+  writeFileSync(ctx.paths.kubeconfig, userKubeconfig(cp.clusters, caPem), {mode: 0o600})
+  const emu = await emulatedClusters(ctx, cp)
 
   ctx.progress('installing Liqo (CRDs, cluster identity, webhook)')
   const [home, ...remotes] = emu as [EmuCluster, ...EmuCluster[]]
@@ -99,8 +107,16 @@ export async function startEmulatorLab(ctx: LabContext): Promise<LabRuntime> {
 
   ctx.progress('peering cluster-1 with cluster-2 and cluster-3 (liqoctl add cluster)')
   for (const r of remotes) await addForeignCluster(home.client!, r)
-  await ensurePeerings(home.client!, remotes.map((r) => r.id))
-  if (ctx.options.tutorial) await setupTutorial(home.client!, remotes.map((r) => r.id), (m) => ctx.progress(m))
+  await ensurePeerings(
+    home.client!,
+    remotes.map((r) => r.id),
+  )
+  if (ctx.options.tutorial)
+    await setupTutorial(
+      home.client!,
+      remotes.map((r) => r.id),
+      (m) => ctx.progress(m),
+    )
 
   return {
     components: () => cp.infos.map((i) => ({...i, running: cp.processes.some((p) => p.pid === i.pid && p.exitCode === undefined)})),

@@ -183,7 +183,11 @@ async function addTutorial(state: LabState, onProgress: (m: string) => void): Pr
   }
   const client = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: state.kubeconfig}), 'cluster-1'))
   try {
-    await setupTutorial(client, state.clusters.filter((c) => c.role === 'remote').map((c) => c.id), onProgress)
+    await setupTutorial(
+      client,
+      state.clusters.filter((c) => c.role === 'remote').map((c) => c.id),
+      onProgress,
+    )
   } finally {
     client.close()
   }
@@ -277,13 +281,18 @@ async function control(dir: string, path: string, what: string): Promise<unknown
       res.on('data', (d: string) => (body += d))
       res.on('end', () => {
         if (res.statusCode === 200) resolve(JSON.parse(body))
-        else reject(new UserError(`lab ${what}: ${(() => {
-          try {
-            return JSON.parse(body).error as string
-          } catch {
-            return body
-          }
-        })()}`))
+        else
+          reject(
+            new UserError(
+              `lab ${what}: ${(() => {
+                try {
+                  return JSON.parse(body).error as string
+                } catch {
+                  return body
+                }
+              })()}`,
+            ),
+          )
       })
     })
     req.on('error', reject)

@@ -8,7 +8,15 @@ export function renderLabStatus(r: StatusReport): string {
   const s = r.state
   const clusters = renderTable(
     ['cluster', 'role', 'cluster-id', 'server', 'labels'],
-    s.clusters.map((c) => [c.name, c.role, c.id, c.server, Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',')]),
+    s.clusters.map((c) => [
+      c.name,
+      c.role,
+      c.id,
+      c.server,
+      Object.entries(c.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    ]),
   )
   const components = renderTable(
     ['component', 'pid', 'port', 'state'],

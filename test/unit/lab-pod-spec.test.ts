@@ -1,18 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  backoffMs,
-  binaryFor,
-  containerArgv,
-  containerEnv,
-  expand,
-  fieldValue,
-  identityArgs,
-  kubernetesServiceEnv,
-  mountPlan,
-  mountScript,
-  readProbe,
-} from '../../src/lab/v1/pod-spec.js'
+import {backoffMs, binaryFor, containerArgv, containerEnv, expand, fieldValue, identityArgs, kubernetesServiceEnv, mountPlan, mountScript, readProbe} from '../../src/lab/v1/pod-spec.js'
 import {downwardFiles, keyFiles} from '../../src/lab/v1/pod-volumes.js'
 
 const rule = {registry: 'ghcr.io/liqotech/', tag: 'v1.2.0', binaries: ['liqo-controller-manager', 'webhook', 'virtual-kubelet']}
@@ -56,11 +44,20 @@ describe('environment and arguments', () => {
         {name: 'WHO', value: '$(POD_NAMESPACE)/$(CLUSTER_ID)'},
       ],
     }
-    const lookup = (kind: string, name: string): Record<string, string> | undefined => (kind === 'configMap' && name === 'cm' ? {K: 'v'} : kind === 'configMap' && name === 'ids' ? {CLUSTER_ID: 'cluster-1'} : undefined)
+    const lookup = (kind: string, name: string): Record<string, string> | undefined =>
+      kind === 'configMap' && name === 'cm' ? {K: 'v'} : kind === 'configMap' && name === 'ids' ? {CLUSTER_ID: 'cluster-1'} : undefined
     const r = containerEnv(pod, container, facts, lookup, kubernetesServiceEnv('10.200.1.1', 6443))
     expect(r.ok).toBe(true)
     const env = r.ok ? Object.fromEntries(r.value) : {}
-    expect(env).toMatchObject({KUBERNETES_SERVICE_HOST: '10.200.1.1', KUBERNETES_SERVICE_PORT: '6443', P_K: 'v', CLUSTER_ID: 'cluster-1', POD_NAMESPACE: 'liqo', POD_IP: '10.200.16.2', WHO: 'liqo/cluster-1'})
+    expect(env).toMatchObject({
+      KUBERNETES_SERVICE_HOST: '10.200.1.1',
+      KUBERNETES_SERVICE_PORT: '6443',
+      P_K: 'v',
+      CLUSTER_ID: 'cluster-1',
+      POD_NAMESPACE: 'liqo',
+      POD_IP: '10.200.16.2',
+      WHO: 'liqo/cluster-1',
+    })
   })
   it('reports a missing ConfigMap key like the kubelet (CreateContainerConfigError), unless optional', () => {
     const c = {env: [{name: 'X', valueFrom: {configMapKeyRef: {name: 'ids', key: 'NOPE'}}}]}
@@ -81,7 +78,16 @@ describe('environment and arguments', () => {
 describe('identity', () => {
   it('runs as the pod user with fsGroup as a supplementary group, no_new_privs, and the death signal re-armed', () => {
     expect(identityArgs(pod, {securityContext: {allowPrivilegeEscalation: false}})).toEqual([
-      'setpriv', '--reuid=1000', '--regid=1000', '--groups=1000', '--no-new-privs', '--', 'setpriv', '--pdeathsig', 'SIGKILL', '--',
+      'setpriv',
+      '--reuid=1000',
+      '--regid=1000',
+      '--groups=1000',
+      '--no-new-privs',
+      '--',
+      'setpriv',
+      '--pdeathsig',
+      'SIGKILL',
+      '--',
     ])
   })
   it('stays root when no user is asked for', () => {
@@ -94,7 +100,14 @@ describe('identity', () => {
 
 describe('mounts', () => {
   it('maps /var/run to /run and keeps subPath and readOnly', () => {
-    expect(mountPlan({volumeMounts: [{name: 'sa', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true}, {name: 'c', mountPath: '/tmp/x/', subPath: 'f'}]})).toEqual([
+    expect(
+      mountPlan({
+        volumeMounts: [
+          {name: 'sa', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true},
+          {name: 'c', mountPath: '/tmp/x/', subPath: 'f'},
+        ],
+      }),
+    ).toEqual([
       {volume: 'sa', target: '/run/secrets/kubernetes.io/serviceaccount', readOnly: true},
       {volume: 'c', target: '/tmp/x', readOnly: false, subPath: 'f'},
     ])
@@ -129,7 +142,14 @@ describe('mounts', () => {
 describe('probes and back-off', () => {
   it('reads an httpGet readiness probe by port name, checking at least every 2s', () => {
     const c = {ports: [{name: 'healthz', containerPort: 8081}]}
-    expect(readProbe(c, {httpGet: {path: '/readyz', port: 'healthz'}}, 'readiness')).toMatchObject({kind: 'http', port: 8081, path: '/readyz', periodMs: 2000, failureThreshold: 3, successThreshold: 1})
+    expect(readProbe(c, {httpGet: {path: '/readyz', port: 'healthz'}}, 'readiness')).toMatchObject({
+      kind: 'http',
+      port: 8081,
+      path: '/readyz',
+      periodMs: 2000,
+      failureThreshold: 3,
+      successThreshold: 1,
+    })
     expect(readProbe(c, {tcpSocket: {port: 9443}, periodSeconds: 20}, 'liveness')).toMatchObject({kind: 'tcp', port: 9443, periodMs: 20_000})
     expect(readProbe(c, undefined, 'readiness')).toBeUndefined()
   })
@@ -148,7 +168,17 @@ describe('volume files', () => {
     expect(keyFiles(data, {name: 'cm'}, 0o644).ok && (keyFiles(data, {name: 'cm'}, 0o644) as {value: unknown[]}).value).toHaveLength(2)
   })
   it('downwardAPI writes the namespace, and labels as sorted key="value" lines', () => {
-    const files = downwardFiles(pod, {items: [{path: 'namespace', fieldRef: {fieldPath: 'metadata.namespace'}}, {path: 'labels', fieldRef: {fieldPath: 'metadata.labels'}}]}, facts, 0o644)
+    const files = downwardFiles(
+      pod,
+      {
+        items: [
+          {path: 'namespace', fieldRef: {fieldPath: 'metadata.namespace'}},
+          {path: 'labels', fieldRef: {fieldPath: 'metadata.labels'}},
+        ],
+      },
+      facts,
+      0o644,
+    )
     expect(files.map((f) => [f.path, f.content.toString()])).toEqual([
       ['namespace', 'liqo'],
       ['labels', 'a.b/c="x"\napp="w"'],

@@ -7,30 +7,18 @@
  */
 import {mkdirSync} from 'node:fs'
 
-import type {Json, KubeClient} from '../../k8s/client.js'
+import type {Json} from '../../k8s/client.js'
 import {Reflector, type Change} from '../../k8s/reflector.js'
 import {ensureNode, renewLease, workerNodeBody} from '../emulator/kubelet.js'
 import type {ProcessInfo} from '../state.js'
-import type {LabNet} from './network.js'
+import type {NodeSetting} from './kubelet-context.js'
 import {PodRunner, type KubeletContext, type PodProcess} from './pod-runner.js'
 
 export const CONTROL_PLANE_TAINT = {key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'} as const
 
-export interface HostKubeletOptions {
-  client: KubeClient
-  cluster: string
-  nodeName: string
-  nodeIp: string
-  net: LabNet
-  api: {host: string; port: number}
-  binaries: Map<string, string>
-  imageRule: KubeletContext['imageRule']
+export interface HostKubeletOptions extends NodeSetting {
   /** First and last usable pod IP of this node, as 32-bit numbers. */
   ipRange: [number, number]
-  dir: string
-  logs: string
-  log(message: string): void
-  changed(): void
 }
 
 export const CAPACITY = {cpu: '8', memory: '32Gi', pods: '110'}
@@ -51,21 +39,11 @@ export class HostKubelet {
     mkdirSync(o.dir, {recursive: true, mode: 0o755})
     mkdirSync(o.logs, {recursive: true})
     this.ctx = {
-      client: o.client,
-      cluster: o.cluster,
-      nodeName: o.nodeName,
-      nodeIp: o.nodeIp,
-      net: o.net,
-      api: o.api,
-      binaries: o.binaries,
-      imageRule: o.imageRule,
-      dir: o.dir,
-      logs: o.logs,
+      ...o,
       capacity: {cpu: CAPACITY.cpu, memory: CAPACITY.memory},
       allocateIp: () => this.allocateIp(),
       releaseIp: (ip) => this.usedIps.delete(ipToNumber(ip)),
       log: (m) => o.log(`${o.cluster}/${o.nodeName}: ${m}`),
-      changed: () => o.changed(),
     }
   }
 

@@ -72,7 +72,10 @@ async function controlPlaneStep(ctx: LabContext, net: LabNet): Promise<StartedCo
   ctx.state.binDir = join(bins['kube-apiserver'], '..')
   ctx.state.kubernetesVersion = pinnedVersions().kubernetes
   ctx.progress('creating certificates')
-  const pki = createPki(ctx.paths.pki, LAB_CLUSTERS.map((_, i) => clusterApiIp(net, i + 1)))
+  const pki = createPki(
+    ctx.paths.pki,
+    LAB_CLUSTERS.map((_, i) => clusterApiIp(net, i + 1)),
+  )
   const plans: ClusterPlan[] = LAB_CLUSTERS.map(({name, role}, i) => ({name, role, host: clusterApiIp(net, i + 1), port: API_PORT, scheduler: true}))
   const cp = await startControlPlane({dir: ctx.dir, bins, pki, clusters: plans, onProgress: (m) => ctx.progress(m)})
   ctx.onStop(() => cp.stop())
@@ -123,16 +126,19 @@ async function installStep(ctx: LabContext, net: LabNet, art: LiqoArtifacts): Pr
   const tool = {bin: art.bins.get('liqoctl')!, kubeconfig: ctx.paths.kubeconfig, log: join(ctx.paths.logs, 'liqoctl.log')}
   await Promise.all(
     LAB_CLUSTERS.map((spec, i) =>
-      liqoctl({...tool, log: join(ctx.paths.logs, `liqoctl-install-${spec.name}.log`)}, installArgs({
-        context: spec.name,
-        clusterId: spec.name,
-        chart: art.chart,
-        version: art.version,
-        podCidr: clusterPodCidr(net, i + 1),
-        serviceCidr: SERVICE_CIDR,
-        labels: spec.labels,
-        valuesFile,
-      })).then(() => ctx.progress(`Liqo ${art.version} installed on ${spec.name}`)),
+      liqoctl(
+        {...tool, log: join(ctx.paths.logs, `liqoctl-install-${spec.name}.log`)},
+        installArgs({
+          context: spec.name,
+          clusterId: spec.name,
+          chart: art.chart,
+          version: art.version,
+          podCidr: clusterPodCidr(net, i + 1),
+          serviceCidr: SERVICE_CIDR,
+          labels: spec.labels,
+          valuesFile,
+        }),
+      ).then(() => ctx.progress(`Liqo ${art.version} installed on ${spec.name}`)),
     ),
   )
 }
@@ -146,7 +152,10 @@ async function peerStep(ctx: LabContext, art: LiqoArtifacts): Promise<void> {
   }
   const client = await connectKubeconfig(ctx.paths.kubeconfig, home!.name)
   try {
-    await waitVirtualNodesReady(client, remotes.map((r) => r.name))
+    await waitVirtualNodesReady(
+      client,
+      remotes.map((r) => r.name),
+    )
   } finally {
     client.close()
   }
@@ -157,11 +166,18 @@ export async function setupTutorialV1(kubeconfig: string, liqoctlBin: string, lo
   const [home, ...remotes] = LAB_CLUSTERS
   const client = await connectKubeconfig(kubeconfig, home!.name)
   try {
-    await waitVirtualNodesReady(client, remotes.map((r) => r.name))
+    await waitVirtualNodesReady(
+      client,
+      remotes.map((r) => r.name),
+    )
     await createIfMissing(client, '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: TUTORIAL_NAMESPACE}})
     onProgress(`offloading namespace ${TUTORIAL_NAMESPACE} (liqoctl offload namespace --pod-offloading-strategy Remote)`)
     await liqoctl({bin: liqoctlBin, kubeconfig, log: join(logs, 'liqoctl.log')}, offloadArgs(home!.name, TUTORIAL_NAMESPACE))
-    await deployTutorialWorkload(client, remotes.map((r) => r.name), onProgress)
+    await deployTutorialWorkload(
+      client,
+      remotes.map((r) => r.name),
+      onProgress,
+    )
   } finally {
     client.close()
   }

@@ -48,7 +48,12 @@ export function liqoctl(o: LiqoctlOptions, args: string[]): Promise<string> {
       out.end()
       if (code === 0) resolve(stdout)
       else {
-        const last = tail.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim().split('\n').slice(-6).join('\n')
+        const last = tail
+          .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+          .trim()
+          .split('\n')
+          .slice(-6)
+          .join('\n')
         reject(new LiqoctlError(`liqoctl ${args.slice(0, 2).join(' ')} failed (${signal ?? `exit ${code}`}); see ${o.log}:\n${last}`))
       }
     })
@@ -71,17 +76,28 @@ export interface InstallPlan {
 export function installArgs(p: InstallPlan): string[] {
   return [
     'install',
-    '--context', p.context,
-    '--local-chart-path', p.chart,
-    '--version', p.version,
-    '--cluster-id', p.clusterId,
-    '--cluster-labels', Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(','),
-    '--pod-cidr', p.podCidr,
-    '--service-cidr', p.serviceCidr,
+    '--context',
+    p.context,
+    '--local-chart-path',
+    p.chart,
+    '--version',
+    p.version,
+    '--cluster-id',
+    p.clusterId,
+    '--cluster-labels',
+    Object.entries(p.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+    '--pod-cidr',
+    p.podCidr,
+    '--service-cidr',
+    p.serviceCidr,
     '--disable-telemetry',
     '--disable-kernel-version-check',
-    '--values', p.valuesFile,
-    '--timeout', '10m',
+    '--values',
+    p.valuesFile,
+    '--timeout',
+    '10m',
   ]
 }
 

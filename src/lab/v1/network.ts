@@ -32,7 +32,9 @@ function ip(args: string[], allowFail = false): string {
 /** Refuses early, with what to do, when this host cannot make the lab's network. */
 export function checkNetworkPrerequisites(): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new NetError('the real-Liqo lab (--liqo v1.2) runs Liqo\'s pods in network namespaces and needs root; run it as root (e.g. in a VM or CI container), or use the v0.3 emulator lab (lab up without --liqo)')
+    throw new NetError(
+      "the real-Liqo lab (--liqo v1.2) runs Liqo's pods in network namespaces and needs root; run it as root (e.g. in a VM or CI container), or use the v0.3 emulator lab (lab up without --liqo)",
+    )
   }
   ip(['-V'])
   for (const tool of ['setpriv', 'unshare', 'mount']) {

@@ -6,85 +6,23 @@
  * gracefully when the pod is deleted. The pod's status says what a kubelet would say: a container
  * is `running` only while its process runs.
  */
-import {existsSync, mkdirSync, rmSync} from 'node:fs'
-import net from 'node:net'
+import {mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ApiError} from '../../toolkit/errors.js'
-import type {Json, KubeClient} from '../../k8s/client.js'
+import type {Json} from '../../k8s/client.js'
 import {sleep} from '../../toolkit/clock.js'
-import {httpGet} from '../components.js'
-import {startProcess, stopProcess, type ManagedProcess} from '../process.js'
-import {createPodNetns, deletePodNetns, podNetnsName, type LabNet} from './network.js'
-import {
-  backoffMs,
-  binaryFor,
-  containerArgv,
-  containerEnv,
-  identityArgs,
-  kubernetesServiceEnv,
-  mountPlan,
-  mountScript,
-  PRIVATE_ROOTS,
-  IMAGE_BIN_DIR,
-  type MountPlan,
-  readProbe,
-  type ImageRule,
-  type PodFacts,
-  type Probe,
-  type Resolved,
-} from './pod-spec.js'
-import {prepareVolumes, readKeys, type PreparedVolumes} from './pod-volumes.js'
+import {stopProcess, startProcess, type ManagedProcess} from '../process.js'
+import {containerCommand, runProbes, terminatedState, type ContainerRun, type PodPlace} from './container.js'
+import {nowIso, type KubeletContext} from './kubelet-context.js'
+import {PodStatusReporter} from './pod-status.js'
+import {createPodNetns, deletePodNetns, podNetnsName} from './network.js'
+import {backoffMs, readProbe, type PodFacts} from './pod-spec.js'
+import {prepareVolumes, type PreparedVolumes} from './pod-volumes.js'
 
-/** What every pod of one host kubelet shares. */
-export interface KubeletContext {
-  client: KubeClient
-  cluster: string
-  nodeName: string
-  nodeIp: string
-  net: LabNet
-  /** Where pods reach their API server (the lab has no kube-proxy for the `kubernetes` Service). */
-  api: {host: string; port: number}
-  /** Binary name → path of the cached build. */
-  binaries: Map<string, string>
-  imageRule: Omit<ImageRule, 'binaries'>
-  /** Pods' folders (volumes). */
-  dir: string
-  /** Containers' logs. */
-  logs: string
-  capacity: {cpu: string; memory: string}
-  allocateIp(): string
-  releaseIp(ip: string): void
-  log(message: string): void
-  /** The set of running processes changed (the lab's state file lists them). */
-  changed(): void
-}
+export type {KubeletContext} from './kubelet-context.js'
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 /** A container that ran this long without failing starts its back-off from the beginning again. */
 const BACKOFF_RESET_MS = 60_000
-
-function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
-}
-
-interface ContainerRun {
-  spec: Json
-  init: boolean
-  log: string
-  proc?: ManagedProcess
-  binary?: string
-  state: Json
-  lastState: Json
-  ready: boolean
-  started: boolean
-  restartCount: number
-  failures: number
-  held: boolean
-  timers: NodeJS.Timeout[]
-  readiness?: Probe
-  liveness?: Probe
-}
 
 export interface PodProcess {
   pod: string
@@ -95,13 +33,6 @@ export interface PodProcess {
   log: string
   binary: string
   running: boolean
-}
-
-/** The exit a process had, as a container's `terminated` state. */
-function terminatedState(p: ManagedProcess, startedAt: string): Json {
-  const signals: Record<string, number> = {SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1}
-  const exitCode = p.signal ? 128 + (signals[p.signal] ?? 0) : (p.exitCode ?? 0)
-  return {terminated: {exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...(p.signal ? {signal: signals[p.signal] ?? 0} : {}), startedAt, finishedAt: nowIso()}}
 }
 
 export class PodRunner {
@@ -115,12 +46,10 @@ export class PodRunner {
   private phase = 'Pending'
   private initialized = false
   private readonly startTime = nowIso()
-  private readonly transitions = new Map<string, {status: string; at: string}>()
   private readonly containers: ContainerRun[]
   private terminating?: Promise<void>
   private readonly abort = new AbortController()
-  private patching: Promise<void> = Promise.resolve()
-  private gone = false
+  private readonly status: PodStatusReporter
 
   constructor(
     private readonly k: KubeletContext,
@@ -130,6 +59,7 @@ export class PodRunner {
     this.uid = raw.metadata.uid
     this.namespace = raw.metadata.namespace
     this.name = raw.metadata.name
+    this.status = new PodStatusReporter(k.client, this.namespace, this.name, k.log)
     const logName = (c: Json) => join(k.logs, `${k.cluster}_${this.namespace}_${this.name}_${c.name}.log`)
     const make = (c: Json, init: boolean): ContainerRun => ({
       spec: c,
@@ -207,6 +137,10 @@ export class PodRunner {
     }
   }
 
+  private place(): PodPlace {
+    return {raw: this.raw, namespace: this.namespace, name: this.name, dir: this.podDir, netns: this.netns, facts: this.facts(), ...(this.volumes ? {volumes: this.volumes} : {})}
+  }
+
   get key(): string {
     return `${this.namespace}/${this.name}`
   }
@@ -243,54 +177,9 @@ export class PodRunner {
     }
   }
 
-  /** Everything needed to exec a container, or why it cannot run here. */
-  private async commandFor(c: ContainerRun): Promise<Resolved<{cmd: string; args: string[]; env: NodeJS.ProcessEnv; binary: string}>> {
-    const bin = binaryFor(c.spec, {...this.k.imageRule, binaries: [...this.k.binaries.keys()]})
-    if (!bin.ok) return bin
-    const keys = new Map<string, Record<string, string> | undefined>()
-    const refs = [
-      ...((c.spec.envFrom ?? []) as Json[]).map((f) => (f.configMapRef ? ['configMap', f.configMapRef.name] : ['secret', f.secretRef?.name])),
-      ...((c.spec.env ?? []) as Json[]).flatMap((e) => {
-        const vf = e.valueFrom ?? {}
-        if (vf.configMapKeyRef) return [['configMap', vf.configMapKeyRef.name]]
-        if (vf.secretKeyRef) return [['secret', vf.secretKeyRef.name]]
-        return []
-      }),
-    ] as Array<['configMap' | 'secret', string]>
-    for (const [kind, name] of refs) {
-      if (keys.has(`${kind}/${name}`)) continue
-      const data = await readKeys(this.k.client, kind, this.namespace, name)
-      keys.set(`${kind}/${name}`, data && Object.fromEntries(Object.entries(data).map(([key, v]) => [key, v.toString('utf8')])))
-    }
-    const env = containerEnv(this.raw, c.spec, this.facts(), (kind, name) => keys.get(`${kind}/${name}`), kubernetesServiceEnv(this.k.api.host, this.k.api.port))
-    if (!env.ok) return env
-    const binary = this.k.binaries.get(bin.value)!
-    const inImage = `${IMAGE_BIN_DIR}/${bin.value}`
-    const mounts: Array<MountPlan & {source: string}> = [{volume: '(image)', target: inImage, readOnly: true, source: binary}]
-    for (const m of mountPlan(c.spec)) {
-      const dir = this.volumes?.dirs.get(m.volume)
-      if (!dir) return {ok: false, reason: 'CreateContainerConfigError', message: `volume "${m.volume}" is not defined in the pod`}
-      mounts.push({...m, source: m.subPath ? join(dir, m.subPath) : dir})
-    }
-    const stage = join(this.podDir, 'roots')
-    for (const r of PRIVATE_ROOTS) mkdirSync(stage + r, {recursive: true})
-    const script = mountScript(mounts, existsSync, {stage, hostname: this.name})
-    if (!script.ok) return script
-    return {
-      ok: true,
-      value: {
-        cmd: 'ip',
-        args: ['netns', 'exec', this.netns, 'unshare', '--uts', '--', 'sh', '-c', script.value, 'sh', ...identityArgs(this.raw, c.spec), inImage, ...containerArgv(c.spec, env.value)],
-        env: {PATH: DEFAULT_PATH, HOSTNAME: this.name, HOME: '/', ...Object.fromEntries(env.value)},
-        // What the process's command line shows (lab status and lab down recognise it by this).
-        binary: inImage,
-      },
-    }
-  }
-
   private async startContainer(c: ContainerRun): Promise<ManagedProcess | undefined> {
     if (this.terminating || c.held) return undefined
-    const plan = await this.commandFor(c)
+    const plan = await containerCommand(this.k, this.place(), c.spec)
     if (this.terminating || c.held) return undefined
     if (!plan.ok) {
       c.state = {waiting: {reason: plan.reason, message: plan.message}}
@@ -348,10 +237,14 @@ export class PodRunner {
         const wait = backoffMs(++c.failures)
         c.lastState = ended
         c.state = {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${Math.round(wait / 1000)}s restarting failed container=${c.spec.name} pod=${this.name}_${this.namespace}(${this.uid})`}}
-        this.later(c, () => {
-          c.restartCount++
-          void this.startContainer(c)
-        }, wait)
+        this.later(
+          c,
+          () => {
+            c.restartCount++
+            void this.startContainer(c)
+          },
+          wait,
+        )
       } else {
         c.state = ended
         const mains = this.containers.filter((x) => !x.init)
@@ -363,123 +256,29 @@ export class PodRunner {
 
   /** Readiness and liveness probes of a running container, each on its own timer. */
   private probe(c: ContainerRun, proc: ManagedProcess): void {
-    const alive = () => c.proc === proc && proc.exitCode === undefined && !this.terminating
-    const loop = (p: Probe, kind: 'readiness' | 'liveness') => {
-      let ok = 0
-      let bad = 0
-      const tick = async () => {
-        if (!alive()) return
-        const passed = await this.check(p, proc)
-        if (!alive()) return
-        if (passed) {
-          bad = 0
-          if (++ok >= p.successThreshold && kind === 'readiness' && !c.ready) {
-            c.ready = true
-            void this.flush()
-          }
-        } else {
-          ok = 0
-          if (++bad >= p.failureThreshold) {
-            if (kind === 'readiness' && c.ready) {
-              c.ready = false
-              void this.flush()
-            }
-            if (kind === 'liveness') {
-              this.k.log(`${this.key}: ${c.spec.name} failed its liveness probe; restarting it`)
-              void stopProcess(proc, Number(this.raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000)
-              return
-            }
-          }
-        }
-        this.later(c, () => void tick(), p.periodMs)
-      }
-      this.later(c, () => void tick(), p.initialDelayMs)
-    }
-    if (c.readiness) loop(c.readiness, 'readiness')
-    if (c.liveness) loop(c.liveness, 'liveness')
-  }
-
-  private async check(p: Probe, proc: ManagedProcess): Promise<boolean> {
-    if (p.kind === 'http') {
-      const r = await httpGet(`${p.scheme.toLowerCase()}://${this.podIp}:${p.port}${p.path}`, {rejectUnauthorized: false}, p.timeoutMs)
-      return r.status >= 200 && r.status < 400
-    }
-    if (p.kind === 'tcp') {
-      return await new Promise((resolve) => {
-        const s = net.connect({host: this.podIp, port: p.port, timeout: p.timeoutMs}, () => {
-          s.destroy()
-          resolve(true)
-        })
-        s.on('error', () => resolve(false))
-        s.on('timeout', () => {
-          s.destroy()
-          resolve(false)
-        })
-      })
-    }
-    // exec: inside the container's own namespaces.
-    const probeProc = startProcess(`${this.key} probe`, 'nsenter', ['--target', String(proc.pid), '--mount', '--uts', '--net', '--', ...p.command], '/dev/null')
-    const timer = setTimeout(() => void stopProcess(probeProc, 0), p.timeoutMs)
-    const code = await probeProc.exited
-    clearTimeout(timer)
-    return code === 0
-  }
-
-  private condition(type: string, ok: boolean): Json {
-    const status = ok ? 'True' : 'False'
-    const prev = this.transitions.get(type)
-    const at = prev && prev.status === status ? prev.at : nowIso()
-    this.transitions.set(type, {status, at})
-    return {type, status, lastProbeTime: null, lastTransitionTime: at}
-  }
-
-  private statusBody(): Json {
-    const status = (c: ContainerRun): Json => ({
-      name: c.spec.name,
-      image: c.spec.image,
-      imageID: c.binary ? `lab://${c.binary}` : '',
-      containerID: c.proc ? `lab://${c.proc.pid}` : undefined,
-      ready: c.ready,
-      started: !!c.proc && c.proc.exitCode === undefined,
-      restartCount: c.restartCount,
-      state: c.state,
-      lastState: c.lastState,
-    })
-    const mains = this.containers.filter((c) => !c.init)
-    const ready = mains.length > 0 && mains.every((c) => c.ready)
-    return {
-      status: {
-        phase: this.phase,
-        conditions: [
-          this.condition('PodReadyToStartContainers', !!this.netns),
-          this.condition('Initialized', this.initialized),
-          this.condition('Ready', ready),
-          this.condition('ContainersReady', ready),
-          this.condition('PodScheduled', true),
-        ],
-        hostIP: this.k.nodeIp,
-        hostIPs: [{ip: this.k.nodeIp}],
-        ...(this.podIp ? {podIP: this.podIp, podIPs: [{ip: this.podIp}]} : {}),
-        startTime: this.startTime,
-        qosClass: this.raw.status?.qosClass ?? 'BestEffort',
-        initContainerStatuses: this.containers.filter((c) => c.init).map(status),
-        containerStatuses: mains.map(status),
+    runProbes(c, proc, this.podIp, {
+      alive: () => c.proc === proc && proc.exitCode === undefined && !this.terminating,
+      later: (fn, ms) => this.later(c, fn, ms),
+      changed: () => void this.flush(),
+      restart: () => {
+        this.k.log(`${this.key}: ${c.spec.name} failed its liveness probe; restarting it`)
+        void stopProcess(proc, Number(this.raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000)
       },
-    }
+    })
   }
 
   /** Reports the status (one patch at a time, the latest state each time). */
   flush(): Promise<void> {
-    this.patching = this.patching.then(async () => {
-      if (this.gone) return
-      try {
-        await this.k.client.patch(`/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(this.name)}/status`, this.statusBody(), 'merge')
-      } catch (e) {
-        if (e instanceof ApiError && e.isNotFound) this.gone = true
-        else this.k.log(`${this.key}: status update: ${String(e)}`)
-      }
-    })
-    return this.patching
+    return this.status.report(() => ({
+      phase: this.phase,
+      networkReady: !!this.netns,
+      initialized: this.initialized,
+      hostIp: this.k.nodeIp,
+      podIp: this.podIp,
+      startTime: this.startTime,
+      qosClass: this.raw.status?.qosClass ?? 'BestEffort',
+      containers: this.containers,
+    }))
   }
 
   /** `lab stop`: the containers stop and stay stopped (not restarted) until release(). */
@@ -539,7 +338,7 @@ export class PodRunner {
 
   /** The pod object is gone (force-deleted): stop at once, report nothing more. */
   async vanish(): Promise<void> {
-    this.gone = true
+    this.status.gone = true
     await this.terminate(0)
   }
 }

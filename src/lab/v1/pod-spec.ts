@@ -26,7 +26,11 @@ export function binaryFor(container: Json, rule: ImageRule): Resolved<string> {
   const repo = at > image.lastIndexOf('/') ? image.slice(0, at) : image
   const tag = at > image.lastIndexOf('/') ? image.slice(at + 1) : 'latest'
   if (!repo.startsWith(rule.registry) || tag !== rule.tag) {
-    return {ok: false, reason: 'ErrImagePull', message: `the lab's host kubelet runs only Liqo's own ${rule.tag} images (${rule.registry}*:${rule.tag}), built from the Go module proxy; ${image} is not one`}
+    return {
+      ok: false,
+      reason: 'ErrImagePull',
+      message: `the lab's host kubelet runs only Liqo's own ${rule.tag} images (${rule.registry}*:${rule.tag}), built from the Go module proxy; ${image} is not one`,
+    }
   }
   const cmd0 = Array.isArray(container.command) && container.command.length ? String(container.command[0]) : ''
   const name = cmd0 ? cmd0.slice(cmd0.lastIndexOf('/') + 1) : repo.slice(repo.lastIndexOf('/') + 1)
@@ -158,7 +162,10 @@ export interface MountPlan {
 export function mountPlan(container: Json): MountPlan[] {
   return ((container.volumeMounts ?? []) as Json[]).map((m) => ({
     volume: String(m.name),
-    target: String(m.mountPath).replace(/^\/var\/run\//, '/run/').replace(/\/+$/, '') || '/',
+    target:
+      String(m.mountPath)
+        .replace(/^\/var\/run\//, '/run/')
+        .replace(/\/+$/, '') || '/',
     readOnly: !!m.readOnly,
     ...(m.subPath ? {subPath: String(m.subPath)} : {}),
   }))
@@ -194,7 +201,11 @@ export function mountScript(mounts: Array<MountPlan & {source: string}>, exists:
   for (const root of PRIVATE_ROOTS) lines.push(`mount -n -t tmpfs -o mode=1777 tmpfs ${q(o.stage + root)}`)
   for (const m of mounts) {
     if (!rootOf(m.target) && !exists(m.target)) {
-      return {ok: false, reason: 'CreateContainerConfigError', message: `the lab's host kubelet mounts volumes only under ${PRIVATE_ROOTS.join(', ')} or on existing host paths; ${m.target} is neither`}
+      return {
+        ok: false,
+        reason: 'CreateContainerConfigError',
+        message: `the lab's host kubelet mounts volumes only under ${PRIVATE_ROOTS.join(', ')} or on existing host paths; ${m.target} is neither`,
+      }
     }
     const t = staged(m.target)
     // A directory is bound onto a directory, a file (subPath, the image's binary) onto a file.

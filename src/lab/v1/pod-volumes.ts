@@ -152,13 +152,34 @@ async function projectedFiles(client: KubeClient, pod: Json, vol: Json, facts: P
   return {ok: true, value: {files, tokens}}
 }
 
+/** The files (and tokens to keep fresh) one volume holds; emptyDir holds none. */
+async function volumeContent(client: KubeClient, pod: Json, vol: Json, facts: PodFacts): Promise<Resolved<{files: VolumeFile[]; tokens: TokenSource[]}>> {
+  const none = {ok: true as const, value: {files: [], tokens: []}}
+  if (vol.emptyDir) return none
+  if (vol.secret || vol.configMap) {
+    const kind = vol.secret ? 'secret' : 'configMap'
+    const ref = vol.secret ?? vol.configMap
+    const name = ref.secretName ?? ref.name
+    const data = await readKeys(client, kind, pod.metadata?.namespace ?? 'default', name)
+    if (!data) {
+      if (ref.optional) return none
+      return {ok: false, reason: 'ContainerCreating', message: `MountVolume.SetUp failed for volume "${vol.name}": ${kind} "${name}" not found`}
+    }
+    const r = keyFiles(data, {...ref, name}, ref.defaultMode ?? DEFAULT_MODE)
+    return r.ok ? {ok: true, value: {files: r.value, tokens: []}} : r
+  }
+  if (vol.downwardAPI) return {ok: true, value: {files: downwardFiles(pod, vol.downwardAPI, facts, vol.downwardAPI.defaultMode ?? DEFAULT_MODE), tokens: []}}
+  if (vol.projected) return projectedFiles(client, pod, vol, facts)
+  const kind = Object.keys(vol).find((k) => k !== 'name') ?? 'unknown'
+  return {ok: false, reason: 'CreateContainerConfigError', message: `the lab's host kubelet does not support ${kind} volumes (volume "${vol.name}")`}
+}
+
 /**
  * Makes every volume of the pod under `podDir/volumes/<name>`. A missing Secret or ConfigMap is
  * reported (the caller retries, as the kubelet does); unsupported volume types are refused.
  */
 export async function prepareVolumes(client: KubeClient, pod: Json, podDir: string, facts: PodFacts, onError: (e: unknown) => void): Promise<Resolved<PreparedVolumes>> {
   const fsGroup: number | undefined = pod.spec?.securityContext?.fsGroup
-  const ns = pod.metadata?.namespace ?? 'default'
   const dirs = new Map<string, string>()
   const timers: NodeJS.Timeout[] = []
   const close = () => timers.splice(0).forEach((t) => clearTimeout(t))
@@ -166,52 +187,29 @@ export async function prepareVolumes(client: KubeClient, pod: Json, podDir: stri
     const dir = join(podDir, 'volumes', String(vol.name))
     mkdirSync(dir, {recursive: true, mode: 0o755})
     dirs.set(String(vol.name), dir)
-    let files: VolumeFile[] = []
-    let tokens: TokenSource[] = []
     if (vol.emptyDir) {
       chmodSync(dir, fsGroup === undefined ? 0o777 : 0o2777)
       if (fsGroup !== undefined) chownSync(dir, 0, fsGroup)
-      continue
-    } else if (vol.secret || vol.configMap) {
-      const kind = vol.secret ? 'secret' : 'configMap'
-      const ref = vol.secret ?? vol.configMap
-      const name = ref.secretName ?? ref.name
-      const data = await readKeys(client, kind, ns, name)
-      if (!data) {
-        if (ref.optional) continue
-        close()
-        return {ok: false, reason: 'ContainerCreating', message: `MountVolume.SetUp failed for volume "${vol.name}": ${kind} "${name}" not found`}
-      }
-      const r = keyFiles(data, {...ref, name}, ref.defaultMode ?? DEFAULT_MODE)
-      if (!r.ok) {
-        close()
-        return r
-      }
-      files = r.value
-    } else if (vol.downwardAPI) {
-      files = downwardFiles(pod, vol.downwardAPI, facts, vol.downwardAPI.defaultMode ?? DEFAULT_MODE)
-    } else if (vol.projected) {
-      const r = await projectedFiles(client, pod, vol, facts)
-      if (!r.ok) {
-        close()
-        return r
-      }
-      ;({files, tokens} = r.value)
-    } else {
-      close()
-      const kind = Object.keys(vol).find((k) => k !== 'name') ?? 'unknown'
-      return {ok: false, reason: 'CreateContainerConfigError', message: `the lab's host kubelet does not support ${kind} volumes (volume "${vol.name}")`}
     }
-    writeVolumeFiles(dir, files, fsGroup)
-    for (const t of tokens) {
+    const content = await volumeContent(client, pod, vol, facts)
+    if (!content.ok) {
+      close()
+      return content
+    }
+    writeVolumeFiles(dir, content.value.files, fsGroup)
+    for (const t of content.value.tokens) {
       const renew = async (): Promise<void> => {
         const {token, ttlMs} = await requestToken(client, pod, t)
         writeVolumeFiles(dir, [{path: t.path, content: Buffer.from(token), mode: t.mode}], fsGroup)
-        const timer = setTimeout(() => renew().catch((e) => {
-          onError(e)
-          // Try again soon: the token in place is still valid for a while.
-          if (!(e instanceof ApiError && e.isNotFound)) timers.push(setTimeout(() => void renew().catch(onError), 10_000))
-        }), Math.max(ttlMs * 0.8, 1_000))
+        const timer = setTimeout(
+          () =>
+            renew().catch((e) => {
+              onError(e)
+              // Try again soon: the token in place is still valid for a while.
+              if (!(e instanceof ApiError && e.isNotFound)) timers.push(setTimeout(() => void renew().catch(onError), 10_000))
+            }),
+          Math.max(ttlMs * 0.8, 1_000),
+        )
         timer.unref()
         timers.push(timer)
       }

@@ -15,16 +15,15 @@ import {readState, type LabState} from '../../../src/lab/state.js'
 import {cli, lab, skipNote, until} from '../../helpers/lab.js'
 
 function alive(s: LabState): string[] {
-  return [
-    ...(isOurProcess(s.supervisorPid, ['daemon.js', 'daemon.ts']) ? ['supervisor'] : []),
-    ...s.processes.filter((p) => p.binary && isOurProcess(p.pid, [p.binary])).map((p) => p.name),
-  ]
+  return [...(isOurProcess(s.supervisorPid, ['daemon.js', 'daemon.ts']) ? ['supervisor'] : []), ...s.processes.filter((p) => p.binary && isOurProcess(p.pid, [p.binary])).map((p) => p.name)]
 }
 
 /** The lab's network namespaces and bridge, as `ip` lists them. */
 function network(s: LabState): string[] {
   const octet = s.network!.octet
-  const ns = spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'}).stdout.split('\n').filter((l) => l.startsWith(`lt${octet}-`))
+  const ns = spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'})
+    .stdout.split('\n')
+    .filter((l) => l.startsWith(`lt${octet}-`))
   const br = spawnSync('ip', ['link', 'show', s.network!.bridge], {encoding: 'utf8'}).status === 0 ? [s.network!.bridge] : []
   return [...ns, ...br]
 }

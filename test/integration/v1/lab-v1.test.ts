@@ -48,7 +48,10 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
       expect(fc.status.role).toBe('Provider')
       expect(fc.status.modules.networking.enabled).toBe(false)
       expect(fc.status.modules.offloading.enabled).toBe(true)
-      expect((fc.status.modules.offloading.conditions as Json[]).every((c) => ['Established', 'Ready'].includes(c.status)), JSON.stringify(fc.status.modules.offloading)).toBe(true)
+      expect(
+        (fc.status.modules.offloading.conditions as Json[]).every((c) => ['Established', 'Ready'].includes(c.status)),
+        JSON.stringify(fc.status.modules.offloading),
+      ).toBe(true)
     }
     const vns = (await json(['get', 'virtualnodes', '-A'])).items as Json[]
     expect(vns.map((v) => `${v.metadata.namespace}/${v.metadata.name}:${v.spec.createNode}`).sort()).toEqual(['liqo-tenant-cluster-2/cluster-2:true', 'liqo-tenant-cluster-3/cluster-3:true'])
@@ -70,7 +73,8 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     const doc = JSON.parse(st.stdout) as Json
     expect(doc).toMatchObject({mode: 'liqo', liqoVersion: 'v1.2.0', status: 'ready'})
     const names = (doc.components as Json[]).filter((c) => c.running).map((c) => c.name)
-    for (const n of ['cluster-1/liqo-controller-manager', 'cluster-1/liqo-webhook', 'cluster-1/vk-cluster-2', 'cluster-1/vk-cluster-3', 'cluster-2/kwok', 'cluster-3/liqo-crd-replicator']) expect(names).toContain(n)
+    for (const n of ['cluster-1/liqo-controller-manager', 'cluster-1/liqo-webhook', 'cluster-1/vk-cluster-2', 'cluster-1/vk-cluster-3', 'cluster-2/kwok', 'cluster-3/liqo-crd-replicator'])
+      expect(names).toContain(n)
   })
 
   it('lab up --tutorial sets up the tutorial the v1 way: 3 nginx pods Running over both virtual nodes, twins on kwok nodes', async () => {

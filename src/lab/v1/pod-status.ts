@@ -1,0 +1,81 @@
+/**
+ * What the host kubelet says of a pod, as the kubelet says it: the pod's conditions (with their
+ * transition times kept while they hold), IPs, phase and its containers' states, sent as a patch
+ * of the status subresource, one at a time and always the latest.
+ */
+import type {Json, KubeClient} from '../../k8s/client.js'
+import {ApiError} from '../../toolkit/errors.js'
+import {containerStatus, type ContainerRun} from './container.js'
+import {nowIso} from './kubelet-context.js'
+
+export interface PodView {
+  phase: string
+  /** The pod's network namespace exists. */
+  networkReady: boolean
+  initialized: boolean
+  hostIp: string
+  podIp: string
+  startTime: string
+  qosClass: string
+  containers: ContainerRun[]
+}
+
+export class PodStatusReporter {
+  private readonly transitions = new Map<string, {status: string; at: string}>()
+  private patching: Promise<void> = Promise.resolve()
+  /** The pod object is gone: nothing more to report. */
+  gone = false
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly namespace: string,
+    private readonly name: string,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  private condition(type: string, ok: boolean): Json {
+    const status = ok ? 'True' : 'False'
+    const prev = this.transitions.get(type)
+    const at = prev && prev.status === status ? prev.at : nowIso()
+    this.transitions.set(type, {status, at})
+    return {type, status, lastProbeTime: null, lastTransitionTime: at}
+  }
+
+  body(v: PodView): Json {
+    const mains = v.containers.filter((c) => !c.init)
+    const ready = mains.length > 0 && mains.every((c) => c.ready)
+    return {
+      status: {
+        phase: v.phase,
+        conditions: [
+          this.condition('PodReadyToStartContainers', v.networkReady),
+          this.condition('Initialized', v.initialized),
+          this.condition('Ready', ready),
+          this.condition('ContainersReady', ready),
+          this.condition('PodScheduled', true),
+        ],
+        hostIP: v.hostIp,
+        hostIPs: [{ip: v.hostIp}],
+        ...(v.podIp ? {podIP: v.podIp, podIPs: [{ip: v.podIp}]} : {}),
+        startTime: v.startTime,
+        qosClass: v.qosClass,
+        initContainerStatuses: v.containers.filter((c) => c.init).map(containerStatus),
+        containerStatuses: mains.map(containerStatus),
+      },
+    }
+  }
+
+  /** Reports the pod as `view()` tells it when the patch goes out. */
+  report(view: () => PodView): Promise<void> {
+    this.patching = this.patching.then(async () => {
+      if (this.gone) return
+      try {
+        await this.client.patch(`/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(this.name)}/status`, this.body(view()), 'merge')
+      } catch (e) {
+        if (e instanceof ApiError && e.isNotFound) this.gone = true
+        else this.log(`${this.namespace}/${this.name}: status update: ${String(e)}`)
+      }
+    })
+    return this.patching
+  }
+}
