@@ -1,32 +1,77 @@
 /**
  * The seam between liqo-topology and one generation of Liqo's API. Everything that knows a Liqo
  * group, REST path or field name sits behind this interface, in one adapter per generation
- * (./v0.ts: Liqo v0.3–v0.10, discovery.liqo.io). Adding a generation is one file implementing it
- * plus one line in ./connect.ts.
+ * (./v0.ts: Liqo v0.3–v0.10, discovery.liqo.io; ./v1.ts: Liqo v1.x, core.liqo.io). Adding a
+ * generation is one file implementing it plus one line in ./connect.ts.
+ *
+ * A peering is read as the generation-neutral ForeignCluster of src/model/types.ts: its switch
+ * (outgoingEnabled Yes / No) and where offloading stands (outgoingPhase Established, Pending,
+ * Disconnecting, None), whatever objects the generation spreads them over.
  */
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
-import type {Kind} from '../k8s/kind.js'
-import type {ForeignCluster, NamespaceOffloading} from '../model/types.js'
+import type {Kind, WatchPolicy} from '../k8s/kind.js'
+import type {Reflector} from '../k8s/reflector.js'
+import type {ForeignCluster, NamespaceOffloading, Node} from '../model/types.js'
 import type {LiqoLine} from './detect.js'
 
-/** The outgoing-peering switch: 'No' turns the peering with a cluster off, 'Yes' on. */
+/** The switch of offloading to one cluster: 'No' pauses it, 'Yes' resumes it. */
 export type OutgoingSetting = 'Yes' | 'No'
+
+export interface PeeringList {
+  items: ForeignCluster[]
+  /** Of the ForeignCluster list (a watch of them may start from it). */
+  resourceVersion: string
+}
+
+/** The peerings, kept current by watches (run the reflectors, or hand them to a wait). */
+export interface PeeringsWatch {
+  readonly reflectors: Array<Reflector<unknown>>
+  /** The peerings as the stores know them now. */
+  current(): ForeignCluster[]
+  get(name: string): ForeignCluster | undefined
+  /** Every store the peerings are read from has had its first list (before that, current() is partial). */
+  synced(): boolean
+  /** Starts from a list listPeerings made, instead of listing again (where the generation can). */
+  seed(list: PeeringList): void
+}
+
+/** How a change of the switch is told to people, in the generation's own terms. */
+export interface SwitchWording {
+  /** The writes, one per line, e.g. `patch spec.outgoingPeeringEnabled: "Yes" → "No"`. */
+  writes: string[]
+  /** What Liqo does then. */
+  effect: string
+  /** What a disable leaves in place (v1: the remote namespaces and the peering itself). */
+  keeps?: string
+  /** After a disable converged while the peering is still Disconnecting: what Liqo is still doing. */
+  stillDoing: string
+}
 
 export interface LiqoAdapter {
   /** The API line this adapter speaks (see ./detect.ts). */
   readonly line: LiqoLine
-  /** One object per peered cluster, mapped to the generation-neutral ForeignCluster. */
-  readonly foreignClusters: Kind<ForeignCluster>
+  /** The generation, for people: "Liqo v0.3–v0.10", "Liqo v1.x". */
+  readonly generation: string
+  /** Every peering. `nodes`, when the caller has them, saves a list. */
+  listPeerings(client: KubeClient, o?: {nodes?: Node[]}): Promise<PeeringList>
+  /** One peering by its ForeignCluster name, or undefined. */
+  getPeering(client: KubeClient, name: string): Promise<ForeignCluster | undefined>
+  /** Watches the peerings (`name`: only that one); `nodes` is the caller's node reflector, which it runs. */
+  watchPeerings(client: KubeClient, policy: WatchPolicy, nodes: Reflector<Node>, o?: {name?: string}): PeeringsWatch
+  /** kubectl's name of a peering's ForeignCluster, e.g. `foreigncluster.core.liqo.io/cluster-3`. */
+  peeringRef(name: string): string
   /** The per-namespace offloading requests, mapped to the generation-neutral NamespaceOffloading. */
   readonly namespaceOffloadings: Kind<NamespaceOffloading>
   /**
-   * Flips the outgoing peering with `fc`, guarded against concurrent writers; `changed` is false
+   * Flips the switch of offloading to `fc`, guarded against concurrent writers; `changed` is false
    * when someone else set the same value first.
    */
   setOutgoing(client: KubeClient, fc: ForeignCluster, value: OutgoingSetting): Promise<{changed: boolean; attempts: number}>
   /** What setOutgoing did, in the words of this generation's API (for the timeline). */
   describeOutgoing(fc: ForeignCluster, value: OutgoingSetting): string
-  /** The permission setOutgoing needs on the ForeignCluster `name`, for the preflight. */
-  outgoingAccess(name: string): AccessCheck
+  /** The permissions setOutgoing needs, for the preflight. */
+  outgoingAccess(fc: ForeignCluster): AccessCheck[]
+  /** The plan's words for setting the switch of `fc` to `value`. */
+  switchWording(fc: ForeignCluster, value: OutgoingSetting, o: {cluster: string; virtualNodes: string[]; namespaces: string[]}): SwitchWording
 }

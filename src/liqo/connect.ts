@@ -4,16 +4,20 @@
  */
 import {ApiError, UserError} from '../toolkit/errors.js'
 import type {KubeClient} from '../k8s/client.js'
-import type {ForeignCluster} from '../model/types.js'
+import type {ForeignCluster, Node} from '../model/types.js'
 import type {LiqoAdapter} from './adapter.js'
 import {FOREIGN_CLUSTER, FOREIGN_CLUSTER_V1} from './constants.js'
 import {detectLiqo, type LiqoInfo, type LiqoLine} from './detect.js'
 import {liqoV0} from './v0.js'
+import {liqoV1} from './v1.js'
 
-const ADAPTERS: Partial<Record<LiqoLine, LiqoAdapter>> = {v0: liqoV0}
+const ADAPTERS: Partial<Record<LiqoLine, LiqoAdapter>> = {v0: liqoV0, v1: liqoV1}
 
 /** The adapter tried first when the line is not known yet (the most common one). */
 const FIRST_GUESS = liqoV0
+
+/** The Liqo lines liqo-topology drives, for messages. */
+export const SUPPORTED = 'Liqo v0.3–v0.10 and v1.x'
 
 /** The adapter for the cluster's Liqo API; a clear error when liqo-topology cannot drive it. */
 export function adapterFor(info: LiqoInfo, context: string): LiqoAdapter {
@@ -22,13 +26,10 @@ export function adapterFor(info: LiqoInfo, context: string): LiqoAdapter {
   if (info.line === 'none') {
     throw new UserError(
       `the cluster of context "${context}" does not serve the Liqo API (no ${FOREIGN_CLUSTER.group} or ${FOREIGN_CLUSTER_V1.group} group)`,
-      'is Liqo installed there? liqo-topology supports Liqo v0.3–v0.10; to try it locally: liqo-topology lab up --tutorial',
+      `is Liqo installed there? liqo-topology supports ${SUPPORTED}; to try it locally: liqo-topology lab up --tutorial`,
     )
   }
-  throw new UserError(
-    `the cluster of context "${context}" runs the ${info.description}, which has no outgoingPeeringEnabled switch`,
-    'liqo-topology supports Liqo v0.3–v0.10; on Liqo v1 use liqoctl unpeer/peer or liqoctl cordon/drain',
-  )
+  throw new UserError(`the cluster of context "${context}" runs the ${info.description}, which liqo-topology does not drive`, `liqo-topology supports ${SUPPORTED}; upgrade Liqo to a release`)
 }
 
 /** Detects the cluster's Liqo API (one discovery request) and returns its adapter. */
@@ -36,26 +37,28 @@ export async function connectLiqo(client: KubeClient): Promise<LiqoAdapter> {
   return adapterFor(await detectLiqo(client), client.context)
 }
 
-export interface ForeignClustersOrWarning {
+export interface PeeringsOrWarning {
   fcs: ForeignCluster[]
   liqo: LiqoLine
-  /** Watches of ForeignClusters go through this adapter; absent when there are none to watch. */
+  /** Watches of the peerings go through this adapter; absent when there are none to watch. */
   adapter?: LiqoAdapter
   warnings: string[]
 }
 
 /**
- * For read-only views: the ForeignClusters, or none with a warning when the cluster serves no Liqo
- * API liqo-topology can read. Lists first and detects only when that fails, so the usual case is
- * one request.
+ * For read-only views: the peerings, or none with a warning when the cluster serves no Liqo API
+ * liqo-topology can read. Lists with the most common adapter first and detects only when that
+ * fails, so the usual case is one request. `nodes`, when the caller has them, saves a list.
  */
-export async function foreignClustersOrWarning(client: KubeClient): Promise<ForeignClustersOrWarning> {
+export async function peeringsOrWarning(client: KubeClient, nodes?: Node[]): Promise<PeeringsOrWarning> {
   try {
-    return {fcs: (await FIRST_GUESS.foreignClusters.list(client)).items, liqo: FIRST_GUESS.line, adapter: FIRST_GUESS, warnings: []}
+    return {fcs: (await FIRST_GUESS.listPeerings(client)).items, liqo: FIRST_GUESS.line, adapter: FIRST_GUESS, warnings: []}
   } catch (e) {
     if (!(e instanceof ApiError && e.isNotFound)) throw e
   }
   const info = await detectLiqo(client)
+  const adapter = ADAPTERS[info.line]
+  if (adapter) return {fcs: (await adapter.listPeerings(client, nodes ? {nodes} : {})).items, liqo: info.line, adapter, warnings: []}
   const warnings =
     info.line === 'none'
       ? [`no Liqo API on context "${client.context}": every scheduled pod is shown as local`]

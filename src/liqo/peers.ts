@@ -1,7 +1,17 @@
 /** The peerings as `peer list` and `status` show them: each ForeignCluster with its virtual node and the pods it hosts. */
 import type {KubeClient} from '../k8s/client.js'
 import {PODS} from '../k8s/kinds.js'
-import type {ForeignCluster, Node} from '../model/types.js'
+import type {ForeignCluster, Node, PeeringModules} from '../model/types.js'
+
+export interface PeerVirtualNode {
+  name: string
+  /** Liqo v1: the VirtualNode's createNode switch. */
+  createNode?: boolean
+  /** The Node exists now. */
+  present: boolean
+  ready: boolean
+  schedulable: boolean
+}
 
 export interface PeerInfo {
   name: string
@@ -11,18 +21,38 @@ export interface PeerInfo {
   outgoingPhase: string
   outgoingReason?: string
   incomingPhase: string
+  /** The first of virtualNodes that exists (what v0 shows). */
   virtualNode?: {name: string; ready: boolean; schedulable: boolean}
+  /** Every virtual node of the cluster (Liqo v1: one per VirtualNode, also switched off). */
+  virtualNodes: PeerVirtualNode[]
+  /** Liqo v1: the peering's role and module statuses. */
+  role?: string
+  modules?: PeeringModules
   pods: number
   createdAt: string
+}
+
+/** The cluster's virtual nodes: its VirtualNodes' switches (v1), and the Nodes that stand for it. */
+export function peerVirtualNodes(fc: ForeignCluster, nodes: Node[]): PeerVirtualNode[] {
+  const present = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId)
+  const seen = (n: Node): PeerVirtualNode => ({name: n.name, present: true, ready: n.ready, schedulable: !n.unschedulable && !n.deletionTimestamp})
+  const fromSwitches = (fc.virtualNodes ?? []).map((v): PeerVirtualNode => {
+    const n = present.find((x) => x.name === v.name)
+    return {...(n ? seen(n) : {name: v.name, present: false, ready: false, schedulable: false}), createNode: v.createNode}
+  })
+  const others = present.filter((n) => !fromSwitches.some((v) => v.name === n.name)).map(seen)
+  return [...fromSwitches, ...others].sort((a, b) => a.name.localeCompare(b.name))
 }
 
 /** Each ForeignCluster with its virtual node and the pods it hosts, sorted by name. */
 export async function describePeers(client: KubeClient, fcs: ForeignCluster[], nodes: Node[]): Promise<PeerInfo[]> {
   const peers = await Promise.all(
     fcs.map(async (fc): Promise<PeerInfo> => {
-      const node = nodes.find((n) => n.virtual && n.remoteClusterId === fc.clusterId)
+      const vns = peerVirtualNodes(fc, nodes)
+      const node = vns.find((v) => v.present)
       // One field-selected list per virtual node: the server filters, nothing is fetched per pod.
-      const pods = node ? (await PODS.as(() => 0).list(client, {fieldSelector: `spec.nodeName=${node.name}`})).items.length : 0
+      const counts = await Promise.all(vns.filter((v) => v.present).map((v) => PODS.as(() => 0).list(client, {fieldSelector: `spec.nodeName=${v.name}`})))
+      const pods = counts.reduce((n, r) => n + r.items.length, 0)
       return {
         name: fc.name,
         clusterId: fc.clusterId,
@@ -31,7 +61,10 @@ export async function describePeers(client: KubeClient, fcs: ForeignCluster[], n
         outgoingPhase: fc.outgoingPhase,
         ...(fc.outgoingReason ? {outgoingReason: fc.outgoingReason} : {}),
         incomingPhase: fc.incomingPhase,
-        ...(node ? {virtualNode: {name: node.name, ready: node.ready, schedulable: !node.unschedulable && !node.deletionTimestamp}} : {}),
+        ...(node ? {virtualNode: {name: node.name, ready: node.ready, schedulable: node.schedulable}} : {}),
+        virtualNodes: vns,
+        ...(fc.role ? {role: fc.role} : {}),
+        ...(fc.modules ? {modules: fc.modules} : {}),
         pods,
         createdAt: fc.createdAt,
       }

@@ -6,7 +6,7 @@ import type {KubeClient} from '../k8s/client.js'
 import {PODS, requireNamespace} from '../k8s/kinds.js'
 import {podFromTableRow} from '../k8s/map.js'
 import {place, type Placement} from '../model/placement.js'
-import {foreignClustersOrWarning} from './connect.js'
+import {peeringsOrWarning} from './connect.js'
 import type {LiqoLine} from './detect.js'
 import {NODES} from './nodes.js'
 
@@ -32,7 +32,7 @@ export function podScope(o: PodsWhereOptions): {namespace?: string; labelSelecto
 export async function readPlacement(client: KubeClient, o: PodsWhereOptions): Promise<PodsWhereResult> {
   const scope = podScope(o)
   // Pods in the Table form (as kubectl), in big pages: 10,000 pods are a few requests.
-  const [pods, nodes, fcs] = await Promise.all([PODS.listTable(client, {...scope, limit: 2000}, podFromTableRow), NODES.list(client), foreignClustersOrWarning(client)])
+  const [pods, nodes, fcs] = await Promise.all([PODS.listTable(client, {...scope, limit: 2000}, podFromTableRow), NODES.list(client), peeringsOrWarning(client)])
   // An empty list from a namespace that does not exist is a typo, not "no pods".
   if (pods.items.length === 0 && !o.allNamespaces) await requireNamespace(client, o.namespace)
   // The table has no scheduler message; fetch it for the unscheduled pods only (one more list).

@@ -30,7 +30,10 @@ export interface PodDisruptionBudget {
 
 export interface DisableImpact {
   cluster: ClusterRef
+  /** The first of virtualNodes. */
   virtualNode?: string
+  /** Every virtual node of the cluster (Liqo v1: one per ResourceSlice). */
+  virtualNodes: string[]
   pods: EvictionImpact[]
   /** Clusters that stay available after the change. */
   remaining: ClusterRef[]
@@ -108,6 +111,7 @@ export function previewDisable(fc: ForeignCluster, allPods: Pod[], nodes: Node[]
   return {
     cluster: leavingNodes.length ? cluster : {kind: 'remote', name: fc.clusterName || fc.name, id: fc.clusterId, foreignCluster: fc.name},
     ...(leavingNodes[0] ? {virtualNode: leavingNodes[0].name} : {}),
+    virtualNodes: leavingNodes.map((n) => n.name).sort(),
     pods,
     remaining: [...remaining.values()].sort(compareClusters),
     warnings,

@@ -96,9 +96,18 @@ export interface ForeignCluster {
   clusterId: string
   /** spec.clusterIdentity.clusterName (may be empty). */
   clusterName: string
+  /**
+   * The switch of offloading to this cluster: "Yes" / "No" (v0: spec.outgoingPeeringEnabled, also
+   * "Auto"; v1: every VirtualNode's spec.createNode true / false, "Partial" when they differ, "None"
+   * when the peering has no VirtualNode).
+   */
   outgoingEnabled: string
   incomingEnabled: string
-  /** Status of the OutgoingPeering condition; "None" when absent. */
+  /**
+   * Where offloading to the cluster stands, in the same words for every generation: Established,
+   * Pending, Disconnecting, None (v0: the OutgoingPeering condition; v1: from the VirtualNodes and
+   * their nodes).
+   */
   outgoingPhase: string
   outgoingReason?: string
   incomingPhase: string
@@ -106,6 +115,35 @@ export interface ForeignCluster {
   deletionTimestamp?: string
   finalizers: string[]
   createdAt: string
+  /** Liqo v1: the peering's role and modules, as liqoctl info names them. */
+  role?: string
+  modules?: PeeringModules
+  /** Liqo v1: the VirtualNodes offloading to this cluster goes through (one per ResourceSlice). */
+  virtualNodes?: VirtualNodeSwitch[]
+}
+
+export interface ModuleStatus {
+  enabled: boolean
+  /** Healthy, Unhealthy or Disabled (liqoctl info's words), with the conditions that are not healthy. */
+  status: string
+  detail?: string
+}
+
+export interface PeeringModules {
+  networking: ModuleStatus
+  authentication: ModuleStatus
+  offloading: ModuleStatus
+}
+
+/** A Liqo v1 VirtualNode: its node's name, and the switch that pauses or resumes offloading through it. */
+export interface VirtualNodeSwitch {
+  namespace: string
+  name: string
+  resourceVersion: string
+  createNode: boolean
+  /** The Node object exists (it is gone a while after createNode became false). */
+  nodePresent: boolean
+  nodeReady: boolean
 }
 
 export interface RemoteNamespaceCondition {

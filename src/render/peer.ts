@@ -5,8 +5,27 @@ import type {PeerChangeResult, PeerListResult, PeerPlan} from '../services/peer.
 import {renderTable} from './table.js'
 import {document} from './machine.js'
 
+function nodeReadiness(v: {ready: boolean; schedulable: boolean; present: boolean}): string {
+  if (!v.present) return 'Gone'
+  return v.ready ? (v.schedulable ? 'True' : 'True,Cordoned') : 'False'
+}
+
+/** The peerings; role and modules columns appear when the peerings have them (Liqo v1). */
 export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number}): string {
-  const headers = ['name', 'cluster-id', 'cluster-name', 'outgoing', 'outgoing-phase', 'incoming-phase', 'virtual-node', 'node-ready', 'pods', ...(o.wide ? ['reason', 'age'] : [])]
+  const withModules = r.peers.some((p) => p.modules)
+  const headers = [
+    'name',
+    'cluster-id',
+    'cluster-name',
+    'outgoing',
+    'outgoing-phase',
+    'incoming-phase',
+    'virtual-node',
+    'node-ready',
+    'pods',
+    ...(withModules ? ['role', 'modules'] : []),
+    ...(o.wide ? ['reason', 'age'] : []),
+  ]
   const rows = r.peers.map((p) => [
     p.name,
     p.clusterId || '<none>',
@@ -14,9 +33,10 @@ export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number
     p.outgoingEnabled,
     p.outgoingPhase,
     p.incomingPhase,
-    p.virtualNode?.name ?? '<none>',
-    p.virtualNode ? (p.virtualNode.ready ? (p.virtualNode.schedulable ? 'True' : 'True,Cordoned') : 'False') : '-',
+    p.virtualNodes.length ? p.virtualNodes.map((v) => (v.createNode === false ? `${v.name}(createNode=false)` : v.name)).join(',') : '<none>',
+    p.virtualNodes.length ? p.virtualNodes.map(nodeReadiness).join(',') : '-',
     p.pods,
+    ...(withModules ? [p.role ?? '-', p.modules ? `networking=${p.modules.networking.status},authentication=${p.modules.authentication.status},offloading=${p.modules.offloading.status}` : '-'] : []),
     ...(o.wide ? [p.outgoingReason ?? '', formatAge(p.createdAt, o.now)] : []),
   ])
   return renderTable(headers, rows)
@@ -34,6 +54,9 @@ export function peerListDocument(r: PeerListResult): Record<string, unknown> {
       outgoingReason: p.outgoingReason ?? null,
       incomingPhase: p.incomingPhase,
       virtualNode: p.virtualNode ?? null,
+      virtualNodes: p.virtualNodes,
+      ...(p.role ? {role: p.role} : {}),
+      ...(p.modules ? {modules: p.modules} : {}),
       pods: p.pods,
     })),
   })
@@ -54,12 +77,13 @@ export function renderPlan(plan: PeerPlan): string {
   const fc = plan.fc
   const id = `ForeignCluster ${fc.name}, cluster ID ${fc.clusterId || '?'}`
   const lines: string[] = []
+  const writes = plan.wording.writes.map((w) => `  ${w}`)
   if (plan.action === 'disable') {
-    lines.push(`Disable outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`)
-    lines.push(`  patch spec.outgoingPeeringEnabled: "${fc.outgoingEnabled}" → "No"`)
+    lines.push(`Disable outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`, ...writes)
     const impact = plan.impact!
-    if (impact.virtualNode) lines.push(`  Liqo cordons and drains virtual node ${impact.virtualNode}, deletes it, and tears down the remote namespaces on ${plan.cluster.name}.`)
+    if (impact.virtualNode) lines.push(`  ${plan.wording.effect}`)
     else lines.push(`  ${plan.cluster.name} has no virtual node now; nothing runs there.`)
+    if (plan.wording.keeps) lines.push(`  ${plan.wording.keeps}`)
     if (impact.pods.length) {
       lines.push(`  ${impact.pods.length} pod(s) will be evicted:`)
       for (const p of impact.pods) lines.push(podLine(p))
@@ -67,9 +91,8 @@ export function renderPlan(plan: PeerPlan): string {
     lines.push(`  Clusters that remain: ${impact.remaining.map((c) => c.name).join(', ') || 'none'}`)
     for (const w of impact.warnings) lines.push(`  Warning: ${w}`)
   } else {
-    lines.push(`Enable outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`)
-    lines.push(`  patch spec.outgoingPeeringEnabled: "${fc.outgoingEnabled}" → "Yes"`)
-    lines.push(`  Liqo re-creates the virtual node${plan.namespaces.length ? ` and the remote namespaces of: ${plan.namespaces.join(', ')}` : ''}.`)
+    lines.push(`Enable outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`, ...writes)
+    lines.push(`  ${plan.wording.effect}`)
     lines.push(`  Running pods are not moved back; only new or rescheduled pods can land on ${plan.cluster.name}.`)
   }
   return `${lines.join('\n')}\n`
@@ -80,12 +103,15 @@ export function planDocument(plan: PeerPlan): Record<string, unknown> {
     action: plan.action,
     context: plan.context,
     cluster: {name: plan.cluster.name, foreignCluster: plan.fc.name, clusterID: plan.fc.clusterId, matchedBy: plan.matchedBy},
+    generation: plan.generation,
     outgoingPeeringEnabled: {from: plan.fc.outgoingEnabled, to: plan.action === 'disable' ? 'No' : 'Yes'},
+    writes: plan.wording.writes,
     alreadyDone: plan.alreadyDone,
     namespaces: plan.namespaces,
     ...(plan.impact
       ? {
           virtualNode: plan.impact.virtualNode ?? null,
+          virtualNodes: plan.impact.virtualNodes,
           evictions: plan.impact.pods.map((p) => ({
             namespace: p.namespace,
             pod: p.name,
@@ -138,9 +164,7 @@ export function renderPeerResult(r: PeerChangeResult): string {
     const where = r.final.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')
     out.push(`Converged in ${formatDuration(r.elapsedMs)}: ${r.final.readyPods}/${r.final.totalPods} pods ready${where ? ` (${where})` : ''}.`)
     if (r.peeringPhase && r.peeringPhase !== 'None') {
-      out.push(
-        `The peering with ${plan.cluster.name} is ${r.peeringPhase}: Liqo is still removing its virtual node and remote namespaces (no pod moves any more); "liqo-topology peer list" shows when it reaches None.`,
-      )
+      out.push(`The peering with ${plan.cluster.name} is ${r.peeringPhase}: ${plan.wording.stillDoing} (no pod moves any more); "liqo-topology peer list" shows when it reaches None.`)
     }
   } else out.push(`Ready in ${formatDuration(r.elapsedMs)}.`)
   return `${out.join('\n')}\n`

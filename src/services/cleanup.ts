@@ -28,7 +28,7 @@ export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions)
     NAMESPACES.get(client, o.namespace),
     DEPLOYMENTS.list(client, {namespace: o.namespace}),
     liqo.namespaceOffloadings.list(client, {namespace: o.namespace}),
-    liqo.foreignClusters.list(client),
+    liqo.listPeerings(client),
   ])
   const plan = planCleanup(
     {namespace: o.namespace, ...(namespaceObj ? {namespaceObj} : {}), deployments: deployments.items, nsos: nsos.items, fcs: fcs.items},
@@ -45,7 +45,10 @@ export function cleanupAccessChecks(plan: LoadedCleanupPlan): AccessCheck[] {
     if (s.kind === 'delete-deployment') checks.push(DEPLOYMENTS.access('delete', {namespace: s.namespace, name: s.name}))
     if (s.kind === 'delete-namespaceoffloading') checks.push(plan.liqo.namespaceOffloadings.access('delete', {namespace: s.namespace, name: s.name}))
     if (s.kind === 'delete-namespace') checks.push(NAMESPACES.access('delete', {name: s.namespace}))
-    if (s.kind === 'disable-peering' && s.outgoing !== 'No') checks.push(plan.liqo.outgoingAccess(s.foreignCluster))
+    if (s.kind === 'disable-peering' && s.outgoing !== 'No') {
+      const fc = plan.foreignClusters.find((f) => f.name === s.foreignCluster)
+      if (fc) checks.push(...plan.liqo.outgoingAccess(fc))
+    }
   }
   return checks
 }
@@ -125,11 +128,11 @@ async function runStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: Wait
     }
     case 'disable-peering': {
       if (step.outgoing !== 'No') {
-        const fc = await plan.liqo.foreignClusters.get(client, step.foreignCluster)
+        const fc = await plan.liqo.getPeering(client, step.foreignCluster)
         if (fc) await plan.liqo.setOutgoing(client, fc, 'No')
       }
       await waiter.peeringNone(step)
-      return `${plan.liqo.foreignClusters.ref(step.foreignCluster)} outgoing peering disabled (None)`
+      return `${plan.liqo.peeringRef(step.foreignCluster)} outgoing peering disabled (None)`
     }
   }
 }

@@ -6,7 +6,8 @@
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import {POD_DISRUPTION_BUDGETS, PODS} from '../k8s/kinds.js'
-import type {LiqoAdapter, OutgoingSetting} from '../liqo/adapter.js'
+import type {LiqoAdapter, OutgoingSetting, SwitchWording} from '../liqo/adapter.js'
+import {UserError} from '../toolkit/errors.js'
 import {connectLiqo} from '../liqo/connect.js'
 import {NODES} from '../liqo/nodes.js'
 import {describePeers, type PeerInfo} from '../liqo/peers.js'
@@ -37,6 +38,10 @@ export type PeerAction = 'disable' | 'enable'
 export interface PeerPlan {
   action: PeerAction
   context: string
+  /** "Liqo v0.3–v0.10" or "Liqo v1.x". */
+  generation: string
+  /** What the change writes and what Liqo does then, in the generation's terms. */
+  wording: SwitchWording
   fc: ForeignCluster
   matchedBy: MatchKind[]
   cluster: ClusterRef
@@ -50,28 +55,36 @@ export interface PeerPlan {
   existingPods: string[]
 }
 
-/** The cluster's Liqo adapter and its ForeignClusters (the API line is checked first). */
+/** The cluster's Liqo adapter and its peerings (the API line is checked first). */
 export async function listForeignClusters(client: KubeClient): Promise<{liqo: LiqoAdapter; fcs: ForeignCluster[]}> {
   const liqo = await connectLiqo(client)
-  return {liqo, fcs: (await liqo.foreignClusters.list(client)).items}
+  return {liqo, fcs: (await liqo.listPeerings(client)).items}
 }
 
 export async function planPeerChange(client: KubeClient, liqo: LiqoAdapter, action: PeerAction, input: string, all: ForeignCluster[]): Promise<PeerPlan> {
   const {fc, matchedBy} = resolveForeignCluster(input, all, client.context)
+  if (fc.outgoingEnabled === 'None') {
+    throw new UserError(
+      `the peering with ${fc.name} has no virtual node to ${action}: offloading to it is not set up (${liqo.generation})`,
+      'set it up with: liqoctl peer; see: liqo-topology peer list',
+    )
+  }
   const target: OutgoingSetting = action === 'disable' ? 'No' : 'Yes'
   const nodes = (await NODES.list(client)).items
-  const vnode = nodes.find((n) => n.virtual && n.remoteClusterId === fc.clusterId)
-  const cluster: ClusterRef = vnode
-    ? clusterOfNode(vnode.name, new Map(nodes.map((n) => [n.name, n])), indexForeignClusters(all))
+  const vnodes = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId)
+  const cluster: ClusterRef = vnodes[0]
+    ? clusterOfNode(vnodes[0].name, new Map(nodes.map((n) => [n.name, n])), indexForeignClusters(all))
     : {kind: 'remote', name: clusterDisplayName(fc), id: fc.clusterId, foreignCluster: fc.name}
-  const plan: PeerPlan = {action, context: client.context, fc, matchedBy, cluster, alreadyDone: fc.outgoingEnabled === target, namespaces: [], existingPods: []}
+  const base = {action, context: client.context, generation: liqo.generation, fc, matchedBy, cluster, alreadyDone: fc.outgoingEnabled === target}
+  const namespaces: string[] = []
+  const plan: PeerPlan = {...base, wording: liqo.switchWording(fc, target, {cluster: cluster.name, virtualNodes: [], namespaces}), namespaces, existingPods: []}
   if (action === 'disable') {
-    const pods: Pod[] = vnode ? (await PODS.list(client, {fieldSelector: `spec.nodeName=${vnode.name}`})).items : []
-    const namespaces = [...new Set(pods.map((p) => p.namespace))].sort()
-    const pdbs = (await Promise.all(namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace})))).flatMap((r) => r.items)
+    // One field-selected list per virtual node (Liqo v1: one per ResourceSlice).
+    const pods: Pod[] = (await Promise.all(vnodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items)
+    plan.namespaces = [...new Set(pods.map((p) => p.namespace))].sort()
+    const pdbs = (await Promise.all(plan.namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace})))).flatMap((r) => r.items)
     plan.impact = previewDisable(fc, pods, nodes, all, pdbs)
-    plan.namespaces = namespaces
-    const existing = await Promise.all(namespaces.map((ns) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})))
+    const existing = await Promise.all(plan.namespaces.map((ns) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})))
     plan.existingPods = existing.flatMap((r) => r.items).sort()
   } else {
     const nsos = (await liqo.namespaceOffloadings.list(client)).items
@@ -80,12 +93,13 @@ export async function planPeerChange(client: KubeClient, liqo: LiqoAdapter, acti
       .map((n) => n.namespace)
       .sort()
   }
+  plan.wording = liqo.switchWording(fc, target, {cluster: cluster.name, virtualNodes: plan.impact?.virtualNodes ?? [], namespaces: plan.namespaces})
   return plan
 }
 
 /** What the change needs to be allowed to do. */
 export function peerAccessChecks(liqo: LiqoAdapter, plan: PeerPlan): AccessCheck[] {
-  return [liqo.outgoingAccess(plan.fc.name)]
+  return liqo.outgoingAccess(plan.fc)
 }
 
 // --- apply + wait -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /** `pods where -w`: placement as it changes. The one-shot read of `pods where` is src/liqo/placement.ts. */
 import type {KubeClient} from '../k8s/client.js'
 import {PODS, requireNamespace} from '../k8s/kinds.js'
-import {foreignClustersOrWarning} from '../liqo/connect.js'
+import {peeringsOrWarning} from '../liqo/connect.js'
 import {NODES} from '../liqo/nodes.js'
 import {podScope, type PodsWhereOptions, type PodsWhereResult} from '../liqo/placement.js'
 import {place, type PlacedPod} from '../model/placement.js'
@@ -14,18 +14,18 @@ export interface PlacementEvent {
 
 /**
  * `pods where -w`: the current placement once, then every change of a pod (including the cluster
- * it lands on) until the signal aborts. Watches pods, nodes and ForeignClusters; no polling.
+ * it lands on) until the signal aborts. Watches pods, nodes and the peerings; no polling.
  */
 export async function watchPlacement(client: KubeClient, o: PodsWhereOptions, signal: AbortSignal, onInitial: (r: PodsWhereResult) => void, onEvent: (e: PlacementEvent) => void): Promise<void> {
-  const liqo = await foreignClustersOrWarning(client)
+  const liqo = await peeringsOrWarning(client)
   const pods = PODS.reflector(client, podScope(o))
   const nodes = NODES.reflector(client)
-  const fcs = liqo.adapter?.foreignClusters.reflector(client)
+  const peerings = liqo.adapter?.watchPeerings(client, {}, nodes)
   const ctl = new AbortController()
   const stop = () => ctl.abort()
   signal.addEventListener('abort', stop, {once: true})
   let ready = false
-  const current = () => ({nodes: [...nodes.store.values()], fcs: fcs ? [...fcs.store.values()] : []})
+  const current = () => ({nodes: [...nodes.store.values()], fcs: peerings ? peerings.current() : []})
   const placeOne = (p: Pod): PlacedPod => {
     const {nodes: n, fcs: f} = current()
     return place([p], n, f).items[0]!
@@ -34,7 +34,7 @@ export async function watchPlacement(client: KubeClient, o: PodsWhereOptions, si
   const last = new Map<string, string>()
   const runs = [
     nodes.run(ctl.signal, () => {}),
-    ...(fcs ? [fcs.run(ctl.signal, () => {})] : []),
+    ...(peerings?.reflectors ?? []).map((r) => r.run(ctl.signal, () => {})),
     pods.run(ctl.signal, (changes) => {
       if (!ready) return
       for (const c of changes) {
@@ -47,7 +47,7 @@ export async function watchPlacement(client: KubeClient, o: PodsWhereOptions, si
     }),
   ]
   try {
-    await Promise.race([Promise.all([pods.whenSynced(), nodes.whenSynced(), ...(fcs ? [fcs.whenSynced()] : [])]), Promise.race(runs)])
+    await Promise.race([Promise.all([pods.whenSynced(), nodes.whenSynced(), ...(peerings?.reflectors ?? []).map((r) => r.whenSynced())]), Promise.race(runs)])
     if (pods.store.size === 0 && !o.allNamespaces) await requireNamespace(client, o.namespace)
     const {nodes: n, fcs: f} = current()
     const initial = place([...pods.store.values()], n, f)

@@ -38,7 +38,7 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
   // The API line is checked once, above; the peers are read without checking it again.
   const [local, peers, nsExists, nsos] = await Promise.all([
     localClusterIdentity(client),
-    Promise.all([adapter.foreignClusters.list(client), NODES.list(client)]).then(([f, n]) => describePeers(client, f.items, n.items)),
+    NODES.list(client).then(async (n) => describePeers(client, (await adapter.listPeerings(client, {nodes: n.items})).items, n.items)),
     client.getOrNull(NAMESPACES.path({name: namespace})).then((n) => !!n),
     adapter.namespaceOffloadings.list(client, {namespace}),
   ])

@@ -9,7 +9,7 @@ import {connectLiqo} from '../liqo/connect.js'
 import {resolveForeignCluster} from '../liqo/resolve.js'
 import type {ConvergenceState} from '../model/convergence.js'
 import {clusterDisplayName} from '../model/placement.js'
-import type {ForeignCluster} from '../model/types.js'
+import type {PeeringList} from '../liqo/adapter.js'
 import {Waiter, type WaiterOptions} from '../wait/waiter.js'
 
 export interface WaitCommandOptions extends WaiterOptions {
@@ -29,10 +29,11 @@ export async function waitNamespace(client: KubeClient, o: WaitCommandOptions): 
   const liqo = await connectLiqo(client)
   await requireNamespace(client, o.namespace)
   let awayFrom: {name: string; clusterId: string} | undefined
-  let foreignClusters: {items: ForeignCluster[]; resourceVersion: string} | undefined
+  let foreignClusters: PeeringList | undefined
   if (o.awayFrom !== undefined) {
-    foreignClusters = await liqo.foreignClusters.list(client)
-    const {fc} = resolveForeignCluster(o.awayFrom, foreignClusters.items, client.context)
+    const list = await liqo.listPeerings(client)
+    foreignClusters = list
+    const {fc} = resolveForeignCluster(o.awayFrom, list.items, client.context)
     awayFrom = {name: clusterDisplayName(fc), clusterId: fc.clusterId}
   }
   const r = await new Waiter(client, liqo, o).converged([o.namespace], {...(awayFrom ? {awayFrom} : {}), ...(foreignClusters ? {foreignClusters} : {})})

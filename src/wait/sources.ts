@@ -1,16 +1,16 @@
 /**
  * The watched state a convergence wait evaluates: per namespace its pods, Deployments,
- * ReplicaSets, StatefulSets and the namespace itself; cluster-wide the nodes and ForeignClusters.
+ * ReplicaSets, StatefulSets and the namespace itself; cluster-wide the nodes and the peerings.
  * Turned into one snapshot for the pure predicate of src/model/convergence.ts.
  */
 import type {KubeClient} from '../k8s/client.js'
 import {DEPLOYMENTS, NAMESPACES, PODS, REPLICA_SETS, STATEFUL_SETS} from '../k8s/kinds.js'
 import type {WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
-import type {LiqoAdapter} from '../liqo/adapter.js'
+import type {LiqoAdapter, PeeringsWatch} from '../liqo/adapter.js'
 import {NODES} from '../liqo/nodes.js'
 import type {ClusterSnapshot} from '../model/convergence.js'
-import type {ForeignCluster, Namespace, Node, Pod, Workload} from '../model/types.js'
+import type {Namespace, Node, Pod, Workload} from '../model/types.js'
 
 export interface NamespaceSources {
   namespace: string
@@ -23,7 +23,8 @@ export interface NamespaceSources {
 
 export interface ClusterSources {
   nodes: Reflector<Node>
-  fcs: Reflector<ForeignCluster>
+  /** The peerings (ForeignClusters, and what else the Liqo generation keeps them in). */
+  peerings: PeeringsWatch
 }
 
 export function namespaceSources(client: KubeClient, namespace: string, policy: WatchPolicy): NamespaceSources {
@@ -38,15 +39,16 @@ export function namespaceSources(client: KubeClient, namespace: string, policy: 
 }
 
 export function clusterSources(client: KubeClient, liqo: LiqoAdapter, policy: WatchPolicy): ClusterSources {
-  return {nodes: NODES.reflector(client, policy), fcs: liqo.foreignClusters.reflector(client, policy)}
+  const nodes = NODES.reflector(client, policy)
+  return {nodes, peerings: liqo.watchPeerings(client, policy, nodes)}
 }
 
 export function reflectorsOf(ns: NamespaceSources[], c: ClusterSources): Array<Reflector<unknown>> {
-  return [c.nodes, c.fcs, ...ns.flatMap((s) => [s.pods, s.deployments, s.replicasets, s.statefulsets, s.ns])]
+  return [c.nodes, ...c.peerings.reflectors, ...ns.flatMap((s) => [s.pods, s.deployments, s.replicasets, s.statefulsets, s.ns])]
 }
 
 export function snapshotOf(ns: NamespaceSources[], c: ClusterSources, extra: Omit<ClusterSnapshot, 'nodes' | 'fcs'> = {}) {
-  const cluster: ClusterSnapshot = {nodes: [...c.nodes.store.values()], fcs: [...c.fcs.store.values()], ...extra}
+  const cluster: ClusterSnapshot = {nodes: [...c.nodes.store.values()], fcs: c.peerings.current(), ...extra}
   const namespaces = ns.map((s) => ({
     namespace: s.namespace,
     exists: [...s.ns.store.values()].some((n) => !n.deletionTimestamp),

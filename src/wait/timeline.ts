@@ -43,8 +43,8 @@ export class PeeringPhases {
     this.last = `${target.fc.outgoingPhase}/${target.fc.outgoingReason}`
   }
 
-  observe(changes: Array<Change<ForeignCluster>>, at: number): void {
-    const fc = changes.find((c) => c.obj.name === this.target.fc.name)?.obj
+  /** The peering as it is now (after any change the wait saw). */
+  observe(fc: ForeignCluster | undefined, at: number): void {
     if (!fc || `${fc.outgoingPhase}/${fc.outgoingReason}` === this.last) return
     this.last = `${fc.outgoingPhase}/${fc.outgoingReason}`
     const name = this.target.cluster.name
@@ -78,8 +78,8 @@ export class DisableTimeline {
     this.phases = new PeeringPhases(target, events)
   }
 
-  peering(changes: Array<Change<ForeignCluster>>, at: number): void {
-    this.phases.observe(changes, at)
+  peering(fc: ForeignCluster | undefined, at: number): void {
+    this.phases.observe(fc, at)
   }
 
   nodes(changes: Array<Change<Node>>, at: number): void {
@@ -162,8 +162,8 @@ export class EnableTimeline {
     this.phases = new PeeringPhases(target, events)
   }
 
-  peering(changes: Array<Change<ForeignCluster>>, at: number): void {
-    this.phases.observe(changes, at)
+  peering(fc: ForeignCluster | undefined, at: number): void {
+    this.phases.observe(fc, at)
   }
 
   nodes(changes: Array<Change<Node>>, at: number): void {

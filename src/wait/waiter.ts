@@ -9,7 +9,7 @@ import type {KubeClient} from '../k8s/client.js'
 import type {Kind} from '../k8s/kind.js'
 import {DEPLOYMENTS, PODS, REPLICA_SETS} from '../k8s/kinds.js'
 import type {Change} from '../k8s/reflector.js'
-import type {LiqoAdapter} from '../liqo/adapter.js'
+import type {LiqoAdapter, PeeringList} from '../liqo/adapter.js'
 import {NODES} from '../liqo/nodes.js'
 import {describeBlockers, describeConvergence, enableBlockers, evaluateNamespaces, type ConvergenceState} from '../model/convergence.js'
 import {clusterOfNode, indexForeignClusters, place, type ClusterRef} from '../model/placement.js'
@@ -60,16 +60,9 @@ export class Waiter {
   ) {}
 
   /** Until the namespaces have converged (optionally with no pod left on `awayFrom`). */
-  async converged(
-    namespaces: string[],
-    c: {awayFrom?: {clusterId: string; name: string}; foreignClusters?: {items: ForeignCluster[]; resourceVersion: string}} = {},
-  ): Promise<{state: ConvergenceState; elapsedMs: number}> {
+  async converged(namespaces: string[], c: {awayFrom?: {clusterId: string; name: string}; foreignClusters?: PeeringList} = {}): Promise<{state: ConvergenceState; elapsedMs: number}> {
     const {ns, cluster} = this.convergenceSources(namespaces)
-    if (c.foreignClusters)
-      cluster.fcs.seed(
-        c.foreignClusters.items.map((fc) => ({key: fc.name, obj: fc})),
-        c.foreignClusters.resourceVersion,
-      )
+    if (c.foreignClusters) cluster.peerings.seed(c.foreignClusters)
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),
       evaluate: () => this.evaluateConvergence(ns, cluster, namespaces, c.awayFrom),
@@ -83,7 +76,7 @@ export class Waiter {
   async disabled(change: DisableChange, start: number, timeline: TimelineEvent[]): Promise<Disabled> {
     const {ns, cluster} = this.convergenceSources(change.namespaces)
     const awayFrom = {clusterId: change.fc.clusterId, name: change.cluster.name}
-    const clusterOf = (nodeName?: string) => clusterOfNode(nodeName, new Map([...cluster.nodes.store.values()].map((n) => [n.name, n])), indexForeignClusters([...cluster.fcs.store.values()])).name
+    const clusterOf = (nodeName?: string) => clusterOfNode(nodeName, new Map([...cluster.nodes.store.values()].map((n) => [n.name, n])), indexForeignClusters(cluster.peerings.current())).name
     const recorder = new DisableTimeline({...change, leaving: change.impact?.pods ?? []}, timeline, clusterOf)
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),
@@ -93,11 +86,11 @@ export class Waiter {
       onChange: (source, changes, at) => {
         const t = at - start
         if (ns.some((s) => s.pods === source)) recorder.pods(changes as Array<Change<Pod>>, t)
-        if (source === cluster.fcs) recorder.peering(changes as Array<Change<ForeignCluster>>, t)
         if (source === cluster.nodes) recorder.nodes(changes as Array<Change<Node>>, t)
+        if (cluster.peerings.synced()) recorder.peering(cluster.peerings.get(change.fc.name), t)
       },
     })
-    const peeringPhase = cluster.fcs.store.get(change.fc.name)?.outgoingPhase ?? 'None'
+    const peeringPhase = cluster.peerings.get(change.fc.name)?.outgoingPhase ?? 'None'
     return {state: r.result, peeringPhase, moved: recorder.finish(), elapsedMs: this.o.clock.now() - start}
   }
 
@@ -109,9 +102,9 @@ export class Waiter {
     const recorder = new EnableTimeline(change, timeline)
     const name = change.cluster.name
     await this.run<null>({
-      reflectors: [cluster.fcs, cluster.nodes, nsos],
+      reflectors: [...cluster.peerings.reflectors, cluster.nodes, nsos],
       evaluate: () => {
-        const blockers = enableBlockers(cluster.fcs.store.get(change.fc.name), [...cluster.nodes.store.values()], [...nsos.store.values()])
+        const blockers = enableBlockers(cluster.peerings.get(change.fc.name), [...cluster.nodes.store.values()], [...nsos.store.values()])
         const message = blockers.length
           ? `Waiting for ${name}: ${blockers.map((b) => b.detail).join(', ')}`
           : `${name} ready: peering Established, virtual node Ready${change.namespaces.length ? `, remote namespaces Ready (${change.namespaces.join(', ')})` : ''}`
@@ -122,8 +115,8 @@ export class Waiter {
       onChange: (source, changes, at, initial) => {
         if (initial) return // the state we started from, not something that happened
         const t = at - start
-        if (source === cluster.fcs) recorder.peering(changes as Array<Change<ForeignCluster>>, t)
         if (source === cluster.nodes) recorder.nodes(changes as Array<Change<Node>>, t)
+        if (cluster.peerings.synced()) recorder.peering(cluster.peerings.get(change.fc.name), t)
         if (source === nsos) recorder.offloadings(changes as Array<Change<NamespaceOffloading>>, t)
       },
     })
@@ -151,15 +144,15 @@ export class Waiter {
     const deployments = DEPLOYMENTS.reflector(this.client, {...policy, namespace, name})
     const replicasets = REPLICA_SETS.reflector(this.client, {...policy, namespace})
     const pods = PODS.reflector(this.client, {...policy, namespace})
-    const {nodes, fcs} = clusterSources(this.client, this.liqo, policy)
+    const {nodes, peerings} = clusterSources(this.client, this.liqo, policy)
     await this.run({
-      reflectors: [deployments, replicasets, pods, nodes, fcs],
+      reflectors: [deployments, replicasets, pods, nodes, ...peerings.reflectors],
       evaluate: () => {
         const d = [...deployments.store.values()][0]
         if (!d) return {done: true, message: `deployment ${namespace}/${name} and its pods gone`, pending: [], result: null}
         const rsUids = new Set([...replicasets.store.values()].filter((rs) => rs.owner?.uid === d.uid).map((rs) => rs.uid))
         const left = [...pods.store.values()].filter((p) => p.owner && rsUids.has(p.owner.uid))
-        const placed = place(left, [...nodes.store.values()], [...fcs.store.values()]).items
+        const placed = place(left, [...nodes.store.values()], peerings.current()).items
         const pending = placed.length
           ? placed.map((p) => `pod/${p.name}: ${p.status} on ${p.cluster.name}`)
           : [`deployment ${namespace}/${name}: still being deleted (ReplicaSets left: ${rsUids.size})`]
@@ -173,12 +166,12 @@ export class Waiter {
   /** Until the outgoing peering with a cluster is None and its virtual node gone. */
   async peeringNone(p: {foreignCluster: string; cluster: string; clusterId: string}): Promise<void> {
     const policy = retryConnectionErrors(this.o.onConnection)
-    const fcs = this.liqo.foreignClusters.reflector(this.client, {...policy, name: p.foreignCluster})
     const nodes = NODES.reflector(this.client, policy)
+    const peerings = this.liqo.watchPeerings(this.client, policy, nodes, {name: p.foreignCluster})
     await this.run({
-      reflectors: [fcs, nodes],
+      reflectors: [...peerings.reflectors, nodes],
       evaluate: () => {
-        const fc = [...fcs.store.values()][0]
+        const fc = peerings.get(p.foreignCluster)
         const node = [...nodes.store.values()].find((n) => n.virtual && n.remoteClusterId === p.clusterId)
         const pending = [
           ...(fc && fc.outgoingPhase !== 'None' ? [`foreigncluster ${fc.name}: outgoing peering ${fc.outgoingPhase}`] : []),

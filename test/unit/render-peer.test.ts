@@ -1,6 +1,7 @@
 import yaml from 'js-yaml'
 import {describe, expect, it} from 'vitest'
 
+import {liqoV0} from '../../src/liqo/v0.js'
 import {evaluateConvergence} from '../../src/model/convergence.js'
 import {previewDisable} from '../../src/model/impact.js'
 import {renderJson} from '../../src/render/machine.js'
@@ -23,6 +24,8 @@ function disablePlan(): PeerPlan {
     matchedBy: ['cluster-name'],
     cluster: impact.cluster,
     alreadyDone: false,
+    generation: liqoV0.generation,
+    wording: liqoV0.switchWording(milan, 'No', {cluster: impact.cluster.name, virtualNodes: impact.virtualNodes, namespaces: ['liqo-test']}),
     impact,
     namespaces: ['liqo-test'],
     existingPods: pods.map((p) => `${p.namespace}/${p.name}`),
@@ -41,6 +44,7 @@ describe('renderPeerList', () => {
         outgoingPhase: 'Established',
         incomingPhase: 'None',
         virtualNode: {name: 'liqo-milan', ready: true, schedulable: true},
+        virtualNodes: [{name: 'liqo-milan', present: true, ready: true, schedulable: true}],
         pods: 3,
         createdAt: ago(7200),
       },
@@ -53,10 +57,11 @@ describe('renderPeerList', () => {
         outgoingReason: 'PeeringDisabled',
         incomingPhase: 'None',
         virtualNode: {name: 'liqo-turin', ready: true, schedulable: false},
+        virtualNodes: [{name: 'liqo-turin', present: true, ready: true, schedulable: false}],
         pods: 0,
         createdAt: ago(60),
       },
-      {name: 'fc-rome', clusterId: '', clusterName: 'rome', outgoingEnabled: 'No', outgoingPhase: 'None', incomingPhase: 'None', pods: 0, createdAt: ago(60)},
+      {name: 'fc-rome', clusterId: '', clusterName: 'rome', outgoingEnabled: 'No', outgoingPhase: 'None', incomingPhase: 'None', virtualNodes: [], pods: 0, createdAt: ago(60)},
     ],
   }
 
@@ -127,6 +132,8 @@ describe('renderPlan', () => {
       matchedBy: ['name'],
       cluster: {kind: 'remote', name: 'milan', id: 'id-milan'},
       alreadyDone: false,
+      generation: liqoV0.generation,
+      wording: liqoV0.switchWording(off, 'Yes', {cluster: 'milan', virtualNodes: [], namespaces: ['a', 'b']}),
       namespaces: ['a', 'b'],
       existingPods: [],
     }
@@ -139,7 +146,8 @@ describe('renderPlan', () => {
         '',
       ].join('\n'),
     )
-    expect(renderPlan({...plan, namespaces: []})).toContain('  Liqo re-creates the virtual node.\n')
+    const none = {...plan, namespaces: [], wording: liqoV0.switchWording(off, 'Yes', {cluster: 'milan', virtualNodes: [], namespaces: []})}
+    expect(renderPlan(none)).toContain('  Liqo re-creates the virtual node.\n')
   })
 
   it('planDocument carries the evictions and warnings, and parses back from YAML', () => {

@@ -60,8 +60,8 @@ describe('DisableTimeline', () => {
   it('records the phases of the peering and the deletion of its virtual node, sorted by time', () => {
     const {t, events} = disable([{at: 0, kind: 'patched', text: 'patched'}])
     const phase = (outgoingPhase: string, outgoingReason?: string): ForeignCluster => ({...fc, outgoingPhase, ...(outgoingReason ? {outgoingReason} : {})})
-    t.peering([change('MODIFIED', 'fc-milan', phase('Disconnecting', 'ResourceRequestDeleting'))], 300)
-    t.peering([change('MODIFIED', 'fc-milan', phase('Disconnecting', 'ResourceRequestDeleting'))], 350)
+    t.peering(phase('Disconnecting', 'ResourceRequestDeleting'), 300)
+    t.peering(phase('Disconnecting', 'ResourceRequestDeleting'), 350)
     t.nodes([change('DELETED', 'liqo-milan', aVirtualNode('liqo-milan', 'id-milan'))], 200)
     t.nodes([change('DELETED', 'liqo-turin', aVirtualNode('liqo-turin', 'id-turin'))], 250)
     t.finish()
@@ -73,7 +73,7 @@ describe('EnableTimeline', () => {
   it('records the virtual node Ready and each remote namespace Ready, once', () => {
     const events: TimelineEvent[] = []
     const t = new EnableTimeline({fc: {...fc, outgoingPhase: 'None'}, cluster: {name: 'milan'}}, events)
-    t.peering([change('MODIFIED', 'fc-milan', {...fc, outgoingPhase: 'Established'})], 100)
+    t.peering({...fc, outgoingPhase: 'Established'}, 100)
     t.nodes([change('ADDED', 'liqo-milan', aVirtualNode('liqo-milan', 'id-milan', {ready: false}))], 150)
     t.nodes([change('MODIFIED', 'liqo-milan', aVirtualNode('liqo-milan', 'id-milan'))], 200)
     t.nodes([change('MODIFIED', 'liqo-milan', aVirtualNode('liqo-milan', 'id-milan'))], 250)
