@@ -60,6 +60,11 @@ export abstract class BaseCommand extends Command {
     return {client, namespace: target.namespace}
   }
 
+  /** Clients for other contexts of the same kubeconfig (e.g. the remote clusters of an unpeering). */
+  protected async remotes(flags: KubeFlagValues, contexts: string[]): Promise<KubeClient[]> {
+    return Promise.all(contexts.map(async (context) => (await this.connect({...flags, context})).client))
+  }
+
   /** What a command on the home cluster starts with: its output (streams and printer), the client and the namespace. */
   protected async session(flags: KubeFlagValues & {'no-color'?: boolean; output?: string}): Promise<{io: IO; print: Printer; client: KubeClient; namespace: string}> {
     const io = this.setupIO(flags)

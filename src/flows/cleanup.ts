@@ -2,7 +2,7 @@
 import {requireAccess} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import {cleanupPlanDocument, renderCleanupPlan, renderCleanupResult, renderNothingToDo} from '../render/cleanup.js'
-import {cleanupAccessChecks, loadCleanupPlan, runCleanup, type CleanupPlanOptions} from '../services/cleanup.js'
+import {cleanupAccessChecks, loadCleanupPlan, remoteAccessChecks, runCleanup, type CleanupPlanOptions} from '../services/cleanup.js'
 import {systemClock} from '../toolkit/clock.js'
 import type {IO} from '../toolkit/io.js'
 import {confirm} from '../ui/confirm.js'
@@ -29,6 +29,7 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
     return
   }
   await requireAccess(client, cleanupAccessChecks(plan), `clean up namespace ${o.namespace}`)
+  for (const r of remoteAccessChecks(plan)) await requireAccess(r.client, r.checks, `unpeer from context "${r.client.context}"`)
   io.err(renderCleanupPlan(plan))
   await confirm(io, {
     message: `Run these ${plan.steps.length} steps on context "${plan.context}"?`,

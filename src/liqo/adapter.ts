@@ -14,6 +14,7 @@ import type {Kind, WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
 import type {ForeignCluster, NamespaceOffloading, Node} from '../model/types.js'
 import type {LiqoLine} from './detect.js'
+import type {UnpeerStage, UnpeerTarget} from './v1-unpeer.js'
 
 /** The switch of offloading to one cluster: 'No' pauses it, 'Yes' resumes it. */
 export type OutgoingSetting = 'Yes' | 'No'
@@ -74,4 +75,13 @@ export interface LiqoAdapter {
   outgoingAccess(fc: ForeignCluster): AccessCheck[]
   /** The plan's words for setting the switch of `fc` to `value`. */
   switchWording(fc: ForeignCluster, value: OutgoingSetting, o: {cluster: string; virtualNodes: string[]; namespaces: string[]}): SwitchWording
+  /**
+   * What `liqoctl unpeer` removes of a peering, what is left of it now, in its order. Absent in a
+   * generation without that teardown (v0.x: disabling the outgoing peering is the teardown).
+   */
+  readonly unpeer?: {
+    stages(t: UnpeerTarget): Promise<UnpeerStage[]>
+    /** The permissions it needs on this (home) cluster and on the remote one, for the preflight. */
+    access: {home: AccessCheck[]; remote: AccessCheck[]}
+  }
 }

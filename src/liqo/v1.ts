@@ -19,6 +19,7 @@ import {FOREIGN_CLUSTER_V1, LABEL_REMOTE_CLUSTER_ID, NAMESPACE_OFFLOADING_V1, VI
 import {guardedPatch} from './guarded-patch.js'
 import {NODES} from './nodes.js'
 import {toNamespaceOffloading} from './offloading.js'
+import {UNPEER_ACCESS, unpeerStages} from './v1-unpeer.js'
 
 /** A core.liqo.io ForeignCluster as read, before it is joined with its VirtualNodes. */
 export interface ForeignClusterV1 {
@@ -211,6 +212,7 @@ async function setCreateNode(client: KubeClient, fc: ForeignCluster, value: Outg
 }
 
 export const liqoV1: LiqoAdapter = {
+  unpeer: {stages: unpeerStages, access: UNPEER_ACCESS},
   line: 'v1',
   generation: 'Liqo v1.x',
   listPeerings: listV1,

@@ -2,7 +2,8 @@
  * The tutorial's teardown as a plan computed from what exists now, so that a second run (or a run
  * after an interruption) does exactly what is left, and nothing when nothing is left. Pure.
  * Order: Deployments (and their pods) → NamespaceOffloading (its finalizer waits for the remote
- * namespaces) → the namespace → outgoing peerings off (optional).
+ * namespaces) → the namespace → outgoing peerings off (optional), or, with unpeering (Liqo v1),
+ * each peering torn down as `liqoctl unpeer` does.
  */
 import {UsageError} from '../toolkit/errors.js'
 import {clusterDisplayName, indexForeignClusters} from './placement.js'
@@ -13,6 +14,16 @@ export type CleanupStep =
   | {kind: 'delete-namespaceoffloading'; namespace: string; name: string; remoteClusters: string[]; alreadyDeleting: boolean}
   | {kind: 'delete-namespace'; namespace: string; alreadyDeleting: boolean}
   | {kind: 'disable-peering'; foreignCluster: string; cluster: string; clusterId: string; outgoing: string; phase: string}
+  | {kind: 'unpeer'; foreignCluster: string; cluster: string; clusterId: string; context: string; modules: string[]; objects: number}
+
+/** A peering to unpeer, with what is left of it (module → objects), read on both clusters. */
+export interface UnpeerInput {
+  foreignCluster: string
+  clusterId: string
+  /** The remote cluster's context. */
+  context: string
+  left: Array<{module: string; objects: number}>
+}
 
 export interface CleanupInput {
   namespace: string
@@ -20,6 +31,8 @@ export interface CleanupInput {
   deployments: Workload[]
   nsos: NamespaceOffloading[]
   fcs: ForeignCluster[]
+  /** With unpeering: every peering that has something left (those with nothing left are absent). */
+  unpeer?: UnpeerInput[]
 }
 
 export interface CleanupOptions {
@@ -76,9 +89,23 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
 
   if (i.namespaceObj) steps.push({kind: 'delete-namespace', namespace: i.namespace, alreadyDeleting: !!i.namespaceObj.deletionTimestamp})
 
-  if (!o.keepPeering) {
+  if (i.unpeer) {
+    for (const u of [...i.unpeer].sort((a, b) => a.foreignCluster.localeCompare(b.foreignCluster))) {
+      const fc = i.fcs.find((f) => f.name === u.foreignCluster)
+      steps.push({
+        kind: 'unpeer',
+        foreignCluster: u.foreignCluster,
+        cluster: fc ? clusterDisplayName(fc) : u.foreignCluster,
+        clusterId: u.clusterId,
+        context: u.context,
+        modules: u.left.map((l) => l.module),
+        objects: u.left.reduce((n, l) => n + l.objects, 0),
+      })
+    }
+  } else if (!o.keepPeering) {
     for (const fc of [...i.fcs].sort((a, b) => a.name.localeCompare(b.name))) {
-      if (fc.outgoingEnabled === 'No' && fc.outgoingPhase === 'None') continue
+      // Off (v1: or no switch left at all) and nothing left to drain.
+      if ((fc.outgoingEnabled === 'No' || fc.outgoingEnabled === 'None') && fc.outgoingPhase === 'None') continue
       steps.push({kind: 'disable-peering', foreignCluster: fc.name, cluster: clusterDisplayName(fc), clusterId: fc.clusterId, outgoing: fc.outgoingEnabled, phase: fc.outgoingPhase})
     }
   }
@@ -97,5 +124,7 @@ export function describeStep(s: CleanupStep): string {
       return s.outgoing === 'No'
         ? `wait for the outgoing peering to ${s.cluster} to reach None (now ${s.phase})`
         : `disable outgoing peering to ${s.cluster} (ForeignCluster ${s.foreignCluster}, now ${s.outgoing}/${s.phase}) and wait for None`
+    case 'unpeer':
+      return `unpeer ${s.cluster} as liqoctl unpeer does (remote context "${s.context}"): what is left of ${s.modules.join(', ')} (${s.objects} object(s)), each module deleted and waited for in turn`
   }
 }

@@ -3,13 +3,15 @@
  * run its steps in order, each waited for through watches. Stuck finalizers are reported with the
  * object, the finalizer and the clusters still listed; never removed.
  */
-import {InterruptedError, WaitTimeoutError} from '../toolkit/errors.js'
+import {InterruptedError, UsageError, UserError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import {DEPLOYMENTS, NAMESPACES} from '../k8s/kinds.js'
 import type {LiqoAdapter} from '../liqo/adapter.js'
 import {connectLiqo} from '../liqo/connect.js'
-import {describeStep, planCleanup, type CleanupPlan, type CleanupStep} from '../model/cleanup-plan.js'
+import {localClusterIdentity} from '../liqo/detect.js'
+import {stillThere} from '../liqo/v1-unpeer.js'
+import {describeStep, planCleanup, type CleanupPlan, type CleanupStep, type UnpeerInput} from '../model/cleanup-plan.js'
 import {clusterDisplayName, indexForeignClusters} from '../model/placement.js'
 import type {ForeignCluster, Namespace, NamespaceOffloading} from '../model/types.js'
 import {Waiter, type WaiterOptions} from '../wait/waiter.js'
@@ -18,9 +20,67 @@ export interface CleanupPlanOptions {
   namespace: string
   deployments: string[]
   keepPeering: boolean
+  /** Unpeer (Liqo v1) instead of disabling: the remote clusters, one client per --remote-context. */
+  unpeer?: KubeClient[]
 }
 
-export type LoadedCleanupPlan = CleanupPlan & {context: string; foreignClusters: ForeignCluster[]; liqo: LiqoAdapter}
+/** A remote cluster taking part in the unpeering. */
+export interface UnpeerRemote {
+  client: KubeClient
+  clusterId: string
+}
+
+export type LoadedCleanupPlan = CleanupPlan & {
+  context: string
+  foreignClusters: ForeignCluster[]
+  liqo: LiqoAdapter
+  /** With --unpeer: this cluster's ID and the remote clusters by their ID. */
+  unpeering?: {homeId: string; remotes: Map<string, UnpeerRemote>}
+}
+
+/** This cluster's and each remote context's Liqo cluster ID (read from Liqo's own ConfigMap). */
+async function unpeering(client: KubeClient, liqo: LiqoAdapter, remotes: KubeClient[]): Promise<{homeId: string; remotes: Map<string, UnpeerRemote>}> {
+  if (!liqo.unpeer) {
+    throw new UsageError(
+      `--unpeer is for Liqo v1.x; context "${client.context}" runs ${liqo.generation}, where disabling the outgoing peering (the default last step) is the teardown`,
+      'run cleanup without --unpeer',
+    )
+  }
+  const idOf = async (c: KubeClient) => {
+    const id = (await localClusterIdentity(c))?.id
+    if (!id) throw new UserError(`cannot read the Liqo cluster ID of context "${c.context}" (ConfigMap in the liqo namespace)`, 'is Liqo installed there, and may this user read the liqo namespace?')
+    return id
+  }
+  const homeId = await idOf(client)
+  const byId = new Map<string, UnpeerRemote>()
+  for (const r of remotes) {
+    const clusterId = await idOf(r)
+    byId.set(clusterId, {client: r, clusterId})
+  }
+  return {homeId, remotes: byId}
+}
+
+/** What is left of each peering to unpeer; a peering with leftovers on this side needs its remote context. */
+async function unpeerInputs(client: KubeClient, liqo: LiqoAdapter, fcs: ForeignCluster[], u: {homeId: string; remotes: Map<string, UnpeerRemote>}): Promise<UnpeerInput[]> {
+  const inputs: UnpeerInput[] = []
+  const missing: string[] = []
+  for (const fc of fcs) {
+    const remote = u.remotes.get(fc.clusterId)
+    const bidirectional = fc.role === 'ConsumerAndProvider'
+    if (!remote) {
+      // Without the remote cluster only this side can be read: enough to know if anything is left here.
+      const here = await liqo.unpeer!.stages({home: client, remote: client, homeId: u.homeId, remoteId: fc.clusterId, bidirectional: true})
+      if (here.some((s) => s.items.some((i) => i.side === 'home'))) missing.push(fc.name)
+      continue
+    }
+    const stages = await liqo.unpeer!.stages({home: client, remote: remote.client, homeId: u.homeId, remoteId: fc.clusterId, bidirectional})
+    if (stages.length) inputs.push({foreignCluster: fc.name, clusterId: fc.clusterId, context: remote.client.context, left: stages.map((s) => ({module: s.module, objects: s.items.length}))})
+  }
+  if (missing.length) {
+    throw new UsageError(`--unpeer needs the context of every peered cluster; none given for ${missing.join(', ')}`, `pass --remote-context <context of ${missing[0]}> (once per cluster)`)
+  }
+  return inputs
+}
 
 export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions): Promise<LoadedCleanupPlan> {
   const liqo = await connectLiqo(client)
@@ -30,11 +90,13 @@ export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions)
     liqo.namespaceOffloadings.list(client, {namespace: o.namespace}),
     liqo.listPeerings(client),
   ])
+  const u = o.unpeer ? await unpeering(client, liqo, o.unpeer) : undefined
+  const unpeer = u ? await unpeerInputs(client, liqo, fcs.items, u) : undefined
   const plan = planCleanup(
-    {namespace: o.namespace, ...(namespaceObj ? {namespaceObj} : {}), deployments: deployments.items, nsos: nsos.items, fcs: fcs.items},
+    {namespace: o.namespace, ...(namespaceObj ? {namespaceObj} : {}), deployments: deployments.items, nsos: nsos.items, fcs: fcs.items, ...(unpeer ? {unpeer} : {})},
     {deployments: o.deployments, keepPeering: o.keepPeering},
   )
-  return {...plan, context: client.context, foreignClusters: fcs.items, liqo}
+  return {...plan, context: client.context, foreignClusters: fcs.items, liqo, ...(u ? {unpeering: u} : {})}
 }
 
 /** Every permission the plan's steps need, checked before the first one runs. */
@@ -45,12 +107,14 @@ export function cleanupAccessChecks(plan: LoadedCleanupPlan): AccessCheck[] {
     if (s.kind === 'delete-deployment') checks.push(DEPLOYMENTS.access('delete', {namespace: s.namespace, name: s.name}))
     if (s.kind === 'delete-namespaceoffloading') checks.push(plan.liqo.namespaceOffloadings.access('delete', {namespace: s.namespace, name: s.name}))
     if (s.kind === 'delete-namespace') checks.push(NAMESPACES.access('delete', {name: s.namespace}))
+    if (s.kind === 'unpeer') checks.push(...(plan.liqo.unpeer?.access.home ?? []))
     if (s.kind === 'disable-peering' && s.outgoing !== 'No') {
       const fc = plan.foreignClusters.find((f) => f.name === s.foreignCluster)
       if (fc) checks.push(...plan.liqo.outgoingAccess(fc))
     }
   }
-  return checks
+  // Unpeering several clusters asks for the same permissions once.
+  return [...new Map(checks.map((c) => [JSON.stringify(c), c])).values()]
 }
 
 export interface CleanupRunOptions extends WaiterOptions {
@@ -134,5 +198,42 @@ async function runStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: Wait
       await waiter.peeringNone(step)
       return `${plan.liqo.peeringRef(step.foreignCluster)} outgoing peering disabled (None)`
     }
+    case 'unpeer':
+      return unpeerStep(client, plan, waiter, step)
   }
+}
+
+/** The permissions the unpeering needs on each remote cluster, for the preflight. */
+export function remoteAccessChecks(plan: LoadedCleanupPlan): Array<{client: KubeClient; checks: AccessCheck[]}> {
+  const ids = new Set(plan.steps.flatMap((s) => (s.kind === 'unpeer' ? [s.clusterId] : [])))
+  return [...ids].flatMap((id) => {
+    const r = plan.unpeering?.remotes.get(id)
+    return r ? [{client: r.client, checks: plan.liqo.unpeer?.access.remote ?? []}] : []
+  })
+}
+
+/** One peering torn down as liqoctl unpeer does: each module's objects deleted, then waited for, in order. */
+async function unpeerStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: Waiter, step: Extract<CleanupStep, {kind: 'unpeer'}>): Promise<string> {
+  const u = plan.unpeering!
+  const remote = u.remotes.get(step.clusterId)!
+  const fc = plan.foreignClusters.find((f) => f.name === step.foreignCluster)
+  // Read again: a run that resumes does only what is left now.
+  const stages = await plan.liqo.unpeer!.stages({home: client, remote: remote.client, homeId: u.homeId, remoteId: step.clusterId, bidirectional: fc?.role === 'ConsumerAndProvider'})
+  const remoteWaiter = waiter.on(remote.client)
+  for (const stage of stages) {
+    for (const i of stage.items) {
+      if (!i.obj.deletionTimestamp) await i.kind.delete(i.side === 'home' ? client : remote.client, i.obj.name, i.obj.namespace ? {namespace: i.obj.namespace} : {})
+    }
+    for (const i of stage.items) {
+      const w = i.side === 'home' ? waiter : remoteWaiter
+      const context = i.side === 'home' ? client.context : remote.client.context
+      await w.gone(i.kind, i.obj.name, {
+        ...(i.obj.namespace ? {namespace: i.obj.namespace} : {}),
+        what: `${i.kind.ref(i.obj.name)} (${stage.module}, context "${context}")`,
+        describe: () => stillThere(i, context),
+        hint: 'Liqo removes these finalizers itself (a ResourceSlice waits for its virtual node to drain); an unreachable cluster keeps them',
+      })
+    }
+  }
+  return `${plan.liqo.peeringRef(step.foreignCluster)} unpeered (${step.modules.join(', ') || 'nothing was left'})`
 }

@@ -59,6 +59,11 @@ export class Waiter {
     private readonly o: WaiterOptions,
   ) {}
 
+  /** The same waits, on another cluster (e.g. the remote side of an unpeering). */
+  on(client: KubeClient): Waiter {
+    return new Waiter(client, this.liqo, this.o)
+  }
+
   /** Until the namespaces have converged (optionally with no pod left on `awayFrom`). */
   async converged(namespaces: string[], c: {awayFrom?: {clusterId: string; name: string}; foreignClusters?: PeeringList} = {}): Promise<{state: ConvergenceState; elapsedMs: number}> {
     const {ns, cluster} = this.convergenceSources(namespaces)
