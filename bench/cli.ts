@@ -4,26 +4,25 @@
  *
  *   npm run build && npm run bench [-- --rounds 7 --convergence-rounds 5 --pods 10000 --clusters 100]
  *
- * Figures (issue 4): startup of `pods where` vs kubectl, `--help` vs `node -e 0`, `pods where -A`
- * on 10,000 pods / 100 clusters vs kubectl and its peak RSS, how fast `wait` and `peer disable
- * --wait` notice convergence (vs a 1 s polling loop), the API requests of a wait (audit log), and
- * `peer disable --wait` total time vs the time the lab itself needs.
+ * Figures: startup of `pods where` vs kubectl, `--help` vs `node -e 0`, `pods where -A` on 10,000
+ * pods / 100 clusters vs kubectl and its peak RSS; on both lab modes (the Liqo v0.3 emulator, and
+ * Liqo v1.2's own controllers; `--no-v1` skips the latter) how fast `wait` and `peer disable --wait`
+ * notice convergence (vs a 1 s polling loop), the API requests of a wait (audit log), and `peer
+ * disable --wait` total time vs the time Liqo itself needs (./convergence.ts).
  */
-import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {cpus, tmpdir, totalmem} from 'node:os'
 import {join} from 'node:path'
 
 import {KubeClient} from '../src/k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../src/k8s/kubeconfig.js'
-import {toPod, toWorkload} from '../src/k8s/map.js'
-import {toNode} from '../src/liqo/nodes.js'
-import {toForeignCluster} from '../src/liqo/v0.js'
-import {fcPath} from '../src/liqo/constants.js'
+import {liqoV0} from '../src/liqo/v0.js'
+import {liqoV1} from '../src/liqo/v1.js'
 import {labDown, labScale, labUp} from '../src/lab/lab.js'
 import {readState} from '../src/lab/state.js'
-import {ensurePeerings} from '../src/lab/tutorial.js'
-import {evaluateConvergence} from '../src/model/convergence.js'
+import {ensurePeerings, waitVirtualNodesReady} from '../src/lab/tutorial.js'
+import {measureConvergence} from './convergence.js'
+import {add, log, ms, rows, timeRounds} from './util.js'
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -39,76 +38,6 @@ if (!existsSync(join(ROOT, 'dist', 'bundle', 'run.js'))) {
   console.error('error: build first (npm run build): the benchmark measures the published bundle')
   process.exit(1)
 }
-
-const log = (m: string) => process.stderr.write(`[bench] ${m}\n`)
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-interface Run {
-  code: number | null
-  ms: number
-  end: number
-  maxRssKb: number
-  stdout: string
-}
-
-/** Runs a command under GNU time (for the peak RSS); resolves with wall time and exit time. */
-function run(cmd: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const started = performance.now()
-  const child = spawn('/usr/bin/time', ['-f', '%M', ...cmd], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  return new Promise((resolve) => {
-    child.on('exit', (code) => {
-      const end = Date.now()
-      const ms = performance.now() - started
-      const rss = Number(stderr.trim().split('\n').pop())
-      resolve({code, ms, end, maxRssKb: Number.isFinite(rss) ? rss : 0, stdout})
-    })
-  })
-}
-
-async function timeRounds(cmd: string[], env: NodeJS.ProcessEnv, rounds: number): Promise<{ms: number; rss: number}> {
-  await run(cmd, env) // warm-up (page cache)
-  const times: number[] = []
-  const rss: number[] = []
-  for (let i = 0; i < rounds; i++) {
-    const r = await run(cmd, env)
-    if (r.code !== 0) throw new Error(`${cmd.join(' ')} exited ${r.code}`)
-    times.push(r.ms)
-    rss.push(r.maxRssKb)
-  }
-  return {ms: median(times), rss: median(rss)}
-}
-
-interface AuditEvent {
-  verb: string
-  user: {username: string}
-  impersonatedUser?: {username: string}
-  userAgent?: string
-  objectRef?: {resource?: string; subresource?: string; namespace?: string; name?: string}
-  responseStatus?: {code?: number}
-  stageTimestamp: string
-  requestURI: string
-  auditID: string
-}
-
-function audit(dir: string, since: number): AuditEvent[] {
-  const file = join(dir, 'logs', 'cluster-1-audit.log')
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as AuditEvent)
-    .filter((e) => Date.parse(e.stageTimestamp) >= since)
-}
-
-const ms = (x: number) => `${x.toFixed(0)} ms`
-const rows: string[][] = []
-const add = (figure: string, ours: string, anchor: string, ratio: string, target: string, met: boolean | undefined) =>
-  rows.push([figure, ours, anchor, ratio, target, met === undefined ? '—' : met ? 'met' : '**not met**'])
 
 // --- the lab ----------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-bench-'))
@@ -132,152 +61,19 @@ try {
   add('wall time of `--help`', ms(help.ms), `${ms(bare.ms)} (node -e 0)`, `${(help.ms / bare.ms).toFixed(2)}×`, '≤ 2×', help.ms / bare.ms <= 2)
 
   // --- convergence ------------------------------------------------------------------------------
-  log(`convergence: ${CONV_ROUNDS} rounds of peer disable cluster-3 (wait and a 1 s polling loop watching)`)
-  // The wait runs as its own (impersonated) user, so that its requests stand apart in the audit log.
-  await client.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: {name: 'bench-wait'},
-    roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
-    subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bench-wait'}],
-  })
-  const kcDoc = JSON.parse(readFileSync(state.kubeconfig, 'utf8').replace(/^#.*\n/, ''))
-  for (const u of kcDoc.users) u.user.as = 'bench-wait'
-  const waitKubeconfig = join(dir, 'kubeconfig-bench-wait')
-  writeFileSync(waitKubeconfig, JSON.stringify(kcDoc), {mode: 0o600})
-
-  const latWait: number[] = []
-  const latPeer: number[] = []
-  const latPoll: number[] = []
-  const totals: number[] = []
-  const labTimes: number[] = []
-  const waitRequests: Record<string, number> = {}
-  let repeatedPolls = 0
-  let pollRequests = 0
-  for (let round = 0; round < CONV_ROUNDS; round++) {
-    // Start from the tutorial's state: peered, with at least one pod on cluster-3.
-    await ensurePeerings(client, remoteIds)
-    for (let tries = 0; ; tries++) {
-      const pods = (await client.list('/api/v1/namespaces/liqo-test/pods', {}, toPod)).items.filter((p) => p.ready && !p.deletionTimestamp)
-      if (pods.length === 3 && pods.some((p) => p.nodeName === `liqo-${id3}`)) break
-      if (tries > 30) throw new Error('could not get a pod onto cluster-3')
-      if (pods.length === 3) await client.delete(`/api/v1/namespaces/liqo-test/pods/${pods.find((p) => p.nodeName !== `liqo-${id3}`)!.name}`)
-      await sleep(1000)
-    }
-    await sleep(1500)
-    const since = Date.now()
-
-    // A 1 s polling loop, what liqoctl does: GET everything, evaluate, sleep 1 s.
-    let polledAt = 0
-    const stopPoll = {stop: false}
-    const poller = (async () => {
-      // A random phase: a poller's ticks are not aligned with the moment the cluster converges.
-      await sleep(Math.random() * 1000)
-      for (;;) {
-        if (stopPoll.stop) return
-        const [pods, nodes, fcs, deps] = await Promise.all([
-          client.list('/api/v1/namespaces/liqo-test/pods', {}, toPod),
-          client.list('/api/v1/nodes', {}, toNode),
-          client.list(fcPath(), {}, toForeignCluster),
-          client.list('/apis/apps/v1/namespaces/liqo-test/deployments', {}, (r) => toWorkload(r, 'Deployment')),
-        ])
-        pollRequests += 4
-        const fc3 = fcs.items.find((f) => f.clusterId === id3)
-        const s = evaluateConvergence({
-          namespace: 'liqo-test',
-          namespaceExists: true,
-          pods: pods.items,
-          nodes: nodes.items,
-          fcs: fcs.items,
-          workloads: deps.items,
-          awayFrom: {clusterId: id3, name: 'cluster-3'},
-        })
-        if (fc3?.outgoingEnabled === 'No' && s.converged) {
-          polledAt = Date.now()
-          return
-        }
-        await sleep(1000)
-      }
-    })()
-    const waitRun = run([process.execPath, CLI, 'wait', '-n', 'liqo-test', '--away-from', 'cluster-3', '--timeout', '60s'], {...env, KUBECONFIG: waitKubeconfig})
-    await sleep(1500) // let the wait start and sync (it is already converged until the patch)
-    // `wait --away-from` started before the patch would end at once if nothing were on cluster-3:
-    // the loop above put a pod there, so it waits for the move.
-    const peer = await run([process.execPath, CLI, 'peer', 'disable', 'cluster-3', '--yes', '--timeout', '60s'], env)
-    const w = await waitRun
-    await poller
-    stopPoll.stop = true
-    if (peer.code !== 0 || w.code !== 0) throw new Error(`round ${round}: peer disable exited ${peer.code}, wait ${w.code}`)
-
-    const events = audit(dir, since)
-    const readyPatches = events.filter(
-      (e) => e.user.username === 'liqo-emulator' && e.objectRef?.resource === 'pods' && e.objectRef.subresource === 'status' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200,
-    )
-    const lastReady = Math.max(...readyPatches.map((e) => Date.parse(e.stageTimestamp) + Number(e.stageTimestamp.match(/\.\d{3}(\d{3})/)?.[1] ?? 0) / 1000))
-    const patch = events.find(
-      (e) => e.verb === 'patch' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin',
-    )!
-    const patchAt = Date.parse(patch.stageTimestamp)
-    latPeer.push(peer.end - lastReady)
-    latWait.push(w.end - lastReady)
-    latPoll.push(polledAt - lastReady)
-    totals.push(peer.end - patchAt)
-    labTimes.push(lastReady - patchAt)
-    // One entry per request (long-running watches are logged at ResponseStarted and ResponseComplete).
-    const seen = new Set<string>()
-    const waitEvents = events.filter((e) => {
-      if ((e.impersonatedUser?.username ?? e.user.username) !== 'bench-wait' || seen.has(e.auditID)) return false
-      seen.add(e.auditID)
-      return true
-    })
-    const perPath = new Map<string, number>()
-    for (const e of waitEvents) {
-      const verb = e.verb === 'list' || e.verb === 'watch' || e.verb === 'get' ? e.verb : 'other'
-      waitRequests[verb] = (waitRequests[verb] ?? 0) + 1
-      if (verb === 'list' || verb === 'get') {
-        const key = `${verb} ${e.requestURI.split('?')[0]}`
-        perPath.set(key, (perPath.get(key) ?? 0) + 1)
-      }
-    }
-    // Polling shows up as the same list or get repeated; a watch-based wait reads each once.
-    repeatedPolls += [...perPath.values()].filter((n) => n > 1).length
-    log(
-      `round ${round + 1}: last pod Ready → peer disable exit ${(peer.end - lastReady).toFixed(0)} ms, wait exit ${(w.end - lastReady).toFixed(0)} ms, polling ${(polledAt - lastReady).toFixed(0)} ms; patch → exit ${(peer.end - patchAt).toFixed(0)} ms (lab ${(lastReady - patchAt).toFixed(0)} ms)`,
-    )
-  }
-  await ensurePeerings(client, remoteIds)
-  const p50w = pct(latWait, 50)
-  const p95w = pct(latWait, 95)
-  const p50p = pct(latPeer, 50)
-  const p95p = pct(latPeer, 95)
-  add(
-    'convergence detection: last replacement pod Ready → `wait` exits',
-    `p50 ${ms(p50w)}, p95 ${ms(p95w)}`,
-    `p50 ${ms(pct(latPoll, 50))}, p95 ${ms(pct(latPoll, 95))} (1 s polling loop)`,
-    '—',
-    'p50 ≤ 100 ms, p95 ≤ 250 ms',
-    p50w <= 100 && p95w <= 250,
+  await measureConvergence(
+    {
+      name: 'Liqo v0.3 emulator',
+      liqo: liqoV0,
+      cluster3Id: id3,
+      nodeOfCluster3: `liqo-${id3}`,
+      isSwitchPatch: (e) => e.verb === 'patch' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin',
+      isReadyUpdate: (e) =>
+        e.user.username === 'liqo-emulator' && e.objectRef?.resource === 'pods' && e.objectRef.subresource === 'status' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200,
+      restore: () => ensurePeerings(client, remoteIds),
+    },
+    {client, state, dir, cli: CLI, env, rounds: CONV_ROUNDS},
   )
-  add(
-    'convergence detection: last replacement pod Ready → `peer disable --wait` exits',
-    `p50 ${ms(p50p)}, p95 ${ms(p95p)}`,
-    'same polling loop',
-    '—',
-    'p50 ≤ 100 ms, p95 ≤ 250 ms',
-    p50p <= 100 && p95p <= 250,
-  )
-  const perWait = Object.fromEntries(Object.entries(waitRequests).map(([k, v]) => [k, v / CONV_ROUNDS]))
-  add(
-    'API requests of one `wait` (audit log)',
-    `${perWait.list ?? 0} list, ${perWait.watch ?? 0} watch, ${perWait.get ?? 0} get, ${perWait.other ?? 0} other; ${repeatedPolls} list/get repeated`,
-    `${(pollRequests / CONV_ROUNDS).toFixed(0)} lists per round (polling loop)`,
-    '—',
-    'watches only, no repeated list/get polling',
-    repeatedPolls === 0,
-  )
-  const mt = median(totals)
-  const ml = median(labTimes)
-  add('`peer disable cluster-3 --wait` total, patch → exit', ms(mt), `${ms(ml)} (patch → last pod Ready)`, `${(mt / ml).toFixed(2)}×`, '≤ 1.1×', mt / ml <= 1.1)
 
   // --- scale ------------------------------------------------------------------------------------
   log(`scale: ${CLUSTERS} remote clusters and ${PODS} pods (this takes a few minutes)`)
@@ -299,6 +95,44 @@ try {
   client.close()
   await labDown(dir)
   rmSync(dir, {recursive: true, force: true})
+}
+
+// --- the same convergence figures on Liqo v1.2's own controllers ---------------------------------
+if (!process.argv.includes('--no-v1')) await benchV1()
+
+async function benchV1(): Promise<void> {
+  const dir1 = mkdtempSync(join(tmpdir(), 'liqo-topology-bench-v1-'))
+  log(`starting a real-Liqo lab (lab up --liqo v1.2 --tutorial) in ${dir1}`)
+  await labUp({dir: dir1, tutorial: true, liqo: 'v1.2', delayMs: 0, build: true, onProgress: (m) => log(m)})
+  const s1 = readState(dir1)!
+  const c1 = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: s1.kubeconfig}), 'cluster-1'))
+  try {
+    await measureConvergence(
+      {
+        name: 'Liqo v1.2',
+        liqo: liqoV1,
+        cluster3Id: 'cluster-3',
+        nodeOfCluster3: 'cluster-3',
+        isSwitchPatch: (e) => e.verb === 'patch' && e.objectRef?.resource === 'virtualnodes' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin',
+        // Liqo's virtual kubelet (a service account) reports the offloaded pods' status.
+        isReadyUpdate: (e) =>
+          e.user.username.startsWith('system:serviceaccount:liqo-tenant-') &&
+          e.objectRef?.resource === 'pods' &&
+          e.objectRef.subresource === 'status' &&
+          e.objectRef.namespace === 'liqo-test' &&
+          e.responseStatus?.code === 200,
+        restore: async () => {
+          for (const fc of (await liqoV1.listPeerings(c1)).items) if (fc.outgoingEnabled !== 'Yes') await liqoV1.setOutgoing(c1, fc, 'Yes')
+          await waitVirtualNodesReady(c1, ['cluster-2', 'cluster-3'], 180_000)
+        },
+      },
+      {client: c1, state: s1, dir: dir1, cli: CLI, env: {KUBECONFIG: s1.kubeconfig, NO_COLOR: '1'}, rounds: CONV_ROUNDS},
+    )
+  } finally {
+    c1.close()
+    await labDown(dir1)
+    rmSync(dir1, {recursive: true, force: true})
+  }
 }
 
 const cpu = cpus()[0]?.model ?? 'cpu'

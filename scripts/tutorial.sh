@@ -2,6 +2,7 @@
 # The main job: the Liqo "Dynamic topology" tutorial, done with liqo-topology against a local lab.
 # Sets everything up (scripts/setup.sh), starts the lab with the tutorial's state, then walks
 # through the tutorial. The lab is stopped at the end unless KEEP_LAB=1.
+#   LIQO=v1.2   the lab runs Liqo v1.2's own controllers (default v0.3: the emulator of the seed's Liqo)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -12,8 +13,9 @@ step() { printf '\n### %s\n' "$*" >&2; }
 
 if [[ "${KEEP_LAB:-}" != "1" ]]; then trap './bin/run.js lab down >&2 || true' EXIT; fi
 
-step "Start three clusters with Liqo, peered, and the tutorial's nginx-deployment offloaded"
-lt lab up --tutorial
+LIQO="${LIQO:-v0.3}"
+step "Start three clusters with Liqo ${LIQO}, peered, and the tutorial's nginx-deployment offloaded"
+lt lab up --liqo "$LIQO" --tutorial
 eval "$(./bin/run.js lab env)"
 
 step "1. Where do the pods run? (instead of kubectl get pods -o wide and reading UUIDs)"
