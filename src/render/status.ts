@@ -9,7 +9,7 @@ export function renderStatus(r: StatusReport, now: number): string {
   const out: string[] = []
   out.push(`Context:   ${r.context} (${r.server})`)
   out.push(`Liqo:      ${r.liqo.version ? `${r.liqo.version}, ` : ''}${r.liqo.description}`)
-  if (r.local) out.push(`Cluster:   ${r.local.name ?? '?'} (cluster ID ${r.local.id})`)
+  if (r.local) out.push(`Cluster:   ${r.local.name ? `${r.local.name} (cluster ID ${r.local.id})` : `cluster ID ${r.local.id}`}`)
   out.push('')
   out.push(r.peers.length ? renderPeerList({context: r.context, peers: r.peers}, {wide: false, now}).trimEnd() : 'No ForeignClusters: this cluster has no peerings.')
   out.push('')
