@@ -8,7 +8,8 @@
  * pods / 100 clusters vs kubectl and its peak RSS; on both lab modes (the Liqo v0.3 emulator, and
  * Liqo v1.2's own controllers; `--no-v1` skips the latter) how fast `wait` and `peer disable --wait`
  * notice convergence (vs a 1 s polling loop), the API requests of a wait (audit log), and `peer
- * disable --wait` total time vs the time Liqo itself needs (./convergence.ts).
+ * disable --wait` total time vs the time Liqo itself needs (./convergence.ts). `--only-v1` measures
+ * only the latter on Liqo v1.2.
  */
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {cpus, tmpdir, totalmem} from 'node:os'
@@ -39,64 +40,70 @@ if (!existsSync(join(ROOT, 'dist', 'bundle', 'run.js'))) {
   process.exit(1)
 }
 
-// --- the lab ----------------------------------------------------------------------------------
-const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-bench-'))
-log(`starting a lab in ${dir}`)
-await labUp({dir, tutorial: true, delayMs: 1000, build: true, onProgress: (m) => log(m)})
-const state = readState(dir)!
-const env = {KUBECONFIG: state.kubeconfig, NO_COLOR: '1'}
-const kubectl = join(state.binDir, 'kubectl')
-const client = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: state.kubeconfig}), 'cluster-1'))
-const remoteIds = state.clusters.filter((c) => c.role === 'remote').map((c) => c.id)
-const id3 = state.clusters.find((c) => c.name === 'cluster-3')!.id
+// --- the Liqo v0.3 emulator lab: start-up, convergence, scale ---------------------------------------
+/** Resolves with the lab's Kubernetes version. */
+async function benchV0(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-bench-'))
+  log(`starting a lab in ${dir}`)
+  await labUp({dir, tutorial: true, delayMs: 1000, build: true, onProgress: (m) => log(m)})
+  const state = readState(dir)!
+  const env = {KUBECONFIG: state.kubeconfig, NO_COLOR: '1'}
+  const kubectl = join(state.binDir, 'kubectl')
+  const client = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: state.kubeconfig}), 'cluster-1'))
+  const remoteIds = state.clusters.filter((c) => c.role === 'remote').map((c) => c.id)
+  const id3 = state.clusters.find((c) => c.name === 'cluster-3')!.id
 
-try {
-  // --- start-up ---------------------------------------------------------------------------------
-  log('start-up: pods where (3 pods) vs kubectl, --help vs node -e 0')
-  const ours = await timeRounds([process.execPath, CLI, 'pods', 'where', '-n', 'liqo-test'], env, ROUNDS)
-  const kc = await timeRounds([kubectl, 'get', 'pods', '-n', 'liqo-test', '-o', 'wide'], env, ROUNDS)
-  add('wall time of `pods where -n liqo-test` (3 pods)', ms(ours.ms), `${ms(kc.ms)} (kubectl get pods -o wide)`, `${(ours.ms / kc.ms).toFixed(2)}×`, '≤ 1.5×', ours.ms / kc.ms <= 1.5)
-  const help = await timeRounds([process.execPath, CLI, '--help'], env, ROUNDS)
-  const bare = await timeRounds([process.execPath, '-e', '0'], env, ROUNDS)
-  add('wall time of `--help`', ms(help.ms), `${ms(bare.ms)} (node -e 0)`, `${(help.ms / bare.ms).toFixed(2)}×`, '≤ 2×', help.ms / bare.ms <= 2)
+  try {
+    // --- start-up ---------------------------------------------------------------------------------
+    log('start-up: pods where (3 pods) vs kubectl, --help vs node -e 0')
+    const ours = await timeRounds([process.execPath, CLI, 'pods', 'where', '-n', 'liqo-test'], env, ROUNDS)
+    const kc = await timeRounds([kubectl, 'get', 'pods', '-n', 'liqo-test', '-o', 'wide'], env, ROUNDS)
+    add('wall time of `pods where -n liqo-test` (3 pods)', ms(ours.ms), `${ms(kc.ms)} (kubectl get pods -o wide)`, `${(ours.ms / kc.ms).toFixed(2)}×`, '≤ 1.5×', ours.ms / kc.ms <= 1.5)
+    const help = await timeRounds([process.execPath, CLI, '--help'], env, ROUNDS)
+    const bare = await timeRounds([process.execPath, '-e', '0'], env, ROUNDS)
+    add('wall time of `--help`', ms(help.ms), `${ms(bare.ms)} (node -e 0)`, `${(help.ms / bare.ms).toFixed(2)}×`, '≤ 2×', help.ms / bare.ms <= 2)
 
-  // --- convergence ------------------------------------------------------------------------------
-  await measureConvergence(
-    {
-      name: 'Liqo v0.3 emulator',
-      liqo: liqoV0,
-      cluster3Id: id3,
-      nodeOfCluster3: `liqo-${id3}`,
-      isSwitchPatch: (e) => e.verb === 'patch' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin',
-      isReadyUpdate: (e) =>
-        e.user.username === 'liqo-emulator' && e.objectRef?.resource === 'pods' && e.objectRef.subresource === 'status' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200,
-      restore: () => ensurePeerings(client, remoteIds),
-    },
-    {client, state, dir, cli: CLI, env, rounds: CONV_ROUNDS},
-  )
+    // --- convergence ------------------------------------------------------------------------------
+    await measureConvergence(
+      {
+        name: 'Liqo v0.3 emulator',
+        liqo: liqoV0,
+        cluster3Id: id3,
+        nodeOfCluster3: `liqo-${id3}`,
+        isSwitchPatch: (e) => e.verb === 'patch' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin',
+        isReadyUpdate: (e) =>
+          e.user.username === 'liqo-emulator' && e.objectRef?.resource === 'pods' && e.objectRef.subresource === 'status' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200,
+        isPodGone: (e) => e.user.username === 'liqo-emulator' && e.verb === 'delete' && e.objectRef?.resource === 'pods' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200,
+        restore: () => ensurePeerings(client, remoteIds),
+      },
+      {client, state, dir, cli: CLI, env, rounds: CONV_ROUNDS},
+    )
 
-  // --- scale ------------------------------------------------------------------------------------
-  log(`scale: ${CLUSTERS} remote clusters and ${PODS} pods (this takes a few minutes)`)
-  const scaled = await labScale(dir, {clusters: CLUSTERS, pods: PODS, namespace: 'scale'})
-  log(`scale scenario ready in ${(scaled.ms / 1000).toFixed(0)} s`)
-  const bigOurs = await timeRounds([process.execPath, CLI, 'pods', 'where', '-A'], env, Math.max(3, Math.ceil(ROUNDS / 2)))
-  const bigKc = await timeRounds([kubectl, 'get', 'pods', '-A', '-o', 'wide'], env, Math.max(3, Math.ceil(ROUNDS / 2)))
-  add(
-    `wall time of \`pods where -A\`, ${PODS} pods on ${CLUSTERS} clusters`,
-    ms(bigOurs.ms),
-    `${ms(bigKc.ms)} (kubectl get pods -A -o wide)`,
-    `${(bigOurs.ms / bigKc.ms).toFixed(2)}×`,
-    '≤ 1.0×',
-    bigOurs.ms / bigKc.ms <= 1.0,
-  )
-  add('peak memory (RSS) of that run', `${(bigOurs.rss / 1024).toFixed(0)} MB`, `${(bigKc.rss / 1024).toFixed(0)} MB (kubectl)`, '—', '≤ 250 MB', bigOurs.rss / 1024 <= 250)
-  add('scale scenario set-up (lab scale)', `${(scaled.ms / 1000).toFixed(0)} s`, '—', '—', 'reasonable', undefined)
-} finally {
-  client.close()
-  await labDown(dir)
-  rmSync(dir, {recursive: true, force: true})
+    // --- scale ------------------------------------------------------------------------------------
+    log(`scale: ${CLUSTERS} remote clusters and ${PODS} pods (this takes a few minutes)`)
+    const scaled = await labScale(dir, {clusters: CLUSTERS, pods: PODS, namespace: 'scale'})
+    log(`scale scenario ready in ${(scaled.ms / 1000).toFixed(0)} s`)
+    const bigOurs = await timeRounds([process.execPath, CLI, 'pods', 'where', '-A'], env, Math.max(3, Math.ceil(ROUNDS / 2)))
+    const bigKc = await timeRounds([kubectl, 'get', 'pods', '-A', '-o', 'wide'], env, Math.max(3, Math.ceil(ROUNDS / 2)))
+    add(
+      `wall time of \`pods where -A\`, ${PODS} pods on ${CLUSTERS} clusters`,
+      ms(bigOurs.ms),
+      `${ms(bigKc.ms)} (kubectl get pods -A -o wide)`,
+      `${(bigOurs.ms / bigKc.ms).toFixed(2)}×`,
+      '≤ 1.0×',
+      bigOurs.ms / bigKc.ms <= 1.0,
+    )
+    add('peak memory (RSS) of that run', `${(bigOurs.rss / 1024).toFixed(0)} MB`, `${(bigKc.rss / 1024).toFixed(0)} MB (kubectl)`, '—', '≤ 250 MB', bigOurs.rss / 1024 <= 250)
+    add('scale scenario set-up (lab scale)', `${(scaled.ms / 1000).toFixed(0)} s`, '—', '—', 'reasonable', undefined)
+  } finally {
+    client.close()
+    await labDown(dir)
+    rmSync(dir, {recursive: true, force: true})
+  }
+  return state.kubernetesVersion
 }
 
+const kubernetesVersion = process.argv.includes('--only-v1') ? '' : await benchV0()
 // --- the same convergence figures on Liqo v1.2's own controllers ---------------------------------
 if (!process.argv.includes('--no-v1')) await benchV1()
 
@@ -121,6 +128,13 @@ async function benchV1(): Promise<void> {
           e.objectRef.subresource === 'status' &&
           e.objectRef.namespace === 'liqo-test' &&
           e.responseStatus?.code === 200,
+        isPodGone: (e) =>
+          e.user.username.startsWith('system:serviceaccount:liqo-tenant-') &&
+          e.verb === 'delete' &&
+          e.objectRef?.resource === 'pods' &&
+          !e.objectRef.subresource &&
+          e.objectRef.namespace === 'liqo-test' &&
+          e.responseStatus?.code === 200,
         restore: async () => {
           for (const fc of (await liqoV1.listPeerings(c1)).items) if (fc.outgoingEnabled !== 'Yes') await liqoV1.setOutgoing(c1, fc, 'Yes')
           await waitVirtualNodesReady(c1, ['cluster-2', 'cluster-3'], 180_000)
@@ -137,7 +151,7 @@ async function benchV1(): Promise<void> {
 
 const cpu = cpus()[0]?.model ?? 'cpu'
 console.log(
-  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, lab Kubernetes ${state.kubernetesVersion}; medians of ${ROUNDS} rounds (start-up), ${CONV_ROUNDS} rounds (convergence).\n`,
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, lab Kubernetes ${kubernetesVersion || 'v1.36.3'}; medians of ${ROUNDS} rounds (start-up), ${CONV_ROUNDS} rounds (convergence).\n`,
 )
 console.log('| figure | liqo-topology | anchor (same run) | ratio | target | |')
 console.log('| --- | --- | --- | --- | --- | --- |')

@@ -67,6 +67,20 @@ const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: ["RequestReceived"]
 rules:
+  # What ends a convergence, server-side (benchmarks): the Deployments' and ReplicaSets' status the
+  # controller manager writes, and the final deletion of a pod by its (virtual) kubelet.
+  - level: Metadata
+    users: ["system:kube-controller-manager"]
+    verbs: ["update", "patch"]
+    resources: [{group: "apps", resources: ["deployments/status", "replicasets/status"]}]
+  - level: Metadata
+    users: ["liqo-emulator"]
+    verbs: ["delete"]
+    resources: [{group: "", resources: ["pods"]}]
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+    verbs: ["delete"]
+    resources: [{group: "", resources: ["pods"]}]
   # Control-plane components stay out of the log.
   - level: None
     users: ["system:kube-controller-manager", "system:kube-scheduler", "system:apiserver", "lab-kubelet", "kwok"]

@@ -23,6 +23,8 @@ export interface PeeringList {
   items: ForeignCluster[]
   /** Of the ForeignCluster list (a watch of them may start from it). */
   resourceVersion: string
+  /** The lists the peerings were joined from, for the same adapter's watch to start from (opaque). */
+  sources?: unknown
 }
 
 /** The peerings, kept current by watches (run the reflectors, or hand them to a wait). */

@@ -9,7 +9,7 @@
  * (the VirtualNode's own conditions lag and repeat).
  */
 import type {AccessCheck} from '../k8s/access.js'
-import type {Json, KubeClient} from '../k8s/client.js'
+import type {Json, KubeClient, ListResult} from '../k8s/client.js'
 import {Kind, type WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
 import type {ForeignCluster, ModuleStatus, Node, PeeringCondition, VirtualNodeSwitch} from '../model/types.js'
@@ -149,9 +149,18 @@ export function assemblePeering(fc: ForeignClusterV1, vns: VirtualNodeV1[], node
   return out
 }
 
+/** The three lists a v1 peering list is joined from (a watch starts from them instead of listing again). */
+interface V1Sources {
+  fcs: ListResult<ForeignClusterV1>
+  vns: ListResult<VirtualNodeV1>
+  /** Absent when the caller gave the nodes. */
+  nodes?: ListResult<Node>
+}
+
 async function listV1(client: KubeClient, o: {nodes?: Node[]} = {}): Promise<PeeringList> {
-  const [fcs, vns, nodes] = await Promise.all([FOREIGN_CLUSTERS_V1.list(client), VIRTUAL_NODES.list(client), o.nodes ? {items: o.nodes} : NODES.list(client)])
-  return {items: fcs.items.map((fc) => assemblePeering(fc, vns.items, nodes.items)), resourceVersion: fcs.resourceVersion}
+  const [fcs, vns, nodes] = await Promise.all([FOREIGN_CLUSTERS_V1.list(client), VIRTUAL_NODES.list(client), o.nodes ? undefined : NODES.list(client)])
+  const sources: V1Sources = {fcs, vns, ...(nodes ? {nodes} : {})}
+  return {items: fcs.items.map((fc) => assemblePeering(fc, vns.items, o.nodes ?? nodes!.items)), resourceVersion: fcs.resourceVersion, sources}
 }
 
 async function getV1(client: KubeClient, name: string): Promise<ForeignCluster | undefined> {
@@ -174,8 +183,23 @@ function watchV1(client: KubeClient, policy: WatchPolicy, nodes: Reflector<Node>
       return fc && assemble(fc)
     },
     synced: () => fcs.synced && vns.synced && nodes.synced,
-    // The peerings join three lists: a watch starts from its own.
-    seed: () => {},
+    seed: (list) => {
+      const src = list.sources as V1Sources | undefined
+      if (!src) return
+      fcs.seed(
+        src.fcs.items.map((fc) => ({key: fc.name, obj: fc})),
+        src.fcs.resourceVersion,
+      )
+      vns.seed(
+        src.vns.items.map((v) => ({key: `${v.namespace}/${v.name}`, obj: v})),
+        src.vns.resourceVersion,
+      )
+      if (src.nodes && !o.name)
+        nodes.seed(
+          src.nodes.items.map((n) => ({key: n.name, obj: n})),
+          src.nodes.resourceVersion,
+        )
+    },
   }
 }
 
