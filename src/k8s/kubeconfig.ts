@@ -95,10 +95,35 @@ export function parseKubeconfig(text: string, file: string): RawKubeconfig {
     throw new UserError(`kubeconfig "${file}" is not a kubeconfig (expected a YAML mapping)`)
   }
   const raw = doc as RawKubeconfig
+  checkShape(raw, file)
   const dir = dirname(file)
   for (const c of raw.clusters ?? []) absolutize(c?.cluster, FILE_KEYS_CLUSTER, dir)
   for (const u of raw.users ?? []) absolutize(u?.user, FILE_KEYS_USER, dir)
   return raw
+}
+
+/** A hand-edited kubeconfig of the wrong shape is one clear error, as kubectl's loader makes it. */
+function checkShape(raw: RawKubeconfig, file: string): void {
+  const bad = (what: string) => new UserError(`kubeconfig "${file}" is not a valid kubeconfig: ${what}`, 'fix the file or point --kubeconfig at another one')
+  const entries = [
+    ['clusters', 'cluster'],
+    ['users', 'user'],
+    ['contexts', 'context'],
+  ] as const
+  for (const [list, field] of entries) {
+    const items: unknown = raw[list]
+    if (items === undefined || items === null) continue
+    if (!Array.isArray(items)) throw bad(`"${list}" must be a list`)
+    for (const item of items as unknown[]) {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) throw bad(`every entry of "${list}" must be a mapping`)
+      const entry = item as Record<string, unknown>
+      if (entry.name !== undefined && typeof entry.name !== 'string') throw bad(`a name in "${list}" is not a string`)
+      const body = entry[field]
+      if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) throw bad(`"${field}" of ${String(entry.name ?? 'an entry')} must be a mapping`)
+    }
+  }
+  const current: unknown = raw['current-context']
+  if (current !== undefined && current !== null && typeof current !== 'string') throw bad('"current-context" must be a string')
 }
 
 function absolutize(obj: Record<string, unknown> | undefined, keys: string[], dir: string): void {
