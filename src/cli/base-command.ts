@@ -19,30 +19,36 @@ export interface KubeFlagValues {
   namespace?: string
 }
 
+/** The signals that stop a command cleanly (the terminal closing sends SIGHUP). */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated, SIGHUP: ExitCode.hangup}
+
 export abstract class BaseCommand extends Command {
-  /** Aborted on Ctrl-C / SIGTERM; every service receives it. */
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP; every service receives it. */
   protected readonly abort = new AbortController()
   protected io: IO = processIO()
   private readonly clients: KubeClient[] = []
   private interrupts = 0
-  private readonly onSignal = () => {
+  /** The exit code of the signal that stopped us: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP. */
+  private signalExit?: number
+  private readonly onSignal = (signal: NodeJS.Signals) => {
     this.interrupts++
+    this.signalExit ??= SIGNAL_EXIT[signal] ?? ExitCode.interrupted
     if (this.interrupts > 1) {
       this.io.err('error: interrupted again; exiting now')
-      process.exit(ExitCode.interrupted)
+      process.exit(this.signalExit)
     }
     this.abort.abort(new InterruptedError('interrupted'))
     // A service that is not waiting on the signal gets a moment to wind down, then we leave.
     setTimeout(() => {
       this.io.err('error: interrupted')
-      process.exit(ExitCode.interrupted)
+      process.exit(this.signalExit)
     }, 3_000).unref()
   }
 
   override async init(): Promise<void> {
     await super.init()
-    process.on('SIGINT', this.onSignal)
-    process.on('SIGTERM', this.onSignal)
+    for (const sig of SIGNALS) process.on(sig, this.onSignal)
   }
 
   /** Re-creates the IO once flags are known (colour, machine-readable output). */
@@ -73,7 +79,8 @@ export abstract class BaseCommand extends Command {
   }
 
   override async catch(err: Error & {exitCode?: number}): Promise<never> {
-    const code = handleError(err, this.io, this.id)
+    const handled = handleError(err, this.io, this.id)
+    const code = handled === ExitCode.interrupted && this.signalExit ? this.signalExit : handled
     this.cleanup()
     return this.exit(code)
   }
@@ -84,8 +91,7 @@ export abstract class BaseCommand extends Command {
   }
 
   private cleanup(): void {
-    process.off('SIGINT', this.onSignal)
-    process.off('SIGTERM', this.onSignal)
+    for (const sig of SIGNALS) process.off(sig, this.onSignal)
     for (const c of this.clients.splice(0)) c.close()
   }
 }

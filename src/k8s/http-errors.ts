@@ -18,7 +18,8 @@ export function toApiError(status: number, body: string, method: string, path: s
     parsed = undefined
   }
   if (parsed && parsed.kind === 'Status') {
-    return new ApiError(status, parsed.reason || reasonFor(status), parsed.message || body, operation)
+    const message = String(parsed.message || body)
+    return new ApiError(status, parsed.reason || reasonFor(status), message, operation, webhookHint(message))
   }
   if (status === 401) {
     return new ApiError(401, 'Unauthorized', 'You must be logged in to the server', operation, 'check the credentials of this context in the kubeconfig')
@@ -105,4 +106,11 @@ function reasonFor(status: number): string {
     default:
       return `HTTP${status}`
   }
+}
+
+/** An admission webhook that did not answer: the API server refused the change, nothing was written. */
+export function webhookHint(message: string): string | undefined {
+  const name = /failed calling webhook "([^"]+)"/.exec(message)?.[1]
+  if (!name) return undefined
+  return `the admission webhook ${name} did not answer, so nothing was changed; check the pods that serve it (kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations), then run the command again`
 }

@@ -27,6 +27,7 @@ export type BlockerKind =
   | 'node-missing'
   | 'node-not-ready'
   | 'remote-namespace-not-ready'
+  | 'liqo-idle'
 
 export interface Blocker {
   kind: BlockerKind
@@ -208,4 +209,25 @@ export function enableBlockers(fc: ForeignCluster | undefined, nodes: Node[], ns
     if (!ready) blockers.push({kind: 'remote-namespace-not-ready', subject: `namespace/${nso.namespace}`, detail: `remote namespace on ${clusterDisplayName(fc)} not Ready yet`})
   }
   return blockers
+}
+
+/** How long Liqo may take to start acting on a switched-off peering before we say it does not. */
+export const LIQO_GRACE_MS = 15_000
+
+/**
+ * After the switch of a peering went off: is Liqo doing nothing about it? Whatever the generation,
+ * Liqo's first move is to cordon the cluster's virtual nodes; if after the grace period one is
+ * still schedulable, nothing is draining it. Says which virtual node (v1: which VirtualNode).
+ */
+export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedMs: number, graceMs = LIQO_GRACE_MS): Blocker | undefined {
+  if (!fc || fc.outgoingEnabled !== 'No' || elapsedMs < graceMs) return undefined
+  const untouched = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId && !n.unschedulable && !n.deletionTimestamp)
+  if (!untouched.length) return undefined
+  const switches = (fc.virtualNodes ?? []).filter((v) => untouched.some((n) => n.name === v.name)).map((v) => `VirtualNode ${v.namespace}/${v.name}`)
+  const what = switches.length ? switches.join(', ') : `virtual node ${untouched.map((n) => n.name).join(', ')}`
+  return {
+    kind: 'liqo-idle',
+    subject: what,
+    detail: `Liqo has not acted on it for ${Math.round(elapsedMs / 1000)}s (its node is still schedulable, nothing drains it): is Liqo's controller manager running?`,
+  }
 }

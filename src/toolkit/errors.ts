@@ -10,7 +10,10 @@ export const ExitCode = {
   usage: 2,
   timeout: 3,
   declined: 4,
+  /** 128 + the signal's number, as shells report it: SIGHUP, SIGINT (Ctrl-C), SIGTERM. */
+  hangup: 129,
   interrupted: 130,
+  terminated: 143,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
@@ -41,7 +44,7 @@ export class DeclinedError extends CliError {
   readonly exitCode = ExitCode.declined
 }
 
-/** Ctrl-C / SIGTERM. `state` says what the cluster was left in. */
+/** Ctrl-C / SIGTERM / SIGHUP (the exit code follows the signal). `state` says what the cluster was left in. */
 export class InterruptedError extends CliError {
   readonly exitCode = ExitCode.interrupted
 }

@@ -34,6 +34,8 @@ export interface WaitOptions<R> {
   /** Called when the API connection is lost or back. */
   onConnection?: (connected: boolean, detail: string) => void
   hint?: string
+  /** Re-evaluate at least this often, for predicates that also depend on the time elapsed. */
+  recheckMs?: number
 }
 
 export interface WaitResult<R> {
@@ -86,7 +88,15 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
   o.signal.addEventListener('abort', onAbort, {once: true})
   // With --timeout 0 the state is checked once, as soon as it is known; if it cannot be known
   // (API server unreachable), give up after a bounded time instead of waiting forever.
-  const timer = setTimeout(() => finish(timeoutError()), o.timeoutMs > 0 ? o.timeoutMs : 30_000)
+  const timer = setTimeout(
+    () => {
+      // The last word on what is still off is taken now, not at the last change.
+      if (synced && settle) last = o.evaluate()
+      finish(timeoutError())
+    },
+    o.timeoutMs > 0 ? o.timeoutMs : 30_000,
+  )
+  const recheck = o.recheckMs ? setInterval(schedule, o.recheckMs) : undefined
 
   const runs = o.reflectors.map((r) =>
     r
@@ -104,6 +114,7 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
 
   const result = await outcome
   clearTimeout(timer)
+  if (recheck) clearInterval(recheck)
   o.signal.removeEventListener('abort', onAbort)
   ctl.abort()
   await Promise.allSettled(runs)

@@ -11,7 +11,7 @@ import {DEPLOYMENTS, PODS, REPLICA_SETS} from '../k8s/kinds.js'
 import type {Change} from '../k8s/reflector.js'
 import type {LiqoAdapter, PeeringList} from '../liqo/adapter.js'
 import {NODES} from '../liqo/nodes.js'
-import {describeBlockers, describeConvergence, enableBlockers, evaluateNamespaces, type ConvergenceState} from '../model/convergence.js'
+import {describeBlockers, describeConvergence, enableBlockers, evaluateNamespaces, liqoIdle, type ConvergenceState} from '../model/convergence.js'
 import {clusterOfNode, indexForeignClusters, place, type ClusterRef} from '../model/placement.js'
 import type {ForeignCluster, NamespaceOffloading, Node, Pod} from '../model/types.js'
 import {clusterSources, namespaceSources, reflectorsOf, snapshotOf, type ClusterSources, type NamespaceSources} from './sources.js'
@@ -50,7 +50,7 @@ export interface Disabled {
   elapsedMs: number
 }
 
-type WaitSpec<R> = Pick<WaitOptions<R>, 'reflectors' | 'evaluate' | 'what' | 'hint' | 'onChange'>
+type WaitSpec<R> = Pick<WaitOptions<R>, 'reflectors' | 'evaluate' | 'what' | 'hint' | 'onChange' | 'recheckMs'>
 
 export class Waiter {
   constructor(
@@ -85,7 +85,12 @@ export class Waiter {
     const recorder = new DisableTimeline({...change, leaving: change.impact?.pods ?? []}, timeline, clusterOf)
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),
-      evaluate: () => this.evaluateConvergence(ns, cluster, change.namespaces, awayFrom),
+      evaluate: () => {
+        const e = this.evaluateConvergence(ns, cluster, change.namespaces, awayFrom)
+        const idle = e.done ? undefined : liqoIdle(cluster.peerings.get(change.fc.name), [...cluster.nodes.store.values()], this.o.clock.now() - start)
+        return idle ? {...e, message: `${e.message}; ${idle.subject}: ${idle.detail}`, pending: [`${idle.subject}: ${idle.detail}`, ...e.pending]} : e
+      },
+      recheckMs: 1_000,
       what: `the topology to converge after disabling ${change.cluster.name}`,
       hint: 'run "liqo-topology pods where" to see what is left; Pending pods mean no eligible cluster remains',
       onChange: (source, changes, at) => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {describeBlockers, describeConvergence, enableBlockers, evaluateConvergence, evaluateNamespaces, type ConvergenceInput} from '../../src/model/convergence.js'
+import {describeBlockers, describeConvergence, enableBlockers, evaluateConvergence, evaluateNamespaces, liqoIdle, type ConvergenceInput} from '../../src/model/convergence.js'
 import {aBarePod, aForeignCluster, aNamespaceOffloading, aNode, aPod, aVirtualNode, aWorkload, readyCondition} from './fixtures.js'
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
@@ -294,5 +294,22 @@ describe('enableBlockers', () => {
     expect(enableBlockers(milan, [vnMilan], [selectsTurin, otherName, deleting])).toEqual([])
     const selectsMilan = aNamespaceOffloading({clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]}]}})
     expect(enableBlockers(milan, [vnMilan], [selectsMilan]).map((b) => b.kind)).toEqual(['remote-namespace-not-ready'])
+  })
+})
+
+describe('liqoIdle', () => {
+  const off = aForeignCluster({name: 'cluster-3', clusterId: 'id-3', outgoingEnabled: 'No', outgoingPhase: 'Disconnecting'})
+  it('says nothing within the grace period, nor when the node is cordoned, gone or the switch is on', () => {
+    const node = aVirtualNode('vn-3', 'id-3')
+    expect(liqoIdle(off, [node], 5_000)).toBeUndefined()
+    expect(liqoIdle(off, [{...node, unschedulable: true}], 60_000)).toBeUndefined()
+    expect(liqoIdle(off, [], 60_000)).toBeUndefined()
+    expect(liqoIdle({...off, outgoingEnabled: 'Yes'}, [node], 60_000)).toBeUndefined()
+  })
+  it('names the VirtualNode (v1) or the virtual node (v0) that nothing drains', () => {
+    const v1 = {...off, virtualNodes: [{namespace: 'liqo-tenant-3', name: 'vn-3', resourceVersion: '1', createNode: false, nodePresent: true, nodeReady: false}]}
+    expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 20_000)).toMatchObject({kind: 'liqo-idle', subject: 'VirtualNode liqo-tenant-3/vn-3'})
+    expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.subject).toBe('virtual node vn-3')
+    expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.detail).toMatch(/Liqo has not acted on it for 20s .*controller manager running\?/)
   })
 })
