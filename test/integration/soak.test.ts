@@ -1,0 +1,135 @@
+/**
+ * Soak: 50 disable/enable cycles of cluster-3 through the CLI while `pods where -w` and a `wait`
+ * loop run. The watcher must show every move (every pod kubectl's own watch saw), its memory must
+ * not grow (RSS after cycle 50 within 10% of cycle 5), and the API server's audit log must show
+ * every watch of ours closed at the end (none leaked), and no more open at cycle 50 than at cycle 5.
+ */
+import {readFileSync} from 'node:fs'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {cli, lab, labState, offloadedNamespace, podOn, restorePeerings, skipNote, startCli, until, type OffloadedNamespace} from '../helpers/lab.js'
+import {spawn} from 'node:child_process'
+import {join} from 'node:path'
+
+const CYCLES = Number(process.env.SOAK_CYCLES ?? 50)
+
+function rssKb(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m)
+  return m ? Number(m[1]) : 0
+}
+
+/**
+ * The watches this CLI (user agent liqo-topology) holds open on the home API server now: opened
+ * (audit stage ResponseStarted) and not yet closed (ResponseComplete), from the API server's log.
+ */
+function openWatchesOfOurs(): number {
+  const open = new Set<string>()
+  for (const line of readFileSync(join(lab!.dir, 'logs', 'cluster-1-audit.log'), 'utf8')
+    .trim()
+    .split('\n')) {
+    const e = JSON.parse(line) as {verb: string; stage: string; auditID: string; userAgent?: string}
+    if (e.verb !== 'watch' || !e.userAgent?.startsWith('liqo-topology')) continue
+    if (e.stage === 'ResponseStarted') open.add(e.auditID)
+    else if (e.stage === 'ResponseComplete') open.delete(e.auditID)
+  }
+  return open.size
+}
+
+describe.skipIf(!lab)(`soak: ${CYCLES} disable/enable cycles${skipNote}`, () => {
+  let ns: OffloadedNamespace
+  beforeAll(async () => {
+    await restorePeerings()
+    ns = await offloadedNamespace('it-soak', {replicas: 3})
+  }, 300_000)
+  afterAll(async () => {
+    await restorePeerings()
+    await ns?.remove()
+  }, 300_000)
+
+  it('the watcher shows every move, its RSS stays flat, and no watch is left behind', async () => {
+    await podOn(ns.name, 'cluster-3')
+    // The watcher under test, and kubectl's own watch of the same pods as the reference.
+    const watcher = startCli(['pods', 'where', '-w', '-n', ns.name, '-o', 'json'])
+    let watched = ''
+    watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (watched += d))
+    const kubectl = spawn(join(labState().binDir, 'kubectl'), ['--context', 'cluster-1', 'get', 'pods', '-n', ns.name, '-w', '-o', 'name'], {env: {...process.env, KUBECONFIG: lab!.kubeconfig}})
+    let reference = ''
+    kubectl.stdout.setEncoding('utf8').on('data', (d: string) => (reference += d))
+    // A wait loop beside them, as an operator would run one (paused while watches are counted).
+    let waiting = true
+    let paused: Promise<void> | undefined
+    let idle: () => void = () => {}
+    const waits = (async () => {
+      let runs = 0
+      while (waiting) {
+        if (paused) {
+          idle()
+          await paused
+        }
+        const r = await cli(['wait', '-n', ns.name, '--timeout', '90s'], {timeoutMs: 120_000})
+        expect([0, 3]).toContain(r.code)
+        runs++
+      }
+      return runs
+    })()
+    /** The open watches, counted while the wait loop holds none. */
+    const countWatches = async () => {
+      let resume: () => void = () => {}
+      const stopped = new Promise<void>((r) => (idle = r))
+      paused = new Promise<void>((r) => (resume = r))
+      await stopped
+      const n = openWatchesOfOurs()
+      paused = undefined
+      resume()
+      return n
+    }
+    try {
+      await until('the watcher listed the pods', 30_000, async () => watched.split('\n').filter(Boolean).length >= 3)
+      let rss5 = 0
+      let watchesAt5 = 0
+      for (let cycle = 1; cycle <= CYCLES; cycle++) {
+        const off = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 120_000})
+        expect(off.code, `cycle ${cycle}: ${off.stderr}`).toBe(0)
+        const on = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 120_000})
+        expect(on.code, `cycle ${cycle}: ${on.stderr}`).toBe(0)
+        // The next cycle moves something again: a pod back on cluster-3.
+        await podOn(ns.name, 'cluster-3')
+        if (cycle === 5) {
+          rss5 = rssKb(watcher.pid!)
+          watchesAt5 = await countWatches()
+        }
+      }
+      const rss50 = rssKb(watcher.pid!)
+      console.log(`[soak] watcher RSS: cycle 5 ${rss5} kB, cycle ${CYCLES} ${rss50} kB (${((rss50 / rss5 - 1) * 100).toFixed(1)}%)`)
+      expect(rss50).toBeLessThanOrEqual(rss5 * 1.1)
+      // The watcher's watches only, as at cycle 5: none piled up.
+      const watchesAtEnd = await countWatches()
+      console.log(`[soak] watches of liqo-topology open on the home API server (audit log): cycle 5 ${watchesAt5}, cycle ${CYCLES} ${watchesAtEnd}`)
+      expect(watchesAtEnd).toBeLessThanOrEqual(watchesAt5)
+
+      await new Promise((r) => setTimeout(r, 2_000))
+      const seenByUs = new Set(
+        watched
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as {item: {name: string}}).item.name),
+      )
+      const seenByKubectl = new Set(
+        reference
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.replace(/^pod\//, '')),
+      )
+      console.log(`[soak] pods seen: kubectl ${seenByKubectl.size}, pods where -w ${seenByUs.size}`)
+      expect(seenByKubectl.size).toBeGreaterThanOrEqual(CYCLES)
+      expect([...seenByKubectl].filter((p) => !seenByUs.has(p))).toEqual([])
+    } finally {
+      waiting = false
+      watcher.kill('SIGINT')
+      kubectl.kill('SIGTERM')
+      await waits
+    }
+    await until('every watch of ours closed', 30_000, async () => openWatchesOfOurs() === 0)
+  }, 3_600_000)
+})
