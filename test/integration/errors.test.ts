@@ -169,7 +169,7 @@ describe.skipIf(!lab)(`clusters without the supported Liqo API${skipNote}`, () =
     expect(w.stderr).toMatch(/Warning: no Liqo API on context "no-liqo"/)
   })
 
-  it('a Liqo v1.x cluster (core.liqo.io): a clear "not supported" instead of an obscure failure', async () => {
+  it('a Liqo v0.11 release candidate (core.liqo.io/v1alpha1): a clear "not driven" instead of an obscure failure', async () => {
     const c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: bare.kubeconfig})))
     await c.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
       apiVersion: 'apiextensions.k8s.io/v1',
@@ -179,7 +179,7 @@ describe.skipIf(!lab)(`clusters without the supported Liqo API${skipNote}`, () =
         group: 'core.liqo.io',
         scope: 'Cluster',
         names: {kind: 'ForeignCluster', plural: 'foreignclusters', singular: 'foreigncluster', shortNames: ['fc']},
-        versions: [{name: 'v1beta1', served: true, storage: true, schema: {openAPIV3Schema: {type: 'object', properties: {spec: {type: 'object', properties: {clusterID: {type: 'string'}}}}}}}],
+        versions: [{name: 'v1alpha1', served: true, storage: true, schema: {openAPIV3Schema: {type: 'object', properties: {spec: {type: 'object', properties: {clusterID: {type: 'string'}}}}}}}],
       },
     })
     await until('core.liqo.io served', 20_000, async () => JSON.stringify(await c.get('/apis')).includes('core.liqo.io'))
@@ -187,8 +187,8 @@ describe.skipIf(!lab)(`clusters without the supported Liqo API${skipNote}`, () =
     for (const args of [['peer', 'disable', 'milan', '--yes'], ['wait', '-n', 'default', '--timeout', '1s'], ['cleanup', '-n', 'x', '--yes'], ['status']]) {
       const r = await cli(args, {kubeconfig: bare.kubeconfig})
       expect(r.code, args.join(' ')).toBe(1)
-      expect(r.stderr).toMatch(/runs the Liqo v1\.x API \(core\.liqo\.io\/v1beta1\), which has no outgoingPeeringEnabled switch/)
-      expect(r.stderr).toMatch(/^hint: liqo-topology supports Liqo v0\.3–v0\.10/m)
+      expect(r.stderr).toMatch(/runs the Liqo v0\.11 release-candidate API \(core\.liqo\.io\/v1alpha1\), which liqo-topology does not drive/)
+      expect(r.stderr).toMatch(/^hint: liqo-topology supports Liqo v0\.3–v0\.10 and v1\.x; upgrade Liqo to a release/m)
     }
   })
 })
