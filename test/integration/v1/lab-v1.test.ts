@@ -163,6 +163,12 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     expect((await kubectl(['get', 'node', 'cluster-3'])).code).not.toBe(0)
     const after = await liqoctl(['info', '--context', 'cluster-1'])
     expect(after.stdout).not.toMatch(/cluster-3[\s\S]*Offloading status:\s+Healthy/)
+    // liqoctl unpeer returns while Liqo still tears down: the control-plane identity's Secret stays
+    // Terminating until the crd-replicator has stopped reflecting towards cluster-3. Peering again
+    // before that makes Liqo create a new Renew that the old reflector refuses to stop with, and the
+    // new peering never authenticates (ResourceSlice never accepted): wait as an operator must.
+    const secret = 'secret/kubeconfig-controlplane-cluster-3'
+    await until('the old identity Secret of cluster-3 gone', 120_000, async () => (await kubectl(['get', secret, '-n', 'liqo-tenant-cluster-3'])).code !== 0)
 
     const peer = await liqoctl(['peer', '--context', 'cluster-1', '--remote-kubeconfig', lab!.kubeconfig, '--remote-context', 'cluster-3', '--networking-disabled', '--timeout', '4m'])
     expect(peer.code, peer.stdout + peer.stderr).toBe(0)
