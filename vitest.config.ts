@@ -3,7 +3,8 @@ import {defineConfig} from 'vitest/config'
 // Three projects: fast unit tests on plain objects, and integration tests that run every command
 // against one shared lab (real kube-apiserver, controller-manager and scheduler), started by the
 // global setup: one with the Liqo v0.3 emulator, one with Liqo v1.2's own controllers.
-// Integration files run one at a time: they toggle cluster-wide peerings.
+// Integration files run one at a time: they toggle cluster-wide peerings. The files in
+// test/integration/both/ run in both integration projects: one test body, both Liqo generations.
 export default defineConfig({
   test: {
     disableConsoleIntercept: true,
@@ -19,7 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/*.test.ts'],
+          include: ['test/integration/*.test.ts', 'test/integration/both/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
           fileParallelism: false,
@@ -32,7 +33,7 @@ export default defineConfig({
         // The same control plane running Liqo v1.2's own controllers (lab up --liqo v1.2).
         test: {
           name: 'integration-v1',
-          include: ['test/integration/v1/*.test.ts'],
+          include: ['test/integration/v1/*.test.ts', 'test/integration/both/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/v1/global-setup.ts'],
           fileParallelism: false,

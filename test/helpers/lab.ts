@@ -1,5 +1,5 @@
 /** Helpers for integration tests: run the CLI as a user would, kubectl, and direct API access. */
-import {spawn, type ChildProcess} from 'node:child_process'
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -12,7 +12,7 @@ import {toNode} from '../../src/liqo/nodes.js'
 import {sleep} from '../../src/toolkit/clock.js'
 import {readState, type LabState} from '../../src/lab/state.js'
 import {ensurePeerings, namespaceOffloadingBody, nginxDeploymentBody} from '../../src/lab/tutorial.js'
-import {nsOffloadingPath} from '../../src/liqo/constants.js'
+import {NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_V1} from '../../src/liqo/constants.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEV = join(ROOT, 'bin', 'dev.js')
@@ -21,6 +21,18 @@ export const lab = inject('lab')
 export const labSkipReason = inject('labSkipReason')
 /** Title suffix so a skipped suite says why in the report. */
 export const skipNote = lab ? '' : ` [SKIPPED: ${labSkipReason}]`
+/** Which Liqo the suite's lab runs: the v0.3 emulator, or Liqo v1.2's own controllers. */
+export const isV1 = inject('labLiqo') === 'v1.2'
+
+/** The NamespaceOffloading of `namespace`: its REST path and a tutorial-like body, in the lab's API version. */
+export function namespaceOffloading(namespace: string, name = 'offloading'): {collection: string; path: string; body: Json} {
+  const v = isV1 ? NAMESPACE_OFFLOADING_V1 : NAMESPACE_OFFLOADING
+  const collection = `/apis/${v.group}/${v.version}/namespaces/${namespace}/${v.plural}`
+  const body = namespaceOffloadingBody(namespace)
+  body.apiVersion = `${v.group}/${v.version}`
+  body.metadata.name = name
+  return {collection, path: `${collection}/${name}`, body}
+}
 
 export function labState(): LabState {
   return readState(lab!.dir)!
@@ -77,8 +89,17 @@ export function cli(args: string[], o: RunOptions = {}): Promise<RunResult> {
   return collect(startCli(args, o), o)
 }
 
-/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `input`. */
-export function cliOnTty(args: string[], input: string, o: RunOptions = {}): Promise<RunResult> {
+export interface TtyRun {
+  child: ChildProcess
+  /** What the terminal showed so far (stdout and stderr share it). */
+  output(): string
+  /** Sends `signal` to the CLI itself (not to `script`, which would only pass it on). */
+  signal(signal: NodeJS.Signals): void
+  done: Promise<RunResult>
+}
+
+/** Starts the CLI on a pseudo-terminal (util-linux `script`): a person at a terminal. */
+export function startCliOnTty(args: string[], o: RunOptions = {}): TtyRun {
   const cmd = [process.execPath, DEV, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
   // A person at a terminal: no CI variable (the CLI never prompts under CI).
   const env: NodeJS.ProcessEnv = {...cliEnv(o), TERM: 'xterm'}
@@ -87,19 +108,44 @@ export function cliOnTty(args: string[], input: string, o: RunOptions = {}): Pro
   const started = Date.now()
   let stdout = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  // Type only once the prompt is on screen.
-  const typed = (async () => {
-    for (let i = 0; i < 200 && !/\?|›/.test(stdout); i++) await sleep(100)
-    await sleep(300)
-    child.stdin.write(input)
-  })()
-  return new Promise((resolve) => {
+  const done = new Promise<RunResult>((resolve) => {
     const t = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000)
     child.on('close', (code) => {
       clearTimeout(t)
-      void typed.then(() => resolve({code, stdout, stderr: '', ms: Date.now() - started}))
+      resolve({code, stdout, stderr: '', ms: Date.now() - started})
     })
   })
+  const signal = (sig: NodeJS.Signals) => {
+    const ps = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], {encoding: 'utf8'}).stdout
+    const rows = ps
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((r) => r.length >= 3)
+    const under = new Set([child.pid])
+    for (let grew = true; grew;) {
+      grew = false
+      for (const r of rows)
+        if (under.has(Number(r[1])) && !under.has(Number(r[0]))) {
+          under.add(Number(r[0]))
+          grew = true
+        }
+    }
+    const cliPid = rows.find((r) => under.has(Number(r[0])) && Number(r[0]) !== child.pid && r.slice(2).join(' ').includes(DEV))?.[0]
+    if (!cliPid) throw new Error('the CLI process under script was not found')
+    process.kill(Number(cliPid), sig)
+  }
+  return {child, output: () => stdout, signal, done}
+}
+
+/** Runs the CLI on a pseudo-terminal, typing `input` once the prompt is on screen. */
+export function cliOnTty(args: string[], input: string, o: RunOptions = {}): Promise<RunResult> {
+  const run = startCliOnTty(args, o)
+  void (async () => {
+    for (let i = 0; i < 200 && !/\?|›/.test(run.output()); i++) await sleep(100)
+    await sleep(300)
+    run.child.stdin!.write(input)
+  })()
+  return run.done
 }
 
 export function kubectl(args: string[], context = 'cluster-1'): Promise<RunResult> {
@@ -160,12 +206,12 @@ export async function offloadedNamespace(prefix: string, o: {replicas?: number; 
   const c = await admin()
   const name = uniqueName(prefix)
   await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
-  const nso = namespaceOffloadingBody(name)
-  if (o.spec) nso.spec = o.spec
-  await c.create(nsOffloadingPath(name), nso)
+  const nso = namespaceOffloading(name)
+  if (o.spec) nso.body.spec = o.spec
+  await c.create(nso.collection, nso.body)
   await until(`namespace ${name} offloaded`, 60_000, async () => {
     const ns = await c.get(`/api/v1/namespaces/${name}`)
-    const got = await c.get(nsOffloadingPath(name, 'offloading'))
+    const got = await c.get(nso.path)
     return ns.metadata?.labels?.['liqo.io/scheduling-enabled'] === 'true' && !!got.status?.offloadingPhase
   })
   const replicas = o.replicas ?? 3
@@ -179,7 +225,7 @@ export async function offloadedNamespace(prefix: string, o: {replicas?: number; 
   return {
     name,
     remove: async () => {
-      await c.delete(nsOffloadingPath(name, 'offloading'))
+      await c.delete(nso.path)
       await c.delete(`/api/v1/namespaces/${name}`)
       await until(`namespace ${name} gone`, 90_000, async () => !(await c.getOrNull(`/api/v1/namespaces/${name}`)))
     },

@@ -1,0 +1,165 @@
+/**
+ * Faults and bad input that apply to both Liqo generations, one test body run on both labs: a
+ * PodDisruptionBudget that blocks the drain, the provider's API server stopped during a disable,
+ * a cleanup stopped half-way by an unreachable provider, and input the tool must refuse or explain
+ * (the last eligible cluster disabled is in commands.test.ts).
+ * Each time: the documented exit code, one clear error, and a rerun that finishes.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
+import {startApiServer, stopApiServer} from '../../helpers/faults.js'
+import {admin, cli, collect, kubectl, lab, namespaceOffloading, offloadedNamespace, podClusters, podOn, skipNote, startCli, uniqueName, until, type OffloadedNamespace} from '../../helpers/lab.js'
+import {modeNote, offloadingOn, onlyCluster, restoreOffloading} from '../../helpers/mode.js'
+
+/** The last one or two lines: an error in kubectl's style, maybe a hint, no stack trace. */
+function expectCleanError(stderr: string): void {
+  const tail = stderr.trimEnd().split('\n').slice(-2)
+  expect(
+    tail.some((l) => /^(error: |Error from server \()/.test(l)),
+    stderr,
+  ).toBe(true)
+  expect(stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/)
+}
+
+describe.skipIf(!lab)(`bad input, both Liqo generations${modeNote}${skipNote}`, () => {
+  it('an unknown cluster: exit 1, the known clusters listed, nothing changed', async () => {
+    const r = await cli(['peer', 'enable', 'cluster-9', '--yes'])
+    expect(r.code).toBe(1)
+    expectCleanError(r.stderr)
+    expect(r.stderr).toMatch(/hint: known clusters: cluster-2 \(ID .*\); cluster-3 \(ID .*\)/)
+    expect(await offloadingOn('cluster-2')).toBe(true)
+  })
+
+  it('a namespace without a NamespaceOffloading: status says it is not offloaded; cleanup has no NamespaceOffloading step', async () => {
+    const c = await admin()
+    const name = uniqueName('it-plain')
+    await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+    try {
+      const st = await cli(['status', '-n', name])
+      expect(st.code, st.stderr).toBe(0)
+      expect(st.stdout).toMatch(new RegExp(`Namespace ${name}: not offloaded`))
+      const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
+      expect(plan.stdout).toMatch(/1\. delete namespace/)
+      expect(plan.stdout).not.toMatch(/NamespaceOffloading/)
+    } finally {
+      await c.delete(`/api/v1/namespaces/${name}`)
+    }
+  })
+
+  it('a NamespaceOffloading not named "offloading" is called out as ignored by Liqo', async () => {
+    const c = await admin()
+    const name = uniqueName('it-named')
+    await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+    try {
+      const nso = namespaceOffloading(name, 'offload-me')
+      nso.body.spec = {}
+      await c.create(nso.collection, nso.body)
+      const st = await cli(['status', '-n', name])
+      expect(st.stdout).toMatch(/NamespaceOffloading "offload-me" in it-named-\w+ is ignored by Liqo: only one named "offloading" is acted on/)
+      const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
+      expect(plan.stdout).toMatch(/Note: NamespaceOffloading "offload-me" is ignored by Liqo/)
+    } finally {
+      await c.delete(`/api/v1/namespaces/${name}`)
+    }
+  })
+})
+
+describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () => {
+  let ns: OffloadedNamespace
+  beforeAll(async () => {
+    await restoreOffloading()
+    ns = await offloadedNamespace('it-both')
+  }, 300_000)
+  afterAll(async () => {
+    await startApiServer('cluster-3')
+    await restoreOffloading()
+    await ns?.remove()
+  }, 300_000)
+
+  it('a PodDisruptionBudget blocks the drain: the preview warns, the wait names it, and it converges once the budget allows', async () => {
+    await podOn(ns.name, 'cluster-3')
+    const c = await admin()
+    const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
+    await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
+    try {
+      await until('PDB observed', 20_000, async () => (await c.get(`${pdb}/hold`)).status?.expectedPods === 3)
+      const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
+      expect(dry.stdout).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
+      const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'])
+      const done = collect(child, {timeoutMs: 240_000})
+      let err = ''
+      child.stderr!.on('data', (d: string) => (err += d))
+      await until('the command waits', 60_000, async () => /Waiting for .*still on cluster-3/.test(err))
+      // Held: a few seconds later the pod is still there.
+      await new Promise((r) => setTimeout(r, 5000))
+      expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
+      await c.delete(`${pdb}/hold`)
+      const r = await done
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toMatch(/Converged in/)
+      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+    } finally {
+      await c.delete(`${pdb}/hold`)
+      await restoreOffloading()
+    }
+  })
+
+  it("the provider's API server stopped during a disable: the replacements run on cluster-2; the wait says what is held and where; a rerun with it back finishes", async () => {
+    await podOn(ns.name, 'cluster-3')
+    const onCluster3 = (await podClusters(ns.name)).filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)
+    await stopApiServer('cluster-3')
+    try {
+      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '45s'], {timeoutMs: 120_000})
+      console.log(`[provider down] exit ${r.code}\n${r.stderr}`)
+      expect([0, 3]).toContain(r.code)
+      expect(await offloadingOn('cluster-3')).toBe(false)
+      if (r.code === 3) {
+        expectCleanError(r.stderr)
+        expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): .*cluster-3`))
+        expect(r.stderr).toMatch(/^hint: the change was applied: peering to cluster-3 is disabled/m)
+      }
+      // The workload itself runs again: 3 ready pods on cluster-2.
+      await until('3 ready pods on cluster-2', 90_000, async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3)
+    } finally {
+      await startApiServer('cluster-3')
+    }
+    const again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m'], {timeoutMs: 180_000})
+    expect(again.code, again.stderr).toBe(0)
+    expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+    await restoreOffloading()
+  })
+
+  it('cleanup stopped half-way (the provider unreachable): the stuck finalizer is named, kept, and the next run resumes', async () => {
+    // Offloaded to both remote clusters, its pod pinned to cluster-2: cluster-3 only holds the
+    // remote namespace, whose deletion the NamespaceOffloading's finalizer waits for.
+    const stuck = await offloadedNamespace('it-stuck', {replicas: 0})
+    const c = await admin()
+    const dep = nginxDeploymentBody(stuck.name, 1)
+    dep.spec.template.spec.affinity = {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: onlyCluster('cluster-2')}}
+    await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
+    await until('the pod Running on cluster-2', 60_000, async () => (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'))
+    try {
+      await stopApiServer('cluster-3')
+      const r = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '15s'], {timeoutMs: 120_000})
+      console.log(`[cleanup, provider down] exit ${r.code}\n${r.stderr}`)
+      expect(r.code).toBe(3)
+      expect(r.stderr).toMatch(new RegExp(`namespaceoffloading ${stuck.name}/offloading still has finalizer\\(s\\) \\S+, waiting for remote namespaces on: cluster-3`))
+      expect(r.stderr).toMatch(/^hint: cleanup stopped at step 2\/3 .*run the same cleanup again to resume/m)
+      expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', stuck.name])).stderr).toMatch(/NotFound/)
+      const nso = await c.get(namespaceOffloading(stuck.name).path)
+      expect(nso.metadata.finalizers.length).toBeGreaterThan(0)
+      expect(nso.metadata.deletionTimestamp).toBeTruthy()
+
+      await startApiServer('cluster-3')
+      const again = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '2m'], {timeoutMs: 180_000})
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toMatch(/1\. wait for NamespaceOffloading/)
+      expect(again.stderr).not.toMatch(/delete deployment/)
+      expect((await kubectl(['get', 'namespace', stuck.name])).stderr).toMatch(/NotFound/)
+    } finally {
+      await startApiServer('cluster-3')
+      if ((await kubectl(['get', 'namespace', stuck.name])).code === 0) await stuck.remove()
+    }
+  })
+})
