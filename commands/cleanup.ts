@@ -42,6 +42,6 @@ export default class Cleanup extends BaseCommand {
     const {io, print, client, namespace} = await this.session(flags)
     const unpeer = flags.unpeer ? await this.remotes(flags, flags['remote-context']) : undefined
     const plan = {namespace, deployments: flags.deployment, keepPeering: flags['keep-peering'], ...(unpeer ? {unpeer} : {})}
-    await runCleanupFlow(io, print, client, plan, flags, this.abort.signal)
+    await runCleanupFlow(io, print, client, plan, flags, {signal: this.abort.signal, stage: this.stage})
   }
 }

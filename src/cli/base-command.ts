@@ -10,6 +10,7 @@ import {KubeClient} from '../k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
 import {handleError} from './handle-error.js'
 import {processIO, type IO} from '../toolkit/io.js'
+import {Stage} from '../toolkit/rerun.js'
 import {Printer} from '../ui/printer.js'
 
 export interface KubeFlagValues {
@@ -29,6 +30,8 @@ export abstract class BaseCommand extends Command {
   protected io: IO = processIO()
   private readonly clients: KubeClient[] = []
   private interrupts = 0
+  /** How far a changing command got, for the line printed if a signal stops it. */
+  protected stage = new Stage()
   /** The exit code of the signal that stopped us: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP. */
   private signalExit?: number
   private readonly onSignal = (signal: NodeJS.Signals) => {
@@ -39,15 +42,17 @@ export abstract class BaseCommand extends Command {
       process.exit(this.signalExit)
     }
     this.abort.abort(new InterruptedError('interrupted'))
-    // A service that is not waiting on the signal gets a moment to wind down, then we leave.
+    // A service that is not waiting on the signal gets a moment to wind down, then we leave,
+    // saying how far the command got.
     setTimeout(() => {
-      this.io.err('error: interrupted')
+      this.io.err(`error: ${this.stage.line()}`)
       process.exit(this.signalExit)
     }, 3_000).unref()
   }
 
   override async init(): Promise<void> {
     await super.init()
+    this.stage = new Stage((this.id ?? '').replace(/:/g, ' '), this.argv)
     for (const sig of SIGNALS) process.on(sig, this.onSignal)
   }
 

@@ -40,7 +40,7 @@ export function peerChangeCommand(action: PeerAction, summary: string, descripti
     async run(): Promise<void> {
       const {args, flags} = await this.parse(PeerChange)
       const {io, print, client} = await this.session(flags)
-      await runPeerChange(io, print, client, action, args.cluster, flags, this.abort.signal)
+      await runPeerChange(io, print, client, action, args.cluster, flags, {signal: this.abort.signal, stage: this.stage})
     }
   }
 }

@@ -1,10 +1,13 @@
 /** The flow of `cleanup`: plan → (nothing to do | dry run) → preflight → show → confirm → run the steps → report. */
 import {requireAccess} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
+import {describeStep} from '../model/cleanup-plan.js'
 import {cleanupPlanDocument, renderCleanupPlan, renderCleanupResult, renderNothingToDo} from '../render/cleanup.js'
 import {cleanupAccessChecks, loadCleanupPlan, remoteAccessChecks, runCleanup, type CleanupPlanOptions} from '../services/cleanup.js'
 import {systemClock} from '../toolkit/clock.js'
+import {InterruptedError} from '../toolkit/errors.js'
 import type {IO} from '../toolkit/io.js'
+import type {Control} from '../toolkit/rerun.js'
 import {confirm} from '../ui/confirm.js'
 import type {Printer} from '../ui/printer.js'
 import {makeProgress, waitReporting} from '../ui/progress.js'
@@ -16,7 +19,8 @@ export interface CleanupFlags {
   timeout: number
 }
 
-export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient, o: CleanupPlanOptions, flags: CleanupFlags, signal: AbortSignal): Promise<void> {
+export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient, o: CleanupPlanOptions, flags: CleanupFlags, control: Control): Promise<void> {
+  const {signal, stage} = control
   const plan = await loadCleanupPlan(client, o)
   if (plan.steps.length === 0) {
     print.print({document: () => cleanupPlanDocument(plan)})
@@ -43,11 +47,15 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
     timeoutMs: flags.timeout,
     signal,
     clock: systemClock,
-    onStep: (i, total, step) => progress.update(`step ${i}/${total}: ${step.kind.replace(/-/g, ' ')}…`),
+    onStep: (i, total, step) => {
+      // Each step is found again from what exists: the rerun resumes here.
+      stage.set(`cleanup stopped at step ${i}/${total} (${describeStep(step)})${i > 1 ? `, steps 1-${i - 1} done` : ''}`, {context: plan.context})
+      progress.update(`step ${i}/${total}: ${step.kind.replace(/-/g, ' ')}…`)
+    },
     ...waitReporting(progress, client.server),
   }).catch((e: unknown) => {
     progress.stop()
-    throw e
+    throw e instanceof InterruptedError ? new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`)) : e
   })
   progress.succeed(`cleanup of ${o.namespace} done (${done.length} steps)`)
   print.print({document: () => ({...cleanupPlanDocument(plan), kind: 'CleanupResult', done: done.map((d) => ({line: d.line, elapsedMs: d.elapsedMs}))}), text: () => renderCleanupResult(done)})

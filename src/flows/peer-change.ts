@@ -10,6 +10,7 @@ import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, 
 import {systemClock} from '../toolkit/clock.js'
 import {InterruptedError, UsageError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {IO} from '../toolkit/io.js'
+import type {Control, Stage} from '../toolkit/rerun.js'
 import {canPrompt, confirm, pick} from '../ui/confirm.js'
 import type {Printer} from '../ui/printer.js'
 import {makeProgress, waitReporting} from '../ui/progress.js'
@@ -22,7 +23,8 @@ export interface PeerChangeFlags {
   timeout: number
 }
 
-export async function runPeerChange(io: IO, print: Printer, client: KubeClient, action: PeerAction, cluster: string | undefined, flags: PeerChangeFlags, signal: AbortSignal): Promise<void> {
+export async function runPeerChange(io: IO, print: Printer, client: KubeClient, action: PeerAction, cluster: string | undefined, flags: PeerChangeFlags, control: Control): Promise<void> {
+  const {signal, stage} = control
   const {liqo, fcs} = await listForeignClusters(client)
   let input = cluster
   if (input === undefined) {
@@ -56,23 +58,30 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
     })
   }
 
+  stage.set(`nothing was changed; peering to ${plan.cluster.name} left as it was`)
+  // Once written, the rerun of the same command (idempotent: "already …", then the wait) finishes the job.
+  const onApplied = () =>
+    stage.set(plan.alreadyDone ? `peering to ${plan.cluster.name} was already ${verb}` : `the change was applied: peering to ${plan.cluster.name} is ${verb}, Liqo goes on converging by itself`, {
+      context: plan.context,
+      args: cluster === undefined ? [plan.cluster.name] : [],
+    })
   const progress = await makeProgress(io)
   try {
-    const result = await applyPeerChange(client, liqo, plan, {wait: flags.wait, timeoutMs: flags.timeout, signal, clock: systemClock, ...waitReporting(progress, client.server)})
+    const result = await applyPeerChange(client, liqo, plan, {wait: flags.wait, timeoutMs: flags.timeout, signal, clock: systemClock, onApplied, ...waitReporting(progress, client.server)})
     if (result.waited)
       progress.succeed(action === 'disable' ? `rescheduling converged in ${(result.elapsedMs / 1000).toFixed(1)}s` : `${plan.cluster.name} ready in ${(result.elapsedMs / 1000).toFixed(1)}s`)
     else progress.stop()
     print.print({document: () => peerResultDocument(result), text: () => renderPeerResult(result)})
   } catch (e) {
     progress.stop()
-    throw afterTheChange(e, plan, verb)
+    throw afterTheChange(e, plan, verb, stage)
   }
 }
 
 /** A wait that ended badly after the change: say that the change itself was applied. */
-function afterTheChange(e: unknown, plan: PeerPlan, verb: string): unknown {
+function afterTheChange(e: unknown, plan: PeerPlan, verb: string, stage: Stage): unknown {
   const applied = plan.alreadyDone ? `peering to ${plan.cluster.name} was already ${verb}` : `the change was applied: peering to ${plan.cluster.name} is ${verb}`
   if (e instanceof WaitTimeoutError) return new WaitTimeoutError(e.message, e.pending, `${applied}; check with: liqo-topology pods where / peer list`)
-  if (e instanceof InterruptedError) return new InterruptedError(e.message, `${applied}; Liqo keeps converging on its own (follow it with: liqo-topology wait)`)
+  if (e instanceof InterruptedError) return new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
   return e
 }

@@ -153,13 +153,15 @@ export async function runCleanup(client: KubeClient, plan: LoadedCleanupPlan, o:
   for (const [i, step] of plan.steps.entries()) {
     const started = o.clock.now()
     o.onStep?.(i + 1, total, step)
+    // A signal between two steps stops before the next one changes anything.
+    if (o.signal.aborted) throw new InterruptedError(`interrupted: cleanup stopped before step ${i + 1}/${total}`, 'run the same cleanup again to resume from what is left')
     try {
       done.push({step, line: await runStep(client, plan, waiter, step, fcsById), elapsedMs: o.clock.now() - started})
     } catch (e) {
       const where = `cleanup stopped at step ${i + 1}/${total} (${describeStep(step)})`
       const resume = 'run the same cleanup again to resume from what is left'
       if (e instanceof WaitTimeoutError) throw new WaitTimeoutError(`${e.message}`, e.pending, `${where}; ${resume}; a stuck finalizer is never removed by this tool`)
-      if (e instanceof InterruptedError) throw new InterruptedError(`interrupted: ${where}`, resume)
+      if (e instanceof InterruptedError) throw Object.assign(new InterruptedError(`interrupted: ${where}`, resume), {lastState: e.lastState})
       throw e
     }
   }

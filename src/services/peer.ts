@@ -7,7 +7,7 @@ import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import {POD_DISRUPTION_BUDGETS, PODS} from '../k8s/kinds.js'
 import type {LiqoAdapter, OutgoingSetting, SwitchWording} from '../liqo/adapter.js'
-import {UserError} from '../toolkit/errors.js'
+import {InterruptedError, UserError} from '../toolkit/errors.js'
 import {connectLiqo} from '../liqo/connect.js'
 import {NODES} from '../liqo/nodes.js'
 import {describePeers, type PeerInfo} from '../liqo/peers.js'
@@ -119,6 +119,8 @@ export interface PeerChangeResult {
 
 export interface ApplyOptions extends WaiterOptions {
   wait: boolean
+  /** Called once the switch is written (or found already set), before the wait. */
+  onApplied?: () => void
 }
 
 export async function applyPeerChange(client: KubeClient, liqo: LiqoAdapter, plan: PeerPlan, o: ApplyOptions): Promise<PeerChangeResult> {
@@ -126,10 +128,13 @@ export async function applyPeerChange(client: KubeClient, liqo: LiqoAdapter, pla
   const value: OutgoingSetting = plan.action === 'disable' ? 'No' : 'Yes'
   const timeline: TimelineEvent[] = []
   let patched = false
+  // A signal that came before the write stops here: nothing is changed after Ctrl-C.
+  if (o.signal.aborted) throw new InterruptedError(`interrupted before the change; peering to ${plan.cluster.name} left as it was`)
   if (!plan.alreadyDone) {
     patched = (await liqo.setOutgoing(client, plan.fc, value)).changed
     timeline.push({at: 0, kind: 'patched', text: liqo.describeOutgoing(plan.fc, value), cluster: plan.cluster.name})
   }
+  o.onApplied?.()
   const result: PeerChangeResult = {plan, patched, waited: false, converged: false, elapsedMs: 0, timeline, moved: []}
   if (!o.wait) return result
   result.waited = true

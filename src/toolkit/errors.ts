@@ -47,6 +47,8 @@ export class DeclinedError extends CliError {
 /** Ctrl-C / SIGTERM / SIGHUP (the exit code follows the signal). `state` says what the cluster was left in. */
 export class InterruptedError extends CliError {
   readonly exitCode = ExitCode.interrupted
+  /** What a wait had last seen when it was stopped. */
+  lastState?: string
 }
 
 /** A wait ran out of time. `pending` names what was still not converged. */

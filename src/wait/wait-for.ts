@@ -82,8 +82,11 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
       o.hint,
     )
 
-  const onAbort = () =>
-    finish(new InterruptedError(`interrupted while waiting for ${o.what}${lastMessage ? `; last state: ${lastMessage}` : ''}`, 'nothing was rolled back; run the command again to keep waiting'))
+  const onAbort = () => {
+    const e = new InterruptedError(`interrupted while waiting for ${o.what}${lastMessage ? `; last state: ${lastMessage}` : ''}`, 'nothing was rolled back; run the command again to keep waiting')
+    if (lastMessage) e.lastState = lastMessage
+    finish(e)
+  }
   if (o.signal.aborted) onAbort()
   o.signal.addEventListener('abort', onAbort, {once: true})
   // With --timeout 0 the state is checked once, as soon as it is known; if it cannot be known

@@ -31,6 +31,8 @@ export function namespaceOffloading(namespace: string, name = 'offloading'): {co
   const body = namespaceOffloadingBody(namespace)
   body.apiVersion = `${v.group}/${v.version}`
   body.metadata.name = name
+  // Liqo v1 selects no cluster without a clusterSelector; liqoctl offload sends an empty one (all clusters).
+  if (isV1) body.spec.clusterSelector = {nodeSelectorTerms: []}
   return {collection, path: `${collection}/${name}`, body}
 }
 

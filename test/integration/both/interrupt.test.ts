@@ -1,0 +1,211 @@
+/**
+ * Interruption at every step, on both Liqo generations: SIGINT (Ctrl-C), SIGTERM and SIGHUP (the
+ * terminal closed) before the patch, right after it, during the wait, and during each cleanup
+ * step. Each time: the exit code of the signal (130/143/129), one line saying what state was
+ * reached and the command that finishes the job, and that very command, run as printed, finishes.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {Json} from '../../../src/k8s/client.js'
+import {sleep} from '../../../src/toolkit/clock.js'
+import {
+  admin,
+  cli,
+  collect,
+  kubectl,
+  lab,
+  namespaceOffloading,
+  offloadedNamespace,
+  podClusters,
+  podOn,
+  skipNote,
+  startCli,
+  startCliOnTty,
+  until,
+  type OffloadedNamespace,
+  type RunResult,
+} from '../../helpers/lab.js'
+import {modeNote, offloadingOn, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
+
+const SIGNALS = [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const
+type Signal = (typeof SIGNALS)[number][0]
+const CODE = Object.fromEntries(SIGNALS) as Record<Signal, number>
+
+/** The one `error: interrupted: …` line; it must name the command that finishes the job. */
+function interruptedLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('error: '))
+  expect(lines, stderr).toHaveLength(1)
+  expect(lines[0]).toMatch(/^error: interrupted: /)
+  return lines[0]!
+}
+
+/** Runs the command the line says finishes the job, exactly as printed. */
+async function runFinishCommand(line: string): Promise<RunResult> {
+  const m = /; finish with: liqo-topology (.*)$/.exec(line)
+  expect(m, line).toBeTruthy()
+  // Our lines need no shell quoting here (no spaces in names); a unit test covers the quoting.
+  return cli(m![1]!.split(' '), {timeoutMs: 240_000})
+}
+
+/** Starts a command and sends `signal` once `when` says so (given what stderr showed so far). */
+async function interruptWhen(args: string[], signal: Signal, when: (stderr: string) => Promise<boolean>): Promise<RunResult> {
+  const child = startCli(args)
+  const done = collect(child, {timeoutMs: 200_000})
+  let err = ''
+  child.stderr!.on('data', (d: string) => (err += d))
+  // A tight loop: "right after the patch" must come before Liqo has moved everything.
+  const deadline = Date.now() + 120_000
+  while (!(await when(err))) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no moment to send ${signal} came; stderr so far:\n${err}`)
+    await sleep(20)
+  }
+  child.kill(signal)
+  return done
+}
+
+/** Adds or removes a finalizer of ours on any object, to hold its deletion as long as a test needs. */
+const HOLD = 'example.com/test-hold'
+async function hold(path: string, on: boolean): Promise<void> {
+  const c = await admin()
+  const obj = await c.getOrNull<Json>(path)
+  if (!obj) return
+  const finalizers = ((obj.metadata.finalizers ?? []) as string[]).filter((f) => f !== HOLD)
+  await c.patch(path, {metadata: {finalizers: on ? [...finalizers, HOLD] : finalizers, resourceVersion: obj.metadata.resourceVersion}}, 'merge')
+}
+
+describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${skipNote}`, () => {
+  let ns: OffloadedNamespace
+  beforeAll(async () => {
+    await restoreOffloading()
+    ns = await offloadedNamespace('it-intr')
+  }, 300_000)
+  afterAll(async () => {
+    await restoreOffloading()
+    await ns?.remove()
+  }, 300_000)
+
+  for (const [signal, code] of SIGNALS) {
+    it(`${signal} at the confirmation (before the patch): exit ${code}, nothing changed; the rerun with --yes does it`, async () => {
+      await restoreOffloading()
+      await podOn(ns.name, 'cluster-3')
+      const run = startCliOnTty(['peer', 'disable', 'cluster-3'])
+      await until('the confirmation on screen', 30_000, async () => /Disable outgoing peering to "cluster-3"/.test(run.output()))
+      // Ctrl-C is the key a person presses; the others come from outside (kill, a closed terminal).
+      if (signal === 'SIGINT') run.child.stdin!.write('\x03')
+      else run.signal(signal)
+      const r = await run.done
+      expect(r.code, r.stdout).toBe(code)
+      expect(r.stdout).toMatch(/error: interrupted at the confirmation; peering to cluster-3 left as it was/)
+      expect(await offloadingOn('cluster-3')).toBe(true)
+      expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
+      const again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+      expect(again.code, again.stderr).toBe(0)
+      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+    })
+
+    it(`${signal} right after the patch: exit ${code}, the change stands, the line gives the command; that command finishes`, async () => {
+      await restoreOffloading()
+      await podOn(ns.name, 'cluster-3')
+      // The moment the switch is seen off in the API, the signal goes.
+      const r = await interruptWhen(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], signal, async () => !(await offloadingOn('cluster-3')))
+      expect(r.code, r.stderr).toBe(code)
+      const line = interruptedLine(r.stderr)
+      expect(line).toMatch(/interrupted: the change was applied: peering to cluster-3 is disabled/)
+      expect(line).toMatch(/; finish with: liqo-topology peer disable cluster-3 --yes --timeout 3m --context cluster-1$/)
+      expect(await offloadingOn('cluster-3')).toBe(false)
+      const finish = await runFinishCommand(line)
+      expect(finish.code, finish.stderr).toBe(0)
+      expect(finish.stderr).toMatch(/already disabled/)
+      expect(finish.stdout).toMatch(/Converged in/)
+      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+    })
+
+    it(`${signal} during the wait (a PodDisruptionBudget holds the drain): exit ${code}, what was last seen, the command; that command finishes`, async () => {
+      await restoreOffloading()
+      await podOn(ns.name, 'cluster-3')
+      const c = await admin()
+      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
+      await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
+      try {
+        await until('PDB observed', 20_000, async () => (await c.get(`${pdb}/hold`)).status?.expectedPods === 3)
+        const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, async (err) => /Waiting for .*still on cluster-3/.test(err))
+        expect(r.code, r.stderr).toBe(code)
+        const line = interruptedLine(r.stderr)
+        expect(line).toMatch(
+          /interrupted: the change was applied: peering to cluster-3 is disabled.*; last seen: .*still on cluster-3.*; finish with: liqo-topology peer disable cluster-3 -y --context cluster-1$/,
+        )
+        expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
+        await c.delete(`${pdb}/hold`)
+        const finish = await runFinishCommand(line)
+        expect(finish.code, finish.stderr).toBe(0)
+        expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+      } finally {
+        await c.delete(`${pdb}/hold`)
+      }
+    })
+  }
+})
+
+describe.skipIf(!lab)(`interruption of cleanup at each step${modeNote}${skipNote}`, () => {
+  afterAll(async () => restoreOffloading(), 300_000)
+
+  /**
+   * A fresh offloaded namespace; `holdStep` keeps step `n` from finishing (a finalizer of ours on
+   * what that step deletes) until released, so that the signal surely lands during it.
+   */
+  const steps: Array<{n: number; what: RegExp; signal: Signal; holdOn: (ns: string) => Promise<string[]>}> = [
+    {n: 1, what: /delete deployment/, signal: 'SIGINT', holdOn: async (ns) => [`/api/v1/namespaces/${ns}/pods/${(await podClusters(ns))[0]!.pod}`]},
+    {n: 2, what: /NamespaceOffloading/, signal: 'SIGTERM', holdOn: async (ns) => [namespaceOffloading(ns).path]},
+    {
+      n: 3,
+      what: /delete namespace/,
+      signal: 'SIGHUP',
+      holdOn: async (ns) => {
+        await (await admin()).create(`/api/v1/namespaces/${ns}/configmaps`, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'held'}})
+        return [`/api/v1/namespaces/${ns}/configmaps/held`]
+      },
+    },
+    // Whichever peering comes first, its virtual node stays until released.
+    {n: 4, what: /outgoing peering|offloading to/, signal: 'SIGTERM', holdOn: async () => ['cluster-2', 'cluster-3'].map((c) => `/api/v1/nodes/${virtualNodeName(c)}`)},
+  ]
+
+  for (const step of steps) {
+    it(`${step.signal} during step ${step.n}: exit ${CODE[step.signal]}, the step and what is done, the command; that command finishes`, async () => {
+      await restoreOffloading()
+      const ns = await offloadedNamespace(`it-cl${step.n}`, {replicas: 1})
+      const held = await step.holdOn(ns.name)
+      for (const h of held) await hold(h, true)
+      try {
+        const r = await interruptWhen(['cleanup', '-n', ns.name, '--yes'], step.signal, async (err) => {
+          if (!new RegExp(`step ${step.n}/\\d`).test(err)) return false
+          await sleep(1000)
+          return true
+        })
+        expect(r.code, r.stderr).toBe(CODE[step.signal])
+        const line = interruptedLine(r.stderr)
+        // The peering steps come last, one per cluster: the signal lands in one of them.
+        const at = /^error: interrupted: cleanup stopped at step (\d+)\/(\d+) \(/.exec(line)
+        expect(at, line).toBeTruthy()
+        const stoppedAt = Number(at![1])
+        if (step.n < 4) expect(stoppedAt).toBe(step.n)
+        else expect(stoppedAt).toBeGreaterThanOrEqual(4)
+        expect(line).toMatch(step.what)
+        if (stoppedAt > 1) expect(line).toMatch(new RegExp(`steps 1-${stoppedAt - 1} done`))
+        expect(line).toMatch(new RegExp(`; finish with: liqo-topology cleanup -n ${ns.name} --yes --context cluster-1$`))
+        for (const h of held) await hold(h, false)
+        const finish = await runFinishCommand(line)
+        expect(finish.code, finish.stderr).toBe(0)
+        expect((await kubectl(['get', 'namespace', ns.name])).stderr).toMatch(/NotFound/)
+        // What the interrupted run had done is not done twice: the rerun starts at the step it stopped in.
+        if (step.n > 1) expect(finish.stderr).not.toMatch(/delete deployment/)
+      } finally {
+        for (const h of held) await hold(h, false)
+        if ((await kubectl(['get', 'namespace', ns.name])).code === 0) await ns.remove()
+      }
+    })
+  }
+})
