@@ -3,13 +3,25 @@
  * no borders, no trailing blanks, no colour. Linear in the number of rows — cli-table3, tried
  * first, took 10 s to lay out the 10,000 rows of `pods where -A` on a large cluster.
  */
+import {displayWidth, fitWidth, padWidth, safeText} from '../toolkit/text.js'
 
-/** Column widths of a table (also used to line up rows printed later, in watch mode). */
+/**
+ * The widest a cell may be, in terminal columns: any Kubernetes name fits (253), a 10,000-character
+ * message or remote cluster name is cut with "…".
+ */
+export const MAX_CELL_WIDTH = 253
+
+/** A cell as printed: terminal-safe (escapes for control characters), cut to MAX_CELL_WIDTH. */
+export function cellText(value: string | number | undefined): string {
+  return fitWidth(safeText(String(value ?? '')), MAX_CELL_WIDTH)
+}
+
+/** Column widths of a table, in terminal columns (also used to line up rows printed later, in watch mode). */
 export function columnWidths(headers: string[], rows: Array<Array<string | number>>): number[] {
-  const widths = headers.map((h) => h.length)
+  const widths = headers.map((h) => displayWidth(cellText(h)))
   for (const r of rows) {
     for (let i = 0; i < widths.length; i++) {
-      const len = String(r[i] ?? '').length
+      const len = displayWidth(cellText(r[i]))
       if (len > widths[i]!) widths[i] = len
     }
   }
@@ -20,8 +32,8 @@ export function columnWidths(headers: string[], rows: Array<Array<string | numbe
 export function renderAlignedRow(widths: number[], row: Array<string | number>): string {
   let line = ''
   for (let i = 0; i < row.length; i++) {
-    const cell = String(row[i])
-    line += i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0) + '   '
+    const cell = cellText(row[i])
+    line += i === row.length - 1 ? cell : padWidth(cell, widths[i] ?? 0) + '   '
   }
   return `${line.trimEnd()}\n`
 }

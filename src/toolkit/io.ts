@@ -3,6 +3,11 @@
  * stderr. Colour and spinners only on a terminal, never under NO_COLOR, --no-color, CI, or
  * machine-readable output. Injected into services so tests can use buffers.
  */
+import {safeLines} from './text.js'
+
+/** The widest line of a message on stderr, in terminal columns; longer ones end with "…". */
+export const MAX_MESSAGE_WIDTH = 1000
+
 export interface IO {
   /** Data (tables, JSON, YAML) to stdout. */
   out(text: string): void
@@ -29,7 +34,9 @@ export function processIO(o: IOOptions = {}): IO {
   const plain = o.noColor || o.machine || 'NO_COLOR' in env || env.TERM === 'dumb' || !!env.CI
   return {
     out: (t) => void process.stdout.write(t.endsWith('\n') || t === '' ? t : `${t}\n`),
-    err: (t) => void process.stderr.write(t.endsWith('\n') || t === '' ? t : `${t}\n`),
+    // Messages may quote the cluster (names, condition messages): never raw control characters,
+    // and no line of thousands of columns.
+    err: (t) => void process.stderr.write(safeLines(t.endsWith('\n') || t === '' ? t : `${t}\n`, MAX_MESSAGE_WIDTH)),
     stdinIsTTY: !!process.stdin.isTTY,
     stderrIsTTY,
     color: stderrIsTTY && !plain,

@@ -5,6 +5,7 @@
  */
 import type {IO} from '../toolkit/io.js'
 import {DeclinedError, InterruptedError, UsageError} from '../toolkit/errors.js'
+import {safeText} from '../toolkit/text.js'
 
 export interface ConfirmOptions {
   /** The question, e.g. `Disable outgoing peering to "cluster-3" on context "cluster-1"?` */
@@ -29,7 +30,7 @@ export async function confirm(io: IO, o: ConfirmOptions): Promise<void> {
   const {confirm: ask} = await import('@inquirer/prompts')
   let ok: boolean
   try {
-    ok = await ask({message: o.message, default: false}, {output: process.stderr, ...(o.signal ? {signal: o.signal} : {})})
+    ok = await ask({message: safeText(o.message), default: false}, {output: process.stderr, ...(o.signal ? {signal: o.signal} : {})})
   } catch (e) {
     const name = (e as Error)?.name
     if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError(`interrupted at the confirmation; ${o.declined}`)
@@ -42,7 +43,8 @@ export async function confirm(io: IO, o: ConfirmOptions): Promise<void> {
 export async function pick<T>(io: IO, message: string, choices: Array<{name: string; value: T; description?: string}>, signal?: AbortSignal): Promise<T> {
   const {select} = await import('@inquirer/prompts')
   try {
-    return await select({message, choices}, {output: process.stderr, ...(signal ? {signal} : {})})
+    const safe = choices.map((c) => ({...c, name: safeText(c.name), ...(c.description !== undefined ? {description: safeText(c.description)} : {})}))
+    return await select({message: safeText(message), choices: safe}, {output: process.stderr, ...(signal ? {signal} : {})})
   } catch (e) {
     const name = (e as Error)?.name
     if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError('interrupted; nothing was changed')

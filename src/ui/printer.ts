@@ -5,6 +5,7 @@
  */
 import {isMachine, renderMachine, renderYaml} from '../render/machine.js'
 import type {IO} from '../toolkit/io.js'
+import {safeLines} from '../toolkit/text.js'
 
 /** One thing to print: its document for machines and, when there is any, its text for people. */
 export interface Printable {
@@ -31,13 +32,13 @@ export class Printer {
   /** One result: its document (json/yaml), or its text. */
   print(p: Printable): void {
     if (isMachine(this.format)) this.io.out(renderMachine(this.format, p.document()))
-    else if (p.text) this.io.out(p.text())
+    else if (p.text) this.io.out(safeLines(p.text()))
   }
 
   /** One event of a stream (a watch): one JSON line, or one YAML document ended by `---`; else its text. */
   event(p: Printable): void {
     if (this.format === 'json') this.io.out(JSON.stringify(p.document()))
     else if (this.format === 'yaml') this.io.out(renderYaml(p.document()) + '---')
-    else if (p.text) this.io.out(p.text())
+    else if (p.text) this.io.out(safeLines(p.text()))
   }
 }

@@ -5,6 +5,7 @@
  */
 import type {IO} from '../toolkit/io.js'
 import {style} from '../toolkit/io.js'
+import {safeLines} from '../toolkit/text.js'
 
 export interface Progress {
   update(message: string): void
@@ -47,21 +48,22 @@ export async function makeProgress(io: IO, opts: {silent?: boolean} = {}): Promi
   }
   const {default: ora} = await import('ora')
   const spinner = ora({stream: process.stderr, discardStdin: false}) as unknown as Spinner
-  const ensure = (m: string) => (spinner.isSpinning ? (spinner.text = m) : spinner.start(m))
+  // The spinner writes to the terminal itself: made safe here, before our own colours.
+  const ensure = (m: string) => (spinner.isSpinning ? (spinner.text = safeLines(m)) : spinner.start(safeLines(m)))
   return {
     update: (m) => void ensure(m),
-    succeed: (m) => void spinner.succeed(m),
-    fail: (m) => void spinner.fail(s.red(m)),
+    succeed: (m) => void spinner.succeed(safeLines(m)),
+    fail: (m) => void spinner.fail(s.red(safeLines(m))),
     warn: (m) => {
       const wasSpinning = spinner.isSpinning
       const text = spinner.text
-      spinner.warn(s.yellow(m))
+      spinner.warn(s.yellow(safeLines(m)))
       if (wasSpinning) spinner.start(text)
     },
     info: (m) => {
       const wasSpinning = spinner.isSpinning
       const text = spinner.text
-      spinner.info(m)
+      spinner.info(safeLines(m))
       if (wasSpinning) spinner.start(text)
     },
     stop: () => void spinner.stop(),
