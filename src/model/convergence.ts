@@ -205,7 +205,11 @@ export function enableBlockers(fc: ForeignCluster | undefined, nodes: Node[], ns
     if (nso.name !== 'offloading' || nso.deletionTimestamp) continue
     const terms = nso.clusterSelector?.nodeSelectorTerms ?? []
     if (terms.length && !matchesTerms(node, terms)) continue
-    const ready = (nso.remoteConditions[fc.clusterId] ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+    // Liqo's own word on whether this namespace goes to that cluster at all (a v1 NamespaceOffloading
+    // without a cluster selector selects none): only a namespace it offloads there is waited for.
+    const conditions = nso.remoteConditions[fc.clusterId] ?? []
+    if (nso.phase === 'NoClusterSelected' || conditions.some((c) => c.type === 'OffloadingRequired' && c.status === 'False')) continue
+    const ready = conditions.some((c) => c.type === 'Ready' && c.status === 'True')
     if (!ready) blockers.push({kind: 'remote-namespace-not-ready', subject: `namespace/${nso.namespace}`, detail: `remote namespace on ${clusterDisplayName(fc)} not Ready yet`})
   }
   return blockers

@@ -287,6 +287,12 @@ describe('enableBlockers', () => {
     )
   })
 
+  it('ignores a NamespaceOffloading Liqo does not offload to that cluster (OffloadingRequired False, or no cluster selected at all)', () => {
+    const notRequired = {type: 'OffloadingRequired', status: 'False', reason: 'ClusterNotSelected'}
+    const skipped = [aNamespaceOffloading({namespace: 'a', remoteConditions: {'id-milan': [notRequired]}}), aNamespaceOffloading({namespace: 'b', phase: 'NoClusterSelected', remoteConditions: {}})]
+    expect(enableBlockers(milan, [vnMilan], skipped)).toEqual([])
+  })
+
   it('ignores a NamespaceOffloading whose clusterSelector does not select the node, not named "offloading", or being deleted', () => {
     const selectsTurin = aNamespaceOffloading({clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-turin']}]}]}})
     const otherName = aNamespaceOffloading({name: 'custom'})
