@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../src/cli/base-command.js'
-import {kubeFlags, namespaceFlag, outputFlag, timeoutFlag, yesFlag} from '../src/cli/flags.js'
+import {forceFlag, kubeFlags, namespaceFlag, outputFlag, timeoutFlag, yesFlag} from '../src/cli/flags.js'
 import {runCleanupFlow} from '../src/flows/cleanup.js'
 
 export default class Cleanup extends BaseCommand {
@@ -13,7 +13,8 @@ export default class Cleanup extends BaseCommand {
     'createNode: false on its VirtualNodes and waits until their nodes are gone, and --unpeer tears the peerings down as ' +
     'liqoctl unpeer does, with --remote-context for each remote cluster). The plan is computed ' +
     'from what exists, so an interrupted run resumes where it stopped and a second run has nothing to do (exit 0). ' +
-    'Each step waits up to --timeout; a stuck finalizer is reported, never removed.'
+    'Each step waits up to --timeout; a stuck finalizer is reported, never removed. Switching the peerings off affects every ' +
+    'namespace with pods on those clusters: the plan lists them, and such a cleanup needs --force (or --keep-peering).'
   static override examples = [
     '<%= config.bin %> cleanup --namespace liqo-test',
     '<%= config.bin %> cleanup --namespace liqo-test --deployment nginx-deployment --keep-peering --yes',
@@ -32,6 +33,7 @@ export default class Cleanup extends BaseCommand {
     }),
     'remote-context': Flags.string({description: 'Context of a peered (remote) cluster in the same kubeconfig, for --unpeer (repeatable).', multiple: true, default: [], dependsOn: ['unpeer']}),
     ...yesFlag,
+    ...forceFlag,
     'dry-run': Flags.boolean({description: 'Only show the plan.', default: false}),
     ...timeoutFlag(120_000, '2m per step'),
     output: outputFlag(['table', 'json', 'yaml']),

@@ -41,6 +41,11 @@ export function outputFlag(options: string[], defaultValue = 'table') {
   return Flags.string({char: 'o', description: `Output format: ${options.join('|')}.`, options, default: defaultValue})
 }
 
+/** Like kubectl drain's: needed on top of --yes for a change that leaves pods Pending or touches other namespaces. */
+export const forceFlag = {
+  force: Flags.boolean({description: 'Go ahead even if evicted pods would stay Pending or not be replaced, or (cleanup) pods of other namespaces would be evicted.', default: false}),
+}
+
 export const yesFlag = {
   yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.', default: false}),
   'skip-confirm': Flags.boolean({hidden: true, description: 'Alias of --yes (liqoctl).', default: false}),

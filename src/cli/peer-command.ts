@@ -4,7 +4,7 @@ import {Args, Flags} from '@oclif/core'
 import {runPeerChange} from '../flows/peer-change.js'
 import type {PeerAction} from '../services/peer.js'
 import {BaseCommand} from './base-command.js'
-import {kubeFlags, outputFlag, timeoutFlag, yesFlag} from './flags.js'
+import {forceFlag, kubeFlags, outputFlag, timeoutFlag, yesFlag} from './flags.js'
 
 /** The argument and flags `peer disable` and `peer enable` share. */
 const peerChangeArgs = {
@@ -14,6 +14,7 @@ const peerChangeArgs = {
 const peerChangeFlags = {
   ...kubeFlags,
   ...yesFlag,
+  ...forceFlag,
   'dry-run': Flags.boolean({description: 'Only show the plan (the impact preview); change nothing.', default: false}),
   wait: Flags.boolean({description: 'Wait until the topology has converged.', default: true, allowNo: true}),
   ...timeoutFlag(120_000, '2m'),

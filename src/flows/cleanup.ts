@@ -5,7 +5,7 @@ import {describeStep} from '../model/cleanup-plan.js'
 import {cleanupPlanDocument, renderCleanupPlan, renderCleanupResult, renderNothingToDo} from '../render/cleanup.js'
 import {cleanupAccessChecks, loadCleanupPlan, remoteAccessChecks, runCleanup, type CleanupPlanOptions} from '../services/cleanup.js'
 import {systemClock} from '../toolkit/clock.js'
-import {InterruptedError} from '../toolkit/errors.js'
+import {InterruptedError, UserError} from '../toolkit/errors.js'
 import type {IO} from '../toolkit/io.js'
 import type {Control} from '../toolkit/rerun.js'
 import {confirm} from '../ui/confirm.js'
@@ -14,6 +14,7 @@ import {makeProgress, waitReporting} from '../ui/progress.js'
 
 export interface CleanupFlags {
   yes: boolean
+  force: boolean
   'skip-confirm': boolean
   'dry-run': boolean
   timeout: number
@@ -31,6 +32,15 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
     print.print({document: () => cleanupPlanDocument(plan), text: () => renderCleanupPlan(plan)})
     io.err('(dry run) nothing was changed')
     return
+  }
+  if (plan.otherNamespaces.length && !flags.force) {
+    io.err(renderCleanupPlan(plan))
+    const namespaces = [...new Set(plan.otherNamespaces.map((p) => p.namespace))].sort()
+    const stuck = plan.otherNamespaces.filter((p) => p.outcome !== 'rescheduled').length
+    throw new UserError(
+      `refusing to clean up ${o.namespace}: switching the peerings off would evict ${plan.otherNamespaces.length} pod(s) of other namespaces (${namespaces.join(', ')})${stuck ? `, ${stuck} of them left Pending or not replaced` : ''}; nothing was changed`,
+      're-run with --force to do it anyway, or with --keep-peering to leave the peerings alone',
+    )
   }
   await requireAccess(client, cleanupAccessChecks(plan), `clean up namespace ${o.namespace}`)
   for (const r of remoteAccessChecks(plan)) await requireAccess(r.client, r.checks, `unpeer from context "${r.client.context}"`)

@@ -8,7 +8,8 @@ import {clusterDisplayName} from '../model/placement.js'
 import {peerResultDocument, planDocument, renderPeerResult, renderPlan} from '../render/peer.js'
 import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, type PeerAction, type PeerPlan} from '../services/peer.js'
 import {systemClock} from '../toolkit/clock.js'
-import {InterruptedError, UsageError, WaitTimeoutError} from '../toolkit/errors.js'
+import {needsForce} from '../model/impact.js'
+import {InterruptedError, UsageError, UserError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {IO} from '../toolkit/io.js'
 import type {Control, Stage} from '../toolkit/rerun.js'
 import {canPrompt, confirm, pick} from '../ui/confirm.js'
@@ -17,6 +18,7 @@ import {makeProgress, waitReporting} from '../ui/progress.js'
 
 export interface PeerChangeFlags {
   yes: boolean
+  force: boolean
   'skip-confirm': boolean
   'dry-run': boolean
   wait: boolean
@@ -49,6 +51,16 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
   } else {
     await requireAccess(client, peerAccessChecks(liqo, plan), `${action} the peering with ${plan.cluster.name}`)
     io.err(renderPlan(plan))
+    const stuck = needsForce(plan.impact?.pods ?? [])
+    if (stuck.length && !flags.force) {
+      throw new UserError(
+        `refusing to disable ${plan.cluster.name}: ${stuck.length} evicted pod(s) would stay Pending or not be replaced (${stuck
+          .slice(0, 3)
+          .map((p) => `${p.namespace}/${p.name}`)
+          .join(', ')}${stuck.length > 3 ? ', …' : ''}); nothing was changed`,
+        're-run with --force to do it anyway (the plan above shows why)',
+      )
+    }
     await confirm(io, {
       message: `${action === 'disable' ? 'Disable' : 'Enable'} outgoing peering to "${plan.cluster.name}" on context "${plan.context}"?`,
       yes: flags.yes || flags['skip-confirm'],

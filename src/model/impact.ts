@@ -117,3 +117,21 @@ export function previewDisable(fc: ForeignCluster, allPods: Pod[], nodes: Node[]
     warnings,
   }
 }
+
+/** Pods whose eviction needs --force: left Pending, or not replaced at all. */
+export function needsForce(pods: EvictionImpact[]): EvictionImpact[] {
+  return pods.filter((p) => p.outcome !== 'rescheduled')
+}
+
+/**
+ * What switching several clusters off in turn does to pods outside `namespace` (cleanup's last
+ * steps): each cluster's pods are evicted, and their replacements can only go to nodes that stay
+ * (the local cluster, and peerings the cleanup does not switch off). Pure.
+ */
+export function previewDisableAll(leaving: ForeignCluster[], namespace: string, allPods: Pod[], nodes: Node[], fcs: ForeignCluster[], pdbs: PodDisruptionBudget[] = []): EvictionImpact[] {
+  const ids = new Set(leaving.map((f) => f.clusterId))
+  // Every cluster the cleanup switches off counts as gone for the others' replacements.
+  const after = fcs.map((f) => (ids.has(f.clusterId) ? {...f, outgoingEnabled: 'No'} : f))
+  const others = allPods.filter((p) => p.namespace !== namespace)
+  return leaving.flatMap((fc) => previewDisable(fc, others, nodes, after, pdbs).pods)
+}

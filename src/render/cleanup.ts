@@ -1,11 +1,22 @@
 /** Renderers for `cleanup`: the plan, its JSON document, and what was done. */
 import {describeStep, type CleanupPlan} from '../model/cleanup-plan.js'
+import type {EvictionImpact} from '../model/impact.js'
 import type {CleanupDone} from '../services/cleanup.js'
 import {document} from './machine.js'
+import {podLine} from './peer.js'
 
-export function renderCleanupPlan(plan: CleanupPlan & {context: string}): string {
+type ShownPlan = CleanupPlan & {context: string; otherNamespaces?: EvictionImpact[]}
+
+export function renderCleanupPlan(plan: ShownPlan): string {
   const lines = [`Cleanup of namespace ${plan.namespace} on context "${plan.context}", in this order:`]
   plan.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${describeStep(s)}`))
+  const others = plan.otherNamespaces ?? []
+  if (others.length) {
+    const namespaces = [...new Set(others.map((p) => p.namespace))].sort()
+    lines.push(`  The peering steps also evict ${others.length} pod(s) of other namespaces (${namespaces.join(', ')}):`)
+    for (const p of others) lines.push(podLine(p))
+    lines.push(`  Warning: this touches namespaces other than ${plan.namespace}: it needs --force (or keep the peerings with --keep-peering)`)
+  }
   for (const n of plan.notes) lines.push(`  Note: ${n}`)
   return `${lines.join('\n')}\n`
 }
@@ -16,11 +27,19 @@ export function renderNothingToDo(plan: CleanupPlan & {context: string}): string
   return `${lines.join('\n')}\n`
 }
 
-export function cleanupPlanDocument(plan: CleanupPlan & {context: string}): Record<string, unknown> {
+export function cleanupPlanDocument(plan: ShownPlan): Record<string, unknown> {
   return document('CleanupPlan', {
     context: plan.context,
     namespace: plan.namespace,
     steps: plan.steps.map((s, i) => ({order: i + 1, ...s, description: describeStep(s)})),
+    otherNamespaces: (plan.otherNamespaces ?? []).map((p) => ({
+      namespace: p.namespace,
+      name: p.name,
+      owner: p.owner ?? null,
+      outcome: p.outcome,
+      destinations: p.destinations.map((d) => d.name),
+      reasons: p.reasons,
+    })),
     notes: plan.notes,
   })
 }

@@ -62,7 +62,8 @@ export function peerListDocument(r: PeerListResult): Record<string, unknown> {
   })
 }
 
-function podLine(p: EvictionImpact): string {
+/** One evicted pod and where its replacement can go. */
+export function podLine(p: EvictionImpact): string {
   const where =
     p.outcome === 'rescheduled'
       ? `replacement can go to ${p.destinations.map((d) => d.name).join(', ')}`

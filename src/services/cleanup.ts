@@ -6,13 +6,15 @@
 import {InterruptedError, UsageError, UserError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
-import {DEPLOYMENTS, NAMESPACES} from '../k8s/kinds.js'
+import {DEPLOYMENTS, NAMESPACES, POD_DISRUPTION_BUDGETS, PODS} from '../k8s/kinds.js'
 import type {LiqoAdapter} from '../liqo/adapter.js'
 import {connectLiqo} from '../liqo/connect.js'
 import {localClusterIdentity} from '../liqo/detect.js'
 import {stillThere} from '../liqo/v1-unpeer.js'
 import {describeStep, planCleanup, type CleanupPlan, type CleanupStep, type UnpeerInput} from '../model/cleanup-plan.js'
+import {previewDisableAll, type EvictionImpact} from '../model/impact.js'
 import {clusterDisplayName, indexForeignClusters} from '../model/placement.js'
+import {NODES} from '../liqo/nodes.js'
 import type {ForeignCluster, Namespace, NamespaceOffloading} from '../model/types.js'
 import {Waiter, type WaiterOptions} from '../wait/waiter.js'
 
@@ -36,6 +38,8 @@ export type LoadedCleanupPlan = CleanupPlan & {
   liqo: LiqoAdapter
   /** With --unpeer: this cluster's ID and the remote clusters by their ID. */
   unpeering?: {homeId: string; remotes: Map<string, UnpeerRemote>}
+  /** Pods of other namespaces the peering steps evict, and where their replacements can go. */
+  otherNamespaces: EvictionImpact[]
 }
 
 /** This cluster's and each remote context's Liqo cluster ID (read from Liqo's own ConfigMap). */
@@ -96,7 +100,21 @@ export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions)
     {namespace: o.namespace, ...(namespaceObj ? {namespaceObj} : {}), deployments: deployments.items, nsos: nsos.items, fcs: fcs.items, ...(unpeer ? {unpeer} : {})},
     {deployments: o.deployments, keepPeering: o.keepPeering},
   )
-  return {...plan, context: client.context, foreignClusters: fcs.items, liqo, ...(u ? {unpeering: u} : {})}
+  const otherNamespaces = await peeringImpact(client, plan.steps, o.namespace, fcs.items)
+  return {...plan, context: client.context, foreignClusters: fcs.items, liqo, otherNamespaces, ...(u ? {unpeering: u} : {})}
+}
+
+/** What the steps that switch peerings off (or unpeer) do to the pods of every other namespace. */
+async function peeringImpact(client: KubeClient, steps: CleanupStep[], namespace: string, fcs: ForeignCluster[]): Promise<EvictionImpact[]> {
+  const leavingIds = new Set(steps.flatMap((s) => (s.kind === 'disable-peering' || s.kind === 'unpeer' ? [s.clusterId] : [])))
+  if (!leavingIds.size) return []
+  const leaving = fcs.filter((f) => leavingIds.has(f.clusterId))
+  const nodes = (await NODES.list(client)).items
+  const vnodes = nodes.filter((n) => n.virtual && n.remoteClusterId && leavingIds.has(n.remoteClusterId))
+  const pods = (await Promise.all(vnodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items)
+  const namespaces = [...new Set(pods.map((p) => p.namespace))].filter((n) => n !== namespace)
+  const pdbs = (await Promise.all(namespaces.map((ns) => POD_DISRUPTION_BUDGETS.list(client, {namespace: ns})))).flatMap((r) => r.items)
+  return previewDisableAll(leaving, namespace, pods, nodes, fcs, pdbs)
 }
 
 /** Every permission the plan's steps need, checked before the first one runs. */

@@ -126,13 +126,19 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(await switchByKubectl('cluster-3')).toBe(SWITCH.on)
     })
 
-    it('warns plainly when evicted pods would stay Pending, and the wait then times out (exit 3) naming them', async () => {
+    it('warns plainly when evicted pods would stay Pending, refuses without --force; with it the wait times out (exit 3) naming them', async () => {
       const only3 = await offloadedNamespace('it-only3', {replicas: 2, spec: onlyOn('cluster-3')})
       try {
         const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
         expect(dry.stdout).toMatch(/would stay Pending: no eligible cluster remains/)
         expect(dry.stdout).toMatch(new RegExp(`${only3.name}/nginx-deployment-\\S+ \\(ReplicaSet/\\S+\\): replacement would stay Pending`))
-        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '15s'], {timeoutMs: 120_000})
+        // As kubectl drain: --yes is not enough for a change that leaves pods Pending.
+        const refused = await cli(['peer', 'disable', 'cluster-3', '--yes'])
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toMatch(/^error: refusing to disable cluster-3: 2 evicted pod\(s\) would stay Pending or not be replaced .*; nothing was changed$/m)
+        expect(refused.stderr).toMatch(/^hint: re-run with --force/m)
+        expect(await switchByKubectl('cluster-3')).toBe(SWITCH.on)
+        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '15s'], {timeoutMs: 120_000})
         expect(r.code).toBe(3)
         expect(r.stderr).toMatch(/timed out after 15s waiting for the topology to converge after disabling cluster-3/)
         expect(r.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
@@ -252,6 +258,29 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
         const run = await cli(['cleanup', '-n', part.name, '--keep-peering', '--yes'])
         expect(run.code, run.stderr).toBe(0)
         for (const c of ['cluster-2', 'cluster-3']) expect(await switchByKubectl(c), c).toBe(SWITCH.on)
+      } finally {
+        if ((await kubectl(['get', 'namespace', part.name])).code === 0) await part.remove()
+      }
+    })
+
+    it('cleanup whose peering steps would evict pods of other namespaces: the plan names them; refused without --force, nothing changed', async () => {
+      const part = await offloadedNamespace('it-other', {replicas: 1})
+      try {
+        const plan = JSON.parse((await cli(['cleanup', '-n', part.name, '--dry-run', '-o', 'json'])).stdout)
+        const others = plan.otherNamespaces as Array<{namespace: string; outcome: string}>
+        expect(others.length).toBeGreaterThanOrEqual(3)
+        expect(new Set(others.map((o) => o.namespace))).toEqual(new Set([ns.name]))
+        // Every peering goes off: nowhere is left for the replacements.
+        expect(others.every((o) => o.outcome === 'pending')).toBe(true)
+        const refused = await cli(['cleanup', '-n', part.name, '--yes'])
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toMatch(new RegExp(`The peering steps also evict \\d+ pod\\(s\\) of other namespaces \\(${ns.name}\\)`))
+        expect(refused.stderr).toMatch(new RegExp(`^error: refusing to clean up ${part.name}: .* of other namespaces \\(${ns.name}\\).*; nothing was changed$`, 'm'))
+        expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', part.name])).code).toBe(0)
+        for (const c of ['cluster-2', 'cluster-3']) expect(await switchByKubectl(c), c).toBe(SWITCH.on)
+        // Leaving the peerings alone touches nothing else: no --force needed.
+        const kept = await cli(['cleanup', '-n', part.name, '--keep-peering', '--yes'])
+        expect(kept.code, kept.stderr).toBe(0)
       } finally {
         if ((await kubectl(['get', 'namespace', part.name])).code === 0) await part.remove()
       }
