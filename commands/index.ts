@@ -15,6 +15,7 @@ import PeerEnable from './peer/enable.js'
 import PeerList from './peer/list.js'
 import PodsWhere from './pods/where.js'
 import Status from './status.js'
+import Version from './version.js'
 import Wait from './wait.js'
 
 export const COMMANDS = {
@@ -31,5 +32,6 @@ export const COMMANDS = {
   'peer:list': PeerList,
   'pods:where': PodsWhere,
   status: Status,
+  version: Version,
   wait: Wait,
 }

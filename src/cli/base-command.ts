@@ -3,7 +3,7 @@
  * home cluster and the single error handler. Commands stay thin: parse flags → session → one flow
  * (src/flows/) or one service → the printer.
  */
-import {Command} from '@oclif/core'
+import {Command, Flags} from '@oclif/core'
 
 import {ExitCode, InterruptedError} from '../toolkit/errors.js'
 import {KubeClient} from '../k8s/client.js'
@@ -25,6 +25,9 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated, SIGHUP: ExitCode.hangup}
 
 export abstract class BaseCommand extends Command {
+  /** -h as well as --help, as kubectl has it. */
+  static override baseFlags = {help: Flags.help({char: 'h', description: 'Show this help.'})}
+
   /** Aborted on Ctrl-C, SIGTERM or SIGHUP; every service receives it. */
   protected readonly abort = new AbortController()
   protected io: IO = processIO()

@@ -22,11 +22,23 @@ export function suggest(id: string, known: string[]): string | undefined {
   return best && best.d <= Math.max(2, Math.floor(id.length / 4)) ? best.k : undefined
 }
 
+/** A suggestion for a mistyped command that may be followed by arguments (`peer disabel cluster-3`). */
+export function suggestWithArgs(id: string, known: string[]): string | undefined {
+  const words = id.split(' ')
+  // Commands are at most two words and never start with "-": the rest are arguments and flags.
+  const leading = words.findIndex((w) => w.startsWith('-'))
+  for (let k = Math.min(leading === -1 ? words.length : leading, 2); k >= 1; k--) {
+    const s = suggest(words.slice(0, k).join(' '), known)
+    if (s) return [s, ...words.slice(k)].join(' ')
+  }
+  return undefined
+}
+
 const hook: Hook<'command_not_found'> = async function (opts) {
-  const id = opts.id.replace(/:/g, ' ')
+  const typed = opts.id.replace(/:/g, ' ')
   const known = opts.config.commandIDs.map((c) => c.replace(/:/g, ' '))
-  const s = suggest(id, known)
-  process.stderr.write(`error: unknown command "${id}" for "${opts.config.bin}"\n`)
+  const s = suggestWithArgs([typed, ...(opts.argv ?? [])].join(' '), known)
+  process.stderr.write(`error: unknown command "${typed}" for "${opts.config.bin}"\n`)
   process.stderr.write(s ? `hint: did you mean "${opts.config.bin} ${s}"?\n` : `hint: see '${opts.config.bin} --help'\n`)
   this.exit(ExitCode.usage)
 }

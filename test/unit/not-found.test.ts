@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {distance, suggest} from '../../src/cli/not-found.js'
+import {distance, suggest, suggestWithArgs} from '../../src/cli/not-found.js'
 
 describe('unknown command suggestions', () => {
   it('measures edit distance', () => {
@@ -14,5 +14,11 @@ describe('unknown command suggestions', () => {
     expect(suggest('peer disabel', known)).toBe('peer disable')
     expect(suggest('stauts', known)).toBe('status')
     expect(suggest('frobnicate', known)).toBeUndefined()
+  })
+  it('suggests also when the mistyped command is followed by arguments, keeping them', () => {
+    const known = ['pods where', 'peer disable', 'peer enable', 'peer list', 'wait', 'cleanup', 'status']
+    expect(suggestWithArgs('peer disabel cluster-3', known)).toBe('peer disable cluster-3')
+    expect(suggestWithArgs('pods wher -n liqo-test', known)).toBe('pods where -n liqo-test')
+    expect(suggestWithArgs('frobnicate cluster-3', known)).toBeUndefined()
   })
 })

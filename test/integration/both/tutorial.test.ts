@@ -92,6 +92,16 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster).sort()).toEqual(['cluster-2', 'cluster-3'])
   })
 
+  it('version, as kubectl version: client, Kubernetes server, and the Liqo it saw', async () => {
+    const r = await cli(['version'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^Client Version: \S+ \(Node\.js v\d+/m)
+    expect(r.stdout).toMatch(/^Server Version: v1\.\d+\.\d+ \(context "cluster-1"\)$/m)
+    expect(r.stdout).toMatch(isV1 ? /^Liqo: v1\.2\.0, Liqo v1\.x API/m : /^Liqo: v0\.3\.2, Liqo v0\.3–v0\.10 API/m)
+    const doc = JSON.parse((await cli(['version', '-o', 'json'])).stdout)
+    expect(doc.server.liqo.line).toBe(isV1 ? 'v1' : 'v0')
+  })
+
   it('cleanup removes the deployment, the NamespaceOffloading and the namespace, switches both peerings off; a rerun has nothing to do', async () => {
     const r = await cli(['cleanup', '-n', 'liqo-test', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
     expect(r.code, r.stderr).toBe(0)
