@@ -10,8 +10,43 @@ function nodeReadiness(v: {ready: boolean; schedulable: boolean; present: boolea
   return v.ready ? (v.schedulable ? 'True' : 'True,Cordoned') : 'False'
 }
 
-/** The peerings; role and modules columns appear when the peerings have them (Liqo v1). */
+/** A cluster ID short enough for a table: a UUID (Liqo v0.x) to its first 8 characters, as git does. */
+export function shortId(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id.slice(0, 8) : id
+}
+
+type Peer = PeerListResult['peers'][number]
+
+/** Liqo v1's modules folded into one word: Healthy, or the first that is not (enabled ones only). */
+function health(p: Peer): string {
+  if (!p.modules) return '-'
+  const bad = Object.entries(p.modules).find(([, m]) => m.status !== 'Healthy' && m.status !== 'Disabled')
+  return bad ? `${bad[0]}=${bad[1].status}` : 'Healthy'
+}
+
+/**
+ * The peerings. By default within 100 columns (short IDs, the switch and its phase in one column,
+ * Liqo v1's modules folded); -o wide shows every field.
+ */
 export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number}): string {
+  return o.wide ? renderPeerListWide(r, o.now) : renderPeerListShort(r)
+}
+
+function renderPeerListShort(r: PeerListResult): string {
+  const withModules = r.peers.some((p) => p.modules)
+  const headers = ['name', 'cluster-id', 'outgoing', 'virtual-node', 'pods', ...(withModules ? ['role', 'health'] : [])]
+  const rows = r.peers.map((p) => [
+    p.name,
+    p.clusterId ? shortId(p.clusterId) : '<none>',
+    `${p.outgoingEnabled}/${p.outgoingPhase}`,
+    p.virtualNodes.length ? p.virtualNodes.map((v) => (v.present ? (v.ready ? (v.schedulable ? 'Ready' : 'Cordoned') : 'NotReady') : 'Gone')).join(',') : '-',
+    p.pods,
+    ...(withModules ? [p.role ?? '-', health(p)] : []),
+  ])
+  return renderTable(headers, rows)
+}
+
+function renderPeerListWide(r: PeerListResult, now: number): string {
   const withModules = r.peers.some((p) => p.modules)
   const headers = [
     'name',
@@ -24,7 +59,8 @@ export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number
     'node-ready',
     'pods',
     ...(withModules ? ['role', 'modules'] : []),
-    ...(o.wide ? ['reason', 'age'] : []),
+    'reason',
+    'age',
   ]
   const rows = r.peers.map((p) => [
     p.name,
@@ -37,7 +73,8 @@ export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number
     p.virtualNodes.length ? p.virtualNodes.map(nodeReadiness).join(',') : '-',
     p.pods,
     ...(withModules ? [p.role ?? '-', p.modules ? `networking=${p.modules.networking.status},authentication=${p.modules.authentication.status},offloading=${p.modules.offloading.status}` : '-'] : []),
-    ...(o.wide ? [p.outgoingReason ?? '', formatAge(p.createdAt, o.now)] : []),
+    p.outgoingReason ?? '',
+    formatAge(p.createdAt, now),
   ])
   return renderTable(headers, rows)
 }

@@ -8,10 +8,13 @@ import {fcPath} from '../../src/liqo/constants.js'
 import {admin, cli, clusterId, lab, skipNote} from '../helpers/lab.js'
 
 describe.skipIf(!lab)(`Liqo v0.x peerings${skipNote}`, () => {
-  it('peer list has the v0 columns (outgoing and incoming peering)', async () => {
-    const table = await cli(['peer', 'list'])
+  it('peer list -o wide has the v0 columns (outgoing and incoming peering); the default fits 100 columns', async () => {
+    const short = await cli(['peer', 'list'])
+    expect(short.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+OUTGOING\s+VIRTUAL-NODE\s+PODS$/)
+    expect(Math.max(...short.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100)
+    const table = await cli(['peer', 'list', '-o', 'wide'])
     expect(table.code, table.stderr).toBe(0)
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+CLUSTER-NAME\s+OUTGOING\s+OUTGOING-PHASE\s+INCOMING-PHASE\s+VIRTUAL-NODE\s+NODE-READY\s+PODS$/)
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+CLUSTER-NAME\s+OUTGOING\s+OUTGOING-PHASE\s+INCOMING-PHASE\s+VIRTUAL-NODE\s+NODE-READY\s+PODS\s+REASON\s+AGE$/)
   })
 
   it('an ambiguous <cluster> lists the choices and changes nothing', async () => {
@@ -48,7 +51,7 @@ describe.skipIf(!lab)(`Liqo v0.x peerings${skipNote}`, () => {
       spec: {clusterIdentity: {clusterID: id, clusterName: hostile}, foreignAuthUrl: 'https://10.0.0.9:443', outgoingPeeringEnabled: 'No'},
     })
     try {
-      const table = await cli(['peer', 'list'])
+      const table = await cli(['peer', 'list', '-o', 'wide'])
       expect(table.code, table.stderr).toBe(0)
       expect(table.stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/u)
       const lines = table.stdout.trimEnd().split('\n')

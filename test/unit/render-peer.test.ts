@@ -5,7 +5,7 @@ import {liqoV0} from '../../src/liqo/v0.js'
 import {evaluateConvergence} from '../../src/model/convergence.js'
 import {previewDisable} from '../../src/model/impact.js'
 import {renderJson} from '../../src/render/machine.js'
-import {peerListDocument, peerResultDocument, planDocument, renderPeerList, renderPeerResult, renderPlan} from '../../src/render/peer.js'
+import {peerListDocument, peerResultDocument, planDocument, renderPeerList, renderPeerResult, renderPlan, shortId} from '../../src/render/peer.js'
 import type {PeerChangeResult, PeerListResult, PeerPlan} from '../../src/services/peer.js'
 import {NOW, aBarePod, aForeignCluster, aNode, aPod, aScheduling, aVirtualNode, ago, VIRTUAL_TOLERATION} from './fixtures.js'
 
@@ -65,11 +65,35 @@ describe('renderPeerList', () => {
     ],
   }
 
-  it('shows one row per ForeignCluster with node readiness', () => {
-    const rows = renderPeerList(list, {wide: false, now: NOW})
+  it('shows one row per ForeignCluster, within 100 columns: switch and phase folded, node readiness', () => {
+    const out = renderPeerList(list, {wide: false, now: NOW})
+    const rows = out
       .trimEnd()
       .split('\n')
       .map((l) => l.split(/\s{3,}/))
+    expect(rows).toEqual([
+      ['NAME', 'CLUSTER-ID', 'OUTGOING', 'VIRTUAL-NODE', 'PODS'],
+      ['fc-milan', 'id-milan', 'Auto/Established', 'Ready', '3'],
+      ['fc-turin', 'id-turin', 'No/Disconnecting', 'Cordoned', '0'],
+      ['fc-rome', '<none>', 'No/None', '-', '0'],
+    ])
+    expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100)
+  })
+
+  it('shortens a UUID cluster ID to 8 characters by default; wide keeps it whole', () => {
+    const id = '9bfd9211-9f1d-4484-b368-3977329eb987'
+    expect(shortId(id)).toBe('9bfd9211')
+    expect(shortId('cluster-2')).toBe('cluster-2')
+    const one: PeerListResult = {context: 'home', peers: [{...list.peers[0]!, clusterId: id}]}
+    expect(renderPeerList(one, {wide: false, now: NOW})).toContain(' 9bfd9211 ')
+    expect(renderPeerList(one, {wide: true, now: NOW})).toContain(id)
+  })
+
+  it('wide has every field: cluster name, both phases, virtual nodes and readiness', () => {
+    const rows = renderPeerList(list, {wide: true, now: NOW})
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{3,}/).slice(0, 9))
     expect(rows).toEqual([
       ['NAME', 'CLUSTER-ID', 'CLUSTER-NAME', 'OUTGOING', 'OUTGOING-PHASE', 'INCOMING-PHASE', 'VIRTUAL-NODE', 'NODE-READY', 'PODS'],
       ['fc-milan', 'id-milan', 'milan', 'Auto', 'Established', 'None', 'liqo-milan', 'True', '3'],

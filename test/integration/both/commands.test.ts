@@ -105,14 +105,19 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       const c2 = doc.items.find((i: {name: string}) => i.name === 'cluster-2')
       expect(c2).toMatchObject({
         clusterID: clusterId('cluster-2'),
-        clusterName: 'cluster-2',
+        // Liqo v1 has no cluster name besides the ID.
+        clusterName: isV1 ? '' : 'cluster-2',
         outgoingPeeringEnabled: 'Yes',
         outgoingPhase: 'Established',
         virtualNode: {ready: true, schedulable: true},
       })
       const total = doc.items.reduce((n: number, i: {pods: number}) => n + i.pods, 0)
       expect(total).toBeGreaterThanOrEqual(3)
-      const table = await cli(['peer', 'list'])
+      const short = await cli(['peer', 'list'])
+      expect(short.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+OUTGOING\s+VIRTUAL-NODE\s+PODS/)
+      expect(short.stdout).toMatch(/^cluster-2\s+\S+\s+Yes\/Established\s+Ready\s/m)
+      expect(Math.max(...short.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100)
+      const table = await cli(['peer', 'list', '-o', 'wide'])
       expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+/)
       expect(table.stdout).toMatch(new RegExp(`^cluster-2\\s+${clusterId('cluster-2')}\\s.*\\s${virtualNodeName('cluster-2')}\\s`, 'm'))
     })
@@ -227,7 +232,9 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster)).toEqual(['cluster-2', 'cluster-3'])
       const text = await cli(['status', '-n', ns.name])
       expect(text.stdout).toMatch(isV1 ? /Liqo:\s+v1\.2\.0/ : /Liqo:\s+v0\.3\.2/)
-      expect(text.stdout).toMatch(/^cluster-3\s+\S+\s+Ready=True \(RemoteNamespaceCreated\)$/m)
+      expect(text.stdout).toMatch(
+        isV1 ? /^cluster-3\s+\S+\s+OffloadingRequired=True \(ClusterSelected\), Ready=True \(NamespaceCreated\)$/m : /^cluster-3\s+\S+\s+Ready=True \(RemoteNamespaceCreated\)$/m,
+      )
     })
 
     it('cleanup --dry-run -o json is the plan; without a terminal and --yes nothing happens (exit 2)', async () => {
