@@ -3,6 +3,7 @@ import {outputFlag} from '../../src/cli/flags.js'
 import {labDirFlag} from '../../src/cli/lab-flags.js'
 import {labStatus} from '../../src/lab/lab.js'
 import {labStatusDocument, renderLabStatus} from '../../src/render/lab.js'
+import {UserError} from '../../src/toolkit/errors.js'
 import {Printer} from '../../src/ui/printer.js'
 
 export default class LabStatus extends BaseCommand {
@@ -16,11 +17,9 @@ export default class LabStatus extends BaseCommand {
     const r = labStatus(flags.dir)
     const print = new Printer(io, flags.output)
     print.print({document: () => labStatusDocument(r), text: () => renderLabStatus(r)})
-    if (print.machine) return
-    if (!r.state) {
-      io.err(`no lab in ${flags.dir}; start one with: liqo-topology lab up --tutorial`)
-      return
-    }
-    io.err(r.supervisorRunning ? `lab ${r.state.status} in ${flags.dir}; kubeconfig: ${r.state.kubeconfig}` : `lab in ${flags.dir} is not running (stale state; run: liqo-topology lab down)`)
+    // No lab, or a stale one, is an error (exit 1) so that `lab status && …` works in scripts.
+    if (!r.state) throw new UserError(`no lab is running in ${flags.dir}`, 'start one with: liqo-topology lab up --tutorial')
+    if (!r.supervisorRunning) throw new UserError(`the lab in ${flags.dir} is not running (its state is stale)`, 'clean it up with: liqo-topology lab down; then: liqo-topology lab up --tutorial')
+    if (!print.machine) io.err(`lab ${r.state.status} in ${flags.dir}; kubeconfig: ${r.state.kubeconfig}`)
   }
 }

@@ -93,7 +93,11 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
 /** A wait that ended badly after the change: say that the change itself was applied. */
 function afterTheChange(e: unknown, plan: PeerPlan, verb: string, stage: Stage): unknown {
   const applied = plan.alreadyDone ? `peering to ${plan.cluster.name} was already ${verb}` : `the change was applied: peering to ${plan.cluster.name} is ${verb}`
-  if (e instanceof WaitTimeoutError) return new WaitTimeoutError(e.message, e.pending, `${applied}; check with: liqo-topology pods where / peer list`)
+  if (e instanceof WaitTimeoutError) {
+    const undo = `liqo-topology peer ${plan.action === 'disable' ? 'enable' : 'disable'} ${plan.cluster.name} --context ${plan.context}`
+    const keepWaiting = stage.finishCommand ? `; to keep waiting: ${stage.finishCommand}` : ''
+    return new WaitTimeoutError(e.message, e.pending, `${applied}${keepWaiting}; to undo: ${undo}`)
+  }
   if (e instanceof InterruptedError) return new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
   return e
 }

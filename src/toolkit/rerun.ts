@@ -53,6 +53,11 @@ export class Stage {
     this.finish = finishIn ? rerunLine(this.command, [...(finishIn.args ?? []), ...this.argv], {context: finishIn.context, yes: true}) : undefined
   }
 
+  /** The command that finishes the job, once a change is under way. */
+  get finishCommand(): string | undefined {
+    return this.finish
+  }
+
   /** "interrupted: <state>[; <detail>]; finish with: <command>" (one line). */
   line(detail?: string): string {
     return `interrupted: ${this.state}${detail ? `; ${detail}` : ''}${this.finish ? `; finish with: ${this.finish}` : ''}`

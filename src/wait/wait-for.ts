@@ -75,12 +75,14 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
       queueMicrotask(evaluate)
     }
   }
-  const timeoutError = () =>
-    new WaitTimeoutError(
-      `timed out after ${formatDuration(o.timeoutMs)} waiting for ${o.what}${last?.pending.length ? `: ${last.pending.slice(0, 4).join('; ')}${last.pending.length > 4 ? `; … ${last.pending.length - 4} more` : ''}` : ''}`,
+  const timeoutError = () => {
+    const grouped = groupPending(last?.pending ?? [])
+    return new WaitTimeoutError(
+      `timed out after ${formatDuration(o.timeoutMs)} waiting for ${o.what}${grouped.length ? `: ${grouped.slice(0, 4).join('; ')}${grouped.length > 4 ? `; … ${grouped.length - 4} more` : ''}` : ''}`,
       last?.pending ?? [],
       o.hint,
     )
+  }
 
   const onAbort = () => {
     const e = new InterruptedError(`interrupted while waiting for ${o.what}${lastMessage ? `; last state: ${lastMessage}` : ''}`, 'nothing was rolled back; run the command again to keep waiting')
@@ -144,4 +146,28 @@ export function retryConnectionErrors(onConnection?: (connected: boolean, detail
       }
     },
   }
+}
+
+/**
+ * "what: detail" lines with the same detail folded into one ("pod/a, pod/b: Pending, not scheduled:
+ * 0/3 nodes…"), in first-seen order, so that a timeout does not repeat a scheduler message per pod.
+ */
+export function groupPending(lines: string[]): string[] {
+  const groups = new Map<string, string[]>()
+  const order: string[] = []
+  for (const line of lines) {
+    const at = line.indexOf(': ')
+    const [what, detail] = at > 0 ? [line.slice(0, at), line.slice(at + 2)] : [line, '']
+    const key = detail || `\u0000${what}`
+    if (!groups.has(key)) {
+      groups.set(key, [])
+      order.push(key)
+    }
+    groups.get(key)!.push(what)
+  }
+  return order.map((key) => {
+    const whats = groups.get(key)!
+    const names = whats.length > 3 ? `${whats.slice(0, 3).join(', ')} and ${whats.length - 3} more` : whats.join(', ')
+    return key.startsWith('\u0000') ? names : `${names}: ${key}`
+  })
 }

@@ -40,7 +40,9 @@ describe.skipIf(!lab)(`lab up / lab down${skipNote}`, () => {
     process.kill(before.supervisorPid, 'SIGKILL')
     await until('every lab process gone', 10_000, async () => alive(dir).length === 0)
     const st = await cli(['lab', 'status', '--dir', dir])
-    expect(st.stderr).toMatch(/not running/)
+    expect(st.code).toBe(1)
+    expect(st.stderr).toMatch(/^error: the lab in .* is not running \(its state is stale\)$/m)
+    expect(st.stderr).toMatch(/^hint: clean it up with: liqo-topology lab down/m)
     const up = await cli(['lab', 'up', '--dir', dir, '--delay', '200ms'], {timeoutMs: 180_000})
     expect(up.code, up.stderr).toBe(0)
     expect(readState(dir)!.supervisorPid).not.toBe(before.supervisorPid)
@@ -57,5 +59,12 @@ describe.skipIf(!lab)(`lab up / lab down${skipNote}`, () => {
     const again = await cli(['lab', 'down', '--dir', dir])
     expect(again.code).toBe(0)
     expect(again.stderr).toMatch(/nothing to do/)
+    // Afterwards: status and env say there is no lab (exit 1) and how to start one.
+    for (const cmd of ['status', 'env']) {
+      const r = await cli(['lab', cmd, '--dir', dir])
+      expect(r.code, cmd).toBe(1)
+      expect(r.stderr).toMatch(/^error: no lab is running in /m)
+      expect(r.stderr).toMatch(/^hint: start one with: liqo-topology lab up/m)
+    }
   })
 })

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {systemClock, type Clock} from '../../src/toolkit/clock.js'
 import {ApiError, ConnectionError, ExitCode, InterruptedError, WaitTimeoutError} from '../../src/toolkit/errors.js'
 import type {Change} from '../../src/k8s/reflector.js'
-import {retryConnectionErrors, waitFor, type Evaluation, type WaitOptions} from '../../src/wait/wait-for.js'
+import {groupPending, retryConnectionErrors, waitFor, type Evaluation, type WaitOptions} from '../../src/wait/wait-for.js'
 
 const tick = (ms = 2) => new Promise((r) => setTimeout(r, ms))
 
@@ -152,13 +152,18 @@ describe('waitFor', () => {
     expect(r.signal?.aborted).toBe(true)
   })
 
-  it('shows at most four pending items in the timeout message', async () => {
+  it('shows at most four pending items in the timeout message, the same detail folded into one', async () => {
     const r = new FakeReflector()
     const p = waitFor(options(r, {timeoutMs: 30}))
-    r.sync(Object.fromEntries(Array.from({length: 7}, (_, i) => [`pod/p${i}`, 'Pending'])))
+    r.sync(Object.fromEntries(Array.from({length: 7}, (_, i) => [`pod/p${i}`, `Pending ${i}`])))
     const err = (await p.catch((x: unknown) => x)) as WaitTimeoutError
-    expect(err.message).toMatch(/: pod\/p0: Pending; pod\/p1: Pending; pod\/p2: Pending; pod\/p3: Pending; … 3 more$/)
+    expect(err.message).toMatch(/: pod\/p0: Pending 0; pod\/p1: Pending 1; pod\/p2: Pending 2; pod\/p3: Pending 3; … 3 more$/)
     expect(err.pending).toHaveLength(7)
+    const same = new FakeReflector()
+    const q = waitFor(options(same, {timeoutMs: 30}))
+    same.sync(Object.fromEntries(Array.from({length: 7}, (_, i) => [`pod/p${i}`, 'Pending'])))
+    const one = (await q.catch((x: unknown) => x)) as WaitTimeoutError
+    expect(one.message).toMatch(/: pod\/p0, pod\/p1, pod\/p2 and 4 more: Pending$/)
   })
 
   it('times out without a pending list when it never synced', async () => {
@@ -256,6 +261,17 @@ describe('retryConnectionErrors', () => {
     expect(events).toEqual([
       [false, 'connect ECONNREFUSED'],
       [true, 'reconnected'],
+    ])
+  })
+})
+
+describe('groupPending', () => {
+  it('folds the same detail into one line, in first-seen order, naming at most 3', () => {
+    const msg = 'Pending, not scheduled: 0/3 nodes are available: 3 node(s) did not match'
+    expect(groupPending([`pod/a: ${msg}`, 'pod/x: still on cluster-3', `pod/b: ${msg}`, `pod/c: ${msg}`, `pod/d: ${msg}`, 'deployment/web'])).toEqual([
+      `pod/a, pod/b, pod/c and 1 more: ${msg}`,
+      'pod/x: still on cluster-3',
+      'deployment/web',
     ])
   })
 })

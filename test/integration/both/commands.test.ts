@@ -148,6 +148,10 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
         expect(r.stderr).toMatch(/timed out after 15s waiting for the topology to converge after disabling cluster-3/)
         expect(r.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
         expect(r.stderr).toMatch(/the change was applied: peering to cluster-3 is disabled/)
+        // Recovery: the exact commands to keep waiting and to undo.
+        expect(r.stderr).toMatch(
+          /; to keep waiting: liqo-topology peer disable cluster-3 --yes --force --timeout 15s --context cluster-1; to undo: liqo-topology peer enable cluster-3 --context cluster-1$/m,
+        )
         expect((await podClusters(only3.name)).filter((p) => p.cluster === '<none>')).toHaveLength(2)
       } finally {
         await restoreOffloading()
