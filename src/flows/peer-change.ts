@@ -34,7 +34,12 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
     input = await pick(
       io,
       `Which cluster should have its outgoing peering ${action}d? (context "${client.context}")`,
-      fcs.map((fc) => ({name: `${fc.name}  (${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})`, value: fc.name, description: `cluster ID ${fc.clusterId}`})),
+      // Clusters where the action changes nothing are marked (picking one just says so).
+      fcs.map((fc) => {
+        const noop = fc.outgoingEnabled === (action === 'disable' ? 'No' : 'Yes') || fc.outgoingEnabled === 'None'
+        const mark = fc.outgoingEnabled === 'None' ? '  — not set up' : noop ? `  — already ${action}d` : ''
+        return {name: `${fc.name}  (${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})${mark}`, value: fc.name, description: `cluster ID ${fc.clusterId}`}
+      }),
       signal,
     )
   }

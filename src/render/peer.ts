@@ -176,7 +176,15 @@ export function renderPeerResult(r: PeerChangeResult): string {
     : `Outgoing peering to ${plan.cluster.name} was already ${verb} on context "${plan.context}".`
   const out = [head]
   if (!r.waited) {
-    out.push('Not waiting (--no-wait): run "liqo-topology wait" to follow the rescheduling.')
+    const follow = plan.action === 'disable' ? plan.namespaces.map((ns) => `liqo-topology wait -n ${ns} --away-from ${plan.cluster.name} --context ${plan.context}`) : []
+    out.push(follow.length ? `Not waiting (--no-wait); follow the rescheduling with:\n${follow.map((f) => `  ${f}`).join('\n')}` : 'Not waiting (--no-wait).')
+    return `${out.join('\n')}\n`
+  }
+  if (!r.patched && !r.moved.length) {
+    // Nothing was changed and nothing moved: no timeline to show.
+    const f = r.final
+    if (plan.action === 'disable' && f?.totalPods)
+      out.push(`Nothing left to move: ${f.readyPods}/${f.totalPods} pods ready (${f.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')}).`)
     return `${out.join('\n')}\n`
   }
   if (plan.action === 'disable' && r.moved.length) {

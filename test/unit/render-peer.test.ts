@@ -229,9 +229,18 @@ describe('renderPeerResult', () => {
     for (const l of lines) expect(l).not.toMatch(/[ \t]$/)
   })
 
-  it('says so when the peering was already disabled, and when not waiting', () => {
+  it('says so when the peering was already disabled, and when not waiting (with the command to follow it)', () => {
     expect(renderPeerResult({...r, patched: false})).toMatch(/^Outgoing peering to milan was already disabled on context "home"\./)
-    expect(renderPeerResult({...r, waited: false})).toBe('Outgoing peering to milan disabled on context "home".\nNot waiting (--no-wait): run "liqo-topology wait" to follow the rescheduling.\n')
+    const noWait = renderPeerResult({...r, waited: false, plan: {...r.plan, namespaces: ['liqo-test']}})
+    expect(noWait).toBe(
+      'Outgoing peering to milan disabled on context "home".\nNot waiting (--no-wait); follow the rescheduling with:\n  liqo-topology wait -n liqo-test --away-from milan --context home\n',
+    )
+  })
+
+  it('already disabled and nothing moved: no timeline, just what is left', () => {
+    const out = renderPeerResult({...r, patched: false, moved: []})
+    expect(out).not.toMatch(/Timeline|Converged/)
+    expect(out).toMatch(/^Nothing left to move: \d+\/\d+ pods ready \(/m)
   })
 
   it('peerResultDocument uses nulls for missing times and replacements', () => {

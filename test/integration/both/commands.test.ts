@@ -168,6 +168,13 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(declined.code).toBe(4)
       expect(declined.stdout).toMatch(/Disable outgoing peering to "cluster-2" on context "cluster-1"\?/)
       expect(declined.stdout).toMatch(/aborted: peering to cluster-2 left as it was/)
+      // Esc cancels, at the confirmation and at the picker, as No does.
+      const esc = await cliOnTty(['peer', 'disable', 'cluster-2'], '\x1b')
+      expect(esc.code, esc.stdout).toBe(4)
+      expect(esc.stdout).toMatch(/aborted: peering to cluster-2 left as it was/)
+      const escPick = await cliOnTty(['peer', 'disable'], '\x1b')
+      expect(escPick.code, escPick.stdout).toBe(4)
+      expect(escPick.stdout).toMatch(/aborted \(Esc\): nothing was changed/)
       expect(await switchByKubectl('cluster-2')).toBe(SWITCH.on)
     })
 
