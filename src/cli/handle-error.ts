@@ -3,7 +3,7 @@
  * `Error from server (Reason): message`, everything else as `error: message`, then at most one
  * `hint:` line. Stacks only with DEBUG. Credentials are redacted from anything printed.
  */
-import {ApiError, CliError, ExitCode, isCliError} from '../toolkit/errors.js'
+import {ApiError, CliError, ExitCode, InterruptedError, isCliError} from '../toolkit/errors.js'
 import type {IO} from '../toolkit/io.js'
 
 /** Defence in depth: nothing that looks like a credential reaches the terminal. */
@@ -38,6 +38,8 @@ export function handleError(err: unknown, io: Pick<IO, 'err' | 'env'>, commandId
   const debug = !!io.env.DEBUG
   const print = (s: string) => io.err(redact(s))
 
+  // The normal end of a watch (Ctrl-C): the exit code says it, no message.
+  if (err instanceof InterruptedError && !err.message) return err.exitCode
   if (isCliError(err)) {
     print(err instanceof ApiError ? err.message : `error: ${cleanParseMessage(err.message)}`)
     if (err.hint) print(`hint: ${err.hint}`)

@@ -11,6 +11,7 @@ import type {Control} from '../toolkit/rerun.js'
 import {confirm} from '../ui/confirm.js'
 import type {Printer} from '../ui/printer.js'
 import {makeProgress, waitReporting} from '../ui/progress.js'
+import {errWithWarnings} from '../ui/styled.js'
 
 export interface CleanupFlags {
   yes: boolean
@@ -34,7 +35,7 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
     return
   }
   if (plan.otherNamespaces.length && !flags.force) {
-    io.err(renderCleanupPlan(plan))
+    errWithWarnings(io, renderCleanupPlan(plan))
     const namespaces = [...new Set(plan.otherNamespaces.map((p) => p.namespace))].sort()
     const stuck = plan.otherNamespaces.filter((p) => p.outcome !== 'rescheduled').length
     throw new UserError(
@@ -44,7 +45,7 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
   }
   await requireAccess(client, cleanupAccessChecks(plan), `clean up namespace ${o.namespace}`)
   for (const r of remoteAccessChecks(plan)) await requireAccess(r.client, r.checks, `unpeer from context "${r.client.context}"`)
-  io.err(renderCleanupPlan(plan))
+  errWithWarnings(io, renderCleanupPlan(plan))
   await confirm(io, {
     message: `Run these ${plan.steps.length} steps on context "${plan.context}"?`,
     yes: flags.yes || flags['skip-confirm'],
@@ -62,6 +63,8 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
       stage.set(`cleanup stopped at step ${i}/${total} (${describeStep(step)})${i > 1 ? `, steps 1-${i - 1} done` : ''}`, {context: plan.context})
       progress.update(`step ${i}/${total}: ${step.kind.replace(/-/g, ' ')}…`)
     },
+    // Each step's result as soon as it is done (the whole list goes to stdout at the end).
+    onStepDone: (i, total, d) => progress.succeed(`step ${i}/${total} done: ${d.line} (${(d.elapsedMs / 1000).toFixed(1)}s)`),
     ...waitReporting(progress, client.server),
   }).catch((e: unknown) => {
     progress.stop()

@@ -15,6 +15,7 @@ import type {Control, Stage} from '../toolkit/rerun.js'
 import {canPrompt, confirm, pick} from '../ui/confirm.js'
 import type {Printer} from '../ui/printer.js'
 import {makeProgress, waitReporting} from '../ui/progress.js'
+import {errWithWarnings} from '../ui/styled.js'
 
 export interface PeerChangeFlags {
   yes: boolean
@@ -55,7 +56,7 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
     io.err(`outgoing peering to ${plan.cluster.name} already ${verb} (phase ${plan.fc.outgoingPhase}); nothing to change`)
   } else {
     await requireAccess(client, peerAccessChecks(liqo, plan), `${action} the peering with ${plan.cluster.name}`)
-    io.err(renderPlan(plan))
+    errWithWarnings(io, renderPlan(plan))
     const stuck = needsForce(plan.impact?.pods ?? [])
     if (stuck.length && !flags.force) {
       throw new UserError(

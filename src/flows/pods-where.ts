@@ -36,11 +36,12 @@ export async function watchPodsWhere(io: IO, print: Printer, client: KubeClient,
   const onEvent = (ev: PlacementEvent) =>
     print.event({
       document: () => ({type: ev.type, item: eventItem(ev)}),
-      text: () => renderAlignedRow(widths, placementRow(ev.item.status && ev.type === 'DELETED' ? {...ev.item, status: 'Deleted'} : ev.item, {...table, now: Date.now()})),
+      // As kubectl get -w: a deleted pod's last state, no marker of our own.
+      text: () => renderAlignedRow(widths, placementRow(ev.item, {...table, now: Date.now()})),
     })
   await watchPlacement(client, o, signal, onInitial, onEvent)
-  // A watch only ends on Ctrl-C (or a fatal error, thrown above).
-  throw new InterruptedError('watch stopped (interrupted)')
+  // A watch only ends on Ctrl-C (or a fatal error, thrown above): as kubectl, it ends quietly (exit 130).
+  throw new InterruptedError('')
 }
 
 /** The document of one pod, as in `pods where -o json`. */

@@ -137,6 +137,8 @@ export function cleanupAccessChecks(plan: LoadedCleanupPlan): AccessCheck[] {
 
 export interface CleanupRunOptions extends WaiterOptions {
   onStep?: (index: number, total: number, step: CleanupStep) => void
+  /** A step finished: what it did and how long it took. */
+  onStepDone?: (index: number, total: number, done: CleanupDone) => void
 }
 
 export interface CleanupDone {
@@ -174,7 +176,9 @@ export async function runCleanup(client: KubeClient, plan: LoadedCleanupPlan, o:
     // A signal between two steps stops before the next one changes anything.
     if (o.signal.aborted) throw new InterruptedError(`interrupted: cleanup stopped before step ${i + 1}/${total}`, 'run the same cleanup again to resume from what is left')
     try {
-      done.push({step, line: await runStep(client, plan, waiter, step, fcsById), elapsedMs: o.clock.now() - started})
+      const d = {step, line: await runStep(client, plan, waiter, step, fcsById), elapsedMs: o.clock.now() - started}
+      done.push(d)
+      o.onStepDone?.(i + 1, total, d)
     } catch (e) {
       const where = `cleanup stopped at step ${i + 1}/${total} (${describeStep(step)})`
       const resume = 'run the same cleanup again to resume from what is left'

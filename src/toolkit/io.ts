@@ -11,8 +11,8 @@ export const MAX_MESSAGE_WIDTH = 1000
 export interface IO {
   /** Data (tables, JSON, YAML) to stdout. */
   out(text: string): void
-  /** Messages to stderr. */
-  err(text: string): void
+  /** Messages to stderr, made terminal-safe; `styled`: already safe and coloured by us (see ui/styled.ts). */
+  err(text: string, o?: {styled?: boolean}): void
   stdinIsTTY: boolean
   stderrIsTTY: boolean
   /** ANSI colour allowed on stderr. */
@@ -36,7 +36,10 @@ export function processIO(o: IOOptions = {}): IO {
     out: (t) => void process.stdout.write(t.endsWith('\n') || t === '' ? t : `${t}\n`),
     // Messages may quote the cluster (names, condition messages): never raw control characters,
     // and no line of thousands of columns.
-    err: (t) => void process.stderr.write(safeLines(t.endsWith('\n') || t === '' ? t : `${t}\n`, MAX_MESSAGE_WIDTH)),
+    err: (t, eo) => {
+      const line = t.endsWith('\n') || t === '' ? t : `${t}\n`
+      process.stderr.write(eo?.styled ? line : safeLines(line, MAX_MESSAGE_WIDTH))
+    },
     stdinIsTTY: !!process.stdin.isTTY,
     stderrIsTTY,
     color: stderrIsTTY && !plain,

@@ -89,6 +89,9 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
         const r = await done
         expect(r.code).toBe(130)
         expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER/)
+        // As kubectl get -w: Ctrl-C ends it quietly, and a deleted pod shows its last state.
+        expect(r.stderr).not.toMatch(/error/)
+        expect(r.stdout).not.toMatch(/\sDeleted\s/)
       } finally {
         child.kill('SIGKILL')
         await kubectl(['scale', 'deployment/nginx-deployment', '-n', ns.name, '--replicas=3'])
