@@ -184,8 +184,12 @@ export function describeConvergence(s: ConvergenceState, namespace: string): str
 
 /** The objects and clusters still off, for a timeout message. */
 export function describeBlockers(s: ConvergenceState, max = 8): string[] {
-  const lines = s.blockers.slice(0, max).map((b) => `${b.subject}: ${b.detail}`)
-  if (s.blockers.length > max) lines.push(`… and ${s.blockers.length - max} more`)
+  // One line per object: a pod both still on the cluster and Terminating is one item.
+  const bySubject = new Map<string, string[]>()
+  for (const b of s.blockers) bySubject.set(b.subject, [...(bySubject.get(b.subject) ?? []), b.detail])
+  const all = [...bySubject].map(([subject, details]) => `${subject}: ${details.join(', ')}`)
+  const lines = all.slice(0, max)
+  if (all.length > max) lines.push(`… and ${all.length - max} more`)
   return lines
 }
 

@@ -244,6 +244,16 @@ describe('describeBlockers', () => {
     expect(describeBlockers(s)).toHaveLength(9)
     expect(describeBlockers(evaluateConvergence(input()))).toEqual([])
   })
+
+  it('gives one line per object, its details joined', () => {
+    const s = evaluateConvergence(input())
+    s.blockers = [
+      {kind: 'on-disabled-cluster', subject: 'pod/a', detail: 'still on cluster-3'},
+      {kind: 'terminating', subject: 'pod/a', detail: 'Terminating'},
+      {kind: 'not-ready', subject: 'pod/b', detail: 'not Ready'},
+    ] as typeof s.blockers
+    expect(describeBlockers(s)).toEqual(['pod/a: still on cluster-3, Terminating', 'pod/b: not Ready'])
+  })
 })
 
 describe('enableBlockers', () => {
