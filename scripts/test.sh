@@ -3,7 +3,8 @@
 # import direction of docs/architecture.md, and Prettier's formatting), then runs the unit tests
 # and the integration tests against real labs (started and stopped by the test run): first the
 # Liqo v0.3 emulator lab, then the lab running Liqo v1.2's own controllers. The two lab suites run
-# one after the other so that neither competes with the other for the machine.
+# one after the other so that neither competes with the other for the machine. The unit tests and
+# the CLI's start-up also run on the other supported Node.js lines (22 and 24; scripts/node-lines.sh).
 # Arguments go to vitest as they are (e.g. a file or --project integration-v1), in one run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,6 +14,7 @@ npm run --silent lint
 if (($#)); then
   npx vitest run "$@"
 else
+  bash scripts/node-lines.sh
   npx vitest run --project unit --project integration
   npx vitest run --project integration-v1
 fi
