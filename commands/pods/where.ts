@@ -3,6 +3,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {kubeFlags, namespaceFlags, outputFlag} from '../../src/cli/flags.js'
 import {runPodsWhere, watchPodsWhere} from '../../src/flows/pods-where.js'
+import {SORT_BY_CHOICES, sortKey} from '../../src/model/placement.js'
+import {UsageError} from '../../src/toolkit/errors.js'
 
 export default class PodsWhere extends BaseCommand {
   static override summary = 'Show on which cluster every pod runs'
@@ -20,7 +22,9 @@ export default class PodsWhere extends BaseCommand {
     ...kubeFlags,
     ...namespaceFlags,
     selector: Flags.string({char: 'l', description: 'Label selector, e.g. app=liqo-test.'}),
-    output: outputFlag(['table', 'wide', 'json', 'yaml']),
+    'field-selector': Flags.string({description: 'Field selector, as kubectl (server-side), e.g. spec.nodeName=cluster-2 or status.phase=Pending.'}),
+    'sort-by': Flags.string({description: `Order of the rows: ${SORT_BY_CHOICES.join(', ')} (kubectl's JSONPath forms work too).`}),
+    output: outputFlag(['table', 'wide', 'json', 'yaml', 'name']),
     watch: Flags.boolean({char: 'w', description: 'After listing, keep printing pods as they change or move.', default: false}),
     'no-headers': Flags.boolean({description: 'Do not print the table header.', default: false}),
   }
@@ -28,8 +32,16 @@ export default class PodsWhere extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(PodsWhere)
     const {io, print, client, namespace} = await this.session(flags)
-    const opts = {namespace, allNamespaces: flags['all-namespaces'], ...(flags.selector ? {labelSelector: flags.selector} : {})}
-    if (flags.watch) await watchPodsWhere(io, print, client, opts, flags['no-headers'], this.abort.signal)
-    else await runPodsWhere(io, print, client, opts, flags['no-headers'])
+    const sortBy = flags['sort-by'] === undefined ? undefined : sortKey(flags['sort-by'])
+    if (flags['sort-by'] !== undefined && !sortBy) throw new UsageError(`--sort-by: cannot sort by "${flags['sort-by']}"`, `use one of: ${SORT_BY_CHOICES.join(', ')}`)
+    const opts = {
+      namespace,
+      allNamespaces: flags['all-namespaces'],
+      ...(flags.selector ? {labelSelector: flags.selector} : {}),
+      ...(flags['field-selector'] ? {fieldSelector: flags['field-selector']} : {}),
+    }
+    const view = {noHeaders: flags['no-headers'], ...(sortBy ? {sortBy} : {})}
+    if (flags.watch) await watchPodsWhere(io, print, client, opts, view, this.abort.signal)
+    else await runPodsWhere(io, print, client, opts, view)
   }
 }

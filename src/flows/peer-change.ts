@@ -103,7 +103,8 @@ function afterTheChange(e: unknown, plan: PeerPlan, verb: string, stage: Stage):
     const undo = `liqo-topology peer ${plan.action === 'disable' ? 'enable' : 'disable'} ${plan.cluster.name} --context ${plan.context}`
     const keepWaiting = stage.finishCommand ? `; to keep waiting: ${stage.finishCommand}` : ''
     // A pod Terminating on a cluster waits for that cluster to confirm the deletion.
-    const held = plan.action === 'disable' && e.pending.some((p) => p.includes('Terminating')) ? `pods Terminating on ${plan.cluster.name} wait until it confirms their deletion (is it reachable?); ` : ''
+    const held =
+      plan.action === 'disable' && e.pending.some((p) => p.includes('Terminating')) ? `pods Terminating on ${plan.cluster.name} wait until it confirms their deletion (is it reachable?); ` : ''
     return new WaitTimeoutError(e.message, e.pending, `${held}${applied}${keepWaiting}; to undo: ${undo}`)
   }
   if (e instanceof InterruptedError) return new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))

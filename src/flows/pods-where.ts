@@ -4,21 +4,31 @@ import {readPlacement, type PodsWhereOptions, type PodsWhereResult} from '../liq
 import {placementDocument, placementHeaders, placementRow, renderPlacementSummary, renderPlacementTable, type TableOptions} from '../render/placement.js'
 import {columnWidths, renderAlignedRow} from '../render/table.js'
 import {watchPlacement, type PlacementEvent} from '../services/pods-where.js'
+import {orderPods} from '../model/placement.js'
 import {InterruptedError} from '../toolkit/errors.js'
 import type {IO} from '../toolkit/io.js'
 import type {Printer} from '../ui/printer.js'
 
-export async function runPodsWhere(io: IO, print: Printer, client: KubeClient, o: PodsWhereOptions, noHeaders: boolean): Promise<void> {
-  const result = await readPlacement(client, o)
+/** How the pods are shown: headers or not, and the order (--sort-by key, see sortKey). */
+export interface PodsView {
+  noHeaders: boolean
+  sortBy?: string
+}
+
+export async function runPodsWhere(io: IO, print: Printer, client: KubeClient, o: PodsWhereOptions, view: PodsView): Promise<void> {
+  const placed = await readPlacement(client, o)
+  const result = {...placed, items: orderPods(placed.items, {allNamespaces: o.allNamespaces, ...(view.sortBy ? {sortBy: view.sortBy} : {})})}
   for (const w of result.warnings) io.err(`Warning: ${w}`)
-  const table = {wide: print.wide, allNamespaces: o.allNamespaces, noHeaders, now: Date.now()}
-  print.print({document: () => placementDocument(result), text: () => (result.items.length ? renderPlacementTable(result, table) : '')})
+  const table = {wide: print.wide, allNamespaces: o.allNamespaces, noHeaders: view.noHeaders, now: Date.now()}
+  // -o name: one kind/name per line, as kubectl.
+  const text = () => (print.format === 'name' ? result.items.map((i) => `pod/${i.name}\n`).join('') : result.items.length ? renderPlacementTable(result, table) : '')
+  print.print({document: () => placementDocument(result), text})
   if (!print.machine || result.items.length === 0) io.err(renderPlacementSummary(result))
 }
 
 /** `pods where -w`: the first list as a table (or one ADDED event per pod), then one row (or event) per change, until Ctrl-C. */
-export async function watchPodsWhere(io: IO, print: Printer, client: KubeClient, o: PodsWhereOptions, noHeaders: boolean, signal: AbortSignal): Promise<never> {
-  const table: Omit<TableOptions, 'now'> = {wide: print.wide, allNamespaces: o.allNamespaces, noHeaders}
+export async function watchPodsWhere(io: IO, print: Printer, client: KubeClient, o: PodsWhereOptions, view: PodsView, signal: AbortSignal): Promise<never> {
+  const table: Omit<TableOptions, 'now'> = {wide: print.wide, allNamespaces: o.allNamespaces, noHeaders: view.noHeaders}
   let widths: number[] = []
   const onInitial = (initial: PodsWhereResult) => {
     for (const w of initial.warnings) io.err(`Warning: ${w}`)
@@ -27,7 +37,7 @@ export async function watchPodsWhere(io: IO, print: Printer, client: KubeClient,
       return
     }
     const headers = placementHeaders(table).map((h) => h.toUpperCase())
-    const rows = initial.items.map((i) => placementRow(i, {...table, now: Date.now()}))
+    const rows = orderPods(initial.items, {allNamespaces: o.allNamespaces, ...(view.sortBy ? {sortBy: view.sortBy} : {})}).map((i) => placementRow(i, {...table, now: Date.now()}))
     widths = columnWidths(headers, rows)
     if (!table.noHeaders) io.out(renderAlignedRow(widths, headers))
     for (const r of rows) io.out(renderAlignedRow(widths, r))

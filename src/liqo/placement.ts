@@ -14,6 +14,8 @@ export interface PodsWhereOptions {
   namespace: string
   allNamespaces: boolean
   labelSelector?: string
+  /** Server-side field selector, as kubectl's --field-selector. */
+  fieldSelector?: string
 }
 
 export interface PodsWhereResult extends Placement {
@@ -25,8 +27,8 @@ export interface PodsWhereResult extends Placement {
 }
 
 /** The scope of the pods to place: one namespace, or every namespace. */
-export function podScope(o: PodsWhereOptions): {namespace?: string; labelSelector?: string} {
-  return {...(o.allNamespaces ? {} : {namespace: o.namespace}), ...(o.labelSelector ? {labelSelector: o.labelSelector} : {})}
+export function podScope(o: PodsWhereOptions): {namespace?: string; labelSelector?: string; fieldSelector?: string} {
+  return {...(o.allNamespaces ? {} : {namespace: o.namespace}), ...(o.labelSelector ? {labelSelector: o.labelSelector} : {}), ...(o.fieldSelector ? {fieldSelector: o.fieldSelector} : {})}
 }
 
 export async function readPlacement(client: KubeClient, o: PodsWhereOptions): Promise<PodsWhereResult> {
@@ -37,7 +39,7 @@ export async function readPlacement(client: KubeClient, o: PodsWhereOptions): Pr
   if (pods.items.length === 0 && !o.allNamespaces) await requireNamespace(client, o.namespace)
   // The table has no scheduler message; fetch it for the unscheduled pods only (one more list).
   if (pods.items.some((p) => !p.nodeName && !p.deletionTimestamp)) {
-    const unscheduled = await PODS.list(client, {...scope, fieldSelector: 'spec.nodeName='})
+    const unscheduled = await PODS.list(client, {...scope, fieldSelector: [scope.fieldSelector, 'spec.nodeName='].filter(Boolean).join(',')})
     const why = new Map(unscheduled.items.map((p) => [`${p.namespace}/${p.name}`, p.unschedulableMessage]))
     for (const p of pods.items) {
       const m = why.get(`${p.namespace}/${p.name}`)

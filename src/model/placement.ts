@@ -110,3 +110,48 @@ export function place(pods: Pod[], nodes: Node[], fcs: ForeignCluster[]): Placem
   }
   return {items, clusters: [...counts.values()].sort((a, b) => compareClusters(a.cluster, b.cluster))}
 }
+
+/** What --sort-by accepts: a column, or the JSONPath kubectl users write for it. */
+const SORT_KEYS: Record<string, (p: PlacedPod) => string | number> = {
+  name: (p) => p.name,
+  namespace: (p) => p.namespace,
+  cluster: (p) => (p.cluster.kind === 'local' ? '' : p.cluster.name),
+  node: (p) => p.node ?? '',
+  status: (p) => p.status,
+  restarts: (p) => p.restarts,
+  age: (p) => p.createdAt,
+}
+const SORT_PATHS: Record<string, string> = {
+  '.metadata.name': 'name',
+  '.metadata.namespace': 'namespace',
+  '.metadata.creationTimestamp': 'age',
+  '.spec.nodeName': 'node',
+  '.status.phase': 'status',
+}
+
+export const SORT_BY_CHOICES = [...Object.keys(SORT_KEYS), ...Object.keys(SORT_PATHS)]
+
+/** The key a --sort-by value names, or undefined when it names none (kubectl's `{.x.y}` braces allowed). */
+export function sortKey(by: string): string | undefined {
+  const bare = by.trim().replace(/^\{(.*)\}$/, '$1')
+  const key = SORT_PATHS[bare] ?? bare.toLowerCase()
+  return key in SORT_KEYS ? key : undefined
+}
+
+/**
+ * The pods in the order a user asked for: by `key` (stable; ties by namespace and name), or, across
+ * namespaces, by namespace first as kubectl does; otherwise as placed (by cluster). Pure.
+ */
+export function orderPods(items: PlacedPod[], o: {sortBy?: string; allNamespaces: boolean}): PlacedPod[] {
+  const tie = (a: PlacedPod, b: PlacedPod) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
+  if (o.sortBy) {
+    const get = SORT_KEYS[o.sortBy]!
+    return [...items].sort((a, b) => {
+      const x = get(a)
+      const y = get(b)
+      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) || tie(a, b)
+    })
+  }
+  if (o.allNamespaces) return [...items].sort((a, b) => a.namespace.localeCompare(b.namespace) || compareClusters(a.cluster, b.cluster) || a.name.localeCompare(b.name))
+  return items
+}

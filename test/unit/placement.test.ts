@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {clusterOfNode, compareClusters, place} from '../../src/model/placement.js'
+import {clusterOfNode, compareClusters, orderPods, place, SORT_BY_CHOICES, sortKey, type PlacedPod} from '../../src/model/placement.js'
 import {aForeignCluster, aNode, aPod, aVirtualNode} from './fixtures.js'
 
 const fcMilan = aForeignCluster({name: 'fc-1', clusterId: 'id-milan', clusterName: 'milan'})
@@ -119,5 +119,39 @@ describe('clusterOfNode / compareClusters', () => {
     expect(compareClusters({kind: 'local', name: 'z'}, {kind: 'remote', name: 'a'})).toBeLessThan(0)
     expect(compareClusters({kind: 'remote', name: 'b'}, {kind: 'remote', name: 'a'})).toBeGreaterThan(0)
     expect(compareClusters({kind: 'unknown', name: 'a'}, {kind: 'unscheduled', name: 'z'})).toBeGreaterThan(0)
+  })
+})
+
+describe('sortKey / orderPods', () => {
+  const pod = (namespace: string, name: string, cluster: string, extra: Partial<PlacedPod> = {}): PlacedPod => ({
+    namespace,
+    name,
+    cluster: cluster === 'local' ? {kind: 'local', name: 'local'} : {kind: 'remote', name: cluster, id: `id-${cluster}`},
+    status: 'Running',
+    ready: '1/1',
+    restarts: 0,
+    createdAt: '2024-01-01T10:00:00Z',
+    terminating: false,
+    isReady: true,
+    ...extra,
+  })
+  const items = [pod('b', 'x', 'milan', {restarts: 2}), pod('a', 'z', 'local', {createdAt: '2024-01-01T09:00:00Z'}), pod('a', 'y', 'turin', {restarts: 10})]
+
+  it('accepts column names and kubectl JSONPath forms; refuses the rest', () => {
+    expect(sortKey('name')).toBe('name')
+    expect(sortKey('{.metadata.creationTimestamp}')).toBe('age')
+    expect(sortKey('.status.phase')).toBe('status')
+    expect(sortKey('.spec.containers[0].image')).toBeUndefined()
+    expect(SORT_BY_CHOICES).toContain('.metadata.name')
+  })
+
+  it('orders by the key (numbers as numbers), ties by namespace and name', () => {
+    expect(orderPods(items, {sortBy: 'restarts', allNamespaces: true}).map((p) => p.name)).toEqual(['z', 'x', 'y'])
+    expect(orderPods(items, {sortBy: 'age', allNamespaces: true}).map((p) => p.name)).toEqual(['z', 'y', 'x'])
+  })
+
+  it('across namespaces, by namespace first (as kubectl); in one namespace, as placed', () => {
+    expect(orderPods(items, {allNamespaces: true}).map((p) => `${p.namespace}/${p.name}`)).toEqual(['a/z', 'a/y', 'b/x'])
+    expect(orderPods(items, {allNamespaces: false})).toBe(items)
   })
 })

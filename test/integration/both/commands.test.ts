@@ -51,6 +51,36 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(doc).toMatchObject({kind: 'PodPlacement', total: 0, items: [], clusters: []})
     })
 
+    it('kubectl habits: -o name, --sort-by, --field-selector, -A ordered by namespace, -h', async () => {
+      const names = await cli(['pods', 'where', '-n', ns.name, '-o', 'name'])
+      expect(names.code, names.stderr).toBe(0)
+      expect(names.stdout.trim().split('\n')).toHaveLength(3)
+      for (const l of names.stdout.trim().split('\n')) expect(l).toMatch(/^pod\/nginx-deployment-\S+$/)
+      const sorted = await cli(['pods', 'where', '-n', ns.name, '--sort-by', '.metadata.name', '--no-headers'])
+      const order = sorted.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]!)
+      expect(order).toEqual([...order].sort())
+      const bad = await cli(['pods', 'where', '-n', ns.name, '--sort-by', '.spec.foo'])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toMatch(/^error: --sort-by: cannot sort by ".spec.foo"$/m)
+      const on2 = await cli(['pods', 'where', '-n', ns.name, '--field-selector', `spec.nodeName=${virtualNodeName('cluster-2')}`, '--no-headers'])
+      expect(on2.code, on2.stderr).toBe(0)
+      const rows = on2.stdout.trim().split('\n').filter(Boolean)
+      expect(rows.length).toBeGreaterThan(0)
+      for (const r of rows) expect(r.split(/\s+/)[1]).toBe('cluster-2')
+      const all = await cli(['pods', 'where', '-A', '--no-headers'])
+      const namespaces = all.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]!)
+      expect(namespaces).toEqual([...namespaces].sort())
+      const help = await cli(['pods', 'where', '-h'])
+      expect(help.code).toBe(0)
+      expect(help.stdout).toMatch(/--sort-by/)
+    })
+
     it('a namespace that does not exist is an error, not an empty list', async () => {
       const r = await cli(['pods', 'where', '-n', 'no-such-namespace'])
       expect(r.code).toBe(1)
