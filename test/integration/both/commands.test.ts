@@ -271,7 +271,8 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(r.code, r.stderr).toBe(0)
       const doc = JSON.parse(r.stdout)
       expect(doc.liqo).toMatchObject(isV1 ? {line: 'v1', version: 'v1.2.0'} : {line: 'v0', version: 'v0.3.2'})
-      expect(doc.cluster).toMatchObject({name: 'cluster-1'})
+      // Liqo v1 names a cluster by its ID only.
+      expect(doc.cluster).toMatchObject(isV1 ? {id: 'cluster-1'} : {name: 'cluster-1'})
       expect(doc.namespace.offloading).toMatchObject({phase: 'Ready', podOffloadingStrategy: 'Remote'})
       expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster)).toEqual(['cluster-2', 'cluster-3'])
       const text = await cli(['status', '-n', ns.name])

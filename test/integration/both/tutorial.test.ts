@@ -87,7 +87,8 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     expect(r.code, r.stderr).toBe(0)
     const doc = JSON.parse(r.stdout)
     expect(doc.liqo.line).toBe(isV1 ? 'v1' : 'v0')
-    expect(doc.cluster).toMatchObject({name: 'cluster-1'})
+    // Liqo v1 names a cluster by its ID only.
+    expect(doc.cluster).toMatchObject(isV1 ? {id: 'cluster-1'} : {name: 'cluster-1'})
     expect(doc.namespace.offloading).toMatchObject({phase: 'Ready', podOffloadingStrategy: 'Remote'})
     expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster).sort()).toEqual(['cluster-2', 'cluster-3'])
   })
