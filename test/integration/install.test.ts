@@ -1,0 +1,45 @@
+/**
+ * Installable: `npm pack`, then `npm install -g` of the tarball into an empty prefix gives
+ * `liqo-topology` and `kubectl-liqo_topology` that work, also as a kubectl plugin
+ * (`kubectl liqo-topology …`) against the lab, with no Go toolchain on the PATH.
+ */
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {lab, labState, ROOT, skipNote} from '../helpers/lab.js'
+
+describe.skipIf(!lab)(`npm pack → npm install -g${skipNote}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-install-'))
+  const prefix = join(dir, 'prefix')
+  // Only what an npm user has: the installed bins, kubectl, node; no Go, no sources.
+  const env = () => ({PATH: [join(prefix, 'bin'), labState().binDir, join(process.execPath, '..'), '/usr/bin', '/bin'].join(':'), HOME: dir, KUBECONFIG: lab!.kubeconfig, NO_COLOR: '1'})
+  const run = (cmd: string, args: string[]) => spawnSync(cmd, args, {env: env(), encoding: 'utf8', timeout: 60_000})
+
+  beforeAll(() => {
+    const pack = spawnSync('npm', ['pack', '--pack-destination', dir], {cwd: ROOT, encoding: 'utf8'})
+    expect(pack.status, pack.stderr).toBe(0)
+    const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, join(dir, tgz)], {encoding: 'utf8', timeout: 240_000})
+    expect(install.status, install.stderr).toBe(0)
+  }, 300_000)
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('liqo-topology and kubectl-liqo_topology run from the install, without Go', () => {
+    expect(run('sh', ['-c', 'command -v go || echo none']).stdout.trim()).toBe('none')
+    for (const bin of ['liqo-topology', 'kubectl-liqo_topology']) {
+      const r = run(bin, ['version', '--client'])
+      expect(r.status, `${bin}: ${r.stderr}`).toBe(0)
+      expect(r.stdout).toMatch(/^Client Version: /)
+    }
+  })
+
+  it('kubectl liqo-topology pods where -A works against the lab, as a kubectl plugin', () => {
+    const r = run('kubectl', ['liqo-topology', 'pods', 'where', '-A', '--context', 'cluster-1'])
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+CLUSTER/)
+  })
+})
