@@ -2,7 +2,9 @@
  * Every command, registered explicitly (oclif's "explicit" strategy): one module to load instead of
  * a directory scan, and what a bundled build needs. Heavy libraries stay lazy inside services.
  */
+import Complete from './__complete.js'
 import Cleanup from './cleanup.js'
+import Completion from './completion.js'
 import LabDown from './lab/down.js'
 import LabEnv from './lab/env.js'
 import LabScale from './lab/scale.js'
@@ -19,7 +21,9 @@ import Version from './version.js'
 import Wait from './wait.js'
 
 export const COMMANDS = {
+  __complete: Complete,
   cleanup: Cleanup,
+  completion: Completion,
   'lab:down': LabDown,
   'lab:env': LabEnv,
   'lab:scale': LabScale,

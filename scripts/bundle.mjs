@@ -20,9 +20,9 @@ await build({
   keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
-  // oclif loads its help and autocomplete plugins from node_modules at run time, and reads
+  // oclif loads its help plugin from node_modules at run time, and reads
   // tsconfig.json with TypeScript only when running from sources (never from a bundle).
-  external: ['@oclif/plugin-help', '@oclif/plugin-autocomplete', 'typescript', 'tsx', 'ts-node'],
+  external: ['@oclif/plugin-help', 'typescript', 'tsx', 'ts-node'],
   banner: {
     js: "import {createRequire as __cr} from 'node:module'; import {fileURLToPath as __fu} from 'node:url'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __fu(new URL('.', import.meta.url));",
   },

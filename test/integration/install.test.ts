@@ -42,4 +42,11 @@ describe.skipIf(!lab)(`npm pack → npm install -g${skipNote}`, () => {
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+CLUSTER/)
   })
+  it("kubectl's plugin completion: kubectl liqo-topology peer disable <Tab> offers the lab's clusters", () => {
+    const r = run('kubectl', ['__complete', 'liqo-topology', 'peer', 'disable', ''])
+    expect(r.status, r.stderr).toBe(0)
+    const lines = r.stdout.split('\n').filter(Boolean)
+    expect(lines).toEqual(expect.arrayContaining(['cluster-2', 'cluster-3']))
+    expect(lines.at(-1)).toMatch(/^:\d+$/)
+  })
 })
