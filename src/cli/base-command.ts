@@ -18,6 +18,8 @@ export interface KubeFlagValues {
   context?: string
   'request-timeout'?: number
   namespace?: string
+  /** kubectl's -v: 6 logs requests, 8 also bodies. */
+  v?: number
 }
 
 /** The signals that stop a command cleanly (the terminal closing sends SIGHUP). */
@@ -69,7 +71,8 @@ export abstract class BaseCommand extends Command {
   private async connect(flags: KubeFlagValues): Promise<{client: KubeClient; namespace: string}> {
     const config = loadKubeconfig({kubeconfig: flags.kubeconfig})
     const target = resolveTarget(config, flags.context, flags.namespace)
-    const client = await KubeClient.connect(target, {requestTimeoutMs: flags['request-timeout'] ?? 30_000})
+    const v = flags.v ?? 0
+    const client = await KubeClient.connect(target, {requestTimeoutMs: flags['request-timeout'] ?? 30_000, ...(v >= 6 ? {requestLog: {level: v, write: (l: string) => this.io.err(l)}} : {})})
     this.clients.push(client)
     return {client, namespace: target.namespace}
   }

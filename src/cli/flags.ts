@@ -26,6 +26,13 @@ export const kubeFlags = {
     helpGroup: GLOBAL,
   }),
   'no-color': Flags.boolean({description: 'Disable colours (also honoured: NO_COLOR).', helpGroup: GLOBAL, default: false}),
+  v: Flags.integer({
+    char: 'v',
+    description: "Log level, as kubectl's: 6 logs each API request (method, URL, status, time) to stderr, 8 also the bodies (credentials and Secret data redacted).",
+    min: 0,
+    max: 10,
+    helpGroup: GLOBAL,
+  }),
 }
 
 export const namespaceFlags = {

@@ -5,14 +5,9 @@
  */
 import {ApiError, CliError, ExitCode, InterruptedError, isCliError} from '../toolkit/errors.js'
 import type {IO} from '../toolkit/io.js'
+import {redact} from '../toolkit/redact.js'
 
-/** Defence in depth: nothing that looks like a credential reaches the terminal. */
-export function redact(text: string): string {
-  return text
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
-    .replace(/((?:token|password|secret|client-secret|id-token|refresh-token|client-key-data|client-certificate-data)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1[redacted]')
-    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[redacted private key]')
-}
+export {redact}
 
 interface OclifLikeError extends Error {
   oclif?: {exit?: number}

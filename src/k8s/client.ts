@@ -8,6 +8,7 @@ import http from 'node:http'
 import https from 'node:https'
 
 import {ApiError, ConnectionError} from '../toolkit/errors.js'
+import {redact} from '../toolkit/redact.js'
 import {makeTransport, type Transport} from './auth.js'
 import {TimeoutMarker, toApiError, toConnectionError} from './http-errors.js'
 import type {KubeTarget} from './kubeconfig.js'
@@ -71,6 +72,36 @@ export interface ClientOptions {
   requestTimeoutMs?: number
   /** Counts every request by verb; used by the benchmark and tests (no credentials involved). */
   onRequest?: (verb: string, path: string) => void
+  /**
+   * kubectl's -v: from 6 each request's method, URL, status and duration; from 8 also the bodies
+   * (credentials redacted, long bodies cut). Written to `write` (stderr).
+   */
+  requestLog?: {level: number; write: (line: string) => void}
+}
+
+/** kubectl's klog prefix: I<month><day> <time>. */
+function klogPrefix(d = new Date()): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0')
+  return `I${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`
+}
+
+/** A body as the -v 8 log shows it: Secret data and anything credential-like redacted, cut at 10,000 characters. */
+export function logBody(body: string): string {
+  let text = body
+  // A Secret's data is a credential whatever its keys are called.
+  if (/"kind":\s*"Secret(List)?"/.test(body)) {
+    try {
+      const doc = JSON.parse(body) as Json
+      for (const s of [doc, ...((doc.items as Json[] | undefined) ?? [])]) {
+        for (const field of ['data', 'stringData']) if (s[field]) s[field] = Object.fromEntries(Object.keys(s[field] as object).map((k) => [k, '[redacted]']))
+      }
+      text = JSON.stringify(doc)
+    } catch {
+      text = '[a Secret, not shown]'
+    }
+  }
+  const cut = text.length > 10_000 ? `${text.slice(0, 10_000)}… (${text.length} bytes)` : text
+  return redact(cut)
 }
 
 export class KubeClient {
@@ -252,6 +283,8 @@ export class KubeClient {
     const body = await readBody(res).catch((e: unknown) => {
       throw toConnectionError(e, timeoutMs, this.endpoint)
     })
+    const log = this.opts.requestLog
+    if (log && log.level >= 8 && body) log.write(`${klogPrefix()} request.go] Response Body: ${logBody(body)}`)
     const status = res.statusCode ?? 0
     if (status >= 300) throw toApiError(status, body, method, path, opts.what)
     if (body === '') return undefined as T
@@ -284,9 +317,15 @@ export class KubeClient {
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     this.opts.onRequest?.(opts.query?.watch ? 'WATCH' : method, url.pathname)
 
+    const log = this.opts.requestLog
+    if (log && log.level >= 8 && payload) log.write(`${klogPrefix()} request.go] Request Body: ${logBody(payload.toString('utf8'))}`)
+    const started = Date.now()
     const lib = url.protocol === 'https:' ? https : http
     return await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = lib.request(url, {method, headers, agent: this.transport.agent, signal}, resolve)
+      const req = lib.request(url, {method, headers, agent: this.transport.agent, signal}, (res) => {
+        if (log && log.level >= 6) log.write(`${klogPrefix()} round_trippers.go] ${method} ${url.toString()} ${res.statusCode} ${res.statusMessage ?? ''} in ${Date.now() - started} milliseconds`)
+        resolve(res)
+      })
       req.on('error', (e) => reject(toConnectionError(signal?.aborted && !opts.signal?.aborted ? new TimeoutMarker() : e, timeoutMs, this.endpoint)))
       req.end(payload)
     })

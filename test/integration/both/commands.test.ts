@@ -81,6 +81,19 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(help.stdout).toMatch(/--sort-by/)
     })
 
+    it('-v 6 logs each API request as kubectl does (stderr only); -v 8 adds the bodies', async () => {
+      const plain = await cli(['pods', 'where', '-n', ns.name])
+      const v6 = await cli(['pods', 'where', '-n', ns.name, '-v', '6'])
+      expect(v6.code, v6.stderr).toBe(0)
+      expect(v6.stdout.split('\n')[0]).toBe(plain.stdout.split('\n')[0])
+      const lines = v6.stderr.split('\n').filter((l) => /round_trippers/.test(l))
+      expect(lines.length).toBeGreaterThanOrEqual(3)
+      for (const l of lines) expect(l).toMatch(/^I\d{4} [\d:.]+ round_trippers\.go\] (GET|POST|PATCH|DELETE|PUT) https:\/\/\S+ \d{3} .* in \d+ milliseconds$/)
+      expect(v6.stderr).toMatch(new RegExp(`GET https://\\S+/api/v1/namespaces/${ns.name}/pods\\S* 200 OK`))
+      const v8 = await cli(['pods', 'where', '-n', ns.name, '-v=8'])
+      expect(v8.stderr).toMatch(/request\.go\] Response Body: \{/)
+    })
+
     it('a namespace that does not exist is an error, not an empty list', async () => {
       const r = await cli(['pods', 'where', '-n', 'no-such-namespace'])
       expect(r.code).toBe(1)
