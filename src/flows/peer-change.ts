@@ -104,7 +104,9 @@ function afterTheChange(e: unknown, plan: PeerPlan, verb: string, stage: Stage):
     const keepWaiting = stage.finishCommand ? `; to keep waiting: ${stage.finishCommand}` : ''
     // A pod Terminating on a cluster waits for that cluster to confirm the deletion.
     const held =
-      plan.action === 'disable' && e.pending.some((p) => p.includes('Terminating')) ? `pods Terminating on ${plan.cluster.name} wait until it confirms their deletion (is it reachable?); ` : ''
+      plan.action === 'disable' && e.pending.some((p) => p.includes('Terminating'))
+        ? `pods Terminating on ${plan.cluster.name} wait until it confirms their deletion (is it reachable? if they stay once it is, kubectl delete pod --force --grace-period=0 removes the copy here); `
+        : ''
     return new WaitTimeoutError(e.message, e.pending, `${held}${applied}${keepWaiting}; to undo: ${undo}`)
   }
   if (e instanceof InterruptedError) return new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))

@@ -39,7 +39,7 @@ export async function restoreOffloading(): Promise<void> {
   const c = await admin()
   if (!isV1) return ensurePeerings(c, remoteIds(), 90_000)
   for (const cluster of ['cluster-2', 'cluster-3']) if (!(await offloadingOn(cluster))) await c.patch(virtualNodePath(cluster), {spec: {createNode: true}}, 'merge')
-  await waitVirtualNodesReady(c, remoteIds(), 120_000)
+  await waitVirtualNodesReady(c, remoteIds(), 180_000)
 }
 
 /** The tutorial's state: liqo-test offloaded, nginx-deployment's 3 pods Running over both remote clusters. */

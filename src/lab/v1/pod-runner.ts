@@ -88,6 +88,11 @@ export class PodRunner {
 
   update(raw: Json): void {
     this.raw = raw
+    // As the kubelet's status manager: readiness changed by someone else (the node lifecycle
+    // controller, after missed heartbeats during an API server outage) is written back.
+    const apiReady = ((raw.status?.conditions ?? []) as Json[]).find((c) => c.type === 'Ready')?.status === 'True'
+    const ready = this.containers.some((c) => !c.init) && this.containers.every((c) => c.init || c.ready)
+    if (this.phase === 'Running' && !raw.metadata?.deletionTimestamp && apiReady !== ready) void this.flush()
   }
 
   processes(): PodProcess[] {

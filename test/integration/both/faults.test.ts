@@ -123,17 +123,26 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
       expect(await offloadingOn('cluster-3')).toBe(false)
       expectCleanError(r.stderr)
       expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
-      expect(r.stderr).toMatch(/^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\?\); the change was applied: peering to cluster-3 is disabled/m)
+      expect(r.stderr).toMatch(/^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m)
       // The workload itself runs again: 3 ready pods on cluster-2.
       await until('3 ready pods on cluster-2', 90_000, async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3)
     } finally {
       await startApiServer('cluster-3')
     }
-    const again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m'], {timeoutMs: 180_000})
+    let again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
+    if (isV1 && again.code === 3) {
+      // Measured on Liqo v1.2: its virtual kubelet backs off the failed remote deletions and may not
+      // retry for minutes after cluster-3 is back. The rerun says so precisely; the operator's way
+      // out, which the hint gives, is to remove the local copy by force.
+      expect(again.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
+      expect(again.stderr).toMatch(/kubectl delete pod --force --grace-period=0/)
+      for (const pod of onCluster3) await kubectl(['delete', 'pod', pod, '-n', ns.name, '--force', '--grace-period=0'])
+      again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
+    }
     expect(again.code, again.stderr).toBe(0)
     expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
     await restoreOffloading()
-  }, 420_000)
+  }, 600_000)
 
   it('cleanup stopped half-way (the provider unreachable): the stuck finalizer is named, kept, and the next run resumes', async () => {
     // Offloaded to both remote clusters, its pod pinned to cluster-2: cluster-3 only holds the
