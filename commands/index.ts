@@ -3,6 +3,7 @@
  * a directory scan, and what a bundled build needs. Heavy libraries stay lazy inside services.
  */
 import Complete from './__complete.js'
+import Board from './board.js'
 import Cleanup from './cleanup.js'
 import Completion from './completion.js'
 import LabDown from './lab/down.js'
@@ -22,6 +23,7 @@ import Wait from './wait.js'
 
 export const COMMANDS = {
   __complete: Complete,
+  board: Board,
   cleanup: Cleanup,
   completion: Completion,
   'lab:down': LabDown,

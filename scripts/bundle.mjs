@@ -22,7 +22,8 @@ await build({
   logLevel: 'warning',
   // oclif loads its help plugin from node_modules at run time, and reads
   // tsconfig.json with TypeScript only when running from sources (never from a bundle).
-  external: ['@oclif/plugin-help', 'typescript', 'tsx', 'ts-node'],
+  // react-devtools-core: Ink loads it only under DEV=true, and it is not installed.
+  external: ['@oclif/plugin-help', 'typescript', 'tsx', 'ts-node', 'react-devtools-core'],
   banner: {
     js: "import {createRequire as __cr} from 'node:module'; import {fileURLToPath as __fu} from 'node:url'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __fu(new URL('.', import.meta.url));",
   },

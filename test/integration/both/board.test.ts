@@ -1,0 +1,91 @@
+/**
+ * The live board, driven in tmux as a person would (send-keys, capture-pane), against the lab:
+ * the columns and pods are drawn, a pod moved by `peer disable` shows up in its new column (the
+ * latency from "Ready in the API" to "drawn" is printed), d / y on a selected cluster runs the
+ * change from the board, the layout re-flows on resize, and q leaves with exit 0.
+ */
+import {spawnSync} from 'node:child_process'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {sleep} from '../../../src/toolkit/clock.js'
+import {cli, lab, podClusters, podOn, ROOT, skipNote, until} from '../../helpers/lab.js'
+import {modeNote, offloadingOn, restoreOffloading, setUpTutorial} from '../../helpers/mode.js'
+
+const SESSION = `lt-board-${process.pid}`
+const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
+const screen = () => tmux('capture-pane', '-p', '-t', SESSION).stdout
+/** The text of one column (by its header) across the screen's rows. */
+function column(title: string): string {
+  const lines = screen().split('\n')
+  const head = lines.find((l) => l.includes(`│ ${title} `))
+  if (!head) return ''
+  const start = head.indexOf(`│ ${title} `)
+  const end = head.indexOf('│', start + 1)
+  return lines.map((l) => l.slice(start, end)).join('\n')
+}
+
+describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, () => {
+  beforeAll(async () => {
+    await setUpTutorial()
+    await podOn('liqo-test', 'cluster-3')
+    tmux('kill-session', '-t', SESSION)
+    // A person at a terminal: no CI variable (Ink draws only the last frame under CI).
+    const cmd = `env -u CI KUBECONFIG=${lab!.kubeconfig} ${process.execPath} ${join(ROOT, 'bin', 'dev.js')} board -n liqo-test; echo EXIT=$?; sleep 60`
+    expect(tmux('new-session', '-d', '-s', SESSION, '-x', '150', '-y', '40', cmd).status).toBe(0)
+    await until('the board drawn', 60_000, async () => /│ cluster-3 /.test(screen()) && /● nginx-deployment/.test(screen()))
+  }, 400_000)
+  afterAll(async () => {
+    tmux('kill-session', '-t', SESSION)
+    await restoreOffloading()
+  }, 300_000)
+
+  it('one column per cluster with its peering state, the pods in the column of their cluster', async () => {
+    expect(screen()).toMatch(/liqo-topology board — context cluster-1, namespace liqo-test/)
+    expect(column('local')).toMatch(/this cluster/)
+    expect(column('cluster-2')).toMatch(/Yes\/Established · \d pods?/)
+    const on3 = (await podClusters('liqo-test')).filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)
+    for (const pod of on3) expect(column('cluster-3')).toContain(pod)
+  })
+
+  it('a pod moved by peer disable (another terminal) shows up in its new column; prints the latency', async () => {
+    const before = new Set((await podClusters('liqo-test')).map((p) => p.pod))
+    const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+    expect(r.code, r.stderr).toBe(0)
+    const readyAt = Date.now()
+    const fresh = (await podClusters('liqo-test')).filter((p) => !before.has(p.pod) && p.cluster === 'cluster-2' && p.ready).map((p) => p.pod)
+    expect(fresh.length).toBeGreaterThan(0)
+    for (;;) {
+      if (fresh.every((pod) => column('cluster-2').includes(pod)) && !/● /.test(column('cluster-3'))) break
+      if (Date.now() - readyAt > 10_000) throw new Error(`the board did not show the move:\n${screen()}`)
+      await sleep(20)
+    }
+    console.log(`[board] a moved pod drawn in its new column ${Date.now() - readyAt} ms after the command saw it Ready`)
+    expect(screen()).toMatch(/pod \S+ (Ready|scheduled) on cluster-2/)
+  })
+
+  it('e on the selected cluster asks (the preview), y enables it from the board; the layout re-flows on resize', async () => {
+    tmux('send-keys', '-t', SESSION, 'l')
+    await sleep(300)
+    tmux('send-keys', '-t', SESSION, 'e')
+    await until('the question', 30_000, async () => /Enable outgoing peering to "cluster-3" on context "cluster-1"\? \(y\/N\)/.test(screen()))
+    tmux('send-keys', '-t', SESSION, 'y')
+    await until('cluster-3 ready, said in the footer', 180_000, async () => /cluster-3 ready in [\d.]+s/.test(screen()))
+    expect(await offloadingOn('cluster-3')).toBe(true)
+    tmux('resize-window', '-t', SESSION, '-x', '90', '-y', '30')
+    // Re-flowed, not cut: the three columns' borders all fit the 90 columns.
+    await until('re-drawn at 90 columns', 10_000, async () => {
+      const top =
+        screen()
+          .split('\n')
+          .find((l) => l.startsWith('╭')) ?? ''
+      return (top.match(/╭/g) ?? []).length === 3 && (top.match(/╮/g) ?? []).length === 3 && /│ cluster-3/.test(screen())
+    })
+  })
+
+  it('q leaves the board, exit 0', async () => {
+    tmux('send-keys', '-t', SESSION, 'q')
+    await until('the board gone', 10_000, async () => /EXIT=0/.test(screen()))
+  })
+})
