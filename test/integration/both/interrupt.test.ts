@@ -120,7 +120,6 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       const finish = await runFinishCommand(line)
       expect(finish.code, finish.stderr).toBe(0)
       expect(finish.stderr).toMatch(/already disabled/)
-      expect(finish.stdout).toMatch(/Converged in|Nothing left to move/)
       expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
     })
 
@@ -180,7 +179,8 @@ describe.skipIf(!lab)(`interruption of cleanup at each step${modeNote}${skipNote
       const held = await step.holdOn(ns.name)
       for (const h of held) await hold(h, true)
       try {
-        const r = await interruptWhen(['cleanup', '-n', ns.name, '--yes'], step.signal, async (err) => {
+        // --force: whatever other namespace has pods on the remote clusters, the peering steps may evict them.
+        const r = await interruptWhen(['cleanup', '-n', ns.name, '--yes', '--force'], step.signal, async (err) => {
           if (!new RegExp(`step ${step.n}/\\d`).test(err)) return false
           await sleep(1000)
           return true
@@ -195,7 +195,7 @@ describe.skipIf(!lab)(`interruption of cleanup at each step${modeNote}${skipNote
         else expect(stoppedAt).toBeGreaterThanOrEqual(4)
         expect(line).toMatch(step.what)
         if (stoppedAt > 1) expect(line).toMatch(new RegExp(`steps 1-${stoppedAt - 1} done`))
-        expect(line).toMatch(new RegExp(`; finish with: liqo-topology cleanup -n ${ns.name} --yes --context cluster-1$`))
+        expect(line).toMatch(new RegExp(`; finish with: liqo-topology cleanup -n ${ns.name} --yes --force --context cluster-1$`))
         for (const h of held) await hold(h, false)
         const finish = await runFinishCommand(line)
         expect(finish.code, finish.stderr).toBe(0)
