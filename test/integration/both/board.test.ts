@@ -39,7 +39,10 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, () => {
   afterAll(async () => {
     tmux('kill-session', '-t', SESSION)
     await restoreOffloading()
-  }, 300_000)
+    // Leave no tutorial workload behind for the suites that follow (they count pods per cluster).
+    const r = await cli(['cleanup', '-n', 'liqo-test', '--keep-peering', '--yes', '--timeout', '3m'], {timeoutMs: 240_000})
+    expect(r.code, r.stderr).toBe(0)
+  }, 600_000)
 
   it('one column per cluster with its peering state, the pods in the column of their cluster', async () => {
     expect(screen()).toMatch(/liqo-topology board — context cluster-1, namespace liqo-test/)
