@@ -254,7 +254,7 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       await podOn(ns.name, 'cluster-2')
       const r = await cli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '3s'])
       expect(r.code).toBe(3)
-      expect(r.stderr).toMatch(/timed out after 3\.0s waiting for rescheduling in "it-cmd-\w+": pod\/nginx-deployment-\S+: still on cluster-2/)
+      expect(r.stderr).toMatch(/timed out after 3\.0s waiting for rescheduling in "it-cmd-\w+": pod\/nginx-deployment-[\w-]+(, pod\/nginx-deployment-[\w-]+)*: still on cluster-2/)
     })
 
     it('"nothing there yet" keeps waiting until the timeout', async () => {

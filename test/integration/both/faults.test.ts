@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
 import {startApiServer, stopApiServer} from '../../helpers/faults.js'
-import {admin, cli, collect, kubectl, lab, namespaceOffloading, offloadedNamespace, podClusters, podOn, skipNote, startCli, uniqueName, until, type OffloadedNamespace} from '../../helpers/lab.js'
+import {admin, cli, clusterId, collect, kubectl, lab, namespaceOffloading, offloadedNamespace, podClusters, podOn, skipNote, startCli, uniqueName, until, type OffloadedNamespace} from '../../helpers/lab.js'
 import {isV1, modeNote, offloadingOn, onlyCluster, restoreOffloading} from '../../helpers/mode.js'
 
 /** The last one or two lines: an error in kubectl's style, maybe a hint, no stack trace. */
@@ -153,6 +153,13 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
     dep.spec.template.spec.affinity = {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: onlyCluster('cluster-2')}}
     await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
     await until('the pod Running on cluster-2', 60_000, async () => (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'))
+    // The remote namespace must exist on cluster-3 before its API server stops: if Liqo has not
+    // created it yet (measured on v1.2 after the previous test's re-peering), there is nothing for
+    // the finalizer to wait for and the cleanup rightly finishes.
+    await until('the remote namespace Ready on cluster-3', 90_000, async () => {
+      const conds: Array<{type: string; status: string}> = (await c.get(namespaceOffloading(stuck.name).path)).status?.remoteNamespacesConditions?.[clusterId('cluster-3')] ?? []
+      return conds.some((x) => x.type === 'Ready' && x.status === 'True')
+    })
     try {
       await stopApiServer('cluster-3')
       const r = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '15s'], {timeoutMs: 120_000})
