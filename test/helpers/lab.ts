@@ -252,7 +252,11 @@ export async function podClusters(namespace: string): Promise<Array<{pod: string
  */
 export async function podOn(namespace: string, cluster: string): Promise<void> {
   const c = await admin()
-  await until(`a pod of ${namespace} on ${cluster}`, 60_000, async () => {
+  // Up to 3 minutes: 60 s ran out once on Liqo v1.2 right after cluster-3 was re-enabled. On a
+  // timeout the error gives the placement seen last, to tell a slow cluster from a stuck one.
+  let last = ''
+  await until(`a pod of ${namespace} on ${cluster}`, 180_000, async () => {
+    last = JSON.stringify(await podClusters(namespace))
     const now = await podClusters(namespace)
     const ready = now.filter((p) => p.ready)
     if (ready.some((p) => p.cluster === cluster) && ready.length === now.length) return true
@@ -260,5 +264,7 @@ export async function podOn(namespace: string, cluster: string): Promise<void> {
     if (other && ready.length === now.length) await c.delete(`/api/v1/namespaces/${namespace}/pods/${other.pod}`)
     await sleep(1000)
     return false
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}; pods last seen: ${last}`)
   })
 }

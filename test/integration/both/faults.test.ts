@@ -9,7 +9,23 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
 import {startApiServer, stopApiServer} from '../../helpers/faults.js'
-import {admin, cli, clusterId, collect, kubectl, lab, namespaceOffloading, offloadedNamespace, podClusters, podOn, skipNote, startCli, uniqueName, until, type OffloadedNamespace} from '../../helpers/lab.js'
+import {
+  admin,
+  cli,
+  clusterId,
+  collect,
+  kubectl,
+  lab,
+  namespaceOffloading,
+  offloadedNamespace,
+  podClusters,
+  podOn,
+  skipNote,
+  startCli,
+  uniqueName,
+  until,
+  type OffloadedNamespace,
+} from '../../helpers/lab.js'
 import {isV1, modeNote, offloadingOn, onlyCluster, restoreOffloading} from '../../helpers/mode.js'
 
 /** The last one or two lines: an error in kubectl's style, maybe a hint, no stack trace. */
