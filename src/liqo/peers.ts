@@ -2,6 +2,7 @@
 import type {KubeClient} from '../k8s/client.js'
 import {PODS} from '../k8s/kinds.js'
 import type {ForeignCluster, Node, PeeringModules} from '../model/types.js'
+import {byName} from '../toolkit/text.js'
 
 export interface PeerVirtualNode {
   name: string
@@ -41,7 +42,7 @@ export function peerVirtualNodes(fc: ForeignCluster, nodes: Node[]): PeerVirtual
     return {...(n ? seen(n) : {name: v.name, present: false, ready: false, schedulable: false}), createNode: v.createNode}
   })
   const others = present.filter((n) => !fromSwitches.some((v) => v.name === n.name)).map(seen)
-  return [...fromSwitches, ...others].sort((a, b) => a.name.localeCompare(b.name))
+  return [...fromSwitches, ...others].sort((a, b) => byName(a.name, b.name))
 }
 
 /** Each ForeignCluster with its virtual node and the pods it hosts, sorted by name. */
@@ -70,5 +71,5 @@ export async function describePeers(client: KubeClient, fcs: ForeignCluster[], n
       }
     }),
   )
-  return peers.sort((a, b) => a.name.localeCompare(b.name))
+  return peers.sort((a, b) => byName(a.name, b.name))
 }

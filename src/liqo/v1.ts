@@ -20,6 +20,7 @@ import {guardedPatch} from './guarded-patch.js'
 import {NODES} from './nodes.js'
 import {toNamespaceOffloading} from './offloading.js'
 import {UNPEER_ACCESS, unpeerStages} from './v1-unpeer.js'
+import {byName} from '../toolkit/text.js'
 
 /** A core.liqo.io ForeignCluster as read, before it is joined with its VirtualNodes. */
 export interface ForeignClusterV1 {
@@ -117,7 +118,7 @@ export function switchOf(vns: Array<{createNode: boolean}>): string {
 export function assemblePeering(fc: ForeignClusterV1, vns: VirtualNodeV1[], nodes: Node[]): ForeignCluster {
   const switches: VirtualNodeSwitch[] = vns
     .filter((v) => v.clusterId === fc.clusterId)
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byName(a.name, b.name))
     .map((v) => {
       const node = nodes.find((n) => n.name === v.name && n.virtual && n.remoteClusterId === fc.clusterId)
       // A cordoned or departing Node is not the one offloading can use.

@@ -8,6 +8,7 @@
 import {UsageError} from '../toolkit/errors.js'
 import {clusterDisplayName, indexForeignClusters} from './placement.js'
 import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type Namespace, type NamespaceOffloading, type Workload} from './types.js'
+import {byName} from '../toolkit/text.js'
 
 export type CleanupStep =
   | {kind: 'delete-deployment'; namespace: string; name: string; replicas: number; alreadyDeleting: boolean}
@@ -64,7 +65,7 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
   for (const name of o.deployments) {
     if (!i.deployments.some((d) => d.name === name)) notes.push(`deployment "${name}" not found in ${i.namespace} (already deleted?)`)
   }
-  for (const d of [...wanted].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const d of [...wanted].sort((a, b) => byName(a.name, b.name))) {
     steps.push({kind: 'delete-deployment', namespace: i.namespace, name: d.name, replicas: d.desired, alreadyDeleting: !!d.deletionTimestamp})
   }
 
@@ -90,7 +91,7 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
   if (i.namespaceObj) steps.push({kind: 'delete-namespace', namespace: i.namespace, alreadyDeleting: !!i.namespaceObj.deletionTimestamp})
 
   if (i.unpeer) {
-    for (const u of [...i.unpeer].sort((a, b) => a.foreignCluster.localeCompare(b.foreignCluster))) {
+    for (const u of [...i.unpeer].sort((a, b) => byName(a.foreignCluster, b.foreignCluster))) {
       const fc = i.fcs.find((f) => f.name === u.foreignCluster)
       steps.push({
         kind: 'unpeer',
@@ -103,7 +104,7 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
       })
     }
   } else if (!o.keepPeering) {
-    for (const fc of [...i.fcs].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const fc of [...i.fcs].sort((a, b) => byName(a.name, b.name))) {
       // Off (v1: or no switch left at all) and nothing left to drain.
       if ((fc.outgoingEnabled === 'No' || fc.outgoingEnabled === 'None') && fc.outgoingPhase === 'None') continue
       steps.push({kind: 'disable-peering', foreignCluster: fc.name, cluster: clusterDisplayName(fc), clusterId: fc.clusterId, outgoing: fc.outgoingEnabled, phase: fc.outgoingPhase})

@@ -3,6 +3,7 @@
  * the ForeignCluster with that cluster ID. Node names are never parsed. Pure.
  */
 import type {ForeignCluster, Node, Pod} from './types.js'
+import {byName} from '../toolkit/text.js'
 
 export type ClusterKind = 'local' | 'remote' | 'unscheduled' | 'unknown'
 
@@ -71,7 +72,7 @@ export function clusterOfNode(nodeName: string | undefined, nodes: Map<string, N
 const KIND_ORDER: Record<ClusterKind, number> = {local: 0, remote: 1, unscheduled: 2, unknown: 3}
 
 export function compareClusters(a: ClusterRef, b: ClusterRef): number {
-  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name)
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || byName(a.name, b.name)
 }
 
 export function clusterKey(c: ClusterRef): string {
@@ -99,7 +100,7 @@ export function place(pods: Pod[], nodes: Node[], fcs: ForeignCluster[]): Placem
     if (p.unschedulableMessage) item.message = p.unschedulableMessage
     return item
   })
-  items.sort((a, b) => compareClusters(a.cluster, b.cluster) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
+  items.sort((a, b) => compareClusters(a.cluster, b.cluster) || byName(a.namespace, b.namespace) || byName(a.name, b.name))
   const counts = new Map<string, ClusterCount>()
   for (const it of items) {
     const k = clusterKey(it.cluster)
@@ -143,15 +144,15 @@ export function sortKey(by: string): string | undefined {
  * namespaces, by namespace first as kubectl does; otherwise as placed (by cluster). Pure.
  */
 export function orderPods(items: PlacedPod[], o: {sortBy?: string; allNamespaces: boolean}): PlacedPod[] {
-  const tie = (a: PlacedPod, b: PlacedPod) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
+  const tie = (a: PlacedPod, b: PlacedPod) => byName(a.namespace, b.namespace) || byName(a.name, b.name)
   if (o.sortBy) {
     const get = SORT_KEYS[o.sortBy]!
     return [...items].sort((a, b) => {
       const x = get(a)
       const y = get(b)
-      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) || tie(a, b)
+      return (typeof x === 'number' && typeof y === 'number' ? x - y : byName(String(x), String(y))) || tie(a, b)
     })
   }
-  if (o.allNamespaces) return [...items].sort((a, b) => a.namespace.localeCompare(b.namespace) || compareClusters(a.cluster, b.cluster) || a.name.localeCompare(b.name))
+  if (o.allNamespaces) return [...items].sort((a, b) => byName(a.namespace, b.namespace) || compareClusters(a.cluster, b.cluster) || byName(a.name, b.name))
   return items
 }

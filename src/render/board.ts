@@ -3,6 +3,7 @@
  * each peer in order, then the pods not scheduled), and a line for each move worth telling. Pure.
  */
 import {clusterKey, type ClusterRef, type PlacedPod} from '../model/placement.js'
+import {byName} from '../toolkit/text.js'
 
 export interface BoardPeer {
   /** The cluster's display name (as PlacedPod.cluster.name). */
@@ -44,7 +45,7 @@ export function boardColumns(pods: PlacedPod[], peers: BoardPeer[]): BoardColumn
   columns.set('local', {key: 'local', title: 'local', state: 'this cluster', cells: []})
   for (const p of peers) columns.set(`remote:${p.name}`, {key: `remote:${p.name}`, title: p.name, state: p.state, foreignCluster: p.foreignCluster, cells: []})
   const order = (c: ClusterRef) => (c.kind === 'unscheduled' ? 2 : 1)
-  for (const pod of [...pods].sort((a, b) => order(a.cluster) - order(b.cluster) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))) {
+  for (const pod of [...pods].sort((a, b) => order(a.cluster) - order(b.cluster) || byName(a.namespace, b.namespace) || byName(a.name, b.name))) {
     const key = pod.cluster.kind === 'remote' ? `remote:${pod.cluster.name}` : pod.cluster.kind === 'local' ? 'local' : clusterKey(pod.cluster)
     let col = columns.get(key)
     if (!col) {

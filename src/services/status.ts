@@ -10,6 +10,7 @@ import {NODES} from '../liqo/nodes.js'
 import {describePeers, type PeerInfo} from '../liqo/peers.js'
 import {readPlacement, type PodsWhereResult} from '../liqo/placement.js'
 import {NAMESPACE_OFFLOADING_NAME, type NamespaceOffloading, type RemoteNamespaceCondition} from '../model/types.js'
+import {byName} from '../toolkit/text.js'
 
 export interface RemoteNamespaceState {
   cluster: string
@@ -46,7 +47,7 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
   const byId = new Map(peers.map((p) => [p.clusterId, p]))
   const remoteNamespaces = Object.entries(offloading?.remoteConditions ?? {})
     .map(([id, conditions]) => ({cluster: byId.get(id)?.clusterName || byId.get(id)?.name || id, clusterId: id, conditions}))
-    .sort((a, b) => a.cluster.localeCompare(b.cluster))
+    .sort((a, b) => byName(a.cluster, b.cluster))
   return {
     context: client.context,
     server: client.server,

@@ -6,6 +6,7 @@
  */
 import type {Change} from '../k8s/reflector.js'
 import type {ForeignCluster, NamespaceOffloading, Node, Pod} from '../model/types.js'
+import {byName} from '../toolkit/text.js'
 
 export interface TimelineEvent {
   /** Milliseconds since the patch. */
@@ -126,7 +127,7 @@ export class DisableTimeline {
 
   /** Pairs each pod that left with a replacement of the same owner, in order, and sorts the events. */
   finish(): MovedPod[] {
-    const reps = [...this.replacements.values()].sort((a, b) => a.pod.createdAt.localeCompare(b.pod.createdAt) || a.pod.name.localeCompare(b.pod.name))
+    const reps = [...this.replacements.values()].sort((a, b) => byName(a.pod.createdAt, b.pod.createdAt) || byName(a.pod.name, b.pod.name))
     const used = new Set<string>()
     const moved: MovedPod[] = []
     for (const m of [...this.leaving.values()].sort((a, b) => (a.evictedAt ?? 0) - (b.evictedAt ?? 0))) {
