@@ -4,14 +4,14 @@
  * into our own types. Credentials come from ./auth.ts and are never logged; failures are put in
  * kubectl's words by ./http-errors.ts.
  */
-import http from 'node:http'
-import https from 'node:https'
+import type http from 'node:http'
 
 import {ApiError, ConnectionError} from '../toolkit/errors.js'
 import {redact} from '../toolkit/redact.js'
 import {makeTransport, type Transport} from './auth.js'
 import {TimeoutMarker, toApiError, toConnectionError} from './http-errors.js'
 import type {KubeTarget} from './kubeconfig.js'
+import {httpLib, httpsLib} from './net.js'
 
 /** Raw API JSON, as it comes off the wire: read with optional chaining and mapped in ./map.ts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped by nature; mappers give it types
@@ -320,7 +320,7 @@ export class KubeClient {
     const log = this.opts.requestLog
     if (log && log.level >= 8 && payload) log.write(`${klogPrefix()} request.go] Request Body: ${logBody(payload.toString('utf8'))}`)
     const started = Date.now()
-    const lib = url.protocol === 'https:' ? https : http
+    const lib = url.protocol === 'https:' ? httpsLib() : httpLib()
     return await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = lib.request(url, {method, headers, agent: this.transport.agent, signal}, (res) => {
         if (log && log.level >= 6) log.write(`${klogPrefix()} round_trippers.go] ${method} ${url.toString()} ${res.statusCode} ${res.statusMessage ?? ''} in ${Date.now() - started} milliseconds`)

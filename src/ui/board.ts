@@ -8,6 +8,7 @@
 import type React from 'react'
 
 import type {PodLook} from '../render/board.js'
+import {lazyImport} from '../toolkit/lazy.js'
 import {safeText} from '../toolkit/text.js'
 import type {BoardHandlers, BoardStore, BoardView} from './board-store.js'
 
@@ -61,8 +62,8 @@ function layout(ui: Ui, view: BoardView, selected: number, size: {columns: numbe
 }
 
 export async function showBoard(store: BoardStore, handlers: BoardHandlers, signal: AbortSignal): Promise<void> {
-  const R = (await import('react')).default
-  const {render, Box, Text, useInput, useApp, useStdout} = await import('ink')
+  const R = (await lazyImport('react', () => import('react'))).default
+  const {render, Box, Text, useInput, useApp, useStdout} = await lazyImport('ink', () => import('ink'))
   const h = R.createElement
 
   function Board() {

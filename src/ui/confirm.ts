@@ -5,6 +5,7 @@
  */
 import type {IO} from '../toolkit/io.js'
 import {DeclinedError, InterruptedError, UsageError} from '../toolkit/errors.js'
+import {lazyImport} from '../toolkit/lazy.js'
 import {safeText} from '../toolkit/text.js'
 
 export interface ConfirmOptions {
@@ -23,7 +24,7 @@ export interface ConfirmOptions {
  * whether it was Esc.
  */
 async function escapable(outer?: AbortSignal): Promise<{signal: AbortSignal; escaped: () => boolean; done: () => void}> {
-  const {emitKeypressEvents} = await import('node:readline')
+  const {emitKeypressEvents} = process.getBuiltinModule('node:readline')
   const ctl = new AbortController()
   let escaped = false
   const onKey = (_: string, key?: {name?: string}) => {
@@ -54,7 +55,7 @@ export async function confirm(io: IO, o: ConfirmOptions): Promise<void> {
   if (!canPrompt(io)) {
     throw new UsageError(`refusing to ${o.action} without confirmation: stdin is not a terminal`, 're-run with --yes to confirm, or with --dry-run to only see the plan')
   }
-  const {confirm: ask} = await import('@inquirer/prompts')
+  const {confirm: ask} = await lazyImport('@inquirer/prompts', () => import('@inquirer/prompts'))
   const esc = await escapable(o.signal)
   let ok: boolean
   try {
@@ -72,7 +73,7 @@ export async function confirm(io: IO, o: ConfirmOptions): Promise<void> {
 
 /** Lets the user pick one of `choices` on a terminal. */
 export async function pick<T>(io: IO, message: string, choices: Array<{name: string; value: T; description?: string}>, signal?: AbortSignal): Promise<T> {
-  const {select} = await import('@inquirer/prompts')
+  const {select} = await lazyImport('@inquirer/prompts', () => import('@inquirer/prompts'))
   const esc = await escapable(signal)
   try {
     const safe = choices.map((c) => ({...c, name: safeText(c.name), ...(c.description !== undefined ? {description: safeText(c.description)} : {})}))

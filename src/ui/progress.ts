@@ -5,6 +5,7 @@
  */
 import type {IO} from '../toolkit/io.js'
 import {style} from '../toolkit/io.js'
+import {lazyImport} from '../toolkit/lazy.js'
 import {safeLines} from '../toolkit/text.js'
 
 export interface Progress {
@@ -46,7 +47,7 @@ export async function makeProgress(io: IO, opts: {silent?: boolean} = {}): Promi
       stop: () => {},
     }
   }
-  const {default: ora} = await import('ora')
+  const {default: ora} = await lazyImport('ora', () => import('ora'))
   const spinner = ora({stream: process.stderr, discardStdin: false}) as unknown as Spinner
   // The spinner writes to the terminal itself: made safe here, before our own colours.
   const ensure = (m: string) => (spinner.isSpinning ? (spinner.text = safeLines(m)) : spinner.start(safeLines(m)))
