@@ -3,13 +3,14 @@
 // command lookup need no command code. Heavy, rarely needed libraries (@kubernetes/client-node for
 // credential plugins, ora, @inquirer/prompts) stay in chunks loaded on demand.
 import {build} from 'esbuild'
+import {createHash} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 const out = 'dist/bundle'
 rmSync(out, {recursive: true, force: true})
 await build({
-  entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts', 'not-found': 'src/cli/not-found.ts'},
+  entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts', 'not-found': 'src/cli/not-found.ts', 'snapshot-build': 'src/entry/snapshot-build.ts'},
   outdir: out,
   bundle: true,
   splitting: true,
@@ -29,6 +30,23 @@ await build({
   },
 })
 
+// The start-up snapshot's script (src/entry/snapshot.ts): one CommonJS file, as V8's snapshot
+// builder needs, with everything but the lab; what loads on demand stays in node_modules.
+await build({
+  entryPoints: {snapshot: 'src/entry/snapshot.ts'},
+  outdir: out,
+  outExtension: {'.js': '.cjs'},
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  external: ['@oclif/plugin-help', 'typescript', 'tsx', 'ts-node', 'react-devtools-core', 'ink', 'react', 'ora', '@inquirer/prompts', '@kubernetes/client-node'],
+})
+
 // The bundle is its own oclif root: package.json with the command registry next to it.
 const pjson = JSON.parse(readFileSync('package.json', 'utf8'))
 pjson.oclif.commands = {...pjson.oclif.commands, target: './commands.js'}
@@ -43,4 +61,8 @@ const root = fileURLToPath(new URL(`../${out}/`, import.meta.url))
 const config = await Config.load({root})
 const plugin = config.plugins.get(pjson.name)
 writeFileSync(`${out}/oclif.manifest.json`, JSON.stringify(plugin.manifest))
+// The snapshot's key: a blob is used only with the bundle it was built from (bin/liqo-topology).
+const hash = createHash('sha256')
+for (const f of ['snapshot.cjs', 'package.json', 'oclif.manifest.json']) hash.update(readFileSync(`${out}/${f}`))
+writeFileSync(`${out}/snapshot.key`, `${hash.digest('hex').slice(0, 16)}\n`)
 console.log(`bundle: ${Object.keys(plugin.manifest.commands).length} commands in ${out}`)

@@ -5,6 +5,8 @@
 # Liqo v0.3 emulator lab, then the lab running Liqo v1.2's own controllers. The two lab suites run
 # one after the other so that neither competes with the other for the machine. The unit tests and
 # the CLI's start-up also run on the other supported Node.js lines (22 and 24; scripts/node-lines.sh).
+# A few integration suites run a second time through the published launcher and its start-up
+# snapshot (bin/liqo-topology; tests default to the sources).
 # Arguments go to vitest as they are (e.g. a file or --project integration-v1), in one run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,5 +18,10 @@ if (($#)); then
 else
   bash scripts/node-lines.sh
   npx vitest run --project unit --project integration
+  # Again through the published launcher, started from its start-up snapshot (built first): the
+  # suites that run every command, signals, terminals and the board.
+  LIQO_TOPOLOGY_SNAPSHOT=build bin/liqo-topology --version >/dev/null
+  LIQO_TOPOLOGY_TEST_ENTRY=published npx vitest run --project integration test/integration/both/commands.test.ts \
+    test/integration/signals.test.ts test/integration/both/hostile.test.ts test/integration/both/board.test.ts test/integration/both/completion.test.ts
   npx vitest run --project integration-v1
 fi

@@ -16,6 +16,14 @@ import {NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_V1} from '../../src/liqo/cons
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEV = join(ROOT, 'bin', 'dev.js')
+/**
+ * What the tests run: the sources (bin/dev.js), or, with LIQO_TOPOLOGY_TEST_ENTRY=published, the
+ * published launcher (bin/liqo-topology: Node started from the start-up snapshot when one is built,
+ * else the bundle). ENTRY_MARK is what the CLI process's command line then contains.
+ */
+const PUBLISHED = process.env.LIQO_TOPOLOGY_TEST_ENTRY === 'published'
+export const ENTRY: string[] = PUBLISHED ? [join(ROOT, 'bin', 'liqo-topology')] : [process.execPath, DEV]
+const ENTRY_MARK = PUBLISHED ? join(ROOT, 'dist', 'bundle', 'run.js') : DEV
 
 export const lab = inject('lab')
 export const labSkipReason = inject('labSkipReason')
@@ -65,9 +73,9 @@ function cliEnv(o: RunOptions): NodeJS.ProcessEnv {
   return env
 }
 
-/** Starts `liqo-topology <args>` (from sources), stdin not a terminal. */
+/** Starts `liqo-topology <args>` (see ENTRY), stdin not a terminal. */
 export function startCli(args: string[], o: RunOptions = {}): ChildProcess {
-  return spawn(process.execPath, [DEV, ...args], {env: cliEnv(o), stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT})
+  return spawn(ENTRY[0]!, [...ENTRY.slice(1), ...args], {env: cliEnv(o), stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT})
 }
 
 export function collect(child: ChildProcess, o: RunOptions = {}): Promise<RunResult> {
@@ -102,7 +110,7 @@ export interface TtyRun {
 
 /** Starts the CLI on a pseudo-terminal (util-linux `script`): a person at a terminal. */
 export function startCliOnTty(args: string[], o: RunOptions = {}): TtyRun {
-  const cmd = [process.execPath, DEV, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const cmd = [...ENTRY, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
   // A person at a terminal: no CI variable (the CLI never prompts under CI).
   const env: NodeJS.ProcessEnv = {...cliEnv(o), TERM: 'xterm'}
   delete env.CI
@@ -132,7 +140,7 @@ export function startCliOnTty(args: string[], o: RunOptions = {}): TtyRun {
           grew = true
         }
     }
-    const cliPid = rows.find((r) => under.has(Number(r[0])) && Number(r[0]) !== child.pid && r.slice(2).join(' ').includes(DEV))?.[0]
+    const cliPid = rows.find((r) => under.has(Number(r[0])) && Number(r[0]) !== child.pid && r.slice(2).join(' ').includes(ENTRY_MARK))?.[0]
     if (!cliPid) throw new Error('the CLI process under script was not found')
     process.kill(Number(cliPid), sig)
   }

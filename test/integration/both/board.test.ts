@@ -5,12 +5,11 @@
  * change from the board, the layout re-flows on resize, and q leaves with exit 0.
  */
 import {spawnSync} from 'node:child_process'
-import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {sleep} from '../../../src/toolkit/clock.js'
-import {cli, lab, podClusters, podOn, ROOT, skipNote, until} from '../../helpers/lab.js'
+import {cli, ENTRY, lab, podClusters, podOn, skipNote, until} from '../../helpers/lab.js'
 import {modeNote, offloadingOn, restoreOffloading, setUpTutorial} from '../../helpers/mode.js'
 
 const SESSION = `lt-board-${process.pid}`
@@ -32,7 +31,7 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, () => {
     await podOn('liqo-test', 'cluster-3')
     tmux('kill-session', '-t', SESSION)
     // A person at a terminal: no CI variable (Ink draws only the last frame under CI).
-    const cmd = `env -u CI KUBECONFIG=${lab!.kubeconfig} ${process.execPath} ${join(ROOT, 'bin', 'dev.js')} board -n liqo-test; echo EXIT=$?; sleep 60`
+    const cmd = `env -u CI KUBECONFIG=${lab!.kubeconfig} ${ENTRY.join(' ')} board -n liqo-test; echo EXIT=$?; sleep 60`
     expect(tmux('new-session', '-d', '-s', SESSION, '-x', '150', '-y', '40', cmd).status).toBe(0)
     await until('the board drawn', 60_000, async () => /│ cluster-3 /.test(screen()) && /● nginx-deployment/.test(screen()))
   }, 400_000)

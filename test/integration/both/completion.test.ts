@@ -8,14 +8,14 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {lab, ROOT, skipNote} from '../../helpers/lab.js'
+import {ENTRY, lab, ROOT, skipNote} from '../../helpers/lab.js'
 import {modeNote} from '../../helpers/mode.js'
 
 /** COMPREPLY for `line` (ending where Tab is pressed), with the script of `completion bash` loaded. */
 function bashComplete(line: string): string[] {
   const dir = join(ROOT, 'test', 'helpers')
   const script = `
-    liqo-topology() { node ${JSON.stringify(join(ROOT, 'bin', 'dev.js'))} "$@"; }
+    liqo-topology() { ${ENTRY.map((a) => JSON.stringify(a)).join(' ')} "$@"; }
     source <(liqo-topology completion bash)
     COMP_WORDS=(${line
       .split(' ')

@@ -1,0 +1,30 @@
+/**
+ * Every command except the lab's: what the start-up snapshot (src/entry/snapshot.ts) holds ready.
+ * The lab's commands (commands/index.ts adds them) run from the plain bundle only: they start
+ * processes from files next to it.
+ */
+import Complete from './__complete.js'
+import Board from './board.js'
+import Cleanup from './cleanup.js'
+import Completion from './completion.js'
+import PeerDisable from './peer/disable.js'
+import PeerEnable from './peer/enable.js'
+import PeerList from './peer/list.js'
+import PodsWhere from './pods/where.js'
+import Status from './status.js'
+import Version from './version.js'
+import Wait from './wait.js'
+
+export const CORE_COMMANDS = {
+  __complete: Complete,
+  board: Board,
+  cleanup: Cleanup,
+  completion: Completion,
+  'peer:disable': PeerDisable,
+  'peer:enable': PeerEnable,
+  'peer:list': PeerList,
+  'pods:where': PodsWhere,
+  status: Status,
+  version: Version,
+  wait: Wait,
+}

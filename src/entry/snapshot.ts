@@ -1,0 +1,81 @@
+/**
+ * The start-up snapshot's entry (dist/bundle/snapshot.cjs). `node --build-snapshot` runs it once:
+ * it loads oclif, every command but the lab's and the configuration's plugins into the heap, which
+ * V8 then saves as a blob (src/entry/snapshot-build.ts builds it, bin/liqo-topology picks it). A run deserialises that heap
+ * instead of parsing and running ~2 MB of JavaScript, then runs main() below.
+ *
+ * What must not be captured at build time is computed again in main(): oclif's configuration is
+ * reloaded from the captured plugins (home, shell, XDG directories, environment), and everything of
+ * ours reads the terminal, colour, environment and clock only when a command runs. Code in a
+ * snapshot cannot call import(): libraries loaded on demand go through a loader made here at run
+ * time (toolkit/lazy.ts), and the lab's commands, which start processes from files next to the
+ * bundle, run from the plain bundle.
+ */
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import v8 from 'node:v8'
+import vm from 'node:vm'
+
+import {Config, Errors, flush, handle, run} from '@oclif/core'
+
+import {CORE_COMMANDS} from '../../commands/core.js'
+import notFound from '../cli/not-found.js'
+import {setLazyLoader} from '../toolkit/lazy.js'
+
+/** The bundle directory, given by the builder (the blob's key includes it). */
+const ROOT = process.env.LIQO_TOPOLOGY_BUNDLE_DIR ?? ''
+
+type Loader = (specifier: string) => Promise<unknown>
+
+/** import(), resolved from the bundle directory as the plain bundle's own imports are. */
+function runtimeImport(): Loader {
+  // vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER (Node >= 20.12) is flagged experimental: Node
+  // warns on its first use, which is not our users' business. Only that warning is dropped.
+  const emit = process.emitWarning
+  process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
+    if (!String(typeof w === 'string' ? w : w.message).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) (emit as (...a: unknown[]) => void).call(process, w, ...rest)
+  }) as typeof process.emitWarning
+  const script = new vm.Script('(s) => import(s)', {filename: join(ROOT, 'run.js'), importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER})
+  return script.runInThisContext() as Loader
+}
+
+async function loadConfig(): Promise<Config> {
+  const config = await Config.load({root: ROOT})
+  const self = config.plugins.get(config.pjson.name) as unknown as {commandCache?: unknown}
+  self.commandCache = CORE_COMMANDS
+  return config
+}
+
+const captured = ROOT ? loadConfig() : undefined
+
+async function main(): Promise<void> {
+  // bin/liqo-topology passes the plain bundle's run.js as the script path, as node would show it.
+  const script = process.argv[1] ?? ''
+  const load = runtimeImport()
+  const argv = process.argv.slice(2)
+  // The lab's commands, and oclif's help plugin, run from the plain bundle; so does everything if
+  // this blob was built for a bundle elsewhere (never expected: the blob's key names the bundle).
+  if (argv[0] === 'lab' || argv[0] === 'help' || script !== join(ROOT, 'run.js')) {
+    await load(pathToFileURL(script).href)
+    return
+  }
+  setLazyLoader(load)
+  // oclif would import() the hook file: the hook is already here.
+  const runHook = Config.prototype.runHook
+  Config.prototype.runHook = async function (this: Config, event: string, opts: Record<string, unknown>, ...rest: unknown[]) {
+    if (event !== 'command_not_found') return (runHook as (...a: unknown[]) => Promise<unknown>).call(this, event, opts, ...rest)
+    const exit = (code = 0): never => Errors.exit(code)
+    await (notFound as unknown as (this: unknown, o: unknown) => Promise<unknown>).call({config: this, exit}, {...opts, config: this})
+    return {failures: [], successes: []}
+  } as typeof runHook
+  try {
+    // run() reloads the configuration from the captured one: its plugins stay, what comes from
+    // the environment (home, shell, directories) is read again now.
+    await run(argv, await captured!)
+    await flush()
+  } catch (e) {
+    await handle(e as Error)
+  }
+}
+
+v8.startupSnapshot.setDeserializeMainFunction(() => void main())
