@@ -88,7 +88,7 @@ async function impersonatingKubeconfig(client: KubeClient, state: LabState, dir:
   return file
 }
 
-export async function measureConvergence(p: LabProfile, o: {client: KubeClient; state: LabState; dir: string; cli: string; env: NodeJS.ProcessEnv; rounds: number}): Promise<void> {
+export async function measureConvergence(p: LabProfile, o: {client: KubeClient; state: LabState; dir: string; cli: string[]; env: NodeJS.ProcessEnv; rounds: number}): Promise<void> {
   log(`${p.name}: convergence, ${o.rounds} rounds of peer disable cluster-3 (wait and a 1 s polling loop watching)`)
   const waitKubeconfig = await impersonatingKubeconfig(o.client, o.state, o.dir)
   const lat = {wait: [] as number[], peer: [] as number[], poll: [] as number[]}
@@ -104,9 +104,9 @@ export async function measureConvergence(p: LabProfile, o: {client: KubeClient; 
     const since = Date.now()
     const stop = {stop: false}
     const poller = poll(o.client, p, stop, counter)
-    const waitRun = run([process.execPath, o.cli, 'wait', '-n', 'liqo-test', '--away-from', 'cluster-3', '--timeout', '90s'], {...o.env, KUBECONFIG: waitKubeconfig})
+    const waitRun = run([...o.cli, 'wait', '-n', 'liqo-test', '--away-from', 'cluster-3', '--timeout', '90s'], {...o.env, KUBECONFIG: waitKubeconfig})
     await sleep(1500) // the wait starts and syncs (converged until the patch)
-    const peer = await run([process.execPath, o.cli, 'peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], o.env)
+    const peer = await run([...o.cli, 'peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], o.env)
     const w = await waitRun
     const polledAt = await poller
     stop.stop = true
