@@ -74,6 +74,10 @@ export abstract class BaseCommand extends Command {
     const v = flags.v ?? 0
     const client = await KubeClient.connect(target, {requestTimeoutMs: flags['request-timeout'] ?? 30_000, ...(v >= 6 ? {requestLog: {level: v, write: (l: string) => this.io.err(l)}} : {})})
     this.clients.push(client)
+    // Honoured, as kubectl does, but never silently.
+    if (target.cluster['insecure-skip-tls-verify'] === true) {
+      this.io.err(`warning: the server certificate of cluster "${target.clusterName}" (context "${target.context}") is not verified: insecure-skip-tls-verify is set in the kubeconfig`)
+    }
     return {client, namespace: target.namespace}
   }
 
