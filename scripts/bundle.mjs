@@ -30,9 +30,30 @@ await build({
   },
 })
 
+// Modules that decide at load time from the terminal and the environment (colour support, the
+// terminal's width): in the snapshot they would decide once, when it is built. There they are
+// stand-ins that load the real module, from the installed package, on first use in a run
+// (src/entry/snapshot.ts installs the loader). Each: how oclif requires it → what to load.
+const LATE = {ansis: 'ansis', 'supports-color': 'supports-color', '../screen': './screen.js', './screen': './screen.js'}
+const late = {
+  name: 'late',
+  setup(b) {
+    b.onResolve({filter: /^(ansis|supports-color|\.\.?\/screen)$/}, (a) =>
+      a.path.includes('screen') && !/[\\/]@oclif[\\/]core[\\/]lib[\\/]/.test(a.importer) ? undefined : {path: LATE[a.path], namespace: 'late'},
+    )
+    b.onLoad({filter: /.*/, namespace: 'late'}, (a) => ({
+      contents: `let real
+const load = () => (real ??= globalThis.__liqoTopologyLate(${JSON.stringify(a.path)}))
+module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined : Reflect.get(load(), k, load())), has: (_, k) => k in load()})`,
+      loader: 'js',
+    }))
+  },
+}
+
 // The start-up snapshot's script (src/entry/snapshot.ts): one CommonJS file, as V8's snapshot
 // builder needs, with everything but the lab; what loads on demand stays in node_modules.
 await build({
+  plugins: [late],
   entryPoints: {snapshot: 'src/entry/snapshot.ts'},
   outdir: out,
   outExtension: {'.js': '.cjs'},

@@ -11,6 +11,7 @@
  * time (toolkit/lazy.ts), and the lab's commands, which start processes from files next to the
  * bundle, run from the plain bundle.
  */
+import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import v8 from 'node:v8'
@@ -53,13 +54,18 @@ async function main(): Promise<void> {
   const script = process.argv[1] ?? ''
   const load = runtimeImport()
   const argv = process.argv.slice(2)
-  // The lab's commands, and oclif's help plugin, run from the plain bundle; so does everything if
-  // this blob was built for a bundle elsewhere (never expected: the blob's key names the bundle).
-  if (argv[0] === 'lab' || argv[0] === 'help' || script !== join(ROOT, 'run.js')) {
+  // The lab's commands, and oclif's help plugin, run from the plain bundle; so does everything
+  // under DEBUG (oclif's debug logging reads it when loaded), and if this blob was built for a
+  // bundle elsewhere (never expected: the blob's key names the bundle).
+  if (argv[0] === 'lab' || argv[0] === 'help' || process.env.DEBUG || script !== join(ROOT, 'run.js')) {
     await load(pathToFileURL(script).href)
     return
   }
   setLazyLoader(load)
+  // The modules that scripts/bundle.mjs left out of the snapshot because they look at the terminal
+  // and the environment when loaded: loaded now, as oclif itself would resolve them.
+  const oclif = createRequire(createRequire(join(ROOT, 'run.js')).resolve('@oclif/core'))
+  ;(globalThis as Record<string, unknown>).__liqoTopologyLate = (spec: string) => oclif(spec)
   // oclif would import() the hook file: the hook is already here.
   const runHook = Config.prototype.runHook
   Config.prototype.runHook = async function (this: Config, event: string, opts: Record<string, unknown>, ...rest: unknown[]) {

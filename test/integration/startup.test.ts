@@ -195,14 +195,20 @@ describe('the launcher and its start-up snapshot', () => {
     }
     // The kubeconfig is looked for in today's home.
     expect(launch(i, ['pods', 'where', '-n', 'x'], env).stderr).toContain(join(home, '.kube', 'config'))
-    // Colour on a terminal (util-linux script), none under NO_COLOR: decided at run time, as the
-    // plain bundle decides it (the snapshot was built with no terminal and NO_COLOR set).
+    // Colour and width on a terminal (util-linux script), no colour under NO_COLOR: decided at run
+    // time, as the plain bundle decides them (the snapshot was built with no terminal, NO_COLOR set).
     const tty = (extra: string) =>
-      spawnSync('script', ['-qfec', `env -u NO_COLOR ${extra} '${i.bin}' peer disable --help`, '/dev/null'], {
+      spawnSync('script', ['-qfec', `stty cols 150; env -u NO_COLOR ${extra} '${i.bin}' peer disable --help`, '/dev/null'], {
         env: {PATH: `${i.pathDir}:/usr/bin:/bin`, HOME: home, XDG_CACHE_HOME: i.cache, TERM: 'xterm-256color', COLUMNS: '132'},
         encoding: 'utf8',
       }).stdout
     expect(tty('')).toMatch(/\u001b\[1m/)
+    // The terminal's width too (150 columns; the snapshot was built with none).
+    expect(
+      tty('')
+        .split('\n')
+        .some((l) => l.length > 100),
+    ).toBe(true)
     expect(tty('')).toBe(tty('LIQO_TOPOLOGY_SNAPSHOT=0'))
     expect(tty('NO_COLOR=1')).not.toMatch(/\u001b\[/)
     expect(tty('NO_COLOR=1')).toBe(tty('NO_COLOR=1 LIQO_TOPOLOGY_SNAPSHOT=0'))
@@ -243,7 +249,7 @@ describe('the launcher and its start-up snapshot', () => {
 describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`, () => {
   const kubeconfig = () => JSON.parse(readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/gm, '')) as {clusters: Array<{name: string; cluster: Record<string, string>}>; [k: string]: unknown}
 
-  it('the same placement, and the same TLS outcomes, as the plain bundle: the kubeconfig CA, no CA (unknown authority, or trusted through NODE_EXTRA_CA_CERTS), insecure-skip-tls-verify', () => {
+  it('the same placement and ages, and the same TLS outcomes, as the plain bundle: the kubeconfig CA, no CA (unknown authority, or trusted through NODE_EXTRA_CA_CERTS), insecure-skip-tls-verify', () => {
     const i = install()
     launch(i, ['--version'], {LIQO_TOPOLOGY_SNAPSHOT: 'build'})
     const same = (args: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -253,6 +259,13 @@ describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`,
       expect({code: snap.code, stdout: snap.stdout.replace(/\s+\d+s$/gm, ''), stderr: snap.stderr}).toEqual({code: plain.code, stdout: plain.stdout.replace(/\s+\d+s$/gm, ''), stderr: plain.stderr})
       return snap
     }
+    // The clock is read when a command runs: pods' ages from the snapshot, built a moment ago, are
+    // the plain bundle's (one retry for a second boundary crossed between the two runs).
+    const ages = () => [launch(i, ['pods', 'where', '-A']).stdout, launch(i, ['pods', 'where', '-A'], {LIQO_TOPOLOGY_SNAPSHOT: '0'}).stdout]
+    let [a, b] = ages()
+    if (a !== b) [a, b] = ages()
+    expect(a).toMatch(/\sAGE\n/)
+    expect(a).toBe(b)
     const ok = same(['pods', 'where', '-A', '-o', 'json'])
     expect(ok.code, ok.stderr).toBe(0)
     expect(same(['peer', 'list', '-o', 'yaml']).code).toBe(0)
