@@ -19,9 +19,10 @@ else
   bash scripts/node-lines.sh
   npx vitest run --project unit --project integration
   # Again through the published launcher, started from its start-up snapshot (built first): the
-  # suites that run every command, signals, terminals and the board.
+  # suites that run every command, prompts and signals on a terminal, hostile text and the board.
   LIQO_TOPOLOGY_SNAPSHOT=build bin/liqo-topology --version >/dev/null
   LIQO_TOPOLOGY_TEST_ENTRY=published npx vitest run --project integration test/integration/both/commands.test.ts \
-    test/integration/signals.test.ts test/integration/both/hostile.test.ts test/integration/both/board.test.ts test/integration/both/completion.test.ts
+    test/integration/both/interrupt.test.ts test/integration/signals.test.ts test/integration/both/hostile-text.test.ts \
+    test/integration/both/board.test.ts test/integration/both/completion.test.ts
   npx vitest run --project integration-v1
 fi
