@@ -74,7 +74,13 @@ async function hold(path: string, on: boolean): Promise<void> {
   const obj = await c.getOrNull<Json>(path)
   if (!obj) return
   const finalizers = ((obj.metadata.finalizers ?? []) as string[]).filter((f) => f !== HOLD)
-  await c.patch(path, {metadata: {finalizers: on ? [...finalizers, HOLD] : finalizers, resourceVersion: obj.metadata.resourceVersion}}, 'merge')
+  try {
+    await c.patch(path, {metadata: {finalizers: on ? [...finalizers, HOLD] : finalizers, resourceVersion: obj.metadata.resourceVersion}}, 'merge')
+  } catch (e) {
+    // Gone between the read and the patch (e.g. a virtual node whose peering was just turned
+    // off): releasing a hold on what no longer exists is done.
+    if (on || !(e as {isNotFound?: boolean}).isNotFound) throw e
+  }
 }
 
 describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${skipNote}`, () => {
