@@ -109,7 +109,12 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     const patch = (v: boolean) => kubectl(['patch', 'virtualnode', 'cluster-3', '-n', 'liqo-tenant-cluster-3', '--type', 'merge', '-p', JSON.stringify({spec: {createNode: v}})])
     let started = Date.now()
     expect((await patch(false)).code).toBe(0)
-    await until('all 3 pods Running on cluster-2', 60_000, async () => tutorialSettled(await tutorialPods(), ['cluster-2']))
+    // Up to 3 minutes: 60 s ran out once in CI after the other suites had toggled cluster-3 many
+    // times (Liqo v1.2's virtual kubelet backs off failed remote deletions; see both/faults).
+    let seen: unknown = []
+    await until('all 3 pods Running on cluster-2', 180_000, async () => tutorialSettled((seen = await tutorialPods()) as Awaited<ReturnType<typeof tutorialPods>>, ['cluster-2'])).catch((e: Error) => {
+      throw new Error(`${e.message}; pods last seen: ${JSON.stringify(seen)}`)
+    })
     const movedMs = Date.now() - started
     await until("cluster-3's virtual node deleted", 60_000, async () => (await kubectl(['get', 'node', 'cluster-3'])).code !== 0)
     const goneMs = Date.now() - started
@@ -125,7 +130,7 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     console.log(`[v1 dynamic topology] createNode=false: pods Running on cluster-2 after ${movedMs} ms, node deleted after ${goneMs} ms; createNode=true: node Ready after ${backMs} ms`)
     // Resuming moves nothing back.
     expect((await tutorialPods()).every((p) => p.node === 'cluster-2')).toBe(true)
-  })
+  }, 420_000)
 
   it("lab stop/start works for Liqo's components and for an API server", async () => {
     const stop = await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-1/liqo-controller-manager'])
