@@ -9,12 +9,10 @@ import {fileURLToPath} from 'node:url'
 
 const out = 'dist/bundle'
 rmSync(out, {recursive: true, force: true})
-await build({
-  entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts', 'not-found': 'src/cli/not-found.ts', 'snapshot-build': 'src/entry/snapshot-build.ts'},
+/** What both builds (the bundle and the snapshot's script) share. */
+const common = {
   outdir: out,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   minify: true,
@@ -25,6 +23,12 @@ await build({
   // tsconfig.json with TypeScript only when running from sources (never from a bundle).
   // react-devtools-core: Ink loads it only under DEV=true, and it is not installed.
   external: ['@oclif/plugin-help', 'typescript', 'tsx', 'ts-node', 'react-devtools-core'],
+}
+await build({
+  entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts', 'not-found': 'src/cli/not-found.ts', 'snapshot-build': 'src/entry/snapshot-build.ts'},
+  ...common,
+  splitting: true,
+  format: 'esm',
   banner: {
     js: "import {createRequire as __cr} from 'node:module'; import {fileURLToPath as __fu} from 'node:url'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __fu(new URL('.', import.meta.url));",
   },
@@ -55,17 +59,10 @@ module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined :
 await build({
   plugins: [late],
   entryPoints: {snapshot: 'src/entry/snapshot.ts'},
-  outdir: out,
+  ...common,
   outExtension: {'.js': '.cjs'},
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  external: ['@oclif/plugin-help', 'typescript', 'tsx', 'ts-node', 'react-devtools-core', 'ink', 'react', 'ora', '@inquirer/prompts', '@kubernetes/client-node'],
+  external: [...common.external, 'ink', 'react', 'ora', '@inquirer/prompts', '@kubernetes/client-node'],
 })
 
 // The bundle is its own oclif root: package.json with the command registry next to it.
