@@ -111,8 +111,8 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     expect((await patch(false)).code).toBe(0)
     // Up to 3 minutes: 60 s ran out once in CI after the other suites had toggled cluster-3 many
     // times (Liqo v1.2's virtual kubelet backs off failed remote deletions; see both/faults).
-    let seen: unknown = []
-    await until('all 3 pods Running on cluster-2', 180_000, async () => tutorialSettled((seen = await tutorialPods()) as Awaited<ReturnType<typeof tutorialPods>>, ['cluster-2'])).catch((e: Error) => {
+    let seen: Awaited<ReturnType<typeof tutorialPods>> = []
+    await until('all 3 pods Running on cluster-2', 180_000, async () => tutorialSettled((seen = await tutorialPods()), ['cluster-2'])).catch((e: Error) => {
       throw new Error(`${e.message}; pods last seen: ${JSON.stringify(seen)}`)
     })
     const movedMs = Date.now() - started
