@@ -3,7 +3,7 @@ import {describeStep, type CleanupPlan} from '../model/cleanup-plan.js'
 import type {EvictionImpact} from '../model/impact.js'
 import type {CleanupDone} from '../services/cleanup.js'
 import {document} from './machine.js'
-import {podLine} from './peer.js'
+import {evictionDocument, podLine} from './peer.js'
 
 type ShownPlan = CleanupPlan & {context: string; otherNamespaces?: EvictionImpact[]}
 
@@ -32,14 +32,7 @@ export function cleanupPlanDocument(plan: ShownPlan): Record<string, unknown> {
     context: plan.context,
     namespace: plan.namespace,
     steps: plan.steps.map((s, i) => ({order: i + 1, ...s, description: describeStep(s)})),
-    otherNamespaces: (plan.otherNamespaces ?? []).map((p) => ({
-      namespace: p.namespace,
-      name: p.name,
-      owner: p.owner ?? null,
-      outcome: p.outcome,
-      destinations: p.destinations.map((d) => d.name),
-      reasons: p.reasons,
-    })),
+    otherNamespaces: (plan.otherNamespaces ?? []).map((p) => evictionDocument(p, 'name')),
     notes: plan.notes,
   })
 }

@@ -15,6 +15,18 @@ export function shortId(id: string): string {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id.slice(0, 8) : id
 }
 
+/** One pod of an eviction impact as json/yaml show it; `nameKey` is the field that carries its name. */
+export function evictionDocument(p: EvictionImpact, nameKey: 'pod' | 'name'): Record<string, unknown> {
+  return {
+    namespace: p.namespace,
+    [nameKey]: p.name,
+    owner: p.owner ?? null,
+    outcome: p.outcome,
+    destinations: p.destinations.map((d) => d.name),
+    reasons: p.reasons,
+  }
+}
+
 type Peer = PeerListResult['peers'][number]
 
 /** Liqo v1's modules folded into one word: Healthy, or the first that is not (enabled ones only). */
@@ -150,14 +162,7 @@ export function planDocument(plan: PeerPlan): Record<string, unknown> {
       ? {
           virtualNode: plan.impact.virtualNode ?? null,
           virtualNodes: plan.impact.virtualNodes,
-          evictions: plan.impact.pods.map((p) => ({
-            namespace: p.namespace,
-            pod: p.name,
-            owner: p.owner ?? null,
-            outcome: p.outcome,
-            destinations: p.destinations.map((d) => d.name),
-            reasons: p.reasons,
-          })),
+          evictions: plan.impact.pods.map((p) => evictionDocument(p, 'pod')),
           remainingClusters: plan.impact.remaining.map((c) => c.name),
           warnings: plan.impact.warnings,
         }
