@@ -11,6 +11,7 @@
  * time (toolkit/lazy.ts), and the lab's commands, which start processes from files next to the
  * bundle, run from the plain bundle.
  */
+import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
@@ -49,6 +50,13 @@ async function loadConfig(): Promise<Config> {
 
 const captured = ROOT ? loadConfig() : undefined
 
+/**
+ * The files of the modules left out of the snapshot (src/entry/late.ts), resolved by the builder
+ * (resolving a package with `exports` reads package.json files: ~4 ms of every run). A path gone
+ * since (node_modules reinstalled or moved) is resolved again in the run.
+ */
+const lateFiles = new Map(Object.entries(JSON.parse(process.env.LIQO_TOPOLOGY_LATE_FILES || '{}') as Record<string, string>))
+
 async function main(): Promise<void> {
   // bin/liqo-topology passes the plain bundle's run.js as the script path, as node would show it.
   const script = process.argv[1] ?? ''
@@ -64,8 +72,12 @@ async function main(): Promise<void> {
   setLazyLoader(load)
   // The modules that scripts/bundle.mjs left out of the snapshot because they look at the terminal
   // and the environment when loaded: loaded now, as oclif itself would resolve them.
-  const oclif = createRequire(createRequire(join(ROOT, 'run.js')).resolve('@oclif/core'))
-  ;(globalThis as Record<string, unknown>).__liqoTopologyLate = (spec: string) => oclif(spec)
+  const load1 = createRequire(join(ROOT, 'run.js'))
+  ;(globalThis as Record<string, unknown>).__liqoTopologyLate = (spec: string) => {
+    const file = lateFiles.get(spec)
+    if (file && existsSync(file)) return load1(file)
+    return createRequire(load1.resolve('@oclif/core'))(spec)
+  }
   // oclif would import() the hook file: the hook is already here.
   const runHook = Config.prototype.runHook
   Config.prototype.runHook = async function (this: Config, event: string, opts: Record<string, unknown>, ...rest: unknown[]) {

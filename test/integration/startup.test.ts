@@ -152,6 +152,35 @@ describe('the launcher and its start-up snapshot', () => {
     expect(launch(i, ['--version']).started).toBe('snapshot')
   })
 
+  it('libraries moved since the build (node_modules reinstalled elsewhere): found again, the same output as the plain bundle', () => {
+    // What the snapshot loads from node_modules on demand, each from a copy of its own that can move.
+    const moved = ['ansis', 'supports-color', '@oclif']
+    const i = install()
+    const nm = join(i.root, 'node_modules')
+    rmSync(nm)
+    mkdirSync(nm)
+    for (const e of readdirSync(join(ROOT, 'node_modules'))) if (!moved.includes(e)) symlinkSync(join(ROOT, 'node_modules', e), join(nm, e))
+    const placeAt = (dir: string) => {
+      for (const m of moved) {
+        cpSync(join(ROOT, 'node_modules', m), join(i.root, dir, m), {recursive: true})
+        rmSync(join(nm, m), {force: true})
+        symlinkSync(join(i.root, dir, m), join(nm, m))
+      }
+    }
+    placeAt('first')
+    launch(i, ['--version'], {LIQO_TOPOLOGY_SNAPSHOT: 'build'})
+    expect(blobs(i)).toHaveLength(1)
+    rmSync(join(i.root, 'first'), {recursive: true})
+    placeAt('second')
+    for (const args of [['--help'], ['pods', 'where', '--bogus'], ['peer', 'disabel', 'cluster-3']]) {
+      const env = {NO_COLOR: undefined, FORCE_COLOR: '1'}
+      const snap = launch(i, args, env)
+      const plain = launch(i, args, {...env, LIQO_TOPOLOGY_SNAPSHOT: '0'})
+      expect(snap.started, args.join(' ')).toBe('snapshot')
+      expect({code: snap.code, stdout: snap.stdout, stderr: snap.stderr}, args.join(' ')).toEqual({code: plain.code, stdout: plain.stdout, stderr: plain.stderr})
+    }
+  })
+
   it('a cache that cannot be written: the plain bundle, nothing written anywhere (the install directory least of all)', () => {
     const i = install()
     const file = join(i.root, 'not-a-dir')
