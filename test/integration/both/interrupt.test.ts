@@ -212,8 +212,6 @@ describe.skipIf(!lab)(`interruption of cleanup at each step${modeNote}${skipNote
         for (const h of held) await hold(h, false)
         if ((await kubectl(['get', 'namespace', ns.name])).code === 0) await ns.remove()
       }
-      // Re-enabling both peerings, then a cleanup that waits for Liqo to remove each virtual node:
-      // on Liqo v1.2 under load that alone took 3 minutes once (the finish command may take 4).
-    }, 420_000)
+    })
   }
 })
