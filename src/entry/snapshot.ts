@@ -57,7 +57,15 @@ const captured = ROOT ? loadConfig() : undefined
  */
 const lateFiles = new Map(Object.entries(JSON.parse(process.env.LIQO_TOPOLOGY_LATE_FILES || '{}') as Record<string, string>))
 
+/** What bin/liqo-topology added to the environment for Node's own start goes before anything runs. */
+function restoreEnvironment(): void {
+  if (process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES !== 'added') return
+  delete process.env.GLIBC_TUNABLES
+  delete process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES
+}
+
 async function main(): Promise<void> {
+  restoreEnvironment()
   // bin/liqo-topology passes the plain bundle's run.js as the script path, as node would show it.
   const script = process.argv[1] ?? ''
   const load = runtimeImport()
