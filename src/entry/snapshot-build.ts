@@ -4,7 +4,9 @@
  * finds no blob for its key; it detaches at once, so that neither the command being run nor a
  * Ctrl-C aimed at it is held up or reaches the build. One build at a time (a lock directory); the
  * blob appears under its final name only after a run from it printed the expected version, so a
- * half-written or unusable blob is never picked up.
+ * half-written or unusable blob is never picked up. The blob takes the modification time of the
+ * Node binary it was built for (the `node` the launcher found, given as the second argument): that
+ * is how the launcher knows, with shell builtins only, that it still matches.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
@@ -41,7 +43,8 @@ function lock(path: string): boolean {
 function prune(dir: string): void {
   const blobs = readdirSync(dir)
     .filter((f) => f.endsWith('.blob') || f.endsWith('.failed'))
-    .map((f) => ({f, t: statSync(join(dir, f)).mtimeMs}))
+    // A blob's modification time is its Node binary's (buildBlob); when it was made is its ctime.
+    .map((f) => ({f, t: statSync(join(dir, f)).ctimeMs}))
     .sort((a, b) => b.t - a.t)
   for (const {f} of blobs.slice(KEEP_BLOBS)) rmSync(join(dir, f), {force: true})
   for (const f of readdirSync(dir)) if (f.endsWith('.tmp') && ageMs(join(dir, f)) > STALE_LOCK_MS) rmSync(join(dir, f), {force: true})
@@ -56,7 +59,7 @@ function failed(blob: string, why: string): false {
   return false
 }
 
-export function buildBlob(blob: string): boolean {
+export function buildBlob(blob: string, node: string): boolean {
   const held = `${blob}.lock`
   mkdirSync(dirname(blob), {recursive: true})
   if (!lock(held)) return false
@@ -75,6 +78,8 @@ export function buildBlob(blob: string): boolean {
     const check = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--', join(DIR, 'run.js'), '--version'], {encoding: 'utf8', timeout: 30_000})
     if (check.status !== 0 || !check.stdout.startsWith(`liqo-topology/${version} `))
       return failed(blob, `a run from it printed ${JSON.stringify(check.stdout)} (exit ${check.status}): ${check.stderr.slice(-2000)}`)
+    const touched = spawnSync('touch', ['-r', node, tmp], {encoding: 'utf8'})
+    if (touched.status !== 0) return failed(blob, `touch -r ${node}: ${touched.stderr || touched.error?.message}`)
     renameSync(tmp, blob)
     prune(dirname(blob))
     return true
@@ -84,12 +89,12 @@ export function buildBlob(blob: string): boolean {
   }
 }
 
-const [mode, blob] = process.argv.slice(2)
+const [mode, blob, node = process.execPath] = process.argv.slice(2)
 if (mode === '--detach' && blob) {
-  spawn(process.execPath, [fileURLToPath(import.meta.url), '--now', blob], {detached: true, stdio: 'ignore'}).unref()
+  spawn(process.execPath, [fileURLToPath(import.meta.url), '--now', blob, node], {detached: true, stdio: 'ignore'}).unref()
 } else if (mode === '--now' && blob) {
-  process.exitCode = buildBlob(blob) ? 0 : 1
+  process.exitCode = buildBlob(blob, node) ? 0 : 1
 } else {
-  process.stderr.write('usage: snapshot-build.js --detach|--now <blob>\n')
+  process.stderr.write('usage: snapshot-build.js --detach|--now <blob> [<node as the launcher found it>]\n')
   process.exitCode = 2
 }

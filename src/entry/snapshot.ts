@@ -11,7 +11,7 @@
  * time (toolkit/lazy.ts), and the lab's commands, which start processes from files next to the
  * bundle, run from the plain bundle.
  */
-import {existsSync} from 'node:fs'
+import {existsSync, realpathSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
@@ -57,6 +57,14 @@ const captured = ROOT ? loadConfig() : undefined
  */
 const lateFiles = new Map(Object.entries(JSON.parse(process.env.LIQO_TOPOLOGY_LATE_FILES || '{}') as Record<string, string>))
 
+function canonical(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
+}
+
 /** What bin/liqo-topology added to the environment for Node's own start goes before anything runs. */
 function restoreEnvironment(): void {
   if (process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES !== 'added') return
@@ -66,8 +74,8 @@ function restoreEnvironment(): void {
 
 async function main(): Promise<void> {
   restoreEnvironment()
-  // bin/liqo-topology passes the plain bundle's run.js as the script path, as node would show it.
-  const script = process.argv[1] ?? ''
+  // bin/liqo-topology passes the path as it found it (not resolved: that would cost it a process).
+  const script = canonical(process.argv[1] ?? '')
   const load = runtimeImport()
   const argv = process.argv.slice(2)
   // The lab's commands, and oclif's help plugin, run from the plain bundle; so does everything

@@ -7,7 +7,7 @@
  * and its own cache directory; `node` on the PATH is a wrapper that records how Node was started.
  */
 import {spawnSync} from 'node:child_process'
-import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -120,15 +120,29 @@ describe('the launcher and its start-up snapshot', () => {
     const other = join(i.root, 'other-node')
     copyFileSync(process.execPath, other)
     chmodSync(other, 0o755)
-    // The wrapper is the `node` on the PATH: a new file (a new inode), so a new key.
-    rmSync(join(i.pathDir, 'node'))
-    writeFileSync(join(i.pathDir, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${i.log}'\nexec '${other}' "$@"\n`)
-    chmodSync(join(i.pathDir, 'node'), 0o755)
+    const wrapper = (dir: string, node: string) => {
+      mkdirSync(dir, {recursive: true})
+      rmSync(join(dir, 'node'), {force: true})
+      writeFileSync(join(dir, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${i.log}'\nexec '${node}' "$@"\n`)
+      chmodSync(join(dir, 'node'), 0o755)
+    }
+    // Replaced in place, by one with an older modification time (as a package manager installs it).
+    wrapper(i.pathDir, other)
+    utimesSync(join(i.pathDir, 'node'), new Date('2025-01-02T03:04:05Z'), new Date('2025-01-02T03:04:05Z'))
     const r = launch(i, ['pods', 'where', '--bogus'])
     expect(r.code).toBe(2)
     expect(r.started).toBe('plain')
+    await until('the blob rebuilt for the new binary', 60_000, async () => launch(i, ['--version']).started === 'snapshot')
+    expect(blobs(i)).toHaveLength(1)
+    // Another `node` first on the PATH: its own blob; the first one's stays, for when it is back.
+    const second = join(i.root, 'path2')
+    wrapper(second, process.execPath)
+    const first = {PATH: `${i.pathDir}:/usr/bin:/bin`}
+    const both = {PATH: `${second}:${i.pathDir}:/usr/bin:/bin`}
+    expect(launch(i, ['--version'], both).started).toBe('plain')
     await waitBlobs(i, 2)
-    expect(launch(i, ['--version']).started).toBe('snapshot')
+    expect(launch(i, ['--version'], both).started).toBe('snapshot')
+    expect(launch(i, ['--version'], first).started).toBe('snapshot')
   })
 
   it('other Node flags (NODE_OPTIONS): never the blob built without them (Node would exit 14), the plain bundle, then a snapshot keyed by them', async () => {
