@@ -32,22 +32,30 @@ export function classifyGroups(groups: Record<string, string[]>): {line: LiqoLin
 }
 
 export async function detectLiqo(client: KubeClient, opts: {exactVersion?: boolean} = {}): Promise<LiqoInfo> {
+  // The version label is read beside the discovery (one round trip, not two); used only with Liqo.
+  const version = opts.exactVersion ? liqoVersion(client) : undefined
+  version?.catch(() => undefined) // awaited below, or dropped when the discovery fails
   const list = await client.get<Json>('/apis')
   const groups: Record<string, string[]> = {}
   for (const g of (list.groups ?? []) as Json[]) {
     if (typeof g.name === 'string' && g.name.endsWith('liqo.io')) groups[g.name] = ((g.versions ?? []) as Json[]).map((v) => v.version)
   }
   const info: LiqoInfo = {...classifyGroups(groups), groups}
-  if (opts.exactVersion && info.line !== 'none') {
-    try {
-      const deps = await client.get<Json>(DEPLOYMENTS.path({namespace: LIQO_NAMESPACE}), {query: {labelSelector: 'app.kubernetes.io/name=controller-manager'}})
-      const v = deps.items?.[0]?.metadata?.labels?.['app.kubernetes.io/version']
-      if (typeof v === 'string' && v) info.version = v
-    } catch (e) {
-      if (!(e instanceof ApiError)) throw e // not readable (RBAC, no liqo namespace): the API line is enough
-    }
-  }
+  const v = info.line !== 'none' ? await version : undefined
+  if (v) info.version = v
   return info
+}
+
+/** The Liqo controller-manager Deployment's version label; undefined when not readable (RBAC, no liqo namespace). */
+async function liqoVersion(client: KubeClient): Promise<string | undefined> {
+  try {
+    const deps = await client.get<Json>(DEPLOYMENTS.path({namespace: LIQO_NAMESPACE}), {query: {labelSelector: 'app.kubernetes.io/name=controller-manager'}})
+    const v = deps.items?.[0]?.metadata?.labels?.['app.kubernetes.io/version']
+    return typeof v === 'string' && v ? v : undefined
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e // the API line is enough
+    return undefined
+  }
 }
 
 /** Liqo's own identity of the cluster (ConfigMap in the liqo namespace), when readable. */

@@ -6,7 +6,8 @@ import type {KubeClient} from '../k8s/client.js'
 import {PODS, requireNamespace} from '../k8s/kinds.js'
 import {podFromTableRow} from '../k8s/map.js'
 import {place, type Placement} from '../model/placement.js'
-import {peeringsOrWarning} from './connect.js'
+import type {Node, Pod} from '../model/types.js'
+import {peeringsOrWarning, type PeeringsOrWarning} from './connect.js'
 import type {LiqoLine} from './detect.js'
 import {NODES} from './nodes.js'
 
@@ -32,22 +33,34 @@ export function podScope(o: PodsWhereOptions): {namespace?: string; labelSelecto
 }
 
 export async function readPlacement(client: KubeClient, o: PodsWhereOptions): Promise<PodsWhereResult> {
-  const scope = podScope(o)
-  // Pods in the Table form (as kubectl), in big pages: 10,000 pods are a few requests.
-  const [pods, nodes, fcs] = await Promise.all([PODS.listTable(client, {...scope, limit: 2000}, podFromTableRow), NODES.list(client), peeringsOrWarning(client)])
+  const [pods, nodes, fcs] = await Promise.all([readPods(client, o), NODES.list(client), peeringsOrWarning(client)])
   // An empty list from a namespace that does not exist is a typo, not "no pods".
-  if (pods.items.length === 0 && !o.allNamespaces) await requireNamespace(client, o.namespace)
-  // The table has no scheduler message; fetch it for the unscheduled pods only (one more list).
-  if (pods.items.some((p) => !p.nodeName && !p.deletionTimestamp)) {
+  if (pods.length === 0 && !o.allNamespaces) await requireNamespace(client, o.namespace)
+  return placementResult(client, o, pods, nodes.items, fcs)
+}
+
+/**
+ * The pods in scope, in the Table form (as kubectl), in big pages: 10,000 pods are a few requests.
+ * The table has no scheduler message: for unscheduled pods only, one more list fetches it.
+ */
+export async function readPods(client: KubeClient, o: PodsWhereOptions): Promise<Pod[]> {
+  const scope = podScope(o)
+  const pods = (await PODS.listTable(client, {...scope, limit: 2000}, podFromTableRow)).items
+  if (pods.some((p) => !p.nodeName && !p.deletionTimestamp)) {
     const unscheduled = await PODS.list(client, {...scope, fieldSelector: [scope.fieldSelector, 'spec.nodeName='].filter(Boolean).join(',')})
     const why = new Map(unscheduled.items.map((p) => [`${p.namespace}/${p.name}`, p.unschedulableMessage]))
-    for (const p of pods.items) {
+    for (const p of pods) {
       const m = why.get(`${p.namespace}/${p.name}`)
       if (m) p.unschedulableMessage = m
     }
   }
+  return pods
+}
+
+/** The placement of pods read by readPods, with the nodes and peerings read beside them. */
+export function placementResult(client: KubeClient, o: PodsWhereOptions, pods: Pod[], nodes: Node[], fcs: Pick<PeeringsOrWarning, 'fcs' | 'liqo' | 'warnings'>): PodsWhereResult {
   return {
-    ...place(pods.items, nodes.items, fcs.fcs),
+    ...place(pods, nodes, fcs.fcs),
     ...(o.allNamespaces ? {} : {namespace: o.namespace}),
     allNamespaces: o.allNamespaces,
     context: client.context,

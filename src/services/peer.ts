@@ -10,7 +10,7 @@ import type {LiqoAdapter, OutgoingSetting, SwitchWording} from '../liqo/adapter.
 import {InterruptedError, UserError} from '../toolkit/errors.js'
 import {connectLiqo} from '../liqo/connect.js'
 import {NODES} from '../liqo/nodes.js'
-import {describePeers, type PeerInfo} from '../liqo/peers.js'
+import {countVirtualNodePods, describePeers, type PeerInfo} from '../liqo/peers.js'
 import {resolveForeignCluster, type MatchKind} from '../liqo/resolve.js'
 import type {ConvergenceState} from '../model/convergence.js'
 import {previewDisable, type DisableImpact} from '../model/impact.js'
@@ -27,8 +27,9 @@ export interface PeerListResult {
 }
 
 export async function peerList(client: KubeClient): Promise<PeerListResult> {
-  const [{fcs}, nodes] = await Promise.all([listForeignClusters(client), NODES.list(client)])
-  return {context: client.context, peers: await describePeers(client, fcs, nodes.items)}
+  const nodesRead = NODES.list(client).then((r) => r.items)
+  const [{fcs}, nodes, podsOn] = await Promise.all([listForeignClusters(client), nodesRead, nodesRead.then(async (n) => countVirtualNodePods(client, n))])
+  return {context: client.context, peers: describePeers(fcs, nodes, podsOn)}
 }
 
 // --- plan ---------------------------------------------------------------------------------------

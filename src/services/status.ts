@@ -7,8 +7,8 @@ import {NAMESPACES} from '../k8s/kinds.js'
 import {adapterFor} from '../liqo/connect.js'
 import {detectLiqo, localClusterIdentity, type LiqoInfo} from '../liqo/detect.js'
 import {NODES} from '../liqo/nodes.js'
-import {describePeers, type PeerInfo} from '../liqo/peers.js'
-import {readPlacement, type PodsWhereResult} from '../liqo/placement.js'
+import {countVirtualNodePods, describePeers, type PeerInfo} from '../liqo/peers.js'
+import {placementResult, readPods, type PodsWhereResult} from '../liqo/placement.js'
 import {NAMESPACE_OFFLOADING_NAME, type NamespaceOffloading, type RemoteNamespaceCondition} from '../model/types.js'
 import {byName} from '../toolkit/text.js'
 
@@ -34,15 +34,29 @@ export interface StatusReport {
 }
 
 export async function status(client: KubeClient, namespace: string): Promise<StatusReport> {
-  const liqo = await detectLiqo(client, {exactVersion: true})
-  const adapter = adapterFor(liqo, client.context)
-  // The API line is checked once, above; the peers are read without checking it again.
-  const [local, peers, nsExists, nsos] = await Promise.all([
+  const scope = {namespace, allNamespaces: false}
+  // Every read starts as soon as what it needs is known: what does not depend on the Liqo API line
+  // starts with its detection, the rest when the line is known (two round trips, not five).
+  const liqoRead = detectLiqo(client, {exactVersion: true})
+  const nodesRead = NODES.list(client).then((r) => r.items)
+  const adapterRead = liqoRead.then((liqo) => adapterFor(liqo, client.context))
+  const [liqo, local, nodes, podsOn, fcs, nsExists, nsos, pods] = await Promise.all([
+    liqoRead,
     localClusterIdentity(client),
-    NODES.list(client).then(async (n) => describePeers(client, (await adapter.listPeerings(client, {nodes: n.items})).items, n.items)),
+    nodesRead,
+    nodesRead.then(async (n) => countVirtualNodePods(client, n)),
+    // The API line is checked once, by the detection; the peers are read without checking it again.
+    Promise.all([adapterRead, nodesRead]).then(async ([adapter, n]) => (await adapter.listPeerings(client, {nodes: n})).items),
     client.getOrNull(NAMESPACES.path({name: namespace})).then((n) => !!n),
-    adapter.namespaceOffloadings.list(client, {namespace}),
+    adapterRead.then(async (adapter) => adapter.namespaceOffloadings.list(client, {namespace})),
+    // Read beside the namespace's check; its failure matters only if the namespace exists.
+    readPods(client, scope).then(
+      (items) => ({items}),
+      (error: unknown) => ({error}),
+    ),
   ])
+  if (nsExists && 'error' in pods) throw pods.error
+  const peers = describePeers(fcs, nodes, podsOn)
   const offloading = nsos.items.find((n) => n.name === NAMESPACE_OFFLOADING_NAME)
   const byId = new Map(peers.map((p) => [p.clusterId, p]))
   const remoteNamespaces = Object.entries(offloading?.remoteConditions ?? {})
@@ -59,6 +73,6 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
     ...(offloading ? {offloading} : {}),
     ignoredOffloadings: nsos.items.filter((n) => n.name !== NAMESPACE_OFFLOADING_NAME).map((n) => n.name),
     remoteNamespaces,
-    ...(nsExists ? {pods: await readPlacement(client, {namespace, allNamespaces: false})} : {}),
+    ...(nsExists ? {pods: placementResult(client, scope, 'items' in pods ? pods.items : [], nodes, {fcs, liqo: liqo.line, warnings: []})} : {}),
   }
 }
