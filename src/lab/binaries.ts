@@ -5,9 +5,10 @@
  */
 import {spawn} from 'node:child_process'
 import {accessSync, constants, existsSync, readFileSync} from 'node:fs'
-import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {cacheRoot} from '../toolkit/cache.js'
 
 export const REQUIRED_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
 export type BinaryName = (typeof REQUIRED_BINARIES)[number] | 'kubectl'
@@ -42,8 +43,7 @@ export function pinnedVersions(root = packageRoot()): {kubernetes: string; etcd:
 export function cacheBinDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LAB_BIN_DIR) return resolve(env.LAB_BIN_DIR)
   const v = pinnedVersions()
-  const root = env.LIQO_TOPOLOGY_CACHE ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'liqo-topology')
-  return join(root, `k8s-${v.kubernetes}-etcd-${v.etcd}`)
+  return join(cacheRoot(env), `k8s-${v.kubernetes}-etcd-${v.etcd}`)
 }
 
 function executable(p: string | undefined): p is string {
@@ -113,8 +113,7 @@ export function pinnedLiqoVersions(root = packageRoot()): {liqo: string; kwok: s
 export function liqoCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LIQO_LAB_DIR) return resolve(env.LIQO_LAB_DIR)
   const v = pinnedLiqoVersions()
-  const root = env.LIQO_TOPOLOGY_CACHE ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'liqo-topology')
-  return join(root, `liqo-${v.liqo}-kwok-${v.kwok}`)
+  return join(cacheRoot(env), `liqo-${v.liqo}-kwok-${v.kwok}`)
 }
 
 export interface LiqoArtifacts {

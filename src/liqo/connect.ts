@@ -2,6 +2,7 @@
  * Which adapter drives a cluster: the Liqo API line it serves (./detect.ts) picks one of the
  * adapters registered here. A new Liqo generation registers its adapter in ADAPTERS.
  */
+import {readCached, writeCached} from '../toolkit/cache.js'
 import {ApiError, UserError} from '../toolkit/errors.js'
 import type {KubeClient} from '../k8s/client.js'
 import type {ForeignCluster, Node} from '../model/types.js'
@@ -13,8 +14,28 @@ import {liqoV1} from './v1.js'
 
 const ADAPTERS: Partial<Record<LiqoLine, LiqoAdapter>> = {v0: liqoV0, v1: liqoV1}
 
-/** The adapter tried first when the line is not known yet (the most common one). */
-const FIRST_GUESS = liqoV0
+/** The adapter tried first on a server not seen before: the line operators run today. */
+const FIRST_GUESS = liqoV1
+
+/** The cache file of the line each API server served last (a guess that saves round trips, never trusted for writes). */
+const LINES_FILE = 'liqo-lines.json'
+const LINES_KEPT = 50
+
+/** The adapter of the line this API server served last time, or the first guess. */
+function guessFor(server: string): LiqoAdapter {
+  const lines = readCached(LINES_FILE)
+  const line = lines && typeof lines === 'object' ? (lines as Record<string, unknown>)[server] : undefined
+  return (typeof line === 'string' && ADAPTERS[line as LiqoLine]) || FIRST_GUESS
+}
+
+function rememberLine(server: string, line: LiqoLine): void {
+  const read = readCached(LINES_FILE)
+  const lines = read && typeof read === 'object' ? {...(read as Record<string, unknown>)} : {}
+  if (lines[server] === line) return
+  delete lines[server]
+  lines[server] = line
+  writeCached(LINES_FILE, Object.fromEntries(Object.entries(lines).slice(-LINES_KEPT)))
+}
 
 /** The Liqo lines liqo-topology drives, for messages. */
 export const SUPPORTED = 'Liqo v0.3–v0.10 and v1.x'
@@ -47,18 +68,24 @@ export interface PeeringsOrWarning {
 
 /**
  * For read-only views: the peerings, or none with a warning when the cluster serves no Liqo API
- * liqo-topology can read. Lists with the most common adapter first and detects only when that
- * fails, so the usual case is one request. `nodes`, when the caller has them, saves a list.
+ * liqo-topology can read. Lists with the adapter of the line this API server served last time
+ * (the cache's liqo-lines.json; Liqo v1 for a server not seen yet) and detects only when the
+ * server does not serve that kind, so the usual case is one round trip on either generation. `nodes`,
+ * when the caller has them, saves a list.
  */
 export async function peeringsOrWarning(client: KubeClient, nodes?: Node[]): Promise<PeeringsOrWarning> {
+  const guess = guessFor(client.server)
   try {
-    return {fcs: (await FIRST_GUESS.listPeerings(client)).items, liqo: FIRST_GUESS.line, adapter: FIRST_GUESS, warnings: []}
+    return {fcs: (await guess.listPeerings(client, nodes ? {nodes} : {})).items, liqo: guess.line, adapter: guess, warnings: []}
   } catch (e) {
     if (!(e instanceof ApiError && e.isNotFound)) throw e
   }
   const info = await detectLiqo(client)
   const adapter = ADAPTERS[info.line]
-  if (adapter) return {fcs: (await adapter.listPeerings(client, nodes ? {nodes} : {})).items, liqo: info.line, adapter, warnings: []}
+  if (adapter) {
+    rememberLine(client.server, info.line)
+    return {fcs: (await adapter.listPeerings(client, nodes ? {nodes} : {})).items, liqo: info.line, adapter, warnings: []}
+  }
   const warnings =
     info.line === 'none'
       ? [`no Liqo API on context "${client.context}": every scheduled pod is shown as local`]

@@ -3,6 +3,10 @@
  * the impact preview, confirmations on a terminal, waits that time out, partial cleanups.
  * One test body for both lab modes (Liqo v0.3 emulator and Liqo v1.2), like the tutorial's.
  */
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import yaml from 'js-yaml'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -24,6 +28,31 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
   }, 300_000)
 
   describe('pods where', () => {
+    it("remembers the Liqo API each server serves: the next read lists with it at once, without discovery (a server not seen yet: Liqo v1's first)", async () => {
+      const cache = mkdtempSync(join(tmpdir(), 'liqo-topology-lines-'))
+      const read = () => cli(['pods', 'where', '-n', ns.name, '-v', '6'], {env: {LIQO_TOPOLOGY_CACHE: cache}})
+      // "GET /apis 200", from kubectl-style request lines (-v 6).
+      const requests = (stderr: string) =>
+        stderr
+          .split('\n')
+          .filter((l) => l.includes('round_trippers.go]'))
+          .map((l) => l.replace(/^.*\] (\w+) https?:\/\/[^/]+(\S+) (\d+) .*$/, '$1 $2 $3'))
+      const rows = (stdout: string) => stdout.split('\n').map((l) => l.replace(/\s+\S+$/, '')) // without AGE
+      const first = await read()
+      expect(first.code, first.stderr).toBe(0)
+      const second = await read()
+      expect(second.code, second.stderr).toBe(0)
+      expect(rows(second.stdout)).toEqual(rows(first.stdout))
+      expect(rows(first.stdout).length).toBeGreaterThan(3)
+      // On v0.x the first read found the v1 kinds not served (404), detected, listed v0's; on v1.x it was right at once.
+      expect(requests(first.stderr).includes('GET /apis 200')).toBe(!isV1)
+      expect(requests(second.stderr).filter((r) => r === 'GET /apis 200' || r.endsWith(' 404'))).toEqual([])
+      const lines = join(cache, 'liqo-lines.json')
+      if (isV1) expect(existsSync(lines)).toBe(false)
+      else expect(Object.values(JSON.parse(readFileSync(lines, 'utf8')) as Record<string, string>)).toEqual(['v0'])
+      rmSync(cache, {recursive: true, force: true})
+    })
+
     it('-A adds a NAMESPACE column and shows local pods as local', async () => {
       const r = await cli(['pods', 'where', '-A'])
       expect(r.code, r.stderr).toBe(0)
