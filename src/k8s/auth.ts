@@ -59,24 +59,36 @@ export interface SimpleCredentials {
   headers: () => Record<string, string>
 }
 
-function fileOrData(file: unknown, data: unknown): Buffer | undefined {
+/** A file the kubeconfig names; unreadable, it is one clear error (as kubectl's "unable to read ..."). */
+function readNamed(file: string, field: string, owner: string, inline = `${field}-data`): Buffer {
+  try {
+    return readFileSync(file)
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? String(e))
+    throw new UserError(`cannot read ${field} "${file}" of ${owner} in the kubeconfig: ${why}`, `fix the path in the kubeconfig, or give the content inline (${inline})`)
+  }
+}
+
+function fileOrData(file: unknown, data: unknown, field: string, owner: string): Buffer | undefined {
   // As kubectl: inline data wins over a file path.
   if (typeof data === 'string' && data) return Buffer.from(data, 'base64')
-  if (typeof file === 'string' && file) return readFileSync(file)
+  if (typeof file === 'string' && file) return readNamed(file, field, owner)
   return undefined
 }
 
 /** Credentials for kubeconfigs that need no plugin, or undefined when client-node is needed. */
-export function simpleCredentials(target: Pick<KubeTarget, 'cluster' | 'user'>): SimpleCredentials | undefined {
+export function simpleCredentials(target: Pick<KubeTarget, 'cluster' | 'user'> & Partial<Pick<KubeTarget, 'clusterName' | 'userName'>>): SimpleCredentials | undefined {
   const {cluster, user} = target
+  const ofCluster = `cluster "${target.clusterName ?? ''}"`
+  const ofUser = `user "${target.userName ?? ''}"`
   if (Object.keys(user).some((k) => !SIMPLE_USER_KEYS.has(k))) return undefined
   if (Object.keys(cluster).some((k) => !SIMPLE_CLUSTER_KEYS.has(k))) return undefined
   const tls: SimpleCredentials['tls'] = {}
-  const ca = fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data'])
+  const ca = fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data'], 'certificate-authority', ofCluster)
   if (ca) tls.ca = ca
-  const cert = fileOrData(user['client-certificate'], user['client-certificate-data'])
+  const cert = fileOrData(user['client-certificate'], user['client-certificate-data'], 'client-certificate', ofUser)
   if (cert) tls.cert = cert
-  const key = fileOrData(user['client-key'], user['client-key-data'])
+  const key = fileOrData(user['client-key'], user['client-key-data'], 'client-key', ofUser)
   if (key) tls.key = key
   if (cluster['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false
   if (typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name']) tls.servername = cluster['tls-server-name']
@@ -91,7 +103,7 @@ export function simpleCredentials(target: Pick<KubeTarget, 'cluster' | 'user'>):
   if (groups.length) fixed['Impersonate-Group'] = groups.join(', ')
   const headers = () => {
     const h = {...fixed}
-    const token = typeof user.token === 'string' && user.token ? user.token : tokenFile ? readFileSync(tokenFile, 'utf8').trim() : ''
+    const token = typeof user.token === 'string' && user.token ? user.token : tokenFile ? readNamed(tokenFile, 'tokenFile', ofUser, 'token').toString('utf8').trim() : ''
     if (token) h.Authorization = `Bearer ${token}`
     return h
   }
@@ -114,6 +126,7 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
     simple = simpleCredentials(target)
     simple?.headers() // a token file that cannot be read fails now, with a clear message
   } catch (e) {
+    if (e instanceof UserError) throw e // already names the file, the field and whose it is
     throw new UserError(`cannot read the credentials of user "${target.userName}" of context "${target.context}": ${(e as Error).message}`, 'check the file paths in the kubeconfig')
   }
   if (simple) {

@@ -1,12 +1,13 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import https from 'node:https'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import {KubeConfig} from '@kubernetes/client-node'
 import {describe, expect, it} from 'vitest'
 
 import {simpleCredentials} from '../../src/k8s/auth.js'
+import {UserError} from '../../src/toolkit/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'auth-test-'))
 const file = (name: string, content: string) => {
@@ -71,6 +72,17 @@ describe('simpleCredentials', () => {
     expect(s.headers().Authorization).toBe('Bearer first')
     writeFileSync(tf, 'second')
     expect(s.headers().Authorization).toBe('Bearer second')
+  })
+
+  it('a file the kubeconfig names that cannot be read is one clear error naming the field, the file and its owner', () => {
+    const gone = join(dirname(file('x', '')), 'no-such-file')
+    const ca = () => simpleCredentials({clusterName: 'prod', userName: 'me', cluster: {server: 'https://x', 'certificate-authority': gone}, user: {token: 't'}})
+    expect(ca).toThrow(UserError)
+    expect(ca).toThrow(`cannot read certificate-authority "${gone}" of cluster "prod" in the kubeconfig: no such file`)
+    const key = () => simpleCredentials({clusterName: 'prod', userName: 'me', cluster: {server: 'https://x'}, user: {'client-certificate-data': 'Zm9v', 'client-key': gone}})
+    expect(key).toThrow(`cannot read client-key "${gone}" of user "me" in the kubeconfig: no such file`)
+    const s = simpleCredentials({clusterName: 'prod', userName: 'me', cluster: {server: 'https://x'}, user: {tokenFile: gone}})!
+    expect(() => s.headers()).toThrow(`cannot read tokenFile "${gone}" of user "me" in the kubeconfig: no such file`)
   })
 
   it('impersonates groups too (as-groups), which client-node drops', () => {
