@@ -1,6 +1,6 @@
 /** Helpers for integration tests: run the CLI as a user would, kubectl, and direct API access. */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {inject} from 'vitest'
@@ -19,7 +19,7 @@ const DEV = join(ROOT, 'bin', 'dev.js')
 /**
  * What the tests run: the sources (bin/dev.js), or, with LIQO_TOPOLOGY_TEST_ENTRY=published, the
  * published launcher (bin/liqo-topology: Node started from the start-up snapshot when one is built,
- * else the bundle). ENTRY_MARK is what the CLI process's command line then contains.
+ * else the bundle). ENTRY_MARK is the script the CLI process runs.
  */
 const PUBLISHED = process.env.LIQO_TOPOLOGY_TEST_ENTRY === 'published'
 export const ENTRY: string[] = PUBLISHED ? [join(ROOT, 'bin', 'liqo-topology')] : [process.execPath, DEV]
@@ -140,7 +140,9 @@ export function startCliOnTty(args: string[], o: RunOptions = {}): TtyRun {
           grew = true
         }
     }
-    const cliPid = rows.find((r) => under.has(Number(r[0])) && Number(r[0]) !== child.pid && r.slice(2).join(' ').includes(ENTRY_MARK))?.[0]
+    // The launcher hands Node the script's path as it found it (e.g. <root>/bin/../dist/bundle/run.js).
+    const isCli = (args: string[]) => args.some((a) => a.endsWith('.js') && resolve(a) === ENTRY_MARK)
+    const cliPid = rows.find((r) => under.has(Number(r[0])) && Number(r[0]) !== child.pid && isCli(r.slice(2)))?.[0]
     if (!cliPid) throw new Error('the CLI process under script was not found')
     process.kill(Number(cliPid), sig)
   }
