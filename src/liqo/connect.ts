@@ -21,16 +21,20 @@ const FIRST_GUESS = liqoV1
 const LINES_FILE = 'liqo-lines.json'
 const LINES_KEPT = 50
 
+/** The cache's map of API server URL → Liqo line ({} when absent or not a map). */
+function cachedLines(): Record<string, unknown> {
+  const read = readCached(LINES_FILE)
+  return read && typeof read === 'object' ? {...(read as Record<string, unknown>)} : {}
+}
+
 /** The adapter of the line this API server served last time, or the first guess. */
 function guessFor(server: string): LiqoAdapter {
-  const lines = readCached(LINES_FILE)
-  const line = lines && typeof lines === 'object' ? (lines as Record<string, unknown>)[server] : undefined
+  const line = cachedLines()[server]
   return (typeof line === 'string' && ADAPTERS[line as LiqoLine]) || FIRST_GUESS
 }
 
 function rememberLine(server: string, line: LiqoLine): void {
-  const read = readCached(LINES_FILE)
-  const lines = read && typeof read === 'object' ? {...(read as Record<string, unknown>)} : {}
+  const lines = cachedLines()
   if (lines[server] === line) return
   delete lines[server]
   lines[server] = line
