@@ -22,6 +22,7 @@ import {Config, Errors, flush, handle, run} from '@oclif/core'
 
 import {CORE_COMMANDS} from '../../commands/core.js'
 import notFound from '../cli/not-found.js'
+import {takeHandedOverExtraCa} from '../k8s/extra-ca.js'
 import {setLazyLoader} from '../toolkit/lazy.js'
 
 /** The bundle directory, given by the builder (the blob's key includes it). */
@@ -67,6 +68,7 @@ function canonical(path: string): string {
 
 /** What bin/liqo-topology added to the environment for Node's own start goes before anything runs. */
 function restoreEnvironment(): void {
+  takeHandedOverExtraCa()
   if (process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES !== 'added') return
   delete process.env.GLIBC_TUNABLES
   delete process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES

@@ -12,6 +12,7 @@ import type https from 'node:https'
 
 import {UserError} from '../toolkit/errors.js'
 import {lazyImport} from '../toolkit/lazy.js'
+import {addHandedOverExtraCa} from './extra-ca.js'
 import type {KubeTarget} from './kubeconfig.js'
 import {httpLib, httpsLib, tlsLib} from './net.js'
 
@@ -141,13 +142,15 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
  * An HTTPS agent whose connections share one TLS context. Without it every connection builds its
  * own, and on Node 20 each context given a CA first copies the whole bundled root store (~10 ms of
  * CPU per connection; a command opens a few at once). Verification is unchanged: the kubeconfig's
- * CA when given, otherwise Node's roots plus NODE_EXTRA_CA_CERTS.
+ * CA when given, otherwise Node's roots plus NODE_EXTRA_CA_CERTS (read here when the launcher
+ * kept it from Node's start: ./extra-ca.ts).
  */
 function tlsAgent(o: https.AgentOptions, target: KubeTarget): https.Agent {
   const {ca, cert, key, pfx, passphrase, ...rest} = o
   let secureContext
   try {
     secureContext = tlsLib().createSecureContext({ca, cert, key, pfx, passphrase})
+    if (ca === undefined) addHandedOverExtraCa(secureContext)
   } catch (e) {
     throw new UserError(
       `cannot use the TLS material of context "${target.context}" (certificate authority of cluster "${target.clusterName}", client certificate of user "${target.userName}"): ${(e as Error).message}`,

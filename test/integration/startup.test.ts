@@ -10,6 +10,7 @@ import {spawnSync} from 'node:child_process'
 import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {rootCertificates} from 'node:tls'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
@@ -38,7 +39,7 @@ function install(realNode = process.execPath): Install {
   const pathDir = join(root, 'path')
   mkdirSync(pathDir)
   const log = join(root, 'node.log')
-  writeFileSync(join(pathDir, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${realNode}' "$@"\n`)
+  writeFileSync(join(pathDir, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" "extra=\${NODE_EXTRA_CA_CERTS-(unset)}" >> '${log}'\nexec '${realNode}' "$@"\n`)
   chmodSync(join(pathDir, 'node'), 0o755)
   return {root, cache: join(root, 'cache'), log, bin: join(root, 'bin', 'liqo-topology'), pathDir}
 }
@@ -49,6 +50,8 @@ interface Ran {
   stderr: string
   /** How Node was started for the command itself: from a snapshot, or the plain bundle. */
   started: 'snapshot' | 'plain' | 'none'
+  /** NODE_EXTRA_CA_CERTS as Node saw it at start, for the command itself. */
+  nodeExtraCa?: string
 }
 
 function launch(i: Install, args: string[], env: NodeJS.ProcessEnv = {}): Ran {
@@ -59,7 +62,8 @@ function launch(i: Install, args: string[], env: NodeJS.ProcessEnv = {}): Ran {
   const calls = existsSync(i.log) ? readFileSync(i.log, 'utf8').split('\n') : []
   const own = calls.find((c) => c.includes(' -- ') || c.endsWith('/bin/run.js') || c.includes('/bin/run.js '))
   const started = !own ? 'none' : own.startsWith('--snapshot-blob ') ? 'snapshot' : 'plain'
-  return {code: r.status, stdout: r.stdout, stderr: r.stderr, started}
+  const nodeExtraCa = own ? calls[calls.indexOf(own) + 1]?.replace(/^extra=/, '') : undefined
+  return {code: r.status, stdout: r.stdout, stderr: r.stderr, started, nodeExtraCa}
 }
 
 const blobs = (i: Install, sub = 'liqo-topology/snapshots') => (existsSync(join(i.cache, sub)) ? readdirSync(join(i.cache, sub)).filter((f) => f.endsWith('.blob')) : [])
@@ -290,6 +294,7 @@ describe('the launcher and its start-up snapshot', () => {
       expect(envs[0]).toMatch(/^MY_SETTING=kept$/m)
       expect(envs[0]).toMatch(/^NODE_EXTRA_CA_CERTS=\/etc\/hostname$/m)
       expect(envs[0]).not.toMatch(/^LIQO_TOPOLOGY_GLIBC/m)
+      expect(envs[0]).not.toMatch(/^LIQO_TOPOLOGY_NODE_EXTRA_CA_CERTS/m)
       if (own) expect(envs[0]).toMatch(/^GLIBC_TUNABLES=glibc\.malloc\.check=0$/m)
       else expect(envs[0]).not.toMatch(/^GLIBC_TUNABLES=/m)
     }
@@ -337,6 +342,25 @@ describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`,
     expect(unknown.stderr).toMatch(/certificate/i)
     const extra = same(['pods', 'where', '-A'], {KUBECONFIG: noCa, NODE_EXTRA_CA_CERTS: caFile})
     expect(extra.code, extra.stderr).toBe(0)
+    // The launcher keeps the file from Node's start (src/k8s/extra-ca.ts): the CLI adds it where
+    // Node would have, so the outcome is the one of Node reading it itself (the bundle run directly).
+    expect(extra.nodeExtraCa).toBe('(unset)')
+    const direct = (env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, [join(i.root, 'dist', 'bundle', 'run.js'), 'pods', 'where', '-A'], {env: {PATH: process.env.PATH, HOME: i.root, XDG_CACHE_HOME: i.cache, NO_COLOR: '1', ...env}, encoding: 'utf8', timeout: 60_000})
+    const byNode = direct({KUBECONFIG: noCa, NODE_EXTRA_CA_CERTS: caFile})
+    expect({code: byNode.status, stdout: byNode.stdout.replace(/\s+\d+s$/gm, '')}).toEqual({code: extra.code, stdout: extra.stdout.replace(/\s+\d+s$/gm, '')})
+    // The kubeconfig's CA is the only one trusted when given, with or without the extra file.
+    const own = same(['pods', 'where', '-A'], {NODE_EXTRA_CA_CERTS: caFile})
+    expect(own.code, own.stderr).toBe(0)
+    const otherCa = variant('other-ca', (c) => (c['certificate-authority-data'] = Buffer.from(rootCertificates.slice(0, 3).join('\n')).toString('base64')))
+    const wrongCa = same(['pods', 'where', '-A'], {KUBECONFIG: otherCa, NODE_EXTRA_CA_CERTS: caFile})
+    expect(wrongCa.code).not.toBe(0)
+    expect(wrongCa.stderr).toMatch(/certificate/i)
+    expect(direct({KUBECONFIG: otherCa, NODE_EXTRA_CA_CERTS: caFile}).status).toBe(wrongCa.code)
+    // A file that cannot be read: Node's warning, once, and the unknown authority.
+    const missing = same(['pods', 'where', '-A'], {KUBECONFIG: noCa, NODE_EXTRA_CA_CERTS: join(i.root, 'missing.crt')})
+    expect(missing.code).toBe(unknown.code)
+    expect(missing.stderr.match(/Warning: Ignoring extra certs from `[^`]*missing\.crt`, load failed: No such file or directory/g)).toHaveLength(1)
     const insecure = variant('insecure', (c) => {
       delete c['certificate-authority-data']
       c['insecure-skip-tls-verify'] = true

@@ -1,0 +1,74 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import type {SecureContext} from 'node:tls'
+
+import {beforeEach, describe, expect, it} from 'vitest'
+
+import {addHandedOverExtraCa, HANDED_OVER, handedOverExtraCa, takeHandedOverExtraCa} from '../../src/k8s/extra-ca.js'
+
+const SLOT = Symbol.for('liqo-topology.handed-over-extra-ca')
+const dir = mkdtempSync(join(tmpdir(), 'extra-ca-test-'))
+
+/** A context that records what is added to its store (the real one is exercised against the lab: test/integration/startup.test.ts). */
+function fakeContext() {
+  const added: string[] = []
+  const context = {context: {addCACert: (pem: Buffer) => void added.push(pem.toString())}} as unknown as SecureContext
+  return {context, added}
+}
+
+describe('NODE_EXTRA_CA_CERTS handed over by the launcher', () => {
+  beforeEach(() => {
+    delete (globalThis as Record<symbol, unknown>)[SLOT]
+  })
+
+  it('goes back into the environment under its own name, the launcher\'s name gone; a second take changes nothing', () => {
+    const env: NodeJS.ProcessEnv = {[HANDED_OVER]: '/etc/corp-ca.pem', OTHER: 'x'}
+    takeHandedOverExtraCa(env)
+    expect(env).toEqual({NODE_EXTRA_CA_CERTS: '/etc/corp-ca.pem', OTHER: 'x'})
+    expect(handedOverExtraCa()).toBe('/etc/corp-ca.pem')
+    takeHandedOverExtraCa(env)
+    expect(env).toEqual({NODE_EXTRA_CA_CERTS: '/etc/corp-ca.pem', OTHER: 'x'})
+    expect(handedOverExtraCa()).toBe('/etc/corp-ca.pem')
+  })
+
+  it('without the launcher (or with nothing to hand over) the environment and Node\'s own loading are left alone', () => {
+    const env: NodeJS.ProcessEnv = {NODE_EXTRA_CA_CERTS: '/etc/own.pem'}
+    takeHandedOverExtraCa(env)
+    expect(env).toEqual({NODE_EXTRA_CA_CERTS: '/etc/own.pem'})
+    expect(handedOverExtraCa()).toBeUndefined()
+    const empty: NodeJS.ProcessEnv = {[HANDED_OVER]: ''}
+    takeHandedOverExtraCa(empty)
+    expect(empty).toEqual({})
+    expect(handedOverExtraCa()).toBeUndefined()
+    const {context, added} = fakeContext()
+    addHandedOverExtraCa(context, () => {
+      throw new Error('no warning expected')
+    })
+    expect(added).toEqual([])
+  })
+
+  it('adds the file\'s certificates to each context made without a CA, reading the file once', () => {
+    const file = join(dir, 'ca.pem')
+    writeFileSync(file, '-----BEGIN CERTIFICATE-----\nfirst\n-----END CERTIFICATE-----\n')
+    takeHandedOverExtraCa({[HANDED_OVER]: file})
+    const a = fakeContext()
+    addHandedOverExtraCa(a.context)
+    writeFileSync(file, 'changed')
+    const b = fakeContext()
+    addHandedOverExtraCa(b.context)
+    expect(a.added).toEqual([expect.stringContaining('first')])
+    expect(b.added).toEqual(a.added)
+  })
+
+  it('a file that cannot be read is one warning in Node\'s words, then ignored as Node ignores it', () => {
+    takeHandedOverExtraCa({[HANDED_OVER]: join(dir, 'missing.pem')})
+    const warnings: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const {context, added} = fakeContext()
+      addHandedOverExtraCa(context, (l) => void warnings.push(l))
+      expect(added).toEqual([])
+    }
+    expect(warnings).toEqual([`Warning: Ignoring extra certs from \`${join(dir, 'missing.pem')}\`, load failed: No such file or directory\n`])
+  })
+})
