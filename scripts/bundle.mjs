@@ -54,19 +54,29 @@ await build({
 
 // Modules that decide at load time from the terminal and the environment (colour support, the
 // terminal's width): in the snapshot they would decide once, when it is built. There they are
-// stand-ins that load the real module, from the installed package, on first use in a run
-// (src/entry/snapshot.ts installs the loader). Each: how oclif requires it → what to load.
-const LATE = {ansis: 'ansis', 'supports-color': 'supports-color', '../screen': './screen.js', './screen': './screen.js'}
+// stand-ins: their code is in the snapshot, but it runs on first use in a run, not before. Each
+// is matched by how oclif requires it.
 const late = {
   name: 'late',
   setup(b) {
-    b.onResolve({filter: /^(ansis|supports-color|\.\.?\/screen)$/}, (a) =>
-      a.path.includes('screen') && !/[\\/]@oclif[\\/]core[\\/]lib[\\/]/.test(a.importer) ? undefined : {path: LATE[a.path], namespace: 'late'},
-    )
+    b.onResolve({filter: /^(ansis|supports-color|(\.\.?\/)+screen)$/}, async (a) => {
+      if (a.pluginData === 'real') return undefined
+      const real = await b.resolve(a.path, {kind: a.kind, importer: a.importer, resolveDir: a.resolveDir, pluginData: 'real'})
+      if (real.errors.length) return {errors: real.errors}
+      // oclif's lib/screen.js, however deep the requiring file is; another package's "screen" is not ours to touch.
+      if (a.path.endsWith('screen') && !/[\\/]@oclif[\\/]core[\\/]lib[\\/]screen\.js$/.test(real.path)) return undefined
+      return {path: real.path, namespace: 'late'}
+    })
     b.onLoad({filter: /.*/, namespace: 'late'}, (a) => ({
+      // Used while the snapshot is built (a library probing for colour support at load, in a
+      // try block), it throws, as the module would be missing: nothing decides at build time.
       contents: `let real
-const load = () => (real ??= globalThis.__liqoTopologyLate(${JSON.stringify(a.path)}))
+const load = () => {
+  if (!globalThis.__liqoTopologyRun) throw new Error('not loaded while the snapshot is built: ' + ${JSON.stringify(a.path)})
+  return (real ??= require(${JSON.stringify(a.path)}))
+}
 module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined : Reflect.get(load(), k, load())), has: (_, k) => k in load()})`,
+      resolveDir: process.cwd(),
       loader: 'js',
     }))
   },
@@ -74,14 +84,24 @@ module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined :
 
 // The start-up snapshot's script (src/entry/snapshot.ts): one CommonJS file, as V8's snapshot
 // builder needs, with everything but the lab; what loads on demand stays in node_modules.
-await build({
+const snapshot = await build({
   plugins: [late, ejsText],
   entryPoints: {snapshot: 'src/entry/snapshot.ts'},
   ...common,
   outExtension: {'.js': '.cjs'},
   format: 'cjs',
   external: [...common.external, 'ink', 'react', 'ora', '@inquirer/prompts', '@kubernetes/client-node'],
+  metafile: true,
 })
+// Each late module is required by its stand-in only: a file that reached it another way (a new
+// relative path, another package) would run it while the snapshot is built.
+const stand = Object.keys(snapshot.metafile.inputs).filter((f) => f.startsWith('late:'))
+for (const [file, input] of Object.entries(snapshot.metafile.inputs)) {
+  if (file.startsWith('late:')) continue
+  const direct = input.imports.filter((i) => stand.includes(`late:${i.path}`) || stand.some((s) => s.endsWith(`/${i.path}`)))
+  if (direct.length) throw new Error(`bundle: ${file} requires ${direct.map((i) => i.path).join(', ')} directly, not through its stand-in (scripts/bundle.mjs, "late")`)
+}
+if (stand.length !== 3) throw new Error(`bundle: expected 3 late modules (ansis, supports-color, oclif's screen), found ${stand.join(', ') || 'none'}`)
 
 // The bundle is its own oclif root: package.json with the command registry next to it.
 const pjson = JSON.parse(readFileSync('package.json', 'utf8'))

@@ -13,7 +13,6 @@ import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {resolveLate} from './late.js'
 
 const DIR = dirname(fileURLToPath(import.meta.url))
 const STALE_LOCK_MS = 10 * 60_000
@@ -67,11 +66,6 @@ export function buildBlob(blob: string, node: string): boolean {
   try {
     // The same Node binary and NODE_OPTIONS as the runs that will use it: both are in the key.
     const env: NodeJS.ProcessEnv = {...process.env, LIQO_TOPOLOGY_BUNDLE_DIR: DIR}
-    try {
-      env.LIQO_TOPOLOGY_LATE_FILES = JSON.stringify(resolveLate(DIR))
-    } catch {
-      // Not resolvable here: each run resolves them itself.
-    }
     const built = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', join(DIR, 'snapshot.cjs')], {cwd: DIR, env, encoding: 'utf8', timeout: 120_000})
     if (built.status !== 0) return failed(blob, `the build exited ${built.status ?? built.signal}: ${built.stderr.slice(-2000)}`)
     const {version} = JSON.parse(readFileSync(join(DIR, 'package.json'), 'utf8')) as {version: string}

@@ -11,8 +11,7 @@
  * time (toolkit/lazy.ts), and the lab's commands, which start processes from files next to the
  * bundle, run from the plain bundle.
  */
-import {existsSync, realpathSync} from 'node:fs'
-import {createRequire} from 'node:module'
+import {realpathSync} from 'node:fs'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import v8 from 'node:v8'
@@ -51,13 +50,6 @@ async function loadConfig(): Promise<Config> {
 
 const captured = ROOT ? loadConfig() : undefined
 
-/**
- * The files of the modules left out of the snapshot (src/entry/late.ts), resolved by the builder
- * (resolving a package with `exports` reads package.json files: ~4 ms of every run). A path gone
- * since (node_modules reinstalled or moved) is resolved again in the run.
- */
-const lateFiles = new Map(Object.entries(JSON.parse(process.env.LIQO_TOPOLOGY_LATE_FILES || '{}') as Record<string, string>))
-
 function canonical(path: string): string {
   try {
     return realpathSync(path)
@@ -88,14 +80,9 @@ async function main(): Promise<void> {
     return
   }
   setLazyLoader(load)
-  // The modules that scripts/bundle.mjs left out of the snapshot because they look at the terminal
-  // and the environment when loaded: loaded now, as oclif itself would resolve them.
-  const load1 = createRequire(join(ROOT, 'run.js'))
-  ;(globalThis as Record<string, unknown>).__liqoTopologyLate = (spec: string) => {
-    const file = lateFiles.get(spec)
-    if (file && existsSync(file)) return load1(file)
-    return createRequire(load1.resolve('@oclif/core'))(spec)
-  }
+  // The modules that look at the terminal and the environment when loaded (scripts/bundle.mjs,
+  // "late") may load from now on: in this run, not while the snapshot was built.
+  ;(globalThis as Record<string, unknown>).__liqoTopologyRun = true
   // oclif would import() the hook file: the hook is already here.
   const runHook = Config.prototype.runHook
   Config.prototype.runHook = async function (this: Config, event: string, opts: Record<string, unknown>, ...rest: unknown[]) {
