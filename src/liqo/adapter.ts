@@ -56,8 +56,8 @@ export interface LiqoAdapter {
   readonly line: LiqoLine
   /** The generation, for people: "Liqo v0.3–v0.10", "Liqo v1.x". */
   readonly generation: string
-  /** Every peering. `nodes`, when the caller has them, saves a list. */
-  listPeerings(client: KubeClient, o?: {nodes?: Node[]}): Promise<PeeringList>
+  /** Every peering. `nodes`, when the caller has them or is reading them already, saves a list. */
+  listPeerings(client: KubeClient, o?: {nodes?: Node[] | Promise<Node[]>}): Promise<PeeringList>
   /** One peering by its ForeignCluster name, or undefined. */
   getPeering(client: KubeClient, name: string): Promise<ForeignCluster | undefined>
   /** Watches the peerings (`name`: only that one); `nodes` is the caller's node reflector, which it runs. */

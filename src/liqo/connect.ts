@@ -75,9 +75,9 @@ export interface PeeringsOrWarning {
  * liqo-topology can read. Lists with the adapter of the line this API server served last time
  * (the cache's liqo-lines.json; Liqo v1 for a server not seen yet) and detects only when the
  * server does not serve that kind, so the usual case is one round trip on either generation. `nodes`,
- * when the caller has them, saves a list.
+ * when the caller has them or is reading them already, saves a list.
  */
-export async function peeringsOrWarning(client: KubeClient, nodes?: Node[]): Promise<PeeringsOrWarning> {
+export async function peeringsOrWarning(client: KubeClient, nodes?: Node[] | Promise<Node[]>): Promise<PeeringsOrWarning> {
   const guess = guessFor(client.server)
   try {
     return {fcs: (await guess.listPeerings(client, nodes ? {nodes} : {})).items, liqo: guess.line, adapter: guess, warnings: []}

@@ -158,10 +158,10 @@ interface V1Sources {
   nodes?: ListResult<Node>
 }
 
-async function listV1(client: KubeClient, o: {nodes?: Node[]} = {}): Promise<PeeringList> {
-  const [fcs, vns, nodes] = await Promise.all([FOREIGN_CLUSTERS_V1.list(client), VIRTUAL_NODES.list(client), o.nodes ? undefined : NODES.list(client)])
-  const sources: V1Sources = {fcs, vns, ...(nodes ? {nodes} : {})}
-  return {items: fcs.items.map((fc) => assemblePeering(fc, vns.items, o.nodes ?? nodes!.items)), resourceVersion: fcs.resourceVersion, sources}
+async function listV1(client: KubeClient, o: {nodes?: Node[] | Promise<Node[]>} = {}): Promise<PeeringList> {
+  const [fcs, vns, listed, given] = await Promise.all([FOREIGN_CLUSTERS_V1.list(client), VIRTUAL_NODES.list(client), o.nodes ? undefined : NODES.list(client), o.nodes])
+  const sources: V1Sources = {fcs, vns, ...(listed ? {nodes: listed} : {})}
+  return {items: fcs.items.map((fc) => assemblePeering(fc, vns.items, given ?? listed!.items)), resourceVersion: fcs.resourceVersion, sources}
 }
 
 async function getV1(client: KubeClient, name: string): Promise<ForeignCluster | undefined> {

@@ -47,6 +47,8 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       // On v0.x the first read found the v1 kinds not served (404), detected, listed v0's; on v1.x it was right at once.
       expect(requests(first.stderr).includes('GET /apis 200')).toBe(!isV1)
       expect(requests(second.stderr).filter((r) => r === 'GET /apis 200' || r.endsWith(' 404'))).toEqual([])
+      // One list of the nodes serves the placement and, on v1, the peerings (virtual nodes ↔ clusters).
+      expect(requests(second.stderr).filter((r) => r.startsWith('GET /api/v1/nodes'))).toHaveLength(1)
       const lines = join(cache, 'liqo-lines.json')
       if (isV1) expect(existsSync(lines)).toBe(false)
       else expect(Object.values(JSON.parse(readFileSync(lines, 'utf8')) as Record<string, string>)).toEqual(['v0'])
