@@ -15,7 +15,7 @@ import {resolveForeignCluster, type MatchKind} from '../liqo/resolve.js'
 import type {ConvergenceState} from '../model/convergence.js'
 import {previewDisable, type DisableImpact} from '../model/impact.js'
 import {clusterDisplayName, clusterOfNode, indexForeignClusters, type ClusterRef} from '../model/placement.js'
-import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type Pod} from '../model/types.js'
+import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type Node, type Pod} from '../model/types.js'
 import type {MovedPod, TimelineEvent} from '../wait/timeline.js'
 import {Waiter, type WaiterOptions} from '../wait/waiter.js'
 
@@ -28,7 +28,7 @@ export interface PeerListResult {
 
 export async function peerList(client: KubeClient): Promise<PeerListResult> {
   const nodesRead = NODES.list(client).then((r) => r.items)
-  const [{fcs}, nodes, podsOn] = await Promise.all([listForeignClusters(client), nodesRead, nodesRead.then(async (n) => countVirtualNodePods(client, n))])
+  const [{fcs}, nodes, podsOn] = await Promise.all([listForeignClusters(client, nodesRead), nodesRead, nodesRead.then(async (n) => countVirtualNodePods(client, n))])
   return {context: client.context, peers: describePeers(fcs, nodes, podsOn)}
 }
 
@@ -56,10 +56,10 @@ export interface PeerPlan {
   existingPods: string[]
 }
 
-/** The cluster's Liqo adapter and its peerings (the API line is checked first). */
-export async function listForeignClusters(client: KubeClient): Promise<{liqo: LiqoAdapter; fcs: ForeignCluster[]}> {
+/** The cluster's Liqo adapter and its peerings (the API line is checked first); `nodes`: a list of the nodes already under way. */
+export async function listForeignClusters(client: KubeClient, nodes?: Promise<Node[]>): Promise<{liqo: LiqoAdapter; fcs: ForeignCluster[]}> {
   const liqo = await connectLiqo(client)
-  return {liqo, fcs: (await liqo.listPeerings(client)).items}
+  return {liqo, fcs: (await liqo.listPeerings(client, nodes ? {nodes} : {})).items}
 }
 
 export async function planPeerChange(client: KubeClient, liqo: LiqoAdapter, action: PeerAction, input: string, all: ForeignCluster[]): Promise<PeerPlan> {

@@ -190,8 +190,10 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       })
       const total = doc.items.reduce((n: number, i: {pods: number}) => n + i.pods, 0)
       expect(total).toBeGreaterThanOrEqual(3)
-      const short = await cli(['peer', 'list'])
+      const short = await cli(['peer', 'list', '-v', '6'])
       expect(short.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+OUTGOING\s+VIRTUAL-NODE\s+PODS/)
+      // The nodes are listed once: for the virtual nodes' state and, on v1, for the peerings.
+      expect(short.stderr.split('\n').filter((l) => /\] GET https?:\/\/[^/]+\/api\/v1\/nodes\?/.test(l))).toHaveLength(1)
       expect(short.stdout).toMatch(/^cluster-2\s+\S+\s+Yes\/Established\s+Ready\s/m)
       expect(Math.max(...short.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100)
       const table = await cli(['peer', 'list', '-o', 'wide'])
