@@ -13,7 +13,6 @@ import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-
 const DIR = dirname(fileURLToPath(import.meta.url))
 const STALE_LOCK_MS = 10 * 60_000
 const KEEP_BLOBS = 6

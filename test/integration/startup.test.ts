@@ -346,7 +346,11 @@ describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`,
     // Node would have, so the outcome is the one of Node reading it itself (the bundle run directly).
     expect(extra.nodeExtraCa).toBe('(unset)')
     const direct = (env: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, [join(i.root, 'dist', 'bundle', 'run.js'), 'pods', 'where', '-A'], {env: {PATH: process.env.PATH, HOME: i.root, XDG_CACHE_HOME: i.cache, NO_COLOR: '1', ...env}, encoding: 'utf8', timeout: 60_000})
+      spawnSync(process.execPath, [join(i.root, 'dist', 'bundle', 'run.js'), 'pods', 'where', '-A'], {
+        env: {PATH: process.env.PATH, HOME: i.root, XDG_CACHE_HOME: i.cache, NO_COLOR: '1', ...env},
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
     const byNode = direct({KUBECONFIG: noCa, NODE_EXTRA_CA_CERTS: caFile})
     expect({code: byNode.status, stdout: byNode.stdout.replace(/\s+\d+s$/gm, '')}).toEqual({code: extra.code, stdout: extra.stdout.replace(/\s+\d+s$/gm, '')})
     // The kubeconfig's CA is the only one trusted when given, with or without the extra file.

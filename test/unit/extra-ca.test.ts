@@ -22,7 +22,7 @@ describe('NODE_EXTRA_CA_CERTS handed over by the launcher', () => {
     delete (globalThis as Record<symbol, unknown>)[SLOT]
   })
 
-  it('goes back into the environment under its own name, the launcher\'s name gone; a second take changes nothing', () => {
+  it("goes back into the environment under its own name, the launcher's name gone; a second take changes nothing", () => {
     const env: NodeJS.ProcessEnv = {[HANDED_OVER]: '/etc/corp-ca.pem', OTHER: 'x'}
     takeHandedOverExtraCa(env)
     expect(env).toEqual({NODE_EXTRA_CA_CERTS: '/etc/corp-ca.pem', OTHER: 'x'})
@@ -32,7 +32,7 @@ describe('NODE_EXTRA_CA_CERTS handed over by the launcher', () => {
     expect(handedOverExtraCa()).toBe('/etc/corp-ca.pem')
   })
 
-  it('without the launcher (or with nothing to hand over) the environment and Node\'s own loading are left alone', () => {
+  it("without the launcher (or with nothing to hand over) the environment and Node's own loading are left alone", () => {
     const env: NodeJS.ProcessEnv = {NODE_EXTRA_CA_CERTS: '/etc/own.pem'}
     takeHandedOverExtraCa(env)
     expect(env).toEqual({NODE_EXTRA_CA_CERTS: '/etc/own.pem'})
@@ -48,7 +48,7 @@ describe('NODE_EXTRA_CA_CERTS handed over by the launcher', () => {
     expect(added).toEqual([])
   })
 
-  it('adds the file\'s certificates to each context made without a CA, reading the file once', () => {
+  it("adds the file's certificates to each context made without a CA, reading the file once", () => {
     const file = join(dir, 'ca.pem')
     writeFileSync(file, '-----BEGIN CERTIFICATE-----\nfirst\n-----END CERTIFICATE-----\n')
     takeHandedOverExtraCa({[HANDED_OVER]: file})
@@ -61,7 +61,7 @@ describe('NODE_EXTRA_CA_CERTS handed over by the launcher', () => {
     expect(b.added).toEqual(a.added)
   })
 
-  it('a file that cannot be read is one warning in Node\'s words, then ignored as Node ignores it', () => {
+  it("a file that cannot be read is one warning in Node's words, then ignored as Node ignores it", () => {
     takeHandedOverExtraCa({[HANDED_OVER]: join(dir, 'missing.pem')})
     const warnings: string[] = []
     for (let i = 0; i < 3; i++) {
