@@ -12,7 +12,7 @@ import type https from 'node:https'
 
 import {UserError} from '../toolkit/errors.js'
 import {lazyImport} from '../toolkit/lazy.js'
-import {addHandedOverExtraCa} from './extra-ca.js'
+import {handedOverExtraCa, trustHandedOverExtraCa} from './extra-ca.js'
 import type {KubeTarget} from './kubeconfig.js'
 import {httpLib, httpsLib, tlsLib} from './net.js'
 
@@ -121,6 +121,8 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UserError(`cluster "${target.clusterName}" has an unsupported server URL scheme: ${url.protocol}`)
   }
+  // Before any TLS context exists (ours, a proxy's, a credential plugin's): NODE_EXTRA_CA_CERTS as Node would apply it.
+  if (handedOverExtraCa()) trustHandedOverExtraCa(tlsLib())
 
   let simple: SimpleCredentials | undefined
   try {
@@ -142,15 +144,14 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
  * An HTTPS agent whose connections share one TLS context. Without it every connection builds its
  * own, and on Node 20 each context given a CA first copies the whole bundled root store (~10 ms of
  * CPU per connection; a command opens a few at once). Verification is unchanged: the kubeconfig's
- * CA when given, otherwise Node's roots plus NODE_EXTRA_CA_CERTS (read here when the launcher
- * kept it from Node's start: ./extra-ca.ts).
+ * CA when given, otherwise Node's roots plus NODE_EXTRA_CA_CERTS (added to every context without
+ * a CA when the launcher kept it from Node's start: ./extra-ca.ts).
  */
 function tlsAgent(o: https.AgentOptions, target: KubeTarget): https.Agent {
   const {ca, cert, key, pfx, passphrase, ...rest} = o
   let secureContext
   try {
     secureContext = tlsLib().createSecureContext({ca, cert, key, pfx, passphrase})
-    if (ca === undefined) addHandedOverExtraCa(secureContext)
   } catch (e) {
     throw new UserError(
       `cannot use the TLS material of context "${target.context}" (certificate authority of cluster "${target.clusterName}", client certificate of user "${target.userName}"): ${(e as Error).message}`,

@@ -6,7 +6,7 @@
  * with the plain bundle. Each case works on its own copy of the install (bin/ and dist/bundle/)
  * and its own cache directory; `node` on the PATH is a wrapper that records how Node was started.
  */
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -301,10 +301,29 @@ describe('the launcher and its start-up snapshot', () => {
   })
 })
 
+/** An HTTP proxy that tunnels CONNECT requests: prints its port, then "CONNECT host:port" for each. */
+const CONNECT_PROXY = `
+const http = require('node:http'), net = require('node:net')
+const proxy = http.createServer((req, res) => res.writeHead(405).end())
+proxy.on('connect', (req, client, head) => {
+  console.log('CONNECT ' + req.url)
+  const [host, port] = req.url.split(':')
+  const upstream = net.connect(Number(port), host, () => {
+    client.write('HTTP/1.1 200 Connection Established\\r\\n\\r\\n')
+    upstream.write(head)
+    upstream.pipe(client)
+    client.pipe(upstream)
+  })
+  upstream.on('error', () => client.destroy())
+  client.on('error', () => upstream.destroy())
+})
+proxy.listen(0, '127.0.0.1', () => console.log(proxy.address().port))
+`
+
 describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`, () => {
   const kubeconfig = () => JSON.parse(readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/gm, '')) as {clusters: Array<{name: string; cluster: Record<string, string>}>; [k: string]: unknown}
 
-  it('the same placement and ages, and the same TLS outcomes, as the plain bundle: the kubeconfig CA, no CA (unknown authority, or trusted through NODE_EXTRA_CA_CERTS), insecure-skip-tls-verify', () => {
+  it('the same placement and ages, and the same TLS outcomes, as the plain bundle: the kubeconfig CA, no CA (unknown authority, or trusted through NODE_EXTRA_CA_CERTS, also through a proxy), insecure-skip-tls-verify', async () => {
     const i = install()
     launch(i, ['--version'], {LIQO_TOPOLOGY_SNAPSHOT: 'build'})
     const same = (args: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -361,6 +380,34 @@ describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`,
     expect(wrongCa.code).not.toBe(0)
     expect(wrongCa.stderr).toMatch(/certificate/i)
     expect(direct({KUBECONFIG: otherCa, NODE_EXTRA_CA_CERTS: caFile}).status).toBe(wrongCa.code)
+    // Through an HTTP proxy (proxy-url): the proxy's agent (@kubernetes/client-node's) makes its own
+    // TLS connections, which trust the extra file too, as when Node reads it itself.
+    const proxy = spawn(process.execPath, ['-e', CONNECT_PROXY], {stdio: ['ignore', 'pipe', 'inherit']})
+    try {
+      const lines: string[] = []
+      let buffered = ''
+      proxy.stdout.on('data', (d: Buffer) => {
+        buffered += d.toString()
+        const parts = buffered.split('\n')
+        buffered = parts.pop()!
+        lines.push(...parts)
+      })
+      await until('the proxy to listen', 10_000, async () => lines.length > 0)
+      const proxied = variant('proxied', (c) => {
+        delete c['certificate-authority-data']
+        c['proxy-url'] = `http://127.0.0.1:${lines[0]}`
+      })
+      const viaProxy = same(['pods', 'where', '-A'], {KUBECONFIG: proxied, NODE_EXTRA_CA_CERTS: caFile})
+      expect(viaProxy.code, viaProxy.stderr).toBe(0)
+      expect(viaProxy.stdout.replace(/\s+\d+s$/gm, '')).toBe(extra.stdout.replace(/\s+\d+s$/gm, ''))
+      // (spawnSync held this process's event loop: the proxy's lines are read now.)
+      await until('the proxy to report the tunnels it made', 10_000, async () => lines.some((l) => l.startsWith('CONNECT 127.0.0.1:')))
+      const untrusted = same(['pods', 'where', '-A'], {KUBECONFIG: proxied})
+      expect(untrusted.code).not.toBe(0)
+      expect(untrusted.stderr).toMatch(/certificate/i)
+    } finally {
+      proxy.kill()
+    }
     // A file that cannot be read: Node's warning, once, and the unknown authority.
     const missing = same(['pods', 'where', '-A'], {KUBECONFIG: noCa, NODE_EXTRA_CA_CERTS: join(i.root, 'missing.crt')})
     expect(missing.code).toBe(unknown.code)
