@@ -5,6 +5,7 @@
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {resolve as resolvePath} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const out = 'dist/bundle'
@@ -96,9 +97,10 @@ const snapshot = await build({
 // Each late module is required by its stand-in only: a file that reached it another way (a new
 // relative path, another package) would run it while the snapshot is built.
 const stand = Object.keys(snapshot.metafile.inputs).filter((f) => f.startsWith('late:'))
+const lateFiles = new Set(stand.map((f) => f.slice('late:'.length)))
 for (const [file, input] of Object.entries(snapshot.metafile.inputs)) {
   if (file.startsWith('late:')) continue
-  const direct = input.imports.filter((i) => stand.includes(`late:${i.path}`) || stand.some((s) => s.endsWith(`/${i.path}`)))
+  const direct = input.imports.filter((i) => !i.path.startsWith('late:') && lateFiles.has(resolvePath(i.path)))
   if (direct.length) throw new Error(`bundle: ${file} requires ${direct.map((i) => i.path).join(', ')} directly, not through its stand-in (scripts/bundle.mjs, "late")`)
 }
 if (stand.length !== 3) throw new Error(`bundle: expected 3 late modules (ansis, supports-color, oclif's screen), found ${stand.join(', ') || 'none'}`)

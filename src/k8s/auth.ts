@@ -12,7 +12,7 @@ import type https from 'node:https'
 
 import {UserError} from '../toolkit/errors.js'
 import {lazyImport} from '../toolkit/lazy.js'
-import {handedOverExtraCa, trustHandedOverExtraCa} from './extra-ca.js'
+import {trustHandedOverExtraCa} from './extra-ca.js'
 import type {KubeTarget} from './kubeconfig.js'
 import {httpLib, httpsLib, tlsLib} from './net.js'
 
@@ -122,7 +122,7 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
     throw new UserError(`cluster "${target.clusterName}" has an unsupported server URL scheme: ${url.protocol}`)
   }
   // Before any TLS context exists (ours, a proxy's, a credential plugin's): NODE_EXTRA_CA_CERTS as Node would apply it.
-  if (handedOverExtraCa()) trustHandedOverExtraCa(tlsLib())
+  trustHandedOverExtraCa(tlsLib)
 
   let simple: SimpleCredentials | undefined
   try {

@@ -44,12 +44,14 @@ export function takeHandedOverExtraCa(env: NodeJS.ProcessEnv = process.env): voi
 
 /**
  * From now on, every TLS context of this process made without a CA of its own trusts the
- * handed-over certificates too (once per process; nothing to do when Node read the file itself).
+ * handed-over certificates too (once per process; nothing to do, and node:tls not loaded, when
+ * Node read the file itself).
  */
-export function trustHandedOverExtraCa(tls: typeof Tls): void {
+export function trustHandedOverExtraCa(tlsLib: () => typeof Tls): void {
   const s = slot()
   if (!s.file || s.trusted) return
   s.trusted = true
+  const tls = tlsLib()
   const create = tls.createSecureContext
   tls.createSecureContext = function createSecureContext(options?: Tls.SecureContextOptions): SecureContext {
     const context = create.call(this, options)

@@ -34,14 +34,11 @@ export function podScope(o: PodsWhereOptions): {namespace?: string; labelSelecto
 
 export async function readPlacement(client: KubeClient, o: PodsWhereOptions): Promise<PodsWhereResult> {
   // The nodes are read once: for the placement, and for the peerings where Liqo v1 needs them.
-  const nodesRead = NODES.list(client)
-  const nodeItems = nodesRead.then((n) => n.items)
-  // Liqo v0 never awaits them: a failed list is reported once, through nodesRead.
-  nodeItems.catch(() => undefined)
-  const [pods, nodes, fcs] = await Promise.all([readPods(client, o), nodesRead, peeringsOrWarning(client, nodeItems)])
+  const nodesRead = NODES.list(client).then((r) => r.items)
+  const [pods, nodes, fcs] = await Promise.all([readPods(client, o), nodesRead, peeringsOrWarning(client, nodesRead)])
   // An empty list from a namespace that does not exist is a typo, not "no pods".
   if (pods.length === 0 && !o.allNamespaces) await requireNamespace(client, o.namespace)
-  return placementResult(client, o, pods, nodes.items, fcs)
+  return placementResult(client, o, pods, nodes, fcs)
 }
 
 /**

@@ -67,12 +67,12 @@ describe('NODE_EXTRA_CA_CERTS handed over by the launcher', () => {
         return f.context
       },
     } as unknown as typeof Tls
-    trustHandedOverExtraCa(tls) // nothing handed over yet: left alone
+    trustHandedOverExtraCa(() => tls) // nothing handed over yet: left alone
     tls.createSecureContext({})
     expect(made[0]!.added).toEqual([])
     takeHandedOverExtraCa({[HANDED_OVER]: file})
-    trustHandedOverExtraCa(tls)
-    trustHandedOverExtraCa(tls)
+    trustHandedOverExtraCa(() => tls)
+    trustHandedOverExtraCa(() => tls)
     tls.createSecureContext()
     tls.createSecureContext({cert: 'c', key: 'k'})
     tls.createSecureContext({ca: 'kubeconfig CA'})
