@@ -233,9 +233,15 @@ export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedM
   if (!untouched.length) return undefined
   const switches = (fc.virtualNodes ?? []).filter((v) => untouched.some((n) => n.name === v.name)).map((v) => `VirtualNode ${v.namespace}/${v.name}`)
   const what = switches.length ? switches.join(', ') : `virtual node ${untouched.map((n) => n.name).join(', ')}`
+  // A VirtualNode's drain is a work item of Liqo's controller manager that, once it failed (an
+  // eviction a PodDisruptionBudget refused, a conflict), is retried with a delay doubling up to
+  // 1000s: a running controller manager may sit out a long delay before it acts again.
+  const backoff = switches.length
+    ? ` If it is, it may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n liqo rollout restart deployment liqo-controller-manager) retries at once`
+    : ''
   return {
     kind: 'liqo-idle',
     subject: what,
-    detail: `Liqo has not acted on it for ${Math.round(elapsedMs / 1000)}s (its node is still schedulable, nothing drains it): is Liqo's controller manager running?`,
+    detail: `Liqo has not acted on it for ${Math.round(elapsedMs / 1000)}s (its node is still schedulable, nothing drains it): is Liqo's controller manager running?${backoff}`,
   }
 }

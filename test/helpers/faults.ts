@@ -198,3 +198,16 @@ export async function startApiServer(cluster: string): Promise<void> {
     await labCtl('start', c)
   }
 }
+
+/**
+ * Liqo v1 only: restarts the home cluster's Liqo controller manager, as an operator would after an
+ * outage. Its VirtualNode deletion routine (deletion-routine.go: one worker, client-go's default
+ * per-item rate limiter) retries a drain that failed, e.g. an eviction a PodDisruptionBudget refused
+ * or a conflict, with a delay doubling up to 1000s, and only a success resets it. Files that hold
+ * drains or stop a provider leave such delays behind: measured in CI, the next file's first
+ * `createNode: false` went unanswered for over 180s. A restart starts from an empty queue (~4s).
+ */
+export async function restartLiqoControllerManager(): Promise<void> {
+  await labCtl('stop', 'cluster-1/liqo-controller-manager')
+  await labCtl('start', 'cluster-1/liqo-controller-manager')
+}

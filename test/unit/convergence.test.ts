@@ -326,6 +326,12 @@ describe('liqoIdle', () => {
     const v1 = {...off, virtualNodes: [{namespace: 'liqo-tenant-3', name: 'vn-3', resourceVersion: '1', createNode: false, nodePresent: true, nodeReady: false}]}
     expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 20_000)).toMatchObject({kind: 'liqo-idle', subject: 'VirtualNode liqo-tenant-3/vn-3'})
     expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.subject).toBe('virtual node vn-3')
-    expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.detail).toMatch(/Liqo has not acted on it for 20s .*controller manager running\?/)
+    expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.detail).toMatch(/Liqo has not acted on it for 20s .*controller manager running\?$/)
+  })
+  it('for a VirtualNode (v1), says that a running controller manager may be backing off a failed drain, and how to make it retry', () => {
+    const v1 = {...off, virtualNodes: [{namespace: 'liqo-tenant-3', name: 'vn-3', resourceVersion: '1', createNode: false, nodePresent: true, nodeReady: false}]}
+    expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 200_000)?.detail).toMatch(
+      /for 200s .*controller manager running\? If it is, it may be waiting to retry an earlier failed drain \(up to ~17 min\); restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once$/,
+    )
   })
 })
