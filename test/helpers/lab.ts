@@ -3,7 +3,7 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {inject} from 'vitest'
+import {expect, inject} from 'vitest'
 
 import {KubeClient, type Json} from '../../src/k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
@@ -254,6 +254,19 @@ export async function podClusters(namespace: string): Promise<Array<{pod: string
     const n = p.nodeName ? nodes.get(p.nodeName) : undefined
     return {pod: p.name, cluster: !p.nodeName ? '<none>' : n?.remoteClusterId ? (byId.get(n.remoteClusterId) ?? n.remoteClusterId) : 'local', ready: p.ready, phase: p.phase}
   })
+}
+
+/**
+ * What a wait that converged promises, checked right after it: every live pod of the namespace
+ * (not Succeeded or Failed, as for kubectl rollout status) is Ready on `cluster`, and there is one.
+ * A finished pod may linger on the node it ran on until Kubernetes collects it; it is not counted.
+ * On failure the message lists every pod with its cluster, phase and readiness.
+ */
+export async function expectAllReadyOn(namespace: string, cluster: string): Promise<void> {
+  const pods = await podClusters(namespace)
+  const live = pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
+  const seen = pods.map((p) => `${p.pod} ${p.cluster} ${p.phase}${p.ready ? ' ready' : ''}`).join('; ')
+  expect(live.length > 0 && live.every((p) => p.cluster === cluster && p.ready), `pods of ${namespace}: ${seen}`).toBe(true)
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   cli,
   clusterId,
   collect,
+  expectAllReadyOn,
   kubectl,
   lab,
   namespaceOffloading,
@@ -122,7 +123,7 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
       const r = await done
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).toMatch(/Converged in/)
-      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+      await expectAllReadyOn(ns.name, 'cluster-2')
     } finally {
       await c.delete(`${pdb}/hold`)
       await restoreOffloading()
@@ -158,7 +159,7 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
       again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
     }
     expect(again.code, again.stderr).toBe(0)
-    expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+    await expectAllReadyOn(ns.name, 'cluster-2')
     await restoreOffloading()
   }, 600_000)
 

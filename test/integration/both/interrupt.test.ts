@@ -12,6 +12,7 @@ import {
   admin,
   cli,
   collect,
+  expectAllReadyOn,
   kubectl,
   lab,
   namespaceOffloading,
@@ -122,7 +123,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
       const again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
       expect(again.code, again.stderr).toBe(0)
-      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+      await expectAllReadyOn(ns.name, 'cluster-2')
     })
 
     it(`${signal} right after the patch: exit ${code}, the change stands, the line gives the command; that command finishes`, async () => {
@@ -138,7 +139,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       const finish = await runFinishCommand(line)
       expect(finish.code, finish.stderr).toBe(0)
       expect(finish.stderr).toMatch(/already disabled/)
-      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+      await expectAllReadyOn(ns.name, 'cluster-2')
     })
 
     it(`${signal} during the wait (a PodDisruptionBudget holds the drain): exit ${code}, what was last seen, the command; that command finishes`, async () => {
@@ -159,7 +160,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
         await c.delete(`${pdb}/hold`)
         const finish = await runFinishCommand(line)
         expect(finish.code, finish.stderr).toBe(0)
-        expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+        await expectAllReadyOn(ns.name, 'cluster-2')
       } finally {
         await c.delete(`${pdb}/hold`)
       }

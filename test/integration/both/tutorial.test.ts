@@ -5,7 +5,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {cli, clusterId, kubectl, lab, podClusters, skipNote} from '../../helpers/lab.js'
+import {cli, clusterId, expectAllReadyOn, kubectl, lab, skipNote} from '../../helpers/lab.js'
 import {isV1, modeNote, offloadingOn, remoteNamespace, restoreOffloading, setUpTutorial, SWITCH, switchByKubectl, virtualNodeName} from '../../helpers/mode.js'
 
 describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote}`, () => {
@@ -76,7 +76,7 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     await cli(['wait', '-n', 'liqo-test', '--timeout', '90s'], {timeoutMs: 120_000})
     const off = await cli(['peer', 'disable', id, '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
     expect(off.code, off.stderr).toBe(0)
-    expect((await podClusters('liqo-test')).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+    await expectAllReadyOn('liqo-test', 'cluster-2')
     const on = await cli(['peer', 'enable', id, '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
     expect(on.code, on.stderr).toBe(0)
     expect(await offloadingOn('cluster-3')).toBe(true)
