@@ -315,6 +315,7 @@ describe('enableBlockers', () => {
 
 describe('liqoIdle', () => {
   const off = aForeignCluster({name: 'cluster-3', clusterId: 'id-3', outgoingEnabled: 'No', outgoingPhase: 'Disconnecting'})
+  const v1 = {...off, virtualNodes: [{namespace: 'liqo-tenant-3', name: 'vn-3', resourceVersion: '1', createNode: false, nodePresent: true, nodeReady: false}]}
   it('says nothing within the grace period, nor when the node is cordoned, gone or the switch is on', () => {
     const node = aVirtualNode('vn-3', 'id-3')
     expect(liqoIdle(off, [node], 5_000)).toBeUndefined()
@@ -323,13 +324,11 @@ describe('liqoIdle', () => {
     expect(liqoIdle({...off, outgoingEnabled: 'Yes'}, [node], 60_000)).toBeUndefined()
   })
   it('names the VirtualNode (v1) or the virtual node (v0) that nothing drains', () => {
-    const v1 = {...off, virtualNodes: [{namespace: 'liqo-tenant-3', name: 'vn-3', resourceVersion: '1', createNode: false, nodePresent: true, nodeReady: false}]}
     expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 20_000)).toMatchObject({kind: 'liqo-idle', subject: 'VirtualNode liqo-tenant-3/vn-3'})
     expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.subject).toBe('virtual node vn-3')
     expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.detail).toMatch(/Liqo has not acted on it for 20s .*controller manager running\?$/)
   })
   it('for a VirtualNode (v1), says that a running controller manager may be backing off a failed drain, and how to make it retry', () => {
-    const v1 = {...off, virtualNodes: [{namespace: 'liqo-tenant-3', name: 'vn-3', resourceVersion: '1', createNode: false, nodePresent: true, nodeReady: false}]}
     expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 200_000)?.detail).toMatch(
       /for 200s .*controller manager running\? If it is, it may be waiting to retry an earlier failed drain \(up to ~17 min\); restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once$/,
     )
