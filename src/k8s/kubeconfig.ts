@@ -75,6 +75,23 @@ function dedupe(xs: string[]): string[] {
   return [...new Set(xs)]
 }
 
+/**
+ * What is wrong with a kubeconfig that does not parse, and where, without echoing its content: the
+ * parser quotes alias names and tags, and a mistyped line can turn a token into one.
+ */
+function yamlReason(e: unknown): string {
+  const y = e as {reason?: unknown; mark?: {line?: unknown; column?: unknown}}
+  const reason = typeof y?.reason === 'string' ? y.reason : e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)
+  const redacted = reason
+    .replace(/"[^"]*"/g, '')
+    .replace(/!<[^>]*>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+  const line = y?.mark?.line
+  const column = y?.mark?.column
+  return typeof line === 'number' && typeof column === 'number' ? `${redacted} at line ${line + 1}, column ${column + 1}` : redacted
+}
+
 interface RawKubeconfig {
   clusters?: NamedCluster[] | null
   users?: NamedUser[] | null
@@ -87,8 +104,7 @@ export function parseKubeconfig(text: string, file: string): RawKubeconfig {
   try {
     doc = yaml.load(text)
   } catch (e) {
-    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e)
-    throw new UserError(`kubeconfig "${file}" is not valid YAML: ${reason}`, 'fix the file or point --kubeconfig at another one')
+    throw new UserError(`kubeconfig "${file}" is not valid YAML: ${yamlReason(e)}`, 'fix the file or point --kubeconfig at another one')
   }
   if (doc === undefined || doc === null) return {}
   if (typeof doc !== 'object' || Array.isArray(doc)) {

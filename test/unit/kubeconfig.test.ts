@@ -135,6 +135,13 @@ describe('parseKubeconfig', () => {
     expect((e as UserError).hint).toBeTruthy()
   })
 
+  it('says where the YAML breaks without quoting the file, which may hold a token', () => {
+    const alias = catchError(() => parseKubeconfig('users:\n- name: u\n  user:\n    token: *s3cr3t-value\n', '/k'))
+    expect((alias as UserError).message).toMatch(/^kubeconfig "\/k" is not valid YAML: unidentified alias at line 4, column \d+$/)
+    const tag = catchError(() => parseKubeconfig('users: !<tag:s3cr3t> x\n', '/k'))
+    expect((tag as UserError).message).toMatch(/^kubeconfig "\/k" is not valid YAML: unknown tag at line 1, column \d+$/)
+  })
+
   it('throws a UserError when the document is not a mapping', () => {
     expect(() => parseKubeconfig('- a\n- b\n', '/x')).toThrow(UserError)
     expect(() => parseKubeconfig('just a string', '/x')).toThrow(/expected a YAML mapping/)
