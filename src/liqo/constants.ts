@@ -34,6 +34,8 @@ export const LABEL_TWIN_DESTINATION = 'virtualkubelet.liqo.io/destination'
 /** Local cluster identity ConfigMap (in the Liqo namespace). */
 export const CLUSTER_ID_CONFIGMAP_SELECTOR = 'app.kubernetes.io/name=clusterid-configmap'
 export const LIQO_NAMESPACE = 'liqo'
+/** The Deployment of Liqo's controller manager in a default install (liqoctl, the Helm chart). */
+export const LIQO_CONTROLLER_MANAGER = 'liqo-controller-manager'
 
 export function fcPath(name?: string): string {
   return resourcePath(FOREIGN_CLUSTER, {name})

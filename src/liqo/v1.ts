@@ -15,7 +15,7 @@ import type {Reflector} from '../k8s/reflector.js'
 import type {ForeignCluster, ModuleStatus, Node, PeeringCondition, VirtualNodeSwitch} from '../model/types.js'
 import {UserError} from '../toolkit/errors.js'
 import type {LiqoAdapter, OutgoingSetting, PeeringList, PeeringsWatch} from './adapter.js'
-import {FOREIGN_CLUSTER_V1, LABEL_REMOTE_CLUSTER_ID, NAMESPACE_OFFLOADING_V1, VIRTUAL_NODE_V1} from './constants.js'
+import {FOREIGN_CLUSTER_V1, LABEL_REMOTE_CLUSTER_ID, LIQO_CONTROLLER_MANAGER, LIQO_NAMESPACE, NAMESPACE_OFFLOADING_V1, VIRTUAL_NODE_V1} from './constants.js'
 import {guardedPatch} from './guarded-patch.js'
 import {NODES} from './nodes.js'
 import {toNamespaceOffloading} from './offloading.js'
@@ -240,6 +240,11 @@ export const liqoV1: LiqoAdapter = {
   unpeer: {stages: unpeerStages, access: UNPEER_ACCESS},
   line: 'v1',
   generation: 'Liqo v1.x',
+  // A VirtualNode's drain is a work item of the controller manager's deletion routine: one that
+  // failed (an eviction a PodDisruptionBudget refused, a conflict on the VirtualNode's status) is
+  // retried after a delay doubling up to 1000s, reset only by a success (client-go's
+  // DefaultControllerRateLimiter); a restart empties the queue.
+  stalledDrainAdvice: `it may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n ${LIQO_NAMESPACE} rollout restart deployment ${LIQO_CONTROLLER_MANAGER}) retries at once`,
   listPeerings: listV1,
   getPeering: getV1,
   watchPeerings: watchV1,

@@ -227,21 +227,17 @@ export const LIQO_GRACE_MS = 15_000
  * Liqo's first move is to cordon the cluster's virtual nodes; if after the grace period one is
  * still schedulable, nothing is draining it. Says which virtual node (v1: which VirtualNode).
  */
-export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedMs: number, graceMs = LIQO_GRACE_MS): Blocker | undefined {
+export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedMs: number, o: {graceMs?: number; advice?: string} = {}): Blocker | undefined {
+  const graceMs = o.graceMs ?? LIQO_GRACE_MS
   if (!fc || fc.outgoingEnabled !== 'No' || elapsedMs < graceMs) return undefined
   const untouched = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId && !n.unschedulable && !n.deletionTimestamp)
   if (!untouched.length) return undefined
   const switches = (fc.virtualNodes ?? []).filter((v) => untouched.some((n) => n.name === v.name)).map((v) => `VirtualNode ${v.namespace}/${v.name}`)
   const what = switches.length ? switches.join(', ') : `virtual node ${untouched.map((n) => n.name).join(', ')}`
-  // A VirtualNode's drain is a work item of Liqo's controller manager that, once it failed (an
-  // eviction a PodDisruptionBudget refused, a conflict), is retried with a delay doubling up to
-  // 1000s: a running controller manager may sit out a long delay before it acts again.
-  const backoff = switches.length
-    ? ` If it is, it may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n liqo rollout restart deployment liqo-controller-manager) retries at once`
-    : ''
+  const advice = o.advice ? ` If it is, ${o.advice}` : ''
   return {
     kind: 'liqo-idle',
     subject: what,
-    detail: `Liqo has not acted on it for ${Math.round(elapsedMs / 1000)}s (its node is still schedulable, nothing drains it): is Liqo's controller manager running?${backoff}`,
+    detail: `Liqo has not acted on it for ${Math.round(elapsedMs / 1000)}s (its node is still schedulable, nothing drains it): is Liqo's controller manager running?${advice}`,
   }
 }

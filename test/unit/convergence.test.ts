@@ -328,9 +328,10 @@ describe('liqoIdle', () => {
     expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.subject).toBe('virtual node vn-3')
     expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.detail).toMatch(/Liqo has not acted on it for 20s .*controller manager running\?$/)
   })
-  it('for a VirtualNode (v1), says that a running controller manager may be backing off a failed drain, and how to make it retry', () => {
-    expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 200_000)?.detail).toMatch(
-      /for 200s .*controller manager running\? If it is, it may be waiting to retry an earlier failed drain \(up to ~17 min\); restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once$/,
+  it("adds the adapter's advice for a controller manager that runs but does not act", () => {
+    expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 200_000, {advice: 'it may be backing off; restart it'})?.detail).toMatch(
+      /for 200s .*controller manager running\? If it is, it may be backing off; restart it$/,
     )
+    expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 20_000, {graceMs: 30_000, advice: 'x'})).toBeUndefined()
   })
 })

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {assemblePeering, liqoV1, moduleStatus, offloadingPhase, switchOf, toForeignClusterV1, toVirtualNodeV1} from '../../src/liqo/v1.js'
+import {liqoV0} from '../../src/liqo/v0.js'
 import {planCleanup} from '../../src/model/cleanup-plan.js'
 import type {VirtualNodeSwitch} from '../../src/model/types.js'
 import {aForeignCluster, aVirtualNode} from './fixtures.js'
@@ -112,6 +113,13 @@ describe('the v1 switch in words and permissions', () => {
     expect(liqoV1.switchWording(fc, 'Yes', {cluster: 'cluster-3', virtualNodes: [], namespaces: ['liqo-test']}).effect).toMatch(
       /re-creates the virtual node cluster-3; the remote namespaces of liqo-test stayed/,
     )
+  })
+
+  it("says why a running controller manager may not drain yet (a failed drain's back-off) and how to retry at once; v0 has no such advice", () => {
+    expect(liqoV1.stalledDrainAdvice).toBe(
+      'it may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n liqo rollout restart deployment liqo-controller-manager) retries at once',
+    )
+    expect(liqoV0.stalledDrainAdvice).toBeUndefined()
   })
 
   it('asks to patch each VirtualNode in its tenant namespace; a peering without one is refused', () => {
