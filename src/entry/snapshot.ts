@@ -22,6 +22,7 @@ import {Config, Errors, flush, handle, run} from '@oclif/core'
 import {CORE_COMMANDS} from '../../commands/core.js'
 import notFound from '../cli/not-found.js'
 import {takeHandedOverExtraCa} from '../k8s/extra-ca.js'
+import {mergeKubeconfigs, parseKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
 import {setLazyLoader} from '../toolkit/lazy.js'
 
 /** The bundle directory, given by the builder (the blob's key includes it). */
@@ -49,6 +50,51 @@ async function loadConfig(): Promise<Config> {
 }
 
 const captured = ROOT ? loadConfig() : undefined
+
+/**
+ * Every command that talks to a cluster first parses a kubeconfig, and the YAML parser's functions
+ * would be compiled on that first call in every run. Parsing two made-up kubeconfigs here, as
+ * kubectl writes them (block style, plain and quoted scalars, a comment) and as JSON (flow style),
+ * compiles them into the blob: the lab's kubeconfig then parses in ~1.5 ms instead of 3–4.5 ms
+ * (Node 20, measured in a snapshot holding js-yaml alone). Pure functions on constant text: nothing
+ * of the builder's environment, files or time is read.
+ */
+function compileKubeconfigParsing(): void {
+  const block = [
+    '# made up',
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- cluster:',
+    '    certificate-authority-data: TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2sxSlNVSnZha05EUVZWdFowRjNTVUpC',
+    '    server: https://127.0.0.1:6443',
+    '  name: made-up',
+    'contexts:',
+    '- context: {cluster: made-up, user: made-up}',
+    "  name: 'made-up'",
+    'current-context: made-up',
+    'users:',
+    '- name: made-up',
+    '  user:',
+    '    token: "made-up"',
+    '',
+  ].join('\n')
+  const flow = JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{name: 'made-up', cluster: {server: 'https://127.0.0.1:6443', 'certificate-authority-data': 'TFMw'}}],
+      users: [{name: 'made-up', user: {'client-certificate-data': 'TFMw', 'client-key-data': 'TFMw'}}],
+      contexts: [{name: 'made-up', context: {cluster: 'made-up', user: 'made-up', namespace: 'default'}}],
+      'current-context': 'made-up',
+    },
+    null,
+    2,
+  )
+  for (const text of [block, flow]) resolveTarget(mergeKubeconfigs([{file: '/made-up', raw: parseKubeconfig(text, '/made-up')}]))
+}
+
+if (ROOT) compileKubeconfigParsing()
 
 function canonical(path: string): string {
   try {
