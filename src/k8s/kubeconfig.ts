@@ -77,12 +77,13 @@ function dedupe(xs: string[]): string[] {
 
 /**
  * What is wrong with a kubeconfig that does not parse, and where, without echoing its content: the
- * parser quotes alias names and tags, and a mistyped line can turn a token into one.
+ * parser quotes alias names and tags, or appends a tag after a colon, and a mistyped line can turn a
+ * token into one.
  */
 function yamlReason(e: unknown): string {
   const y = e as {reason?: unknown; mark?: {line?: unknown; column?: unknown}}
   const reason = typeof y?.reason === 'string' ? y.reason : e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)
-  const redacted = reason
+  const redacted = (reason.split(': ')[0] ?? '')
     .replace(/"[^"]*"/g, '')
     .replace(/!<[^>]*>/g, '')
     .replace(/\s+/g, ' ')

@@ -140,6 +140,8 @@ describe('parseKubeconfig', () => {
     expect((alias as UserError).message).toMatch(/^kubeconfig "\/k" is not valid YAML: unidentified alias at line 4, column \d+$/)
     const tag = catchError(() => parseKubeconfig('users: !<tag:s3cr3t> x\n', '/k'))
     expect((tag as UserError).message).toMatch(/^kubeconfig "\/k" is not valid YAML: unknown tag at line 1, column \d+$/)
+    const malformed = catchError(() => parseKubeconfig('users: !%s3cr3t x\n', '/k'))
+    expect((malformed as UserError).message).toMatch(/^kubeconfig "\/k" is not valid YAML: tag name is malformed at line 1, column \d+$/)
   })
 
   it('throws a UserError when the document is not a mapping', () => {
