@@ -211,3 +211,18 @@ export async function restartLiqoControllerManager(): Promise<void> {
   await labCtl('stop', 'cluster-1/liqo-controller-manager')
   await labCtl('start', 'cluster-1/liqo-controller-manager')
 }
+
+/**
+ * Liqo v1 only: restarts the home cluster's crd-replicator. While an identity Secret is being
+ * deleted (liqoctl unpeer), it keeps the Secret's finalizer until it can stop reflecting towards
+ * that cluster, and it refuses to stop while replicated objects are still listed locally or
+ * remotely (internal/crdReplicator/reflection/reflector.go, stopForResource). Each refusal is
+ * retried by controller-runtime with a delay doubling up to 1000s, so on a busy machine the
+ * finalizer can outlast the teardown by minutes. A restarted crd-replicator has no reflector for
+ * that cluster any more and releases the finalizer at once, as it would after an operator's
+ * `kubectl -n liqo rollout restart deployment liqo-crd-replicator`.
+ */
+export async function restartLiqoCrdReplicator(): Promise<void> {
+  await labCtl('stop', 'cluster-1/liqo-crd-replicator')
+  await labCtl('start', 'cluster-1/liqo-crd-replicator')
+}
