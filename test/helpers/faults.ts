@@ -178,6 +178,12 @@ export async function labCtl(action: 'stop' | 'start', component: string): Promi
   if (r.code !== 0) throw new Error(`lab ${action} ${component}: ${r.stderr}`)
 }
 
+/** Stops and starts one lab component (a real process: an API server, a controller, one of Liqo's). */
+export async function restartComponent(component: string): Promise<void> {
+  await labCtl('stop', component)
+  await labCtl('start', component)
+}
+
 export function stopApiServer(cluster: string): Promise<void> {
   return labCtl('stop', `${cluster}/kube-apiserver`)
 }
@@ -193,10 +199,7 @@ export async function startApiServer(cluster: string): Promise<void> {
   if (st.components.find((c) => c.name === `${cluster}/kube-apiserver`)?.running) return
   await labCtl('start', `${cluster}/kube-apiserver`)
   const others = [`${cluster}/kube-controller-manager`, ...(cluster === 'cluster-1' ? [`${cluster}/kube-scheduler`] : [])]
-  for (const c of others) {
-    await labCtl('stop', c)
-    await labCtl('start', c)
-  }
+  for (const c of others) await restartComponent(c)
 }
 
 /**
@@ -208,8 +211,7 @@ export async function startApiServer(cluster: string): Promise<void> {
  * `createNode: false` went unanswered for over 180s. A restart starts from an empty queue (~4s).
  */
 export async function restartLiqoControllerManager(): Promise<void> {
-  await labCtl('stop', 'cluster-1/liqo-controller-manager')
-  await labCtl('start', 'cluster-1/liqo-controller-manager')
+  await restartComponent('cluster-1/liqo-controller-manager')
 }
 
 /**
@@ -223,6 +225,5 @@ export async function restartLiqoControllerManager(): Promise<void> {
  * `kubectl -n liqo rollout restart deployment liqo-crd-replicator`.
  */
 export async function restartLiqoCrdReplicator(): Promise<void> {
-  await labCtl('stop', 'cluster-1/liqo-crd-replicator')
-  await labCtl('start', 'cluster-1/liqo-crd-replicator')
+  await restartComponent('cluster-1/liqo-crd-replicator')
 }
