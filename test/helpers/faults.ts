@@ -206,7 +206,9 @@ export async function startApiServer(cluster: string): Promise<void> {
  * Liqo v1 only: restarts the home cluster's Liqo controller manager, as an operator would after an
  * outage. Its VirtualNode deletion routine (deletion-routine.go: one worker, client-go's default
  * per-item rate limiter) retries a drain that failed, e.g. an eviction a PodDisruptionBudget refused
- * or a conflict, with a delay doubling up to 1000s, and only a success resets it. Files that hold
+ * or a conflict, with a delay doubling up to 1000s, and only a success resets it. Every reconcile of
+ * a paused VirtualNode (any update of it or of its virtual kubelet's Deployment) adds it again
+ * rate-limited (EnsureNodeAbsence calls AddRateLimited), which doubles the delay as well. Files that hold
  * drains or stop a provider leave such delays behind: measured in CI, the next file's first
  * `createNode: false` went unanswered for over 180s. A restart starts from an empty queue (~4s).
  */

@@ -158,7 +158,16 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
         )
         expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
         await c.delete(`${pdb}/hold`)
-        const finish = await runFinishCommand(line)
+        let finish = await runFinishCommand(line)
+        if (isV1 && finish.code !== 0) {
+          // Liqo v1.2 retries the drain the budget refused with a delay that doubles up to 1000s
+          // (see restartLiqoControllerManager), so the retry may come after the finish command's
+          // 2 minutes. The tool must say exactly that and how to retry at once; an operator follows
+          // that advice and runs the same command again, and so does this test.
+          expect(finish.stderr).toMatch(/Liqo has not acted on it for .*restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once/)
+          await restartLiqoControllerManager()
+          finish = await runFinishCommand(line)
+        }
         expect(finish.code, finish.stderr).toBe(0)
         await expectAllReadyOn(ns.name, 'cluster-2')
       } finally {
