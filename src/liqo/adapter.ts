@@ -57,8 +57,9 @@ export interface LiqoAdapter {
   /** The generation, for people: "Liqo v0.3–v0.10", "Liqo v1.x". */
   readonly generation: string
   /**
-   * When Liqo has not started a disable's drain although its controller manager may be running: what
-   * else may hold it back and how to make it act now (a sentence, without a final full stop).
+   * When Liqo has not started or not finished a disable's drain although its controller manager may
+   * be running: what else may hold it back and how to make it act now (a sentence that names the
+   * component, without a final full stop).
    */
   readonly stalledDrainAdvice?: string
   /** Every peering. `nodes`, when the caller has them or is reading them already, saves a list. */

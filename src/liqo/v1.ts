@@ -244,7 +244,7 @@ export const liqoV1: LiqoAdapter = {
   // failed (an eviction a PodDisruptionBudget refused, a conflict on the VirtualNode's status) is
   // retried after a delay doubling up to 1000s, reset only by a success (client-go's
   // DefaultControllerRateLimiter); a restart empties the queue.
-  stalledDrainAdvice: `it may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n ${LIQO_NAMESPACE} rollout restart deployment ${LIQO_CONTROLLER_MANAGER}) retries at once`,
+  stalledDrainAdvice: `Liqo's controller manager may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n ${LIQO_NAMESPACE} rollout restart deployment ${LIQO_CONTROLLER_MANAGER}) retries at once`,
   listPeerings: listV1,
   getPeering: getV1,
   watchPeerings: watchV1,

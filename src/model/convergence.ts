@@ -223,21 +223,46 @@ export function enableBlockers(fc: ForeignCluster | undefined, nodes: Node[], ns
 export const LIQO_GRACE_MS = 15_000
 
 /**
- * After the switch of a peering went off: is Liqo doing nothing about it? Whatever the generation,
- * Liqo's first move is to cordon the cluster's virtual nodes; if after the grace period one is
- * still schedulable, nothing is draining it. Says which virtual node (v1: which VirtualNode).
+ * How long after the switch pods may stay on a cordoned virtual node, none of them evicted, before
+ * we say the drain is stalled. Liqo evicts every pod of the node at once; a replacement's start is
+ * not waited for, so a drain that still holds pods this long is refused or waiting to retry.
  */
-export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedMs: number, o: {graceMs?: number; advice?: string} = {}): Blocker | undefined {
+export const LIQO_STALL_MS = 60_000
+
+/**
+ * After the switch of a peering went off: is Liqo doing nothing about it? Whatever the generation,
+ * Liqo's first move is to cordon the cluster's virtual nodes, then it evicts their pods. Two ways
+ * it can stand still, each said with which virtual node (v1: which VirtualNode) and what to check:
+ * - after the grace period a node is still schedulable: nothing is draining it;
+ * - after the stall period a cordoned node still holds some of `pods`, none Terminating: its
+ *   evictions are refused (a PodDisruptionBudget) or Liqo waits to retry them.
+ * `advice` (the adapter's) says what else may keep a running Liqo from acting, and what to do.
+ */
+export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedMs: number, o: {graceMs?: number; stallMs?: number; advice?: string; pods?: Pod[]} = {}): Blocker | undefined {
   const graceMs = o.graceMs ?? LIQO_GRACE_MS
   if (!fc || fc.outgoingEnabled !== 'No' || elapsedMs < graceMs) return undefined
-  const untouched = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId && !n.unschedulable && !n.deletionTimestamp)
-  if (!untouched.length) return undefined
-  const switches = (fc.virtualNodes ?? []).filter((v) => untouched.some((n) => n.name === v.name)).map((v) => `VirtualNode ${v.namespace}/${v.name}`)
-  const what = switches.length ? switches.join(', ') : `virtual node ${untouched.map((n) => n.name).join(', ')}`
-  const advice = o.advice ? ` If it is, ${o.advice}` : ''
+  const live = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId && !n.deletionTimestamp)
+  const subject = (of: Node[]) => {
+    const switches = (fc.virtualNodes ?? []).filter((v) => of.some((n) => n.name === v.name)).map((v) => `VirtualNode ${v.namespace}/${v.name}`)
+    return switches.length ? switches.join(', ') : `virtual node ${of.map((n) => n.name).join(', ')}`
+  }
+  const seconds = Math.round(elapsedMs / 1000)
+  const untouched = live.filter((n) => !n.unschedulable)
+  if (untouched.length) {
+    return {
+      kind: 'liqo-idle',
+      subject: subject(untouched),
+      detail: `Liqo has not acted on it for ${seconds}s (its node is still schedulable, nothing drains it): is Liqo's controller manager running?${o.advice ? ` If it is: ${o.advice}` : ''}`,
+    }
+  }
+  if (elapsedMs < (o.stallMs ?? LIQO_STALL_MS)) return undefined
+  const cordoned = new Set(live.map((n) => n.name))
+  const held = (o.pods ?? []).filter((p) => p.nodeName && cordoned.has(p.nodeName) && p.phase !== 'Succeeded' && p.phase !== 'Failed')
+  if (!held.length || held.some((p) => p.deletionTimestamp)) return undefined
+  const stalled = live.filter((n) => held.some((p) => p.nodeName === n.name))
   return {
     kind: 'liqo-idle',
-    subject: what,
-    detail: `Liqo has not acted on it for ${Math.round(elapsedMs / 1000)}s (its node is still schedulable, nothing drains it): is Liqo's controller manager running?${advice}`,
+    subject: subject(stalled),
+    detail: `Liqo cordoned its node, but ${seconds}s after the switch ${held.length} pod(s) are still on it and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)?${o.advice ? ` If none does any longer: ${o.advice}` : ''}`,
   }
 }

@@ -87,7 +87,12 @@ export class Waiter {
       reflectors: reflectorsOf(ns, cluster),
       evaluate: () => {
         const e = this.evaluateConvergence(ns, cluster, change.namespaces, awayFrom)
-        const idle = e.done ? undefined : liqoIdle(cluster.peerings.get(change.fc.name), [...cluster.nodes.store.values()], this.o.clock.now() - start, {advice: this.liqo.stalledDrainAdvice})
+        const idle = e.done
+          ? undefined
+          : liqoIdle(cluster.peerings.get(change.fc.name), [...cluster.nodes.store.values()], this.o.clock.now() - start, {
+              advice: this.liqo.stalledDrainAdvice,
+              pods: ns.flatMap((s) => [...s.pods.store.values()]),
+            })
         return idle ? {...e, message: `${e.message}; ${idle.subject}: ${idle.detail}`, pending: [`${idle.subject}: ${idle.detail}`, ...e.pending]} : e
       },
       recheckMs: 1_000,

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {describeBlockers, describeConvergence, enableBlockers, evaluateConvergence, evaluateNamespaces, liqoIdle, type ConvergenceInput} from '../../src/model/convergence.js'
-import {aBarePod, aForeignCluster, aNamespaceOffloading, aNode, aPod, aVirtualNode, aWorkload, readyCondition} from './fixtures.js'
+import {aBarePod, aForeignCluster, aNamespaceOffloading, aNode, aPod, aVirtualNode, aWorkload, ago, readyCondition} from './fixtures.js'
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
 const turin = aForeignCluster({name: 'fc-turin', clusterId: 'id-turin', clusterName: 'turin'})
@@ -330,8 +330,30 @@ describe('liqoIdle', () => {
   })
   it("adds the adapter's advice for a controller manager that runs but does not act", () => {
     expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 200_000, {advice: 'it may be backing off; restart it'})?.detail).toMatch(
-      /for 200s .*controller manager running\? If it is, it may be backing off; restart it$/,
+      /for 200s .*controller manager running\? If it is: it may be backing off; restart it$/,
     )
     expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 20_000, {graceMs: 30_000, advice: 'x'})).toBeUndefined()
+  })
+  describe('a cordoned node whose pods nobody evicts (a drain refused or waiting to retry)', () => {
+    const cordoned = aVirtualNode('vn-3', 'id-3', {unschedulable: true})
+    const held = aPod({name: 'web-1', nodeName: 'vn-3'})
+    it('says so after the stall period, with the pods it holds, what to check and the advice', () => {
+      const b = liqoIdle(v1, [cordoned, aVirtualNode('vn-2', 'id-2')], 61_000, {pods: [held, aPod({name: 'web-2', nodeName: 'vn-2'})], advice: 'restart it'})
+      expect(b).toMatchObject({kind: 'liqo-idle', subject: 'VirtualNode liqo-tenant-3/vn-3'})
+      expect(b?.detail).toBe(
+        'Liqo cordoned its node, but 61s after the switch 1 pod(s) are still on it and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)? If none does any longer: restart it',
+      )
+      expect(liqoIdle(off, [cordoned], 90_000, {pods: [held]})?.detail).toMatch(/\(kubectl get pdb -A\)\?$/)
+    })
+    it('says nothing before it, while any of them is Terminating (the drain moves), or for pods elsewhere or finished', () => {
+      expect(liqoIdle(v1, [cordoned], 59_000, {pods: [held]})).toBeUndefined()
+      expect(liqoIdle(v1, [cordoned], 30_000, {pods: [held], stallMs: 20_000})).toBeDefined()
+      expect(liqoIdle(v1, [cordoned], 90_000, {pods: [held, aPod({name: 'web-2', nodeName: 'vn-3', deletionTimestamp: ago(5)})]})).toBeUndefined()
+      expect(liqoIdle(v1, [cordoned], 90_000, {pods: [aPod({name: 'web-2', nodeName: 'worker-1'})]})).toBeUndefined()
+      expect(liqoIdle(v1, [cordoned], 90_000, {pods: [{...held, phase: 'Succeeded'}]})).toBeUndefined()
+      expect(liqoIdle(v1, [cordoned], 90_000)).toBeUndefined()
+      expect(liqoIdle(v1, [{...cordoned, deletionTimestamp: ago(1)}], 90_000, {pods: [held]})).toBeUndefined()
+      expect(liqoIdle({...v1, outgoingEnabled: 'Yes'}, [cordoned], 90_000, {pods: [held]})).toBeUndefined()
+    })
   })
 })

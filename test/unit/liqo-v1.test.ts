@@ -117,7 +117,7 @@ describe('the v1 switch in words and permissions', () => {
 
   it("says why a running controller manager may not drain yet (a failed drain's back-off) and how to retry at once; v0 has no such advice", () => {
     expect(liqoV1.stalledDrainAdvice).toBe(
-      'it may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n liqo rollout restart deployment liqo-controller-manager) retries at once',
+      "Liqo's controller manager may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n liqo rollout restart deployment liqo-controller-manager) retries at once",
     )
     expect(liqoV0.stalledDrainAdvice).toBeUndefined()
   })

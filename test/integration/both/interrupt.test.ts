@@ -164,7 +164,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
           // (see restartLiqoControllerManager), so the retry may come after the finish command's
           // 2 minutes. The tool must say exactly that and how to retry at once; an operator follows
           // that advice and runs the same command again, and so does this test.
-          expect(finish.stderr).toMatch(/Liqo has not acted on it for .*restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once/)
+          expect(finish.stderr).toMatch(/Liqo (has not acted on it|cordoned its node, but) .*restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once/)
           await restartLiqoControllerManager()
           finish = await runFinishCommand(line)
         }
