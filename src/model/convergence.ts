@@ -263,6 +263,6 @@ export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedM
   return {
     kind: 'liqo-idle',
     subject: subject(stalled),
-    detail: `Liqo cordoned its node, but ${seconds}s after the switch ${held.length} pod(s) are still on it and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)?${o.advice ? ` If none does any longer: ${o.advice}` : ''}`,
+    detail: `Liqo cordoned its node, but ${held.length} pod(s) are still on it after ${seconds}s and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)?${o.advice ? ` If none does any longer: ${o.advice}` : ''}`,
   }
 }

@@ -341,7 +341,7 @@ describe('liqoIdle', () => {
       const b = liqoIdle(v1, [cordoned, aVirtualNode('vn-2', 'id-2')], 61_000, {pods: [held, aPod({name: 'web-2', nodeName: 'vn-2'})], advice: 'restart it'})
       expect(b).toMatchObject({kind: 'liqo-idle', subject: 'VirtualNode liqo-tenant-3/vn-3'})
       expect(b?.detail).toBe(
-        'Liqo cordoned its node, but 61s after the switch 1 pod(s) are still on it and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)? If none does any longer: restart it',
+        'Liqo cordoned its node, but 1 pod(s) are still on it after 61s and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)? If none does any longer: restart it',
       )
       expect(liqoIdle(off, [cordoned], 90_000, {pods: [held]})?.detail).toMatch(/\(kubectl get pdb -A\)\?$/)
     })
