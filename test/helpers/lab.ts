@@ -205,6 +205,25 @@ export async function until<T>(what: string, timeoutMs: number, check: () => Pro
   }
 }
 
+/**
+ * Until the kube-controller-manager's disruption controller has seen the PodDisruptionBudget at
+ * `path` and counts `expectedPods` pods under it. Under CI load, with Liqo v1.2 running too, that
+ * took over 20 s once; the error shows the last status seen.
+ */
+export async function pdbObserved(path: string, expectedPods: number): Promise<void> {
+  const c = await admin()
+  let last: unknown
+  try {
+    await until(`PodDisruptionBudget ${path} observed with ${expectedPods} pods`, 90_000, async () => {
+      const pdb = await c.get(path)
+      last = pdb.status
+      return (pdb.status?.observedGeneration ?? 0) >= (pdb.metadata.generation ?? 1) && pdb.status?.expectedPods === expectedPods
+    })
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (last status: ${JSON.stringify(last)})`, {cause: e})
+  }
+}
+
 export interface OffloadedNamespace {
   name: string
   remove(): Promise<void>

@@ -14,7 +14,24 @@ import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
 import {Reflector, type Change} from '../../src/k8s/reflector.js'
 import {fcPath} from '../../src/liqo/constants.js'
 import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, labCtl, partitionProxy, silentServer, startApiServer, stopApiServer, type BareCluster} from '../helpers/faults.js'
-import {admin, cli, collect, kubectl, lab, labState, offloadedNamespace, podClusters, podOn, restorePeerings, skipNote, startCli, uniqueName, until, type OffloadedNamespace} from '../helpers/lab.js'
+import {
+  admin,
+  cli,
+  collect,
+  kubectl,
+  lab,
+  labState,
+  offloadedNamespace,
+  pdbObserved,
+  podClusters,
+  podOn,
+  restorePeerings,
+  skipNote,
+  startCli,
+  uniqueName,
+  until,
+  type OffloadedNamespace,
+} from '../helpers/lab.js'
 
 /** One or two lines, kubectl style, no stack trace. */
 function expectCleanError(stderr: string): void {
@@ -315,7 +332,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
     await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
     try {
-      await until('PDB observed', 20_000, async () => (await c.get(`${pdb}/hold`)).status?.expectedPods === 3)
+      await pdbObserved(`${pdb}/hold`, 3)
       const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'])
       const done = collect(child, {timeoutMs: 120_000})
       let err = ''

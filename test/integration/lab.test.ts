@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {toPod} from '../../src/k8s/map.js'
 import {toNode} from '../../src/liqo/nodes.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
-import {admin, cli, clusterId, kubectl, lab, labState, offloadedNamespace, podClusters, restorePeerings, skipNote, uniqueName, until, type OffloadedNamespace} from '../helpers/lab.js'
+import {admin, cli, clusterId, kubectl, lab, labState, offloadedNamespace, pdbObserved, podClusters, restorePeerings, skipNote, uniqueName, until, type OffloadedNamespace} from '../helpers/lab.js'
 
 describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
   let ns: OffloadedNamespace
@@ -136,7 +136,7 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
         metadata: {name: 'keep-two'},
         spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
       })
-      await until('PDB observed', 20_000, async () => (await c.get(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets/keep-two`)).status?.expectedPods === 2)
+      await pdbObserved(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets/keep-two`, 2)
       await c.patch(fcPath('cluster-3'), {spec: {outgoingPeeringEnabled: 'No'}})
       await until('Disconnecting', 10_000, async () => (await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout.includes('Disconnecting'))
       await new Promise((r) => setTimeout(r, 4000))

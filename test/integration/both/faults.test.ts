@@ -19,6 +19,7 @@ import {
   lab,
   namespaceOffloading,
   offloadedNamespace,
+  pdbObserved,
   podClusters,
   podOn,
   skipNote,
@@ -108,7 +109,7 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
     const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
     await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
     try {
-      await until('PDB observed', 20_000, async () => (await c.get(`${pdb}/hold`)).status?.expectedPods === 3)
+      await pdbObserved(`${pdb}/hold`, 3)
       const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
       expect(dry.stdout).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
       const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'])

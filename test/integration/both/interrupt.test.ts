@@ -17,6 +17,7 @@ import {
   lab,
   namespaceOffloading,
   offloadedNamespace,
+  pdbObserved,
   podClusters,
   podOn,
   skipNote,
@@ -149,7 +150,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
       await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
       try {
-        await until('PDB observed', 20_000, async () => (await c.get(`${pdb}/hold`)).status?.expectedPods === 3)
+        await pdbObserved(`${pdb}/hold`, 3)
         const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, async (err) => /Waiting for .*still on cluster-3/.test(err))
         expect(r.code, r.stderr).toBe(code)
         const line = interruptedLine(r.stderr)
