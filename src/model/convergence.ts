@@ -9,7 +9,7 @@
  * Liqo's own teardown that follows (virtual node, remote namespaces) moves no pod, so waits do not
  * hold for it (cleanup, which must leave nothing behind, waits for the peering to reach None).
  */
-import {clusterDisplayName, indexForeignClusters, place, type Placement} from './placement.js'
+import {clusterDisplayName, indexForeignClusters, isLive, place, type Placement} from './placement.js'
 import {matchesTerms} from './scheduling.js'
 import type {ForeignCluster, NamespaceOffloading, Node, Pod, Workload} from './types.js'
 
@@ -96,7 +96,7 @@ export function namespaceBlockers(ns: NamespaceSnapshot, c: ClusterSnapshot): Bl
   const nodes = new Map(c.nodes.map((n) => [n.name, n]))
   const fcsById = indexForeignClusters(c.fcs)
   const blockers: Blocker[] = []
-  const livePods = ns.pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
+  const livePods = ns.pods.filter(isLive)
   if (!ns.exists) blockers.push({kind: 'namespace-missing', subject: `namespace/${ns.namespace}`, detail: 'does not exist'})
   for (const p of livePods) {
     const off = offCluster(p, nodes, fcsById, c.awayFrom)
@@ -136,7 +136,7 @@ export function namespaceBlockers(ns: NamespaceSnapshot, c: ClusterSnapshot): Bl
 export function evaluateNamespaces(namespaces: NamespaceSnapshot[], c: ClusterSnapshot): ConvergenceState {
   const blockers = namespaces.flatMap((ns) => namespaceBlockers(ns, c))
   const pods = namespaces.flatMap((ns) => ns.pods)
-  const live = pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
+  const live = pods.filter(isLive)
   return {
     converged: blockers.length === 0,
     blockers,
@@ -257,7 +257,7 @@ export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedM
   }
   if (elapsedMs < (o.stallMs ?? LIQO_STALL_MS)) return undefined
   const cordoned = new Set(live.map((n) => n.name))
-  const held = (o.pods ?? []).filter((p) => p.nodeName && cordoned.has(p.nodeName) && p.phase !== 'Succeeded' && p.phase !== 'Failed')
+  const held = (o.pods ?? []).filter((p) => p.nodeName && cordoned.has(p.nodeName) && isLive(p))
   if (!held.length || held.some((p) => p.deletionTimestamp)) return undefined
   const stalled = live.filter((n) => held.some((p) => p.nodeName === n.name))
   return {

@@ -3,7 +3,7 @@
  * virtual node, where their replacements can be scheduled (same constraints, remaining nodes), and
  * which will stay Pending because no eligible cluster remains. Pure.
  */
-import {clusterKey, clusterOfNode, compareClusters, indexForeignClusters, type ClusterRef} from './placement.js'
+import {clusterKey, clusterOfNode, compareClusters, indexForeignClusters, isLive, type ClusterRef} from './placement.js'
 import {matchesRequirement, podFitsNode} from './scheduling.js'
 import type {ForeignCluster, Node, Pod} from './types.js'
 
@@ -59,7 +59,7 @@ export function previewDisable(fc: ForeignCluster, allPods: Pod[], nodes: Node[]
   const leavingNodes = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId)
   const leavingNames = new Set(leavingNodes.map((n) => n.name))
   const candidates = nodes.filter((n) => staysAvailable(n, fc.clusterId, byId))
-  const evicted = allPods.filter((p) => p.nodeName && leavingNames.has(p.nodeName) && p.phase !== 'Succeeded' && p.phase !== 'Failed')
+  const evicted = allPods.filter((p) => p.nodeName && leavingNames.has(p.nodeName) && isLive(p))
 
   const pods: EvictionImpact[] = evicted.map((p) => {
     const owner = p.owner ? `${p.owner.kind}/${p.owner.name}` : undefined

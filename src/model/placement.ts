@@ -50,6 +50,11 @@ export const LOCAL: ClusterRef = {kind: 'local', name: 'local'}
 export const UNSCHEDULED: ClusterRef = {kind: 'unscheduled', name: '<none>'}
 
 /** A human name for a ForeignCluster: its cluster name, else its object name. */
+/** A pod that still holds its place on a node: neither Succeeded nor Failed. */
+export function isLive(p: Pod): boolean {
+  return p.phase !== 'Succeeded' && p.phase !== 'Failed'
+}
+
 export function clusterDisplayName(fc: ForeignCluster): string {
   return fc.clusterName || fc.name
 }
