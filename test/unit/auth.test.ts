@@ -1,15 +1,16 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import https from 'node:https'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
 import {KubeConfig} from '@kubernetes/client-node'
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {simpleCredentials} from '../../src/k8s/auth.js'
 import {UserError} from '../../src/toolkit/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'auth-test-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
 const file = (name: string, content: string) => {
   const p = join(dir, name)
   writeFileSync(p, content)

@@ -1,15 +1,16 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type * as Tls from 'node:tls'
 import type {SecureContext} from 'node:tls'
 
-import {beforeEach, describe, expect, it} from 'vitest'
+import {afterAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {addHandedOverExtraCa, HANDED_OVER, handedOverExtraCa, takeHandedOverExtraCa, trustHandedOverExtraCa} from '../../src/k8s/extra-ca.js'
 
 const SLOT = Symbol.for('liqo-topology.handed-over-extra-ca')
 const dir = mkdtempSync(join(tmpdir(), 'extra-ca-test-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 /** A context that records what is added to its store (the real one is exercised against the lab: test/integration/startup.test.ts). */
 function fakeContext() {

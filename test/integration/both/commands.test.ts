@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import yaml from 'js-yaml'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 
 import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
 import {admin, cli, cliOnTty, clusterId, collect, kubectl, lab, offloadedNamespace, podClusters, podOn, skipNote, startCli, uniqueName, until, type OffloadedNamespace} from '../../helpers/lab.js'
@@ -30,6 +30,7 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
   describe('pods where', () => {
     it("remembers the Liqo API each server serves: the next read lists with it at once, without discovery (a server not seen yet: Liqo v1's first)", async () => {
       const cache = mkdtempSync(join(tmpdir(), 'liqo-topology-lines-'))
+      onTestFinished(() => rmSync(cache, {recursive: true, force: true}))
       const read = () => cli(['pods', 'where', '-n', ns.name, '-v', '6'], {env: {LIQO_TOPOLOGY_CACHE: cache}})
       // "GET /apis 200", from kubectl-style request lines (-v 6).
       const requests = (stderr: string) =>
@@ -52,7 +53,6 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       const lines = join(cache, 'liqo-lines.json')
       if (isV1) expect(existsSync(lines)).toBe(false)
       else expect(Object.values(JSON.parse(readFileSync(lines, 'utf8')) as Record<string, string>)).toEqual(['v0'])
-      rmSync(cache, {recursive: true, force: true})
     })
 
     it('-A adds a NAMESPACE column and shows local pods as local', async () => {
