@@ -227,7 +227,7 @@ describe('the launcher and its start-up snapshot', () => {
     expect(launch(j, ['--version'], {LIQO_TOPOLOGY_SNAPSHOT: '0'}).started).toBe('plain')
   })
 
-  it('nothing captured at build time leaks into a run: home, width, colour and terminal, time zone, environment', () => {
+  it("nothing captured at build time leaks into a run: home, width, colour and terminal, time zone, environment, the user's help theme", () => {
     const i = install()
     // Built under one environment…
     launch(i, ['--version'], {LIQO_TOPOLOGY_SNAPSHOT: 'build', HOME: join(i.root, 'home-at-build'), COLUMNS: '40', TERM: 'dumb', NO_COLOR: '1', TZ: 'Asia/Tokyo', LANG: 'C'})
@@ -259,6 +259,15 @@ describe('the launcher and its start-up snapshot', () => {
     expect(tty('')).toBe(tty('LIQO_TOPOLOGY_SNAPSHOT=0'))
     expect(tty('NO_COLOR=1')).not.toMatch(/\u001b\[/)
     expect(tty('NO_COLOR=1')).toBe(tty('NO_COLOR=1 LIQO_TOPOLOGY_SNAPSHOT=0'))
+    // The user's help colours (oclif's <config dir>/theme.json), read only when the file is there,
+    // and then as the plain bundle reads them.
+    const unthemed = tty('')
+    mkdirSync(join(home, '.config', 'liqo-topology'), {recursive: true})
+    writeFileSync(join(home, '.config', 'liqo-topology', 'theme.json'), JSON.stringify({sectionHeader: 'red', flag: 'green'}))
+    const themed = tty('')
+    expect(themed).not.toBe(unthemed)
+    expect(themed).toMatch(/\u001b\[(31|32)m/)
+    expect(themed).toBe(tty('LIQO_TOPOLOGY_SNAPSHOT=0'))
   })
 
   it('a credential plugin sees the environment of the user unchanged', () => {
