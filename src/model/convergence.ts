@@ -11,7 +11,7 @@
  */
 import {clusterDisplayName, indexForeignClusters, isLive, place, type Placement} from './placement.js'
 import {matchesTerms} from './scheduling.js'
-import type {ForeignCluster, NamespaceOffloading, Node, Pod, Workload} from './types.js'
+import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type NamespaceOffloading, type Node, type Pod, type Workload} from './types.js'
 
 export type BlockerKind =
   | 'namespace-missing'
@@ -193,6 +193,21 @@ export function describeBlockers(s: ConvergenceState, max = 8): string[] {
   return lines
 }
 
+/**
+ * Does Liqo offload this namespace to the cluster `clusterId` (or would it, were its peering on)?
+ * Only the NamespaceOffloading Liqo acts on, not being deleted; its cluster selector must admit
+ * the cluster's virtual node (when there is one to judge: Liqo v1 deletes it on a disable); and
+ * Liqo must not have said it does not select the cluster (OffloadingRequired False for its ID; a v1
+ * NamespaceOffloading without a cluster selector selects none). The phase is not read: with the only
+ * selected cluster's peering off, Liqo v0.x reports NoClusterSelected for a namespace it offloaded.
+ */
+export function offloadsTo(nso: NamespaceOffloading, clusterId: string, node?: Node): boolean {
+  if (nso.name !== NAMESPACE_OFFLOADING_NAME || nso.deletionTimestamp) return false
+  const terms = nso.clusterSelector?.nodeSelectorTerms ?? []
+  if (node && terms.length && !matchesTerms(node, terms)) return false
+  return !(nso.remoteConditions[clusterId] ?? []).some((c) => c.type === 'OffloadingRequired' && c.status === 'False')
+}
+
 /** After `peer enable`: peering Established, virtual node Ready and schedulable, remote namespaces Ready. */
 export function enableBlockers(fc: ForeignCluster | undefined, nodes: Node[], nsos: NamespaceOffloading[]): Blocker[] {
   if (!fc) return [{kind: 'peering-transition', subject: 'foreigncluster/?', detail: 'ForeignCluster not found'}]
@@ -206,13 +221,8 @@ export function enableBlockers(fc: ForeignCluster | undefined, nodes: Node[], ns
   if (!node.ready) blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node not Ready'})
   if (node.unschedulable) blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node cordoned'})
   for (const nso of nsos) {
-    if (nso.name !== 'offloading' || nso.deletionTimestamp) continue
-    const terms = nso.clusterSelector?.nodeSelectorTerms ?? []
-    if (terms.length && !matchesTerms(node, terms)) continue
-    // Liqo's own word on whether this namespace goes to that cluster at all (a v1 NamespaceOffloading
-    // without a cluster selector selects none): only a namespace it offloads there is waited for.
+    if (nso.phase === 'NoClusterSelected' || !offloadsTo(nso, fc.clusterId, node)) continue
     const conditions = nso.remoteConditions[fc.clusterId] ?? []
-    if (nso.phase === 'NoClusterSelected' || conditions.some((c) => c.type === 'OffloadingRequired' && c.status === 'False')) continue
     const ready = conditions.some((c) => c.type === 'Ready' && c.status === 'True')
     if (!ready) blockers.push({kind: 'remote-namespace-not-ready', subject: `namespace/${nso.namespace}`, detail: `remote namespace on ${clusterDisplayName(fc)} not Ready yet`})
   }

@@ -12,7 +12,7 @@ import {connectLiqo} from '../liqo/connect.js'
 import {NODES} from '../liqo/nodes.js'
 import {countVirtualNodePods, describePeers, type PeerInfo} from '../liqo/peers.js'
 import {resolveForeignCluster, type MatchKind} from '../liqo/resolve.js'
-import type {ConvergenceState} from '../model/convergence.js'
+import {offloadsTo, type ConvergenceState} from '../model/convergence.js'
 import {previewDisable, type DisableImpact} from '../model/impact.js'
 import {clusterDisplayName, clusterOfNode, indexForeignClusters, type ClusterRef} from '../model/placement.js'
 import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type Node, type Pod} from '../model/types.js'
@@ -50,7 +50,7 @@ export interface PeerPlan {
   alreadyDone: boolean
   /** disable: what gets evicted and where it can go. */
   impact?: DisableImpact
-  /** disable: namespaces with pods on the cluster; enable: namespaces offloaded with Liqo. */
+  /** disable: namespaces with pods on the cluster (and, once the switch is off, those Liqo offloads there); enable: namespaces offloaded with Liqo. */
   namespaces: string[]
   /** disable: every pod of those namespaces before the change (namespace/name), to tell replacements apart. */
   existingPods: string[]
@@ -82,7 +82,11 @@ export async function planPeerChange(client: KubeClient, liqo: LiqoAdapter, acti
   if (action === 'disable') {
     // One field-selected list per virtual node (Liqo v1: one per ResourceSlice).
     const pods: Pod[] = (await Promise.all(vnodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items)
-    plan.namespaces = [...new Set(pods.map((p) => p.namespace))].sort()
+    // A rerun after the switch went off (say, after an interrupted disable) may find the pods already
+    // evicted, their replacements still starting elsewhere: it waits on every namespace Liqo offloads
+    // to that cluster too, so that "already disabled" still ends with rescheduling converged.
+    const offloaded = base.alreadyDone ? (await liqo.namespaceOffloadings.list(client)).items.filter((n) => offloadsTo(n, fc.clusterId, vnodes[0])).map((n) => n.namespace) : []
+    plan.namespaces = [...new Set([...pods.map((p) => p.namespace), ...offloaded])].sort()
     const pdbs = (await Promise.all(plan.namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace})))).flatMap((r) => r.items)
     plan.impact = previewDisable(fc, pods, nodes, all, pdbs)
     const existing = await Promise.all(plan.namespaces.map((ns) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})))

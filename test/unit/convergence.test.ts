@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {describeBlockers, describeConvergence, enableBlockers, evaluateConvergence, evaluateNamespaces, liqoIdle, type ConvergenceInput} from '../../src/model/convergence.js'
+import {describeBlockers, describeConvergence, enableBlockers, evaluateConvergence, evaluateNamespaces, liqoIdle, offloadsTo, type ConvergenceInput} from '../../src/model/convergence.js'
 import {aBarePod, aForeignCluster, aNamespaceOffloading, aNode, aPod, aVirtualNode, aWorkload, ago, readyCondition} from './fixtures.js'
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
@@ -310,6 +310,26 @@ describe('enableBlockers', () => {
     expect(enableBlockers(milan, [vnMilan], [selectsTurin, otherName, deleting])).toEqual([])
     const selectsMilan = aNamespaceOffloading({clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]}]}})
     expect(enableBlockers(milan, [vnMilan], [selectsMilan]).map((b) => b.kind)).toEqual(['remote-namespace-not-ready'])
+  })
+})
+
+describe('offloadsTo', () => {
+  const selects = (id: string) => ({nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In' as const, values: [id]}]}]})
+  it('the NamespaceOffloading Liqo acts on, selecting the cluster or everything, even once its virtual node is gone', () => {
+    expect(offloadsTo(aNamespaceOffloading({}), 'id-milan', vnMilan)).toBe(true)
+    expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-milan')}), 'id-milan', vnMilan)).toBe(true)
+    // Liqo v1 deletes the virtual node on a disable: the selector cannot be judged, the namespace counts.
+    expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-turin')}), 'id-milan')).toBe(true)
+    // Its only cluster's peering off, Liqo v0.x says NoClusterSelected: the namespace still counts.
+    expect(offloadsTo(aNamespaceOffloading({phase: 'NoClusterSelected', clusterSelector: selects('id-milan')}), 'id-milan')).toBe(true)
+  })
+  it('not one Liqo ignores, deletes, or does not offload to that cluster', () => {
+    expect(offloadsTo(aNamespaceOffloading({name: 'custom'}), 'id-milan', vnMilan)).toBe(false)
+    expect(offloadsTo(aNamespaceOffloading({deletionTimestamp: '2024-01-01T11:00:00Z'}), 'id-milan', vnMilan)).toBe(false)
+    expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-turin')}), 'id-milan', vnMilan)).toBe(false)
+    const notRequired = {type: 'OffloadingRequired', status: 'False', reason: 'ClusterNotSelected'}
+    expect(offloadsTo(aNamespaceOffloading({remoteConditions: {'id-milan': [notRequired]}}), 'id-milan')).toBe(false)
+    expect(offloadsTo(aNamespaceOffloading({remoteConditions: {'id-turin': [notRequired]}}), 'id-milan')).toBe(true)
   })
 })
 

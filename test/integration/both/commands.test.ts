@@ -232,6 +232,12 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
           /; to keep waiting: liqo-topology peer disable cluster-3 --yes --force --timeout 15s --context cluster-1; to undo: liqo-topology peer enable cluster-3 --context cluster-1$/m,
         )
         expect((await podClusters(only3.name)).filter((p) => p.cluster === '<none>')).toHaveLength(2)
+        // The "keep waiting" command: the pods left the cluster long ago, yet their replacements are
+        // still Pending, so it is "already disabled" and waits on the namespace again (no false success).
+        const rerun = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '5s'], {timeoutMs: 120_000})
+        expect(rerun.code, rerun.stderr).toBe(3)
+        expect(rerun.stderr).toMatch(/outgoing peering to cluster-3 already disabled/)
+        expect(rerun.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
       } finally {
         await restoreOffloading()
         await only3.remove()

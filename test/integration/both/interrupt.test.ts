@@ -140,6 +140,8 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       const finish = await runFinishCommand(line)
       expect(finish.code, finish.stderr).toBe(0)
       expect(finish.stderr).toMatch(/already disabled/)
+      // It waited on the namespace, whose pods may have left cluster-3 before it started.
+      expect(finish.stdout).toMatch(/3\/3 pods ready \(cluster-2 3\)/)
       await expectAllReadyOn(ns.name, 'cluster-2')
     })
 
