@@ -28,6 +28,7 @@ import {
   restorePeerings,
   skipNote,
   startCli,
+  startCliOnTty,
   uniqueName,
   until,
   type OffloadedNamespace,
@@ -278,8 +279,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
 
   it('a conflicting update (409) on the ForeignCluster: retried with a fresh read', async () => {
     const c = await admin()
-    // Someone else keeps updating the ForeignCluster while we change it: a client impersonating
-    // "churner", so that the audit log tells its requests from ours.
+    // Someone else updates the ForeignCluster between our read and our patch: while our
+    // confirmation is on screen. A client impersonating "churner", so that the audit log tells
+    // its request from ours.
     const churner = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: kubeconfigAs('churner')}), 'cluster-1'))
     await c.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -288,40 +290,39 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
       subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'churner'}],
     })
-    let stop = false
-    let n = 0
-    const churn = (async () => {
-      while (!stop) {
-        await churner
-          .patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': String(n)}}})
-          .then(() => n++)
-          .catch(() => {}) // until the new binding is in force
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    })()
-    try {
-      await until('the churn under way', 10_000, async () => n >= 3)
-      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--no-wait'])
-      expect(r.code, r.stderr).toBe(0)
-      expect(await fcSetting('cluster-3')).toBe('No')
-      // The API server saw our guarded patch conflict (409), then succeed after a fresh read.
-      const audit = readFileSync(join(lab!.dir, 'logs', 'cluster-1-audit.log'), 'utf8')
+    const auditLog = join(lab!.dir, 'logs', 'cluster-1-audit.log')
+    const ourPatches = (from: number) =>
+      readFileSync(auditLog, 'utf8')
         .trim()
         .split('\n')
+        .slice(from)
         .map((l) => JSON.parse(l) as {verb: string; impersonatedUser?: unknown; objectRef?: {resource?: string; name?: string}; responseStatus?: {code?: number}})
         .filter((e) => e.verb === 'patch' && !e.impersonatedUser && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3')
-      const codes = audit.map((e) => e.responseStatus?.code)
-      expect(codes).toContain(409)
-      expect(codes.at(-1)).toBe(200)
+    try {
+      const before = readFileSync(auditLog, 'utf8').trim().split('\n').length
+      const run = startCliOnTty(['peer', 'disable', 'cluster-3', '--no-wait'])
+      await until('the confirmation on screen', 30_000, async () => /Disable outgoing peering to "cluster-3"/.test(run.output()))
+      // The other writer's change lands (once its binding is in force), then we confirm.
+      await until("the other writer's update", 10_000, () =>
+        churner.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': 'yes'}}}).then(
+          () => true,
+          () => false,
+        ),
+      )
+      run.child.stdin!.write('y\r')
+      const r = await run.done
+      expect(r.code, r.stdout).toBe(0)
+      expect(await fcSetting('cluster-3')).toBe('No')
+      // The API server saw our guarded patch conflict (409), then succeed after a fresh read.
+      // (Its audit entry is written as the response completes: read until it is there.)
+      await until('our patch in the audit log', 10_000, async () => ourPatches(before).some((e) => e.responseStatus?.code === 200))
+      expect(ourPatches(before).map((e) => e.responseStatus?.code)).toEqual([409, 200])
     } finally {
-      stop = true
-      await churn
       churner.close()
       await c.delete('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/churner')
       await c.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': null}}})
       await restorePeerings()
     }
-    expect(n).toBeGreaterThan(5)
   })
 
   it('the API server stopped and restarted during peer disable --wait: the watch reconnects and it finishes', async () => {
