@@ -140,7 +140,7 @@ try {
 
 const cpu = cpus()[0]?.model ?? 'cpu'
 console.log(
-  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; medians of ${ROUNDS} rounds, the three variants in both environments alternating within each round.\n`,
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; medians of ${ROUNDS} rounds, the three variants${process.env.NODE_EXTRA_CA_CERTS ? ' in both environments' : ''} alternating within each round.\n`,
 )
 console.log('| environment | command | launcher (snapshot) | plain bundle | anchor (same rounds) | ratio | target | |')
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
