@@ -1,5 +1,6 @@
 /** Helpers for integration tests: run the CLI as a user would, kubectl, and direct API access. */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -42,6 +43,26 @@ export function namespaceOffloading(namespace: string, name = 'offloading'): {co
   // Liqo v1 selects no cluster without a clusterSelector; liqoctl offload sends an empty one (all clusters).
   if (isV1) body.spec.clusterSelector = {nodeSelectorTerms: []}
   return {collection, path: `${collection}/${name}`, body}
+}
+
+/** One event of an API server's audit log: the fields the tests read. */
+export interface AuditEvent {
+  verb: string
+  user: {username: string}
+  impersonatedUser?: unknown
+  objectRef?: {resource?: string; name?: string}
+  responseStatus?: {code?: number}
+  stageTimestamp: string
+  stage: string
+}
+
+/** The home API server's (cluster-1's) audit events of stages that ended at or after `since` (ms since the epoch). */
+export function auditEvents(since = 0): AuditEvent[] {
+  return readFileSync(join(lab!.dir, 'logs', 'cluster-1-audit.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as AuditEvent)
+    .filter((e) => Date.parse(e.stageTimestamp) >= since)
 }
 
 export function labState(): LabState {

@@ -4,7 +4,7 @@
  * and the cluster unchanged beyond what the command announced. (Cases that apply to both Liqo
  * generations are in both/faults.test.ts; this file holds the transport, auth and v0-only ones.)
  */
-import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -16,6 +16,7 @@ import {fcPath} from '../../src/liqo/constants.js'
 import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, labCtl, partitionProxy, silentServer, startApiServer, stopApiServer, type BareCluster} from '../helpers/faults.js'
 import {
   admin,
+  auditEvents,
   cli,
   collect,
   kubectl,
@@ -290,16 +291,10 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
       subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'churner'}],
     })
-    const auditLog = join(lab!.dir, 'logs', 'cluster-1-audit.log')
-    const ourPatches = (from: number) =>
-      readFileSync(auditLog, 'utf8')
-        .trim()
-        .split('\n')
-        .slice(from)
-        .map((l) => JSON.parse(l) as {verb: string; impersonatedUser?: unknown; objectRef?: {resource?: string; name?: string}; responseStatus?: {code?: number}})
-        .filter((e) => e.verb === 'patch' && !e.impersonatedUser && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3')
+    // Our patches of cluster-3's ForeignCluster since `since`, as the API server logged them.
+    const ourPatches = (since: number) => auditEvents(since).filter((e) => e.verb === 'patch' && !e.impersonatedUser && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3')
     try {
-      const before = readFileSync(auditLog, 'utf8').trim().split('\n').length
+      const since = Date.now()
       const run = startCliOnTty(['peer', 'disable', 'cluster-3', '--no-wait'])
       await until('the confirmation on screen', 30_000, async () => /Disable outgoing peering to "cluster-3"/.test(run.output()))
       // The other writer's change lands (once its binding is in force), then we confirm.
@@ -315,8 +310,8 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       expect(await fcSetting('cluster-3')).toBe('No')
       // The API server saw our guarded patch conflict (409), then succeed after a fresh read.
       // (Its audit entry is written as the response completes: read until it is there.)
-      await until('our patch in the audit log', 10_000, async () => ourPatches(before).some((e) => e.responseStatus?.code === 200))
-      expect(ourPatches(before).map((e) => e.responseStatus?.code)).toEqual([409, 200])
+      await until('our patch in the audit log', 10_000, async () => ourPatches(since).some((e) => e.responseStatus?.code === 200))
+      expect(ourPatches(since).map((e) => e.responseStatus?.code)).toEqual([409, 200])
     } finally {
       churner.close()
       await c.delete('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/churner')
