@@ -23,6 +23,8 @@ export interface Transport {
   headers(): Promise<Record<string, string>>
   /** Closes idle keep-alive sockets. */
   close(): void
+  /** After a 401: gets a fresh credential; true when the request is worth sending again. */
+  refresh?(): Promise<boolean>
 }
 
 type ClientNode = typeof import('@kubernetes/client-node')

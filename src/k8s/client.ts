@@ -4,14 +4,13 @@
  * into our own types. Credentials come from ./auth.ts and are never logged; failures are put in
  * kubectl's words by ./http-errors.ts.
  */
-import type http from 'node:http'
-
 import {ApiError, ConnectionError} from '../toolkit/errors.js'
-import {redact} from '../toolkit/redact.js'
 import {makeTransport, type Transport} from './auth.js'
-import {TimeoutMarker, toApiError, toConnectionError} from './http-errors.js'
+import {Exchange} from './exchange.js'
+import {toApiError, toConnectionError} from './http-errors.js'
 import type {KubeTarget} from './kubeconfig.js'
-import {httpLib, httpsLib} from './net.js'
+
+export {logBody} from './request-log.js'
 
 /** Raw API JSON, as it comes off the wire: read with optional chaining and mapped in ./map.ts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped by nature; mappers give it types
@@ -79,31 +78,6 @@ export interface ClientOptions {
   requestLog?: {level: number; write: (line: string) => void}
 }
 
-/** kubectl's klog prefix: I<month><day> <time>. */
-function klogPrefix(d = new Date()): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0')
-  return `I${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`
-}
-
-/** A body as the -v 8 log shows it: Secret data and anything credential-like redacted, cut at 10,000 characters. */
-export function logBody(body: string): string {
-  let text = body
-  // A Secret's data is a credential whatever its keys are called.
-  if (/"kind":\s*"Secret(List)?"/.test(body)) {
-    try {
-      const doc = JSON.parse(body) as Json
-      for (const s of [doc, ...((doc.items as Json[] | undefined) ?? [])]) {
-        for (const field of ['data', 'stringData']) if (s[field]) s[field] = Object.fromEntries(Object.keys(s[field] as object).map((k) => [k, '[redacted]']))
-      }
-      text = JSON.stringify(doc)
-    } catch {
-      text = '[a Secret, not shown]'
-    }
-  }
-  const cut = text.length > 10_000 ? `${text.slice(0, 10_000)}… (${text.length} bytes)` : text
-  return redact(cut)
-}
-
 export class KubeClient {
   readonly context: string
   readonly server: string
@@ -117,7 +91,10 @@ export class KubeClient {
     this.context = target.context
     this.server = target.server
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000
+    this.exchange = new Exchange(transport, opts, this.requestTimeoutMs, () => this.endpoint)
   }
+
+  private readonly exchange: Exchange
 
   static async connect(target: KubeTarget, opts: ClientOptions = {}): Promise<KubeClient> {
     return new KubeClient(target, await makeTransport(target), opts)
@@ -173,19 +150,30 @@ export class KubeClient {
     }
   }
 
-  /** Every page of a list, in order (continue tokens followed). */
-  private async paged(path: string, opts: ListOptions, accept: string | undefined, onPage: (page: Json) => void): Promise<string> {
+  /**
+   * Every page of a list, in order (continue tokens followed). When a continue token has expired
+   * (410) the pages so far are dropped (`restart`) and everything is listed again in one request,
+   * as client-go's pager does.
+   */
+  private async paged(path: string, opts: ListOptions, accept: string | undefined, onPage: (page: Json) => void, restart: () => void): Promise<string> {
+    const page = (limit: number | undefined, cont: string | undefined) =>
+      this.get<Json>(path, {signal: opts.signal, ...(accept ? {accept} : {}), query: {labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit, continue: cont}})
     let cont: string | undefined
     let resourceVersion = ''
     do {
-      const page = await this.get<Json>(path, {
-        signal: opts.signal,
-        ...(accept ? {accept} : {}),
-        query: {labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont},
-      })
-      onPage(page)
-      cont = page.metadata?.continue || undefined
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion
+      let p: Json
+      try {
+        p = await page(opts.limit ?? 500, cont)
+      } catch (e) {
+        if (!(cont && e instanceof ApiError && e.isGone)) throw e
+        restart()
+        p = await page(undefined, undefined)
+        onPage(p)
+        return p.metadata?.resourceVersion ?? ''
+      }
+      onPage(p)
+      cont = p.metadata?.continue || undefined
+      resourceVersion = p.metadata?.resourceVersion ?? resourceVersion
     } while (cont)
     return resourceVersion
   }
@@ -193,9 +181,10 @@ export class KubeClient {
   /** Lists every page, mapping each item as it arrives so raw pages can be dropped at once. */
   async list<T = Json>(path: string, opts: ListOptions = {}, map: (raw: Json) => T = (x) => x as T): Promise<ListResult<T>> {
     const items: T[] = []
-    const resourceVersion = await this.paged(path, opts, undefined, (page) => {
+    const onPage = (page: Json) => {
       for (const raw of page.items ?? []) items.push(map(raw))
-    })
+    }
+    const resourceVersion = await this.paged(path, opts, undefined, onPage, () => (items.length = 0))
     return {items, resourceVersion}
   }
 
@@ -206,7 +195,7 @@ export class KubeClient {
    */
   async listTable<T>(path: string, opts: ListOptions, map: (cells: Record<string, unknown>, metadata: Json) => T): Promise<ListResult<T>> {
     const items: T[] = []
-    const resourceVersion = await this.paged(path, opts, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', (page) => {
+    const onPage = (page: Json) => {
       if (page.kind !== 'Table') throw new ConnectionError(`the server ${this.server} does not serve the Table format for ${path}`, this.server)
       const names = ((page.columnDefinitions ?? []) as Json[]).map((c) => String(c.name))
       for (const row of (page.rows ?? []) as Json[]) {
@@ -214,7 +203,8 @@ export class KubeClient {
         names.forEach((n, i) => (cells[n] = row.cells?.[i]))
         items.push(map(cells, row.object?.metadata ?? {}))
       }
-    })
+    }
+    const resourceVersion = await this.paged(path, opts, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', onPage, () => (items.length = 0))
     return {items, resourceVersion}
   }
 
@@ -222,28 +212,21 @@ export class KubeClient {
    * One watch request, as an async stream of events. Ends when the server closes the watch (the
    * caller re-watches from the last resourceVersion). A 410 Gone is thrown as ApiError (isGone),
    * so the caller relists. A connection that stays silent longer than the server-side timeout
-   * plus a margin is treated as dead.
+   * plus a margin is treated as dead. Opening it is retried as any read is (./retry.ts).
    */
   async *watch(path: string, opts: WatchOptions = {}): AsyncGenerator<WatchEvent> {
     const timeoutSeconds = opts.timeoutSeconds ?? 290
-    const res = await this.send('GET', path, {
-      signal: opts.signal,
-      query: {
-        watch: 1,
-        allowWatchBookmarks: true,
-        resourceVersion: opts.resourceVersion,
-        labelSelector: opts.labelSelector,
-        fieldSelector: opts.fieldSelector,
-        timeoutSeconds,
-      },
-      // The deadline of a watch is the server-side timeout plus a margin for a silent peer.
-      timeoutMs: 0,
-    })
-    if ((res.statusCode ?? 0) >= 300) {
-      throw toApiError(res.statusCode ?? 0, await readBody(res), 'GET', path, `watch ${path}`)
-    }
+    const query = {watch: 1, allowWatchBookmarks: true, resourceVersion: opts.resourceVersion, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, timeoutSeconds}
+    // The deadline of a watch is the server-side timeout plus a margin for a silent peer.
+    const answer = await this.exchange.send('GET', path, {signal: opts.signal, query, timeoutMs: 0}, true)
+    if (answer.status >= 300) throw toApiError(answer.status, answer.body ?? '', 'GET', path, `watch ${path}`, answer.contentType)
+    const res = answer.res!
     opts.onOpen?.()
-    res.socket?.setTimeout((timeoutSeconds + 30) * 1000, () => res.destroy(new Error('watch stream went silent')))
+    // The listener goes with this watch: a kept-alive socket serves many watches in turn.
+    const socket = res.socket
+    const silent = () => res.destroy(new Error('watch stream went silent'))
+    socket?.setTimeout((timeoutSeconds + 30) * 1000)
+    socket?.on('timeout', silent)
     res.setEncoding('utf8')
     let buffered = ''
     try {
@@ -253,16 +236,11 @@ export class KubeClient {
         while ((nl = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, nl).trim()
           buffered = buffered.slice(nl + 1)
-          if (!line) continue
-          let ev: WatchEvent
-          try {
-            ev = JSON.parse(line) as WatchEvent
-          } catch {
-            continue
-          }
+          const ev = line ? parseEvent(line) : undefined
+          if (!ev) continue
           if (ev.type === 'ERROR') {
-            const s = ev.object ?? {}
-            throw new ApiError(s.code ?? 500, s.reason ?? 'InternalError', s.message ?? 'watch error', `watch ${path}`)
+            const st = ev.object ?? {}
+            throw new ApiError(st.code ?? 500, st.reason ?? 'InternalError', st.message ?? 'watch error', `watch ${path}`)
           }
           yield ev
         }
@@ -272,21 +250,17 @@ export class KubeClient {
       if (opts.signal?.aborted) return
       throw toConnectionError(e, 0, this.endpoint)
     } finally {
-      res.socket?.setTimeout(0)
+      socket?.setTimeout(0)
+      socket?.off('timeout', silent)
       res.destroy()
     }
   }
 
   async request<T = Json>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
-    const res = await this.send(method, path, {...opts, timeoutMs})
-    const body = await readBody(res).catch((e: unknown) => {
-      throw toConnectionError(e, timeoutMs, this.endpoint)
-    })
-    const log = this.opts.requestLog
-    if (log && log.level >= 8 && body) log.write(`${klogPrefix()} request.go] Response Body: ${logBody(body)}`)
-    const status = res.statusCode ?? 0
-    if (status >= 300) throw toApiError(status, body, method, path, opts.what)
+    const answer = await this.exchange.send(method, path, opts, false)
+    const body = answer.body ?? ''
+    const status = answer.status
+    if (status >= 300) throw toApiError(status, body, method, path, opts.what, answer.contentType)
     if (body === '') return undefined as T
     try {
       return JSON.parse(body) as T
@@ -294,50 +268,12 @@ export class KubeClient {
       throw new ConnectionError(`the server ${this.server} answered ${method} ${path} with something that is not JSON`, this.server)
     }
   }
-
-  private async send(method: string, path: string, opts: RequestOptions): Promise<http.IncomingMessage> {
-    const url = new URL(this.transport.url.toString())
-    url.pathname = (url.pathname.replace(/\/+$/, '') + path).replace(/\/{2,}/g, '/')
-    for (const [k, v] of Object.entries(opts.query ?? {})) {
-      if (v !== undefined && v !== '') url.searchParams.set(k, String(v))
-    }
-    const headers: Record<string, string> = {
-      Accept: opts.accept ?? 'application/json',
-      'User-Agent': 'liqo-topology',
-      ...(await this.transport.headers()),
-    }
-    let payload: Buffer | undefined
-    if (opts.body !== undefined) {
-      payload = Buffer.from(JSON.stringify(opts.body))
-      headers['Content-Type'] = opts.contentType ?? 'application/json'
-      headers['Content-Length'] = String(payload.length)
-    }
-    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
-    const signals = [opts.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter((s): s is AbortSignal => !!s)
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
-    this.opts.onRequest?.(opts.query?.watch ? 'WATCH' : method, url.pathname)
-
-    const log = this.opts.requestLog
-    if (log && log.level >= 8 && payload) log.write(`${klogPrefix()} request.go] Request Body: ${logBody(payload.toString('utf8'))}`)
-    const started = Date.now()
-    const lib = url.protocol === 'https:' ? httpsLib() : httpLib()
-    return await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = lib.request(url, {method, headers, agent: this.transport.agent, signal}, (res) => {
-        if (log && log.level >= 6) log.write(`${klogPrefix()} round_trippers.go] ${method} ${url.toString()} ${res.statusCode} ${res.statusMessage ?? ''} in ${Date.now() - started} milliseconds`)
-        resolve(res)
-      })
-      req.on('error', (e) => reject(toConnectionError(signal?.aborted && !opts.signal?.aborted ? new TimeoutMarker() : e, timeoutMs, this.endpoint)))
-      req.end(payload)
-    })
-  }
 }
 
-function readBody(res: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    res.on('data', (c: Buffer) => chunks.push(c))
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    res.on('error', reject)
-    res.on('aborted', () => reject(Object.assign(new Error('response aborted'), {code: 'ECONNRESET'})))
-  })
+function parseEvent(line: string): WatchEvent | undefined {
+  try {
+    return JSON.parse(line) as WatchEvent
+  } catch {
+    return undefined
+  }
 }

@@ -8,8 +8,12 @@ import type {Json} from './client.js'
 /** Marks a request that ran into its own deadline (not the caller's signal). */
 export class TimeoutMarker extends Error {}
 
-/** An API answer with status >= 300 as an ApiError: the server's Status when it sent one. */
-export function toApiError(status: number, body: string, method: string, path: string, what?: string): ApiError {
+/**
+ * An API answer with status >= 300 as an ApiError: the server's Status when it sent one, else
+ * client-go's words for the status code (apimachinery's NewGenericServerResponse), e.g. a proxy's
+ * HTML 502: `an error on the server ("<html>…") has prevented the request from succeeding (get pods)`.
+ */
+export function toApiError(status: number, body: string, method: string, path: string, what?: string, contentType?: string): ApiError {
   const operation = what ?? `${method} ${path}`
   let parsed: Json | undefined
   try {
@@ -19,15 +23,70 @@ export function toApiError(status: number, body: string, method: string, path: s
   }
   if (parsed && parsed.kind === 'Status') {
     const message = String(parsed.message || body)
-    return new ApiError(status, parsed.reason || reasonFor(status), message, operation, webhookHint(message))
+    return new ApiError(status, parsed.reason || genericAnswer(status, '').reason, message, operation, webhookHint(message))
   }
   if (status === 401) {
     return new ApiError(401, 'Unauthorized', 'You must be logged in to the server', operation, 'check the credentials of this context in the kubeconfig')
   }
-  if (status === 404) {
-    return new ApiError(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`, operation)
+  const {reason, message} = genericAnswer(status, isText(contentType) ? cut(body).trim() : 'unknown')
+  const target = resourceOf(path)
+  const suffix = target ? ` (${method.toLowerCase()} ${target.resource}${target.name ? ` ${target.name}` : ''})` : ''
+  return new ApiError(status, reason, `${message}${suffix}`, operation)
+}
+
+/** client-go keeps at most this much of a body that is not a Status. */
+const MAX_TEXT_BYTES = 2048
+
+function cut(body: string): string {
+  const bytes = Buffer.from(body, 'utf8')
+  return bytes.length > MAX_TEXT_BYTES ? bytes.subarray(0, MAX_TEXT_BYTES).toString('utf8') : body
+}
+
+/** client-go shows the body only when it is text (or says nothing of its type). */
+function isText(contentType: string | undefined): boolean {
+  if (!contentType) return true
+  return /^\s*text\//i.test(contentType)
+}
+
+/** The resource (`pods`, `foreignclusters.discovery.liqo.io`) and object name a REST path names. */
+export function resourceOf(path: string): {resource: string; name?: string} | undefined {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean).map(decodeURIComponent)
+  let group = ''
+  let rest: string[]
+  if (parts[0] === 'api') rest = parts.slice(2)
+  else if (parts[0] === 'apis') [group, rest] = [parts[1] ?? '', parts.slice(3)]
+  else return undefined
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2)
+  if (!rest[0]) return undefined
+  return {resource: group ? `${rest[0]}.${group}` : rest[0], ...(rest[1] ? {name: rest[1]} : {})}
+}
+
+/** Go's %q of a string: double-quoted, with escapes. */
+function goQuote(s: string): string {
+  return JSON.stringify(s).replace(/\\u00([0-7][0-9a-f])/gi, (_, hex: string) => `\\x${hex.toLowerCase()}`)
+}
+
+/** Reason and message of an answer that carries no Status, as client-go words them. */
+function genericAnswer(status: number, serverMessage: string): {reason: string; message: string} {
+  const known: Record<number, [string, string]> = {
+    400: ['BadRequest', 'the server rejected our request for an unknown reason'],
+    401: ['Unauthorized', 'the server has asked for the client to provide credentials'],
+    403: ['Forbidden', serverMessage],
+    404: ['NotFound', 'the server could not find the requested resource'],
+    405: ['MethodNotAllowed', 'the server does not allow this method on the requested resource'],
+    406: ['NotAcceptable', serverMessage && serverMessage !== 'unknown' ? serverMessage : 'the server was unable to respond with a content type that the client supports'],
+    409: ['Conflict', 'the server reported a conflict'],
+    410: ['Expired', 'the server responded with the status code 410 but did not return more information'],
+    415: ['UnsupportedMediaType', serverMessage],
+    422: ['Invalid', 'the server rejected our request due to an error in our request'],
+    429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
+    503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
+    504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
   }
-  return new ApiError(status, reasonFor(status), body.trim().split('\n')[0] || `HTTP ${status}`, operation)
+  const k = known[status]
+  if (k) return {reason: k[0], message: k[1]}
+  if (status >= 500) return {reason: 'InternalError', message: `an error on the server (${goQuote(serverMessage)}) has prevented the request from succeeding`}
+  return {reason: 'Unknown', message: `the server responded with the status code ${status} but did not return more information`}
 }
 
 /** A failed request as a ConnectionError that reads like kubectl's (or the error itself, when it already says enough). */
@@ -72,39 +131,6 @@ export function toConnectionError(e: unknown, timeoutMs: number, to: {server: st
       )
     default:
       return new ConnectionError(`Unable to connect to the server ${host}: ${err?.message ?? String(e)}`, to.server, e)
-  }
-}
-
-function reasonFor(status: number): string {
-  switch (status) {
-    case 400:
-      return 'BadRequest'
-    case 401:
-      return 'Unauthorized'
-    case 403:
-      return 'Forbidden'
-    case 404:
-      return 'NotFound'
-    case 405:
-      return 'MethodNotAllowed'
-    case 409:
-      return 'Conflict'
-    case 410:
-      return 'Expired'
-    case 415:
-      return 'UnsupportedMediaType'
-    case 422:
-      return 'Invalid'
-    case 429:
-      return 'TooManyRequests'
-    case 500:
-      return 'InternalError'
-    case 503:
-      return 'ServiceUnavailable'
-    case 504:
-      return 'Timeout'
-    default:
-      return `HTTP${status}`
   }
 }
 
