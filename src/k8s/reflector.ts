@@ -1,12 +1,18 @@
 /**
  * List → watch from that resourceVersion → re-watch when the server closes → relist on 410 Gone →
- * reconnect with backoff after a connection error. Keeps a store of mapped objects and reports
+ * reconnect after a connection error. A watch that fails, or ends at once with nothing in it
+ * (client-go's "very short watch"), is opened again only after client-go's reflector back-off
+ * (./retry.ts: 800 ms doubling to 30 s, with jitter), never in a tight loop. Keeps a store of mapped objects and reports
  * every change, including the deletions a relist reveals, so no change is missed.
  * Shared by every command that waits and by the lab's Liqo emulator.
  */
 import {sleep} from '../toolkit/clock.js'
 import {ApiError, ConnectionError} from '../toolkit/errors.js'
 import type {Json, KubeClient} from './client.js'
+import {Backoff, type BackoffOptions} from './retry.js'
+
+/** A watch that ended sooner than this with no event in it ended "at once" (client-go: a second). */
+export const VERY_SHORT_WATCH_MS = 1_000
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED'
 export interface Change<T> {
@@ -29,6 +35,10 @@ export interface ReflectorOptions<T> {
   onError?: (e: unknown) => 'retry' | 'fail'
   /** Called when the connection state changes (for progress messages). */
   onConnection?: (connected: boolean, error?: unknown) => void
+  /** Keeps only the objects it accepts (e.g. the namespaces a wait spans, of a watch across all). */
+  filter?: (raw: Json) => boolean
+  /** The back-off between failed watches (tests). */
+  backoff?: BackoffOptions
 }
 
 export function objectKey(raw: Json): string {
@@ -71,7 +81,7 @@ export class Reflector<T> {
   }
 
   async run(signal: AbortSignal, onChanges: (changes: Change<T>[]) => void): Promise<void> {
-    let backoff = 250
+    const backoff = new Backoff(this.opts.backoff)
     let connected = true
     const setConnected = (c: boolean, e?: unknown) => {
       if (c !== connected) {
@@ -79,9 +89,13 @@ export class Reflector<T> {
         this.opts.onConnection?.(c, e)
       }
     }
-    if (this.seeded && !this.synced) {
+    const synced = () => {
+      if (this.synced) return
       this.synced = true
       this.syncWaiters.splice(0).forEach((w) => w())
+    }
+    if (this.seeded && !this.synced) {
+      synced()
       if (this.store.size) onChanges([...this.store].map(([key, obj]) => ({type: 'ADDED' as const, key, obj})))
     }
     while (!signal.aborted) {
@@ -89,51 +103,58 @@ export class Reflector<T> {
         if (!this.resourceVersion) {
           const changes = await this.relist(signal)
           setConnected(true)
-          if (!this.synced) {
-            this.synced = true
-            this.syncWaiters.splice(0).forEach((w) => w())
-          }
+          synced()
           if (changes.length) onChanges(changes)
         }
-        this.watches++
-        for await (const ev of this.client.watch(this.path, {
-          resourceVersion: this.resourceVersion,
-          labelSelector: this.opts.labelSelector,
-          fieldSelector: this.opts.fieldSelector,
-          timeoutSeconds: this.opts.watchTimeoutSeconds,
-          signal,
-          onOpen: () => setConnected(true),
-        })) {
-          setConnected(true)
-          backoff = 250
-          const rv = ev.object?.metadata?.resourceVersion
-          if (rv) this.resourceVersion = rv
-          if (ev.type === 'BOOKMARK') continue
-          const change = this.apply(ev.type as ChangeType, ev.object)
-          if (change) onChanges([change])
-        }
+        const events = await this.watchOnce(signal, onChanges, () => setConnected(true))
+        if (events.count === 0 && events.ms < VERY_SHORT_WATCH_MS && !signal.aborted) await sleep(backoff.next(), signal)
       } catch (e) {
         if (signal.aborted) break
         if (e instanceof ApiError && e.isGone) {
           this.resourceVersion = '' // expired: relist, diffing against the store
-          continue
+        } else {
+          const decision = (this.opts.onError ?? defaultOnError)(e)
+          if (decision === 'fail') throw e
+          setConnected(false, e)
         }
-        const decision = (this.opts.onError ?? defaultOnError)(e)
-        if (decision === 'fail') throw e
-        setConnected(false, e)
-        await sleep(backoff, signal)
-        backoff = Math.min(backoff * 2, 5_000)
+        await sleep(backoff.next(), signal)
       }
     }
+  }
+
+  /** One watch from the current resourceVersion, until the server ends it: how many events it brought, in how long. */
+  private async watchOnce(signal: AbortSignal, onChanges: (changes: Change<T>[]) => void, onOpen: () => void): Promise<{count: number; ms: number}> {
+    const started = Date.now()
+    let count = 0
+    this.watches++
+    for await (const ev of this.client.watch(this.path, {
+      resourceVersion: this.resourceVersion,
+      labelSelector: this.opts.labelSelector,
+      fieldSelector: this.opts.fieldSelector,
+      timeoutSeconds: this.opts.watchTimeoutSeconds,
+      signal,
+      onOpen,
+    })) {
+      count++
+      onOpen()
+      const rv = ev.object?.metadata?.resourceVersion
+      if (rv) this.resourceVersion = rv
+      if (ev.type === 'BOOKMARK') continue
+      const change = this.apply(ev.type as ChangeType, ev.object)
+      if (change) onChanges([change])
+    }
+    return {count, ms: Date.now() - started}
   }
 
   private async relist(signal: AbortSignal): Promise<Change<T>[]> {
     this.lists++
     const fresh = new Map<string, T>()
-    const res = await this.client.list(this.path, {labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, signal}, (raw) => {
-      fresh.set(objectKey(raw), this.opts.map(raw))
-      return null
-    })
+    const keep = this.opts.filter
+    // Mapped as the pages arrive; a list whose continue token expired was listed again whole (client.list).
+    const res = await this.client.list(this.path, {labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, signal}, (raw) =>
+      !keep || keep(raw) ? {key: objectKey(raw), obj: this.opts.map(raw)} : undefined,
+    )
+    for (const item of res.items) if (item) fresh.set(item.key, item.obj)
     const changes: Change<T>[] = []
     for (const [key, old] of this.store) {
       if (!fresh.has(key)) {
@@ -151,6 +172,7 @@ export class Reflector<T> {
   }
 
   private apply(type: ChangeType, raw: Json): Change<T> | undefined {
+    if (this.opts.filter && !this.opts.filter(raw)) return undefined
     const key = objectKey(raw)
     const obj = this.opts.map(raw)
     const old = this.store.get(key)

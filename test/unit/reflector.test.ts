@@ -164,7 +164,8 @@ describe('Reflector', () => {
     client.server.set('ns/c', obj('c', '20', 3))
     client.server.set('ns/a', obj('a', '21', 4))
     client.serverRv = '21'
-    await vi.waitFor(() => expect(client.watchCalls).toHaveLength(2))
+    // client-go relists after its back-off (800 ms and up to as much again), not at once
+    await vi.waitFor(() => expect(client.watchCalls).toHaveLength(2), {timeout: 3000})
     expect(r.lists).toBe(2)
     expect(summary()).toEqual(['ADDED ns/a@0', 'ADDED ns/b@0', 'DELETED ns/b', 'MODIFIED ns/a@4', 'ADDED ns/c@3'])
     expect([...r.store.keys()].sort()).toEqual(['ns/a', 'ns/c'])

@@ -63,12 +63,16 @@ export class Emulator {
       if (!this.abort.signal.aborted) o.log(`watch ${what}: ${e instanceof Error ? e.message : String(e)}; reconnecting`)
       return 'retry' as const
     }
-    this.fcs = new Reflector(home, fcPath(), {map: toForeignCluster, onError: onError('foreignclusters')})
-    this.homeNodes = new Reflector(home, '/api/v1/nodes', {map: toNode, onError: onError('nodes')})
-    this.homePods = new Reflector(home, '/api/v1/pods', {fieldSelector: 'spec.nodeName!=', map: toPodEntry, onError: onError('pods')})
-    this.nsos = new Reflector(home, nsOffloadingPath(), {map: toNamespaceOffloading, onError: onError('namespaceoffloadings')})
+    // After a lab API server restarts, the emulator is back within seconds (a shorter back-off
+    // than client-go's, which the CLI keeps): tests restart API servers and wait for the lab.
+    const backoff = {initialMs: 250, capMs: 5_000}
+    this.fcs = new Reflector(home, fcPath(), {map: toForeignCluster, onError: onError('foreignclusters'), backoff})
+    this.homeNodes = new Reflector(home, '/api/v1/nodes', {map: toNode, onError: onError('nodes'), backoff})
+    this.homePods = new Reflector(home, '/api/v1/pods', {fieldSelector: 'spec.nodeName!=', map: toPodEntry, onError: onError('pods'), backoff})
+    this.nsos = new Reflector(home, nsOffloadingPath(), {map: toNamespaceOffloading, onError: onError('namespaceoffloadings'), backoff})
     for (const r of o.remotes) {
-      if (r.client) this.remotePods.set(r.name, new Reflector(r.client, '/api/v1/pods', {fieldSelector: `spec.nodeName=${r.nodeName}`, map: toPodEntry, onError: onError(`pods of ${r.name}`)}))
+      if (!r.client) continue
+      this.remotePods.set(r.name, new Reflector(r.client, '/api/v1/pods', {fieldSelector: `spec.nodeName=${r.nodeName}`, map: toPodEntry, onError: onError(`pods of ${r.name}`), backoff}))
     }
 
     const shared = {home: o.home, signal: this.abort.signal, log: o.log}
