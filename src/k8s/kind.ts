@@ -33,6 +33,14 @@ export type WatchPolicy = Pick<ReflectorOptions<unknown>, 'onError' | 'onConnect
 export interface WatchScope extends Scope, WatchPolicy {
   /** Only the object of this name. */
   name?: string
+  /**
+   * Only the objects of these namespaces. One namespace is watched there; several take one watch
+   * of the whole collection, kept to these namespaces here, so that a wait over any number of
+   * namespaces opens one watch per kind instead of one per namespace and kind.
+   */
+  namespaces?: string[]
+  /** Only the objects of these names: one is selected by the server, several are kept here from one watch. */
+  names?: string[]
   labelSelector?: string
   fieldSelector?: string
 }
@@ -81,11 +89,18 @@ export class Kind<T> {
 
   /** A list/watch store of these objects (run it, or hand it to waitFor); `name` selects one, server-side. */
   reflector(client: KubeClient, o: WatchScope = {}): Reflector<T> {
-    const fieldSelector = o.name !== undefined ? `metadata.name=${o.name}` : o.fieldSelector
-    return new Reflector(client, this.path({namespace: o.namespace}), {
+    const one = (list: string[] | undefined, single: string | undefined) => (list?.length === 1 ? list[0] : list ? undefined : single)
+    const namespace = one(o.namespaces, o.namespace)
+    const name = one(o.names, o.name)
+    const inNamespaces = o.namespaces && o.namespaces.length > 1 ? new Set(o.namespaces) : undefined
+    const named = o.names && o.names.length > 1 ? new Set(o.names) : undefined
+    const filter = (raw: Json) => (!inNamespaces || inNamespaces.has(raw.metadata?.namespace)) && (!named || named.has(raw.metadata?.name))
+    const fieldSelector = name !== undefined ? `metadata.name=${name}` : o.fieldSelector
+    return new Reflector(client, this.path(namespace !== undefined ? {namespace} : {}), {
       map: this.map,
       ...(o.labelSelector ? {labelSelector: o.labelSelector} : {}),
       ...(fieldSelector ? {fieldSelector} : {}),
+      ...(inNamespaces || named ? {filter} : {}),
       ...(o.onError ? {onError: o.onError} : {}),
       ...(o.onConnection ? {onConnection: o.onConnection} : {}),
     })

@@ -1,6 +1,9 @@
 /**
- * The watched state a convergence wait evaluates: per namespace its pods, Deployments,
- * ReplicaSets, StatefulSets and the namespace itself; cluster-wide the nodes and the peerings.
+ * The watched state a convergence wait evaluates: the pods, Deployments, ReplicaSets and
+ * StatefulSets of its namespaces and the namespaces themselves; cluster-wide the nodes and the
+ * peerings. One watch per kind whatever the number of namespaces (src/k8s/kind.ts: several
+ * namespaces are one watch across the cluster, kept to them), so that a wait over dozens of
+ * namespaces leaves the connection to the API server room for everything else.
  * Turned into one snapshot for the pure predicate of src/model/convergence.ts.
  */
 import type {KubeClient} from '../k8s/client.js'
@@ -13,7 +16,7 @@ import type {ClusterSnapshot} from '../model/convergence.js'
 import type {Namespace, Node, Pod, Workload} from '../model/types.js'
 
 export interface NamespaceSources {
-  namespace: string
+  namespaces: string[]
   pods: Reflector<Pod>
   deployments: Reflector<Workload>
   replicasets: Reflector<Workload>
@@ -27,14 +30,17 @@ export interface ClusterSources {
   peerings: PeeringsWatch
 }
 
-export function namespaceSources(client: KubeClient, namespace: string, policy: WatchPolicy): NamespaceSources {
+/** The sources of these namespaces; undefined for none. */
+export function namespaceSources(client: KubeClient, namespaces: string[], policy: WatchPolicy): NamespaceSources | undefined {
+  if (namespaces.length === 0) return undefined
+  const scope = {...policy, namespaces}
   return {
-    namespace,
-    pods: PODS.reflector(client, {...policy, namespace}),
-    deployments: DEPLOYMENTS.reflector(client, {...policy, namespace}),
-    replicasets: REPLICA_SETS.reflector(client, {...policy, namespace}),
-    statefulsets: STATEFUL_SETS.reflector(client, {...policy, namespace}),
-    ns: NAMESPACES.reflector(client, {...policy, name: namespace}),
+    namespaces,
+    pods: PODS.reflector(client, scope),
+    deployments: DEPLOYMENTS.reflector(client, scope),
+    replicasets: REPLICA_SETS.reflector(client, scope),
+    statefulsets: STATEFUL_SETS.reflector(client, scope),
+    ns: NAMESPACES.reflector(client, {...policy, names: namespaces}),
   }
 }
 
@@ -43,17 +49,30 @@ export function clusterSources(client: KubeClient, liqo: LiqoAdapter, policy: Wa
   return {nodes, peerings: liqo.watchPeerings(client, policy, nodes)}
 }
 
-export function reflectorsOf(ns: NamespaceSources[], c: ClusterSources): Array<Reflector<unknown>> {
-  return [c.nodes, ...c.peerings.reflectors, ...ns.flatMap((s) => [s.pods, s.deployments, s.replicasets, s.statefulsets, s.ns])]
+export function reflectorsOf(ns: NamespaceSources | undefined, c: ClusterSources): Array<Reflector<unknown>> {
+  return [c.nodes, ...c.peerings.reflectors, ...(ns ? [ns.pods, ns.deployments, ns.replicasets, ns.statefulsets, ns.ns] : [])]
 }
 
-export function snapshotOf(ns: NamespaceSources[], c: ClusterSources, extra: Omit<ClusterSnapshot, 'nodes' | 'fcs'> = {}) {
+/** The pods the sources hold (of every namespace of the wait). */
+export function podsOf(ns: NamespaceSources | undefined): Pod[] {
+  return ns ? [...ns.pods.store.values()] : []
+}
+
+export function snapshotOf(ns: NamespaceSources | undefined, c: ClusterSources, extra: Omit<ClusterSnapshot, 'nodes' | 'fcs'> = {}) {
   const cluster: ClusterSnapshot = {nodes: [...c.nodes.store.values()], fcs: c.peerings.current(), ...extra}
-  const namespaces = ns.map((s) => ({
-    namespace: s.namespace,
-    exists: [...s.ns.store.values()].some((n) => !n.deletionTimestamp),
-    pods: [...s.pods.store.values()],
-    workloads: [...s.deployments.store.values(), ...s.replicasets.store.values(), ...s.statefulsets.store.values()],
+  if (!ns) return {cluster, namespaces: []}
+  const byNamespace = <X extends {namespace: string}>(items: Iterable<X>) => {
+    const m = new Map<string, X[]>(ns.namespaces.map((n) => [n, []]))
+    for (const x of items) m.get(x.namespace)?.push(x)
+    return m
+  }
+  const pods = byNamespace(ns.pods.store.values())
+  const workloads = byNamespace([...ns.deployments.store.values(), ...ns.replicasets.store.values(), ...ns.statefulsets.store.values()])
+  const namespaces = ns.namespaces.map((namespace) => ({
+    namespace,
+    exists: [...ns.ns.store.values()].some((n) => n.name === namespace && !n.deletionTimestamp),
+    pods: pods.get(namespace) ?? [],
+    workloads: workloads.get(namespace) ?? [],
   }))
   return {cluster, namespaces}
 }

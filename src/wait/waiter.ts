@@ -14,7 +14,7 @@ import {NODES} from '../liqo/nodes.js'
 import {describeBlockers, describeConvergence, enableBlockers, evaluateNamespaces, liqoIdle, type ConvergenceState} from '../model/convergence.js'
 import {clusterOfNode, indexForeignClusters, place, type ClusterRef} from '../model/placement.js'
 import type {ForeignCluster, NamespaceOffloading, Node, Pod} from '../model/types.js'
-import {clusterSources, namespaceSources, reflectorsOf, snapshotOf, type ClusterSources, type NamespaceSources} from './sources.js'
+import {clusterSources, namespaceSources, podsOf, reflectorsOf, snapshotOf, type ClusterSources, type NamespaceSources} from './sources.js'
 import {DisableTimeline, EnableTimeline, type MovedPod, type TimelineEvent} from './timeline.js'
 import {retryConnectionErrors, waitFor, type Evaluation, type WaitOptions} from './wait-for.js'
 
@@ -91,7 +91,7 @@ export class Waiter {
           ? undefined
           : liqoIdle(cluster.peerings.get(change.fc.name), [...cluster.nodes.store.values()], this.o.clock.now() - start, {
               advice: this.liqo.stalledDrainAdvice,
-              pods: ns.flatMap((s) => [...s.pods.store.values()]),
+              pods: podsOf(ns),
             })
         return idle ? {...e, message: `${e.message}; ${idle.subject}: ${idle.detail}`, pending: [`${idle.subject}: ${idle.detail}`, ...e.pending]} : e
       },
@@ -100,7 +100,7 @@ export class Waiter {
       hint: 'run "liqo-topology pods where" to see what is left; Pending pods mean no eligible cluster remains',
       onChange: (source, changes, at) => {
         const t = at - start
-        if (ns.some((s) => s.pods === source)) recorder.pods(changes as Array<Change<Pod>>, t)
+        if (source === ns?.pods) recorder.pods(changes as Array<Change<Pod>>, t)
         if (source === cluster.nodes) recorder.nodes(changes as Array<Change<Node>>, t)
         if (cluster.peerings.synced()) recorder.peering(cluster.peerings.get(change.fc.name), t)
       },
@@ -199,12 +199,12 @@ export class Waiter {
     })
   }
 
-  private convergenceSources(namespaces: string[]): {ns: NamespaceSources[]; cluster: ClusterSources} {
+  private convergenceSources(namespaces: string[]): {ns: NamespaceSources | undefined; cluster: ClusterSources} {
     const policy = retryConnectionErrors(this.o.onConnection)
-    return {ns: namespaces.map((n) => namespaceSources(this.client, n, policy)), cluster: clusterSources(this.client, this.liqo, policy)}
+    return {ns: namespaceSources(this.client, namespaces, policy), cluster: clusterSources(this.client, this.liqo, policy)}
   }
 
-  private evaluateConvergence(ns: NamespaceSources[], cluster: ClusterSources, namespaces: string[], awayFrom?: {clusterId: string; name: string}): Evaluation<ConvergenceState> {
+  private evaluateConvergence(ns: NamespaceSources | undefined, cluster: ClusterSources, namespaces: string[], awayFrom?: {clusterId: string; name: string}): Evaluation<ConvergenceState> {
     const snap = snapshotOf(ns, cluster, awayFrom ? {awayFrom} : {})
     const state = evaluateNamespaces(snap.namespaces, snap.cluster)
     const label = namespaces.length ? namespaces.join(', ') : `peering with ${awayFrom?.name ?? 'the cluster'}`
