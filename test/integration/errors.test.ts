@@ -417,7 +417,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       await stopApiServer('cluster-1')
       await startApiServer('cluster-1')
       proxy.heal()
-      await until('the reflector caught up', 30_000, async () => r.store.has(`${name}/during`) && !r.store.has(`${name}/before-1`))
+      // Cut off, its watch was retried with client-go's back-off (up to 30 s, stretched by up to as
+      // much again): back within a minute of the heal, not at once.
+      await until('the reflector caught up', 90_000, async () => r.store.has(`${name}/during`) && !r.store.has(`${name}/before-1`))
       expect(r.lists).toBeGreaterThan(listsBefore)
       expect(seen).toContainEqual(expect.objectContaining({type: 'DELETED', key: `${name}/before-1`}))
       expect(seen).toContainEqual(expect.objectContaining({type: 'ADDED', key: `${name}/during`}))
