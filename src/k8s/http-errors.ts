@@ -50,7 +50,7 @@ export function toConnectionError(e: unknown, timeoutMs: number, to: {server: st
         `The connection to the server ${host} was refused - did you specify the right host or port?`,
         to.server,
         e,
-        `is the cluster of context "${to.context}" running? For the lab: liqo-topology lab status`,
+        `is ${to.context ? `the cluster of context "${to.context}"` : 'the API server'} running? For the lab: liqo-topology lab status`,
       )
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
