@@ -36,11 +36,6 @@ export function overridesNameServer(o: ConnectionOverrides): boolean {
   return given(o.server)
 }
 
-/** True when any connection flag is given. */
-export function hasOverrides(o: ConnectionOverrides): boolean {
-  return Object.values(o).some((v) => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== '' && v !== false))
-}
-
 /** Flags that contradict each other, whatever the kubeconfig says: one line, exit 2. */
 export function checkOverrides(o: ConnectionOverrides): void {
   if (o.insecureSkipTlsVerify && given(o.certificateAuthority)) {

@@ -45,7 +45,7 @@ export function withoutCredentials(argv: string[]): {args: string[]; leftOut: st
 }
 
 /** What a printed command line says about the credentials it leaves out, so that the user adds them back. */
-function leftOutNote(leftOut: string[]): string {
+export function leftOutNote(leftOut: string[]): string {
   return leftOut.length ? ` (add the ${leftOut.join(' and ')} you gave: ${leftOut.length > 1 ? 'they are' : 'it is'} not printed)` : ''
 }
 
