@@ -68,15 +68,24 @@ export function mergeCluster(cluster: Entry, o: ConnectionOverrides, cwd = proce
 /**
  * The user entry with the flags applied. --token becomes the entry's token; as in client-go, it
  * replaces an exec plugin or auth provider (neither runs when a token is given) but keeps a client
- * certificate and a tokenFile. --as, --as-uid and --as-group replace the kubeconfig's
+ * certificate, and a readable tokenFile still wins over it. --as, --as-uid and --as-group replace the kubeconfig's
  * impersonation fields one by one (the groups as a whole list).
  */
 export function mergeUser(user: Entry, o: ConnectionOverrides): Entry {
   const out: Entry = {...user}
   if (given(o.token)) {
-    out.token = o.token
     delete out.exec
     delete out['auth-provider']
+    // client-go keeps the kubeconfig's tokenFile next to the flag's token and sends the file's
+    // token whenever the file reads (the flag's is only the fallback): kubectl --token on such a
+    // user authenticates as the file's token. The same here, decided once, now.
+    const file = [out.tokenFile, out['token-file']].find((f): f is string => typeof f === 'string' && f !== '')
+    if (file && readable(file)) delete out.token
+    else {
+      out.token = o.token
+      delete out.tokenFile
+      delete out['token-file']
+    }
   }
   if (given(o.as)) out.as = o.as
   if (given(o.asUid)) out['as-uid'] = o.asUid
@@ -107,6 +116,15 @@ export function checkUser(user: Entry, name: string, o: ConnectionOverrides): vo
     throw new UsageError(`${which} needs a user to impersonate: pass --as too (kubectl refuses it as well)`, 'add --as <user>')
   }
   throw new UserError(`${owner} in the kubeconfig asks to impersonate a uid, groups or extra without a user (as), which kubectl refuses`, 'add "as" to the user entry, or pass --as')
+}
+
+function readable(file: string): boolean {
+  try {
+    readFileSync(file)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function readableCa(file: string): string {

@@ -11,6 +11,8 @@ import {UsageError, UserError} from '../../src/toolkit/errors.js'
 const dir = mkdtempSync(join(tmpdir(), 'overrides-'))
 const flagCa = join(dir, 'flag-ca.crt')
 writeFileSync(flagCa, 'not parsed here')
+const readableTokenFile = join(dir, 'token')
+writeFileSync(readableTokenFile, 'file-token')
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 /** A kubeconfig with every field the flags can override, and entries for --user/--cluster to pick. */
@@ -27,7 +29,8 @@ const config: Kubeconfig = mergeKubeconfigs([
       users: [
         {name: 'u-home', user: {token: 'kubeconfig-token', as: 'kc-as', 'as-groups': ['kc-g1', 'kc-g2'], 'as-uid': 'kc-uid'}},
         {name: 'u-exec', user: {exec: {command: 'get-token', apiVersion: 'client.authentication.k8s.io/v1'}, 'client-certificate-data': 'Q0VSVA==', 'client-key-data': 'S0VZ'}},
-        {name: 'u-file', user: {tokenFile: '/var/run/token'}},
+        {name: 'u-file', user: {tokenFile: '/nonexistent/token'}},
+        {name: 'u-readable-file', user: {tokenFile: readableTokenFile, token: 'kubeconfig-token'}},
         {name: 'u-basic', user: {username: 'jane', password: 'secret'}},
         {name: 'u-groups-only', user: {token: 't', 'as-groups': ['g']}},
       ],
@@ -131,10 +134,18 @@ const cases: Case[] = [
     ],
   },
   {
-    name: '--token keeps a tokenFile (client-go keeps BearerTokenFile)',
+    name: '--token on a user whose tokenFile reads: the file wins, as client-go sends the file first',
+    o: {user: 'u-readable-file', token: 'flag-token'},
+    expect: [
+      [user('tokenFile'), readableTokenFile],
+      [user('token'), undefined],
+    ],
+  },
+  {
+    name: '--token on a user whose tokenFile does not read: the flag token (client-go falls back to it)',
     o: {user: 'u-file', token: 'flag-token'},
     expect: [
-      [user('tokenFile'), '/var/run/token'],
+      [user('tokenFile'), undefined],
       [user('token'), 'flag-token'],
     ],
   },
