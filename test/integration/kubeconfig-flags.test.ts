@@ -106,8 +106,8 @@ async function sameAsKubectl(flags: string[], o: {kubeconfig?: KubeconfigChoice;
 }
 
 describe.skipIf(!lab)(`kubectl's global connection flags, side by side with kubectl${skipNote}`, () => {
-  it('--server, --token and --certificate-authority with no kubeconfig at all', async () => {
-    await sameAsKubectl(['--server', server, '--token', tokens.admin!, '--certificate-authority', caFile], {kubeconfig: false, ok: true, expect: [{user: 'admin'}]})
+  it('--server, --token and --certificate-authority with no kubeconfig at all (-v 8 logs no token)', async () => {
+    await sameAsKubectl(['--server', server, '--token', tokens.admin!, '--certificate-authority', caFile, '-v', '8'], {kubeconfig: false, ok: true, expect: [{user: 'admin'}]})
   })
 
   it('-s is --server; on a context, it replaces the cluster server and keeps the user', async () => {
