@@ -1,5 +1,6 @@
-import {BaseCommand} from '../src/cli/base-command.js'
-import {typedFlag, whatToComplete, type CompletableCommand} from '../src/cli/complete.js'
+import {BaseCommand, connectionOverrides} from '../src/cli/base-command.js'
+import {typedFlag, typedFlags, whatToComplete, type CompletableCommand} from '../src/cli/complete.js'
+import {normalizeBooleanFlags} from '../src/cli/flags.js'
 import {liveCandidates} from '../src/services/complete.js'
 
 /** Called by the completion scripts (and by kubectl for its plugin) with the words typed so far. */
@@ -29,11 +30,28 @@ export default class Complete extends BaseCommand {
     else if (want.kind === 'files') out = [':files']
     else {
       // A cluster that does not answer in time completes nothing rather than hanging the shell.
-      const where = {kubeconfig: typedFlag(words, 'kubeconfig'), context: typedFlag(words, 'context')}
+      const where = {kubeconfig: typedFlag(words, 'kubeconfig'), context: typedFlag(words, 'context'), overrides: typedOverrides(words)}
       const all = await liveCandidates(want.kind, where).catch(() => [] as string[])
       out = all.filter((v) => v.startsWith(current.replace(/^--[\w-]+=/, '')))
     }
     // Cobra's directive line (4: no file completion), which kubectl's plugin completion expects.
     this.setupIO({}).out([...out, ':4'].join('\n'))
   }
+}
+
+/** The connection flags typed so far: a lookup reaches the cluster the command would. */
+function typedOverrides(words: string[]) {
+  const one = (name: string, char?: string) => typedFlag(words, name, char)
+  return connectionOverrides({
+    cluster: one('cluster'),
+    user: one('user'),
+    server: one('server', 's'),
+    token: one('token'),
+    'certificate-authority': one('certificate-authority'),
+    'insecure-skip-tls-verify': normalizeBooleanFlags(words).includes('--insecure-skip-tls-verify'),
+    'tls-server-name': one('tls-server-name'),
+    as: one('as'),
+    'as-group': typedFlags(words, 'as-group'),
+    'as-uid': one('as-uid'),
+  })
 }

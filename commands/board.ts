@@ -13,6 +13,6 @@ export default class Board extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Board)
     const {io, client, namespace} = await this.session(flags)
-    await runBoard(io, client, {namespace, allNamespaces: flags['all-namespaces']}, this.abort.signal)
+    await runBoard(io, client, {namespace, allNamespaces: flags['all-namespaces']}, this.abort.signal, this.stage.reach)
   }
 }

@@ -8,6 +8,8 @@ import {Command, Flags} from '@oclif/core'
 import {ExitCode, InterruptedError} from '../toolkit/errors.js'
 import {KubeClient} from '../k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
+import {overrideArgs, overridesNameServer, type ConnectionOverrides} from '../k8s/overrides.js'
+import {normalizeBooleanFlags} from './flags.js'
 import {handleError} from './handle-error.js'
 import {processIO, type IO} from '../toolkit/io.js'
 import {Stage} from '../toolkit/rerun.js'
@@ -20,6 +22,32 @@ export interface KubeFlagValues {
   namespace?: string
   /** kubectl's -v: 6 logs requests, 8 also bodies. */
   v?: number
+  cluster?: string
+  user?: string
+  server?: string
+  token?: string
+  'certificate-authority'?: string
+  'insecure-skip-tls-verify'?: boolean
+  'tls-server-name'?: string
+  as?: string
+  'as-group'?: string[]
+  'as-uid'?: string
+}
+
+/** kubectl's connection flags as clientcmd overrides. */
+export function connectionOverrides(f: KubeFlagValues): ConnectionOverrides {
+  return {
+    cluster: f.cluster,
+    user: f.user,
+    server: f.server,
+    token: f.token,
+    certificateAuthority: f['certificate-authority'],
+    insecureSkipTlsVerify: f['insecure-skip-tls-verify'],
+    tlsServerName: f['tls-server-name'],
+    as: f.as,
+    asGroups: f['as-group'],
+    asUid: f['as-uid'],
+  }
 }
 
 /** The signals that stop a command cleanly (the terminal closing sends SIGHUP). */
@@ -57,6 +85,7 @@ export abstract class BaseCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init()
+    this.argv = normalizeBooleanFlags(this.argv)
     this.stage = new Stage((this.id ?? '').replace(/:/g, ' '), this.argv)
     for (const sig of SIGNALS) process.on(sig, this.onSignal)
   }
@@ -67,23 +96,31 @@ export abstract class BaseCommand extends Command {
     return this.io
   }
 
-  /** Connects to the context's cluster. Returns the client and the namespace to use. */
-  private async connect(flags: KubeFlagValues): Promise<{client: KubeClient; namespace: string}> {
-    const config = loadKubeconfig({kubeconfig: flags.kubeconfig})
-    const target = resolveTarget(config, flags.context, flags.namespace)
+  /**
+   * Connects to the context's cluster, with kubectl's connection flags over the kubeconfig (for the
+   * home cluster only: `home` false for the other contexts of a command, which the kubeconfig alone
+   * describes). Returns the client and the namespace to use.
+   */
+  private async connect(flags: KubeFlagValues, home = true): Promise<{client: KubeClient; namespace: string}> {
+    const overrides = home ? connectionOverrides(flags) : {}
+    const config = loadKubeconfig({kubeconfig: flags.kubeconfig, optional: overridesNameServer(overrides)})
+    const target = resolveTarget(config, flags.context, flags.namespace, overrides)
     const v = flags.v ?? 0
     const client = await KubeClient.connect(target, {requestTimeoutMs: flags['request-timeout'] ?? 30_000, ...(v >= 6 ? {requestLog: {level: v, write: (l: string) => this.io.err(l)}} : {})})
     this.clients.push(client)
+    if (home) this.stage.reach = {context: target.context, ...overrideArgs(overrides)}
     // Honoured, as kubectl does, but never silently.
     if (target.cluster['insecure-skip-tls-verify'] === true) {
-      this.io.err(`warning: the server certificate of cluster "${target.clusterName}" (context "${target.context}") is not verified: insecure-skip-tls-verify is set in the kubeconfig`)
+      const where = target.clusterName ? `cluster "${target.clusterName}"${target.context ? ` (context "${target.context}")` : ''}` : target.server
+      const why = overrides.insecureSkipTlsVerify ? '--insecure-skip-tls-verify is given' : 'insecure-skip-tls-verify is set in the kubeconfig'
+      this.io.err(`warning: the server certificate of ${where} is not verified: ${why}`)
     }
     return {client, namespace: target.namespace}
   }
 
   /** Clients for other contexts of the same kubeconfig (e.g. the remote clusters of an unpeering). */
   protected async remotes(flags: KubeFlagValues, contexts: string[]): Promise<KubeClient[]> {
-    return Promise.all(contexts.map(async (context) => (await this.connect({...flags, context})).client))
+    return Promise.all(contexts.map(async (context) => (await this.connect({...flags, context}, false)).client))
   }
 
   /** What a command on the home cluster starts with: its output (streams and printer), the client and the namespace. */

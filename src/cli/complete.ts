@@ -15,10 +15,18 @@ export interface CompletableCommand {
   arg?: 'cluster'
 }
 
-export type Wanted = {kind: 'words'; words: string[]} | {kind: 'cluster' | 'namespace' | 'context' | 'files'}
+export type Wanted = {kind: 'words'; words: string[]} | {kind: 'cluster' | 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user' | 'files'}
 
-/** The flags whose values come from somewhere live. */
-const LIVE_FLAGS: Record<string, 'namespace' | 'context'> = {namespace: 'namespace', context: 'context', 'remote-context': 'context'}
+/** The flags whose values come from somewhere live: the cluster, or the kubeconfig's entries. */
+const LIVE_FLAGS: Record<string, 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user'> = {
+  namespace: 'namespace',
+  context: 'context',
+  'remote-context': 'context',
+  cluster: 'kubeconfig-cluster',
+  user: 'kubeconfig-user',
+}
+/** The flags whose value is a path. */
+const FILE_FLAGS = new Set(['kubeconfig', 'dir', 'certificate-authority'])
 
 /**
  * What completes the last of `words` (the words after the program name; the last one is being
@@ -58,7 +66,7 @@ export function whatToComplete(words: string[], commands: CompletableCommand[]):
   if (valueOf) {
     const live = LIVE_FLAGS[valueOf.name]
     if (live) return {kind: live}
-    if (valueOf.name === 'kubeconfig' || valueOf.name === 'dir') return {kind: 'files'}
+    if (FILE_FLAGS.has(valueOf.name)) return {kind: 'files'}
     const prefix = eq ? `--${eq[1]}=` : ''
     const typed = eq ? eq[2]! : current
     return {kind: 'words', words: (valueOf.options ?? []).filter((o) => o.startsWith(typed)).map((o) => prefix + o)}
@@ -74,13 +82,19 @@ export function whatToComplete(words: string[], commands: CompletableCommand[]):
 }
 
 /** The value of a flag among the typed words (--context x, --context=x), for the live lookups. */
-export function typedFlag(words: string[], name: string): string | undefined {
-  for (let i = 0; i < words.length; i++) {
+export function typedFlag(words: string[], name: string, char?: string): string | undefined {
+  return typedFlags(words, name, char).at(-1)
+}
+
+/** Every value of a repeatable flag among the typed words (the word being typed excluded). */
+export function typedFlags(words: string[], name: string, char?: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < words.length - 1; i++) {
     const w = words[i]!
-    if (w === `--${name}`) return words[i + 1]
-    if (w.startsWith(`--${name}=`)) return w.slice(name.length + 3)
+    if (w === `--${name}` || (char && w === `-${char}`)) out.push(words[i + 1]!)
+    else if (w.startsWith(`--${name}=`)) out.push(w.slice(name.length + 3))
   }
-  return undefined
+  return out
 }
 
 /** The shell script that wires `prog` to `__complete`, for bash or zsh. */

@@ -4,6 +4,7 @@
 import type {Hook} from '@oclif/core'
 
 import {ExitCode} from '../toolkit/errors.js'
+import {leftOutNote, withoutCredentials} from '../toolkit/rerun.js'
 
 /** Edit distance, for "did you mean". */
 export function distance(a: string, b: string): number {
@@ -37,9 +38,11 @@ export function suggestWithArgs(id: string, known: string[]): string | undefined
 const hook: Hook<'command_not_found'> = async function (opts) {
   const typed = opts.id.replace(/:/g, ' ')
   const known = opts.config.commandIDs.map((c) => c.replace(/:/g, ' '))
-  const s = suggestWithArgs([typed, ...(opts.argv ?? [])].join(' '), known)
+  // The suggestion repeats what was typed, but never a credential.
+  const {args, leftOut} = withoutCredentials(opts.argv ?? [])
+  const s = suggestWithArgs([typed, ...args].join(' '), known)
   process.stderr.write(`error: unknown command "${typed}" for "${opts.config.bin}"\n`)
-  process.stderr.write(s ? `hint: did you mean "${opts.config.bin} ${s}"?\n` : `hint: see '${opts.config.bin} --help'\n`)
+  process.stderr.write(s ? `hint: did you mean "${opts.config.bin} ${s}"?${leftOutNote(leftOut)}\n` : `hint: see '${opts.config.bin} --help'\n`)
   this.exit(ExitCode.usage)
 }
 

@@ -15,12 +15,15 @@ import {watchPlacement} from '../services/pods-where.js'
 import {systemClock} from '../toolkit/clock.js'
 import {UsageError} from '../toolkit/errors.js'
 import type {IO} from '../toolkit/io.js'
+import {reachLine, type Reach} from '../toolkit/rerun.js'
 import {BoardStore, type BoardHandlers} from '../ui/board-store.js'
 
 /** How often the column headers (the peerings' state) are read again. */
 const PEERS_EVERY_MS = 2000
 
-export async function runBoard(io: IO, client: KubeClient, o: PodsWhereOptions, signal: AbortSignal): Promise<void> {
+/** `reach`: how the command reached the cluster, for the command line the board may suggest. */
+export async function runBoard(io: IO, client: KubeClient, o: PodsWhereOptions, signal: AbortSignal, reach?: Reach): Promise<void> {
+  const to = reach ?? {context: client.context, args: [], leftOut: []}
   if (!io.stdinIsTTY || !io.stderrIsTTY) throw new UsageError('the board needs a terminal (stdin and stderr)', 'for a stream of changes use: liqo-topology pods where -w')
   const store = new BoardStore({context: client.context, scope: o.allNamespaces ? 'all namespaces' : `namespace ${o.namespace}`})
   const pods = new Map<string, PlacedPod>()
@@ -57,7 +60,7 @@ export async function runBoard(io: IO, client: KubeClient, o: PodsWhereOptions, 
   })
   const handlers: BoardHandlers = {
     quit: () => ctl.abort(),
-    act: (action, foreignCluster) => void changePeering(client, store, action, foreignCluster, ctl.signal),
+    act: (action, foreignCluster) => void changePeering(client, store, action, foreignCluster, ctl.signal, to),
   }
   try {
     const {showBoard} = await import('../ui/board.js')
@@ -70,7 +73,7 @@ export async function runBoard(io: IO, client: KubeClient, o: PodsWhereOptions, 
 }
 
 /** d / e from the board: the plan as a preview, a y/N question, then the change and its wait. */
-async function changePeering(client: KubeClient, store: BoardStore, action: PeerAction, foreignCluster: string, signal: AbortSignal): Promise<void> {
+async function changePeering(client: KubeClient, store: BoardStore, action: PeerAction, foreignCluster: string, signal: AbortSignal, reach: Reach): Promise<void> {
   let plan: PeerPlan
   try {
     const {liqo, fcs} = await listForeignClusters(client)
@@ -79,7 +82,7 @@ async function changePeering(client: KubeClient, store: BoardStore, action: Peer
     if (plan.alreadyDone) return store.event(`peering to ${plan.cluster.name} already ${verb}; nothing to change`)
     const stuck = needsForce(plan.impact?.pods ?? [])
     const question = stuck.length
-      ? `${stuck.length} pod(s) would stay Pending or not be replaced: the board does not force it (use: liqo-topology peer ${action} ${plan.cluster.name} --force). Press any key.`
+      ? `${stuck.length} pod(s) would stay Pending or not be replaced: the board does not force it (use: ${reachLine(`peer ${action}`, [plan.cluster.name, '--force'], reach)}). Press any key.`
       : `${action === 'disable' ? 'Disable' : 'Enable'} outgoing peering to "${plan.cluster.name}" on context "${plan.context}"? (y/N)`
     const yes = await store.ask({text: renderPlan(plan).trimEnd(), question, canConfirm: stuck.length === 0})
     if (!yes) return store.event(`aborted: peering to ${plan.cluster.name} left as it was`)

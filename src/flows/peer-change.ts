@@ -89,7 +89,7 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
     if (result.waited)
       progress.succeed(action === 'disable' ? `rescheduling converged in ${(result.elapsedMs / 1000).toFixed(1)}s` : `${plan.cluster.name} ready in ${(result.elapsedMs / 1000).toFixed(1)}s`)
     else progress.stop()
-    print.print({document: () => peerResultDocument(result), text: () => renderPeerResult(result)})
+    print.print({document: () => peerResultDocument(result), text: () => renderPeerResult(result, stage.reach)})
   } catch (e) {
     progress.stop()
     throw afterTheChange(e, plan, verb, stage)
@@ -100,7 +100,7 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
 function afterTheChange(e: unknown, plan: PeerPlan, verb: string, stage: Stage): unknown {
   const applied = plan.alreadyDone ? `peering to ${plan.cluster.name} was already ${verb}` : `the change was applied: peering to ${plan.cluster.name} is ${verb}`
   if (e instanceof WaitTimeoutError) {
-    const undo = `liqo-topology peer ${plan.action === 'disable' ? 'enable' : 'disable'} ${plan.cluster.name} --context ${plan.context}`
+    const undo = stage.commandLine(`peer ${plan.action === 'disable' ? 'enable' : 'disable'}`, [plan.cluster.name])
     const keepWaiting = stage.finishCommand ? `; to keep waiting: ${stage.finishCommand}` : ''
     // A pod Terminating on a cluster waits for that cluster to confirm the deletion.
     const held =

@@ -109,7 +109,7 @@ export function toConnectionError(e: unknown, timeoutMs: number, to: {server: st
         `The connection to the server ${host} was refused - did you specify the right host or port?`,
         to.server,
         e,
-        `is the cluster of context "${to.context}" running? For the lab: liqo-topology lab status`,
+        `is ${to.context ? `the cluster of context "${to.context}"` : 'the API server'} running? For the lab: liqo-topology lab status`,
       )
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -122,12 +122,19 @@ export function toConnectionError(e: unknown, timeoutMs: number, to: {server: st
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'CERT_HAS_EXPIRED':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return new ConnectionError(
         `Unable to connect to the server ${host}: TLS certificate verification failed (${err.code})`,
         to.server,
         e,
         'check certificate-authority / certificate-authority-data of this cluster in the kubeconfig',
+      )
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      // As kubectl's x509 error: which name was checked, and the names the certificate holds.
+      return new ConnectionError(
+        `Unable to connect to the server ${host}: the server certificate does not match the name checked: ${(err.message ?? '').replace(/^Hostname\/IP does not match certificate's altnames: /, '')}`,
+        to.server,
+        e,
+        'check the server address, or tls-server-name in the kubeconfig (--tls-server-name)',
       )
     default:
       return new ConnectionError(`Unable to connect to the server ${host}: ${err?.message ?? String(e)}`, to.server, e)

@@ -15,6 +15,7 @@ import {delimiter, dirname, isAbsolute, resolve} from 'node:path'
 import yaml from 'js-yaml'
 
 import {UserError} from '../toolkit/errors.js'
+import {checkOverrides, checkUser, mergeCluster, mergeUser, overridesNameServer, type ConnectionOverrides} from './overrides.js'
 
 export interface NamedCluster {
   name: string
@@ -57,6 +58,8 @@ export interface LoadOptions {
   kubeconfig?: string
   /** Process environment (KUBECONFIG, HOME). */
   env?: NodeJS.ProcessEnv
+  /** No file at all is an empty kubeconfig, not an error (--server says where to go, as kubectl allows). */
+  optional?: boolean
 }
 
 const FILE_KEYS_CLUSTER = ['certificate-authority']
@@ -202,36 +205,80 @@ export function loadKubeconfig(opts: LoadOptions = {}): Kubeconfig {
     }
     docs.push({file, raw: parseKubeconfig(text, file)})
   }
+  if (docs.length === 0 && opts.optional) return mergeKubeconfigs([])
   if (docs.length === 0) {
     throw new UserError(`no kubeconfig found (looked at ${paths.join(', ')})`, 'set KUBECONFIG or pass --kubeconfig; for the local lab run: eval "$(liqo-topology lab env)"')
   }
   return mergeKubeconfigs(docs)
 }
 
-/** Picks the context (--context, else current-context) and resolves its cluster and user. */
-export function resolveTarget(config: Kubeconfig, contextName?: string, namespace?: string): KubeTarget {
+/**
+ * Picks the context (--context, else current-context) and resolves its cluster and user, with
+ * kubectl's connection flags (`overrides`) merged in as client-go merges them (./overrides.ts):
+ * --cluster and --user pick other entries, --server works without a context (or a kubeconfig).
+ */
+export function resolveTarget(config: Kubeconfig, contextName?: string, namespace?: string, overrides: ConnectionOverrides = {}): KubeTarget {
+  checkOverrides(overrides)
+  const ctx = pickContext(config, contextName, overrides)
+  const name = ctx?.name ?? ''
+  const clusterName = overrides.cluster || ctx?.context.cluster || ''
+  const found = config.clusters.find((c) => c.name === clusterName)
+  if (overrides.cluster && !found) throw new UserError(`cluster "${overrides.cluster}" does not exist in the kubeconfig`, knownNames('clusters', config.clusters))
+  const cluster = mergeCluster(found?.cluster ?? {}, overrides)
+  if (typeof cluster.server !== 'string' || cluster.server === '') {
+    throw new UserError(
+      name ? `context "${name}" refers to cluster "${clusterName}", which has no server in the kubeconfig` : `cluster "${clusterName}" has no server in the kubeconfig`,
+      'fix the kubeconfig, or pass --server',
+    )
+  }
+  const userName = overrides.user || ctx?.context.user || ''
+  const foundUser = config.users.find((u) => u.name === userName)
+  if (overrides.user && !foundUser) throw new UserError(`user "${overrides.user}" does not exist in the kubeconfig`, knownNames('users', config.users))
+  const user = mergeUser(foundUser?.user ?? {}, overrides)
+  checkUser(user, foundUser?.name ?? '', overrides)
+  const server = withDefaultScheme(cluster, user)
+  cluster.server = server
+  return {
+    context: name,
+    clusterName: found?.name ?? '',
+    userName: foundUser?.name ?? '',
+    server: server.replace(/\/+$/, ''),
+    namespace: namespace || ctx?.context.namespace || 'default',
+    cluster: cluster as NamedCluster['cluster'],
+    user,
+    config,
+  }
+}
+
+/** The context to use; none when the flags alone say where to go (kubectl needs none then). */
+function pickContext(config: Kubeconfig, contextName: string | undefined, o: ConnectionOverrides): NamedContext | undefined {
   const name = contextName || config.currentContext
   const known = config.contexts.map((c) => c.name)
   if (!name) {
-    throw new UserError('no current context is set in the kubeconfig', known.length ? `pass --context (one of: ${known.join(', ')})` : 'the kubeconfig defines no contexts')
+    if (overridesNameServer(o) || o.cluster) return undefined
+    throw new UserError('no current context is set in the kubeconfig', known.length ? `pass --context (one of: ${known.join(', ')}), or --server` : 'the kubeconfig defines no contexts')
   }
   const ctx = config.contexts.find((c) => c.name === name)
   if (!ctx) {
-    throw new UserError(`context "${name}" does not exist in the kubeconfig`, known.length ? `known contexts: ${known.join(', ')}` : `the kubeconfig (${config.files.join(', ')}) defines no contexts`)
+    throw new UserError(
+      `context "${name}" does not exist in the kubeconfig`,
+      known.length ? `known contexts: ${known.join(', ')}` : `the kubeconfig (${config.files.join(', ') || 'none'}) defines no contexts`,
+    )
   }
-  const cluster = config.clusters.find((c) => c.name === ctx.context.cluster)
-  if (!cluster || typeof cluster.cluster.server !== 'string' || cluster.cluster.server === '') {
-    throw new UserError(`context "${name}" refers to cluster "${ctx.context.cluster ?? ''}", which has no server in the kubeconfig`)
-  }
-  const user = config.users.find((u) => u.name === ctx.context.user)
-  return {
-    context: name,
-    clusterName: cluster.name,
-    userName: user?.name ?? '',
-    server: cluster.cluster.server.replace(/\/+$/, ''),
-    namespace: namespace || ctx.context.namespace || 'default',
-    cluster: cluster.cluster,
-    user: user?.user ?? {},
-    config,
-  }
+  return ctx
+}
+
+function knownNames(what: string, list: Array<{name: string}>): string {
+  return list.length ? `known ${what}: ${list.map((x) => x.name).join(', ')}` : `the kubeconfig defines no ${what}`
+}
+
+/**
+ * A server without a scheme, as client-go takes it: https when the cluster entry sets up TLS (a CA
+ * or skipping verification) or the user has a client certificate, else http.
+ */
+function withDefaultScheme(cluster: Record<string, unknown>, user: Record<string, unknown>): string {
+  const server = String(cluster.server)
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) return server
+  const tls = ['certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify'].some((k) => cluster[k]) || ['client-certificate', 'client-certificate-data'].some((k) => user[k])
+  return `${tls ? 'https' : 'http'}://${server}`
 }

@@ -1,5 +1,6 @@
 /** Renderers for `peer list`, the impact preview, and the result/timeline of `peer disable|enable`. */
 import {formatAge, formatDuration} from '../toolkit/duration.js'
+import {reachLine, type Reach} from '../toolkit/rerun.js'
 import type {EvictionImpact} from '../model/impact.js'
 import type {PeerChangeResult, PeerListResult, PeerPlan} from '../services/peer.js'
 import {renderTable} from './table.js'
@@ -173,15 +174,16 @@ export function planDocument(plan: PeerPlan): Record<string, unknown> {
 const sec = (ms: number | undefined) => (ms === undefined ? '-' : `+${(ms / 1000).toFixed(1)}s`)
 
 /** What happened, for stdout: moved pods, timeline, total time. */
-export function renderPeerResult(r: PeerChangeResult): string {
+export function renderPeerResult(r: PeerChangeResult, reach?: Reach): string {
   const plan = r.plan
+  const to = reach ?? {context: plan.context, args: [], leftOut: []}
   const verb = plan.action === 'disable' ? 'disabled' : 'enabled'
   const head = r.patched
     ? `Outgoing peering to ${plan.cluster.name} ${verb} on context "${plan.context}".`
     : `Outgoing peering to ${plan.cluster.name} was already ${verb} on context "${plan.context}".`
   const out = [head]
   if (!r.waited) {
-    const follow = plan.action === 'disable' ? plan.namespaces.map((ns) => `liqo-topology wait -n ${ns} --away-from ${plan.cluster.name} --context ${plan.context}`) : []
+    const follow = plan.action === 'disable' ? plan.namespaces.map((ns) => reachLine('wait', ['-n', ns, '--away-from', plan.cluster.name], to)) : []
     out.push(follow.length ? `Not waiting (--no-wait); follow the rescheduling with:\n${follow.map((f) => `  ${f}`).join('\n')}` : 'Not waiting (--no-wait).')
     return `${out.join('\n')}\n`
   }

@@ -5,20 +5,26 @@
 import {KubeClient} from '../k8s/client.js'
 import {NAMESPACES} from '../k8s/kinds.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
+import {overridesNameServer, type ConnectionOverrides} from '../k8s/overrides.js'
 import {connectLiqo} from '../liqo/connect.js'
 
 export interface Where {
   kubeconfig?: string
   context?: string
+  /** kubectl's connection flags typed so far (--server, --token, --user, …), as the command would use them. */
+  overrides?: ConnectionOverrides
 }
 
 /** Deadline of each completion lookup: a shell must not hang on Tab. */
 export const COMPLETION_DEADLINE_MS = 1500
 
-export async function liveCandidates(kind: 'cluster' | 'namespace' | 'context', where: Where): Promise<string[]> {
-  const config = loadKubeconfig({kubeconfig: where.kubeconfig})
+export async function liveCandidates(kind: 'cluster' | 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user', where: Where): Promise<string[]> {
+  const overrides = where.overrides ?? {}
+  const config = loadKubeconfig({kubeconfig: where.kubeconfig, optional: overridesNameServer(overrides)})
   if (kind === 'context') return config.contexts.map((c) => c.name)
-  const client = await KubeClient.connect(resolveTarget(config, where.context), {requestTimeoutMs: COMPLETION_DEADLINE_MS})
+  if (kind === 'kubeconfig-cluster') return config.clusters.map((c) => c.name)
+  if (kind === 'kubeconfig-user') return config.users.map((u) => u.name)
+  const client = await KubeClient.connect(resolveTarget(config, where.context, undefined, overrides), {requestTimeoutMs: COMPLETION_DEADLINE_MS})
   try {
     if (kind === 'namespace') return (await NAMESPACES.list(client)).items.map((n) => n.name)
     const liqo = await connectLiqo(client)

@@ -1,10 +1,16 @@
 import {describe, expect, it} from 'vitest'
 
-import {completionScript, typedFlag, whatToComplete, type CompletableCommand} from '../../src/cli/complete.js'
+import {completionScript, typedFlag, typedFlags, whatToComplete, type CompletableCommand} from '../../src/cli/complete.js'
 
 const kube = [
   {name: 'kubeconfig', takesValue: true},
   {name: 'context', takesValue: true},
+  {name: 'cluster', takesValue: true},
+  {name: 'user', takesValue: true},
+  {name: 'server', char: 's', takesValue: true},
+  {name: 'certificate-authority', takesValue: true},
+  {name: 'as-group', takesValue: true},
+  {name: 'insecure-skip-tls-verify', takesValue: false},
 ]
 const commands: CompletableCommand[] = [
   {id: 'peer disable', arg: 'cluster', flags: [...kube, {name: 'yes', char: 'y', takesValue: false}, {name: 'output', char: 'o', takesValue: true, options: ['table', 'json', 'yaml']}]},
@@ -38,6 +44,20 @@ describe('whatToComplete', () => {
     expect(whatToComplete(['pods', 'where', '--context', 'k'], commands)).toEqual({kind: 'context'})
     expect(whatToComplete(['cleanup', '--remote-context', ''], commands)).toEqual({kind: 'context'})
     expect(whatToComplete(['status', '--kubeconfig', '/tm'], commands)).toEqual({kind: 'files'})
+  })
+
+  it("kubectl's connection flags: --user and --cluster from the kubeconfig, --certificate-authority a file", () => {
+    expect(whatToComplete(['peer', 'list', '--user', ''], commands)).toEqual({kind: 'kubeconfig-user'})
+    expect(whatToComplete(['peer', 'list', '--cluster=c'], commands)).toEqual({kind: 'kubeconfig-cluster'})
+    expect(whatToComplete(['status', '--certificate-authority', ''], commands)).toEqual({kind: 'files'})
+    expect(whatToComplete(['status', '-s', 'https://h', '--insecure-skip-tls-verify', ''], commands)).toEqual({kind: 'words', words: []})
+    expect(whatToComplete(['status', '--as'], commands)).toEqual({kind: 'words', words: ['--as-group']})
+  })
+
+  it('reads the connection flags typed so far (short -s, repeated --as-group), for the live lookups', () => {
+    const words = ['peer', 'disable', '-s', 'https://h', '--as-group', 'a', '--as-group=b', '']
+    expect(typedFlag(words, 'server', 's')).toBe('https://h')
+    expect(typedFlags(words, 'as-group')).toEqual(['a', 'b'])
   })
 
   it('reads --context and --kubeconfig from what was typed, for the live lookups', () => {

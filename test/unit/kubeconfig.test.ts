@@ -271,7 +271,7 @@ describe('resolveTarget', () => {
     const e = catchError(() => resolveTarget({...config, currentContext: ''}))
     expect(e).toBeInstanceOf(UserError)
     expect((e as UserError).message).toMatch(/no current context/)
-    expect((e as UserError).hint).toBe('pass --context (one of: home, bare, broken, dangling)')
+    expect((e as UserError).hint).toBe('pass --context (one of: home, bare, broken, dangling), or --server')
   })
 
   it('says so when the kubeconfig defines no contexts at all', () => {

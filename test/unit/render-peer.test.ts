@@ -237,6 +237,11 @@ describe('renderPeerResult', () => {
     )
   })
 
+  it('the command to follow carries the connection flags the command was given, never the token', () => {
+    const noWait = renderPeerResult({...r, waited: false, plan: {...r.plan, namespaces: ['liqo-test']}}, {context: 'home', args: ['--server', 'https://h', '--as', 'jane'], leftOut: ['--token']})
+    expect(noWait).toContain('  liqo-topology wait -n liqo-test --away-from milan --context home --server https://h --as jane (add the --token you gave: it is not printed)\n')
+  })
+
   it('already disabled and nothing moved: no timeline, just what is left', () => {
     const out = renderPeerResult({...r, patched: false, moved: []})
     expect(out).not.toMatch(/Timeline|Converged/)

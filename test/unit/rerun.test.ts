@@ -3,7 +3,7 @@ import {spawnSync} from 'node:child_process'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {rerunLine, shellQuote, Stage} from '../../src/toolkit/rerun.js'
+import {reachLine, rerunLine, shellQuote, Stage, withoutCredentials} from '../../src/toolkit/rerun.js'
 
 describe('rerunLine', () => {
   it('adds the context and --yes to what the user typed', () => {
@@ -13,6 +13,17 @@ describe('rerunLine', () => {
   it('keeps a context and a --yes the user gave (any spelling)', () => {
     expect(rerunLine('cleanup', ['-n', 'x', '--context=a', '-y'], {context: 'a', yes: true})).toBe('liqo-topology cleanup -n x --context=a -y')
     expect(rerunLine('cleanup', ['-n', 'x', '--context', 'a', '--skip-confirm'], {context: 'a', yes: true})).toBe('liqo-topology cleanup -n x --context a --skip-confirm')
+  })
+
+  it('never prints --token: it leaves it out and says to add it back', () => {
+    const line = rerunLine('peer disable', ['cluster-3', '--server', 'https://h:6443', '--token', 's3cret', '--as', 'jane', '--token=again'], {yes: true})
+    expect(line).toBe('liqo-topology peer disable cluster-3 --server https://h:6443 --as jane --yes (add the --token you gave: it is not printed)')
+    expect(line).not.toContain('s3cret')
+    expect(line).not.toContain('again')
+  })
+
+  it('withoutCredentials leaves the words after -- alone', () => {
+    expect(withoutCredentials(['-s', 'x', '--', '--token', 'y'])).toEqual({args: ['-s', 'x', '--', '--token', 'y'], leftOut: []})
   })
 
   it('quotes what a shell would split or expand', () => {
@@ -32,7 +43,28 @@ describe('rerunLine', () => {
   })
 })
 
+describe('reachLine', () => {
+  it('another command against the same cluster: the context, then the connection flags, the token named only', () => {
+    const reach = {context: 'home', args: ['--server', 'https://h', '--as-group', 'dev ops'], leftOut: ['--token']}
+    expect(reachLine('wait', ['-n', 'liqo-test', '--away-from', 'c3'], reach)).toBe(
+      "liqo-topology wait -n liqo-test --away-from c3 --context home --server https://h --as-group 'dev ops' (add the --token you gave: it is not printed)",
+    )
+  })
+
+  it('no context (--server with no kubeconfig): no --context', () => {
+    expect(reachLine('peer enable', ['c3'], {context: '', args: ['-s', 'https://h'], leftOut: []})).toBe('liqo-topology peer enable c3 -s https://h')
+  })
+})
+
 describe('Stage', () => {
+  it('commandLine carries the reach the command connected with', () => {
+    const stage = new Stage('peer disable', ['c3', '--token', 't0k'])
+    stage.reach = {context: 'home', args: ['--as', 'jane'], leftOut: ['--token']}
+    expect(stage.commandLine('peer enable', ['c3'])).toBe('liqo-topology peer enable c3 --context home --as jane (add the --token you gave: it is not printed)')
+    stage.set('the change was applied', {context: 'home'})
+    expect(stage.line()).toBe('interrupted: the change was applied; finish with: liqo-topology peer disable c3 --context home --yes (add the --token you gave: it is not printed)')
+  })
+
   it('before anything changed: nothing was changed, no command to finish', () => {
     expect(new Stage('peer disable', ['cluster-3']).line()).toBe('interrupted: nothing was changed')
   })
