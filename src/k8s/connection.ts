@@ -78,9 +78,10 @@ type AgentWithConnect = http.Agent & {connect(req: http.ClientRequest, opts: Con
 
 /**
  * An agent of the proxy-agents libraries for `proxy`. A socks5 proxy gets the server's name, not
- * its address (socks5h in the library's terms). The server's certificate is checked against
- * tls-server-name or the server's host: the libraries pass neither name to Node when the host is an
- * IP address, and Node would then check the proxy's name.
+ * its address (socks5h in the library's terms). Each TLS connection to the server is given our TLS
+ * options, and its certificate is checked against tls-server-name or the server's host: the
+ * libraries pass neither name to Node when the host is an IP address, and Node would then check the
+ * proxy's name.
  */
 async function proxyAgent(proxy: URL, server: URL, options: SocketOptions): Promise<http.Agent> {
   let agent: AgentWithConnect
@@ -95,12 +96,14 @@ async function proxyAgent(proxy: URL, server: URL, options: SocketOptions): Prom
     const {HttpProxyAgent} = await lazyImport('http-proxy-agent', () => import('http-proxy-agent'))
     agent = new HttpProxyAgent(proxy, options) as unknown as AgentWithConnect
   }
+  const {keepAlive: _, ...tls} = options
   const connect = agent.connect.bind(agent)
   agent.connect = (req, opts) => {
     if (!opts.secureEndpoint) return connect(req, opts)
     const name = options.servername ?? opts.host ?? server.hostname
     const checkServerIdentity = (_host: string, cert: PeerCertificate) => tlsLib().checkServerIdentity(name, cert)
-    return connect(req, {...opts, checkServerIdentity})
+    // https-proxy-agent drops the agent's own options from what reaches the server's TLS connection.
+    return connect(req, {...opts, ...tls, checkServerIdentity})
   }
   return agent
 }
