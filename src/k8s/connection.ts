@@ -99,11 +99,22 @@ async function proxyAgent(proxy: URL, server: URL, options: SocketOptions): Prom
   const {keepAlive: _, ...tls} = options
   const connect = agent.connect.bind(agent)
   agent.connect = (req, opts) => {
-    if (!opts.secureEndpoint) return connect(req, opts)
     const name = options.servername ?? opts.host ?? server.hostname
     const checkServerIdentity = (_host: string, cert: PeerCertificate) => tlsLib().checkServerIdentity(name, cert)
     // https-proxy-agent drops the agent's own options from what reaches the server's TLS connection.
-    return connect(req, {...opts, ...tls, checkServerIdentity})
+    const tunnelled = opts.secureEndpoint ? connect(req, {...opts, ...tls, checkServerIdentity}) : connect(req, opts)
+    return tunnelled.catch((e: unknown) => {
+      throw proxyError(e, proxy)
+    })
   }
   return agent
+}
+
+/**
+ * A failure before the tunnel exists is the proxy's (unreachable, refused the tunnel): said so, as
+ * Go's "proxyconnect", rather than blamed on the API server. The proxy's credentials are not named.
+ */
+function proxyError(e: unknown, proxy: URL): unknown {
+  if (!(e instanceof Error) || e.name === 'AbortError' || e.name === 'TimeoutError') return e
+  return Object.assign(new Error(`proxyconnect ${proxy.protocol.slice(0, -1)} ${proxy.host}: ${e.message}`, {cause: e}), {code: 'EPROXY'})
 }

@@ -158,4 +158,15 @@ describe('the agent', () => {
     expect(viaEnv.constructor.name).toBe('HttpsProxyAgent')
     viaEnv.destroy()
   })
+  it('a proxy that cannot be reached is named as the failure (proxyconnect), without its credentials', async () => {
+    for (const proxy of ['http://user:secret@127.0.0.1:1', 'socks5://user:secret@127.0.0.1:1']) {
+      const url = new URL('https://api.example:6443/')
+      const agent = await makeAgent(target({'insecure-skip-tls-verify': true, 'proxy-url': proxy}), url, {}, {})
+      const failure = await new Promise<Error & {code?: string}>((done) => https.get(url, {agent}, () => done(new Error('answered'))).on('error', done))
+      expect(failure.code).toBe('EPROXY')
+      expect(failure.message).toMatch(/^proxyconnect (http|socks5) 127\.0\.0\.1:1: .*ECONNREFUSED/)
+      expect(failure.message).not.toContain('secret')
+      agent.destroy()
+    }
+  })
 })
