@@ -102,10 +102,20 @@ async function proxyAgent(proxy: URL, server: URL, options: SocketOptions): Prom
     const name = options.servername ?? opts.host ?? server.hostname
     const checkServerIdentity = (_host: string, cert: PeerCertificate) => tlsLib().checkServerIdentity(name, cert)
     // https-proxy-agent drops the agent's own options from what reaches the server's TLS connection.
+    // A CONNECT the proxy refuses (403, 407...) would reach us as the API server's answer: an error instead.
+    let refused: {statusCode?: number; statusText?: string} | undefined
+    req.once('proxyConnect', (answer: {statusCode?: number; statusText?: string}) => (refused = answer.statusCode === 200 ? undefined : answer))
     const tunnelled = opts.secureEndpoint ? connect(req, {...opts, ...tls, checkServerIdentity}) : connect(req, opts)
-    return tunnelled.catch((e: unknown) => {
-      throw proxyError(e, proxy)
-    })
+    return tunnelled.then(
+      (socket) => {
+        if (!refused) return socket
+        ;(socket as {destroy?: () => void}).destroy?.()
+        throw proxyError(new Error(`the proxy answered ${refused.statusCode} ${refused.statusText ?? ''}`.trim()), proxy)
+      },
+      (e: unknown) => {
+        throw proxyError(e, proxy)
+      },
+    )
   }
   return agent
 }

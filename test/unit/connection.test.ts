@@ -1,4 +1,5 @@
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import http from 'node:http'
 import https from 'node:https'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -167,6 +168,21 @@ describe('the agent', () => {
       expect(failure.message).toMatch(/^proxyconnect (http|socks5) 127\.0\.0\.1:1: .*ECONNREFUSED/)
       expect(failure.message).not.toContain('secret')
       agent.destroy()
+    }
+  })
+  it('a CONNECT the proxy refuses is a failure of the proxy, not an answer of the API server', async () => {
+    const proxy = http.createServer().on('connect', (_req, socket: import('node:net').Socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'))
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done))
+    try {
+      const url = new URL('https://api.example:6443/')
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as {port: number}).port}`
+      const agent = await makeAgent(target({'insecure-skip-tls-verify': true, 'proxy-url': proxyUrl}), url, {}, {})
+      const failure = await new Promise<Error & {code?: string}>((done) => https.get(url, {agent}, () => done(new Error('answered'))).on('error', done))
+      expect(failure.code).toBe('EPROXY')
+      expect(failure.message).toBe(`proxyconnect http ${new URL(proxyUrl).host}: the proxy answered 407 Proxy Authentication Required`)
+      agent.destroy()
+    } finally {
+      proxy.close()
     }
   })
 })
