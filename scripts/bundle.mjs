@@ -1,7 +1,7 @@
 // Builds dist/bundle/, the CLI as a self-contained oclif root: a few ESM files (oclif included)
 // instead of hundreds of modules, its own package.json, and an oclif manifest so that --help and
 // command lookup need no command code. Heavy, rarely needed libraries (@kubernetes/client-node for
-// credential plugins, ora, @inquirer/prompts) stay in chunks loaded on demand.
+// credential plugins, the proxy agents, ora, @inquirer/prompts) stay in chunks loaded on demand.
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -91,7 +91,7 @@ const snapshot = await build({
   ...common,
   outExtension: {'.js': '.cjs'},
   format: 'cjs',
-  external: [...common.external, 'ink', 'react', 'ora', '@inquirer/prompts', '@kubernetes/client-node'],
+  external: [...common.external, 'ink', 'react', 'ora', '@inquirer/prompts', '@kubernetes/client-node', 'https-proxy-agent', 'http-proxy-agent', 'socks-proxy-agent'],
   metafile: true,
 })
 // Each late module is required by its stand-in only: a file that reached it another way (a new

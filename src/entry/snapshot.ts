@@ -21,7 +21,6 @@ import {Config, Errors, flush, handle, run} from '@oclif/core'
 
 import {CORE_COMMANDS} from '../../commands/core.js'
 import notFound from '../cli/not-found.js'
-import {takeHandedOverExtraCa} from '../k8s/extra-ca.js'
 import {mergeKubeconfigs, parseKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
 import {setLazyLoader} from '../toolkit/lazy.js'
 
@@ -106,7 +105,6 @@ function canonical(path: string): string {
 
 /** What bin/liqo-topology added to the environment for Node's own start goes before anything runs. */
 function restoreEnvironment(): void {
-  takeHandedOverExtraCa()
   if (process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES !== 'added') return
   delete process.env.GLIBC_TUNABLES
   delete process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES

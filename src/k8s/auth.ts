@@ -1,7 +1,7 @@
 /**
  * The only module that imports @kubernetes/client-node. It is loaded lazily (its import costs most
- * of a second), and only when a kubeconfig needs what it is good at: credential plugins (exec),
- * auth providers and proxies. The common cases — bearer token, token file, client certificate,
+ * of a second), and only when a kubeconfig needs what it is good at: credential plugins (exec)
+ * and auth providers. The common cases — bearer token, token file, client certificate,
  * basic auth, CA, insecure-skip-tls-verify, tls-server-name, impersonation — are plain data and are
  * applied here directly, the way kubectl applies them, so most commands never pay for the import.
  * Requests themselves go through ./client.ts, which maps answers to our own small types.
@@ -12,9 +12,9 @@ import type https from 'node:https'
 
 import {UserError} from '../toolkit/errors.js'
 import {lazyImport} from '../toolkit/lazy.js'
-import {trustHandedOverExtraCa} from './extra-ca.js'
+import {makeAgent} from './connection.js'
 import type {KubeTarget} from './kubeconfig.js'
-import {httpLib, httpsLib, tlsLib} from './net.js'
+import {refuseCaWithInsecure} from './trust.js'
 
 export interface Transport {
   url: URL
@@ -54,7 +54,7 @@ const SIMPLE_USER_KEYS = new Set([
   'as-groups',
   'as-uid',
 ])
-const SIMPLE_CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'disable-compression', 'extensions'])
+const SIMPLE_CLUSTER_KEYS = new Set(['server', 'proxy-url', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'disable-compression', 'extensions'])
 
 export interface SimpleCredentials {
   tls: Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized'>
@@ -123,9 +123,8 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UserError(`cluster "${target.clusterName}" has an unsupported server URL scheme: ${url.protocol}`)
   }
-  // Before any TLS context exists (ours, a proxy's, a credential plugin's): NODE_EXTRA_CA_CERTS as Node would apply it.
-  trustHandedOverExtraCa(tlsLib)
-
+  // Before any credential is fetched (a plugin may prompt), as client-go builds its TLS config first.
+  refuseCaWithInsecure(target.cluster, target.clusterName)
   let simple: SimpleCredentials | undefined
   try {
     simple = simpleCredentials(target)
@@ -136,34 +135,13 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
   }
   if (simple) {
     const headers = simple.headers
-    const agent = url.protocol === 'https:' ? tlsAgent(simple.tls, target) : new (httpLib().Agent)({keepAlive: true, maxSockets: 16})
+    const agent = await makeAgent(target, url, {cert: simple.tls.cert, key: simple.tls.key})
     return {url, agent, headers: async () => headers(), close: () => agent.destroy()}
   }
   return pluginTransport(target, url)
 }
 
-/**
- * An HTTPS agent whose connections share one TLS context. Without it every connection builds its
- * own, and on Node 20 each context given a CA first copies the whole bundled root store (~10 ms of
- * CPU per connection; a command opens a few at once). Verification is unchanged: the kubeconfig's
- * CA when given, otherwise Node's roots plus NODE_EXTRA_CA_CERTS (added to every context without
- * a CA when the launcher kept it from Node's start: ./extra-ca.ts).
- */
-function tlsAgent(o: https.AgentOptions, target: KubeTarget): https.Agent {
-  const {ca, cert, key, pfx, passphrase, ...rest} = o
-  let secureContext
-  try {
-    secureContext = tlsLib().createSecureContext({ca, cert, key, pfx, passphrase})
-  } catch (e) {
-    throw new UserError(
-      `cannot use the TLS material of context "${target.context}" (certificate authority of cluster "${target.clusterName}", client certificate of user "${target.userName}"): ${(e as Error).message}`,
-      'check the certificate and key entries of the kubeconfig',
-    )
-  }
-  return new (httpsLib().Agent)({keepAlive: true, maxSockets: 16, ...rest, secureContext})
-}
-
-/** The transport of a kubeconfig user that needs @kubernetes/client-node (credential plugins, auth providers, proxies). */
+/** The transport of a kubeconfig user that needs @kubernetes/client-node (credential plugins, auth providers). */
 async function pluginTransport(target: KubeTarget, url: URL): Promise<Transport> {
   const {KubeConfig} = await loadClientNode()
   const kc = new KubeConfig()
@@ -198,26 +176,7 @@ async function pluginTransport(target: KubeTarget, url: URL): Promise<Transport>
   }
 
   const base = await apply()
-  const proxied = 'proxy-url' in target.cluster
-  let agent: http.Agent
-  if (proxied && base.agent instanceof httpLib().Agent) {
-    agent = base.agent
-  } else if (url.protocol === 'https:') {
-    agent = tlsAgent(
-      {
-        ca: base.ca,
-        cert: base.cert,
-        key: base.key,
-        pfx: base.pfx,
-        passphrase: base.passphrase,
-        servername: base.servername,
-        ...(base.rejectUnauthorized === false ? {rejectUnauthorized: false} : {}),
-      },
-      target,
-    )
-  } else {
-    agent = new (httpLib().Agent)({keepAlive: true, maxSockets: 16})
-  }
+  const agent = await makeAgent(target, url, {cert: base.cert, key: base.key})
 
   const staticHeaders = headersOf(base)
   const rotating = hasRotatingCredentials(target.user)

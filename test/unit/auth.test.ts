@@ -94,8 +94,13 @@ describe('simpleCredentials', () => {
   it.each([
     ['an exec plugin', {}, {exec: {command: 'aws'}}],
     ['an auth provider', {}, {'auth-provider': {name: 'oidc'}}],
-    ['a proxy', {'proxy-url': 'http://proxy:3128'}, {token: 't'}],
   ])('leaves %s to client-node', (_, cluster, user) => {
     expect(simpleCredentials({cluster: {server: 'https://x', ...cluster}, user})).toBeUndefined()
+  })
+
+  it('keeps a proxied cluster (proxy-url belongs to src/k8s/connection.ts), token file included', () => {
+    const token = file('proxied-token', 'from-file\n')
+    const s = simpleCredentials({cluster: {server: 'https://x', 'proxy-url': 'socks5://proxy:1080'}, user: {tokenFile: token}})!
+    expect(s.headers()).toEqual({Authorization: 'Bearer from-file'})
   })
 })
