@@ -1,28 +1,45 @@
 /**
- * The only module that imports @kubernetes/client-node. It is loaded lazily (its import costs most
- * of a second), and only when a kubeconfig needs what it is good at: credential plugins (exec),
- * auth providers and proxies. The common cases — bearer token, token file, client certificate,
- * basic auth, CA, insecure-skip-tls-verify, tls-server-name, impersonation — are plain data and are
- * applied here directly, the way kubectl applies them, so most commands never pay for the import.
+ * One way to authenticate, for every kubeconfig: ./credentials.ts reads the user and cluster
+ * entries (TLS material, token, token file, basic auth, impersonation), credential plugins run in
+ * our own code (./exec-credential.ts, bundled), and only an `auth-provider` (oidc) still goes
+ * through @kubernetes/client-node, loaded lazily (docs/architecture.md, "Credentials"). A
+ * `proxy-url` cluster gets its agent from client-node too, until the connection layer builds it.
  * Requests themselves go through ./client.ts, which maps answers to our own small types.
  */
-import {readFileSync} from 'node:fs'
 import type http from 'node:http'
 import type https from 'node:https'
 
 import {UserError} from '../toolkit/errors.js'
 import {lazyImport} from '../toolkit/lazy.js'
+import {clusterCa, userCredentials, type TlsMaterial, type UserCredentials} from './credentials.js'
+import {execAuthenticator, type ExecAuthenticator} from './exec-credential.js'
+import {execCluster, type ExecCredential} from './exec-protocol.js'
 import {trustHandedOverExtraCa} from './extra-ca.js'
+import type {Headers} from './impersonation.js'
 import type {KubeTarget} from './kubeconfig.js'
 import {httpLib, httpsLib, tlsLib} from './net.js'
 
+export type {Headers} from './impersonation.js'
+
 export interface Transport {
   url: URL
-  agent: http.Agent
-  /** Authentication headers for the next request (fresh for credential plugins). */
-  headers(): Promise<Record<string, string>>
+  /** The agent for the next request (a credential plugin's new client certificate gets a new one). */
+  readonly agent: http.Agent
+  /** Authentication and impersonation headers for the next request (a value per header, or several). */
+  headers(): Promise<Headers>
+  /**
+   * After a 401: drops the cached credential (runs the exec plugin again, re-reads the token file).
+   * `rejected`: the headers the refused request carried, so that concurrent 401s run the plugin
+   * once. True when the credentials may have changed (worth one retry).
+   */
+  refresh?(rejected?: Headers): Promise<boolean>
   /** Closes idle keep-alive sockets. */
   close(): void
+}
+
+export interface TransportOptions {
+  /** How long a credential plugin that runs without a terminal may take (the request timeout; 0: no bound). */
+  execTimeoutMs?: number
 }
 
 type ClientNode = typeof import('@kubernetes/client-node')
@@ -32,86 +49,10 @@ function loadClientNode(): Promise<ClientNode> {
   return clientNode
 }
 
-/** A user entry whose token can change during a long wait (exec plugins, auth providers, token files). */
-function hasRotatingCredentials(user: Record<string, unknown>): boolean {
-  return 'exec' in user || 'auth-provider' in user || 'tokenFile' in user
-}
+/** Used when no request timeout is given: a plugin without a terminal that hangs still ends. */
+const DEFAULT_EXEC_TIMEOUT_MS = 30_000
 
-/** kubeconfig user keys that are plain data (everything else needs client-node). */
-const SIMPLE_USER_KEYS = new Set([
-  'token',
-  'tokenFile',
-  'token-file',
-  'client-certificate',
-  'client-certificate-data',
-  'client-key',
-  'client-key-data',
-  'username',
-  'password',
-  'as',
-  'as-groups',
-  'as-uid',
-])
-const SIMPLE_CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'disable-compression', 'extensions'])
-
-export interface SimpleCredentials {
-  tls: Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized'>
-  /** Fresh headers for each request (a token file may rotate). */
-  headers: () => Record<string, string>
-}
-
-/** A file the kubeconfig names; unreadable, it is one clear error (as kubectl's "unable to read ..."). */
-function readNamed(file: string, field: string, owner: string, inline = `${field}-data`): Buffer {
-  try {
-    return readFileSync(file)
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? String(e))
-    throw new UserError(`cannot read ${field} "${file}" of ${owner} in the kubeconfig: ${why}`, `fix the path in the kubeconfig, or give the content inline (${inline})`)
-  }
-}
-
-function fileOrData(file: unknown, data: unknown, field: string, owner: string): Buffer | undefined {
-  // As kubectl: inline data wins over a file path.
-  if (typeof data === 'string' && data) return Buffer.from(data, 'base64')
-  if (typeof file === 'string' && file) return readNamed(file, field, owner)
-  return undefined
-}
-
-/** Credentials for kubeconfigs that need no plugin, or undefined when client-node is needed. */
-export function simpleCredentials(target: Pick<KubeTarget, 'cluster' | 'user'> & Partial<Pick<KubeTarget, 'clusterName' | 'userName'>>): SimpleCredentials | undefined {
-  const {cluster, user} = target
-  const ofCluster = `cluster "${target.clusterName ?? ''}"`
-  const ofUser = `user "${target.userName ?? ''}"`
-  if (Object.keys(user).some((k) => !SIMPLE_USER_KEYS.has(k))) return undefined
-  if (Object.keys(cluster).some((k) => !SIMPLE_CLUSTER_KEYS.has(k))) return undefined
-  const tls: SimpleCredentials['tls'] = {}
-  const ca = fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data'], 'certificate-authority', ofCluster)
-  if (ca) tls.ca = ca
-  const cert = fileOrData(user['client-certificate'], user['client-certificate-data'], 'client-certificate', ofUser)
-  if (cert) tls.cert = cert
-  const key = fileOrData(user['client-key'], user['client-key-data'], 'client-key', ofUser)
-  if (key) tls.key = key
-  if (cluster['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false
-  if (typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name']) tls.servername = cluster['tls-server-name']
-  const tokenFile = (user.tokenFile ?? user['token-file']) as string | undefined
-  const fixed: Record<string, string> = {}
-  if (typeof user.username === 'string' && user.username) {
-    fixed.Authorization = `Basic ${Buffer.from(`${user.username}:${String(user.password ?? '')}`).toString('base64')}`
-  }
-  if (typeof user.as === 'string' && user.as) fixed['Impersonate-User'] = user.as
-  if (typeof user['as-uid'] === 'string' && user['as-uid']) fixed['Impersonate-Uid'] = user['as-uid']
-  const groups = Array.isArray(user['as-groups']) ? (user['as-groups'] as string[]) : []
-  if (groups.length) fixed['Impersonate-Group'] = groups.join(', ')
-  const headers = () => {
-    const h = {...fixed}
-    const token = typeof user.token === 'string' && user.token ? user.token : tokenFile ? readNamed(tokenFile, 'tokenFile', ofUser, 'token').toString('utf8').trim() : ''
-    if (token) h.Authorization = `Bearer ${token}`
-    return h
-  }
-  return {tls, headers}
-}
-
-export async function makeTransport(target: KubeTarget): Promise<Transport> {
+function serverUrl(target: KubeTarget): URL {
   let url: URL
   try {
     url = new URL(target.server)
@@ -121,23 +62,69 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UserError(`cluster "${target.clusterName}" has an unsupported server URL scheme: ${url.protocol}`)
   }
-  // Before any TLS context exists (ours, a proxy's, a credential plugin's): NODE_EXTRA_CA_CERTS as Node would apply it.
-  trustHandedOverExtraCa(tlsLib)
+  return url
+}
 
-  let simple: SimpleCredentials | undefined
+function readCredentials(target: KubeTarget): UserCredentials {
   try {
-    simple = simpleCredentials(target)
-    simple?.headers() // a token file that cannot be read fails now, with a clear message
+    const creds = userCredentials(target)
+    creds.headers() // a token file that cannot be read fails now, with a clear message
+    return creds
   } catch (e) {
     if (e instanceof UserError) throw e // already names the file, the field and whose it is
     throw new UserError(`cannot read the credentials of user "${target.userName}" of context "${target.context}": ${(e as Error).message}`, 'check the file paths in the kubeconfig')
   }
-  if (simple) {
-    const headers = simple.headers
-    const agent = url.protocol === 'https:' ? tlsAgent(simple.tls, target) : new (httpLib().Agent)({keepAlive: true, maxSockets: 16})
-    return {url, agent, headers: async () => headers(), close: () => agent.destroy()}
+}
+
+export async function makeTransport(target: KubeTarget, opts: TransportOptions = {}): Promise<Transport> {
+  const url = serverUrl(target)
+  // Before any TLS context exists (ours, a proxy's, a credential plugin's): NODE_EXTRA_CA_CERTS as Node would apply it.
+  trustHandedOverExtraCa(tlsLib)
+  const creds = readCredentials(target)
+  if (creds.authProvider) return authProviderTransport(target, url, creds)
+  const exec = creds.exec
+    ? execAuthenticator(creds.exec, creds.exec.provideClusterInfo ? execCluster(target.cluster, clusterCa(target)) : undefined, target, opts.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS)
+    : undefined
+  // The plugin runs before the first request, as the agent may need its client certificate.
+  let execCred: ExecCredential | undefined = exec ? await exec.get() : undefined
+  const agentFor = (c: ExecCredential | undefined) => makeAgent(target, url, c?.cert ? {...creds.tls, cert: c.cert, key: c.key} : creds.tls)
+  let agent = await agentFor(execCred)
+  return {
+    url,
+    get agent() {
+      return agent
+    },
+    headers: async () => {
+      const h = creds.headers()
+      if (!exec) return h
+      const c = await exec.get()
+      if (c.cert !== execCred?.cert) {
+        // A rotated client certificate: new connections, as client-go closes the old ones.
+        agent.destroy()
+        agent = await agentFor(c)
+      }
+      execCred = c
+      return c.token ? {...h, Authorization: `Bearer ${c.token}`} : h
+    },
+    refresh: (rejected) => (exec ? refreshExec(exec, rejected) : Promise.resolve(creds.refresh())),
+    close: () => agent.destroy(),
   }
-  return pluginTransport(target, url)
+}
+
+async function refreshExec(exec: ExecAuthenticator, rejected: Headers | undefined): Promise<boolean> {
+  const auth = rejected?.Authorization
+  const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined
+  return exec.refresh(token)
+}
+
+/**
+ * The agent of a connection: an HTTPS agent sharing one TLS context, a plain one for http://, or
+ * client-node's for a `proxy-url` cluster (the connection layer replaces this).
+ */
+async function makeAgent(target: KubeTarget, url: URL, tls: TlsMaterial): Promise<http.Agent> {
+  if (typeof target.cluster['proxy-url'] === 'string' && target.cluster['proxy-url']) return proxyAgent(target, tls)
+  if (url.protocol === 'https:') return tlsAgent(tls, target)
+  return new (httpLib().Agent)({keepAlive: true, maxSockets: 16})
 }
 
 /**
@@ -147,7 +134,7 @@ export async function makeTransport(target: KubeTarget): Promise<Transport> {
  * CA when given, otherwise Node's roots plus NODE_EXTRA_CA_CERTS (added to every context without
  * a CA when the launcher kept it from Node's start: ./extra-ca.ts).
  */
-function tlsAgent(o: https.AgentOptions, target: KubeTarget): https.Agent {
+export function tlsAgent(o: https.AgentOptions, target: KubeTarget): https.Agent {
   const {ca, cert, key, pfx, passphrase, ...rest} = o
   let secureContext
   try {
@@ -155,83 +142,65 @@ function tlsAgent(o: https.AgentOptions, target: KubeTarget): https.Agent {
   } catch (e) {
     throw new UserError(
       `cannot use the TLS material of context "${target.context}" (certificate authority of cluster "${target.clusterName}", client certificate of user "${target.userName}"): ${(e as Error).message}`,
-      'check the certificate and key entries of the kubeconfig',
+      'check the certificate and key entries of the kubeconfig, or the client certificate its exec plugin returns',
     )
   }
   return new (httpsLib().Agent)({keepAlive: true, maxSockets: 16, ...rest, secureContext})
 }
 
-/** The transport of a kubeconfig user that needs @kubernetes/client-node (credential plugins, auth providers, proxies). */
-async function pluginTransport(target: KubeTarget, url: URL): Promise<Transport> {
+/** A one-context kubeconfig for client-node holding the cluster and the given user entry. JSON is valid YAML. */
+async function clientNodeConfig(target: KubeTarget, user: Record<string, unknown>) {
   const {KubeConfig} = await loadClientNode()
   const kc = new KubeConfig()
-  // A one-context kubeconfig holding only what this target needs. JSON is valid YAML.
+  const userName = target.userName || 'user'
   kc.loadFromString(
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{name: target.clusterName, cluster: target.cluster}],
-      users: [{name: target.userName || 'user', user: target.user}],
-      contexts: [{name: target.context, context: {cluster: target.clusterName, user: target.userName || 'user'}}],
+      users: [{name: userName, user}],
+      contexts: [{name: target.context, context: {cluster: target.clusterName, user: userName}}],
       'current-context': target.context,
     }),
   )
+  return kc
+}
 
-  const apply = async (): Promise<https.RequestOptions> => {
+async function proxyAgent(target: KubeTarget, tls: TlsMaterial): Promise<http.Agent> {
+  const pem = (b: unknown) => (b === undefined ? undefined : Buffer.from(b as string | Buffer).toString('base64'))
+  const kc = await clientNodeConfig(target, {'client-certificate-data': pem(tls.cert), 'client-key-data': pem(tls.key)})
+  const opts: https.RequestOptions = {}
+  await kc.applyToHTTPSOptions(opts)
+  return opts.agent as http.Agent
+}
+
+/** An auth-provider (oidc) user: client-node refreshes the ID token; the rest is ours. */
+async function authProviderTransport(target: KubeTarget, url: URL, creds: UserCredentials): Promise<Transport> {
+  const kc = await clientNodeConfig(target, target.user)
+  const authorization = async (): Promise<string | undefined> => {
     const opts: https.RequestOptions = {}
     try {
       await kc.applyToHTTPSOptions(opts)
     } catch (e) {
-      // Never echo plugin output: it may hold a credential. The first line of its error is enough.
-      const first =
-        String(e instanceof Error ? e.message : e)
-          .split('\n')[0]
-          ?.slice(0, 200) ?? ''
+      // Never echo what the provider answered: it may hold a credential. The first line of the error is enough.
+      const first = (String(e instanceof Error ? e.message : e).split('\n')[0] ?? '').slice(0, 200)
       throw new UserError(
-        `cannot get credentials for user "${target.userName}" of context "${target.context}": ${first}`,
-        'check the user entry of the kubeconfig (exec plugin, token file or client certificate)',
+        `cannot get credentials for user "${target.userName}" of context "${target.context}" from its auth provider: ${first}`,
+        'check the auth-provider entry of the user in the kubeconfig, or log in again',
       )
     }
-    return opts
+    const h = (opts.headers ?? {}) as Record<string, unknown>
+    return typeof h.Authorization === 'string' ? h.Authorization : undefined
   }
-
-  const base = await apply()
-  const proxied = 'proxy-url' in target.cluster
-  let agent: http.Agent
-  if (proxied && base.agent instanceof httpLib().Agent) {
-    agent = base.agent
-  } else if (url.protocol === 'https:') {
-    agent = tlsAgent(
-      {
-        ca: base.ca,
-        cert: base.cert,
-        key: base.key,
-        pfx: base.pfx,
-        passphrase: base.passphrase,
-        servername: base.servername,
-        ...(base.rejectUnauthorized === false ? {rejectUnauthorized: false} : {}),
-      },
-      target,
-    )
-  } else {
-    agent = new (httpLib().Agent)({keepAlive: true, maxSockets: 16})
-  }
-
-  const staticHeaders = headersOf(base)
-  const rotating = hasRotatingCredentials(target.user)
+  await authorization()
+  const agent = await makeAgent(target, url, creds.tls)
   return {
     url,
     agent,
-    headers: async () => (rotating ? headersOf(await apply()) : staticHeaders),
+    headers: async () => {
+      const a = await authorization()
+      return a ? {...creds.headers(), Authorization: a} : creds.headers()
+    },
     close: () => agent.destroy(),
   }
-}
-
-function headersOf(opts: https.RequestOptions): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(opts.headers ?? {})) {
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : String(v)
-  }
-  if (opts.auth) out.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`
-  return out
 }

@@ -120,7 +120,7 @@ export class KubeClient {
   }
 
   static async connect(target: KubeTarget, opts: ClientOptions = {}): Promise<KubeClient> {
-    return new KubeClient(target, await makeTransport(target), opts)
+    return new KubeClient(target, await makeTransport(target, {execTimeoutMs: opts.requestTimeoutMs}), opts)
   }
 
   close(): void {
@@ -301,7 +301,7 @@ export class KubeClient {
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined && v !== '') url.searchParams.set(k, String(v))
     }
-    const headers: Record<string, string> = {
+    const headers: Record<string, string | string[]> = {
       Accept: opts.accept ?? 'application/json',
       'User-Agent': 'liqo-topology',
       ...(await this.transport.headers()),
