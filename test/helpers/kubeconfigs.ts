@@ -4,7 +4,7 @@
  * counting its runs and recording KUBERNETES_EXEC_INFO), kubectl run on the same file, and the API
  * server's audit log read per client (kubectl's User-Agent or ours).
  */
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -117,4 +117,15 @@ export function identities(since: number, agent: 'kubectl' | 'liqo-topology'): I
     seen.set(JSON.stringify(id), id)
   }
   return [...seen.values()]
+}
+
+/** kubectl on a pseudo-terminal (util-linux `script`), as startCliOnTty runs ours. */
+export function kubectlOnTty(kubeconfig: string, args: string[]): {child: ChildProcess; output(): string; done: Promise<number | null>} {
+  const bin = join(labState().binDir, 'kubectl')
+  const cmd = [bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], {env: {...process.env, KUBECONFIG: kubeconfig, TERM: 'xterm'}, stdio: ['pipe', 'pipe', 'pipe']})
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return {child, output: () => out, done}
 }

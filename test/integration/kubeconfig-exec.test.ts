@@ -8,7 +8,7 @@ import {rmSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {identities, kubectlWith, labKube, writeKubeconfig, writePlugin, type LabKube} from '../helpers/kubeconfigs.js'
+import {identities, kubectlOnTty, kubectlWith, labKube, writeKubeconfig, writePlugin, type LabKube} from '../helpers/kubeconfigs.js'
 import {admin, cli, lab, skipNote, startCliOnTty, until, type RunResult} from '../helpers/lab.js'
 
 const V1 = 'client.authentication.k8s.io/v1'
@@ -117,6 +117,12 @@ if (buf.subarray(0, got).toString().trim() !== '4242') process.exit(2)
 cred({token: ${JSON.stringify(k.token)}})`
     const p = writePlugin(k, 'interactive', body)
     const file = writeKubeconfig(k, 'interactive', {exec: {apiVersion: V1, command: p.path, interactiveMode: 'IfAvailable'}})
+    p.reset()
+    const kc = kubectlOnTty(file, KUBECTL)
+    await until('the plugin prompt on the terminal (kubectl)', 30_000, async () => kc.output().includes('Enter the code shown in your browser'))
+    kc.child.stdin!.write('4242\r')
+    expect(await kc.done, kc.output()).toBe(0)
+    expect(p.runs()).toBe(1)
     p.reset()
     const run = startCliOnTty(OURS, {kubeconfig: file})
     await until('the plugin prompt on the terminal', 30_000, async () => run.output().includes('Enter the code shown in your browser'))
