@@ -7,6 +7,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {ExecAuthenticator, lookPath} from '../../src/k8s/exec-credential.js'
 import {execCluster, execInfo, isInteractive, parseExecConfig, parseExecCredential, type ExecConfig} from '../../src/k8s/exec-protocol.js'
 import {headerKeyEscape, impersonationHeaders} from '../../src/k8s/impersonation.js'
+import {parseKubeconfig} from '../../src/k8s/kubeconfig.js'
 import {FileToken} from '../../src/k8s/token-file.js'
 import {UserError} from '../../src/toolkit/errors.js'
 
@@ -104,6 +105,15 @@ describe('the ExecCredential protocol', () => {
     expect(headerKeyEscape('é')).toBe('%C3%A9')
     expect(impersonationHeaders({'as-groups': ['a', 'b']})).toEqual({'Impersonate-User': '', 'Impersonate-Group': ['a', 'b']})
     expect(impersonationHeaders({token: 'x'})).toEqual({})
+  })
+
+  it("resolves a command with a slash against the kubeconfig's folder, as clientcmd does; a bare name stays for the PATH", () => {
+    const users = (command: string) => JSON.stringify({users: [{name: 'u', user: {exec: {command}}}]})
+    const exec = (command: string) => (parseKubeconfig(users(command), '/home/me/.kube/config').users![0]!.user.exec as {command: string}).command
+    expect(exec('./bin/plugin')).toBe('/home/me/.kube/bin/plugin')
+    expect(exec('bin/plugin')).toBe('/home/me/.kube/bin/plugin')
+    expect(exec('aws')).toBe('aws')
+    expect(exec('/usr/bin/aws')).toBe('/usr/bin/aws')
   })
 
   it("looks a bare name up on the PATH, skipping entries relative to the working directory (Go's ErrDot)", () => {
