@@ -148,19 +148,18 @@ export function tlsAgent(o: https.AgentOptions, target: KubeTarget): https.Agent
   return new (httpsLib().Agent)({keepAlive: true, maxSockets: 16, ...rest, secureContext})
 }
 
-/** A one-context kubeconfig for client-node holding the cluster and the given user entry. JSON is valid YAML. */
-async function clientNodeConfig(target: KubeTarget, user: Record<string, unknown>) {
+/** A one-context kubeconfig for client-node holding `cluster` and `user`. JSON is valid YAML. */
+async function clientNodeConfig(cluster: Record<string, unknown>, user: Record<string, unknown>) {
   const {KubeConfig} = await loadClientNode()
   const kc = new KubeConfig()
-  const userName = target.userName || 'user'
   kc.loadFromString(
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{name: target.clusterName, cluster: target.cluster}],
-      users: [{name: userName, user}],
-      contexts: [{name: target.context, context: {cluster: target.clusterName, user: userName}}],
-      'current-context': target.context,
+      clusters: [{name: 'c', cluster}],
+      users: [{name: 'u', user}],
+      contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
+      'current-context': 'x',
     }),
   )
   return kc
@@ -168,7 +167,7 @@ async function clientNodeConfig(target: KubeTarget, user: Record<string, unknown
 
 async function proxyAgent(target: KubeTarget, tls: TlsMaterial): Promise<http.Agent> {
   const pem = (b: unknown) => (b === undefined ? undefined : Buffer.from(b as string | Buffer).toString('base64'))
-  const kc = await clientNodeConfig(target, {'client-certificate-data': pem(tls.cert), 'client-key-data': pem(tls.key)})
+  const kc = await clientNodeConfig(target.cluster, {'client-certificate-data': pem(tls.cert), 'client-key-data': pem(tls.key)})
   const opts: https.RequestOptions = {}
   await kc.applyToHTTPSOptions(opts)
   return opts.agent as http.Agent
@@ -176,7 +175,9 @@ async function proxyAgent(target: KubeTarget, tls: TlsMaterial): Promise<http.Ag
 
 /** An auth-provider (oidc) user: client-node refreshes the ID token; the rest is ours. */
 async function authProviderTransport(target: KubeTarget, url: URL, creds: UserCredentials): Promise<Transport> {
-  const kc = await clientNodeConfig(target, target.user)
+  // Only the provider's entry: the token, impersonation and TLS are ours. The stand-in cluster keeps
+  // client-node from reading the real one's files or refusing an http:// server; no request goes there.
+  const kc = await clientNodeConfig({server: 'https://auth-provider.invalid', 'insecure-skip-tls-verify': true}, {'auth-provider': target.user['auth-provider']})
   const authorization = async (): Promise<string | undefined> => {
     const opts: https.RequestOptions = {}
     try {
