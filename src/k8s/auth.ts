@@ -87,7 +87,7 @@ export async function makeTransport(target: KubeTarget, opts: TransportOptions =
     : undefined
   // The plugin runs before the first request, as the agent may need its client certificate.
   let execCred: ExecCredential | undefined = exec ? await exec.get() : undefined
-  const agentFor = (c: ExecCredential | undefined) => makeAgent(target, url, c?.cert ? {...creds.tls, cert: c.cert, key: c.key} : creds.tls)
+  const agentFor = (c: ExecCredential | undefined) => agentOf(target, url, c?.cert ? {...creds.tls, cert: c.cert, key: c.key} : creds.tls)
   let agent = await agentFor(execCred)
   return {
     url,
@@ -121,7 +121,7 @@ async function refreshExec(exec: ExecAuthenticator, rejected: Headers | undefine
  * The agent of a connection: an HTTPS agent sharing one TLS context, a plain one for http://, or
  * client-node's for a `proxy-url` cluster (the connection layer replaces this).
  */
-async function makeAgent(target: KubeTarget, url: URL, tls: TlsMaterial): Promise<http.Agent> {
+async function agentOf(target: KubeTarget, url: URL, tls: TlsMaterial): Promise<http.Agent> {
   if (typeof target.cluster['proxy-url'] === 'string' && target.cluster['proxy-url']) return proxyAgent(target, tls)
   if (url.protocol === 'https:') return tlsAgent(tls, target)
   return new (httpLib().Agent)({keepAlive: true, maxSockets: 16})
@@ -194,7 +194,7 @@ async function authProviderTransport(target: KubeTarget, url: URL, creds: UserCr
     return typeof h.Authorization === 'string' ? h.Authorization : undefined
   }
   await authorization()
-  const agent = await makeAgent(target, url, creds.tls)
+  const agent = await agentOf(target, url, creds.tls)
   return {
     url,
     agent,
