@@ -9,7 +9,7 @@
  * Liqo v1.2's own controllers; `--no-v1` skips the latter) how fast `wait` and `peer disable --wait`
  * notice convergence (vs a 1 s polling loop), the API requests of a wait (audit log), and `peer
  * disable --wait` total time vs the time Liqo itself needs (./convergence.ts). `--only-v1` measures
- * only the latter on Liqo v1.2. Start-up figures: npm run bench:startup (./startup.ts).
+ * only the latter on Liqo v1.2; `--only-exec` only `pods where` with an exec plugin vs a token. Start-up figures: npm run bench:startup (./startup.ts).
  */
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
@@ -24,6 +24,7 @@ import {labDown, labScale, labUp} from '../src/lab/lab.js'
 import {readState} from '../src/lab/state.js'
 import {ensurePeerings, waitVirtualNodesReady} from '../src/lab/tutorial.js'
 import {measureConvergence} from './convergence.js'
+import {benchExec} from './exec.js'
 import {add, log, ms, rows, timeRounds} from './util.js'
 
 const arg = (name: string, def: number) => {
@@ -34,6 +35,7 @@ const ROUNDS = arg('rounds', 7)
 const CONV_ROUNDS = arg('convergence-rounds', 5)
 const PODS = arg('pods', 10_000)
 const CLUSTERS = arg('clusters', 100)
+const ONLY_EXEC = process.argv.includes('--only-exec')
 const ROOT = new URL('..', import.meta.url).pathname
 /** The published launcher; its start-up snapshot is built before anything is measured. */
 const CLI = [join(ROOT, 'bin', 'liqo-topology')]
@@ -57,6 +59,9 @@ async function benchV0(): Promise<string> {
   const id3 = state.clusters.find((c) => c.name === 'cluster-3')!.id
 
   try {
+    // --- credentials: an exec plugin against a token ------------------------------------------------
+    await benchExec({state, dir, cli: CLI, rounds: ROUNDS})
+    if (ONLY_EXEC) return state.kubernetesVersion
     // --- convergence ------------------------------------------------------------------------------
     await measureConvergence(
       {
@@ -99,7 +104,7 @@ async function benchV0(): Promise<string> {
 
 const kubernetesVersion = process.argv.includes('--only-v1') ? '' : await benchV0()
 // --- the same convergence figures on Liqo v1.2's own controllers ---------------------------------
-if (!process.argv.includes('--no-v1')) await benchV1()
+if (!process.argv.includes('--no-v1') && !ONLY_EXEC) await benchV1()
 
 async function benchV1(): Promise<void> {
   const dir1 = mkdtempSync(join(tmpdir(), 'liqo-topology-bench-v1-'))

@@ -97,7 +97,7 @@ export class KubeClient {
   private readonly exchange: Exchange
 
   static async connect(target: KubeTarget, opts: ClientOptions = {}): Promise<KubeClient> {
-    return new KubeClient(target, await makeTransport(target), opts)
+    return new KubeClient(target, await makeTransport(target, {execTimeoutMs: opts.requestTimeoutMs}), opts)
   }
 
   close(): void {

@@ -6,7 +6,7 @@
 import type http from 'node:http'
 
 import {sleep} from '../toolkit/clock.js'
-import type {Transport} from './auth.js'
+import type {Headers, Transport} from './auth.js'
 import type {ClientOptions, RequestOptions} from './client.js'
 import {TimeoutMarker, toConnectionError} from './http-errors.js'
 import {httpLib, httpsLib} from './net.js'
@@ -18,6 +18,8 @@ export interface Answer {
   status: number
   contentType: string | undefined
   retryAfter: string | string[] | undefined
+  /** The credential headers it was sent with (a 401 names them to the transport's refresh). */
+  credentials: Headers
   body?: string
   res?: http.IncomingMessage
 }
@@ -57,7 +59,7 @@ export class Exchange {
       if (answer.status === 401 && !refreshed && this.transport.refresh) {
         // A 401 was not processed: with a fresh credential, any verb may go again, once.
         refreshed = true
-        if (await this.transport.refresh()) continue
+        if (await this.transport.refresh(answer.credentials)) continue
         return answer
       }
       const seconds = retryAfterSeconds(answer.status, answer.retryAfter)
@@ -76,9 +78,10 @@ export class Exchange {
   /** One try: the answer's status and headers, and its body unless it is a watch's stream. */
   private async attempt(method: string, path: string, opts: RequestOptions, deadline: number, stream: boolean): Promise<Answer> {
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
-    const res = await this.once(method, path, opts, deadline === Infinity ? 0 : Math.max(1, deadline - Date.now()))
+    const credentials = await this.transport.headers()
+    const res = await this.once(method, path, opts, credentials, deadline === Infinity ? 0 : Math.max(1, deadline - Date.now()))
     const status = res.statusCode ?? 0
-    const head = {status, contentType: res.headers['content-type'], retryAfter: res.headers['retry-after']}
+    const head = {status, contentType: res.headers['content-type'], retryAfter: res.headers['retry-after'], credentials}
     if (stream && status < 300) return {...head, res}
     const body = await readBody(res).catch((e: unknown) => {
       throw toConnectionError(e, timeoutMs, this.endpoint())
@@ -89,7 +92,7 @@ export class Exchange {
   }
 
   /** One HTTP exchange up to the answer's headers; `attemptMs` bounds it (0: no bound), `opts.timeoutMs` is what errors name. */
-  private async once(method: string, path: string, opts: RequestOptions, attemptMs: number): Promise<http.IncomingMessage> {
+  private async once(method: string, path: string, opts: RequestOptions, credentials: Headers, attemptMs: number): Promise<http.IncomingMessage> {
     const url = new URL(this.transport.url.toString())
     url.pathname = (url.pathname.replace(/\/+$/, '') + path).replace(/\/{2,}/g, '/')
     for (const [k, v] of Object.entries(opts.query ?? {})) {
@@ -98,7 +101,7 @@ export class Exchange {
     const headers: http.OutgoingHttpHeaders = {
       Accept: opts.accept ?? 'application/json',
       'User-Agent': 'liqo-topology',
-      ...(await this.transport.headers()),
+      ...credentials,
     }
     let payload: Buffer | undefined
     if (opts.body !== undefined) {

@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import yaml from 'js-yaml'
 import {describe, expect, it} from 'vitest'
 
-import {simpleCredentials} from '../../src/k8s/auth.js'
+import {userCredentials} from '../../src/k8s/credentials.js'
 import {mergeKubeconfigs, parseKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
 import {matchForeignClusters, resolveForeignCluster} from '../../src/liqo/resolve.js'
 import {planCleanup} from '../../src/model/cleanup-plan.js'
@@ -122,7 +122,7 @@ describe('kubeconfig merging (kubectl rules)', () => {
         try {
           const t = resolveTarget(mergeKubeconfigs([{file: '/k', raw: parseKubeconfig(text, '/k')}]), ctx)
           expect(t.server).toMatch(/\S/)
-          simpleCredentials(t)
+          userCredentials(t)
           expect(JSON.stringify(t.context)).not.toMatch(/secret-token/)
         } catch (e) {
           expect(e).toBeInstanceOf(CliError)
