@@ -44,6 +44,7 @@ export interface ContainerRun {
   failures: number
   held: boolean
   timers: NodeJS.Timeout[]
+  startup?: Probe
   readiness?: Probe
   liveness?: Probe
 }
@@ -83,7 +84,7 @@ export function containerStatus(c: ContainerRun): Json {
     imageID: c.binary ? `lab://${c.binary}` : '',
     containerID: c.proc ? `lab://${c.proc.pid}` : undefined,
     ready: c.ready,
-    started: !!c.proc && c.proc.exitCode === undefined,
+    started: c.started && !!c.proc && c.proc.exitCode === undefined,
     restartCount: c.restartCount,
     state: c.state,
     lastState: c.lastState,
@@ -169,39 +170,59 @@ export interface ProbeHooks {
   later(fn: () => void, ms: number): void
   /** The container's readiness changed. */
   changed(): void
-  /** The liveness probe failed: the container must restart. */
-  restart(): void
+  /** The liveness or startup probe failed: the container must restart. */
+  restart(kind: 'liveness' | 'startup'): void
 }
 
-/** Readiness and liveness probes of a running container, with the kubelet's thresholds. */
+/**
+ * The probes of a running container, as the kubelet's prober runs them: a startup probe first (if
+ * any), and only once it passed the readiness and liveness probes, each on its own period. A
+ * readiness failure makes the container not Ready (the pod leaves its Services' endpoints) and
+ * nothing else; a liveness or startup failure (failureThreshold in a row) kills the container,
+ * which restarts by the pod's restartPolicy with back-off.
+ */
 export function runProbes(c: ContainerRun, proc: ManagedProcess, podIp: string, h: ProbeHooks): void {
-  const loop = (p: Probe, kind: 'readiness' | 'liveness') => {
+  const loop = (p: Probe, kind: 'startup' | 'readiness' | 'liveness') => {
     let ok = 0
     let bad = 0
+    let passed = false
     const tick = async () => {
       if (!h.alive()) return
-      const passed = await probeOnce(p, podIp, proc.pid)
+      const good = await probeOnce(p, podIp, proc.pid)
       if (!h.alive()) return
-      if (passed) {
+      if (good) {
         bad = 0
-        if (++ok >= p.successThreshold && kind === 'readiness' && !c.ready) {
-          c.ready = true
-          h.changed()
+        if (++ok >= p.successThreshold) {
+          passed = true
+          if (kind === 'startup') return started(true)
+          if (kind === 'readiness' && !c.ready) {
+            c.ready = true
+            h.changed()
+          }
         }
       } else {
         ok = 0
         if (++bad >= p.failureThreshold) {
-          if (kind === 'readiness' && c.ready) {
+          if (kind !== 'readiness') return h.restart(kind)
+          if (c.ready) {
             c.ready = false
             h.changed()
           }
-          if (kind === 'liveness') return h.restart()
         }
       }
-      h.later(() => void tick(), p.periodMs)
+      h.later(() => void tick(), passed ? p.periodMs : p.firstPeriodMs)
     }
     h.later(() => void tick(), p.initialDelayMs)
   }
-  if (c.readiness) loop(c.readiness, 'readiness')
-  if (c.liveness) loop(c.liveness, 'liveness')
+  const started = (afterStartupProbe: boolean) => {
+    if (afterStartupProbe) {
+      c.started = true
+      c.ready = !c.readiness
+      h.changed()
+    }
+    if (c.readiness) loop(c.readiness, 'readiness')
+    if (c.liveness) loop(c.liveness, 'liveness')
+  }
+  if (c.startup) loop(c.startup, 'startup')
+  else started(false)
 }
