@@ -47,6 +47,7 @@ async function run(c: ContainerRun, done: (seen: {restarts: string[]; changes: n
     alive: () => alive,
     later: (fn, ms) => void setTimeout(fn, ms),
     changed: () => seen.changes++,
+    note: () => undefined,
     restart: (kind) => {
       seen.restarts.push(kind)
       alive = false

@@ -137,21 +137,23 @@ export async function containerCommand(k: KubeletContext, pod: PodPlace, spec: J
 }
 
 /** One probe of a container: HTTP(S) or TCP at the pod's IP, exec in the container's namespaces. */
-export async function probeOnce(p: Probe, podIp: string, pid: number): Promise<boolean> {
+export async function probeOnce(p: Probe, podIp: string, pid: number): Promise<{ok: boolean; detail: string}> {
+  const started = Date.now()
+  const took = () => `${Date.now() - started}ms`
   if (p.kind === 'http') {
-    const r = await httpGet(`${p.scheme.toLowerCase()}://${podIp}:${p.port}${p.path}`, {rejectUnauthorized: false}, p.timeoutMs)
-    return r.status >= 200 && r.status < 400
+    const r = await httpGet(`${p.scheme.toLowerCase()}://${podIp}:${p.port}${p.path}`, {rejectUnauthorized: false, agent: false}, p.timeoutMs)
+    return {ok: r.status >= 200 && r.status < 400, detail: `${p.path}: ${r.status || r.body} after ${took()}`}
   }
   if (p.kind === 'tcp') {
     return await new Promise((resolve) => {
       const s = net.connect({host: podIp, port: p.port, timeout: p.timeoutMs}, () => {
         s.destroy()
-        resolve(true)
+        resolve({ok: true, detail: `connected in ${took()}`})
       })
-      s.on('error', () => resolve(false))
+      s.on('error', (e) => resolve({ok: false, detail: `${e.message} in ${took()}`}))
       s.on('timeout', () => {
         s.destroy()
-        resolve(false)
+        resolve({ok: false, detail: `no connection in ${took()}`})
       })
     })
   }
@@ -160,7 +162,7 @@ export async function probeOnce(p: Probe, podIp: string, pid: number): Promise<b
   const timer = setTimeout(() => void stopProcess(probeProc, 0), p.timeoutMs)
   const code = await probeProc.exited
   clearTimeout(timer)
-  return code === 0
+  return {ok: code === 0, detail: `exit ${code} in ${took()}`}
 }
 
 export interface ProbeHooks {
@@ -170,6 +172,8 @@ export interface ProbeHooks {
   later(fn: () => void, ms: number): void
   /** The container's readiness changed. */
   changed(): void
+  /** What the prober saw, for the lab's log (transitions and failures). */
+  note(message: string): void
   /** The liveness or startup probe failed: the container must restart. */
   restart(kind: 'liveness' | 'startup'): void
 }
@@ -188,8 +192,9 @@ export function runProbes(c: ContainerRun, proc: ManagedProcess, podIp: string, 
     let passed = false
     const tick = async () => {
       if (!h.alive()) return
-      const good = await probeOnce(p, podIp, proc.pid)
+      const {ok: good, detail} = await probeOnce(p, podIp, proc.pid)
       if (!h.alive()) return
+      if (!good) h.note(`${kind} probe failed (${bad + 1}/${p.failureThreshold}): ${detail}`)
       if (good) {
         bad = 0
         if (++ok >= p.successThreshold) {
@@ -197,15 +202,20 @@ export function runProbes(c: ContainerRun, proc: ManagedProcess, podIp: string, 
           if (kind === 'startup') return started(true)
           if (kind === 'readiness' && !c.ready) {
             c.ready = true
+            h.note('Ready')
             h.changed()
           }
         }
       } else {
         ok = 0
         if (++bad >= p.failureThreshold) {
-          if (kind !== 'readiness') return h.restart(kind)
+          if (kind !== 'readiness') {
+            h.note(`failed its ${kind} probe; restarting it`)
+            return h.restart(kind)
+          }
           if (c.ready) {
             c.ready = false
+            h.note('not Ready')
             h.changed()
           }
         }

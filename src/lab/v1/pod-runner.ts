@@ -79,7 +79,7 @@ export class PodRunner {
     this.containers = [...((raw.spec?.initContainers ?? []) as Json[]).map((c) => make(c, true)), ...((raw.spec?.containers ?? []) as Json[]).map((c) => make(c, false))]
   }
 
-  /** The Deployment (or other owner) this pod belongs to, for component names. */
+  /** The Deployment (or other owner) of this pod, for component names. */
   get appName(): string {
     const owner = ((this.raw.metadata?.ownerReferences ?? []) as Json[]).find((o) => o.controller)
     const hash = this.raw.metadata?.labels?.['pod-template-hash']
@@ -265,10 +265,8 @@ export class PodRunner {
       alive: () => c.proc === proc && proc.exitCode === undefined && !this.terminating,
       later: (fn, ms) => this.later(c, fn, ms),
       changed: () => void this.flush(),
-      restart: (kind) => {
-        this.k.log(`${this.key}: ${c.spec.name} failed its ${kind} probe; restarting it`)
-        void stopProcess(proc, Number(this.raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000)
-      },
+      note: (m) => this.k.log(`${this.key}: ${c.spec.name}: ${m}`),
+      restart: () => void stopProcess(proc, Number(this.raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000),
     })
   }
 
