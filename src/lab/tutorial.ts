@@ -60,7 +60,13 @@ export async function createIfMissing(client: KubeClient, path: string, body: Js
  * Waits until `check` holds over the current objects at `paths`, checking again whenever one of
  * them changes: one list and one watch per path, where a poll would list them all again and again.
  */
-async function untilWatched<T>(client: KubeClient, paths: string[], what: string, timeoutMs: number, check: (lists: Json[][]) => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
+export async function untilWatched<T>(
+  client: KubeClient,
+  paths: string[],
+  what: string,
+  timeoutMs: number,
+  check: (lists: Json[][]) => Promise<T | undefined | false> | T | undefined | false,
+): Promise<T> {
   const ctl = new AbortController()
   const reflectors = paths.map((path) => new Reflector<Json>(client, path, {map: (raw) => raw}))
   try {
