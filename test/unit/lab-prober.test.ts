@@ -1,10 +1,14 @@
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runProbes, type ContainerRun} from '../../src/lab/v1/container.js'
 import type {ManagedProcess} from '../../src/lab/process.js'
+import {supervisorLogTail} from '../../src/lab/supervisor.js'
 import type {Probe} from '../../src/lab/v1/pod-spec.js'
 
 // A real HTTP server on loopback answers the probes: /ok with 200, /fail with 500.
@@ -79,5 +83,21 @@ describe("the lab kubelet's prober", () => {
     expect(seen.restarts).toEqual(['startup'])
     expect(stuck.ready).toBe(false)
     expect(stuck.started).toBe(false)
+  })
+})
+
+describe('lab up after a failed start', () => {
+  it("quotes the supervisor log's last lines without the error's stack frames", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-tail-'))
+    mkdirSync(join(dir, 'logs'))
+    const log = [
+      '2026-12-07T12:09:43.901Z offloading namespace liqo-test',
+      '2026-12-07T12:09:50.000Z failed: LiqoctlError: liqoctl offload namespace failed (exit 1); see liqoctl.log:',
+      'ERRO  Failed waiting for offloading to complete: the offloading is in "SomeFailed" state',
+      '    at ChildProcess.<anonymous> (file:///x/src/lab/v1/liqoctl.ts:57:16)',
+      '    at ChildProcess.emit (node:events:519:28)',
+    ]
+    writeFileSync(join(dir, 'logs', 'supervisor.log'), log.join('\n') + '\n')
+    expect(supervisorLogTail(dir, 8)).toBe(log.slice(0, 3).join('\n'))
   })
 })
