@@ -194,7 +194,8 @@ export function runProbes(c: ContainerRun, proc: ManagedProcess, podIp: string, 
       if (!h.alive()) return
       const {ok: good, detail} = await probeOnce(p, podIp, proc.pid)
       if (!h.alive()) return
-      if (!good) h.note(`${kind} probe failed (${bad + 1}/${p.failureThreshold}): ${detail}`)
+      // Failures are logged up to the threshold; a container that keeps failing is not logged every period.
+      if (!good && bad < p.failureThreshold) h.note(`${kind} probe failed (${bad + 1}/${p.failureThreshold}): ${detail}`)
       if (good) {
         bad = 0
         if (++ok >= p.successThreshold) {
