@@ -43,19 +43,26 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   })
 }
 
-/** A GET that never throws: status 0 when the server could not be reached. */
+/**
+ * A GET that never throws: status 0 when the server could not be reached or did not answer within
+ * timeoutMs (the whole request, as the kubelet times a probe); the body then says why.
+ */
 export function httpGet(url: string, opts: https.RequestOptions = {}, timeoutMs = 2000): Promise<{status: number; body: string}> {
   return new Promise((resolve) => {
     const lib = url.startsWith('https:') ? https : http
-    const req = lib.get(url, {...opts, timeout: timeoutMs}, (res) => {
+    const req = lib.get(url, opts, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (d: string) => (body += d))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
-      res.on('error', () => resolve({status: 0, body: ''}))
+      res.on('end', () => done({status: res.statusCode ?? 0, body}))
+      res.on('error', (e) => done({status: 0, body: e.message}))
     })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', () => resolve({status: 0, body: ''}))
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs)
+    const done = (r: {status: number; body: string}) => {
+      clearTimeout(timer)
+      resolve(r)
+    }
+    req.on('error', (e) => done({status: 0, body: e.message}))
   })
 }
 

@@ -162,9 +162,17 @@ async function serveControl(dir: string, runtime: LabRuntime, log: (m: string) =
 }
 
 /** Reads the log of the supervisor (for errors shown by `lab up`). */
+/**
+ * The last lines of the supervisor's log, for a message to the user: a failure's stack frames stay
+ * in the log (for whoever debugs the lab) and are left out here.
+ */
 export function supervisorLogTail(dir: string, lines = 15): string {
   try {
-    return readFileSync(labPaths(dir).supervisorLog, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+    const all = readFileSync(labPaths(dir).supervisorLog, 'utf8').trimEnd().split('\n')
+    return all
+      .filter((l) => !/^\s+at /.test(l))
+      .slice(-lines)
+      .join('\n')
   } catch {
     return ''
   }

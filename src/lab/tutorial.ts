@@ -8,7 +8,7 @@ import type {Json, KubeClient} from '../k8s/client.js'
 import {toPod} from '../k8s/map.js'
 import {toNode} from '../liqo/nodes.js'
 import {toForeignCluster} from '../liqo/v0.js'
-import {sleep} from '../toolkit/clock.js'
+import {Reflector} from '../k8s/reflector.js'
 import {LABEL_SCHEDULING_ENABLED, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from '../liqo/constants.js'
 
 export const TUTORIAL_NAMESPACE = 'liqo-test'
@@ -56,13 +56,45 @@ export async function createIfMissing(client: KubeClient, path: string, body: Js
   }
 }
 
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const r = await check()
-    if (r) return r
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`)
-    await sleep(250)
+/**
+ * Waits until `check` holds over the current objects at `paths`, checking again whenever one of
+ * them changes: one list and one watch per path, where a poll would list them all again and again.
+ */
+export async function untilWatched<T>(
+  client: KubeClient,
+  paths: string[],
+  what: string,
+  timeoutMs: number,
+  check: (lists: Json[][]) => Promise<T | undefined | false> | T | undefined | false,
+): Promise<T> {
+  const ctl = new AbortController()
+  const reflectors = paths.map((path) => new Reflector<Json>(client, path, {map: (raw) => raw}))
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      let checking = false
+      let again = false
+      const evaluate = async (): Promise<void> => {
+        if (checking) return void (again = true)
+        if (!reflectors.every((r) => r.synced)) return
+        checking = true
+        try {
+          do {
+            again = false
+            const r = await check(reflectors.map((x) => [...x.store.values()]))
+            if (r) return resolve(r)
+          } while (again)
+        } catch (e) {
+          reject(e as Error)
+        } finally {
+          checking = false
+        }
+      }
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`)), timeoutMs)
+      ctl.signal.addEventListener('abort', () => clearTimeout(timer), {once: true})
+      for (const r of reflectors) r.run(ctl.signal, () => void evaluate()).catch((e: unknown) => reject(e as Error))
+    })
+  } finally {
+    ctl.abort()
   }
 }
 
@@ -71,10 +103,10 @@ export async function offloadNamespace(home: KubeClient, namespace: string): Pro
   await createIfMissing(home, '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace}})
   await createIfMissing(home, nsOffloadingPath(namespace), namespaceOffloadingBody(namespace))
   // Pods created before Liqo labels the namespace would not be mutated by the webhook.
-  await until(`namespace ${namespace} to be offloaded`, 60_000, async () => {
-    const ns = await home.get(`/api/v1/namespaces/${namespace}`)
-    const nso = await home.get(nsOffloadingPath(namespace, NAMESPACE_OFFLOADING_NAME))
-    return ns.metadata?.labels?.[LABEL_SCHEDULING_ENABLED] === 'true' && nso.status?.offloadingPhase === 'Ready'
+  await untilWatched(home, ['/api/v1/namespaces', nsOffloadingPath(namespace)], `namespace ${namespace} to be offloaded`, 60_000, ([nss, nsos]) => {
+    const ns = nss!.find((n) => n.metadata?.name === namespace)
+    const nso = nsos!.find((n) => n.metadata?.name === NAMESPACE_OFFLOADING_NAME)
+    return ns?.metadata?.labels?.[LABEL_SCHEDULING_ENABLED] === 'true' && nso?.status?.offloadingPhase === 'Ready'
   })
 }
 
@@ -89,15 +121,15 @@ export async function ensurePeerings(home: KubeClient, remoteIds: string[], time
     if (!fc) throw new Error(`no ForeignCluster for cluster ${id}`)
     if (fc.outgoingEnabled !== 'Yes') await home.patch(fcPath(fc.name), {spec: {outgoingPeeringEnabled: 'Yes'}}, 'merge')
   }
-  await until('the peerings to be Established', timeoutMs, async () => {
-    const now = (await home.list(fcPath(), {}, toForeignCluster)).items
-    return remoteIds.every((id) => now.find((f) => f.clusterId === id)?.outgoingPhase === 'Established') && (await virtualNodesReady(home, remoteIds))
+  await untilWatched(home, [fcPath(), '/api/v1/nodes'], 'the peerings to be Established', timeoutMs, ([fcs, nodes]) => {
+    const now = fcs!.map(toForeignCluster)
+    return remoteIds.every((id) => now.find((f) => f.clusterId === id)?.outgoingPhase === 'Established') && virtualNodesReady(nodes!, remoteIds)
   })
 }
 
 /** Every remote cluster has a virtual node that is Ready and schedulable (the not-ready taint gone). */
-export async function virtualNodesReady(home: KubeClient, remoteIds: string[]): Promise<boolean> {
-  const nodes = (await home.list('/api/v1/nodes', {}, toNode)).items
+function virtualNodesReady(rawNodes: Json[], remoteIds: string[]): boolean {
+  const nodes = rawNodes.map(toNode)
   return remoteIds.every((id) => {
     const node = nodes.find((n) => n.virtual && n.remoteClusterId === id)
     return node?.ready && !node.unschedulable && !node.taints.some((t) => t.key === 'node.kubernetes.io/not-ready')
@@ -105,7 +137,7 @@ export async function virtualNodesReady(home: KubeClient, remoteIds: string[]): 
 }
 
 export async function waitVirtualNodesReady(home: KubeClient, remoteIds: string[], timeoutMs = 120_000): Promise<void> {
-  await until(`a Ready virtual node for ${remoteIds.join(' and ')}`, timeoutMs, () => virtualNodesReady(home, remoteIds))
+  await untilWatched(home, ['/api/v1/nodes'], `a Ready virtual node for ${remoteIds.join(' and ')}`, timeoutMs, ([nodes]) => virtualNodesReady(nodes!, remoteIds))
 }
 
 export async function setupTutorial(home: KubeClient, remoteIds: string[], onProgress: (m: string) => void): Promise<void> {
@@ -126,9 +158,10 @@ export async function deployTutorialWorkload(home: KubeClient, remoteIds: string
   // The scheduler spreads replicas over the virtual nodes; should it ever pile them up on one
   // cluster, a pod of the crowded cluster is deleted so that its replacement lands elsewhere.
   let nudges = 0
-  await until(`3 pods of ${TUTORIAL_DEPLOYMENT} Running on ${remoteIds.length} remote clusters`, 90_000, async () => {
-    const pods = (await home.list(`/api/v1/namespaces/${TUTORIAL_NAMESPACE}/pods`, {labelSelector: 'app=liqo-test'}, toPod)).items
-    const nodes = new Map((await home.list('/api/v1/nodes', {}, toNode)).items.map((n) => [n.name, n]))
+  const podsPath = `/api/v1/namespaces/${TUTORIAL_NAMESPACE}/pods`
+  await untilWatched(home, [podsPath, '/api/v1/nodes'], `3 pods of ${TUTORIAL_DEPLOYMENT} Running on ${remoteIds.length} remote clusters`, 90_000, async ([rawPods, rawNodes]) => {
+    const pods = rawPods!.filter((p) => p.metadata?.labels?.app === 'liqo-test').map(toPod)
+    const nodes = new Map(rawNodes!.map(toNode).map((n) => [n.name, n]))
     const running = pods.filter((p) => p.ready && !p.deletionTimestamp)
     if (running.length !== 3 || pods.length !== 3) return false
     const clusterOf = (p: (typeof running)[number]) => nodes.get(p.nodeName ?? '')?.remoteClusterId

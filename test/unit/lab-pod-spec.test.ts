@@ -140,17 +140,21 @@ describe('mounts', () => {
 })
 
 describe('probes and back-off', () => {
-  it('reads an httpGet readiness probe by port name, checking at least every 2s', () => {
+  it("reads an httpGet readiness probe by port name, with the kubelet's defaults", () => {
     const c = {ports: [{name: 'healthz', containerPort: 8081}]}
     expect(readProbe(c, {httpGet: {path: '/readyz', port: 'healthz'}}, 'readiness')).toMatchObject({
       kind: 'http',
       port: 8081,
       path: '/readyz',
-      periodMs: 2000,
+      periodMs: 10_000,
+      firstPeriodMs: 2000,
+      timeoutMs: 1000,
       failureThreshold: 3,
       successThreshold: 1,
     })
-    expect(readProbe(c, {tcpSocket: {port: 9443}, periodSeconds: 20}, 'liveness')).toMatchObject({kind: 'tcp', port: 9443, periodMs: 20_000})
+    expect(readProbe(c, {tcpSocket: {port: 9443}, periodSeconds: 20}, 'liveness')).toMatchObject({kind: 'tcp', port: 9443, periodMs: 20_000, firstPeriodMs: 20_000})
+    // Liveness and startup probes pass on one success whatever the spec says (as the API validates).
+    expect(readProbe(c, {exec: {command: ['true']}, successThreshold: 3, failureThreshold: 30}, 'startup')).toMatchObject({kind: 'exec', successThreshold: 1, failureThreshold: 30})
     expect(readProbe(c, undefined, 'readiness')).toBeUndefined()
   })
   it('backs off exponentially from 1s, capped at a minute', () => {

@@ -44,6 +44,7 @@ export interface ContainerRun {
   failures: number
   held: boolean
   timers: NodeJS.Timeout[]
+  startup?: Probe
   readiness?: Probe
   liveness?: Probe
 }
@@ -83,7 +84,7 @@ export function containerStatus(c: ContainerRun): Json {
     imageID: c.binary ? `lab://${c.binary}` : '',
     containerID: c.proc ? `lab://${c.proc.pid}` : undefined,
     ready: c.ready,
-    started: !!c.proc && c.proc.exitCode === undefined,
+    started: c.started && !!c.proc && c.proc.exitCode === undefined,
     restartCount: c.restartCount,
     state: c.state,
     lastState: c.lastState,
@@ -136,21 +137,23 @@ export async function containerCommand(k: KubeletContext, pod: PodPlace, spec: J
 }
 
 /** One probe of a container: HTTP(S) or TCP at the pod's IP, exec in the container's namespaces. */
-export async function probeOnce(p: Probe, podIp: string, pid: number): Promise<boolean> {
+export async function probeOnce(p: Probe, podIp: string, pid: number): Promise<{ok: boolean; detail: string}> {
+  const started = Date.now()
+  const took = () => `${Date.now() - started}ms`
   if (p.kind === 'http') {
-    const r = await httpGet(`${p.scheme.toLowerCase()}://${podIp}:${p.port}${p.path}`, {rejectUnauthorized: false}, p.timeoutMs)
-    return r.status >= 200 && r.status < 400
+    const r = await httpGet(`${p.scheme.toLowerCase()}://${podIp}:${p.port}${p.path}`, {rejectUnauthorized: false, agent: false}, p.timeoutMs)
+    return {ok: r.status >= 200 && r.status < 400, detail: `${p.path}: ${r.status || r.body} after ${took()}`}
   }
   if (p.kind === 'tcp') {
     return await new Promise((resolve) => {
       const s = net.connect({host: podIp, port: p.port, timeout: p.timeoutMs}, () => {
         s.destroy()
-        resolve(true)
+        resolve({ok: true, detail: `connected in ${took()}`})
       })
-      s.on('error', () => resolve(false))
+      s.on('error', (e) => resolve({ok: false, detail: `${e.message} in ${took()}`}))
       s.on('timeout', () => {
         s.destroy()
-        resolve(false)
+        resolve({ok: false, detail: `no connection in ${took()}`})
       })
     })
   }
@@ -159,7 +162,7 @@ export async function probeOnce(p: Probe, podIp: string, pid: number): Promise<b
   const timer = setTimeout(() => void stopProcess(probeProc, 0), p.timeoutMs)
   const code = await probeProc.exited
   clearTimeout(timer)
-  return code === 0
+  return {ok: code === 0, detail: `exit ${code} in ${took()}`}
 }
 
 export interface ProbeHooks {
@@ -169,39 +172,68 @@ export interface ProbeHooks {
   later(fn: () => void, ms: number): void
   /** The container's readiness changed. */
   changed(): void
-  /** The liveness probe failed: the container must restart. */
-  restart(): void
+  /** What the prober saw, for the lab's log (transitions and failures). */
+  note(message: string): void
+  /** The liveness or startup probe failed: the container must restart. */
+  restart(kind: 'liveness' | 'startup'): void
 }
 
-/** Readiness and liveness probes of a running container, with the kubelet's thresholds. */
+/**
+ * The probes of a running container, as the kubelet's prober runs them: a startup probe first (if
+ * any), and only once it passed the readiness and liveness probes, each on its own period. A
+ * readiness failure makes the container not Ready (the pod leaves its Services' endpoints) and
+ * nothing else; a liveness or startup failure (failureThreshold in a row) kills the container,
+ * which restarts by the pod's restartPolicy with back-off.
+ */
 export function runProbes(c: ContainerRun, proc: ManagedProcess, podIp: string, h: ProbeHooks): void {
-  const loop = (p: Probe, kind: 'readiness' | 'liveness') => {
+  const loop = (p: Probe, kind: 'startup' | 'readiness' | 'liveness') => {
     let ok = 0
     let bad = 0
+    let passed = false
     const tick = async () => {
       if (!h.alive()) return
-      const passed = await probeOnce(p, podIp, proc.pid)
+      const {ok: good, detail} = await probeOnce(p, podIp, proc.pid)
       if (!h.alive()) return
-      if (passed) {
+      // Failures are logged up to the threshold; a container that keeps failing is not logged every period.
+      if (!good && bad < p.failureThreshold) h.note(`${kind} probe failed (${bad + 1}/${p.failureThreshold}): ${detail}`)
+      if (good) {
         bad = 0
-        if (++ok >= p.successThreshold && kind === 'readiness' && !c.ready) {
-          c.ready = true
-          h.changed()
+        if (++ok >= p.successThreshold) {
+          passed = true
+          if (kind === 'startup') return started(true)
+          if (kind === 'readiness' && !c.ready) {
+            c.ready = true
+            h.note('Ready')
+            h.changed()
+          }
         }
       } else {
         ok = 0
         if (++bad >= p.failureThreshold) {
-          if (kind === 'readiness' && c.ready) {
+          if (kind !== 'readiness') {
+            h.note(`failed its ${kind} probe; restarting it`)
+            return h.restart(kind)
+          }
+          if (c.ready) {
             c.ready = false
+            h.note('not Ready')
             h.changed()
           }
-          if (kind === 'liveness') return h.restart()
         }
       }
-      h.later(() => void tick(), p.periodMs)
+      h.later(() => void tick(), passed ? p.periodMs : p.firstPeriodMs)
     }
     h.later(() => void tick(), p.initialDelayMs)
   }
-  if (c.readiness) loop(c.readiness, 'readiness')
-  if (c.liveness) loop(c.liveness, 'liveness')
+  const started = (afterStartupProbe: boolean) => {
+    if (afterStartupProbe) {
+      c.started = true
+      c.ready = !c.readiness
+      h.changed()
+    }
+    if (c.readiness) loop(c.readiness, 'readiness')
+    if (c.liveness) loop(c.liveness, 'liveness')
+  }
+  if (c.startup) loop(c.startup, 'startup')
+  else started(false)
 }

@@ -28,7 +28,7 @@ import {installReadonlyRole} from '../emulator/bootstrap.js'
 import {controlPlaneBinaries} from '../emulator-lab.js'
 import {createPki, readPem} from '../pki.js'
 import {LAB_CLUSTERS, connectKubeconfig, userKubeconfig, type ComponentInfo, type LabContext, type LabRuntime} from '../runtime.js'
-import {createIfMissing, deployTutorialWorkload, TUTORIAL_NAMESPACE, waitVirtualNodesReady} from '../tutorial.js'
+import {createIfMissing, deployTutorialWorkload, TUTORIAL_NAMESPACE, untilWatched, waitVirtualNodesReady} from '../tutorial.js'
 import {HostKubelet, ipToNumber} from './host-kubelet.js'
 import {startKwok} from './kwok.js'
 import {installArgs, liqoctl, offloadArgs, peerArgs} from './liqoctl.js'
@@ -159,6 +159,36 @@ async function peerStep(ctx: LabContext, art: LiqoArtifacts): Promise<void> {
   } finally {
     client.close()
   }
+  await namespaceMapsTakenOver(
+    ctx.paths.kubeconfig,
+    home!.name,
+    remotes.map((r) => r.name),
+  )
+}
+
+const NAMESPACE_MAP_FINALIZER = 'namespacemap-controller.liqo.io/finalizer'
+
+/**
+ * Waits until each provider's controller manager has taken over the NamespaceMap that the home
+ * cluster replicates there at peering (its finalizer and a first status written), which is what
+ * offloading a namespace goes through. An offloading that arrives while those first writes are
+ * still going on meets a conflict, and Liqo's retry, on caches that have not yet seen the
+ * namespace it just created, records CreationLoopBackOff: the "SomeFailed" that `liqoctl offload
+ * namespace` gives up on.
+ */
+async function namespaceMapsTakenOver(kubeconfig: string, home: string, providers: string[]): Promise<void> {
+  await Promise.all(
+    providers.map(async (p) => {
+      const client = await connectKubeconfig(kubeconfig, p)
+      try {
+        await untilWatched(client, ['/apis/offloading.liqo.io/v1beta1/namespacemaps'], `${p}'s controller manager to take over ${home}'s NamespaceMap`, 120_000, ([maps]) =>
+          maps!.some((m) => m.metadata?.labels?.['liqo.io/originID'] === home && (m.metadata?.finalizers ?? []).includes(NAMESPACE_MAP_FINALIZER) && m.status),
+        )
+      } finally {
+        client.close()
+      }
+    }),
+  )
 }
 
 /** The tutorial's state, the v1 way: liqoctl offload namespace, then the nginx Deployment. */
@@ -168,6 +198,11 @@ export async function setupTutorialV1(kubeconfig: string, liqoctlBin: string, lo
   try {
     await waitVirtualNodesReady(
       client,
+      remotes.map((r) => r.name),
+    )
+    await namespaceMapsTakenOver(
+      kubeconfig,
+      home!.name,
       remotes.map((r) => r.name),
     )
     await createIfMissing(client, '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: TUTORIAL_NAMESPACE}})

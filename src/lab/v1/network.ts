@@ -5,7 +5,7 @@
  * webhook pods at their pod IPs; nothing leaves the host and no firewall rule is written.
  * Needs root and iproute2 (`ip`). Every name carries X, so labs never touch each other's links.
  */
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 
 export interface LabNet {
   /** Second octet of the lab's 10.X.0.0/16. */
@@ -27,6 +27,22 @@ function ip(args: string[], allowFail = false): string {
   if (r.error) throw new NetError(`the real-Liqo lab needs iproute2 (the "ip" command): ${r.error.message}`)
   if (r.status !== 0 && !allowFail) throw new NetError(`ip ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`)
   return r.stdout
+}
+
+/**
+ * Runs `ip -batch` without blocking: the lab's host kubelets share one event loop with the probes
+ * they time, so a pod's network is made by two `ip` processes running beside it, not by a series
+ * of synchronous ones that would stall every probe and heartbeat of the lab meanwhile.
+ */
+function ipBatch(global: string[], lines: string[], allowFail = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', [...global, ...(allowFail ? ['-force'] : []), '-batch', '-'], {stdio: ['pipe', 'ignore', 'pipe']})
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.on('error', (e) => reject(new NetError(`the real-Liqo lab needs iproute2 (the "ip" command): ${e.message}`)))
+    child.on('close', (code) => (code === 0 || allowFail ? resolve() : reject(new NetError(`ip ${global.join(' ')} -batch (${lines.join('; ')}): ${err.trim()}`))))
+    child.stdin.end(lines.join('\n') + '\n')
+  })
 }
 
 /** Refuses early, with what to do, when this host cannot make the lab's network. */
@@ -71,23 +87,17 @@ export const podNetnsName = (net: LabNet, podIp: string) => `lt${net.octet}-${po
 const vethName = (net: LabNet, podIp: string) => `lv${net.octet}-${podIp.split('.').slice(2).join('-')}`
 
 /** Creates a pod's network namespace; returns its name (under /run/netns). */
-export function createPodNetns(net: LabNet, podIp: string): string {
+export async function createPodNetns(net: LabNet, podIp: string): Promise<string> {
   const ns = podNetnsName(net, podIp)
   const veth = vethName(net, podIp)
-  deletePodNetns(net, podIp)
-  ip(['netns', 'add', ns])
-  ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
-  ip(['link', 'set', veth, 'master', net.bridge, 'up'])
-  ip(['-n', ns, 'addr', 'add', `${podIp}/16`, 'dev', 'eth0'])
-  ip(['-n', ns, 'link', 'set', 'lo', 'up'])
-  ip(['-n', ns, 'link', 'set', 'eth0', 'up'])
-  ip(['-n', ns, 'route', 'add', 'default', 'via', net.gateway])
+  await deletePodNetns(net, podIp)
+  await ipBatch([], [`netns add ${ns}`, `link add ${veth} type veth peer name eth0 netns ${ns}`, `link set ${veth} master ${net.bridge} up`])
+  await ipBatch(['-n', ns], [`addr add ${podIp}/16 dev eth0`, 'link set lo up', 'link set eth0 up', `route add default via ${net.gateway}`])
   return ns
 }
 
-export function deletePodNetns(net: LabNet, podIp: string): void {
-  ip(['netns', 'delete', podNetnsName(net, podIp)], true)
-  ip(['link', 'delete', vethName(net, podIp)], true)
+export async function deletePodNetns(net: LabNet, podIp: string): Promise<void> {
+  await ipBatch([], [`netns delete ${podNetnsName(net, podIp)}`, `link delete ${vethName(net, podIp)}`], true)
 }
 
 /** Removes the bridge and every pod namespace of this lab (idempotent; for down and stale runs). */

@@ -42,6 +42,7 @@ export class PodRunner {
   readonly name: string
   private podIp = ''
   private netns = ''
+  private making?: Promise<unknown> // the pod's network being made: terminate() waits for it
   private volumes?: PreparedVolumes
   private phase = 'Pending'
   private initialized = false
@@ -73,12 +74,12 @@ export class PodRunner {
       failures: 0,
       held: false,
       timers: [],
-      ...(init ? {} : {readiness: readProbe(c, c.readinessProbe, 'readiness'), liveness: readProbe(c, c.livenessProbe, 'liveness')}),
+      ...(init ? {} : {startup: readProbe(c, c.startupProbe, 'startup'), readiness: readProbe(c, c.readinessProbe, 'readiness'), liveness: readProbe(c, c.livenessProbe, 'liveness')}),
     })
     this.containers = [...((raw.spec?.initContainers ?? []) as Json[]).map((c) => make(c, true)), ...((raw.spec?.containers ?? []) as Json[]).map((c) => make(c, false))]
   }
 
-  /** The Deployment (or other owner) this pod belongs to, for component names. */
+  /** The Deployment (or other owner) of this pod, for component names. */
   get appName(): string {
     const owner = ((this.raw.metadata?.ownerReferences ?? []) as Json[]).find((o) => o.controller)
     const hash = this.raw.metadata?.labels?.['pod-template-hash']
@@ -88,8 +89,7 @@ export class PodRunner {
 
   update(raw: Json): void {
     this.raw = raw
-    // As the kubelet's status manager: readiness changed by someone else (the node lifecycle
-    // controller, after missed heartbeats during an API server outage) is written back.
+    // Readiness changed by someone else (the node lifecycle controller) is written back, as the kubelet does.
     const apiReady = ((raw.status?.conditions ?? []) as Json[]).find((c) => c.type === 'Ready')?.status === 'True'
     const ready = this.containers.some((c) => !c.init) && this.containers.every((c) => c.init || c.ready)
     if (this.phase === 'Running' && !raw.metadata?.deletionTimestamp && apiReady !== ready) void this.flush()
@@ -115,7 +115,7 @@ export class PodRunner {
     try {
       this.podIp = this.k.allocateIp()
       this.netns = podNetnsName(this.k.net, this.podIp)
-      createPodNetns(this.k.net, this.podIp)
+      await (this.making = createPodNetns(this.k.net, this.podIp))
       await this.flush()
       const facts = this.facts()
       mkdirSync(this.podDir, {recursive: true, mode: 0o755})
@@ -198,8 +198,8 @@ export class PodRunner {
     c.binary = plan.value.binary
     const startedAt = nowIso()
     c.state = {running: {startedAt}}
-    c.started = true
-    c.ready = !c.init && !c.readiness
+    c.started = c.init || !c.startup
+    c.ready = !c.init && !c.startup && !c.readiness
     this.k.log(`${this.key}: started ${c.spec.name} (pid ${proc.pid})`)
     this.k.changed()
     if (!c.init) this.probe(c, proc)
@@ -265,10 +265,8 @@ export class PodRunner {
       alive: () => c.proc === proc && proc.exitCode === undefined && !this.terminating,
       later: (fn, ms) => this.later(c, fn, ms),
       changed: () => void this.flush(),
-      restart: () => {
-        this.k.log(`${this.key}: ${c.spec.name} failed its liveness probe; restarting it`)
-        void stopProcess(proc, Number(this.raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000)
-      },
+      note: (m) => this.k.log(`${this.key}: ${c.spec.name}: ${m}`),
+      restart: () => void stopProcess(proc, Number(this.raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000),
     })
   }
 
@@ -332,7 +330,8 @@ export class PodRunner {
       await this.flush()
       this.volumes?.close()
       if (this.podIp) {
-        deletePodNetns(this.k.net, this.podIp)
+        await this.making?.catch(() => undefined)
+        await deletePodNetns(this.k.net, this.podIp)
         this.k.releaseIp(this.podIp)
       }
       rmSync(this.podDir, {recursive: true, force: true})
@@ -343,7 +342,7 @@ export class PodRunner {
 
   /** The pod object is gone (force-deleted): stop at once, report nothing more. */
   async vanish(): Promise<void> {
-    this.status.gone = true
+    this.status.close()
     await this.terminate(0)
   }
 }

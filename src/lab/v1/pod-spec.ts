@@ -228,6 +228,8 @@ export interface Probe {
   command: string[]
   initialDelayMs: number
   periodMs: number
+  /** The period until the probe first passes (see readProbe). */
+  firstPeriodMs: number
   timeoutMs: number
   failureThreshold: number
   successThreshold: number
@@ -241,18 +243,21 @@ export function resolvePort(container: Json, port: unknown): number {
 }
 
 /**
- * A probe as the runner runs it. The lab checks readiness at least every 2 s (not the spec's
- * default 10 s) so that a lab comes up in seconds; this changes when Ready is seen, not what.
+ * A probe as the runner runs it, with the kubelet's defaults (period 10 s, timeout 1 s, failure
+ * threshold 3, success threshold 1). `firstPeriodMs`: how often a readiness probe runs until it
+ * first passes; the kubelet triggers extra readiness runs while a started container is not yet
+ * Ready, so a pod is seen Ready soon after it is; once Ready, the spec's period holds.
  */
 export function readProbe(container: Json, spec: Json | undefined, kind: 'readiness' | 'liveness' | 'startup'): Probe | undefined {
   if (!spec) return undefined
   const period = Number(spec.periodSeconds ?? 10) * 1000
   const base = {
     initialDelayMs: Number(spec.initialDelaySeconds ?? 0) * 1000,
-    periodMs: kind === 'liveness' ? period : Math.min(period, 2000),
+    periodMs: period,
+    firstPeriodMs: kind === 'readiness' ? Math.min(period, 2000) : period,
     timeoutMs: Number(spec.timeoutSeconds ?? 1) * 1000,
     failureThreshold: Number(spec.failureThreshold ?? 3),
-    successThreshold: Number(spec.successThreshold ?? 1),
+    successThreshold: kind === 'readiness' ? Number(spec.successThreshold ?? 1) : 1,
   }
   if (spec.httpGet) {
     return {...base, kind: 'http', scheme: spec.httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP', port: resolvePort(container, spec.httpGet.port), path: String(spec.httpGet.path ?? '/'), command: []}

@@ -20,9 +20,13 @@ export interface PodView {
   containers: ContainerRun[]
 }
 
+/** How soon a status the API server did not take is sent again (the kubelet's status sync period). */
+export const STATUS_RETRY_MS = 10_000
+
 export class PodStatusReporter {
   private readonly transitions = new Map<string, {status: string; at: string}>()
   private patching: Promise<void> = Promise.resolve()
+  private retry?: NodeJS.Timeout
   /** The pod object is gone: nothing more to report. */
   gone = false
 
@@ -65,17 +69,36 @@ export class PodStatusReporter {
     }
   }
 
-  /** Reports the pod as `view()` tells it when the patch goes out. */
+  /**
+   * Reports the pod as `view()` tells it when the patch goes out. A patch the API server did not
+   * take (a timeout under load, a restart) is sent again later with the state of that moment, as
+   * the kubelet's status manager does: otherwise the API would keep an old readiness (and a
+   * Service its old endpoints) until something else about the pod changed.
+   */
   report(view: () => PodView): Promise<void> {
+    clearTimeout(this.retry)
+    this.retry = undefined
     this.patching = this.patching.then(async () => {
       if (this.gone) return
       try {
         await this.client.patch(`/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(this.name)}/status`, this.body(view()), 'merge')
       } catch (e) {
-        if (e instanceof ApiError && e.isNotFound) this.gone = true
-        else this.log(`${this.namespace}/${this.name}: status update: ${String(e)}`)
+        if (e instanceof ApiError && e.isNotFound) {
+          this.gone = true
+          return
+        }
+        this.log(`${this.namespace}/${this.name}: status update: ${String(e)}; sending it again in ${STATUS_RETRY_MS / 1000}s`)
+        clearTimeout(this.retry)
+        this.retry = setTimeout(() => void this.report(view), STATUS_RETRY_MS)
+        this.retry.unref()
       }
     })
     return this.patching
+  }
+
+  /** No more reports (the pod's runner is done with it). */
+  close(): void {
+    clearTimeout(this.retry)
+    this.gone = true
   }
 }
