@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 
 import {collect, lab, skipNote, startCli} from '../helpers/lab.js'
 
-describe.skipIf(!lab)(`signals${skipNote}`, () => {
+describe.skipIf(!lab)(`signals${skipNote}`, {tags: ['launcher']}, () => {
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
