@@ -115,19 +115,28 @@ describe.skipIf(!lab)(`soak: ${CYCLES} disable/enable cycles${skipNote}`, () => 
       console.log(`[soak] watches of liqo-topology open on the home API server (audit log): cycle 5 ${watchesAt5}, cycle ${CYCLES} ${watchesAtEnd}`)
       expect(watchesAtEnd).toBeLessThanOrEqual(watchesAt5)
 
-      await new Promise((r) => setTimeout(r, 2_000))
-      const seenByUs = new Set(
-        watched
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => (JSON.parse(l) as {item: {name: string}}).item.name),
-      )
-      const seenByKubectl = new Set(
-        reference
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => l.replace(/^pod\//, '')),
-      )
+      const ours = () =>
+        new Set(
+          watched
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => (JSON.parse(l) as {item: {name: string}}).item.name),
+        )
+      const kubectls = () =>
+        new Set(
+          reference
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.replace(/^pod\//, '')),
+        )
+      // The last moves still on their way through both watches: until ours shows every pod that
+      // kubectl's showed (on a timeout, the assertion below names the pods it missed).
+      await until('pods where -w showing every pod kubectl saw', 15_000, async () => {
+        const us = ours()
+        return [...kubectls()].every((p) => us.has(p))
+      }).catch(() => {})
+      const seenByUs = ours()
+      const seenByKubectl = kubectls()
       console.log(`[soak] pods seen: kubectl ${seenByKubectl.size}, pods where -w ${seenByUs.size}`)
       expect(seenByKubectl.size).toBeGreaterThanOrEqual(CYCLES)
       expect([...seenByKubectl].filter((p) => !seenByUs.has(p))).toEqual([])
