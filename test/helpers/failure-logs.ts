@@ -6,11 +6,11 @@
  * PIDs and ports) are also copied out of the lab, which the run removes at its end, into a folder
  * outside the clone whose path is printed: once per file that failed, after its last hook.
  */
-import {closeSync, cpSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync} from 'node:fs'
+import {closeSync, cpSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 
-import {afterAll, beforeEach, inject} from 'vitest'
+import {afterAll, beforeEach, inject, type RunnerTestFile, type RunnerTestSuite} from 'vitest'
 
 import {labPaths, readState} from '../../src/lab/state.js'
 
@@ -42,8 +42,15 @@ function componentLogs(dir: string): Array<{name: string; log: string}> {
   else {
     // Liqo's pods on the home cluster, as the lab's host kubelet runs them (one log per container).
     const wanted = /^cluster-1_.*(controller-manager|webhook|virtual-kubelet|_vk-)/
-    const pods = existsSync(join(logs, 'pods')) ? readdirSync(join(logs, 'pods')).filter((f) => wanted.test(f)) : []
-    for (const f of pods.sort()) out.push({name: f.replace(/\.log$/, ''), log: join(logs, 'pods', f)})
+    // Pods replaced by a restart leave their logs: the six written to last.
+    const dirPods = join(logs, 'pods')
+    const pods = existsSync(dirPods) ? readdirSync(dirPods).filter((f) => wanted.test(f)) : []
+    const recent = pods
+      .map((f) => ({f, at: statSync(join(dirPods, f)).mtimeMs}))
+      .sort((a, b) => b.at - a.at)
+      .slice(0, 6)
+      .map((x) => x.f)
+    for (const f of recent.sort()) out.push({name: f.replace(/\.log$/, ''), log: join(dirPods, f)})
     const state = readState(dir)
     for (const p of state?.processes ?? []) if (/kwok|virtual-kubelet/.test(p.name) && p.log && !out.some((o) => o.log === p.log)) out.push({name: p.name, log: p.log})
   }
@@ -88,14 +95,22 @@ if (lab) {
     })
   })
 
-  afterAll((_context, suite) => {
-    // A failed beforeAll hook fails the file without failing a test: its errors are on the file.
+  // vitest wants the hook's first parameter (its context) destructured; only the second (the file) is used.
+  // eslint-disable-next-line no-empty-pattern
+  afterAll(({}, suite) => {
+    // A failed hook (a beforeAll, or a describe's afterAll) fails its suite without failing a test.
     const file = suite.file
-    const hookFailed = !!file.result?.errors?.length
-    if (hookFailed && !failedInFile) console.error(`\nlab logs after the failure of ${file.name}'s set-up\n${logTails(lab.dir)}\n`)
-    if (!(failedInFile || hookFailed) || !ci) return
-    const project = isV1 ? 'integration-v1' : 'integration'
+    const failedSuites = suitesWithErrors(file)
+    if (failedSuites.length && !failedInFile) console.error(`\nlab logs after the failure of ${failedSuites.join('; ')} (${file.name})\n${logTails(lab.dir)}\n`)
+    if (!(failedInFile || failedSuites.length) || !ci) return
+    const project = file.projectName || (isV1 ? 'integration-v1' : 'integration')
     const kept = keepLabLogs(lab.dir, `${project}-${basename(file.name, '.test.ts')}`)
     console.error(`\nthe lab's logs and state at the end of ${file.name} (failed) are kept in ${kept}\n`)
   })
+}
+
+/** The names of the suites (the file included) whose own hooks failed. */
+function suitesWithErrors(s: RunnerTestSuite | RunnerTestFile): string[] {
+  const own = s.result?.errors?.length ? [s.name] : []
+  return [...own, ...s.tasks.flatMap((t) => (t.type === 'suite' ? suitesWithErrors(t) : []))]
 }
