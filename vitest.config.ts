@@ -8,7 +8,10 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     disableConsoleIntercept: true,
-    reporters: process.env.CI ? ['verbose'] : ['default'],
+    // Each file's duration as it ends, and the ten slowest files at the end (test/helpers/durations-reporter.ts).
+    reporters: [process.env.CI ? 'verbose' : 'default', './test/helpers/durations-reporter.ts'],
+    // scripts/test.sh runs the tests tagged "launcher" a second time, through the published launcher.
+    tags: [{name: 'launcher', description: 'exercises what the published launcher changes: start-up, signals, a terminal, the board'}],
     projects: [
       {
         test: {
@@ -23,6 +26,8 @@ export default defineConfig({
           include: ['test/integration/*.test.ts', 'test/integration/both/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
+          // A failing test prints the tails of the lab's logs; under CI the lab's logs are kept.
+          setupFiles: ['test/helpers/failure-logs.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -36,6 +41,7 @@ export default defineConfig({
           include: ['test/integration/v1/*.test.ts', 'test/integration/both/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/v1/global-setup.ts'],
+          setupFiles: ['test/helpers/failure-logs.ts'],
           fileParallelism: false,
           // Liqo v1.2 in the lab slows down under CI load: a case that re-enables peerings and waits for
           // Liqo overran 3 minutes there (interrupt suite); 7 minutes before a case counts as hung.

@@ -41,6 +41,10 @@ const common = {
   // tsconfig.json with TypeScript only when running from sources (never from a bundle).
   // react-devtools-core: Ink loads it only under DEV=true, and it is not installed.
   external: ['@oclif/plugin-help', 'typescript', 'tsx', 'ts-node', 'react-devtools-core'],
+  // tr46 (under @kubernetes/client-node's node-fetch) requires Node's own punycode, which Node 22 and
+  // later warn about (DEP0040) on stderr when code outside node_modules loads it, as the bundle is
+  // in a checkout: the userland copy instead, the same code.
+  alias: {punycode: 'punycode/'},
 }
 await build({
   entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts', 'not-found': 'src/cli/not-found.ts', 'snapshot-build': 'src/entry/snapshot-build.ts'},

@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
-# Everything a fresh machine needs, idempotent: Node dependencies (npm ci when node_modules is
-# missing or older than package-lock.json), the compiled CLI, and the labs' binaries (built from
-# the Go module proxy into ~/.cache/liqo-topology, only when missing).
+# Everything a fresh machine needs, idempotent: a supported Node.js, Node dependencies (npm ci when
+# node_modules is missing or older than package-lock.json), the compiled CLI, and the labs' binaries
+# (built from the Go module proxy into ~/.cache/liqo-topology, only when missing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
-node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
-node_minor="$(node -p 'process.versions.node.split(".")[1]' 2>/dev/null || echo 0)"
-if (( node_major < 20 || (node_major == 20 && node_minor < 19) )); then
-  say "error: Node.js >= 20.19 is required (found $(node --version 2>/dev/null || echo none))"
-  exit 1
-fi
+# Node.js >= 22.15: the PATH's when it is that recent, else Node.js 24 from the npm registry
+# (scripts/node.sh), put first on the PATH for what follows (npm ci, the build).
+source scripts/node.sh
+use_supported_node
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "installing Node dependencies (npm ci)"

@@ -3,26 +3,63 @@
 # import direction of docs/architecture.md, and Prettier's formatting), then runs the unit tests
 # and the integration tests against real labs (started and stopped by the test run): first the
 # Liqo v0.3 emulator lab, then the lab running Liqo v1.2's own controllers. The two lab suites run
-# one after the other so that neither competes with the other for the machine. The unit tests and
-# the CLI's start-up also run on the other supported Node.js lines (22 and 24; scripts/node-lines.sh).
-# A few integration suites run a second time through the published launcher and its start-up
-# snapshot (bin/liqo-topology; tests default to the sources).
+# one after the other so that neither competes with the other for the machine.
+# Its Node.js is 24 (fetched once from the npm registry, scripts/node.sh), for vitest, the labs and
+# the CLI; the unit tests and the CLI's start-up also run on Node.js 22 and 26 (scripts/node-lines.sh),
+# side by side with the type-check and the lint, which time nothing.
+# The tests tagged "launcher" (start-up, signals, a prompt on a terminal, the board, completion) run a
+# second time through the published launcher and its start-up snapshot (tests default to the sources).
+# Each test file's duration is printed as it ends, and the ten slowest files of all runs at the end.
 # Arguments go to vitest as they are (e.g. a file or --project integration-v1), in one run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node.sh
+use_node_line "$LIQO_TOPOLOGY_MAIN_NODE"
+echo "== Node.js $(node --version) runs the tests"
 bash scripts/setup.sh
-npm run --silent typecheck
-npm run --silent lint
 if (($#)); then
+  npm run --silent typecheck
+  npm run --silent lint
   npx vitest run "$@"
-else
-  bash scripts/node-lines.sh
-  npx vitest run --project unit --project integration
-  # Again through the published launcher, started from its start-up snapshot (built first): the
-  # suites that run every command, prompts and signals on a terminal, hostile text and the board.
-  LIQO_TOPOLOGY_SNAPSHOT=build bin/liqo-topology --version >/dev/null
-  LIQO_TOPOLOGY_TEST_ENTRY=published npx vitest run --project integration test/integration/both/commands.test.ts \
-    test/integration/both/interrupt.test.ts test/integration/signals.test.ts test/integration/both/hostile-text.test.ts \
-    test/integration/both/board.test.ts test/integration/both/completion.test.ts
-  npx vitest run --project integration-v1
+  exit
 fi
+
+started=$SECONDS
+LIQO_TOPOLOGY_DURATIONS="$(mktemp)"
+export LIQO_TOPOLOGY_DURATIONS
+lines_log="$(mktemp)"
+slowest() {
+  local code=$?
+  if [[ -s "$LIQO_TOPOLOGY_DURATIONS" ]]; then
+    echo
+    echo "== The ten slowest test files of the test command:"
+    sort -t $'\t' -k1,1nr "$LIQO_TOPOLOGY_DURATIONS" | head -10 |
+      awk -F '\t' '{printf "  %7.1f s  %s  %s\n", $1 / 1000, $2, $3}'
+  fi
+  echo "== The test command took $((SECONDS - started)) s (exit $code)"
+  rm -f "$LIQO_TOPOLOGY_DURATIONS" "$lines_log"
+}
+trap slowest EXIT
+
+# The other Node lines' unit tests, side by side with the type-check and the lint; their output
+# follows once both are done.
+env -u LIQO_TOPOLOGY_DURATIONS bash scripts/node-lines.sh >"$lines_log" 2>&1 &
+lines_pid=$!
+checks=0
+npm run --silent typecheck || checks=$?
+((checks)) || npm run --silent lint || checks=$?
+lines=0
+wait "$lines_pid" || lines=$?
+cat "$lines_log"
+if ((checks)); then echo "error: the type-check or the lint failed" >&2; fi
+if ((lines)); then echo "error: the unit tests or the CLI's start-up failed on another Node line (above)" >&2; fi
+if ((checks || lines)); then exit 1; fi
+
+npx vitest run --project unit --project integration
+# Again through the published launcher, started from its start-up snapshot (built first): the
+# tests tagged "launcher", which exercise what the launcher changes.
+LIQO_TOPOLOGY_SNAPSHOT=build bin/liqo-topology --version >/dev/null
+LIQO_TOPOLOGY_TEST_ENTRY=published npx vitest run --project integration --tags-filter launcher \
+  test/integration/signals.test.ts test/integration/both/board.test.ts test/integration/both/completion.test.ts \
+  test/integration/both/commands.test.ts test/integration/both/interrupt.test.ts
+npx vitest run --project integration-v1

@@ -5,6 +5,9 @@
 #   LIQO=v1.2   the lab runs Liqo v1.2's own controllers (default v0.3: the emulator of the seed's Liqo)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# A supported Node.js first on the PATH (Node.js 24 from the npm registry when the PATH's is older).
+source scripts/node.sh
+use_supported_node
 bash scripts/setup.sh
 
 export LIQO_TOPOLOGY_LAB_DIR="${LIQO_TOPOLOGY_LAB_DIR:-$HOME/.local/state/liqo-topology/lab}"

@@ -1,6 +1,6 @@
 /** Helpers for integration tests: run the CLI as a user would, kubectl, and direct API access. */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -63,6 +63,30 @@ export function auditEvents(since = 0): AuditEvent[] {
     .split('\n')
     .map((l) => JSON.parse(l) as AuditEvent)
     .filter((e) => Date.parse(e.stageTimestamp) >= since)
+}
+
+/** The logs of what drains a virtual node of cluster-1: the emulator, or Liqo's controller manager (one per pod). */
+function drainerLogs(): string[] {
+  const logs = join(lab!.dir, 'logs')
+  if (!isV1) return [join(logs, 'emulator.log')]
+  const pods = join(logs, 'pods')
+  return existsSync(pods)
+    ? readdirSync(pods)
+        .filter((f) => /^cluster-1_liqo_liqo-controller-manager/.test(f))
+        .map((f) => join(pods, f))
+    : []
+}
+
+/**
+ * From now on: whether the drainer (drainerLogs) has logged that a PodDisruptionBudget refused the
+ * eviction of a pod (of `namespace`, where its log names it: the emulator's does, Liqo's does not).
+ * Proof that a drain is held, rather than not started yet.
+ */
+export function evictionRefusal(namespace: string): () => Promise<boolean> {
+  const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '')
+  const before = new Map(drainerLogs().map((f) => [f, read(f).length]))
+  const refused = isV1 ? /violate the pod's disruption budget/ : new RegExp(`eviction of ${namespace}/\\S+ refused`)
+  return async () => drainerLogs().some((f) => refused.test(read(f).slice(before.get(f) ?? 0)))
 }
 
 export function labState(): LabState {

@@ -336,7 +336,8 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       await until('the command waits', 30_000, async () => /Waiting for .*still on cluster-3/.test(err))
       expect(err).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
       await stopApiServer('cluster-1')
-      await new Promise((r) => setTimeout(r, 3000))
+      // Back once the command has noticed the outage (its watches broke), not after a guessed pause.
+      await until('the command lost the API server', 30_000, async () => /lost the API server/.test(err))
       await startApiServer('cluster-1')
       await until('the command reconnected', 30_000, async () => /connection to .* restored/.test(err))
       await c.delete(`${pdb}/hold`)

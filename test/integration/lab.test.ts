@@ -11,7 +11,23 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {toPod} from '../../src/k8s/map.js'
 import {toNode} from '../../src/liqo/nodes.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
-import {admin, cli, clusterId, kubectl, lab, labState, offloadedNamespace, pdbObserved, podClusters, restorePeerings, skipNote, uniqueName, until, type OffloadedNamespace} from '../helpers/lab.js'
+import {
+  admin,
+  cli,
+  clusterId,
+  evictionRefusal,
+  kubectl,
+  lab,
+  labState,
+  offloadedNamespace,
+  pdbObserved,
+  podClusters,
+  restorePeerings,
+  skipNote,
+  uniqueName,
+  until,
+  type OffloadedNamespace,
+} from '../helpers/lab.js'
 
 describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
   let ns: OffloadedNamespace
@@ -137,9 +153,10 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
         spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
       })
       await pdbObserved(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets/keep-two`, 2)
+      const refused = evictionRefusal(pdbNs.name)
       await c.patch(fcPath('cluster-3'), {spec: {outgoingPeeringEnabled: 'No'}})
       await until('Disconnecting', 10_000, async () => (await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout.includes('Disconnecting'))
-      await new Promise((r) => setTimeout(r, 4000))
+      await until('an eviction refused by the budget', 30_000, refused)
       // Both pods are still there: evictions are refused (429) while they would break the budget.
       const pods = await podClusters(pdbNs.name)
       expect(pods.filter((p) => p.cluster === 'cluster-3' && p.phase === 'Running')).toHaveLength(2)
@@ -193,7 +210,9 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
         metadata: {name: 'my-offloading', namespace: name},
         spec: {podOffloadingStrategy: 'Remote'},
       })
-      await new Promise((r) => setTimeout(r, 2000))
+      // A NamespaceOffloading named as Liqo wants, created after it, handled (the emulator saw both).
+      const control = await offloadedNamespace('it-ctl', {replicas: 0})
+      await control.remove()
       const got = await c.get(nsOffloadingPath(name, 'my-offloading'))
       expect(got.status).toBeUndefined()
       expect((await c.get(`/api/v1/namespaces/${name}`)).metadata.labels?.['liqo.io/scheduling-enabled']).toBeUndefined()

@@ -4,9 +4,9 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import {collect, lab, skipNote, startCli} from '../helpers/lab.js'
+import {collect, lab, skipNote, startCli, until} from '../helpers/lab.js'
 
-describe.skipIf(!lab)(`signals${skipNote}`, () => {
+describe.skipIf(!lab)(`signals${skipNote}`, {tags: ['launcher']}, () => {
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -16,7 +16,10 @@ describe.skipIf(!lab)(`signals${skipNote}`, () => {
       // "default" has no pods: the wait keeps waiting ("nothing there yet") until stopped.
       const child = startCli(['wait', '-n', 'default', '--timeout', '60s'])
       const done = collect(child, {timeoutMs: 30_000})
-      await new Promise((r) => setTimeout(r, 2_500))
+      let err = ''
+      child.stderr!.on('data', (d: string) => (err += d))
+      // Once it says what it waits for, the wait is running (its watches started, its state read).
+      await until('the command waiting', 20_000, async () => /Waiting for default: nothing there yet/.test(err))
       child.kill(signal)
       const r = await done
       expect(r.code, r.stderr).toBe(code)

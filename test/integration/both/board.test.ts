@@ -25,7 +25,7 @@ function column(title: string): string {
   return lines.map((l) => l.slice(start, end)).join('\n')
 }
 
-describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, () => {
+describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['launcher']}, () => {
   beforeAll(async () => {
     await setUpTutorial()
     await podOn('liqo-test', 'cluster-3')

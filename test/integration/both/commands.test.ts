@@ -244,7 +244,7 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       }
     })
 
-    it('on a terminal: the cluster can be picked from a list, and declining the confirmation exits 4 leaving it unchanged', async () => {
+    it('on a terminal: the cluster can be picked from a list, and declining the confirmation exits 4 leaving it unchanged', {tags: ['launcher']}, async () => {
       const picked = await cliOnTty(['peer', 'disable', '--dry-run'], '\r')
       expect(picked.code).toBe(0)
       expect(picked.stdout).toMatch(/Which cluster should have its outgoing peering disabled/)

@@ -29,7 +29,7 @@ function bashComplete(line: string): string[] {
   return r.stdout.split('\n').filter(Boolean)
 }
 
-describe.skipIf(!lab)(`shell completion${modeNote}${skipNote}`, () => {
+describe.skipIf(!lab)(`shell completion${modeNote}${skipNote}`, {tags: ['launcher']}, () => {
   it('commands and flags', () => {
     expect(bashComplete('liqo-topology pe')).toEqual(['peer'])
     expect(bashComplete('liqo-topology peer ')).toEqual(['disable', 'enable', 'list'])

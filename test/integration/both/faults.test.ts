@@ -14,6 +14,7 @@ import {
   cli,
   clusterId,
   collect,
+  evictionRefusal,
   expectAllReadyOn,
   kubectl,
   lab,
@@ -112,13 +113,14 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
       await pdbObserved(`${pdb}/hold`, 3)
       const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
       expect(dry.stdout).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
+      const refused = evictionRefusal(ns.name)
       const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'])
       const done = collect(child, {timeoutMs: 240_000})
       let err = ''
       child.stderr!.on('data', (d: string) => (err += d))
       await until('the command waits', 60_000, async () => /Waiting for .*still on cluster-3/.test(err))
-      // Held: a few seconds later the pod is still there.
-      await new Promise((r) => setTimeout(r, 5000))
+      // Held: Liqo tried to evict the pod and the budget refused; the pod is still there.
+      await until('an eviction refused by the budget', 90_000, refused)
       expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
       await c.delete(`${pdb}/hold`)
       const r = await done

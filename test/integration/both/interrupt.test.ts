@@ -109,7 +109,9 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
   }, 300_000)
 
   for (const [signal, code] of SIGNALS) {
-    it(`${signal} at the confirmation (before the patch): exit ${code}, nothing changed; the rerun with --yes does it`, async () => {
+    // Ctrl-C typed at a prompt (raw mode) also runs through the published launcher (scripts/test.sh).
+    const tags = signal === 'SIGINT' ? ['launcher'] : []
+    it(`${signal} at the confirmation (before the patch): exit ${code}, nothing changed; the rerun with --yes does it`, {tags}, async () => {
       await restoreOffloading()
       await podOn(ns.name, 'cluster-3')
       const run = startCliOnTty(['peer', 'disable', 'cluster-3'])
