@@ -80,20 +80,23 @@ describe.skipIf(!lab)(`the connection, as kubectl makes it${skipNote}`, () => {
     const ours = await cli(['pods', 'where', '-A'], {kubeconfig: file, env: {...CLEAN, ...env}})
     return {kubectl: k, ours, seen: {kubectl: proxy?.seen.slice(from, mid) ?? [], ours: proxy?.seen.slice(mid) ?? []}}
   }
+  /** The named server through `proxy` as the cluster's proxy-url. */
+  const viaProxyUrl = (proxy: TestProxy) =>
+    both(
+      kubeconfig((c) => {
+        named(c)
+        c['proxy-url'] = proxy.url
+      }),
+      {},
+      proxy,
+    )
   const ok = (r: Both) => {
     expect(r.kubectl.code, r.kubectl.stderr).toBe(0)
     expect(r.ours.code, r.ours.stderr).toBe(0)
   }
 
   it('proxy-url http://: both tunnel to the named server through it, checked against tls-server-name', async () => {
-    const r = await both(
-      kubeconfig((c) => {
-        named(c)
-        c['proxy-url'] = proxies.http.url
-      }),
-      {},
-      proxies.http,
-    )
+    const r = await viaProxyUrl(proxies.http)
     ok(r)
     const port = new URL(String(base.clusters[0]!.cluster.server)).port
     expect(r.seen.kubectl).toContain(`CONNECT ${NAME}:${port}`)
@@ -101,28 +104,14 @@ describe.skipIf(!lab)(`the connection, as kubectl makes it${skipNote}`, () => {
   })
 
   it("proxy-url https:// (a TLS proxy, checked with the cluster's CA and tls-server-name, as kubectl checks it)", async () => {
-    const r = await both(
-      kubeconfig((c) => {
-        named(c)
-        c['proxy-url'] = proxies.https.url
-      }),
-      {},
-      proxies.https,
-    )
+    const r = await viaProxyUrl(proxies.https)
     ok(r)
     expect(r.seen.kubectl.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
     expect(r.seen.ours.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
   })
 
   it('proxy-url socks5://: the name goes to the proxy, which resolves it (remote DNS, as kubectl)', async () => {
-    const r = await both(
-      kubeconfig((c) => {
-        named(c)
-        c['proxy-url'] = proxies.socks.url
-      }),
-      {},
-      proxies.socks,
-    )
+    const r = await viaProxyUrl(proxies.socks)
     ok(r)
     expect(r.seen.kubectl.some((s) => s.startsWith(`SOCKS5 name ${NAME}:`))).toBe(true)
     expect(r.seen.ours.some((s) => s.startsWith(`SOCKS5 name ${NAME}:`))).toBe(true)
