@@ -144,17 +144,25 @@ export function ignoreNotFound(e: unknown): void {
   throw e
 }
 
-/** Status of a pod whose containers all run: what a kubelet reports. */
-export function runningStatus(raw: Json, podIP: string, hostIP: string): Json {
+/**
+ * The conditions of a pod whose containers all run and are ready: every one True, a condition that
+ * was True already keeping its lastTransitionTime (as a kubelet's status manager does).
+ */
+export function runningConditions(existing: Json[] = []): Json[] {
   const now = nowIso()
-  const existing: Json[] = raw.status?.conditions ?? []
   const keep = (type: string) => existing.find((c) => c.type === type && c.status === 'True')?.lastTransitionTime ?? now
-  const conditions = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+  return ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
     type,
     status: 'True',
     lastProbeTime: null,
-    lastTransitionTime: type === 'PodScheduled' ? keep(type) : now,
+    lastTransitionTime: keep(type),
   }))
+}
+
+/** Status of a pod whose containers all run: what a kubelet reports. */
+export function runningStatus(raw: Json, podIP: string, hostIP: string): Json {
+  const now = nowIso()
+  const conditions = runningConditions(raw.status?.conditions)
   const containers: Json[] = raw.spec?.containers ?? []
   return {
     status: {

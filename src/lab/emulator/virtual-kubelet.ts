@@ -2,13 +2,16 @@
  * Liqo's virtual kubelet and the lab's plain kubelets, as the emulator plays them: a pod bound to
  * an emulated node becomes Running and Ready (an offloaded pod gets its remote twin first), a pod
  * being deleted is finished as a kubelet would (its twin removed first), a virtual node is drained
- * through the Eviction API when its peering goes, and every node's Lease is renewed.
+ * through the Eviction API when its peering goes, and every node's Lease is renewed. Like a kubelet's
+ * status manager, the emulator keeps a started pod's status: when another writer turns it not Ready
+ * (the node lifecycle controller does, from a stale view of a node just re-created), it writes it
+ * back after a status sync period, until the API server has it.
  */
 import type {Json} from '../../k8s/client.js'
 import type {Reflector} from '../../k8s/reflector.js'
 import {sleep} from '../../toolkit/clock.js'
 import {ApiError} from '../../toolkit/errors.js'
-import {renewLease, runningStatus, twinBody, type EmulatedNode} from './kubelet.js'
+import {renewLease, runningConditions, runningStatus, twinBody, type EmulatedNode} from './kubelet.js'
 import type {EmuCluster} from './model.js'
 
 /** Trimmed pod kept in the emulator's stores. */
@@ -32,6 +35,9 @@ export function toPodEntry(raw: Json): PodEntry {
   }
 }
 
+/** How long a started pod's status may differ from the kubelet's before it is written back. */
+export const STATUS_SYNC_MS = 2_000
+
 function isRunningReady(p: PodEntry): boolean {
   return p.status.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
 }
@@ -52,6 +58,8 @@ export class VirtualKubelet {
   /** Remote namespace of each offloaded pod (by UID), to delete its twin after the fact. */
   private readonly twinNamespaces = new Map<string, string>()
   private readonly started = new Set<string>()
+  /** When the status of a started pod seen not Ready is written back, by UID. */
+  private readonly resyncAt = new Map<string, number>()
   private readonly evictionRetryAt = new Map<string, number>()
 
   constructor(private readonly c: KubeletContext) {}
@@ -83,7 +91,8 @@ export class VirtualKubelet {
       await this.finishPod(client, p)
       return
     }
-    if (isRunningReady(p) || this.started.has(p.metadata.uid)) return
+    if (this.inSync(p)) return
+    if (this.started.has(p.metadata.uid)) return this.resync(client, p)
     if (node.kind === 'virtual' && node.remote?.client) {
       const remoteNs = this.c.remoteNamespaceOf(p.metadata.namespace)
       if (!remoteNs) {
@@ -102,14 +111,49 @@ export class VirtualKubelet {
     await this.markRunning(client, p, node)
   }
 
-  async reconcileRemotePod(cluster: EmuCluster, key: string): Promise<void> {
+  async reconcileRemotePod(cluster: EmuCluster, key: string): Promise<void | {requeueAfterMs: number}> {
     const p = this.c.remotePods.get(cluster.name)!.store.get(key)
     if (!p) return
     const node = this.c.nodes.get(p.spec.nodeName)
     if (!node) return
     if (p.metadata.deletionTimestamp) return this.finishPod(node.client, p)
-    if (isRunningReady(p) || this.started.has(p.metadata.uid)) return
+    if (this.inSync(p)) return
+    if (this.started.has(p.metadata.uid)) return this.resync(node.client, p)
     await this.markRunning(node.client, p, node)
+  }
+
+  /** Whether the API server has the status the kubelet reports (Running and Ready). */
+  private inSync(p: PodEntry): boolean {
+    if (!isRunningReady(p)) return false
+    this.resyncAt.delete(p.metadata.uid)
+    return true
+  }
+
+  /**
+   * A started pod seen not Running and Ready: its containers still run, so the kubelet's status is
+   * written back once a status sync period has passed (an update of ours still on its way to the
+   * store has arrived by then, and a writer working from a stale view has caught up).
+   */
+  private async resync(client: EmulatedNode['client'], p: PodEntry): Promise<void | {requeueAfterMs: number}> {
+    const uid = p.metadata.uid
+    // A pod in a terminal phase stays so (the API server refuses the way back).
+    if (p.status.phase === 'Succeeded' || p.status.phase === 'Failed') return
+    const now = Date.now()
+    const due = this.resyncAt.get(uid) ?? now + STATUS_SYNC_MS
+    if (now < due) {
+      this.resyncAt.set(uid, due)
+      return {requeueAfterMs: due - now}
+    }
+    this.resyncAt.delete(uid)
+    const path = `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`
+    const status = {phase: 'Running', conditions: runningConditions(p.status.conditions)}
+    try {
+      await client.patch(path, {metadata: {uid}, status}, 'merge')
+      this.c.log(`pod ${p.metadata.namespace}/${p.metadata.name}: status written back (another writer changed it)`)
+    } catch (e) {
+      if (e instanceof ApiError && (e.isNotFound || e.isConflict)) return // gone or replaced meanwhile
+      throw e
+    }
   }
 
   private async markRunning(client: EmulatedNode['client'], p: PodEntry, node: EmulatedNode): Promise<void> {
@@ -132,6 +176,7 @@ export class VirtualKubelet {
       if (!(e instanceof ApiError && e.isConflict)) throw e
     }
     this.started.delete(p.metadata.uid)
+    this.resyncAt.delete(p.metadata.uid)
     this.twinNamespaces.delete(p.metadata.uid)
   }
 
