@@ -97,6 +97,17 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     expect(Object.keys(nso.status.remoteNamespacesConditions).sort()).toEqual([clusterId('cluster-2'), clusterId('cluster-3')].sort())
   })
 
+  it("writes a pod's Ready back when another writer turned it False, as a kubelet does", async () => {
+    // What kube-controller-manager's node lifecycle controller does to the pods of a node it takes
+    // for NotReady: the Ready condition False, the containers left ready.
+    const c = await admin()
+    const pod = (await c.get(`/api/v1/namespaces/${ns.name}/pods`)).items[0]
+    const path = `/api/v1/namespaces/${ns.name}/pods/${pod.metadata.name}/status`
+    const conditions = (pod.status.conditions as Array<{type: string; status: string}>).map((x) => (x.type === 'Ready' ? {...x, status: 'False'} : x))
+    await c.patch(path, {status: {conditions}}, 'merge')
+    await until(`${pod.metadata.name} Ready again`, 30_000, async () => !!(await podClusters(ns.name)).find((p) => p.pod === pod.metadata.name)?.ready)
+  })
+
   it('rejects outgoingPeeringEnabled "Maybe" in the API server (CRD schema)', async () => {
     const r = await kubectl(['patch', 'foreignclusters', 'cluster-3', '--type', 'merge', '-p', '{"spec":{"outgoingPeeringEnabled":"Maybe"}}'])
     expect(r.code).toBe(1)
