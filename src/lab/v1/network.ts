@@ -74,9 +74,17 @@ export function netFor(octet: number): LabNet {
   return {octet, bridge: `ltbr${octet}`, gateway: `10.${octet}.0.1`}
 }
 
+/**
+ * The bridge's own MAC address, set once (locally administered, one per lab). Left unset, Linux
+ * gives a bridge the lowest MAC of its ports and changes it whenever a pod's veth with a lower one
+ * comes or goes; every pod's ARP entry for the gateway is then stale until it expires, and every
+ * pod of the lab is cut off from the API servers and the kubelet's probes meanwhile.
+ */
+export const bridgeMac = (net: LabNet) => `02:4c:54:0a:${net.octet.toString(16).padStart(2, '0')}:01`
+
 export function createNetwork(net: LabNet, clusters: number): void {
   destroyNetwork(net)
-  ip(['link', 'add', net.bridge, 'type', 'bridge'])
+  ip(['link', 'add', net.bridge, 'address', bridgeMac(net), 'type', 'bridge'])
   ip(['addr', 'add', `${net.gateway}/16`, 'dev', net.bridge])
   for (let c = 1; c <= clusters; c++) ip(['addr', 'add', `${clusterApiIp(net, c)}/32`, 'dev', net.bridge])
   ip(['link', 'set', net.bridge, 'up'])
