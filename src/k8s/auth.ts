@@ -10,13 +10,13 @@ import type https from 'node:https'
 
 import {UserError} from '../toolkit/errors.js'
 import {lazyImport} from '../toolkit/lazy.js'
-import {clusterCa, userCredentials, type TlsMaterial, type UserCredentials} from './credentials.js'
+import {userCredentials, type TlsMaterial, type UserCredentials} from './credentials.js'
 import {execAuthenticator, type ExecAuthenticator} from './exec-credential.js'
 import {execCluster, type ExecCredential} from './exec-protocol.js'
 import {makeAgent} from './connection.js'
 import type {Headers} from './impersonation.js'
 import type {KubeTarget} from './kubeconfig.js'
-import {refuseCaWithInsecure} from './trust.js'
+import {kubeconfigCa, refuseCaWithInsecure} from './trust.js'
 
 export type {Headers} from './impersonation.js'
 
@@ -82,7 +82,12 @@ export async function makeTransport(target: KubeTarget, opts: TransportOptions =
   const creds = readCredentials(target)
   if (creds.authProvider) return authProviderTransport(target, url, creds)
   const exec = creds.exec
-    ? execAuthenticator(creds.exec, creds.exec.provideClusterInfo ? execCluster(target.cluster, clusterCa(target)) : undefined, target, opts.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS)
+    ? execAuthenticator(
+        creds.exec,
+        creds.exec.provideClusterInfo ? execCluster(target.cluster, kubeconfigCa(target.cluster, target.clusterName)) : undefined,
+        target,
+        opts.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+      )
     : undefined
   // The plugin runs before the first request, as the agent may need its client certificate.
   let execCred: ExecCredential | undefined = exec ? await exec.get() : undefined

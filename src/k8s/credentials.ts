@@ -47,12 +47,6 @@ function fileOrData(file: unknown, data: unknown, field: string, owner: string):
   return undefined
 }
 
-/** The cluster's CA bytes (also handed to credential plugins that ask for the cluster's details). */
-export function clusterCa(target: CredentialTarget): Buffer | undefined {
-  const c = target.cluster
-  return fileOrData(c['certificate-authority'], c['certificate-authority-data'], 'certificate-authority', `cluster "${target.clusterName ?? ''}"`)
-}
-
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 /** kubectl dropped the gcp and azure auth providers (1.26); it names the plugin that replaces each. */

@@ -104,6 +104,18 @@ function readCaFile(file: string, owner: string): Buffer {
   }
 }
 
+/**
+ * The cluster entry's own CA, if it gives one (inline data wins over a file path, as in kubectl);
+ * also what a credential plugin is told of the cluster.
+ */
+export function kubeconfigCa(cluster: Record<string, unknown>, clusterName: string): Buffer | undefined {
+  const data = cluster['certificate-authority-data']
+  const file = cluster['certificate-authority']
+  if (typeof data === 'string' && data) return Buffer.from(data, 'base64')
+  if (typeof file === 'string' && file) return readCaFile(file, `cluster "${clusterName}"`)
+  return undefined
+}
+
 /** client-go refuses a CA together with insecure-skip-tls-verify (whatever the server's scheme). */
 export function refuseCaWithInsecure(cluster: Record<string, unknown>, clusterName: string): void {
   const given = (v: unknown) => typeof v === 'string' && v !== ''
@@ -121,14 +133,10 @@ export function refuseCaWithInsecure(cluster: Record<string, unknown>, clusterNa
  * insecure-skip-tls-verify is refused with client-go's words.
  */
 export function clusterTrust(cluster: Record<string, unknown>, clusterName: string): ClusterTrust {
-  const owner = `cluster "${clusterName}"`
-  const data = cluster['certificate-authority-data']
-  const file = cluster['certificate-authority']
   const insecure = cluster['insecure-skip-tls-verify'] === true
   const servername = typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name'] ? cluster['tls-server-name'] : undefined
   refuseCaWithInsecure(cluster, clusterName)
   if (insecure) return {rejectUnauthorized: false, ...(servername ? {servername} : {})}
-  // As kubectl: inline data wins over a file path.
-  const ca = typeof data === 'string' && data ? [Buffer.from(data, 'base64')] : typeof file === 'string' && file ? [readCaFile(file, owner)] : osTrust()
-  return {ca, rejectUnauthorized: true, ...(servername ? {servername} : {})}
+  const own = kubeconfigCa(cluster, clusterName)
+  return {ca: own ? [own] : osTrust(), rejectUnauthorized: true, ...(servername ? {servername} : {})}
 }
