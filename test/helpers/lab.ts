@@ -1,6 +1,6 @@
 /** Helpers for integration tests: run the CLI as a user would, kubectl, and direct API access. */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, readlinkSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -150,6 +150,8 @@ export interface TtyRun {
   output(): string
   /** Sends `signal` to the CLI itself (not to `script`, which would only pass it on). */
   signal(signal: NodeJS.Signals): void
+  /** Whether the CLI's terminal is in raw mode (no line editing): a prompt is reading keys. */
+  readingKeys(): boolean
   done: Promise<RunResult>
 }
 
@@ -170,7 +172,8 @@ export function startCliOnTty(args: string[], o: RunOptions = {}): TtyRun {
       resolve({code, stdout, stderr: '', ms: Date.now() - started})
     })
   })
-  const signal = (sig: NodeJS.Signals) => {
+  /** The pid of the CLI itself under `script`, if it runs. */
+  const cliPid = (): number | undefined => {
     const ps = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], {encoding: 'utf8'}).stdout
     const rows = ps
       .split('\n')
@@ -187,19 +190,38 @@ export function startCliOnTty(args: string[], o: RunOptions = {}): TtyRun {
     }
     // The launcher hands Node the script's path as it found it (e.g. <root>/bin/../dist/bundle/run.js).
     const isCli = (args: string[]) => args.some((a) => a.endsWith('.js') && resolve(a) === ENTRY_MARK)
-    const cliPid = rows.find((r) => under.has(Number(r[0])) && Number(r[0]) !== child.pid && isCli(r.slice(2)))?.[0]
-    if (!cliPid) throw new Error('the CLI process under script was not found')
-    process.kill(Number(cliPid), sig)
+    const pid = rows.find((r) => under.has(Number(r[0])) && Number(r[0]) !== child.pid && isCli(r.slice(2)))?.[0]
+    return pid ? Number(pid) : undefined
   }
-  return {child, output: () => stdout, signal, done}
+  const signal = (sig: NodeJS.Signals) => {
+    const pid = cliPid()
+    if (!pid) throw new Error('the CLI process under script was not found')
+    process.kill(pid, sig)
+  }
+  const readingKeys = () => {
+    const pid = cliPid()
+    if (!pid) return false
+    let tty: string
+    try {
+      tty = readlinkSync(`/proc/${pid}/fd/0`)
+    } catch {
+      return false // exited meanwhile
+    }
+    // `script` leaves the pseudo-terminal in line mode (its own stdin is a pipe): raw mode is the CLI's.
+    const settings = spawnSync('stty', ['-F', tty, '-a'], {encoding: 'utf8'}).stdout
+    return /(^|\s)-icanon(\s|$)/.test(settings)
+  }
+  return {child, output: () => stdout, signal, readingKeys, done}
 }
 
-/** Runs the CLI on a pseudo-terminal, typing `input` once the prompt is on screen. */
+/**
+ * Runs the CLI on a pseudo-terminal, typing `input` once the prompt is on screen and reading keys
+ * (the terminal in raw mode: keys typed earlier would be taken as a line, or by no one).
+ */
 export function cliOnTty(args: string[], input: string, o: RunOptions = {}): Promise<RunResult> {
   const run = startCliOnTty(args, o)
   void (async () => {
-    for (let i = 0; i < 200 && !/\?|›/.test(run.output()); i++) await sleep(100)
-    await sleep(300)
+    for (let i = 0; i < 200 && !(/\?|›/.test(run.output()) && run.readingKeys()); i++) await sleep(100)
     run.child.stdin!.write(input)
   })()
   return run.done
