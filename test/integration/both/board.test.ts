@@ -25,6 +25,42 @@ function column(title: string): string {
   return lines.map((l) => l.slice(start, end)).join('\n')
 }
 
+/**
+ * The foreground colour (its SGR code, e.g. 36 for cyan) the left border of the column titled
+ * `title` is drawn in, from the pane with its escape sequences: the selected column's is cyan.
+ */
+function borderColour(title: string): string | undefined {
+  for (const line of tmux('capture-pane', '-e', '-p', '-t', SESSION).stdout.split('\n')) {
+    let fg: string | undefined
+    let plain = ''
+    const colours: Array<string | undefined> = []
+    for (let i = 0; i < line.length;) {
+      if (line.charCodeAt(i) === 0x1b && line[i + 1] === '[') {
+        const end = line.indexOf('m', i)
+        const ps = line.slice(i + 2, end).split(';')
+        for (let k = 0; k < ps.length; k++) {
+          const n = Number(ps[k] || 0)
+          if (n === 0 || n === 39) fg = undefined
+          else if ((n >= 30 && n <= 37) || (n >= 90 && n <= 97)) fg = String(n)
+          else if (n === 38 || n === 48) {
+            const len = ps[k + 1] === '5' ? 3 : 5
+            if (n === 38) fg = ps.slice(k, k + len).join(';')
+            k += len - 1
+          }
+        }
+        i = end + 1
+        continue
+      }
+      plain += line[i]
+      colours.push(fg)
+      i++
+    }
+    const at = plain.indexOf(`│ ${title} `)
+    if (at >= 0) return colours[at]
+  }
+  return undefined
+}
+
 describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['launcher']}, () => {
   beforeAll(async () => {
     await setUpTutorial()
@@ -69,7 +105,7 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
 
   it('e on the selected cluster asks (the preview), y enables it from the board; the layout re-flows on resize', async () => {
     tmux('send-keys', '-t', SESSION, 'l')
-    await sleep(300)
+    await until('cluster-3 selected (its border cyan)', 10_000, async () => borderColour('cluster-3') === '36')
     tmux('send-keys', '-t', SESSION, 'e')
     await until('the question', 30_000, async () => /Enable outgoing peering to "cluster-3" on context "cluster-1"\? \(y\/N\)/.test(screen()))
     tmux('send-keys', '-t', SESSION, 'y')
