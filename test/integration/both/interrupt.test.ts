@@ -95,10 +95,17 @@ async function hold(path: string, on: boolean): Promise<void> {
   }
 }
 
-/** Whether any of the objects at `paths` is being deleted (has a deletionTimestamp). */
+/**
+ * Whether the deletion of any of the objects at `paths` has reached the API server: being deleted
+ * (a deletionTimestamp), or gone already (the emulator's virtual node controller clears a node's
+ * finalizers, ours included, once it has deleted the node).
+ */
 async function deleting(paths: string[]): Promise<boolean> {
   const c = await admin()
-  for (const path of paths) if ((await c.getOrNull<Json>(path))?.metadata?.deletionTimestamp) return true
+  for (const path of paths) {
+    const obj = await c.getOrNull<Json>(path)
+    if (!obj || obj.metadata?.deletionTimestamp) return true
+  }
   return false
 }
 
