@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The test command: sets everything up (scripts/setup.sh), type-checks, lints (ESLint with the
 # import direction of docs/architecture.md, and Prettier's formatting), then runs the unit tests
-# and the integration tests against real labs (started and stopped by the test run): first the
-# Liqo v0.3 emulator lab, then the lab running Liqo v1.2's own controllers. The two lab suites run
-# one after the other so that neither competes with the other for the machine.
+# and the integration tests against real labs (started and stopped by the test run): the Liqo v0.3
+# emulator lab and the lab running Liqo v1.2's own controllers, side by side. Their tests spend most
+# of their time waiting on controllers, grace periods and back-offs, not on the CPU; each has its own
+# lab, so neither disturbs the other. The v1.2 suite's output follows once it is done.
 # Its Node.js is 24 (fetched once from the npm registry, scripts/node.sh), for vitest, the labs and
 # the CLI; the unit tests and the CLI's start-up also run on Node.js 22 and 26 (scripts/node-lines.sh),
 # side by side with the type-check and the lint, which time nothing.
@@ -55,11 +56,28 @@ if ((checks)); then echo "error: the type-check or the lint failed" >&2; fi
 if ((lines)); then echo "error: the unit tests or the CLI's start-up failed on another Node line (above)" >&2; fi
 if ((checks || lines)); then exit 1; fi
 
-npx vitest run --project unit --project integration
+# The Liqo v1.2 suite first: its lab takes longest to come up.
+v1_log="$(mktemp)"
+node_modules/.bin/vitest run --project integration-v1 >"$v1_log" 2>&1 &
+v1_pid=$!
+stop_v1() { kill -INT "$v1_pid" 2>/dev/null || true; }
+trap 'stop_v1; slowest' EXIT
+here=0
+npx vitest run --project unit --project integration || here=$?
 # Again through the published launcher, started from its start-up snapshot (built first): the
 # tests tagged "launcher", which exercise what the launcher changes.
-LIQO_TOPOLOGY_SNAPSHOT=build bin/liqo-topology --version >/dev/null
-LIQO_TOPOLOGY_TEST_ENTRY=published npx vitest run --project integration --tags-filter launcher \
-  test/integration/signals.test.ts test/integration/both/board.test.ts test/integration/both/completion.test.ts \
-  test/integration/both/commands.test.ts test/integration/both/interrupt.test.ts
-npx vitest run --project integration-v1
+if ((here == 0)); then
+  LIQO_TOPOLOGY_SNAPSHOT=build bin/liqo-topology --version >/dev/null
+  LIQO_TOPOLOGY_TEST_ENTRY=published npx vitest run --project integration --tags-filter launcher \
+    test/integration/signals.test.ts test/integration/both/board.test.ts test/integration/both/completion.test.ts \
+    test/integration/both/commands.test.ts test/integration/both/interrupt.test.ts || here=$?
+fi
+v1=0
+wait "$v1_pid" || v1=$?
+trap slowest EXIT
+echo "== The Liqo v1.2 lab's suite (run beside the above):"
+cat "$v1_log"
+rm -f "$v1_log"
+if ((here)); then echo "error: the unit tests, the Liqo v0.3 lab's suite or the launcher pass failed (above)" >&2; fi
+if ((v1)); then echo "error: the Liqo v1.2 lab's suite failed (above)" >&2; fi
+if ((here || v1)); then exit 1; fi
