@@ -5,6 +5,7 @@ import {defineConfig} from 'eslint/config'
 import tseslint from 'typescript-eslint'
 
 import layers from './scripts/eslint-layers.js'
+import snapshot from './scripts/eslint-snapshot.js'
 
 export default defineConfig(
   {ignores: ['dist/', 'coverage/', 'node_modules/']},
@@ -18,6 +19,27 @@ export default defineConfig(
       'max-lines': ['error', {max: 350}],
       'max-lines-per-function': ['error', {max: 80, skipBlankLines: true, skipComments: true, IIFEs: true}],
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_'}],
+    },
+  },
+  {
+    // What the start-up snapshot holds (every command but the lab's): its rules as lint
+    // (scripts/eslint-snapshot.js; docs/architecture.md, "Start-up").
+    files: ['src/**/*.ts', 'commands/**/*.ts'],
+    ignores: ['src/lab/**', 'commands/lab/**', 'src/cli/lab-*.ts', 'src/render/lab.ts', 'src/entry/**'],
+    plugins: {snapshot},
+    rules: {
+      'snapshot/no-load-time-reads': 'error',
+      'snapshot/lazy-import-only': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:http', 'node:https', 'node:tls', 'http', 'https', 'tls'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'the start-up snapshot cannot hold it: use httpLib(), httpsLib() or tlsLib() of k8s/net.ts',
+          })),
+        },
+      ],
     },
   },
   {
