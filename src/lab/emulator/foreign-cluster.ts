@@ -9,7 +9,7 @@ import {FOREIGN_CLUSTER, LABEL_DISCOVERY_TYPE, LABEL_FC_CLUSTER_ID, fcPath} from
 import type {ForeignCluster, Node} from '../../model/types.js'
 import {sleep} from '../../toolkit/clock.js'
 import {ApiError} from '../../toolkit/errors.js'
-import {cordonNotReady, ensureNode, ignoreNotFound, virtualNodeBody, type EmulatedNode, type NodeCapacity} from './kubelet.js'
+import {VIRTUAL_NODE_FINALIZER, cordonNotReady, ensureNode, removeFinalizer, virtualNodeBody, type EmulatedNode, type NodeCapacity} from './kubelet.js'
 import {IpPool, tenantNamespace, virtualNodeName, withCondition, type Cond, type EmuCluster} from './model.js'
 import type {NamespaceOffloadingController} from './namespace-offloading.js'
 import type {VirtualKubelet} from './virtual-kubelet.js'
@@ -118,7 +118,7 @@ export class ForeignClusterController {
     }
     // Deleting the node's NamespaceMap tears down the remote namespaces; then the node finalizer goes.
     await this.c.offloading.detachRemoteNamespaces(remote)
-    if (node) await home.patch(`/api/v1/nodes/${nodeName}`, {metadata: {finalizers: null}}, 'merge').catch(ignoreNotFound)
+    if (node) await removeFinalizer(home, `/api/v1/nodes/${nodeName}`, VIRTUAL_NODE_FINALIZER)
     this.c.nodes.delete(nodeName)
     if (fc && fc.outgoingPhase !== 'None') {
       await this.delay()

@@ -145,6 +145,34 @@ export function ignoreNotFound(e: unknown): void {
 }
 
 /**
+ * Takes one finalizer off an object, as a Liqo controller takes off its own: the others (another
+ * controller's, or a test's hold) stay. A JSON patch that tests the entry first, so that a list
+ * changed meanwhile is read again rather than overwritten.
+ */
+export async function removeFinalizer(client: KubeClient, path: string, finalizer: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const obj = await client.getOrNull<{metadata?: {finalizers?: string[]}}>(path)
+    const i = obj?.metadata?.finalizers?.indexOf(finalizer) ?? -1
+    if (i < 0) return
+    const at = `/metadata/finalizers/${i}`
+    try {
+      await client.patch(
+        path,
+        [
+          {op: 'test', path: at, value: finalizer},
+          {op: 'remove', path: at},
+        ],
+        'json',
+      )
+      return
+    } catch (e) {
+      if (e instanceof ApiError && e.isNotFound) return
+      if (!(e instanceof ApiError && e.code === 422) || attempt >= 5) throw e
+    }
+  }
+}
+
+/**
  * The conditions of a pod whose containers all run and are ready: every one True, a condition that
  * was True already keeping its lastTransitionTime (as a kubelet's status manager does).
  */

@@ -97,8 +97,7 @@ async function hold(path: string, on: boolean): Promise<void> {
 
 /**
  * Whether the deletion of any of the objects at `paths` has reached the API server: being deleted
- * (a deletionTimestamp), or gone already (the emulator's virtual node controller clears a node's
- * finalizers, ours included, once it has deleted the node).
+ * (a deletionTimestamp), or gone already (an object no longer held, deleted between two looks).
  */
 async function deleting(paths: string[]): Promise<boolean> {
   const c = await admin()
