@@ -191,7 +191,8 @@ export function stopApiServer(cluster: string): Promise<void> {
 /**
  * Starts a stopped API server again. Its controller manager (and scheduler) are restarted too:
  * after an API server outage they reconnect by themselves, but with client-go's backoff that can
- * take up to 30 s, which would only slow the tests that follow.
+ * take up to 30 s, which would only slow the tests that follow. Returns once the cluster is whole
+ * (clusterWhole): its nodes Ready and Liqo's Services served.
  */
 export async function startApiServer(cluster: string): Promise<void> {
   const {cli} = await import('./lab.js')
@@ -200,6 +201,8 @@ export async function startApiServer(cluster: string): Promise<void> {
   await labCtl('start', `${cluster}/kube-apiserver`)
   const others = [`${cluster}/kube-controller-manager`, ...(cluster === 'cluster-1' ? [`${cluster}/kube-scheduler`] : [])]
   for (const c of others) await restartComponent(c)
+  const {clusterWhole} = await import('./lab.js')
+  await clusterWhole(cluster)
 }
 
 /**

@@ -13,7 +13,7 @@ import {toNode} from '../../src/liqo/nodes.js'
 import {sleep} from '../../src/toolkit/clock.js'
 import {readState, type LabState} from '../../src/lab/state.js'
 import {ensurePeerings, namespaceOffloadingBody, nginxDeploymentBody} from '../../src/lab/tutorial.js'
-import {NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_V1} from '../../src/liqo/constants.js'
+import {LABEL_NODE_TYPE, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_V1, VIRTUAL_NODE_TYPE} from '../../src/liqo/constants.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEV = join(ROOT, 'bin', 'dev.js')
@@ -231,6 +231,36 @@ export function kubectl(args: string[], context = 'cluster-1'): Promise<RunResul
   const bin = join(labState().binDir, 'kubectl')
   const child = spawn(bin, ['--context', context, ...args], {env: {...process.env, KUBECONFIG: lab!.kubeconfig}, stdio: ['pipe', 'pipe', 'pipe']})
   return collect(child)
+}
+
+/**
+ * Waits until a cluster is whole again after one of its components was stopped: every node of its
+ * own Ready (a virtual node stands for another cluster, which may be down on purpose),
+ * and every Service of Liqo's namespace (when there is one) with a ready endpoint. An API server
+ * outage that outlives a node's heartbeat grace makes the node controller mark the node and its
+ * pods not Ready, which takes their endpoints away, Liqo's webhook's included; the EndpointSlice
+ * controller restores them only once its informers have caught up. A test that stopped something
+ * leaves the lab as it found it: the next one would otherwise meet "no endpoints available for
+ * service liqo-webhook".
+ */
+export async function clusterWhole(context: string): Promise<void> {
+  const c = await admin(context)
+  type Obj = {metadata: {name: string; labels?: Record<string, string>}; spec?: {selector?: object}}
+  const ready = (conds: Array<{type: string; status: string}> = []) => conds.some((x) => x.type === 'Ready' && x.status === 'True')
+  let missing = ''
+  await until(`${context} whole again`, 180_000, async () => {
+    const nodes = await c.get<{items: Array<Obj & {status: {conditions?: Array<{type: string; status: string}>}}>}>('/api/v1/nodes')
+    const own = nodes.items.filter((n) => n.metadata.labels?.[LABEL_NODE_TYPE] !== VIRTUAL_NODE_TYPE)
+    const notReady = own.filter((n) => !ready(n.status.conditions)).map((n) => `node ${n.metadata.name}`)
+    const services = (await c.getOrNull<{items: Obj[]}>('/api/v1/namespaces/liqo/services'))?.items ?? []
+    const slices = services.length ? (await c.get<{items: Array<Obj & {endpoints?: Array<{conditions?: {ready?: boolean}}>}>}>('/apis/discovery.k8s.io/v1/namespaces/liqo/endpointslices')).items : []
+    const served = (svc: string) => slices.some((sl) => sl.metadata.labels?.['kubernetes.io/service-name'] === svc && (sl.endpoints ?? []).some((e) => e.conditions?.ready))
+    const unserved = services.filter((svc) => svc.spec?.selector && !served(svc.metadata.name)).map((svc) => `service liqo/${svc.metadata.name}`)
+    missing = [...notReady, ...unserved].join(', ')
+    return !missing
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}; still not ready: ${missing}`)
+  })
 }
 
 const clients = new Map<string, KubeClient>()

@@ -11,7 +11,7 @@ import {describe, expect, it} from 'vitest'
 import type {Json} from '../../../src/k8s/client.js'
 import {lookupLiqo} from '../../../src/lab/binaries.js'
 import {restartLiqoCrdReplicator} from '../../helpers/faults.js'
-import {admin, cli, collect, kubectl, lab, labState, skipNote, until, type RunResult} from '../../helpers/lab.js'
+import {admin, cli, clusterWhole, collect, kubectl, lab, labState, skipNote, until, type RunResult} from '../../helpers/lab.js'
 
 const NS = 'liqo-test'
 
@@ -153,6 +153,8 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     expect(down.stderr).toMatch(/refused/)
     expect((await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
     expect((await kubectl(['get', 'nodes'], 'cluster-3')).code).toBe(0)
+    // Whole again before the next test: the outage took Liqo's endpoints away (clusterWhole).
+    await clusterWhole('cluster-3')
     const unknown = await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-9/nothing'])
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toMatch(/no lab component named cluster-9\/nothing/)
