@@ -36,7 +36,7 @@ function describeConstraints(s: PodScheduling): string[] {
     `Node selector:  ${sel.join(', ') || '<none>'}`,
     `Node affinity:  ${s.requiredTerms.length ? describeTerms(s.requiredTerms) : '<none>'} (required; Liqo's webhook adds the offloading's terms)`,
     `Tolerations:    ${s.tolerations.map(tolerationText).join(', ') || '<none>'}`,
-    ...(s.requests ? [`Requests:       ${formatAmounts(s.requests).replace(/, pods \d+$/, '')}`] : []),
+    `Requests:       ${s.requests?.cpuMilli || s.requests?.memoryBytes ? formatAmounts(s.requests).replace(/, pods \d+$/, '') : '<none>'}`,
   ]
 }
 
