@@ -158,7 +158,7 @@ function taintText(t: Taint): string {
 export function explainFit(s: PodScheduling, node: Node, o: {offloading?: OffloadingRule | undefined; free?: ResourceAmounts} = {}): NodeFit {
   const off = offloadingAllows(o.offloading, node)
   // The strategy keeps pods off virtual nodes by not adding the toleration of Liqo's taint.
-  const byStrategy = !off.allowed && off.cause === 'strategy'
+  const byStrategy = !off.allowed && off.cause === 'strategy' && node.virtual
   if (node.unschedulable && !tolerates(s.tolerations, {key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule'})) {
     return {fits: false, cause: 'cordoned', reason: 'the node is cordoned (unschedulable)', scheduler: ['node(s) were unschedulable']}
   }

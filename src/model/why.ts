@@ -5,7 +5,7 @@
  */
 import {clusterDisplayName, clusterKey, clusterOfNode, compareClusters, indexForeignClusters, isLive, type ClusterRef} from './placement.js'
 import {room} from './resources.js'
-import {explainFit, type FitCause, type OffloadingRule} from './scheduling.js'
+import {explainFit, offloadingAllows, type FitCause, type OffloadingRule} from './scheduling.js'
 import type {ForeignCluster, KubeEvent, Node, Pod, ResourceAmounts, Taint} from './types.js'
 import {byName} from '../toolkit/text.js'
 
@@ -31,7 +31,10 @@ export interface ClusterVerdict {
   here: boolean
   /** A new pod like this one could be scheduled there now. */
   fits: boolean
-  /** The first reason of the cluster's first node (by name), or why the cluster has no node. */
+  /**
+   * Why the cluster does not take the pod: the NamespaceOffloading's when it keeps every node of the
+   * cluster out, else the first reason of its first node (by name); or why it has no node.
+   */
   cause?: FitCause | 'no-node'
   reason?: string
   nodes: NodeVerdict[]
@@ -72,8 +75,16 @@ export function clusterVerdicts(p: Pod, nodes: Node[], fcs: ForeignCluster[], of
   for (const c of clusters.values()) {
     c.here = c.nodes.some((n) => n.here)
     c.fits = c.nodes.some((n) => n.fits)
+    // A NamespaceOffloading that keeps every node of the cluster out is the cluster's reason, even
+    // where a node fails an earlier filter (a control-plane taint); otherwise the first node's.
+    const rules = c.nodes.map((n) => offloadingAllows(offloading, nodeMap.get(n.node)!))
     const first = c.nodes.find((n) => !n.fits)
-    if (!c.fits && first?.cause) {
+    const rule = rules[0]
+    if (c.fits || !first?.cause) continue
+    if (rule && !rule.allowed && rules.every((r) => !r.allowed && r.reason === rule.reason)) {
+      c.cause = rule.cause
+      c.reason = rule.reason
+    } else {
       c.cause = first.cause
       c.reason = first.reason!
     }

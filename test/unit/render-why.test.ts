@@ -47,7 +47,7 @@ describe('pods why renderers', () => {
         'CLUSTER     FITS   REASON',
         'local       no     podOffloadingStrategy Remote (NamespaceOffloading shop/offloading): its pods run on remote clusters only',
         'cluster-2   here   it runs here',
-        'cluster-3   no     the node is cordoned (unschedulable)',
+        'cluster-3   no     not selected by the clusterSelector of NamespaceOffloading shop/offloading (liqo.io/remote-cluster-id In [id-cluster-2])',
         '',
       ].join('\n'),
     )
@@ -57,7 +57,8 @@ describe('pods why renderers', () => {
     const text = renderPodsWhy(result([runningWhy]), {wide: true, now: NOW})
     expect(text).toMatch(/^CLUSTER +NODE +FITS +READY +CORDONED +TAINTS +ROOM +REASON$/m)
     expect(text).toMatch(/^cluster-2 +liqo-2 +here +True +no +virtual-node\.liqo\.io\/not-allowed=true:NoExecute +cpu 8, memory 32Gi, pods 250 +it runs here$/m)
-    expect(text).toMatch(/^cluster-3 +liqo-3 +no +True +yes +/m)
+    // The node's own first reason, in the scheduler's order: the cordon comes before the clusterSelector.
+    expect(text).toMatch(/^cluster-3 +liqo-3 +no +True +yes +.* the node is cordoned \(unschedulable\)$/m)
   })
 
   it("a Pending pod: the scheduler's event and whether we agree; json names each cluster's cause", () => {
@@ -85,7 +86,7 @@ describe('pods why renderers', () => {
     expect(doc.items[0]!.clusters.map((c) => [c.name, c.cause])).toEqual([
       ['local', 'strategy'],
       ['cluster-2', null],
-      ['cluster-3', 'cordoned'],
+      ['cluster-3', 'cluster-selector'],
     ])
     expect(doc.items[0]!.scheduler.agreement).toBe('disagrees')
   })

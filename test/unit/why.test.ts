@@ -151,6 +151,26 @@ describe('clusterVerdicts', () => {
   })
 })
 
+describe('a cluster whose nodes fail different filters', () => {
+  it("names the offloading's rule when it keeps every node out; each node keeps the scheduler's first reason", () => {
+    const controlPlane = aNode({name: 'cp', taints: [{key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}]})
+    const pod = aPod({name: 'web', phase: 'Pending', status: 'Pending', scheduling: mutated(remoteOnly2)})
+    const [localVerdict] = clusterVerdicts(pod, [controlPlane, local], fcs, remoteOnly2, () => [])
+    expect(localVerdict).toMatchObject({cause: 'strategy', reason: expect.stringMatching(/^podOffloadingStrategy Remote/)})
+    expect(localVerdict!.nodes.map((n) => [n.node, n.cause, n.reason])).toEqual([
+      ['cp', 'taint', 'untolerated taint node-role.kubernetes.io/control-plane:NoSchedule'],
+      ['worker', 'strategy', 'podOffloadingStrategy Remote (NamespaceOffloading shop/offloading): its pods run on remote clusters only'],
+    ])
+    const event = anEvent("0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.")
+    expect(
+      checkAgainstScheduler(
+        clusterVerdicts(pod, [controlPlane, local], [], remoteOnly2, () => []),
+        event,
+      ),
+    ).toMatchObject({agreement: 'agrees'})
+  })
+})
+
 describe('the scheduler FailedScheduling event', () => {
   it('reads counts per reason, without the preemption part', () => {
     const msg =
