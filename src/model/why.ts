@@ -107,14 +107,17 @@ export interface SchedulerCounts {
 /**
  * Reads "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s)
  * were unschedulable. preemption: …" (and "no nodes available to schedule pods"). Undefined when
- * the message is not of that form.
+ * the message is not of that form. Taints are one kind whatever the wording ("had untolerated
+ * taint {k: v}", or "had untolerated taint(s)" in kube-scheduler 1.36).
  */
 export function parseFailedScheduling(message: string): SchedulerCounts | undefined {
   if (/^no nodes available to schedule pods/.test(message)) return {total: 0, reasons: {}}
-  const m = /^0\/(\d+) nodes are available(?::\s*(.*?))?\.?(?:\s*preemption:.*)?$/s.exec(message.trim())
+  const m = /^0\/(\d+) nodes are available(?::\s*(.*))?$/s.exec(message.trim())
   if (!m) return undefined
   const reasons: Record<string, number> = {}
-  for (const part of (m[2] ?? '').split(/,\s*(?=\d+ )/)) {
+  // The reasons end at the first full stop; what follows is about preemption (and, from 1.34, DRA claims).
+  const list = (m[2] ?? '').split(/\.(?:\s|$)/)[0]!
+  for (const part of list.split(/,\s*(?=\d+ )/)) {
     const r = /^(\d+) (.+?)\.?$/.exec(part.trim())
     if (r) reasons[category(r[2]!)] = (reasons[category(r[2]!)] ?? 0) + Number(r[1])
   }

@@ -178,6 +178,10 @@ describe('the scheduler FailedScheduling event', () => {
     expect(parseFailedScheduling(msg)).toEqual({total: 3, reasons: {"didn't match node affinity/selector": 1, unschedulable: 2}})
     expect(parseFailedScheduling('0/2 nodes are available: 2 node(s) had untolerated taint {a: b}.')).toEqual({total: 2, reasons: {'untolerated taint': 2}})
     expect(parseFailedScheduling('no nodes available to schedule pods')).toEqual({total: 0, reasons: {}})
+    // kube-scheduler 1.36, with dynamic resource allocation between the reasons and preemption.
+    const v136 =
+      '0/2 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable. no new claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.'
+    expect(parseFailedScheduling(v136)).toEqual({total: 2, reasons: {'untolerated taint': 1, unschedulable: 1}})
     expect(parseFailedScheduling('running PreBind plugin "VolumeBinding": timed out')).toBeUndefined()
   })
 
