@@ -22,6 +22,7 @@ export default class Complete extends BaseCommand {
           ...(f.type === 'option' && f.options ? {options: [...f.options]} : {}),
         })),
         ...(c.id === 'peer:disable' || c.id === 'peer:enable' ? {arg: 'cluster' as const} : {}),
+        ...(c.id === 'pods:why' ? {arg: 'pod' as const} : {}),
       }))
     const want = whatToComplete(words, commands)
     const current = words.at(-1) ?? ''
@@ -30,7 +31,7 @@ export default class Complete extends BaseCommand {
     else if (want.kind === 'files') out = [':files']
     else {
       // A cluster that does not answer in time completes nothing rather than hanging the shell.
-      const where = {kubeconfig: typedFlag(words, 'kubeconfig'), context: typedFlag(words, 'context'), overrides: typedOverrides(words)}
+      const where = {kubeconfig: typedFlag(words, 'kubeconfig'), context: typedFlag(words, 'context'), namespace: typedFlag(words, 'namespace', 'n'), overrides: typedOverrides(words)}
       const all = await liveCandidates(want.kind, where).catch(() => [] as string[])
       out = all.filter((v) => v.startsWith(current.replace(/^--[\w-]+=/, '')))
     }

@@ -11,11 +11,11 @@ export interface CompletableCommand {
   /** "peer disable" */
   id: string
   flags: Array<{name: string; char?: string; takesValue: boolean; options?: string[]}>
-  /** What the first argument is, when it completes from the cluster. */
-  arg?: 'cluster'
+  /** What the first argument is, when it completes from the cluster (a peering, or a pod of the namespace). */
+  arg?: 'cluster' | 'pod'
 }
 
-export type Wanted = {kind: 'words'; words: string[]} | {kind: 'cluster' | 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user' | 'files'}
+export type Wanted = {kind: 'words'; words: string[]} | {kind: 'cluster' | 'pod' | 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user' | 'files'}
 
 /** The flags whose values come from somewhere live: the cluster, or the kubeconfig's entries. */
 const LIVE_FLAGS: Record<string, 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user'> = {
@@ -75,7 +75,7 @@ export function whatToComplete(words: string[], commands: CompletableCommand[]):
     const names = cmd.flags.flatMap((f) => [`--${f.name}`, ...(f.char ? [`-${f.char}`] : [])])
     return {kind: 'words', words: names.filter((n) => n.startsWith(current)).sort()}
   }
-  // An argument: only the first one completes (a cluster, for peer disable|enable).
+  // An argument: only the first one completes (a cluster for peer disable|enable, a pod for pods why).
   const args = rest.filter((w, i) => !w.startsWith('-') && !flagOf(rest[i - 1])?.takesValue)
   if (cmd.arg && args.length === 0) return {kind: cmd.arg}
   return {kind: 'words', words: []}

@@ -5,7 +5,7 @@
 import {UserError} from '../toolkit/errors.js'
 import type {KubeClient} from './client.js'
 import {Kind} from './kind.js'
-import {toNamespace, toPdb, toPod, toWorkload} from './map.js'
+import {toEvent, toNamespace, toPdb, toPod, toWorkload} from './map.js'
 
 export const PODS = new Kind({group: '', version: 'v1', plural: 'pods', kind: 'Pod'}, toPod)
 export const NAMESPACES = new Kind({group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace'}, toNamespace)
@@ -13,6 +13,7 @@ export const CONFIG_MAPS = new Kind({group: '', version: 'v1', plural: 'configma
 export const DEPLOYMENTS = new Kind({group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment'}, (raw) => toWorkload(raw, 'Deployment'))
 export const REPLICA_SETS = new Kind({group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet'}, (raw) => toWorkload(raw, 'ReplicaSet'))
 export const STATEFUL_SETS = new Kind({group: 'apps', version: 'v1', plural: 'statefulsets', kind: 'StatefulSet'}, (raw) => toWorkload(raw, 'StatefulSet'))
+export const EVENTS = new Kind({group: '', version: 'v1', plural: 'events', kind: 'Event'}, toEvent)
 export const POD_DISRUPTION_BUDGETS = new Kind({group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget'}, toPdb)
 
 /** Throws a UserError when the namespace does not exist (an empty list from a typo is not "no pods"). */

@@ -3,7 +3,8 @@
  * missing fields. What Liqo adds to a kind (virtual nodes, its own kinds) is mapped in src/liqo/.
  */
 import type {PodDisruptionBudget} from '../model/impact.js'
-import type {Namespace, NodeSelectorTerm, OwnerRef, Pod, PodScheduling, Toleration, Workload} from '../model/types.js'
+import {bytes, cpuMilli} from '../model/resources.js'
+import type {KubeEvent, Namespace, NodeSelectorTerm, OwnerRef, Pod, PodScheduling, ResourceAmounts, Toleration, Workload} from '../model/types.js'
 import type {Json} from './client.js'
 
 function controllerOf(md: Json): OwnerRef | undefined {
@@ -19,6 +20,33 @@ export function schedulingOf(spec: Json | undefined): PodScheduling {
     nodeSelector: {...(s.nodeSelector ?? {})},
     requiredTerms: (required?.nodeSelectorTerms ?? []) as NodeSelectorTerm[],
     tolerations: ((s.tolerations ?? []) as Json[]).map((t) => ({key: t.key, operator: t.operator, value: t.value, effect: t.effect}) as Toleration),
+    requests: requestsOf(s),
+  }
+}
+
+/**
+ * A pod's requests as the scheduler sums them: the containers' sum, or the largest init container
+ * when that is more, plus the pod's overhead.
+ */
+export function requestsOf(spec: Json): ResourceAmounts {
+  const of = (cs: Json[] | undefined, f: (r: Json) => number) => (cs ?? []).map((c) => f(c.resources?.requests ?? {}))
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  const one = (f: (r: Json) => number) => Math.max(sum(of(spec.containers, f)), ...of(spec.initContainers, f), 0) + f(spec.overhead ?? {})
+  return {cpuMilli: one((r) => cpuMilli(r.cpu)), memoryBytes: one((r) => bytes(r.memory)), pods: 1}
+}
+
+export function toEvent(raw: Json): KubeEvent {
+  const md = raw.metadata ?? {}
+  return {
+    namespace: md.namespace ?? '',
+    name: md.name ?? '',
+    type: raw.type ?? '',
+    reason: raw.reason ?? '',
+    message: raw.message ?? raw.note ?? '',
+    involvedUid: raw.involvedObject?.uid ?? '',
+    involvedName: raw.involvedObject?.name ?? '',
+    count: raw.series?.count ?? raw.count ?? 1,
+    lastSeen: raw.series?.lastObservedTime ?? raw.lastTimestamp ?? raw.eventTime ?? md.creationTimestamp ?? '',
   }
 }
 

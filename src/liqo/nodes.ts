@@ -5,6 +5,7 @@
  */
 import type {Json} from '../k8s/client.js'
 import {Kind} from '../k8s/kind.js'
+import {bytes, cpuMilli} from '../model/resources.js'
 import type {Node, Taint} from '../model/types.js'
 import {LABEL_NODE_TYPE, LABEL_REMOTE_CLUSTER_ID, VIRTUAL_NODE_TYPE} from './constants.js'
 
@@ -24,6 +25,8 @@ export function toNode(raw: Json): Node {
   }
   if (labels[LABEL_REMOTE_CLUSTER_ID]) node.remoteClusterId = labels[LABEL_REMOTE_CLUSTER_ID]
   if (md.deletionTimestamp) node.deletionTimestamp = md.deletionTimestamp
+  const a = raw.status?.allocatable
+  if (a) node.allocatable = {cpuMilli: cpuMilli(a.cpu), memoryBytes: bytes(a.memory), pods: Number(a.pods ?? 0) || 0}
   return node
 }
 

@@ -39,6 +39,29 @@ export interface PodScheduling {
   /** requiredDuringSchedulingIgnoredDuringExecution terms (ORed); empty = no constraint. */
   requiredTerms: NodeSelectorTerm[]
   tolerations: Toleration[]
+  /** What the pod asks for (containers, init containers and overhead as the scheduler adds them). */
+  requests?: ResourceAmounts
+}
+
+/** Amounts of the resources the scheduler fits: CPU in millicores, memory in bytes, a number of pods. */
+export interface ResourceAmounts {
+  cpuMilli: number
+  memoryBytes: number
+  pods: number
+}
+
+/** A FailedScheduling (or other) event of an object, as core/v1 Events give it. */
+export interface KubeEvent {
+  namespace: string
+  name: string
+  type: string
+  reason: string
+  message: string
+  involvedUid: string
+  involvedName: string
+  count: number
+  /** When it was last seen: the series' last observation, else lastTimestamp, eventTime, creation. */
+  lastSeen: string
 }
 
 export interface Pod {
@@ -77,6 +100,8 @@ export interface Node {
   remoteClusterId?: string
   deletionTimestamp?: string
   createdAt: string
+  /** status.allocatable, when the node gives it. */
+  allocatable?: ResourceAmounts
 }
 
 export interface PeeringCondition {

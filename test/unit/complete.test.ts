@@ -17,6 +17,7 @@ const commands: CompletableCommand[] = [
   {id: 'peer enable', arg: 'cluster', flags: kube},
   {id: 'peer list', flags: kube},
   {id: 'pods where', flags: [...kube, {name: 'namespace', char: 'n', takesValue: true}, {name: 'watch', char: 'w', takesValue: false}]},
+  {id: 'pods why', arg: 'pod', flags: [...kube, {name: 'namespace', char: 'n', takesValue: true}]},
   {id: 'cleanup', flags: [...kube, {name: 'namespace', char: 'n', takesValue: true}, {name: 'remote-context', takesValue: true}]},
   {id: 'status', flags: kube},
 ]
@@ -34,6 +35,12 @@ describe('whatToComplete', () => {
     expect(whatToComplete(['peer', 'enable', '--context', 'x', 'clu'], commands)).toEqual({kind: 'cluster'})
     expect(whatToComplete(['peer', 'disable', 'cluster-3', ''], commands)).toEqual({kind: 'words', words: []})
     expect(whatToComplete(['peer', 'list', ''], commands)).toEqual({kind: 'words', words: []})
+  })
+
+  it('the POD of pods why comes from the cluster, after -n or not', () => {
+    expect(whatToComplete(['pods', ''], commands)).toEqual({kind: 'words', words: ['where', 'why']})
+    expect(whatToComplete(['pods', 'why', '-n', 'shop', 'web'], commands)).toEqual({kind: 'pod'})
+    expect(whatToComplete(['pods', 'why', '-n', ''], commands)).toEqual({kind: 'namespace'})
   })
 
   it('flags, and flag values: options, live namespaces and contexts, files', () => {

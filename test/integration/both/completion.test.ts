@@ -33,6 +33,7 @@ describe.skipIf(!lab)(`shell completion${modeNote}${skipNote}`, {tags: ['launche
   it('commands and flags', () => {
     expect(bashComplete('liqo-topology pe')).toEqual(['peer'])
     expect(bashComplete('liqo-topology peer ')).toEqual(['disable', 'enable', 'list'])
+    expect(bashComplete('liqo-topology pods ')).toEqual(['where', 'why'])
     expect(bashComplete('liqo-topology pods where --sort')).toEqual(['--sort-by'])
   })
 
