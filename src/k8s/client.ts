@@ -8,32 +8,17 @@ import {ApiError, ConnectionError} from '../toolkit/errors.js'
 import {makeTransport, type Transport} from './auth.js'
 import {Exchange} from './exchange.js'
 import {toApiError, toConnectionError} from './http-errors.js'
+import type {ClientOptions, Json, RequestOptions} from './wire.js'
 import type {KubeTarget} from './kubeconfig.js'
 
 export {logBody} from './request-log.js'
-
-/** Raw API JSON, as it comes off the wire: read with optional chaining and mapped in ./map.ts. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped by nature; mappers give it types
-export type Json = Record<string, any>
+export type {ClientOptions, Json, RequestOptions} from './wire.js'
 
 export type PatchType = 'merge' | 'json' | 'strategic'
 const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   json: 'application/json-patch+json',
   strategic: 'application/strategic-merge-patch+json',
-}
-
-export interface RequestOptions {
-  query?: Record<string, string | number | boolean | undefined>
-  body?: unknown
-  contentType?: string
-  /** Overall deadline for this request (default: the client's request timeout). */
-  timeoutMs?: number
-  signal?: AbortSignal
-  /** Describes the call in errors, e.g. `patch foreignclusters cluster-3`. */
-  what?: string
-  /** Accept header (default: application/json). */
-  accept?: string
 }
 
 export interface ListOptions {
@@ -64,18 +49,6 @@ export interface WatchOptions {
   signal?: AbortSignal
   /** Called once the server accepted the watch (response headers received). */
   onOpen?: () => void
-}
-
-export interface ClientOptions {
-  /** Deadline of a single request (not of a watch). */
-  requestTimeoutMs?: number
-  /** Counts every request by verb; used by the benchmark and tests (no credentials involved). */
-  onRequest?: (verb: string, path: string) => void
-  /**
-   * kubectl's -v: from 6 each request's method, URL, status and duration; from 8 also the bodies
-   * (credentials redacted, long bodies cut). Written to `write` (stderr).
-   */
-  requestLog?: {level: number; write: (line: string) => void}
 }
 
 export class KubeClient {

@@ -7,7 +7,7 @@ import type http from 'node:http'
 
 import {sleep} from '../toolkit/clock.js'
 import type {Headers, Transport} from './auth.js'
-import type {ClientOptions, RequestOptions} from './client.js'
+import type {ClientOptions, RequestOptions} from './wire.js'
 import {TimeoutMarker, toConnectionError} from './http-errors.js'
 import {httpLib, httpsLib} from './net.js'
 import {klogPrefix, logBody} from './request-log.js'

@@ -3,7 +3,7 @@
  * that kept the request from being answered as a ConnectionError, both in kubectl's words.
  */
 import {ApiError, ConnectionError} from '../toolkit/errors.js'
-import type {Json} from './client.js'
+import type {Json} from './wire.js'
 
 /** Marks a request that ran into its own deadline (not the caller's signal). */
 export class TimeoutMarker extends Error {}

@@ -1,6 +1,6 @@
 /** kubectl's -v request log, as ./client.ts writes it: klog's prefix, bodies with credentials redacted. */
 import {redact} from '../toolkit/redact.js'
-import type {Json} from './client.js'
+import type {Json} from './wire.js'
 
 /** kubectl's klog prefix: I<month><day> <time>. */
 export function klogPrefix(d = new Date()): string {

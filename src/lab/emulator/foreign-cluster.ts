@@ -10,19 +10,9 @@ import type {ForeignCluster, Node} from '../../model/types.js'
 import {sleep} from '../../toolkit/clock.js'
 import {ApiError} from '../../toolkit/errors.js'
 import {VIRTUAL_NODE_FINALIZER, cordonNotReady, ensureNode, removeFinalizer, virtualNodeBody, type EmulatedNode, type NodeCapacity} from './kubelet.js'
-import {IpPool, tenantNamespace, virtualNodeName, withCondition, type Cond, type EmuCluster} from './model.js'
+import {IpPool, tenantNamespace, virtualNodeName, wantsPeering, withCondition, type Cond, type EmuCluster} from './model.js'
 import type {NamespaceOffloadingController} from './namespace-offloading.js'
 import type {VirtualKubelet} from './virtual-kubelet.js'
-
-/** Whether the peering is wanted: "Auto" means "do not peer" for clusters added by hand (liqoctl add cluster), as in v0.3. */
-export function wantsPeering(fc: ForeignCluster | undefined): boolean {
-  return !!fc && fc.outgoingEnabled === 'Yes' && !fc.deletionTimestamp
-}
-
-export function fcByClusterId(fcs: Reflector<ForeignCluster>, id: string): ForeignCluster | undefined {
-  for (const fc of fcs.store.values()) if (fc.clusterId === id) return fc
-  return undefined
-}
 
 export interface PeeringContext {
   home: EmuCluster

@@ -1,5 +1,7 @@
 /** Shared pieces of the Liqo emulator: the lab topology and small pure helpers. */
 import type {KubeClient} from '../../k8s/client.js'
+import type {Reflector} from '../../k8s/reflector.js'
+import type {ForeignCluster} from '../../model/types.js'
 
 export interface EmuCluster {
   name: string
@@ -70,4 +72,14 @@ export class IpPool {
     this.n = (this.n + 1) % (256 * 254)
     return `${this.prefix}.${Math.floor(i / 254)}.${(i % 254) + 1}`
   }
+}
+
+/** Whether the peering is wanted: "Auto" means "do not peer" for clusters added by hand (liqoctl add cluster), as in v0.3. */
+export function wantsPeering(fc: ForeignCluster | undefined): boolean {
+  return !!fc && fc.outgoingEnabled === 'Yes' && !fc.deletionTimestamp
+}
+
+export function fcByClusterId(fcs: Reflector<ForeignCluster>, id: string): ForeignCluster | undefined {
+  for (const fc of fcs.store.values()) if (fc.clusterId === id) return fc
+  return undefined
 }

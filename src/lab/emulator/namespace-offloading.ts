@@ -19,9 +19,8 @@ import {matchesTerms} from '../../model/scheduling.js'
 import type {ForeignCluster, NamespaceOffloading, Node, NodeSelectorTerm, RemoteNamespaceCondition} from '../../model/types.js'
 import {sleep} from '../../toolkit/clock.js'
 import {ApiError} from '../../toolkit/errors.js'
-import {fcByClusterId, wantsPeering} from './foreign-cluster.js'
 import {ignoreNotFound} from './kubelet.js'
-import {nowIso, offloadingPhase, virtualNodeName, withCondition, type EmuCluster} from './model.js'
+import {fcByClusterId, nowIso, offloadingPhase, virtualNodeName, wantsPeering, withCondition, type EmuCluster} from './model.js'
 
 const IS_VIRTUAL_TERM: NodeSelectorTerm = {matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'In', values: [VIRTUAL_NODE_TYPE]}]}
 
