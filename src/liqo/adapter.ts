@@ -14,7 +14,6 @@ import type {Kind, WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
 import type {ForeignCluster, NamespaceOffloading, Node} from '../model/types.js'
 import type {LiqoLine} from './detect.js'
-import type {UnpeerStage, UnpeerTarget} from './v1-unpeer.js'
 
 /** The switch of offloading to one cluster: 'No' pauses it, 'Yes' resumes it. */
 export type OutgoingSetting = 'Yes' | 'No'
@@ -49,6 +48,51 @@ export interface SwitchWording {
   keeps?: string
   /** After a disable converged while the peering is still Disconnecting: what Liqo is still doing. */
   stillDoing: string
+}
+
+/** A Liqo object as unpeering handles it: enough to delete it and to say why it is still there. */
+export interface LiqoObject {
+  namespace?: string
+  name: string
+  finalizers: string[]
+  deletionTimestamp?: string
+  /** Identity: spec.type (ControlPlane or ResourceSlice). */
+  type?: string
+}
+
+/** Which cluster of a peering an object of its teardown lives on. */
+export type Side = 'home' | 'remote'
+
+export interface UnpeerItem {
+  side: Side
+  kind: Kind<LiqoObject>
+  obj: LiqoObject
+}
+
+/** What is left of one Liqo module of a peering, deleted and waited for together. */
+export interface UnpeerStage {
+  module: 'offloading' | 'authentication' | 'networking'
+  items: UnpeerItem[]
+}
+
+/** The two ends of a peering to tear down, as clients and Liqo cluster IDs. */
+export interface UnpeerTarget {
+  home: KubeClient
+  remote: KubeClient
+  homeId: string
+  remoteId: string
+  /** The peering goes both ways (role ConsumerAndProvider): networking stays, as liqoctl does. */
+  bidirectional: boolean
+}
+
+/** A generation's teardown of a peering, as `liqoctl unpeer` does it. */
+export interface Unpeering {
+  /** What is left of the peering now, by module, in liqoctl's order; empty stages are left out. */
+  stages(t: UnpeerTarget): Promise<UnpeerStage[]>
+  /** Why an object is still there (its finalizers), for a wait that ran out; `context`: its cluster's. */
+  stillThere(i: UnpeerItem, context: string): string[]
+  /** The permissions it needs on this (home) cluster and on the remote one, for the preflight. */
+  access: {home: AccessCheck[]; remote: AccessCheck[]}
 }
 
 export interface LiqoAdapter {
@@ -87,9 +131,5 @@ export interface LiqoAdapter {
    * What `liqoctl unpeer` removes of a peering, what is left of it now, in its order. Absent in a
    * generation without that teardown (v0.x: disabling the outgoing peering is the teardown).
    */
-  readonly unpeer?: {
-    stages(t: UnpeerTarget): Promise<UnpeerStage[]>
-    /** The permissions it needs on this (home) cluster and on the remote one, for the preflight. */
-    access: {home: AccessCheck[]; remote: AccessCheck[]}
-  }
+  readonly unpeer?: Unpeering
 }

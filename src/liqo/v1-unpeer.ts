@@ -13,17 +13,8 @@
 import type {Json, KubeClient} from '../k8s/client.js'
 import {Kind} from '../k8s/kind.js'
 import {ApiError} from '../toolkit/errors.js'
+import type {LiqoObject, Side, UnpeerItem, UnpeerStage, UnpeerTarget, Unpeering} from './adapter.js'
 import {LABEL_REMOTE_CLUSTER_ID, VIRTUAL_NODE_V1} from './constants.js'
-
-/** A Liqo object as the unpeering handles it: enough to delete it and to say why it is still there. */
-export interface LiqoObject {
-  namespace?: string
-  name: string
-  finalizers: string[]
-  deletionTimestamp?: string
-  /** Identity: spec.type (ControlPlane or ResourceSlice). */
-  type?: string
-}
 
 function toLiqoObject(raw: Json): LiqoObject {
   const md = raw.metadata ?? {}
@@ -49,19 +40,6 @@ const VIRTUAL_NODE_OBJECTS = new Kind(VIRTUAL_NODE_V1, toLiqoObject)
 const REPLICATION = 'liqo.io/replication'
 const REPLICATION_DESTINATION = 'liqo.io/remoteID'
 
-export type Side = 'home' | 'remote'
-
-export interface UnpeerItem {
-  side: Side
-  kind: Kind<LiqoObject>
-  obj: LiqoObject
-}
-
-export interface UnpeerStage {
-  module: 'offloading' | 'authentication' | 'networking'
-  items: UnpeerItem[]
-}
-
 /** Lists `kind` with a label selector; a kind the server does not serve (404) has nothing. */
 async function listOrNone(client: KubeClient, k: Kind<LiqoObject>, labelSelector: string): Promise<LiqoObject[]> {
   try {
@@ -72,17 +50,8 @@ async function listOrNone(client: KubeClient, k: Kind<LiqoObject>, labelSelector
   }
 }
 
-export interface UnpeerTarget {
-  home: KubeClient
-  remote: KubeClient
-  homeId: string
-  remoteId: string
-  /** The peering goes both ways (role ConsumerAndProvider): networking stays, as liqoctl does. */
-  bidirectional: boolean
-}
-
 /** What is left of the peering, by module, in liqoctl unpeer's order; empty stages are left out. */
-export async function unpeerStages(t: UnpeerTarget): Promise<UnpeerStage[]> {
+async function unpeerStages(t: UnpeerTarget): Promise<UnpeerStage[]> {
   const toRemote = `${LABEL_REMOTE_CLUSTER_ID}=${t.remoteId}`
   const toHome = `${LABEL_REMOTE_CLUSTER_ID}=${t.homeId}`
   const items = (side: Side, k: Kind<LiqoObject>, objs: LiqoObject[]) => objs.map((obj): UnpeerItem => ({side, kind: k, obj}))
@@ -120,13 +89,16 @@ export async function unpeerStages(t: UnpeerTarget): Promise<UnpeerStage[]> {
 }
 
 /** Why an object is still there: its finalizers (never removed by this tool). */
-export function stillThere(i: UnpeerItem, context: string): string[] {
+function stillThere(i: UnpeerItem, context: string): string[] {
   const where = i.obj.namespace ? `${i.obj.namespace}/${i.obj.name}` : i.obj.name
   return [`${i.kind.resource.kind.toLowerCase()} ${where} on context "${context}"${i.obj.finalizers.length ? ` still has finalizer(s) ${i.obj.finalizers.join(', ')}` : ' is still being deleted'}`]
 }
 
 /** The deletions unpeering makes, as preflight checks. */
-export const UNPEER_ACCESS = {
+const UNPEER_ACCESS = {
   home: [RESOURCE_SLICES, VIRTUAL_NODE_OBJECTS, IDENTITIES, GATEWAY_CLIENTS, GATEWAY_SERVERS, CONFIGURATIONS].map((k) => k.access('delete')),
   remote: [TENANTS, GATEWAY_CLIENTS, GATEWAY_SERVERS, CONFIGURATIONS].map((k) => k.access('delete')),
 }
+
+/** Liqo v1's unpeering, for its adapter (./v1.ts). */
+export const unpeeringV1: Unpeering = {stages: unpeerStages, stillThere, access: UNPEER_ACCESS}

@@ -19,7 +19,7 @@ import {FOREIGN_CLUSTER_V1, LABEL_REMOTE_CLUSTER_ID, LIQO_CONTROLLER_MANAGER, LI
 import {guardedPatch} from './guarded-patch.js'
 import {NODES} from './nodes.js'
 import {toNamespaceOffloading} from './offloading.js'
-import {UNPEER_ACCESS, unpeerStages} from './v1-unpeer.js'
+import {unpeeringV1} from './v1-unpeer.js'
 import {byName} from '../toolkit/text.js'
 
 /** A core.liqo.io ForeignCluster as read, before it is joined with its VirtualNodes. */
@@ -237,7 +237,7 @@ async function setCreateNode(client: KubeClient, fc: ForeignCluster, value: Outg
 }
 
 export const liqoV1: LiqoAdapter = {
-  unpeer: {stages: unpeerStages, access: UNPEER_ACCESS},
+  unpeer: unpeeringV1,
   line: 'v1',
   generation: 'Liqo v1.x',
   // A VirtualNode's drain is a work item of the controller manager's deletion routine: one that

@@ -10,7 +10,6 @@ import {DEPLOYMENTS, NAMESPACES, POD_DISRUPTION_BUDGETS, PODS} from '../k8s/kind
 import type {LiqoAdapter} from '../liqo/adapter.js'
 import {connectLiqo} from '../liqo/connect.js'
 import {localClusterIdentity} from '../liqo/detect.js'
-import {stillThere} from '../liqo/v1-unpeer.js'
 import {describeStep, planCleanup, type CleanupPlan, type CleanupStep, type UnpeerInput} from '../model/cleanup-plan.js'
 import {previewDisableAll, type EvictionImpact} from '../model/impact.js'
 import {clusterDisplayName, indexForeignClusters} from '../model/placement.js'
@@ -242,7 +241,9 @@ async function unpeerStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: W
   const remote = u.remotes.get(step.clusterId)!
   const fc = plan.foreignClusters.find((f) => f.name === step.foreignCluster)
   // Read again: a run that resumes does only what is left now.
-  const stages = await plan.liqo.unpeer!.stages({home: client, remote: remote.client, homeId: u.homeId, remoteId: step.clusterId, bidirectional: fc?.role === 'ConsumerAndProvider'})
+  const unpeer = plan.liqo.unpeer!
+  const target = {home: client, remote: remote.client, homeId: u.homeId, remoteId: step.clusterId}
+  const stages = await unpeer.stages({...target, bidirectional: fc?.role === 'ConsumerAndProvider'})
   const remoteWaiter = waiter.on(remote.client)
   for (const stage of stages) {
     for (const i of stage.items) {
@@ -254,7 +255,7 @@ async function unpeerStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: W
       await w.gone(i.kind, i.obj.name, {
         ...(i.obj.namespace ? {namespace: i.obj.namespace} : {}),
         what: `${i.kind.ref(i.obj.name)} (${stage.module}, context "${context}")`,
-        describe: () => stillThere(i, context),
+        describe: () => unpeer.stillThere(i, context),
         hint: 'Liqo removes these finalizers itself (a ResourceSlice waits for its virtual node to drain); an unreachable cluster keeps them',
       })
     }

@@ -76,30 +76,58 @@ export async function planPeerChange(client: KubeClient, liqo: LiqoAdapter, acti
   const cluster: ClusterRef = vnodes[0]
     ? clusterOfNode(vnodes[0].name, new Map(nodes.map((n) => [n.name, n])), indexForeignClusters(all))
     : {kind: 'remote', name: clusterDisplayName(fc), id: fc.clusterId, foreignCluster: fc.name}
-  const base = {action, context: client.context, generation: liqo.generation, fc, matchedBy, cluster, alreadyDone: fc.outgoingEnabled === target}
-  const namespaces: string[] = []
-  const plan: PeerPlan = {...base, wording: liqo.switchWording(fc, target, {cluster: cluster.name, virtualNodes: [], namespaces}), namespaces, existingPods: []}
-  if (action === 'disable') {
-    // One field-selected list per virtual node (Liqo v1: one per ResourceSlice).
-    const pods: Pod[] = (await Promise.all(vnodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items)
-    // A rerun after the switch went off (say, after an interrupted disable) may find the pods already
-    // evicted, their replacements still starting elsewhere: it waits on every namespace Liqo offloads
-    // to that cluster too, so that "already disabled" still ends with rescheduling converged.
-    const offloaded = base.alreadyDone ? (await liqo.namespaceOffloadings.list(client)).items.filter((n) => offloadsTo(n, fc.clusterId, vnodes[0])).map((n) => n.namespace) : []
-    plan.namespaces = [...new Set([...pods.map((p) => p.namespace), ...offloaded])].sort()
-    const pdbs = (await Promise.all(plan.namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace})))).flatMap((r) => r.items)
-    plan.impact = previewDisable(fc, pods, nodes, all, pdbs)
-    const existing = await Promise.all(plan.namespaces.map((ns) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})))
-    plan.existingPods = existing.flatMap((r) => r.items).sort()
-  } else {
-    const nsos = (await liqo.namespaceOffloadings.list(client)).items
-    plan.namespaces = nsos
-      .filter((n) => n.name === NAMESPACE_OFFLOADING_NAME && !n.deletionTimestamp)
-      .map((n) => n.namespace)
-      .sort()
-  }
-  plan.wording = liqo.switchWording(fc, target, {cluster: cluster.name, virtualNodes: plan.impact?.virtualNodes ?? [], namespaces: plan.namespaces})
-  return plan
+  const alreadyDone = fc.outgoingEnabled === target
+  const base = {action, context: client.context, generation: liqo.generation, fc, matchedBy, cluster, alreadyDone}
+  const disabling = {fc, nodes, vnodes, all, alreadyDone}
+  const scope = action === 'disable' ? await disableScope(client, liqo, disabling) : await enableScope(client, liqo)
+  const virtualNodes = scope.impact?.virtualNodes ?? []
+  const wording = liqo.switchWording(fc, target, {cluster: cluster.name, virtualNodes, namespaces: scope.namespaces})
+  return {...base, wording, ...scope}
+}
+
+type PlanScope = Pick<PeerPlan, 'impact' | 'namespaces' | 'existingPods'>
+
+interface DisableInput {
+  fc: ForeignCluster
+  nodes: Node[]
+  vnodes: Node[]
+  all: ForeignCluster[]
+  alreadyDone: boolean
+}
+
+/** A disable's reach: the pods it evicts and where they can go, and every namespace to wait on. */
+async function disableScope(client: KubeClient, liqo: LiqoAdapter, o: DisableInput): Promise<PlanScope> {
+  const {fc, vnodes} = o
+  // One field-selected list per virtual node (Liqo v1: one per ResourceSlice).
+  const byNode = await Promise.all(vnodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))
+  const pods: Pod[] = byNode.flatMap((r) => r.items)
+  // A rerun after the switch went off (say, after an interrupted disable) may find the pods already
+  // evicted, their replacements still starting elsewhere: it waits on every namespace Liqo offloads
+  // to that cluster too, so that "already disabled" still ends with rescheduling converged.
+  const nsos = o.alreadyDone ? (await liqo.namespaceOffloadings.list(client)).items : []
+  const offloaded = nsos.filter((n) => offloadsTo(n, fc.clusterId, vnodes[0])).map((n) => n.namespace)
+  const namespaces = [...new Set([...pods.map((p) => p.namespace), ...offloaded])].sort()
+  const budgets = await Promise.all(namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace})))
+  const impact = previewDisable(
+    fc,
+    pods,
+    o.nodes,
+    o.all,
+    budgets.flatMap((r) => r.items),
+  )
+  const podNames = (ns: string) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})
+  const existing = await Promise.all(namespaces.map(podNames))
+  return {impact, namespaces, existingPods: existing.flatMap((r) => r.items).sort()}
+}
+
+/** An enable's reach: the namespaces offloaded with Liqo. */
+async function enableScope(client: KubeClient, liqo: LiqoAdapter): Promise<PlanScope> {
+  const nsos = (await liqo.namespaceOffloadings.list(client)).items
+  const namespaces = nsos
+    .filter((n) => n.name === NAMESPACE_OFFLOADING_NAME && !n.deletionTimestamp)
+    .map((n) => n.namespace)
+    .sort()
+  return {namespaces, existingPods: []}
 }
 
 /** What the change needs to be allowed to do. */
