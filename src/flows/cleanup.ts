@@ -2,7 +2,7 @@
 import {requireAccess} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import {describeStep} from '../model/cleanup-plan.js'
-import {cleanupPlanDocument, renderCleanupPlan, renderCleanupResult, renderNothingToDo} from '../render/cleanup.js'
+import {cleanupPlanDocument, cleanupPlanLines, renderCleanupPlan, renderCleanupResult, renderNothingToDo} from '../render/cleanup.js'
 import {cleanupAccessChecks, loadCleanupPlan, remoteAccessChecks, runCleanup, type CleanupPlanOptions} from '../services/cleanup.js'
 import {systemClock} from '../toolkit/clock.js'
 import {InterruptedError, UserError} from '../toolkit/errors.js'
@@ -35,7 +35,7 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
     return
   }
   if (plan.otherNamespaces.length && !flags.force) {
-    errWithWarnings(io, renderCleanupPlan(plan))
+    errWithWarnings(io, cleanupPlanLines(plan))
     const namespaces = [...new Set(plan.otherNamespaces.map((p) => p.namespace))].sort()
     const stuck = plan.otherNamespaces.filter((p) => p.outcome !== 'rescheduled').length
     throw new UserError(
@@ -45,7 +45,7 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
   }
   await requireAccess(client, cleanupAccessChecks(plan), `clean up namespace ${o.namespace}`)
   for (const r of remoteAccessChecks(plan)) await requireAccess(r.client, r.checks, `unpeer from context "${r.client.context}"`)
-  errWithWarnings(io, renderCleanupPlan(plan))
+  errWithWarnings(io, cleanupPlanLines(plan))
   await confirm(io, {
     message: `Run these ${plan.steps.length} steps on context "${plan.context}"?`,
     yes: flags.yes || flags['skip-confirm'],

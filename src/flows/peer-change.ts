@@ -5,7 +5,7 @@
 import type {KubeClient} from '../k8s/client.js'
 import {requireAccess} from '../k8s/access.js'
 import {clusterDisplayName} from '../model/placement.js'
-import {peerResultDocument, planDocument, renderPeerResult, renderPlan} from '../render/peer.js'
+import {peerResultDocument, planDocument, planLines, renderPeerResult, renderPlan} from '../render/peer.js'
 import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, type PeerAction, type PeerPlan} from '../services/peer.js'
 import {systemClock} from '../toolkit/clock.js'
 import {needsForce} from '../model/impact.js'
@@ -56,7 +56,7 @@ export async function runPeerChange(io: IO, print: Printer, client: KubeClient, 
     io.err(`outgoing peering to ${plan.cluster.name} already ${verb} (phase ${plan.fc.outgoingPhase}); nothing to change`)
   } else {
     await requireAccess(client, peerAccessChecks(liqo, plan), `${action} the peering with ${plan.cluster.name}`)
-    errWithWarnings(io, renderPlan(plan))
+    errWithWarnings(io, planLines(plan))
     const stuck = needsForce(plan.impact?.pods ?? [])
     if (stuck.length && !flags.force) {
       throw new UserError(

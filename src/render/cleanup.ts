@@ -3,22 +3,29 @@ import {describeStep, type CleanupPlan} from '../model/cleanup-plan.js'
 import type {EvictionImpact} from '../model/impact.js'
 import type {CleanupDone} from '../services/cleanup.js'
 import {document} from './machine.js'
-import {evictionDocument, podLine} from './peer.js'
+import {info, linesText, warning, type Line} from './lines.js'
+import {evictionDocument, podImpactLine} from './peer.js'
 
 type ShownPlan = CleanupPlan & {context: string; otherNamespaces?: EvictionImpact[]}
 
 export function renderCleanupPlan(plan: ShownPlan): string {
-  const lines = [`Cleanup of namespace ${plan.namespace} on context "${plan.context}", in this order:`]
-  plan.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${describeStep(s)}`))
+  return linesText(cleanupPlanLines(plan))
+}
+
+/** The plan as lines, its warnings marked. */
+export function cleanupPlanLines(plan: ShownPlan): Line[] {
+  const lines = [info(`Cleanup of namespace ${plan.namespace} on context "${plan.context}", in this order:`)]
+  plan.steps.forEach((s, i) => lines.push(info(`  ${i + 1}. ${describeStep(s)}`)))
   const others = plan.otherNamespaces ?? []
   if (others.length) {
     const namespaces = [...new Set(others.map((p) => p.namespace))].sort()
-    lines.push(`  The peering steps also evict ${others.length} pod(s) of other namespaces (${namespaces.join(', ')}):`)
-    for (const p of others) lines.push(podLine(p))
-    lines.push(`  Warning: this touches namespaces other than ${plan.namespace}: it needs --force (or keep the peerings with --keep-peering)`)
+    lines.push(info(`  The peering steps also evict ${others.length} pod(s) of other namespaces (${namespaces.join(', ')}):`))
+    lines.push(...others.map(podImpactLine))
+    const needs = 'it needs --force (or keep the peerings with --keep-peering)'
+    lines.push(warning(`  Warning: this touches namespaces other than ${plan.namespace}: ${needs}`))
   }
-  for (const n of plan.notes) lines.push(`  Note: ${n}`)
-  return `${lines.join('\n')}\n`
+  for (const n of plan.notes) lines.push(info(`  Note: ${n}`))
+  return lines
 }
 
 export function renderNothingToDo(plan: CleanupPlan & {context: string}): string {

@@ -4,6 +4,7 @@ import {reachLine, type Reach} from '../toolkit/rerun.js'
 import type {EvictionImpact} from '../model/impact.js'
 import type {PeerChangeResult, PeerListResult, PeerPlan} from '../services/peer.js'
 import {renderTable} from './table.js'
+import {info, linesText, warning, type Line} from './lines.js'
 import {document} from './machine.js'
 
 function nodeReadiness(v: {ready: boolean; schedulable: boolean; present: boolean}): string {
@@ -114,39 +115,49 @@ export function peerListDocument(r: PeerListResult): Record<string, unknown> {
 
 /** One evicted pod and where its replacement can go. */
 export function podLine(p: EvictionImpact): string {
+  return podImpactLine(p).text
+}
+
+/** One evicted pod as a line: a warning when its replacement would stay Pending or there is none. */
+export function podImpactLine(p: EvictionImpact): Line {
   const where =
     p.outcome === 'rescheduled'
       ? `replacement can go to ${p.destinations.map((d) => d.name).join(', ')}`
       : p.outcome === 'pending'
         ? `replacement would stay Pending: ${p.reasons.join('; ')}`
         : 'not replaced (no controller)'
-  return `    ${p.namespace}/${p.name}${p.owner ? ` (${p.owner})` : ''}: ${where}`
+  const text = `    ${p.namespace}/${p.name}${p.owner ? ` (${p.owner})` : ''}: ${where}`
+  return p.outcome === 'rescheduled' ? info(text) : warning(text)
 }
 
 /** The plan shown before confirmation (stderr) or as the result of --dry-run (stdout). */
 export function renderPlan(plan: PeerPlan): string {
+  return linesText(planLines(plan))
+}
+
+/** The plan as lines, its warnings marked. */
+export function planLines(plan: PeerPlan): Line[] {
   const fc = plan.fc
   const id = `ForeignCluster ${fc.name}, cluster ID ${fc.clusterId || '?'}`
-  const lines: string[] = []
-  const writes = plan.wording.writes.map((w) => `  ${w}`)
-  if (plan.action === 'disable') {
-    lines.push(`Disable outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`, ...writes)
-    const impact = plan.impact!
-    if (impact.virtualNode) lines.push(`  ${plan.wording.effect}`)
-    else lines.push(`  ${plan.cluster.name} has no virtual node now; nothing runs there.`)
-    if (plan.wording.keeps) lines.push(`  ${plan.wording.keeps}`)
-    if (impact.pods.length) {
-      lines.push(`  ${impact.pods.length} pod(s) will be evicted:`)
-      for (const p of impact.pods) lines.push(podLine(p))
-    } else lines.push('  No pod runs there: nothing will be evicted.')
-    lines.push(`  Clusters that remain: ${impact.remaining.map((c) => c.name).join(', ') || 'none'}`)
-    for (const w of impact.warnings) lines.push(`  Warning: ${w}`)
-  } else {
-    lines.push(`Enable outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`, ...writes)
-    lines.push(`  ${plan.wording.effect}`)
-    lines.push(`  Running pods are not moved back; only new or rescheduled pods can land on ${plan.cluster.name}.`)
+  const verb = plan.action === 'disable' ? 'Disable' : 'Enable'
+  const lines = [info(`${verb} outgoing peering to ${plan.cluster.name} (${id}) on context "${plan.context}":`)]
+  lines.push(...plan.wording.writes.map((w) => info(`  ${w}`)))
+  if (plan.action === 'enable') {
+    lines.push(info(`  ${plan.wording.effect}`))
+    lines.push(info(`  Running pods are not moved back; only new or rescheduled pods can land on ${plan.cluster.name}.`))
+    return lines
   }
-  return `${lines.join('\n')}\n`
+  const impact = plan.impact!
+  if (impact.virtualNode) lines.push(info(`  ${plan.wording.effect}`))
+  else lines.push(info(`  ${plan.cluster.name} has no virtual node now; nothing runs there.`))
+  if (plan.wording.keeps) lines.push(info(`  ${plan.wording.keeps}`))
+  if (impact.pods.length) {
+    lines.push(info(`  ${impact.pods.length} pod(s) will be evicted:`))
+    lines.push(...impact.pods.map(podImpactLine))
+  } else lines.push(info('  No pod runs there: nothing will be evicted.'))
+  lines.push(info(`  Clusters that remain: ${impact.remaining.map((c) => c.name).join(', ') || 'none'}`))
+  for (const w of impact.warnings) lines.push(warning(`  Warning: ${w}`))
+  return lines
 }
 
 export function planDocument(plan: PeerPlan): Record<string, unknown> {
