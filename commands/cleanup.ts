@@ -41,9 +41,16 @@ export default class Cleanup extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Cleanup)
-    const {io, print, client, namespace} = await this.session(flags)
+    const session = await this.session(flags)
     const unpeer = flags.unpeer ? await this.remotes(flags, flags['remote-context']) : undefined
-    const plan = {namespace, deployments: flags.deployment, keepPeering: flags['keep-peering'], ...(unpeer ? {unpeer} : {})}
-    await runCleanupFlow(io, print, client, plan, flags, {signal: this.abort.signal, stage: this.stage})
+    await runCleanupFlow(session, {
+      deployments: flags.deployment,
+      keepPeering: flags['keep-peering'],
+      ...(unpeer ? {unpeer} : {}),
+      yes: flags.yes || flags['skip-confirm'],
+      force: flags.force,
+      dryRun: flags['dry-run'],
+      timeoutMs: flags.timeout,
+    })
   }
 }

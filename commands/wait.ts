@@ -22,8 +22,8 @@ export default class Wait extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Wait)
-    const {io, print, client, namespace} = await this.session(flags)
-    const o = {namespace, ...(flags['away-from'] !== undefined ? {awayFrom: flags['away-from']} : {}), timeoutMs: flags.timeout}
-    await runWait(io, print, client, o, this.abort.signal)
+    const session = await this.session(flags)
+    const awayFrom = flags['away-from']
+    await runWait(session, {...(awayFrom !== undefined ? {awayFrom} : {}), timeoutMs: flags.timeout})
   }
 }

@@ -31,17 +31,17 @@ export default class PodsWhere extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(PodsWhere)
-    const {io, print, client, namespace} = await this.session(flags)
+    const session = await this.session(flags)
     const sortBy = flags['sort-by'] === undefined ? undefined : sortKey(flags['sort-by'])
     if (flags['sort-by'] !== undefined && !sortBy) throw new UsageError(`--sort-by: cannot sort by "${flags['sort-by']}"`, `use one of: ${SORT_BY_CHOICES.join(', ')}`)
-    const opts = {
-      namespace,
+    const o = {
       allNamespaces: flags['all-namespaces'],
       ...(flags.selector ? {labelSelector: flags.selector} : {}),
       ...(flags['field-selector'] ? {fieldSelector: flags['field-selector']} : {}),
+      noHeaders: flags['no-headers'],
+      ...(sortBy ? {sortBy} : {}),
     }
-    const view = {noHeaders: flags['no-headers'], ...(sortBy ? {sortBy} : {})}
-    if (flags.watch) await watchPodsWhere(io, print, client, opts, view, this.abort.signal)
-    else await runPodsWhere(io, print, client, opts, view)
+    if (flags.watch) await watchPodsWhere(session, o)
+    else await runPodsWhere(session, o)
   }
 }

@@ -7,6 +7,7 @@ import {Command, Flags} from '@oclif/core'
 
 import {ExitCode, InterruptedError} from '../toolkit/errors.js'
 import {KubeClient} from '../k8s/client.js'
+import type {Session} from '../flows/session.js'
 import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
 import {overrideArgs, overridesNameServer, type ConnectionOverrides} from '../k8s/overrides.js'
 import {normalizeBooleanFlags} from './flags.js'
@@ -123,11 +124,15 @@ export abstract class BaseCommand extends Command {
     return Promise.all(contexts.map(async (context) => (await this.connect({...flags, context}, false)).client))
   }
 
-  /** What a command on the home cluster starts with: its output (streams and printer), the client and the namespace. */
-  protected async session(flags: KubeFlagValues & {'no-color'?: boolean; output?: string}): Promise<{io: IO; print: Printer; client: KubeClient; namespace: string}> {
+  /**
+   * What a command on the home cluster gives its flow: its output (streams and printer), the client
+   * and the namespace, the signal of Ctrl-C and the stage that says how far it got.
+   */
+  protected async session(flags: KubeFlagValues & {'no-color'?: boolean; output?: string}): Promise<Session> {
     const io = this.setupIO(flags)
     const {client, namespace} = await this.connect(flags)
-    return {io, print: new Printer(io, flags.output ?? 'table'), client, namespace}
+    const print = new Printer(io, flags.output ?? 'table')
+    return {io, print, client, namespace, signal: this.abort.signal, stage: this.stage}
   }
 
   override async catch(err: Error & {exitCode?: number}): Promise<never> {

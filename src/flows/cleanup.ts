@@ -1,40 +1,41 @@
 /** The flow of `cleanup`: plan → (nothing to do | dry run) → preflight → show → confirm → run the steps → report. */
 import {requireAccess} from '../k8s/access.js'
-import type {KubeClient} from '../k8s/client.js'
 import {describeStep} from '../model/cleanup-plan.js'
 import {cleanupPlanDocument, cleanupPlanLines, renderCleanupPlan, renderCleanupResult, renderNothingToDo} from '../render/cleanup.js'
 import {cleanupAccessChecks, loadCleanupPlan, remoteAccessChecks, runCleanup, type CleanupPlanOptions} from '../services/cleanup.js'
 import {systemClock} from '../toolkit/clock.js'
 import {InterruptedError, UserError} from '../toolkit/errors.js'
-import type {IO} from '../toolkit/io.js'
-import type {Control} from '../toolkit/rerun.js'
 import {confirm} from '../ui/confirm.js'
-import type {Printer} from '../ui/printer.js'
 import {makeProgress, waitReporting} from '../ui/progress.js'
 import {errWithWarnings} from '../ui/styled.js'
+import type {Session} from './session.js'
 
-export interface CleanupFlags {
+/** What to clean up in the session's namespace (the plan's options) and how. */
+export interface CleanupFlowOptions extends Omit<CleanupPlanOptions, 'namespace'> {
+  /** --yes or --skip-confirm. */
   yes: boolean
   force: boolean
-  'skip-confirm': boolean
-  'dry-run': boolean
-  timeout: number
+  dryRun: boolean
+  /** Of each step's wait. */
+  timeoutMs: number
 }
 
-export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient, o: CleanupPlanOptions, flags: CleanupFlags, control: Control): Promise<void> {
-  const {signal, stage} = control
+export async function runCleanupFlow(s: Session, options: CleanupFlowOptions): Promise<void> {
+  const {io, print, client, signal, stage} = s
+  const {yes, force, dryRun, timeoutMs, ...planOptions} = options
+  const o: CleanupPlanOptions = {namespace: s.namespace, ...planOptions}
   const plan = await loadCleanupPlan(client, o)
   if (plan.steps.length === 0) {
     print.print({document: () => cleanupPlanDocument(plan)})
     io.err(renderNothingToDo(plan))
     return
   }
-  if (flags['dry-run']) {
+  if (dryRun) {
     print.print({document: () => cleanupPlanDocument(plan), text: () => renderCleanupPlan(plan)})
     io.err('(dry run) nothing was changed')
     return
   }
-  if (plan.otherNamespaces.length && !flags.force) {
+  if (plan.otherNamespaces.length && !force) {
     errWithWarnings(io, cleanupPlanLines(plan))
     const namespaces = [...new Set(plan.otherNamespaces.map((p) => p.namespace))].sort()
     const stuck = plan.otherNamespaces.filter((p) => p.outcome !== 'rescheduled').length
@@ -48,14 +49,14 @@ export async function runCleanupFlow(io: IO, print: Printer, client: KubeClient,
   errWithWarnings(io, cleanupPlanLines(plan))
   await confirm(io, {
     message: `Run these ${plan.steps.length} steps on context "${plan.context}"?`,
-    yes: flags.yes || flags['skip-confirm'],
+    yes,
     action: `clean up namespace ${o.namespace}`,
     declined: 'nothing was deleted',
     signal,
   })
   const progress = await makeProgress(io)
   const done = await runCleanup(client, plan, {
-    timeoutMs: flags.timeout,
+    timeoutMs,
     signal,
     clock: systemClock,
     onStep: (i, total, step) => {

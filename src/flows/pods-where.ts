@@ -1,13 +1,11 @@
 /** The flow of `pods where`: the placement once, or (-w) once and then every change, as the printer says. */
-import type {KubeClient} from '../k8s/client.js'
 import {readPlacement, type PodsWhereOptions, type PodsWhereResult} from '../liqo/placement.js'
 import {placementDocument, placementHeaders, placementRow, renderPlacementSummary, renderPlacementTable, type TableOptions} from '../render/placement.js'
 import {columnWidths, renderAlignedRow} from '../render/table.js'
 import {watchPlacement, type PlacementEvent} from '../services/pods-where.js'
 import {orderPods} from '../model/placement.js'
 import {InterruptedError} from '../toolkit/errors.js'
-import type {IO} from '../toolkit/io.js'
-import type {Printer} from '../ui/printer.js'
+import type {Session} from './session.js'
 
 /** How the pods are shown: headers or not, and the order (--sort-by key, see sortKey). */
 export interface PodsView {
@@ -15,7 +13,18 @@ export interface PodsView {
   sortBy?: string
 }
 
-export async function runPodsWhere(io: IO, print: Printer, client: KubeClient, o: PodsWhereOptions, view: PodsView): Promise<void> {
+/** Which pods (the session's namespace, or all) and how they are shown. */
+export type PodsWhereFlowOptions = Omit<PodsWhereOptions, 'namespace'> & PodsView
+
+/** The placement's options and the view, from the flow's options and the session's namespace. */
+function split(s: Session, o: PodsWhereFlowOptions): {where: PodsWhereOptions; view: PodsView} {
+  const {noHeaders, sortBy, ...rest} = o
+  return {where: {namespace: s.namespace, ...rest}, view: {noHeaders, ...(sortBy ? {sortBy} : {})}}
+}
+
+export async function runPodsWhere(s: Session, options: PodsWhereFlowOptions): Promise<void> {
+  const {io, print, client} = s
+  const {where: o, view} = split(s, options)
   const placed = await readPlacement(client, o)
   const result = {...placed, items: orderPods(placed.items, {allNamespaces: o.allNamespaces, ...(view.sortBy ? {sortBy: view.sortBy} : {})})}
   for (const w of result.warnings) io.err(`Warning: ${w}`)
@@ -27,7 +36,9 @@ export async function runPodsWhere(io: IO, print: Printer, client: KubeClient, o
 }
 
 /** `pods where -w`: the first list as a table (or one ADDED event per pod), then one row (or event) per change, until Ctrl-C. */
-export async function watchPodsWhere(io: IO, print: Printer, client: KubeClient, o: PodsWhereOptions, view: PodsView, signal: AbortSignal): Promise<never> {
+export async function watchPodsWhere(s: Session, options: PodsWhereFlowOptions): Promise<never> {
+  const {io, print, client, signal} = s
+  const {where: o, view} = split(s, options)
   const table: Omit<TableOptions, 'now'> = {wide: print.wide, allNamespaces: o.allNamespaces, noHeaders: view.noHeaders}
   let widths: number[] = []
   const onInitial = (initial: PodsWhereResult) => {

@@ -1,18 +1,26 @@
 /** The flow of `wait`: wait with progress on stderr, then the outcome through the printer. */
-import type {KubeClient} from '../k8s/client.js'
 import {renderWaitResult, waitDocument} from '../render/wait.js'
 import {waitNamespace} from '../services/wait.js'
 import {systemClock} from '../toolkit/clock.js'
-import type {IO} from '../toolkit/io.js'
-import type {Printer} from '../ui/printer.js'
 import {makeProgress, waitReporting} from '../ui/progress.js'
+import type {Session} from './session.js'
 
-export async function runWait(io: IO, print: Printer, client: KubeClient, o: {namespace: string; awayFrom?: string; timeoutMs: number}, signal: AbortSignal): Promise<void> {
+export interface WaitOptions {
+  /** Also wait until no pod of the namespace runs on this cluster. */
+  awayFrom?: string
+  timeoutMs: number
+}
+
+/** Waits on the session's namespace. */
+export async function runWait(s: Session, o: WaitOptions): Promise<void> {
+  const {io, print, client, namespace, signal} = s
   const progress = await makeProgress(io)
-  const r = await waitNamespace(client, {...o, signal, clock: systemClock, ...waitReporting(progress, client.server)}).catch((e: unknown) => {
+  const reporting = waitReporting(progress, client.server)
+  const waiting = waitNamespace(client, {namespace, ...o, signal, clock: systemClock, ...reporting})
+  const r = await waiting.catch((e: unknown) => {
     progress.stop()
     throw e
   })
-  progress.succeed(`namespace/${o.namespace} condition met`)
+  progress.succeed(`namespace/${namespace} condition met`)
   print.print({document: () => waitDocument(r), text: () => renderWaitResult(r)})
 }
