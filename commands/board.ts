@@ -12,7 +12,6 @@ export default class Board extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Board)
-    const {io, client, namespace} = await this.session(flags)
-    await runBoard(io, client, {namespace, allNamespaces: flags['all-namespaces']}, this.abort.signal, this.stage.reach)
+    await runBoard(await this.session(flags), {allNamespaces: flags['all-namespaces']})
   }
 }

@@ -40,8 +40,16 @@ export function peerChangeCommand(action: PeerAction, summary: string, descripti
 
     async run(): Promise<void> {
       const {args, flags} = await this.parse(PeerChange)
-      const {io, print, client} = await this.session(flags)
-      await runPeerChange(io, print, client, action, args.cluster, flags, {signal: this.abort.signal, stage: this.stage})
+      const session = await this.session(flags)
+      await runPeerChange(session, {
+        action,
+        ...(args.cluster !== undefined ? {cluster: args.cluster} : {}),
+        yes: flags.yes || flags['skip-confirm'],
+        force: flags.force,
+        dryRun: flags['dry-run'],
+        wait: flags.wait,
+        timeoutMs: flags.timeout,
+      })
     }
   }
 }

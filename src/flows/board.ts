@@ -4,26 +4,26 @@
  * board, d / e on the selected cluster runs the same plan → preview → confirm → change → wait as
  * `peer disable|enable`, the preview and question shown in the board.
  */
-import type {KubeClient} from '../k8s/client.js'
 import type {PodsWhereOptions} from '../liqo/placement.js'
 import {boardColumns, describeMove, type BoardPeer} from '../render/board.js'
-import {needsForce} from '../model/impact.js'
 import {clusterDisplayName, type PlacedPod} from '../model/placement.js'
-import {renderPlan} from '../render/peer.js'
-import {applyPeerChange, listForeignClusters, planPeerChange, type PeerAction, type PeerPlan} from '../services/peer.js'
+import {peerChangeWords as words, renderPlan} from '../render/peer.js'
+import {listForeignClusters, planPeerChange, type PeerAction} from '../services/peer.js'
 import {watchPlacement} from '../services/pods-where.js'
-import {systemClock} from '../toolkit/clock.js'
 import {UsageError} from '../toolkit/errors.js'
-import type {IO} from '../toolkit/io.js'
-import {reachLine, type Reach} from '../toolkit/rerun.js'
+import {reachLine} from '../toolkit/rerun.js'
 import {BoardStore, type BoardHandlers} from '../ui/board-store.js'
+import type {Progress} from '../ui/progress.js'
+import {changePeering, type PeerConversation} from './peer-change.js'
+import type {Session} from './session.js'
 
 /** How often the column headers (the peerings' state) are read again. */
 const PEERS_EVERY_MS = 2000
 
-/** `reach`: how the command reached the cluster, for the command line the board may suggest. */
-export async function runBoard(io: IO, client: KubeClient, o: PodsWhereOptions, signal: AbortSignal, reach?: Reach): Promise<void> {
-  const to = reach ?? {context: client.context, args: [], leftOut: []}
+/** The board of the session's namespace, or (allNamespaces) of every namespace. */
+export async function runBoard(s: Session, options: {allNamespaces: boolean}): Promise<void> {
+  const {io, client, signal} = s
+  const o: PodsWhereOptions = {namespace: s.namespace, allNamespaces: options.allNamespaces}
   if (!io.stdinIsTTY || !io.stderrIsTTY) throw new UsageError('the board needs a terminal (stdin and stderr)', 'for a stream of changes use: liqo-topology pods where -w')
   const store = new BoardStore({context: client.context, scope: o.allNamespaces ? 'all namespaces' : `namespace ${o.namespace}`})
   const pods = new Map<string, PlacedPod>()
@@ -60,7 +60,7 @@ export async function runBoard(io: IO, client: KubeClient, o: PodsWhereOptions, 
   })
   const handlers: BoardHandlers = {
     quit: () => ctl.abort(),
-    act: (action, foreignCluster) => void changePeering(client, store, action, foreignCluster, ctl.signal, to),
+    act: (action, foreignCluster) => void boardChange({...s, signal: ctl.signal}, store, action, foreignCluster),
   }
   try {
     const {showBoard} = await import('../ui/board.js')
@@ -72,26 +72,51 @@ export async function runBoard(io: IO, client: KubeClient, o: PodsWhereOptions, 
   }
 }
 
-/** d / e from the board: the plan as a preview, a y/N question, then the change and its wait. */
-async function changePeering(client: KubeClient, store: BoardStore, action: PeerAction, foreignCluster: string, signal: AbortSignal, reach: Reach): Promise<void> {
-  let plan: PeerPlan
+/** d / e from the board: the same change as `peer disable|enable`, the preview and question in the board. */
+async function boardChange(s: Session, store: BoardStore, action: PeerAction, foreignCluster: string): Promise<void> {
   try {
-    const {liqo, fcs} = await listForeignClusters(client)
-    plan = await planPeerChange(client, liqo, action, foreignCluster, fcs)
-    const verb = action === 'disable' ? 'disabled' : 'enabled'
-    if (plan.alreadyDone) return store.event(`peering to ${plan.cluster.name} already ${verb}; nothing to change`)
-    const stuck = needsForce(plan.impact?.pods ?? [])
-    const question = stuck.length
-      ? `${stuck.length} pod(s) would stay Pending or not be replaced: the board does not force it (use: ${reachLine(`peer ${action}`, [plan.cluster.name, '--force'], reach)}). Press any key.`
-      : `${action === 'disable' ? 'Disable' : 'Enable'} outgoing peering to "${plan.cluster.name}" on context "${plan.context}"? (y/N)`
-    const yes = await store.ask({text: renderPlan(plan).trimEnd(), question, canConfirm: stuck.length === 0})
-    if (!yes) return store.event(`aborted: peering to ${plan.cluster.name} left as it was`)
-    store.event(`${action} ${plan.cluster.name}: ${plan.wording.writes.join('; ').trim()}`)
-    const r = await applyPeerChange(client, liqo, plan, {wait: true, timeoutMs: 120_000, signal, clock: systemClock, onProgress: (m) => store.status(m)})
-    store.status('')
-    store.event(action === 'disable' ? `rescheduling converged in ${(r.elapsedMs / 1000).toFixed(1)}s` : `${plan.cluster.name} ready in ${(r.elapsedMs / 1000).toFixed(1)}s`)
+    const {liqo, fcs} = await listForeignClusters(s.client)
+    const plan = await planPeerChange(s.client, liqo, action, foreignCluster, fcs)
+    await changePeering(s, onTheBoard(s, store), {liqo, plan, force: false, wait: true, timeoutMs: 120_000})
   } catch (e) {
     store.status('')
-    if (!signal.aborted) store.event(`error: ${(e as Error).message}`)
+    if (!s.signal.aborted) store.event(`error: ${(e as Error).message}`)
+  }
+}
+
+/** The board's side of the conversation: the plan and a y/N question in the board, progress in its footer. */
+function onTheBoard(s: Session, store: BoardStore): PeerConversation {
+  let preview = ''
+  return {
+    showPlan: (plan) => {
+      if (plan.alreadyDone) store.event(words.already(plan))
+      else preview = renderPlan(plan).trimEnd()
+    },
+    confirm: async (plan, stuck) => {
+      // The board does not force a change: it says which command does.
+      const force = reachLine(`peer ${plan.action}`, [plan.cluster.name, '--force'], s.stage.reach)
+      let question = `${words.question(plan)} (y/N)`
+      if (stuck.length) question = `${words.stuck(stuck)}: the board does not force it (use: ${force}). Press any key.`
+      const yes = await store.ask({text: preview, question, canConfirm: stuck.length === 0})
+      store.event(yes ? words.applying(plan) : `aborted: ${words.declined(plan)}`)
+      return yes
+    },
+    progress: async () => boardProgress(store),
+  }
+}
+
+/** Progress in the board's footer; what stays (done, failed, the connection) in its events. */
+function boardProgress(store: BoardStore): Progress {
+  const last = (m: string) => {
+    store.status('')
+    store.event(m)
+  }
+  return {
+    update: (m) => store.status(m),
+    succeed: last,
+    fail: last,
+    warn: (m) => store.event(`warning: ${m}`),
+    info: (m) => store.event(m),
+    stop: () => store.status(''),
   }
 }

@@ -263,3 +263,31 @@ export function peerResultDocument(r: PeerChangeResult): Record<string, unknown>
     peeringPhase: r.peeringPhase ?? null,
   })
 }
+
+/** What a peer change says to people, the same in the terminal and on the board. */
+export const peerChangeWords = {
+  verb: (plan: PeerPlan) => (plan.action === 'disable' ? 'disabled' : 'enabled'),
+  already: (plan: PeerPlan) => {
+    const state = `${peerChangeWords.verb(plan)} (phase ${plan.fc.outgoingPhase})`
+    return `outgoing peering to ${plan.cluster.name} already ${state}; nothing to change`
+  },
+  question: (plan: PeerPlan) => {
+    const verb = plan.action === 'disable' ? 'Disable' : 'Enable'
+    return `${verb} outgoing peering to "${plan.cluster.name}" on context "${plan.context}"?`
+  },
+  /** What declining leaves. */
+  declined: (plan: PeerPlan) => {
+    return `peering to ${plan.cluster.name} left ${plan.fc.outgoingEnabled === 'No' ? 'disabled' : 'as it was'}`
+  },
+  /** The writes, as the change starts. */
+  applying: (plan: PeerPlan) => `${plan.action} ${plan.cluster.name}: ${plan.wording.writes.join('; ').trim()}`,
+  /** The pods that make a disable need --force. */
+  stuck: (pods: EvictionImpact[]) => {
+    const names = [...pods.slice(0, 3).map((p) => `${p.namespace}/${p.name}`), ...(pods.length > 3 ? ['…'] : [])]
+    return `${pods.length} evicted pod(s) would stay Pending or not be replaced (${names.join(', ')})`
+  },
+  done: (plan: PeerPlan, elapsedMs: number) => {
+    const s = `${(elapsedMs / 1000).toFixed(1)}s`
+    return plan.action === 'disable' ? `rescheduling converged in ${s}` : `${plan.cluster.name} ready in ${s}`
+  },
+}

@@ -115,9 +115,3 @@ export class Stage {
     return `interrupted: ${this.state}${detail ? `; ${detail}` : ''}${this.finish ? `; finish with: ${this.finish}` : ''}`
   }
 }
-
-/** What a command gives a flow that changes the cluster: the signal that stops it, and where to record how far it got. */
-export interface Control {
-  signal: AbortSignal
-  stage: Stage
-}
