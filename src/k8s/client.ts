@@ -192,7 +192,8 @@ export class KubeClient {
     const query = {watch: 1, allowWatchBookmarks: true, resourceVersion: opts.resourceVersion, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, timeoutSeconds}
     // The deadline of a watch is the server-side timeout plus a margin for a silent peer.
     const answer = await this.exchange.send('GET', path, {signal: opts.signal, query, timeoutMs: 0}, true)
-    if (answer.status >= 300) throw toApiError(answer.status, answer.body ?? '', 'GET', path, `watch ${path}`, answer.contentType)
+    const watching = {method: 'GET', path, what: `watch ${path}`}
+    if (answer.status >= 300) throw toApiError({...answer, body: answer.body ?? ''}, watching)
     const res = answer.res!
     opts.onOpen?.()
     // The listener goes with this watch: a kept-alive socket serves many watches in turn.
@@ -233,7 +234,8 @@ export class KubeClient {
     const answer = await this.exchange.send(method, path, opts, false)
     const body = answer.body ?? ''
     const status = answer.status
-    if (status >= 300) throw toApiError(status, body, method, path, opts.what, answer.contentType)
+    const contentType = answer.contentType
+    if (status >= 300) throw toApiError({status, body, contentType}, {method, path, what: opts.what})
     if (body === '') return undefined as T
     try {
       return JSON.parse(body) as T

@@ -5,6 +5,20 @@
 import {ApiError, ConnectionError} from '../toolkit/errors.js'
 import type {Json} from './wire.js'
 
+/** What the server answered: the status, the body as text, and its Content-Type. */
+export interface HttpAnswer {
+  status: number
+  body: string
+  contentType: string | undefined
+}
+
+/** The request, for the error's words: `what` describes it (e.g. `patch foreignclusters cluster-3`). */
+export interface HttpRequest {
+  method: string
+  path: string
+  what?: string | undefined
+}
+
 /** Marks a request that ran into its own deadline (not the caller's signal). */
 export class TimeoutMarker extends Error {}
 
@@ -13,8 +27,10 @@ export class TimeoutMarker extends Error {}
  * client-go's words for the status code (apimachinery's NewGenericServerResponse), e.g. a proxy's
  * HTML 502: `an error on the server ("<html>…") has prevented the request from succeeding (get pods)`.
  */
-export function toApiError(status: number, body: string, method: string, path: string, what?: string, contentType?: string): ApiError {
-  const operation = what ?? `${method} ${path}`
+export function toApiError(answer: HttpAnswer, request: HttpRequest): ApiError {
+  const {status, body, contentType} = answer
+  const {method, path} = request
+  const operation = request.what ?? `${method} ${path}`
   let parsed: Json | undefined
   try {
     parsed = JSON.parse(body) as Json

@@ -128,7 +128,18 @@ export function needsForce(pods: EvictionImpact[]): EvictionImpact[] {
  * steps): each cluster's pods are evicted, and their replacements can only go to nodes that stay
  * (the local cluster, and peerings the cleanup does not switch off). Pure.
  */
-export function previewDisableAll(leaving: ForeignCluster[], namespace: string, allPods: Pod[], nodes: Node[], fcs: ForeignCluster[], pdbs: PodDisruptionBudget[] = []): EvictionImpact[] {
+export interface DisableAllInput {
+  namespace: string
+  /** The pods on the clusters that leave, of every namespace. */
+  pods: Pod[]
+  nodes: Node[]
+  fcs: ForeignCluster[]
+  pdbs?: PodDisruptionBudget[]
+}
+
+export function previewDisableAll(leaving: ForeignCluster[], o: DisableAllInput): EvictionImpact[] {
+  const {namespace, nodes, fcs, pdbs = []} = o
+  const allPods = o.pods
   const ids = new Set(leaving.map((f) => f.clusterId))
   // Every cluster the cleanup switches off counts as gone for the others' replacements.
   const after = fcs.map((f) => (ids.has(f.clusterId) ? {...f, outgoingEnabled: 'No'} : f))

@@ -113,7 +113,7 @@ async function peeringImpact(client: KubeClient, steps: CleanupStep[], namespace
   const pods = (await Promise.all(vnodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items)
   const namespaces = [...new Set(pods.map((p) => p.namespace))].filter((n) => n !== namespace)
   const pdbs = (await Promise.all(namespaces.map((ns) => POD_DISRUPTION_BUDGETS.list(client, {namespace: ns})))).flatMap((r) => r.items)
-  return previewDisableAll(leaving, namespace, pods, nodes, fcs, pdbs)
+  return previewDisableAll(leaving, {namespace, pods, nodes, fcs, pdbs})
 }
 
 /** Every permission the plan's steps need, checked before the first one runs. */
