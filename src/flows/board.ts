@@ -60,7 +60,7 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
   })
   const handlers: BoardHandlers = {
     quit: () => ctl.abort(),
-    act: (action, foreignCluster) => void boardChange({...s, signal: ctl.signal}, store, action, foreignCluster),
+    act: (action, foreignCluster) => void boardChange({...s, signal: ctl.signal}, store, {action, foreignCluster}),
   }
   try {
     const {showBoard} = await import('../ui/board.js')
@@ -72,8 +72,15 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
   }
 }
 
+/** d / e pressed on a cluster's column. */
+interface BoardAction {
+  action: PeerAction
+  foreignCluster: string
+}
+
 /** d / e from the board: the same change as `peer disable|enable`, the preview and question in the board. */
-async function boardChange(s: Session, store: BoardStore, action: PeerAction, foreignCluster: string): Promise<void> {
+async function boardChange(s: Session, store: BoardStore, o: BoardAction): Promise<void> {
+  const {action, foreignCluster} = o
   try {
     const {liqo, fcs} = await listForeignClusters(s.client)
     const plan = await planPeerChange(s.client, liqo, action, foreignCluster, fcs)
