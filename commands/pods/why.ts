@@ -27,7 +27,7 @@ export default class PodsWhy extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(PodsWhy)
-    const session = {...(await this.session(flags)), signal: this.abort.signal, stage: this.stage}
+    const session = await this.session(flags)
     await runPodsWhy(session, {namespace: session.namespace, ...(args.pod ? {pod: args.pod} : {})})
   }
 }
