@@ -16,6 +16,7 @@ export default defineConfig(
     plugins: {layers},
     rules: {
       'layers/import-direction': 'error',
+      'layers/no-cycle': 'error',
       'max-lines': ['error', {max: 350}],
       'max-lines-per-function': ['error', {max: 80, skipBlankLines: true, skipComments: true, IIFEs: true}],
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_'}],

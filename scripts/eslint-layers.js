@@ -1,6 +1,9 @@
 // The layering of liqo-topology as an ESLint rule (layers/import-direction): which folder of src/
 // may import which, so that imports only go down. docs/architecture.md explains the layers.
+import {existsSync, readFileSync} from 'node:fs'
 import {dirname, relative, resolve, sep} from 'node:path'
+
+import ts from 'typescript'
 
 /** Each layer, bottom up, with the layers below it that it may import. A layer may import itself. */
 export const LAYERS = {
@@ -67,4 +70,60 @@ const rule = {
   },
 }
 
-export default {rules: {'import-direction': rule}}
+/** A file's imports of our own files (relative specifiers, type imports included), as absolute .ts paths. */
+const importsOf = new Map()
+function ownImports(file) {
+  let out = importsOf.get(file)
+  if (out) return out
+  out = []
+  if (existsSync(file)) {
+    const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true)
+    for (const {fileName} of info.importedFiles) {
+      if (!fileName.startsWith('.')) continue
+      const target = resolve(dirname(file), fileName).replace(/\.js$/, '.ts')
+      if (existsSync(target)) out.push(target)
+    }
+  }
+  importsOf.set(file, out)
+  return out
+}
+
+/** A path of imports from `start` back to `file`, if there is one (depth first). */
+function cycleThrough(file, start) {
+  const seen = new Set()
+  const walk = (at, path) => {
+    if (at === file) return path
+    if (seen.has(at)) return undefined
+    seen.add(at)
+    for (const next of ownImports(at)) {
+      const found = walk(next, [...path, next])
+      if (found) return found
+    }
+    return undefined
+  }
+  return walk(start, [start])
+}
+
+const noCycle = {
+  meta: {type: 'problem', docs: {description: 'no import circles between our own files'}, schema: []},
+  create(context) {
+    const root = context.cwd
+    const self = context.filename
+    if (!layerOf(relative(root, self).split(sep).join('/'))) return {}
+    const name = (f) => relative(root, f).split(sep).join('/')
+    const check = (node, source) => {
+      const spec = source && source.value
+      if (typeof spec !== 'string' || !spec.startsWith('.')) return
+      const target = resolve(dirname(self), spec).replace(/\.js$/, '.ts')
+      const path = cycleThrough(self, target)
+      if (path) context.report({node, message: `import circle: ${[self, ...path].map(name).join(' → ')}; move what both need into a file of its own`})
+    }
+    return {
+      ImportDeclaration: (node) => check(node, node.source),
+      ExportNamedDeclaration: (node) => check(node, node.source),
+      ExportAllDeclaration: (node) => check(node, node.source),
+    }
+  },
+}
+
+export default {rules: {'import-direction': rule, 'no-cycle': noCycle}}
