@@ -66,6 +66,8 @@ export interface CordonAdapter {
   access(fc: ForeignCluster, nodes: Node[]): AccessCheck[]
   /** How the cordon lasts in this generation, for people (one sentence, no final full stop). */
   readonly lasting: string
+  /** When a cordon is written but a Node does not show it: why, and what makes it (a sentence, no final full stop). */
+  readonly stalledAdvice?: string
 }
 
 export interface LiqoAdapter {

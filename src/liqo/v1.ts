@@ -270,6 +270,10 @@ const cordonsV1: CordonAdapter = {
   targets: (fc) => (fc.virtualNodes ?? []).map((v) => `VirtualNode ${vnRef(v)}`),
   access: (fc) => requireVirtualNodes(fc).flatMap((v) => ['get', 'patch'].map((verb) => VIRTUAL_NODES.access(verb, {namespace: v.namespace, name: v.name}))),
   lasting: `the taint is kept in the VirtualNodes' spec.taints, which Liqo's virtual kubelet applies to its Node (also to one it re-creates after "peer enable")`,
+  // liqoNodeProvider.patchTaints diffs against its in-memory Node, index by index, and a restarted
+  // virtual kubelet takes the VirtualNode's taints as already applied (hydrate): both observed in the lab.
+  stalledAdvice:
+    "Liqo's virtual kubelet copies a VirtualNode's taints to its Node from its own copy of the Node: after an outside change of the Node's taints (kubectl cordon or taint) or a restart of the virtual kubelet it does not; peer disable and enable make Liqo create the Node again, with them",
 }
 
 export const liqoV1: LiqoAdapter = {
