@@ -4,6 +4,8 @@ import {liqoV0} from '../../src/liqo/v0.js'
 import {assemblePeering, liqoV1, toForeignClusterV1, toVirtualNodeV1} from '../../src/liqo/v1.js'
 import {cordonHolders, cordonInForce, cordonPending, cordonTaint, withCordon} from '../../src/model/cordon.js'
 import {podFitsNode} from '../../src/model/scheduling.js'
+import {renderCordonPlan} from '../../src/render/cordon.js'
+import type {CordonPlan} from '../../src/services/cordon.js'
 import {aForeignCluster, aVirtualNode} from './fixtures.js'
 
 const liqoTaint = {key: 'virtual-node.liqo.io/not-allowed', value: 'true', effect: 'NoExecute'}
@@ -65,5 +67,41 @@ describe('cordons per Liqo generation', () => {
     expect(liqoV0.cordons.holders(fc, nodes)).toEqual(['disable'])
     expect(liqoV0.cordons.targets(fc, nodes)).toEqual(['node/liqo-cluster-3'])
     expect(liqoV0.cordons.targets(fc, [])).toEqual([])
+  })
+})
+
+describe('peer cordon plan, for people', () => {
+  const plan = (o: Partial<CordonPlan> = {}): CordonPlan => ({
+    action: 'cordon',
+    context: 'cluster-1',
+    generation: 'Liqo v1.x',
+    fc: aForeignCluster({name: 'cluster-3', clusterId: 'cluster-3'}),
+    matchedBy: ['name'],
+    cluster: 'cluster-3',
+    alreadyDone: false,
+    targets: ['VirtualNode liqo-tenant-cluster-3/cluster-3', 'VirtualNode liqo-tenant-cluster-3/it-second'],
+    taint: 'liqo-topology/cordon=true:NoSchedule',
+    runningPods: 2,
+    others: [],
+    lasting: 'it lasts',
+    nodes: [],
+    ...o,
+  })
+
+  it('names the cluster, the context, each write, what stays and how to undo it', () => {
+    const text = renderCordonPlan(plan())
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'Cordon cluster-3 (ForeignCluster cluster-3, cluster ID cluster-3) on context "cluster-1":',
+      '  patch VirtualNode liqo-tenant-cluster-3/cluster-3 spec.taints: add liqo-topology/cordon=true:NoSchedule',
+      '  patch VirtualNode liqo-tenant-cluster-3/it-second spec.taints: add liqo-topology/cordon=true:NoSchedule',
+      '  No new pod is scheduled on cluster-3; the 2 pod(s) running there stay (nothing is evicted).',
+    ])
+    expect(text).toContain('Undo with: liqo-topology peer uncordon cluster-3 --context cluster-1')
+  })
+
+  it("warns about another holder's cordon, which uncordon leaves", () => {
+    const text = renderCordonPlan(plan({action: 'uncordon', others: ['disable']}))
+    expect(text).toContain('remove liqo-topology/cordon=true:NoSchedule')
+    expect(text).toContain('Warning: cluster-3 is also cordoned by a peer disable under way, which this command leaves alone.')
   })
 })
