@@ -5,6 +5,7 @@
  */
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
+import {evictPod} from '../k8s/evict.js'
 import {POD_DISRUPTION_BUDGETS, PODS} from '../k8s/kinds.js'
 import type {LiqoAdapter, OutgoingSetting, SwitchWording} from '../liqo/adapter.js'
 import {InterruptedError, UserError, WaitTimeoutError} from '../toolkit/errors.js'
@@ -143,6 +144,7 @@ export async function applyPeerChange(client: KubeClient, liqo: LiqoAdapter, pla
       patched = (await liqo.setOutgoing(client, plan.fc, value)).changed
       timeline.push({at: 0, kind: 'patched', text: liqo.describeOutgoing(plan.fc, value), cluster: plan.cluster.name})
     }
+    if (lift && !o.signal.aborted) await evictAtOnce(client, plan, timeline)
   } catch (e) {
     await lift?.()
     throw e
@@ -214,4 +216,25 @@ async function liftDisableCordon(client: KubeClient, liqo: LiqoAdapter, plan: Pe
   await liqo.cordons.set(client, plan.fc, nodes, 'disable', false)
   timeline.push({at: 0, kind: 'node', text: `cordon left by a disable (${cordonTaint('disable').key}) lifted`, cluster: plan.cluster.name})
   return undefined
+}
+
+/**
+ * After the switch of a cluster with several virtual nodes: every pod on them evicted at once, in
+ * parallel (Eviction API, PodDisruptionBudgets respected), as Liqo's drain would. Liqo v1.2 drains
+ * one VirtualNode at a time and checks each evicted pod's deletion every 10 s before the next
+ * (virtualnode-controller drain.go, waitForPodTerminationCheckPeriod), so the pods of the last
+ * node would wait for all the others. Best effort: a refused eviction is left to Liqo's drain.
+ */
+async function evictAtOnce(client: KubeClient, plan: PeerPlan, timeline: TimelineEvent[]): Promise<void> {
+  const nodes = clusterVirtualNodes((await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items, plan.fc.clusterId)
+  const pods = (await Promise.all(nodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items).filter((p) => !p.deletionTimestamp)
+  const answers = await Promise.all(pods.map((p) => evictPod(client, p.namespace, p.name)))
+  const refused = answers.filter((a) => a === 'refused').length
+  if (pods.length)
+    timeline.push({
+      at: 0,
+      kind: 'node',
+      text: `${answers.filter((a) => a === 'evicted').length} pod(s) of ${nodes.map((n) => n.name).join(', ')} evicted at once (Liqo drains one virtual node at a time)${refused ? `; ${refused} refused, left to Liqo's drain` : ''}`,
+      cluster: plan.cluster.name,
+    })
 }
