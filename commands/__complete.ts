@@ -21,7 +21,7 @@ export default class Complete extends BaseCommand {
           takesValue: f.type === 'option',
           ...(f.type === 'option' && f.options ? {options: [...f.options]} : {}),
         })),
-        ...(c.id === 'peer:disable' || c.id === 'peer:enable' ? {arg: 'cluster' as const} : {}),
+        ...(['peer:disable', 'peer:enable', 'peer:cordon', 'peer:uncordon'].includes(c.id) ? {arg: 'cluster' as const} : {}),
         ...(c.id === 'pods:why' ? {arg: 'pod' as const} : {}),
       }))
     const want = whatToComplete(words, commands)

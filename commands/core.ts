@@ -7,9 +7,11 @@ import Complete from './__complete.js'
 import Board from './board.js'
 import Cleanup from './cleanup.js'
 import Completion from './completion.js'
+import PeerCordon from './peer/cordon.js'
 import PeerDisable from './peer/disable.js'
 import PeerEnable from './peer/enable.js'
 import PeerList from './peer/list.js'
+import PeerUncordon from './peer/uncordon.js'
 import PodsWhere from './pods/where.js'
 import PodsWhy from './pods/why.js'
 import Status from './status.js'
@@ -21,9 +23,11 @@ export const CORE_COMMANDS = {
   board: Board,
   cleanup: Cleanup,
   completion: Completion,
+  'peer:cordon': PeerCordon,
   'peer:disable': PeerDisable,
   'peer:enable': PeerEnable,
   'peer:list': PeerList,
+  'peer:uncordon': PeerUncordon,
   'pods:where': PodsWhere,
   'pods:why': PodsWhy,
   status: Status,

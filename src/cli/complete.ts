@@ -75,7 +75,7 @@ export function whatToComplete(words: string[], commands: CompletableCommand[]):
     const names = cmd.flags.flatMap((f) => [`--${f.name}`, ...(f.char ? [`-${f.char}`] : [])])
     return {kind: 'words', words: names.filter((n) => n.startsWith(current)).sort()}
   }
-  // An argument: only the first one completes (a cluster for peer disable|enable, a pod for pods why).
+  // An argument: only the first one completes (a cluster for peer disable|enable|cordon|uncordon, a pod for pods why).
   const args = rest.filter((w, i) => !w.startsWith('-') && !flagOf(rest[i - 1])?.takesValue)
   if (cmd.arg && args.length === 0) return {kind: cmd.arg}
   return {kind: 'words', words: []}

@@ -4,6 +4,8 @@
  * board, d / e on the selected cluster runs the same plan → preview → confirm → change → wait as
  * `peer disable|enable`, the preview and question shown in the board.
  */
+import {NODES} from '../liqo/nodes.js'
+import {cordonsOf} from '../liqo/peers.js'
 import type {PodsWhereOptions} from '../liqo/placement.js'
 import {boardColumns, describeMove, type BoardPeer} from '../render/board.js'
 import {clusterDisplayName, type PlacedPod} from '../model/placement.js'
@@ -30,8 +32,14 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
   let peers: BoardPeer[] = []
   const redraw = () => store.set({columns: boardColumns([...pods.values()], peers)})
   const readPeers = async () => {
-    const {fcs} = await listForeignClusters(client)
-    peers = fcs.map((fc) => ({name: clusterDisplayName(fc), foreignCluster: fc.name, state: `${fc.outgoingEnabled}/${fc.outgoingPhase}`}))
+    const nodes = NODES.list(client).then((r) => r.items)
+    const {fcs} = await listForeignClusters(client, nodes)
+    const all = await nodes
+    peers = fcs.map((fc) => ({
+      name: clusterDisplayName(fc),
+      foreignCluster: fc.name,
+      state: `${fc.outgoingEnabled}/${fc.outgoingPhase}${cordonsOf(fc, all).includes('cordon') ? ', cordoned' : ''}`,
+    }))
     redraw()
   }
   const ctl = new AbortController()

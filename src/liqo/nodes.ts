@@ -31,3 +31,8 @@ export function toNode(raw: Json): Node {
 }
 
 export const NODES = new Kind({group: '', version: 'v1', plural: 'nodes', kind: 'Node'}, toNode)
+
+/** The label selector of the virtual nodes that stand for one remote cluster. */
+export function remoteClusterSelector(clusterId: string): string {
+  return `${LABEL_REMOTE_CLUSTER_ID}=${clusterId}`
+}

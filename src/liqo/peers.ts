@@ -1,6 +1,7 @@
 /** The peerings as `peer list` and `status` show them: each ForeignCluster with its virtual node and the pods it hosts. */
 import type {KubeClient} from '../k8s/client.js'
 import {PODS} from '../k8s/kinds.js'
+import {CORDON_HOLDERS, clusterVirtualNodes, cordonHolders, type CordonHolder} from '../model/cordon.js'
 import type {ForeignCluster, Node, PeeringModules} from '../model/types.js'
 import {byName} from '../toolkit/text.js'
 
@@ -30,7 +31,18 @@ export interface PeerInfo {
   role?: string
   modules?: PeeringModules
   pods: number
+  /** Who keeps new pods off the cluster (../model/cordon.ts): "cordon" is peer cordon's; empty when no one. */
+  cordonedBy: CordonHolder[]
   createdAt: string
+}
+
+/**
+ * The cordons of the cluster: written on its VirtualNodes (Liqo v1) or on its virtual nodes
+ * (every generation: where Liqo v0.x keeps them, and where Liqo v1's virtual kubelet copies them).
+ */
+export function cordonsOf(fc: ForeignCluster, nodes: Node[]): CordonHolder[] {
+  const written = new Set([...(fc.virtualNodes ?? []).flatMap((v) => v.cordons ?? []), ...clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) => cordonHolders(n.taints))])
+  return CORDON_HOLDERS.filter((h) => written.has(h))
 }
 
 /** The cluster's virtual nodes: its VirtualNodes' switches (v1), and the Nodes that stand for it. */
@@ -73,6 +85,7 @@ export function describePeers(fcs: ForeignCluster[], nodes: Node[], podsOn: Read
       ...(fc.role ? {role: fc.role} : {}),
       ...(fc.modules ? {modules: fc.modules} : {}),
       pods: vns.filter((v) => v.present).reduce((n, v) => n + (podsOn.get(v.name) ?? 0), 0),
+      cordonedBy: cordonsOf(fc, nodes),
       createdAt: fc.createdAt,
     }
   })

@@ -169,6 +169,8 @@ export interface VirtualNodeSwitch {
   /** The Node object exists (it is gone a while after createNode became false). */
   nodePresent: boolean
   nodeReady: boolean
+  /** Holders of the cordons written in the VirtualNode's spec.taints (./cordon.ts). */
+  cordons?: CordonHolder[]
 }
 
 export interface RemoteNamespaceCondition {
@@ -223,3 +225,6 @@ export interface Namespace {
   finalizers: string[]
   conditions: Array<{type: string; status: string; reason?: string; message?: string}>
 }
+
+/** Who put up a cordon of ours on a cluster's virtual nodes (./cordon.ts). */
+export type CordonHolder = 'cordon' | 'disable' | 'rebalance'

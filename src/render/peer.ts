@@ -46,14 +46,22 @@ export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number
   return o.wide ? renderPeerListWide(r, o.now) : renderPeerListShort(r)
 }
 
+/** The cordons of a peer, for a table: "cordoned" for peer cordon's, the other holders named. */
+export function cordonCell(p: Peer): string {
+  return p.cordonedBy.length ? p.cordonedBy.map((h) => (h === 'cordon' ? 'cordoned' : `by-${h}`)).join(',') : '-'
+}
+
 function renderPeerListShort(r: PeerListResult): string {
   const withModules = r.peers.some((p) => p.modules)
-  const headers = ['name', 'cluster-id', 'outgoing', 'virtual-node', 'pods', ...(withModules ? ['role', 'health'] : [])]
+  // The column appears once a cluster is cordoned (the table of a lab without cordons stays as it was).
+  const withCordons = r.peers.some((p) => p.cordonedBy.length)
+  const headers = ['name', 'cluster-id', 'outgoing', 'virtual-node', ...(withCordons ? ['cordon'] : []), 'pods', ...(withModules ? ['role', 'health'] : [])]
   const rows = r.peers.map((p) => [
     p.name,
     p.clusterId ? shortId(p.clusterId) : '<none>',
     `${p.outgoingEnabled}/${p.outgoingPhase}`,
     p.virtualNodes.length ? p.virtualNodes.map((v) => (v.present ? (v.ready ? (v.schedulable ? 'Ready' : 'Cordoned') : 'NotReady') : 'Gone')).join(',') : '-',
+    ...(withCordons ? [cordonCell(p)] : []),
     p.pods,
     ...(withModules ? [p.role ?? '-', health(p)] : []),
   ])
@@ -62,6 +70,7 @@ function renderPeerListShort(r: PeerListResult): string {
 
 function renderPeerListWide(r: PeerListResult, now: number): string {
   const withModules = r.peers.some((p) => p.modules)
+  const withCordons = r.peers.some((p) => p.cordonedBy.length)
   const headers = [
     'name',
     'cluster-id',
@@ -71,6 +80,7 @@ function renderPeerListWide(r: PeerListResult, now: number): string {
     'incoming-phase',
     'virtual-node',
     'node-ready',
+    ...(withCordons ? ['cordon'] : []),
     'pods',
     ...(withModules ? ['role', 'modules'] : []),
     'reason',
@@ -85,6 +95,7 @@ function renderPeerListWide(r: PeerListResult, now: number): string {
     p.incomingPhase,
     p.virtualNodes.length ? p.virtualNodes.map((v) => (v.createNode === false ? `${v.name}(createNode=false)` : v.name)).join(',') : '<none>',
     p.virtualNodes.length ? p.virtualNodes.map(nodeReadiness).join(',') : '-',
+    ...(withCordons ? [cordonCell(p)] : []),
     p.pods,
     ...(withModules ? [p.role ?? '-', p.modules ? `networking=${p.modules.networking.status},authentication=${p.modules.authentication.status},offloading=${p.modules.offloading.status}` : '-'] : []),
     p.outgoingReason ?? '',
@@ -109,6 +120,7 @@ export function peerListDocument(r: PeerListResult): Record<string, unknown> {
       ...(p.role ? {role: p.role} : {}),
       ...(p.modules ? {modules: p.modules} : {}),
       pods: p.pods,
+      cordonedBy: p.cordonedBy,
     })),
   })
 }

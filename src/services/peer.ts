@@ -5,11 +5,13 @@
  */
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
+import {evictPod} from '../k8s/evict.js'
 import {POD_DISRUPTION_BUDGETS, PODS} from '../k8s/kinds.js'
 import type {LiqoAdapter, OutgoingSetting, SwitchWording} from '../liqo/adapter.js'
-import {InterruptedError, UserError} from '../toolkit/errors.js'
+import {InterruptedError, UserError, WaitTimeoutError} from '../toolkit/errors.js'
 import {connectLiqo} from '../liqo/connect.js'
-import {NODES} from '../liqo/nodes.js'
+import {NODES, remoteClusterSelector} from '../liqo/nodes.js'
+import {clusterVirtualNodes, cordonTaint} from '../model/cordon.js'
 import {countVirtualNodePods, describePeers, type PeerInfo} from '../liqo/peers.js'
 import {resolveForeignCluster, type MatchKind} from '../liqo/resolve.js'
 import {offloadsTo, type ConvergenceState} from '../model/convergence.js'
@@ -163,22 +165,104 @@ export async function applyPeerChange(client: KubeClient, liqo: LiqoAdapter, pla
   let patched = false
   // A signal that came before the write stops here: nothing is changed after Ctrl-C.
   if (o.signal.aborted) throw new InterruptedError(`interrupted before the change; peering to ${plan.cluster.name} left as it was`)
-  if (!plan.alreadyDone) {
-    patched = (await liqo.setOutgoing(client, plan.fc, value)).changed
-    timeline.push({at: 0, kind: 'patched', text: liqo.describeOutgoing(plan.fc, value), cluster: plan.cluster.name})
+  // A disable keeps replacements off every virtual node of the cluster first; an enable lifts what one left.
+  const lift = plan.action === 'disable' ? await keepReplacementsOff(client, liqo, plan, o, timeline) : await liftDisableCordon(client, liqo, plan, timeline)
+  try {
+    if (!plan.alreadyDone) {
+      patched = (await liqo.setOutgoing(client, plan.fc, value)).changed
+      timeline.push({at: 0, kind: 'patched', text: liqo.describeOutgoing(plan.fc, value), cluster: plan.cluster.name})
+    }
+    if (lift && !o.signal.aborted) await evictAtOnce(client, plan, timeline)
+  } catch (e) {
+    await lift?.()
+    throw e
   }
   o.onApplied?.()
   const result: PeerChangeResult = {plan, patched, waited: false, converged: false, elapsedMs: 0, timeline, moved: []}
+  // Without a wait, Liqo is still draining: the cordon stays (peer enable lifts it).
   if (!o.wait) return result
   result.waited = true
   const waiter = new Waiter(client, liqo, o)
   if (plan.action === 'disable') {
-    const d = await waiter.disabled(plan, start, timeline)
-    Object.assign(result, {final: d.state, peeringPhase: d.peeringPhase, moved: d.moved, elapsedMs: d.elapsedMs})
+    try {
+      const d = await waiter.disabled(plan, start, timeline)
+      Object.assign(result, {final: d.state, peeringPhase: d.peeringPhase, moved: d.moved, elapsedMs: d.elapsedMs})
+    } finally {
+      // Done, timed out or interrupted: nothing of ours is left behind (Liqo v1 keeps the VirtualNodes).
+      await lift?.()
+    }
   } else {
     result.elapsedMs = await waiter.enabled(plan, start, timeline)
   }
   result.converged = true
   timeline.push({at: result.elapsedMs, kind: 'converged', text: plan.action === 'disable' ? 'rescheduling converged' : 'peering ready'})
   return result
+}
+
+// --- a disable that moves each pod once ---------------------------------------------------------
+
+/** How long a disable waits for its cordon to show on the Nodes before it goes on without it. */
+const DISABLE_CORDON_WAIT_MS = 5000
+
+/**
+ * Before the switch of a cluster with more than one virtual node (Liqo v1: one per ResourceSlice):
+ * the "disable" cordon on all of them, so that the replacements of the pods Liqo evicts from one
+ * do not land on another that Liqo drains later (and get evicted a second time). With one virtual
+ * node there is nothing to do: Liqo cordons it before it evicts. Returns what lifts it, or nothing.
+ */
+async function keepReplacementsOff(client: KubeClient, liqo: LiqoAdapter, plan: PeerPlan, o: ApplyOptions, timeline: TimelineEvent[]): Promise<(() => Promise<void>) | undefined> {
+  if (o.signal.aborted) return undefined
+  const nodes = (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items
+  const present = clusterVirtualNodes(nodes, plan.fc.clusterId)
+  if (present.length < 2) return undefined
+  const change = {clusterId: plan.fc.clusterId, cluster: plan.cluster.name}
+  const lift = async () => {
+    await liqo.cordons.set(client, plan.fc, nodes, 'disable', false)
+  }
+  try {
+    await liqo.cordons.set(client, plan.fc, nodes, 'disable', true)
+    const names = present.map((n) => n.name).join(', ')
+    await new Waiter(client, liqo, {...o, timeoutMs: DISABLE_CORDON_WAIT_MS, onProgress: () => {}}).cordon(change, 'disable', true).then(
+      () => timeline.push({at: 0, kind: 'node', text: `virtual nodes ${names} cordoned (${cordonTaint('disable').key}) to keep replacements off them`, cluster: plan.cluster.name}),
+      (e: unknown) => {
+        if (!(e instanceof WaitTimeoutError)) throw e
+        // Not in force in time: the disable goes on as it would without it.
+        timeline.push({at: 0, kind: 'node', text: `cordon of ${names} not in force after ${DISABLE_CORDON_WAIT_MS / 1000}s: replacements may land there`, cluster: plan.cluster.name})
+      },
+    )
+  } catch (e) {
+    await lift()
+    throw e
+  }
+  return lift
+}
+
+/** Before an enable: lifts a "disable" cordon an earlier disable left (run with --no-wait, or stopped hard). */
+async function liftDisableCordon(client: KubeClient, liqo: LiqoAdapter, plan: PeerPlan, timeline: TimelineEvent[]): Promise<undefined> {
+  const nodes = (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items
+  if (!liqo.cordons.holders(plan.fc, nodes).includes('disable')) return undefined
+  await liqo.cordons.set(client, plan.fc, nodes, 'disable', false)
+  timeline.push({at: 0, kind: 'node', text: `cordon left by a disable (${cordonTaint('disable').key}) lifted`, cluster: plan.cluster.name})
+  return undefined
+}
+
+/**
+ * After the switch of a cluster with several virtual nodes: every pod on them evicted at once, in
+ * parallel (Eviction API, PodDisruptionBudgets respected), as Liqo's drain would. Liqo v1.2 drains
+ * one VirtualNode at a time and checks each evicted pod's deletion every 10 s before the next
+ * (virtualnode-controller drain.go, waitForPodTerminationCheckPeriod), so the pods of the last
+ * node would wait for all the others. Best effort: a refused eviction is left to Liqo's drain.
+ */
+async function evictAtOnce(client: KubeClient, plan: PeerPlan, timeline: TimelineEvent[]): Promise<void> {
+  const nodes = clusterVirtualNodes((await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items, plan.fc.clusterId)
+  const pods = (await Promise.all(nodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items).filter((p) => !p.deletionTimestamp)
+  const answers = await Promise.all(pods.map((p) => evictPod(client, p.namespace, p.name)))
+  const refused = answers.filter((a) => a === 'refused').length
+  if (pods.length)
+    timeline.push({
+      at: 0,
+      kind: 'node',
+      text: `${answers.filter((a) => a === 'evicted').length} pod(s) of ${nodes.map((n) => n.name).join(', ')} evicted at once (Liqo drains one virtual node at a time)${refused ? `; ${refused} refused, left to Liqo's drain` : ''}`,
+      cluster: plan.cluster.name,
+    })
 }

@@ -1,7 +1,7 @@
 /**
  * Every domain wait of liqo-topology, on the one watch library (./wait-for.ts): a namespace's
  * rescheduling converged, a peering disabled (with its timeline) or enabled, an object gone, a
- * Deployment and its pods gone, a peering back to None. Each wait names its sources by kind
+ * Deployment and its pods gone, a peering back to None, a cluster's cordon in force. Each wait names its sources by kind
  * (src/k8s/kinds.ts, the Liqo adapter) and judges them with the pure predicates of src/model/.
  */
 import type {Clock} from '../toolkit/clock.js'
@@ -10,7 +10,8 @@ import type {Kind} from '../k8s/kind.js'
 import {DEPLOYMENTS, PODS, REPLICA_SETS} from '../k8s/kinds.js'
 import type {Change} from '../k8s/reflector.js'
 import type {LiqoAdapter, PeeringList} from '../liqo/adapter.js'
-import {NODES} from '../liqo/nodes.js'
+import {NODES, remoteClusterSelector} from '../liqo/nodes.js'
+import {cordonPending, type CordonHolder} from '../model/cordon.js'
 import {describeBlockers, describeConvergence, enableBlockers, evaluateNamespaces, liqoIdle, type ConvergenceState} from '../model/convergence.js'
 import {clusterOfNode, indexForeignClusters, place, type ClusterRef} from '../model/placement.js'
 import type {ForeignCluster, NamespaceOffloading, Node, Pod} from '../model/types.js'
@@ -197,6 +198,26 @@ export class Waiter {
       what: `the outgoing peering to ${p.cluster} to reach None`,
       hint: 'the virtual node drains first: pods that cannot be evicted (PodDisruptionBudgets) hold it',
     })
+  }
+
+  /**
+   * Until `holder`'s cordon is in force (`on`) or gone on every virtual node of the cluster, as the
+   * scheduler sees the Nodes (Liqo v1's virtual kubelet copies a VirtualNode's taints to its Node).
+   */
+  async cordon(c: {clusterId: string; cluster: string}, holder: CordonHolder, on: boolean): Promise<number> {
+    const start = this.o.clock.now()
+    const nodes = NODES.reflector(this.client, {...retryConnectionErrors(this.o.onConnection), labelSelector: remoteClusterSelector(c.clusterId)})
+    const verb = on ? 'cordoned' : 'uncordoned'
+    await this.run({
+      reflectors: [nodes],
+      evaluate: () => {
+        const pending = cordonPending([...nodes.store.values()], c.clusterId, holder, on)
+        const message = pending.length ? `waiting for ${pending.join(', ')} to be ${verb}` : `${c.cluster} ${verb}`
+        return {done: pending.length === 0, message, pending: pending.map((n) => `node ${n}: not yet ${verb}`), result: null}
+      },
+      what: `the virtual nodes of ${c.cluster} to be ${verb}`,
+    })
+    return this.o.clock.now() - start
   }
 
   private convergenceSources(namespaces: string[]): {ns: NamespaceSources | undefined; cluster: ClusterSources} {

@@ -46,6 +46,7 @@ describe('renderPeerList', () => {
         virtualNode: {name: 'liqo-milan', ready: true, schedulable: true},
         virtualNodes: [{name: 'liqo-milan', present: true, ready: true, schedulable: true}],
         pods: 3,
+        cordonedBy: [],
         createdAt: ago(7200),
       },
       {
@@ -59,9 +60,10 @@ describe('renderPeerList', () => {
         virtualNode: {name: 'liqo-turin', ready: true, schedulable: false},
         virtualNodes: [{name: 'liqo-turin', present: true, ready: true, schedulable: false}],
         pods: 0,
+        cordonedBy: [],
         createdAt: ago(60),
       },
-      {name: 'fc-rome', clusterId: '', clusterName: 'rome', outgoingEnabled: 'No', outgoingPhase: 'None', incomingPhase: 'None', virtualNodes: [], pods: 0, createdAt: ago(60)},
+      {name: 'fc-rome', clusterId: '', clusterName: 'rome', outgoingEnabled: 'No', outgoingPhase: 'None', incomingPhase: 'None', virtualNodes: [], pods: 0, cordonedBy: [], createdAt: ago(60)},
     ],
   }
 
@@ -78,6 +80,16 @@ describe('renderPeerList', () => {
       ['fc-rome', '<none>', 'No/None', '-', '0'],
     ])
     expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100)
+  })
+
+  it('adds a CORDON column once a cluster is cordoned, naming the holders that are not peer cordon', () => {
+    const cordoned: PeerListResult = {context: 'home', peers: [{...list.peers[0]!, cordonedBy: ['cordon']}, {...list.peers[1]!, cordonedBy: ['disable']}, list.peers[2]!]}
+    const rows = renderPeerList(cordoned, {wide: false, now: NOW})
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{3,}/))
+    expect(rows.map((r) => r[4])).toEqual(['CORDON', 'cordoned', 'by-disable', '-'])
+    expect(renderPeerList(cordoned, {wide: true, now: NOW}).split('\n')[0]).toMatch(/NODE-READY +CORDON +PODS/)
   })
 
   it('shortens a UUID cluster ID to 8 characters by default; wide keeps it whole', () => {

@@ -62,7 +62,9 @@ export class ForeignClusterController {
     const nodeName = virtualNodeName(remote)
     const node = this.c.homeNodes.store.get(nodeName)
     if (node?.deletionTimestamp) return {requeueAfterMs: 250}
-    if (fc.outgoingPhase === 'Established' && node && node.ready && !node.unschedulable) {
+    // Liqo v0.3 leaves a cordon of its Ready node to the operator (its virtual kubelet writes the node's
+    // status and labels only): only the emulator's own withdrawal, cordoned and NotReady, is undone.
+    if (fc.outgoingPhase === 'Established' && node && node.ready) {
       if (!this.c.nodes.has(nodeName)) this.c.nodes.set(nodeName, this.virtualNode(remote))
       return
     }
@@ -82,7 +84,7 @@ export class ForeignClusterController {
       await this.delay()
     }
     this.c.nodes.set(nodeName, this.virtualNode(remote))
-    await ensureNode(home, virtualNodeBody(remote), 'virtual', this.c.capacity, `10.200.${remote.index % 250}.1`)
+    await ensureNode(home, virtualNodeBody(remote), 'virtual', this.c.capacity, `10.200.${remote.index % 250}.1`, 'withdrawal')
     await this.setPeering(fc.name, 'Established', 'ResourceRequestAccepted', 'The ResourceRequest has been accepted by the remote cluster')
     await this.setIncomingOnRemote(remote, 'Established')
     this.c.offloading.requeueAll()

@@ -101,14 +101,20 @@ function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCa
   }
 }
 
-/** Creates the node if missing and reports it Ready (idempotent). Returns its UID. */
-export async function ensureNode(client: KubeClient, body: Json, kind: EmulatedNode['kind'], capacity: NodeCapacity, ip: string): Promise<string> {
+/**
+ * Creates the node if missing and reports it Ready (idempotent). Returns its UID. `uncordon`: which
+ * cordon to lift, 'any' (the default) or only 'withdrawal' (cordonNotReady's, told apart by the
+ * NotReady it also set): Liqo v0.3's virtual kubelet never uncordons its node, so a cordon of an
+ * operator stays on a virtual node.
+ */
+export async function ensureNode(client: KubeClient, body: Json, kind: EmulatedNode['kind'], capacity: NodeCapacity, ip: string, uncordon: 'any' | 'withdrawal' = 'any'): Promise<string> {
   const name = body.metadata.name as string
   let node = await client.getOrNull(`/api/v1/nodes/${name}`)
   if (node?.metadata?.deletionTimestamp) throw new Error(`node ${name} is still being deleted`)
   node ??= await client.create('/api/v1/nodes', body)
+  const wasReady = ((node!.status?.conditions ?? []) as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
   await client.patch(`/api/v1/nodes/${name}/status`, nodeStatus(kind, true, capacity, ip), 'merge')
-  if (node!.spec?.unschedulable) await client.patch(`/api/v1/nodes/${name}`, {spec: {unschedulable: null}}, 'merge')
+  if (node!.spec?.unschedulable && (uncordon === 'any' || !wasReady)) await client.patch(`/api/v1/nodes/${name}`, {spec: {unschedulable: null}}, 'merge')
   await renewLease(client, name, node!.metadata.uid)
   return node!.metadata.uid
 }
