@@ -24,6 +24,7 @@ export function toNode(raw: Json): Node {
   }
   if (labels[LABEL_REMOTE_CLUSTER_ID]) node.remoteClusterId = labels[LABEL_REMOTE_CLUSTER_ID]
   if (md.deletionTimestamp) node.deletionTimestamp = md.deletionTimestamp
+  if (ready?.status === 'True' && ready.lastTransitionTime) node.readySince = ready.lastTransitionTime
   return node
 }
 

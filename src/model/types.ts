@@ -39,6 +39,17 @@ export interface PodScheduling {
   /** requiredDuringSchedulingIgnoredDuringExecution terms (ORed); empty = no constraint. */
   requiredTerms: NodeSelectorTerm[]
   tolerations: Toleration[]
+  /** topologySpreadConstraints (absent when the pod has none). */
+  spread?: TopologySpread[]
+}
+
+/** One of a pod's topologySpreadConstraints, as the scheduler reads it. */
+export interface TopologySpread {
+  maxSkew: number
+  topologyKey: string
+  whenUnsatisfiable: string
+  matchLabels: Record<string, string>
+  matchExpressions: NodeSelectorRequirement[]
 }
 
 export interface Pod {
@@ -77,6 +88,8 @@ export interface Node {
   remoteClusterId?: string
   deletionTimestamp?: string
   createdAt: string
+  /** When the Ready condition last changed (server-side time), while it is True. */
+  readySince?: string
 }
 
 export interface PeeringCondition {
