@@ -11,6 +11,7 @@ import PeerDisable from './peer/disable.js'
 import PeerEnable from './peer/enable.js'
 import PeerList from './peer/list.js'
 import PodsWhere from './pods/where.js'
+import Rebalance from './rebalance.js'
 import Status from './status.js'
 import Version from './version.js'
 import Wait from './wait.js'
@@ -24,6 +25,7 @@ export const CORE_COMMANDS = {
   'peer:enable': PeerEnable,
   'peer:list': PeerList,
   'pods:where': PodsWhere,
+  rebalance: Rebalance,
   status: Status,
   version: Version,
   wait: Wait,

@@ -202,11 +202,23 @@ export function planController(pods: Pod[], eligible: ClusterEligibility[], pdbs
     for (const p of chosen) moves.push({namespace: p.namespace, pod: p.name, from: clusterOf(p.nodeName), to: receivers})
   }
   moves.sort((a, b) => byName(a.pod, b.pod))
-  const spread = [...inDomain].map(([domain, here]) => ({domain, clusters: [...d.all.get(domain)!].sort(byName), now: here.length, target: targets.get(domain)!})).sort((a, b) => byName(a.domain, b.domain))
+  const spread = [...inDomain]
+    .map(([domain, here]) => ({domain, clusters: [...d.all.get(domain)!].sort(byName), now: here.length, target: targets.get(domain)!}))
+    .sort((a, b) => byName(a.domain, b.domain))
   const receiving = new Set(receivers.flatMap((r) => [...d.all.get(r)!]))
-  const cordon = moves.length ? eligible.filter((c) => c.cluster.kind === 'remote' && d.all.size && !receiving.has(c.cluster.name) && [...d.all.values()].some((s) => s.has(c.cluster.name))).map((c) => c.cluster) : []
+  const cordon = moves.length
+    ? eligible.filter((c) => c.cluster.kind === 'remote' && d.all.size && !receiving.has(c.cluster.name) && [...d.all.values()].some((s) => s.has(c.cluster.name))).map((c) => c.cluster)
+    : []
   const mine = pdbs.filter((b) => b.namespace === first.namespace && pods.some((p) => selects(b, p.labels)))
-  const plan: ControllerPlan = {...base, aim: d.aim, spread, moves, cordon, batch: Math.max(1, Math.min(maxUnavailable, ...mine.map((b) => b.disruptionsAllowed).filter((n) => n > 0))), budgets: mine.map((b) => `${b.namespace}/${b.name}`)}
+  const plan: ControllerPlan = {
+    ...base,
+    aim: d.aim,
+    spread,
+    moves,
+    cordon,
+    batch: Math.max(1, Math.min(maxUnavailable, ...mine.map((b) => b.disruptionsAllowed).filter((n) => n > 0))),
+    budgets: mine.map((b) => `${b.namespace}/${b.name}`),
+  }
   const stop = moves.length ? mine.find((b) => b.disruptionsAllowed < 1) : undefined
   if (stop) plan.blocked = {budget: `${stop.namespace}/${stop.name}`, detail: budgetDetail(stop)}
   return plan
@@ -236,7 +248,15 @@ export function planRebalance(i: RebalanceInput): RebalancePlan {
     const groups = new Map<string, Pod[]>()
     for (const p of pods) if (p.owner) groups.set(p.owner.uid, [...(groups.get(p.owner.uid) ?? []), p])
     for (const group of groups.values()) {
-      out.controllers.push(planController(group, elig.filter((e) => e.state === 'eligible'), i.pdbs, i.maxUnavailable, clusterOf))
+      out.controllers.push(
+        planController(
+          group,
+          elig.filter((e) => e.state === 'eligible'),
+          i.pdbs,
+          i.maxUnavailable,
+          clusterOf,
+        ),
+      )
     }
   }
   out.controllers.sort((a, b) => byName(a.namespace, b.namespace) || byName(a.owner.name, b.owner.name))

@@ -12,8 +12,7 @@ const local = aNode({name: 'home'})
 const vn = (fc: typeof milan, readyFor = 600, extra: Record<string, string> = {}) =>
   aVirtualNode(`liqo-${fc.name}`, fc.clusterId, {readySince: ago(readyFor), labels: {'liqo.io/type': 'virtual-node', 'liqo.io/remote-cluster-id': fc.clusterId, ...extra}})
 const remoteOnly = aNamespaceOffloading({podStrategy: 'Remote'})
-const pods = (where: string[], p: Partial<Pod> = {}) =>
-  where.map((node, i) => aPod({name: `web-${i}`, nodeName: node, labels: {app: 'web'}, createdAt: ago(600 - i), ...p}))
+const pods = (where: string[], p: Partial<Pod> = {}) => where.map((node, i) => aPod({name: `web-${i}`, nodeName: node, labels: {app: 'web'}, createdAt: ago(600 - i), ...p}))
 const budget = (b: Partial<PodDisruptionBudget>): PodDisruptionBudget => ({namespace: 'liqo-test', name: 'web-pdb', matchLabels: {app: 'web'}, matchExpressions: [], disruptionsAllowed: 1, ...b})
 
 function input(i: Partial<RebalanceInput>): RebalanceInput {
@@ -22,10 +21,64 @@ function input(i: Partial<RebalanceInput>): RebalanceInput {
 
 describe('spreadTargets', () => {
   it('moves one at a time from the fullest to the emptiest until within maxSkew', () => {
-    expect(spreadTargets(new Map([['a', 3], ['b', 0]]), 1)).toEqual(new Map([['a', 2], ['b', 1]]))
-    expect(spreadTargets(new Map([['a', 6], ['b', 0], ['c', 0]]), 1)).toEqual(new Map([['a', 2], ['b', 2], ['c', 2]]))
-    expect(spreadTargets(new Map([['a', 4], ['b', 0]]), 2)).toEqual(new Map([['a', 3], ['b', 1]]))
-    expect(spreadTargets(new Map([['a', 3], ['b', 1]]), 2)).toEqual(new Map([['a', 3], ['b', 1]]))
+    expect(
+      spreadTargets(
+        new Map([
+          ['a', 3],
+          ['b', 0],
+        ]),
+        1,
+      ),
+    ).toEqual(
+      new Map([
+        ['a', 2],
+        ['b', 1],
+      ]),
+    )
+    expect(
+      spreadTargets(
+        new Map([
+          ['a', 6],
+          ['b', 0],
+          ['c', 0],
+        ]),
+        1,
+      ),
+    ).toEqual(
+      new Map([
+        ['a', 2],
+        ['b', 2],
+        ['c', 2],
+      ]),
+    )
+    expect(
+      spreadTargets(
+        new Map([
+          ['a', 4],
+          ['b', 0],
+        ]),
+        2,
+      ),
+    ).toEqual(
+      new Map([
+        ['a', 3],
+        ['b', 1],
+      ]),
+    )
+    expect(
+      spreadTargets(
+        new Map([
+          ['a', 3],
+          ['b', 1],
+        ]),
+        2,
+      ),
+    ).toEqual(
+      new Map([
+        ['a', 3],
+        ['b', 1],
+      ]),
+    )
   })
 })
 
@@ -92,7 +145,9 @@ describe('planRebalance', () => {
   it("the workload's topologySpreadConstraints: spread by its key and maxSkew instead of evenly", () => {
     const spread = [{maxSkew: 2, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', matchLabels: {app: 'web'}, matchExpressions: []}]
     const nodes = [local, vn(milan, 600, {zone: 'a'}), vn(rome, 600, {zone: 'b'}), vn(turin, 600, {zone: 'b'})]
-    const plan = planRebalance(input({nodes, fcs: [milan, rome, turin], pods: pods(['liqo-milan', 'liqo-milan', 'liqo-milan', 'liqo-milan'], {scheduling: aScheduling({tolerations: [VIRTUAL_TOLERATION], spread})})}))
+    const plan = planRebalance(
+      input({nodes, fcs: [milan, rome, turin], pods: pods(['liqo-milan', 'liqo-milan', 'liqo-milan', 'liqo-milan'], {scheduling: aScheduling({tolerations: [VIRTUAL_TOLERATION], spread})})}),
+    )
     const c = plan.controllers[0]!
     expect(c.aim).toBe('topologySpreadConstraints zone maxSkew 2')
     expect(c.spread).toEqual([
