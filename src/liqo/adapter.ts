@@ -12,6 +12,7 @@ import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import type {Kind, WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
+import type {CordonHolder} from '../model/cordon.js'
 import type {ForeignCluster, NamespaceOffloading, Node} from '../model/types.js'
 import type {LiqoLine} from './detect.js'
 import type {UnpeerStage, UnpeerTarget} from './v1-unpeer.js'
@@ -51,6 +52,22 @@ export interface SwitchWording {
   stillDoing: string
 }
 
+export interface CordonAdapter {
+  /**
+   * Puts up (`on`) or lifts `holder`'s cordon on every virtual node of `fc` (`nodes`: the Nodes, as
+   * read); idempotent, `changed` false when every one already was so.
+   */
+  set(client: KubeClient, fc: ForeignCluster, nodes: Node[], holder: CordonHolder, on: boolean): Promise<{changed: boolean}>
+  /** The holders of the cordons written for `fc` (those Liqo keeps applying), from a peering read and the Nodes. */
+  holders(fc: ForeignCluster, nodes: Node[]): CordonHolder[]
+  /** The objects set() writes, as kubectl names them (for the plan); empty when there is nothing to cordon. */
+  targets(fc: ForeignCluster, nodes: Node[]): string[]
+  /** The permissions set() needs, for the preflight. */
+  access(fc: ForeignCluster, nodes: Node[]): AccessCheck[]
+  /** How the cordon lasts in this generation, for people (one sentence, no final full stop). */
+  readonly lasting: string
+}
+
 export interface LiqoAdapter {
   /** The API line this adapter speaks (see ./detect.ts). */
   readonly line: LiqoLine
@@ -83,6 +100,12 @@ export interface LiqoAdapter {
   outgoingAccess(fc: ForeignCluster): AccessCheck[]
   /** The plan's words for setting the switch of `fc` to `value`. */
   switchWording(fc: ForeignCluster, value: OutgoingSetting, o: {cluster: string; virtualNodes: string[]; namespaces: string[]}): SwitchWording
+  /**
+   * Cordons of the cluster's virtual nodes (../model/cordon.ts: a NoSchedule taint per holder; new
+   * pods stay off, running ones stay), written where this generation's Liqo keeps them on the Node.
+   * Whether they are in force is read on the Nodes (cordonInForce).
+   */
+  readonly cordons: CordonAdapter
   /**
    * What `liqoctl unpeer` removes of a peering, what is left of it now, in its order. Absent in a
    * generation without that teardown (v0.x: disabling the outgoing peering is the teardown).

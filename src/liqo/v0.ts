@@ -5,10 +5,13 @@
 import type {Json, KubeClient} from '../k8s/client.js'
 import {Kind, type WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
+import {CORDON_HOLDERS, clusterVirtualNodes, cordonHolders} from '../model/cordon.js'
 import type {ForeignCluster, Node} from '../model/types.js'
-import type {LiqoAdapter, OutgoingSetting, PeeringsWatch} from './adapter.js'
+import type {CordonAdapter, LiqoAdapter, OutgoingSetting, PeeringsWatch} from './adapter.js'
+import {editCordonTaints} from './cordon.js'
 import {FOREIGN_CLUSTER, LABEL_FC_CLUSTER_ID, NAMESPACE_OFFLOADING} from './constants.js'
 import {guardedPatch} from './guarded-patch.js'
+import {NODES} from './nodes.js'
 import {toNamespaceOffloading} from './offloading.js'
 
 export {toNamespaceOffloading}
@@ -76,8 +79,30 @@ function watchV0(client: KubeClient, policy: WatchPolicy, _nodes: Reflector<Node
   }
 }
 
+/**
+ * Cordons go on the virtual Node's own spec.taints. Liqo v0.3's virtual kubelet writes its Node's
+ * status (virtual-kubelet v1.6's node controller: a three-way patch of the status subresource) and
+ * its labels (liqoNodeProvider.patchLabels: a JSON patch of the labels it changed), and cordons the
+ * Node only to drain and delete it when the peering goes: a taint of ours stays as long as the Node.
+ * Liqo creates a new Node without it when offloading is enabled again.
+ */
+const cordonsV0: CordonAdapter = {
+  set: (client, fc, nodes, holder, on) =>
+    editCordonTaints(
+      client,
+      clusterVirtualNodes(nodes, fc.clusterId).map((n) => ({path: NODES.path({name: n.name}), what: NODES.ref(n.name)})),
+      holder,
+      on,
+    ),
+  holders: (fc, nodes) => CORDON_HOLDERS.filter((h) => clusterVirtualNodes(nodes, fc.clusterId).some((n) => cordonHolders(n.taints).includes(h))),
+  targets: (fc, nodes) => clusterVirtualNodes(nodes, fc.clusterId).map((n) => NODES.ref(n.name)),
+  access: (fc, nodes) => clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) => ['get', 'patch'].map((verb) => NODES.access(verb, {name: n.name}))),
+  lasting: 'the taint is on the virtual node itself, which Liqo deletes when the peering is disabled: "peer enable" brings it back uncordoned',
+}
+
 export const liqoV0: LiqoAdapter = {
   line: 'v0',
+  cordons: cordonsV0,
   generation: 'Liqo v0.3–v0.10',
   listPeerings: (client) => FOREIGN_CLUSTERS.list(client),
   getPeering: (client, name) => FOREIGN_CLUSTERS.get(client, name),

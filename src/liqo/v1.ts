@@ -12,9 +12,11 @@ import type {AccessCheck} from '../k8s/access.js'
 import type {Json, KubeClient, ListResult} from '../k8s/client.js'
 import {Kind, type WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
-import type {ForeignCluster, ModuleStatus, Node, PeeringCondition, VirtualNodeSwitch} from '../model/types.js'
+import {CORDON_HOLDERS, cordonHolders} from '../model/cordon.js'
+import type {ForeignCluster, ModuleStatus, Node, PeeringCondition, Taint, VirtualNodeSwitch} from '../model/types.js'
 import {UserError} from '../toolkit/errors.js'
-import type {LiqoAdapter, OutgoingSetting, PeeringList, PeeringsWatch} from './adapter.js'
+import type {CordonAdapter, LiqoAdapter, OutgoingSetting, PeeringList, PeeringsWatch} from './adapter.js'
+import {editCordonTaints} from './cordon.js'
 import {FOREIGN_CLUSTER_V1, LABEL_REMOTE_CLUSTER_ID, LIQO_CONTROLLER_MANAGER, LIQO_NAMESPACE, NAMESPACE_OFFLOADING_V1, VIRTUAL_NODE_V1} from './constants.js'
 import {guardedPatch} from './guarded-patch.js'
 import {NODES} from './nodes.js'
@@ -45,6 +47,8 @@ export interface VirtualNodeV1 {
   clusterId: string
   /** spec.createNode; absent means true (the webhook fills it from the VkOptionsTemplate). */
   createNode: boolean
+  /** spec.taints: Liqo's virtual kubelet puts them on the Node (and keeps them there). */
+  taints: Taint[]
 }
 
 const HEALTHY = new Set(['Established', 'Ready'])
@@ -88,6 +92,7 @@ export function toVirtualNodeV1(raw: Json): VirtualNodeV1 {
     resourceVersion: md.resourceVersion ?? '',
     clusterId: raw.spec?.clusterID || md.labels?.[LABEL_REMOTE_CLUSTER_ID] || '',
     createNode: raw.spec?.createNode !== false,
+    taints: ((raw.spec?.taints ?? []) as Json[]).map((t) => ({key: t.key, value: t.value, effect: t.effect}) as Taint),
   }
 }
 
@@ -123,7 +128,16 @@ export function assemblePeering(fc: ForeignClusterV1, vns: VirtualNodeV1[], node
       const node = nodes.find((n) => n.name === v.name && n.virtual && n.remoteClusterId === fc.clusterId)
       // A cordoned or departing Node is not the one offloading can use.
       const usable = !!node && node.ready && !node.unschedulable && !node.deletionTimestamp
-      return {namespace: v.namespace, name: v.name, resourceVersion: v.resourceVersion, createNode: v.createNode, nodePresent: !!node, nodeReady: usable}
+      const cordons = cordonHolders(v.taints)
+      return {
+        namespace: v.namespace,
+        name: v.name,
+        resourceVersion: v.resourceVersion,
+        createNode: v.createNode,
+        nodePresent: !!node,
+        nodeReady: usable,
+        ...(cordons.length ? {cordons} : {}),
+      }
     })
   const {phase, reason} = offloadingPhase(switches)
   const consumer = fc.role === 'Consumer' || fc.role === 'ConsumerAndProvider'
@@ -236,8 +250,31 @@ async function setCreateNode(client: KubeClient, fc: ForeignCluster, value: Outg
   return {changed, attempts}
 }
 
+/**
+ * Cordons go into VirtualNode.spec.taints. Liqo v1.2's virtual kubelet merges them into its Node's
+ * taints on every VirtualNode event (liqoNodeProvider: desiredVirtualNodeMetadata, patchTaints), and a
+ * Node it creates again after createNode went false → true gets them too; the controller manager's
+ * CreateOrUpdate of a VirtualNode from its ResourceSlice (forge.MutateVirtualNode) and the webhook
+ * leave spec.taints alone. A taint written on the Node itself would not last: the virtual kubelet
+ * patches the Node's taints from its own copy of the Node, index by index.
+ */
+const cordonsV1: CordonAdapter = {
+  set: (client, fc, _nodes, holder, on) =>
+    editCordonTaints(
+      client,
+      requireVirtualNodes(fc).map((v) => ({path: VIRTUAL_NODES.path({namespace: v.namespace, name: v.name}), what: `${VIRTUAL_NODE_V1.plural}.${VIRTUAL_NODE_V1.group} ${vnRef(v)}`})),
+      holder,
+      on,
+    ),
+  holders: (fc) => CORDON_HOLDERS.filter((h) => (fc.virtualNodes ?? []).some((v) => v.cordons?.includes(h))),
+  targets: (fc) => (fc.virtualNodes ?? []).map((v) => `VirtualNode ${vnRef(v)}`),
+  access: (fc) => requireVirtualNodes(fc).flatMap((v) => ['get', 'patch'].map((verb) => VIRTUAL_NODES.access(verb, {namespace: v.namespace, name: v.name}))),
+  lasting: `the taint is kept in the VirtualNodes' spec.taints, which Liqo's virtual kubelet applies to its Node (also to one it re-creates after "peer enable")`,
+}
+
 export const liqoV1: LiqoAdapter = {
   unpeer: {stages: unpeerStages, access: UNPEER_ACCESS},
+  cordons: cordonsV1,
   line: 'v1',
   generation: 'Liqo v1.x',
   // A VirtualNode's drain is a work item of the controller manager's deletion routine: one that

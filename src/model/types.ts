@@ -2,6 +2,7 @@
  * Our own small types for what the commands reason about. Built from API JSON by src/k8s/map.ts;
  * everything downstream (placement, convergence, impact, renderers) works on these plain objects.
  */
+import type {CordonHolder} from './cordon.js'
 
 export interface OwnerRef {
   kind: string
@@ -157,6 +158,8 @@ export interface VirtualNodeSwitch {
   /** The Node object exists (it is gone a while after createNode became false). */
   nodePresent: boolean
   nodeReady: boolean
+  /** Holders of the cordons written in the VirtualNode's spec.taints (./cordon.ts). */
+  cordons?: CordonHolder[]
 }
 
 export interface RemoteNamespaceCondition {
