@@ -4,7 +4,7 @@
  */
 import {requireAccess} from '../k8s/access.js'
 import {connectLiqo} from '../liqo/connect.js'
-import {TAINT_CORDON, type ClusterCordon} from '../liqo/steer.js'
+import {rebalanceCordon, type ClusterCordon} from '../liqo/steer.js'
 import {stabilising, type RebalancePlan} from '../model/rebalance.js'
 import {rebalancePlanDocument, rebalanceResultDocument, renderRebalancePlan, renderRebalanceResult} from '../render/rebalance.js'
 import {applyRebalance, readRebalance, rebalanceAccess, undoLeftovers, type RebalanceScope, type RebalanceView} from '../services/rebalance.js'
@@ -24,8 +24,6 @@ export interface RebalanceOptions {
   force: boolean
   /** How long to wait for each batch's replacements. */
   timeoutMs: number
-  /** How clusters are kept from new pods during a move (the default: a taint on their virtual nodes). */
-  cordon?: ClusterCordon
 }
 
 const blockedOf = (p: RebalancePlan) => p.controllers.filter((c) => c.blocked && c.moves.length)
@@ -33,14 +31,14 @@ const movesOf = (p: RebalancePlan) => p.controllers.filter((c) => !c.blocked).re
 
 export async function runRebalance(session: Session, o: RebalanceOptions): Promise<void> {
   const {io, print, client, signal} = session
-  const cordon = o.cordon ?? TAINT_CORDON
   const scope: RebalanceScope = {namespace: session.namespace, allNamespaces: o.allNamespaces, stableForMs: o.stableForMs, maxUnavailable: o.maxUnavailable}
   const liqo = await connectLiqo(client)
+  const cordon = rebalanceCordon(liqo)
   const read = () => readRebalance(client, liqo, scope, cordon, systemClock)
   let view = await read()
   if (view.leftovers.length && !o.dryRun) {
-    const undone = await undoLeftovers(client, cordon, view.leftovers)
-    io.err(`undid the cordon an interrupted rebalance left on ${undone.join(', ') || view.leftovers.map((l) => l.node).join(', ')}`)
+    await undoLeftovers(client, cordon, view)
+    io.err(`lifted the cordon a killed rebalance left on ${view.leftovers.map((f) => f.name).join(', ')}`)
     view = await read()
   }
   view = await afterWindow(session, view, o, read)
@@ -49,6 +47,10 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   if (o.dryRun) {
     print.print({document: () => rebalancePlanDocument(view), text: () => renderRebalancePlan(view)})
     io.err(moves ? '(dry run) nothing was changed' : '(dry run) nothing to move')
+    return
+  }
+  if (!o.allNamespaces && !view.plan.namespaces.length) {
+    io.err(`nothing to move: namespace ${session.namespace} is not offloaded (no NamespaceOffloading), its pods run on the local cluster only`)
     return
   }
   if (!moves && !blocked.length) {
@@ -71,7 +73,7 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
     )
   }
   if (!moves) throw blockedError(view)
-  await requireAccess(client, rebalanceAccess(view), 'rebalance')
+  await requireAccess(client, rebalanceAccess(view, cordon), 'rebalance')
   await confirm(io, {
     message: `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context "${client.context}" as planned above?`,
     yes: o.yes,

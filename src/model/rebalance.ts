@@ -240,8 +240,10 @@ export function planRebalance(i: RebalanceInput): RebalancePlan {
   const out: RebalancePlan = {namespaces: [], controllers: [], heldBack: [], warnings}
   for (const ns of namespaces) {
     const nso = i.offloadings.find((o) => o.namespace === ns)
+    // A namespace Liqo does not offload runs on the local cluster only: nothing to spread.
+    if (!nso) continue
     const elig = clusters.map((c) => eligibility(c, nso, c.ref.id ? byId.get(c.ref.id) : undefined, i.now, i.stableForMs))
-    out.namespaces.push({namespace: ns, strategy: nso?.podStrategy ?? 'not offloaded', clusters: elig})
+    out.namespaces.push({namespace: ns, strategy: nso.podStrategy, clusters: elig})
     const pods = live.filter((p) => p.namespace === ns)
     const orphans = pods.filter((p) => !p.owner)
     if (orphans.length) warnings.push(`${orphans.length} pod(s) of ${ns} have no controller and stay where they are: ${orphans.map((p) => p.name).join(', ')}`)

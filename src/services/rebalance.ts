@@ -16,7 +16,7 @@ import {planRebalance, type ControllerPlan, type RebalancePlan} from '../model/r
 import type {ForeignCluster, Node, Pod} from '../model/types.js'
 import type {Clock} from '../toolkit/clock.js'
 import {ApiError} from '../toolkit/errors.js'
-import {replacementsReady, type MoveRecord} from '../wait/rebalance.js'
+import {cordonApplied, replacementsReady, type MoveRecord} from '../wait/rebalance.js'
 import type {TimelineEvent} from '../wait/timeline.js'
 
 export interface RebalanceScope {
@@ -31,31 +31,25 @@ export interface RebalanceView {
   generation: string
   scope: RebalanceScope
   plan: RebalancePlan
-  /** Cordons an interrupted rebalance left (node, by). */
-  leftovers: Array<{node: string; clusterId: string; by: string}>
+  /** Peerings still cordoned by a rebalance that could not lift its cordon (killed). */
+  leftovers: ForeignCluster[]
   nodes: Node[]
   fcs: ForeignCluster[]
 }
 
-/** What a cordon of this rebalance is marked with (a taint value: a namespace, or all-namespaces). */
-export function cordonMark(scope: RebalanceScope): string {
-  return scope.allNamespaces ? 'all-namespaces' : scope.namespace
-}
-
 export async function readRebalance(client: KubeClient, liqo: LiqoAdapter, scope: RebalanceScope, cordon: ClusterCordon, clock: Clock): Promise<RebalanceView> {
   const ns = scope.allNamespaces ? {} : {namespace: scope.namespace}
-  const [nodes, pods, nsos, pdbs, pendingElsewhere, leftovers] = await Promise.all([
+  const [nodes, pods, nsos, pdbs, pendingElsewhere] = await Promise.all([
     NODES.list(client).then((r) => r.items),
     PODS.list(client, ns).then((r) => r.items),
     liqo.namespaceOffloadings.list(client, ns).then((r) => r.items),
     POD_DISRUPTION_BUDGETS.list(client, ns).then((r) => r.items),
     scope.allNamespaces ? Promise.resolve([]) : pendingOutside(client, scope.namespace),
-    cordon.leftovers(client),
   ])
   if (!pods.length && !scope.allNamespaces) await requireNamespace(client, scope.namespace)
   const fcs = (await liqo.listPeerings(client, {nodes})).items
   const plan = planRebalance({pods, nodes, fcs, offloadings: nsos, pdbs, pendingElsewhere, now: clock.now(), stableForMs: scope.stableForMs, maxUnavailable: scope.maxUnavailable})
-  return {context: client.context, generation: liqo.generation, scope, plan, leftovers, nodes, fcs}
+  return {context: client.context, generation: liqo.generation, scope, plan, leftovers: cordon.leftovers(fcs, nodes), nodes, fcs}
 }
 
 /** Pending pods of the other namespaces (none when the user may not list them cluster-wide). */
@@ -69,9 +63,11 @@ async function pendingOutside(client: KubeClient, namespace: string): Promise<Po
 }
 
 /** What the moves need to be allowed to do. */
-export function rebalanceAccess(view: RebalanceView): AccessCheck[] {
-  const namespaces = [...new Set(view.plan.controllers.filter((c) => c.moves.length).map((c) => c.namespace))]
-  return [...namespaces.map((namespace) => ({verb: 'create', group: '', resource: 'pods/eviction', namespace})), {verb: 'patch', group: '', resource: 'nodes'}]
+export function rebalanceAccess(view: RebalanceView, cordon: ClusterCordon): AccessCheck[] {
+  const moving = view.plan.controllers.filter((c) => c.moves.length && !c.blocked)
+  const evictions = [...new Set(moving.map((c) => c.namespace))].map((namespace) => ({verb: 'create', group: '', resource: 'pods/eviction', namespace}))
+  const cordoned = [...new Set(moving.flatMap((c) => c.cordon.map((x) => x.id)))].map((id) => view.fcs.find((f) => f.clusterId === id)).filter((f) => f !== undefined)
+  return [...evictions, ...cordoned.flatMap((fc) => cordon.access(fc, view.nodes))]
 }
 
 export interface RebalanceRun {
@@ -92,14 +88,9 @@ export interface ApplyRebalanceOptions {
   onState?: (state: string) => void
 }
 
-/** Undoes the cordons an interrupted rebalance left; returns the nodes changed. */
-export async function undoLeftovers(client: KubeClient, cordon: ClusterCordon, leftovers: RebalanceView['leftovers']): Promise<string[]> {
-  const done: string[] = []
-  for (const key of new Set(leftovers.map((l) => `${l.clusterId}\u0000${l.by}`))) {
-    const [clusterId, by] = key.split('\u0000') as [string, string]
-    done.push(...(await cordon.uncordon(client, clusterId, by)))
-  }
-  return done
+/** Lifts the cordons a killed rebalance left. */
+export async function undoLeftovers(client: KubeClient, cordon: ClusterCordon, view: RebalanceView): Promise<void> {
+  for (const fc of view.leftovers) await cordon.set(client, fc, view.nodes, false)
 }
 
 export async function applyRebalance(client: KubeClient, view: RebalanceView, o: ApplyRebalanceOptions): Promise<RebalanceRun> {
@@ -124,15 +115,18 @@ async function moveController(
   run: RebalanceRun,
   o: ApplyRebalanceOptions & {start: number; clusterOf: (n?: string) => string},
 ): Promise<void> {
-  const mark = cordonMark(view.scope)
   const at = () => o.clock.now() - o.start
-  const cordoned: typeof c.cordon = []
+  const cordoned: ForeignCluster[] = []
   let refused = false
   try {
     for (const x of c.cordon) {
-      cordoned.push(x)
-      const nodes = await o.cordon.cordon(client, x.id!, mark)
-      run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} cordoned for the move (${nodes.join(', ') || 'already'})`, cluster: x.name})
+      const fc = view.fcs.find((f) => f.clusterId === x.id)
+      if (!fc) continue
+      cordoned.push(fc)
+      await o.cordon.set(client, fc, view.nodes, true)
+      // Evict only once the scheduler sees it: Liqo v1 copies a VirtualNode's taints to its node.
+      await cordonApplied(client, fc.clusterId, true, o)
+      run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} cordoned for the move`, cluster: x.name})
     }
     o.onState?.(`moving pods of ${c.namespace}/${c.owner.name}${c.cordon.length ? `; ${c.cordon.map((x) => x.name).join(', ')} cordoned until the move ends` : ''}`)
     for (let i = 0; i < c.moves.length && !o.signal.aborted && !refused; i += c.batch) {
@@ -160,9 +154,9 @@ async function moveController(
     }
   } finally {
     // Always undone, also when a wait was interrupted or failed.
-    for (const x of cordoned) {
-      const nodes = await o.cordon.uncordon(client, x.id!, mark)
-      run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} uncordoned (${nodes.join(', ') || 'nothing left to undo'})`, cluster: x.name})
-    }
+    for (const fc of cordoned) await o.cordon.set(client, fc, view.nodes, false)
+    // After a signal the lift is written and that is all: the process is about to end.
+    if (!o.signal.aborted) for (const fc of cordoned) await cordonApplied(client, fc.clusterId, false, o)
+    for (const x of c.cordon) run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} uncordoned`, cluster: x.name})
   }
 }

@@ -1,11 +1,14 @@
 /**
- * The wait between two evictions of `rebalance`: until the controller has as many Ready pods as
- * before and the evicted ones are going, recording what happened (eviction, where each
- * replacement was scheduled, when it became Ready) on the run's timeline.
+ * The waits of `rebalance`: its cordon in force (or lifted) on the virtual nodes, as the scheduler
+ * sees them; and between two evictions, until the controller has as many Ready pods as before and
+ * the evicted ones are going, recording where each replacement was scheduled and when it became
+ * Ready on the run's timeline.
  */
 import type {KubeClient} from '../k8s/client.js'
 import {PODS} from '../k8s/kinds.js'
 import type {Change} from '../k8s/reflector.js'
+import {NODES} from '../liqo/nodes.js'
+import {cordonPending} from '../model/cordon.js'
 import type {Pod} from '../model/types.js'
 import type {Clock} from '../toolkit/clock.js'
 import type {TimelineEvent} from './timeline.js'
@@ -86,6 +89,25 @@ export async function replacementsReady(client: KubeClient, w: ReplacementWait, 
     clock: o.clock,
     what: `the replacements of ${w.evicted.map((m) => `${m.namespace}/${m.pod}`).join(', ')} to be Ready`,
     hint: 'run "liqo-topology pods where" to see where they are; Pending pods mean no eligible cluster has room',
+    ...(o.onProgress ? {onProgress: o.onProgress} : {}),
+  })
+}
+
+/** Until the rebalance's cordon is (`on`) or is no longer on every virtual node of the cluster: what the scheduler sees. */
+export async function cordonApplied(client: KubeClient, clusterId: string, on: boolean, o: ReplacementWaitOptions): Promise<void> {
+  const nodes = NODES.reflector(client, retryConnectionErrors(o.onConnection))
+  await waitFor({
+    reflectors: [nodes],
+    evaluate: () => {
+      const pending = cordonPending([...nodes.store.values()], clusterId, 'rebalance', on)
+      const message = pending.length ? `waiting for the cordon to be ${on ? 'on' : 'off'} ${pending.join(', ')}` : `cordon ${on ? 'on' : 'off'}`
+      return {done: pending.length === 0, message, pending: pending.map((n) => `node ${n}: cordon ${on ? 'not yet on' : 'still on'}`), result: null}
+    },
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    clock: o.clock,
+    what: `the cordon to be ${on ? 'in force' : 'lifted'}`,
+    hint: "Liqo's virtual kubelet applies a VirtualNode's taints to its node: is it running?",
     ...(o.onProgress ? {onProgress: o.onProgress} : {}),
   })
 }

@@ -124,6 +124,12 @@ describe('planRebalance', () => {
     expect(both.controllers[0]!.cordon).toEqual([])
   })
 
+  it('a namespace without a NamespaceOffloading is not planned: its pods run locally', () => {
+    const plan = planRebalance(input({offloadings: [], pods: pods(['home', 'home'])}))
+    expect(plan.namespaces).toEqual([])
+    expect(plan.controllers).toEqual([])
+  })
+
   it('the clusterSelector and a disabled peering exclude a cluster, with the reason', () => {
     const nso = aNamespaceOffloading({podStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'region', operator: 'In', values: ['north']}]}]}})
     const nodes = [local, vn(milan, 600, {region: 'north'}), vn(rome, 600, {region: 'north'}), vn(turin, 600, {region: 'south'})]

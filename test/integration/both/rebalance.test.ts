@@ -11,7 +11,7 @@ import {PODS} from '../../../src/k8s/kinds.js'
 import {admin, cli, kubectl, lab, offloadedNamespace, pdbObserved, podClusters, skipNote, until, type OffloadedNamespace} from '../../helpers/lab.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
 
-const TAINT = 'liqo-topology.io/rebalance'
+const TAINT = 'liqo-topology/rebalance'
 
 /** Pods per cluster, with kubectl: `kubectl get pods -o wide` and the virtual nodes' names. */
 async function countsByKubectl(namespace: string): Promise<Record<string, number>> {
