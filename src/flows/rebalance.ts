@@ -113,7 +113,7 @@ async function move(session: Session, view: RebalanceView, o: RebalanceOptions, 
       signal,
       clock: systemClock,
       ...waitReporting(progress, client.server),
-      onState: (state) => stage.set(`${state}; cordons are undone on the way out`, finishIn),
+      onState: (state) => stage.set(state, finishIn),
     })
   } catch (e) {
     progress.stop()

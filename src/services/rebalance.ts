@@ -128,7 +128,7 @@ async function moveController(
       await cordonApplied(client, fc.clusterId, true, o)
       run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} cordoned for the move`, cluster: x.name})
     }
-    o.onState?.(`moving pods of ${c.namespace}/${c.owner.name}${c.cordon.length ? `; ${c.cordon.map((x) => x.name).join(', ')} cordoned until the move ends` : ''}`)
+    o.onState?.(`moving pods of ${c.namespace}/${c.owner.name}${c.cordon.length ? ` (the cordon of ${c.cordon.map((x) => x.name).join(', ')} is lifted on the way out)` : ''}`)
     for (let i = 0; i < c.moves.length && !o.signal.aborted && !refused; i += c.batch) {
       const existing = new Set((await PODS.list(client, {namespace: c.namespace})).items.map((p) => `${p.namespace}/${p.name}`))
       const evicted: MoveRecord[] = []

@@ -8,7 +8,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PODS} from '../../../src/k8s/kinds.js'
-import {admin, cli, kubectl, lab, offloadedNamespace, pdbObserved, podClusters, skipNote, until, type OffloadedNamespace} from '../../helpers/lab.js'
+import {admin, cli, collect, kubectl, lab, offloadedNamespace, pdbObserved, podClusters, skipNote, startCli, until, type OffloadedNamespace} from '../../helpers/lab.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
 
 const TAINT = 'liqo-topology/rebalance'
@@ -27,10 +27,14 @@ async function countsByKubectl(namespace: string): Promise<Record<string, number
   return out
 }
 
-/** No node carries the rebalance's taint (read with kubectl). */
+/** The taints of every node, read with kubectl. */
+async function nodeTaints(): Promise<string> {
+  return (await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.taints}{"\\n"}{end}'])).stdout
+}
+
+/** No node carries the rebalance's taint. */
 async function expectNoCordonLeft(): Promise<void> {
-  const k = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.taints}{"\\n"}{end}'])
-  expect(k.stdout).not.toContain(TAINT)
+  expect(await nodeTaints()).not.toContain(TAINT)
 }
 
 /** Every pod of the namespace onto cluster-2: cluster-3 tainted by hand, a rollout restart, the taint removed. */
@@ -69,6 +73,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
   afterAll(async () => {
     const c = await admin()
     for (const n of ['spare', 'hold']) await c.delete(`/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets/${n}`).catch(() => {})
+    await c.delete(`/api/v1/namespaces/${ns.name}/resourcequotas/two`).catch(() => {})
     await restoreOffloading()
     await ns?.remove()
   }, 300_000)
@@ -148,5 +153,52 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     } finally {
       await c.delete(`${pdb}/hold`)
     }
+  })
+
+  it('Ctrl-C half-way (a quota holds the replacement back): exit 130, no cordon left, the finish command printed; it completes', async () => {
+    await allOnCluster2(ns.name)
+    const c = await admin()
+    const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
+    await c.create(quotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'two'}, spec: {hard: {pods: '2'}}})
+    let finish: string | undefined
+    try {
+      await until('the quota counts 3 pods', 60_000, async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3')
+      const child = startCli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'])
+      const done = collect(child, {timeoutMs: 120_000})
+      let err = ''
+      child.stderr!.on('data', (d: string) => (err += d))
+      // Evicted, and its replacement refused by the quota: the move waits.
+      await until('the move waiting for the replacement', 60_000, async () => /2\/3 pods Ready after evicting/.test(err))
+      child.kill('SIGINT')
+      const r = await done
+      expect(r.code, r.stderr).toBe(130)
+      const m = /finish with: (liqo-topology rebalance .*)$/m.exec(r.stderr)
+      expect(m, r.stderr).not.toBeNull()
+      finish = m![1]!
+      expect(r.stderr).toMatch(/^error: interrupted: moving pods of .*the cordon of cluster-2 is lifted on the way out/m)
+      expect(m![1]).toMatch(/ --yes( |$)/)
+      // The cordon was lifted on the way out (on Liqo v1 the virtual kubelet takes it off the node).
+      await until('no cordon left on any node', 60_000, async () => !(await nodeTaints()).includes(TAINT))
+    } finally {
+      await c.delete(`${quotas}/two`)
+    }
+    await until('3 ready pods again', 120_000, async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3)
+    const again = await cli(finish!.split(' ').slice(1), {timeoutMs: 240_000})
+    expect(again.code, again.stderr).toBe(0)
+    expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
+    await expectNoCordonLeft()
+  })
+
+  it('peer enable cluster-3 --rebalance: enables, then spreads every offloaded namespace back', async () => {
+    const off = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+    expect(off.code, off.stderr).toBe(0)
+    expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
+    const r = await cli(['peer', 'enable', 'cluster-3', '--yes', '--rebalance', '--stable-for', '1s', '--timeout', '3m'], {timeoutMs: 300_000})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/Outgoing peering to cluster-3 enabled/)
+    expect(r.stderr).toMatch(/Rebalance of every namespace/)
+    expect(r.stdout).toMatch(/Ready on cluster-3/)
+    expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
+    await expectNoCordonLeft()
   })
 })
