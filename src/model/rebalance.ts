@@ -235,7 +235,7 @@ export function planRebalance(i: RebalanceInput): RebalancePlan {
   const nodeMap = new Map(i.nodes.map((n) => [n.name, n]))
   const clusterOf = (node?: string) => clusterOfNode(node, nodeMap, byId)
   const live = i.pods.filter(isLive)
-  const namespaces = [...new Set(live.map((p) => p.namespace))].sort(byName)
+  const namespaces = [...new Set([...live.map((p) => p.namespace), ...i.offloadings.map((o) => o.namespace)])].sort(byName)
   const warnings: string[] = []
   const out: RebalancePlan = {namespaces: [], controllers: [], heldBack: [], warnings}
   for (const ns of namespaces) {

@@ -128,6 +128,8 @@ describe('planRebalance', () => {
     const plan = planRebalance(input({offloadings: [], pods: pods(['home', 'home'])}))
     expect(plan.namespaces).toEqual([])
     expect(plan.controllers).toEqual([])
+    // Offloaded but empty: planned, nothing to move.
+    expect(planRebalance(input({pods: []})).namespaces.map((n) => n.namespace)).toEqual(['liqo-test'])
   })
 
   it('the clusterSelector and a disabled peering exclude a cluster, with the reason', () => {
