@@ -37,7 +37,7 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   const read = () => readRebalance(client, liqo, scope, cordon, systemClock)
   let view = await read()
   if (view.leftovers.length && !o.dryRun) {
-    await undoLeftovers(client, cordon, view)
+    await undoLeftovers(client, cordon, view, {timeoutMs: o.timeoutMs, signal, clock: systemClock})
     io.err(`lifted the cordon a killed rebalance left on ${view.leftovers.map((f) => f.name).join(', ')}`)
     view = await read()
   }

@@ -88,9 +88,10 @@ export interface ApplyRebalanceOptions {
   onState?: (state: string) => void
 }
 
-/** Lifts the cordons a killed rebalance left. */
-export async function undoLeftovers(client: KubeClient, cordon: ClusterCordon, view: RebalanceView): Promise<void> {
+/** Lifts the cordons a killed rebalance left, and waits until the scheduler sees them gone (before planning again). */
+export async function undoLeftovers(client: KubeClient, cordon: ClusterCordon, view: RebalanceView, o: Pick<ApplyRebalanceOptions, 'timeoutMs' | 'signal' | 'clock'>): Promise<void> {
   for (const fc of view.leftovers) await cordon.set(client, fc, view.nodes, false)
+  for (const fc of view.leftovers) await cordonApplied(client, fc.clusterId, false, o)
 }
 
 export async function applyRebalance(client: KubeClient, view: RebalanceView, o: ApplyRebalanceOptions): Promise<RebalanceRun> {

@@ -201,4 +201,31 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
     await expectNoCordonLeft()
   })
+
+  it('killed half-way (SIGKILL): the cordon stays; the next run lifts it first, then completes', async () => {
+    await allOnCluster2(ns.name)
+    const c = await admin()
+    const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
+    await c.create(quotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'two'}, spec: {hard: {pods: '2'}}})
+    try {
+      await until('the quota counts 3 pods', 60_000, async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3')
+      const child = startCli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'])
+      const done = collect(child, {timeoutMs: 120_000})
+      let err = ''
+      child.stderr!.on('data', (d: string) => (err += d))
+      await until('the move waiting for the replacement', 60_000, async () => /2\/3 pods Ready after evicting/.test(err))
+      child.kill('SIGKILL')
+      await done
+      // Nothing could lift it: cluster-2's virtual node still carries the cordon.
+      expect(await nodeTaints()).toMatch(new RegExp(`^${virtualNodeName('cluster-2')} .*${TAINT}`, 'm'))
+    } finally {
+      await c.delete(`${quotas}/two`)
+    }
+    await until('3 ready pods again', 120_000, async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3)
+    const again = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).toMatch(/lifted the cordon a killed rebalance left on cluster-2/)
+    await until('no cordon left on any node', 60_000, async () => !(await nodeTaints()).includes(TAINT))
+    expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
+  })
 })
