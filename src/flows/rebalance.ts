@@ -27,6 +27,10 @@ export interface RebalanceOptions {
 }
 
 const blockedOf = (p: RebalancePlan) => p.controllers.filter((c) => c.blocked && c.moves.length)
+const cordonNote = (p: RebalancePlan) => {
+  const names = [...new Set(p.controllers.filter((c) => !c.blocked).flatMap((c) => c.cordon.map((x) => x.name)))]
+  return names.length ? ` (cordoning ${names.join(', ')} during the move)` : ''
+}
 const movesOf = (p: RebalancePlan) => p.controllers.filter((c) => !c.blocked).reduce((n, c) => n + c.moves.length, 0)
 
 export async function runRebalance(session: Session, o: RebalanceOptions): Promise<void> {
@@ -75,7 +79,7 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   if (!moves) throw blockedError(view)
   await requireAccess(client, rebalanceAccess(view, cordon), 'rebalance')
   await confirm(io, {
-    message: `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context "${client.context}" as planned above?`,
+    message: `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context "${client.context}" as planned above${cordonNote(view.plan)}?`,
     yes: o.yes,
     action: `rebalance ${o.allNamespaces ? 'every namespace' : session.namespace}`,
     declined: 'nothing was moved',

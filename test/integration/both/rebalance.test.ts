@@ -8,7 +8,10 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PODS} from '../../../src/k8s/kinds.js'
-import {admin, cli, collect, kubectl, lab, offloadedNamespace, pdbObserved, podClusters, skipNote, startCli, until, type OffloadedNamespace} from '../../helpers/lab.js'
+import {connectLiqo} from '../../../src/liqo/connect.js'
+import {NODES} from '../../../src/liqo/nodes.js'
+import {cordonInForce} from '../../../src/model/cordon.js'
+import {admin, cli, clusterId, collect, kubectl, lab, offloadedNamespace, pdbObserved, podClusters, skipNote, startCli, until, type OffloadedNamespace} from '../../helpers/lab.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
 
 const TAINT = 'liqo-topology/rebalance'
@@ -37,10 +40,23 @@ async function expectNoCordonLeft(): Promise<void> {
   expect(await nodeTaints()).not.toContain(TAINT)
 }
 
-/** Every pod of the namespace onto cluster-2: cluster-3 tainted by hand, a rollout restart, the taint removed. */
+/**
+ * Keeps new pods off `cluster` (on) or lets them back (off) with the `peer cordon` holder's taint,
+ * written where the Liqo generation keeps it (a taint put on a Liqo v1 node by hand does not
+ * last), until the nodes show it.
+ */
+async function holdOff(cluster: string, on: boolean): Promise<void> {
+  const c = await admin()
+  const liqo = await connectLiqo(c)
+  const nodes = (await NODES.list(c)).items
+  const fc = (await liqo.listPeerings(c, {nodes})).items.find((f) => f.clusterId === clusterId(cluster))!
+  await liqo.cordons.set(c, fc, nodes, 'cordon', on)
+  await until(`${cluster} held off: ${on}`, 60_000, async () => cordonInForce((await NODES.list(c)).items, fc.clusterId, 'cordon', on))
+}
+
+/** Every pod of the namespace onto cluster-2: cluster-3 held off, a rollout restart, cluster-3 let back. */
 async function allOnCluster2(namespace: string): Promise<void> {
-  const node = virtualNodeName('cluster-3')
-  await kubectl(['taint', 'node', node, 'it-hold=1:NoSchedule'])
+  await holdOff('cluster-3', true)
   try {
     await kubectl(['rollout', 'restart', 'deployment/nginx-deployment', '-n', namespace])
     await until('3 ready pods, all on cluster-2', 180_000, async () => {
@@ -48,8 +64,23 @@ async function allOnCluster2(namespace: string): Promise<void> {
       return pods.length === 3 && pods.every((p) => p.ready && p.cluster === 'cluster-2')
     })
   } finally {
-    await kubectl(['taint', 'node', node, 'it-hold-'])
+    await holdOff('cluster-3', false)
   }
+}
+
+/** Starts a rebalance and returns once its move waits for a replacement the quota holds back (its stderr so far on failure). */
+async function startHeldMove(namespace: string) {
+  const child = startCli(['rebalance', '-n', namespace, '--yes', '--stable-for', '1s'])
+  const done = collect(child, {timeoutMs: 120_000})
+  let err = ''
+  child.stderr!.on('data', (d: string) => (err += d))
+  try {
+    await until('the move waiting for the replacement', 60_000, async () => /2\/3 pods Ready after evicting/.test(err))
+  } catch (e) {
+    child.kill('SIGKILL')
+    throw new Error(`${(e as Error).message}; the command's stderr: ${err}`, {cause: e})
+  }
+  return {child, done}
 }
 
 /** Watches the namespace's pods (a watch of its own, not the CLI's) and keeps the lowest Ready count seen. */
@@ -94,6 +125,12 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     expect(ctl.cordon).toEqual(['cluster-2'])
     const targets = Object.fromEntries(ctl.spread.map((s: {domain: string; target: number}) => [s.domain, s.target]))
     expect(targets).toEqual({'cluster-2': 2, 'cluster-3': 1})
+
+    // Without a terminal and without --yes: no prompt, nothing evicted.
+    const asked = await cli(['rebalance', '-n', ns.name, '--stable-for', '1s'], {timeoutMs: 60_000})
+    expect(asked.code, asked.stderr).toBe(2)
+    expect(asked.stderr).toMatch(/refusing to rebalance .* without confirmation: stdin is not a terminal/)
+    expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
 
     const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
     expect(r.code, r.stderr).toBe(0)
@@ -163,12 +200,8 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     let finish: string | undefined
     try {
       await until('the quota counts 3 pods', 60_000, async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3')
-      const child = startCli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'])
-      const done = collect(child, {timeoutMs: 120_000})
-      let err = ''
-      child.stderr!.on('data', (d: string) => (err += d))
       // Evicted, and its replacement refused by the quota: the move waits.
-      await until('the move waiting for the replacement', 60_000, async () => /2\/3 pods Ready after evicting/.test(err))
+      const {child, done} = await startHeldMove(ns.name)
       child.kill('SIGINT')
       const r = await done
       expect(r.code, r.stderr).toBe(130)
@@ -209,11 +242,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     await c.create(quotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'two'}, spec: {hard: {pods: '2'}}})
     try {
       await until('the quota counts 3 pods', 60_000, async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3')
-      const child = startCli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'])
-      const done = collect(child, {timeoutMs: 120_000})
-      let err = ''
-      child.stderr!.on('data', (d: string) => (err += d))
-      await until('the move waiting for the replacement', 60_000, async () => /2\/3 pods Ready after evicting/.test(err))
+      const {child, done} = await startHeldMove(ns.name)
       child.kill('SIGKILL')
       await done
       // Nothing could lift it: cluster-2's virtual node still carries the cordon.
