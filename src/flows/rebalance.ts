@@ -59,7 +59,7 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   }
   if (!moves && !blocked.length) {
     io.err(`nothing to move: the pods of ${o.allNamespaces ? 'every namespace' : session.namespace} are spread as the plan aims (context "${client.context}")`)
-    print.print({document: () => rebalancePlanDocument(view), text: () => ''})
+    print.print({document: () => rebalancePlanDocument(view)})
     return
   }
   io.err(renderRebalancePlan(view).trimEnd())
