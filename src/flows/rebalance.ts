@@ -58,7 +58,11 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
     return
   }
   if (!moves && !blocked.length) {
-    io.err(`nothing to move: the pods of ${o.allNamespaces ? 'every namespace' : session.namespace} are spread as the plan aims (context "${client.context}")`)
+    const left = view.plan.controllers.filter((c) => c.skipped)
+    for (const c of left) io.err(`left alone: ${c.namespace}/${c.owner.name}: ${c.skipped}`)
+    const all = o.allNamespaces ? 'every namespace' : session.namespace
+    const spread = !left.length ? `the pods of ${all} are spread as the plan aims` : left.length < view.plan.controllers.length ? 'the others are spread as the plan aims' : 'none of them can move now'
+    io.err(`nothing to move: ${spread} (context "${client.context}")`)
     print.print({document: () => rebalancePlanDocument(view)})
     return
   }

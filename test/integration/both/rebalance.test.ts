@@ -59,6 +59,9 @@ async function allOnCluster2(namespace: string): Promise<void> {
   await holdOff('cluster-3', true)
   try {
     await kubectl(['rollout', 'restart', 'deployment/nginx-deployment', '-n', namespace])
+    // Until the rollout is complete: mid-way, 3 Ready pods on cluster-2 may still be old ones.
+    const done = await kubectl(['rollout', 'status', 'deployment/nginx-deployment', '-n', namespace, '--timeout=100s'])
+    expect(done.code, done.stderr).toBe(0)
     await until('3 ready pods, all on cluster-2', 180_000, async () => {
       const pods = await podClusters(namespace)
       return pods.length === 3 && pods.every((p) => p.ready && p.cluster === 'cluster-2')
