@@ -14,6 +14,7 @@ import PeerList from './peer/list.js'
 import PeerUncordon from './peer/uncordon.js'
 import PodsWhere from './pods/where.js'
 import PodsWhy from './pods/why.js'
+import Rebalance from './rebalance.js'
 import Status from './status.js'
 import Version from './version.js'
 import Wait from './wait.js'
@@ -30,6 +31,7 @@ export const CORE_COMMANDS = {
   'peer:uncordon': PeerUncordon,
   'pods:where': PodsWhere,
   'pods:why': PodsWhy,
+  rebalance: Rebalance,
   status: Status,
   version: Version,
   wait: Wait,

@@ -16,12 +16,23 @@ function controllerOf(md: Json): OwnerRef | undefined {
 export function schedulingOf(spec: Json | undefined): PodScheduling {
   const s = spec ?? {}
   const required = s.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
-  return {
+  const out: PodScheduling = {
     nodeSelector: {...(s.nodeSelector ?? {})},
     requiredTerms: (required?.nodeSelectorTerms ?? []) as NodeSelectorTerm[],
     tolerations: ((s.tolerations ?? []) as Json[]).map((t) => ({key: t.key, operator: t.operator, value: t.value, effect: t.effect}) as Toleration),
     requests: requestsOf(s),
   }
+  const spread = (s.topologySpreadConstraints ?? []) as Json[]
+  if (spread.length) {
+    out.spread = spread.map((c) => ({
+      maxSkew: c.maxSkew ?? 1,
+      topologyKey: c.topologyKey ?? '',
+      whenUnsatisfiable: c.whenUnsatisfiable ?? 'DoNotSchedule',
+      matchLabels: {...(c.labelSelector?.matchLabels ?? {})},
+      matchExpressions: [...(c.labelSelector?.matchExpressions ?? [])],
+    }))
+  }
+  return out
 }
 
 /**
@@ -188,5 +199,8 @@ export function toPdb(raw: Json): PodDisruptionBudget {
     matchLabels: raw.spec?.selector?.matchLabels ?? {},
     matchExpressions: raw.spec?.selector?.matchExpressions ?? [],
     disruptionsAllowed: raw.status?.disruptionsAllowed ?? 0,
+    currentHealthy: raw.status?.currentHealthy ?? 0,
+    desiredHealthy: raw.status?.desiredHealthy ?? 0,
+    expectedPods: raw.status?.expectedPods ?? 0,
   }
 }

@@ -27,6 +27,7 @@ export function toNode(raw: Json): Node {
   if (md.deletionTimestamp) node.deletionTimestamp = md.deletionTimestamp
   const a = raw.status?.allocatable
   if (a) node.allocatable = {cpuMilli: cpuMilli(a.cpu), memoryBytes: bytes(a.memory), pods: Number(a.pods ?? 0) || 0}
+  if (ready?.status === 'True' && ready.lastTransitionTime) node.readySince = ready.lastTransitionTime
   return node
 }
 

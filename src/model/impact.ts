@@ -26,6 +26,10 @@ export interface PodDisruptionBudget {
   matchLabels: Record<string, string>
   matchExpressions: Array<{key: string; operator: string; values?: string[]}>
   disruptionsAllowed: number
+  /** The disruption controller's counts (absent in hand-made budgets: treated as unknown). */
+  currentHealthy?: number
+  desiredHealthy?: number
+  expectedPods?: number
 }
 
 export interface DisableImpact {
@@ -48,7 +52,8 @@ function staysAvailable(node: Node, leavingId: string, fcsById: Map<string, Fore
   return !!fc && fc.outgoingEnabled !== 'No' && fc.outgoingPhase === 'Established'
 }
 
-function selects(pdb: PodDisruptionBudget, labels: Record<string, string>): boolean {
+/** Does the budget select a pod with these labels? */
+export function selects(pdb: PodDisruptionBudget, labels: Record<string, string>): boolean {
   const exprsOk = pdb.matchExpressions.every((r) => matchesRequirement(labels, r))
   return exprsOk && Object.entries(pdb.matchLabels).every(([k, v]) => labels[k] === v)
 }

@@ -2,7 +2,6 @@
  * Our own small types for what the commands reason about. Built from API JSON by src/k8s/map.ts;
  * everything downstream (placement, convergence, impact, renderers) works on these plain objects.
  */
-
 export interface OwnerRef {
   kind: string
   name: string
@@ -41,6 +40,8 @@ export interface PodScheduling {
   tolerations: Toleration[]
   /** What the pod asks for (containers, init containers and overhead as the scheduler adds them). */
   requests?: ResourceAmounts
+  /** topologySpreadConstraints (absent when the pod has none). */
+  spread?: TopologySpread[]
 }
 
 /** Amounts of the resources the scheduler fits: CPU in millicores, memory in bytes, a number of pods. */
@@ -62,6 +63,15 @@ export interface KubeEvent {
   count: number
   /** When it was last seen: the series' last observation, else lastTimestamp, eventTime, creation. */
   lastSeen: string
+}
+
+/** One of a pod's topologySpreadConstraints, as the scheduler reads it. */
+export interface TopologySpread {
+  maxSkew: number
+  topologyKey: string
+  whenUnsatisfiable: string
+  matchLabels: Record<string, string>
+  matchExpressions: NodeSelectorRequirement[]
 }
 
 export interface Pod {
@@ -102,6 +112,8 @@ export interface Node {
   createdAt: string
   /** status.allocatable, when the node gives it. */
   allocatable?: ResourceAmounts
+  /** When the Ready condition last changed (server-side time), while it is True. */
+  readySince?: string
 }
 
 export interface PeeringCondition {

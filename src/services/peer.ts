@@ -256,13 +256,14 @@ async function liftDisableCordon(client: KubeClient, liqo: LiqoAdapter, plan: Pe
 async function evictAtOnce(client: KubeClient, plan: PeerPlan, timeline: TimelineEvent[]): Promise<void> {
   const nodes = clusterVirtualNodes((await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items, plan.fc.clusterId)
   const pods = (await Promise.all(nodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items).filter((p) => !p.deletionTimestamp)
-  const answers = await Promise.all(pods.map((p) => evictPod(client, p.namespace, p.name)))
-  const refused = answers.filter((a) => a === 'refused').length
+  // Best effort: any refusal (a budget's 429, a missing permission, a server error) is Liqo's drain's to retry.
+  const answers = await Promise.all(pods.map((p) => evictPod(client, p.namespace, p.name).catch(() => ({outcome: 'refused' as const}))))
+  const refused = answers.filter((a) => a.outcome === 'refused').length
   if (pods.length)
     timeline.push({
       at: 0,
       kind: 'node',
-      text: `${answers.filter((a) => a === 'evicted').length} pod(s) of ${nodes.map((n) => n.name).join(', ')} evicted at once (Liqo drains one virtual node at a time)${refused ? `; ${refused} refused, left to Liqo's drain` : ''}`,
+      text: `${answers.filter((a) => a.outcome === 'evicted').length} pod(s) of ${nodes.map((n) => n.name).join(', ')} evicted at once (Liqo drains one virtual node at a time)${refused ? `; ${refused} refused, left to Liqo's drain` : ''}`,
       cluster: plan.cluster.name,
     })
 }

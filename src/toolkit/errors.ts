@@ -94,6 +94,14 @@ export class ApiError extends CliError {
   }
 }
 
+/**
+ * A PodDisruptionBudget keeps a move from happening (rebalance): exit 3, as a wait that could not
+ * reach its state. The message names the budget.
+ */
+export class BudgetBlockedError extends CliError {
+  readonly exitCode = ExitCode.timeout
+}
+
 /** The API server could not be reached, or stopped answering. */
 export class ConnectionError extends CliError {
   readonly exitCode = ExitCode.error

@@ -11,7 +11,7 @@ import {byName} from '../toolkit/text.js'
 export interface TimelineEvent {
   /** Milliseconds since the patch. */
   at: number
-  kind: 'patched' | 'peering' | 'evicted' | 'deleted' | 'replacement-scheduled' | 'replacement-ready' | 'node' | 'remote-namespace' | 'converged'
+  kind: 'patched' | 'peering' | 'evicted' | 'refused' | 'cordon' | 'deleted' | 'replacement-scheduled' | 'replacement-ready' | 'node' | 'remote-namespace' | 'converged'
   text: string
   pod?: string
   cluster?: string

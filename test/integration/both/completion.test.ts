@@ -35,12 +35,15 @@ describe.skipIf(!lab)(`shell completion${modeNote}${skipNote}`, {tags: ['launche
     expect(bashComplete('liqo-topology peer ')).toEqual(['disable', 'enable', 'list'])
     expect(bashComplete('liqo-topology pods ')).toEqual(['where', 'why'])
     expect(bashComplete('liqo-topology pods where --sort')).toEqual(['--sort-by'])
+    expect(bashComplete('liqo-topology reb')).toEqual(['rebalance'])
+    expect(bashComplete('liqo-topology rebalance --st')).toEqual(['--stable-for'])
   })
 
   it('<cluster>, namespaces and contexts from the live lab', () => {
     expect(bashComplete('liqo-topology peer disable ').sort()).toEqual(['cluster-2', 'cluster-3'])
     expect(bashComplete('liqo-topology peer enable cluster-')).toHaveLength(2)
     expect(bashComplete('liqo-topology pods where -n kube-')).toEqual(expect.arrayContaining(['kube-system', 'kube-public']))
+    expect(bashComplete('liqo-topology rebalance -n kube-')).toEqual(expect.arrayContaining(['kube-system', 'kube-public']))
     expect(bashComplete('liqo-topology status --context cluster-')).toEqual(expect.arrayContaining(['cluster-1', 'cluster-2', 'cluster-3']))
     // Another context's namespaces when --context says so.
     expect(bashComplete('liqo-topology pods where --context cluster-3 -n kube-s')).toEqual(['kube-system'])

@@ -1,0 +1,163 @@
+/**
+ * `rebalance`: read where a namespace's pods run and what may run where, plan the moves (pure,
+ * src/model/rebalance.ts), and carry them out: per controller, keep new pods off the clusters
+ * that receive nothing (a cordon, always undone), evict through the Eviction API a batch at a
+ * time, and wait for the replacements to be Ready before the next batch.
+ */
+import type {AccessCheck} from '../k8s/access.js'
+import type {KubeClient} from '../k8s/client.js'
+import {evictPod} from '../k8s/evict.js'
+import {POD_DISRUPTION_BUDGETS, PODS, requireNamespace} from '../k8s/kinds.js'
+import type {LiqoAdapter} from '../liqo/adapter.js'
+import {NODES} from '../liqo/nodes.js'
+import type {ClusterCordon} from '../liqo/steer.js'
+import {clusterOfNode, indexForeignClusters} from '../model/placement.js'
+import {planRebalance, type ControllerPlan, type RebalancePlan} from '../model/rebalance.js'
+import type {ForeignCluster, Node, Pod} from '../model/types.js'
+import type {Clock} from '../toolkit/clock.js'
+import {ApiError} from '../toolkit/errors.js'
+import {cordonApplied, replacementsReady, type MoveRecord} from '../wait/rebalance.js'
+import type {TimelineEvent} from '../wait/timeline.js'
+
+export interface RebalanceScope {
+  namespace: string
+  allNamespaces: boolean
+  stableForMs: number
+  maxUnavailable: number
+}
+
+export interface RebalanceView {
+  context: string
+  generation: string
+  scope: RebalanceScope
+  plan: RebalancePlan
+  /** Peerings still cordoned by a rebalance that could not lift its cordon (killed). */
+  leftovers: ForeignCluster[]
+  nodes: Node[]
+  fcs: ForeignCluster[]
+}
+
+export async function readRebalance(client: KubeClient, liqo: LiqoAdapter, scope: RebalanceScope, cordon: ClusterCordon, clock: Clock): Promise<RebalanceView> {
+  const ns = scope.allNamespaces ? {} : {namespace: scope.namespace}
+  const [nodes, pods, nsos, pdbs, pendingElsewhere] = await Promise.all([
+    NODES.list(client).then((r) => r.items),
+    PODS.list(client, ns).then((r) => r.items),
+    liqo.namespaceOffloadings.list(client, ns).then((r) => r.items),
+    POD_DISRUPTION_BUDGETS.list(client, ns).then((r) => r.items),
+    scope.allNamespaces ? Promise.resolve([]) : pendingOutside(client, scope.namespace),
+  ])
+  if (!pods.length && !scope.allNamespaces) await requireNamespace(client, scope.namespace)
+  const fcs = (await liqo.listPeerings(client, {nodes})).items
+  const plan = planRebalance({pods, nodes, fcs, offloadings: nsos, pdbs, pendingElsewhere, now: clock.now(), stableForMs: scope.stableForMs, maxUnavailable: scope.maxUnavailable})
+  return {context: client.context, generation: liqo.generation, scope, plan, leftovers: cordon.leftovers(fcs, nodes), nodes, fcs}
+}
+
+/** Pending pods of the other namespaces (none when the user may not list them cluster-wide). */
+async function pendingOutside(client: KubeClient, namespace: string): Promise<Pod[]> {
+  try {
+    return (await PODS.list(client, {fieldSelector: 'spec.nodeName=,status.phase=Pending'})).items.filter((p) => p.namespace !== namespace)
+  } catch (e) {
+    if (e instanceof ApiError && e.isForbidden) return []
+    throw e
+  }
+}
+
+/** What the moves need to be allowed to do. */
+export function rebalanceAccess(view: RebalanceView, cordon: ClusterCordon): AccessCheck[] {
+  const moving = view.plan.controllers.filter((c) => c.moves.length && !c.blocked)
+  const evictions = [...new Set(moving.map((c) => c.namespace))].map((namespace) => ({verb: 'create', group: '', resource: 'pods/eviction', namespace}))
+  const cordoned = [...new Set(moving.flatMap((c) => c.cordon.map((x) => x.id)))].map((id) => view.fcs.find((f) => f.clusterId === id)).filter((f) => f !== undefined)
+  return [...evictions, ...cordoned.flatMap((fc) => cordon.access(fc, view.nodes))]
+}
+
+export interface RebalanceRun {
+  moved: MoveRecord[]
+  refused: Array<{namespace: string; pod: string; budget: string; message: string}>
+  timeline: TimelineEvent[]
+  elapsedMs: number
+}
+
+export interface ApplyRebalanceOptions {
+  cordon: ClusterCordon
+  timeoutMs: number
+  signal: AbortSignal
+  clock: Clock
+  onProgress?: (message: string) => void
+  onConnection?: (connected: boolean, detail: string) => void
+  /** Called as the cluster changes: what a signal would leave (the flow's stage). */
+  onState?: (state: string) => void
+}
+
+/** Lifts the cordons a killed rebalance left, and waits until the scheduler sees them gone (before planning again). */
+export async function undoLeftovers(client: KubeClient, cordon: ClusterCordon, view: RebalanceView, o: Pick<ApplyRebalanceOptions, 'timeoutMs' | 'signal' | 'clock'>): Promise<void> {
+  for (const fc of view.leftovers) await cordon.set(client, fc, view.nodes, false)
+  for (const fc of view.leftovers) await cordonApplied(client, fc.clusterId, false, o)
+}
+
+export async function applyRebalance(client: KubeClient, view: RebalanceView, o: ApplyRebalanceOptions): Promise<RebalanceRun> {
+  const run: RebalanceRun = {moved: [], refused: [], timeline: [], elapsedMs: 0}
+  const start = o.clock.now()
+  const byId = indexForeignClusters(view.fcs)
+  const nodeMap = new Map(view.nodes.map((n) => [n.name, n]))
+  const clusterOf = (node?: string) => clusterOfNode(node, nodeMap, byId).name
+  for (const c of view.plan.controllers) {
+    if (!c.moves.length || c.blocked || o.signal.aborted) continue
+    await moveController(client, view, c, run, {...o, start, clusterOf})
+  }
+  run.elapsedMs = o.clock.now() - start
+  run.timeline.sort((a, b) => a.at - b.at)
+  return run
+}
+
+async function moveController(
+  client: KubeClient,
+  view: RebalanceView,
+  c: ControllerPlan,
+  run: RebalanceRun,
+  o: ApplyRebalanceOptions & {start: number; clusterOf: (n?: string) => string},
+): Promise<void> {
+  const at = () => o.clock.now() - o.start
+  const cordoned: ForeignCluster[] = []
+  let refused = false
+  try {
+    for (const x of c.cordon) {
+      const fc = view.fcs.find((f) => f.clusterId === x.id)
+      if (!fc) continue
+      cordoned.push(fc)
+      await o.cordon.set(client, fc, view.nodes, true)
+      // Evict only once the scheduler sees it: Liqo v1 copies a VirtualNode's taints to its node.
+      await cordonApplied(client, fc.clusterId, true, o)
+      run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} cordoned for the move`, cluster: x.name})
+    }
+    o.onState?.(`moving pods of ${c.namespace}/${c.owner.name}${c.cordon.length ? ` (the cordon of ${c.cordon.map((x) => x.name).join(', ')} is lifted on the way out)` : ''}`)
+    for (let i = 0; i < c.moves.length && !o.signal.aborted && !refused; i += c.batch) {
+      const existing = new Set((await PODS.list(client, {namespace: c.namespace})).items.map((p) => `${p.namespace}/${p.name}`))
+      const evicted: MoveRecord[] = []
+      for (const m of c.moves.slice(i, i + c.batch)) {
+        const r = await evictPod(client, m.namespace, m.pod, o.signal)
+        if (r.outcome === 'refused') {
+          const budget = c.budgets.join(', ') || 'a PodDisruptionBudget'
+          run.refused.push({namespace: m.namespace, pod: m.pod, budget, message: r.message})
+          run.timeline.push({at: at(), kind: 'refused', text: `eviction of ${m.pod} refused by PodDisruptionBudget ${budget}: ${r.message}`, pod: m.pod})
+          refused = true
+          break
+        }
+        if (r.outcome === 'gone') continue
+        const rec: MoveRecord = {namespace: m.namespace, pod: m.pod, from: m.from.name, evictedAt: at()}
+        evicted.push(rec)
+        run.moved.push(rec)
+        run.timeline.push({at: rec.evictedAt!, kind: 'evicted', text: `pod ${m.pod} evicted from ${m.from.name}`, pod: m.pod, cluster: m.from.name})
+      }
+      if (evicted.length) {
+        const w = {namespace: c.namespace, ownerUid: c.owner.uid, ready: c.pods, evicted, existing, start: o.start, clusterOf: o.clusterOf}
+        await replacementsReady(client, w, run.timeline, o)
+      }
+    }
+  } finally {
+    // Always undone, also when a wait was interrupted or failed.
+    for (const fc of cordoned) await o.cordon.set(client, fc, view.nodes, false)
+    // After a signal the lift is written and that is all: the process is about to end.
+    if (!o.signal.aborted) for (const fc of cordoned) await cordonApplied(client, fc.clusterId, false, o)
+    for (const x of c.cordon) run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} uncordoned`, cluster: x.name})
+  }
+}
