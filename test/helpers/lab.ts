@@ -237,7 +237,8 @@ const clients = new Map<string, KubeClient>()
 export async function admin(context = 'cluster-1'): Promise<KubeClient> {
   let c = clients.get(context)
   if (!c) {
-    c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: lab!.kubeconfig}), context))
+    // Its own User-Agent: the audit log tells the tests' requests apart from the CLI's (./lab-load.ts).
+    c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: lab!.kubeconfig}), context), {userAgent: 'liqo-topology-tests'})
     clients.set(context, c)
   }
   return c
