@@ -100,7 +100,7 @@ export class Exchange {
     }
     const headers: http.OutgoingHttpHeaders = {
       Accept: opts.accept ?? 'application/json',
-      'User-Agent': 'liqo-topology',
+      'User-Agent': this.opts.userAgent ?? 'liqo-topology',
       ...credentials,
     }
     let payload: Buffer | undefined

@@ -30,4 +30,6 @@ export interface ClientOptions {
    * (credentials redacted, long bodies cut). Written to `write` (stderr).
    */
   requestLog?: {level: number; write: (line: string) => void}
+  /** The User-Agent header (client-go's rest.Config.UserAgent); "liqo-topology" by default. */
+  userAgent?: string
 }

@@ -16,6 +16,7 @@ import {lookupBinaries} from '../../src/lab/binaries.js'
 import {labDown, labUp, type LabLiqoLine} from '../../src/lab/lab.js'
 import {readState} from '../../src/lab/state.js'
 import {checkNetworkPrerequisites} from '../../src/lab/v1/network.js'
+import {reportLoad, sampleLoad} from '../helpers/lab-load-sample.js'
 
 export interface LabInfo {
   dir: string
@@ -72,7 +73,10 @@ async function setup(project: TestProject, liqo: LabLiqoLine): Promise<() => Pro
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s (${dir})`)
   project.provide('lab', {dir, kubeconfig: readState(dir)!.kubeconfig})
   project.provide('labSkipReason', '')
+  // The lab's CPU and API requests from here to the run's end, printed then (figures, no assertion).
+  const load = await sampleLoad(dir).catch(() => undefined)
   return async () => {
+    await reportLoad(dir, project.name, liqo, load, log)
     await labDown(dir)
     if (!process.env.KEEP_LAB_LOGS) rmSync(dir, {recursive: true, force: true})
     else log(`logs kept in ${dir}/logs`)
