@@ -88,7 +88,63 @@ async function impersonatingKubeconfig(client: KubeClient, state: LabState, dir:
   return file
 }
 
-export async function measureConvergence(p: LabProfile, o: {client: KubeClient; state: LabState; dir: string; cli: string[]; env: NodeJS.ProcessEnv; rounds: number}): Promise<void> {
+type BenchOptions = {client: KubeClient; state: LabState; dir: string; cli: string[]; env: NodeJS.ProcessEnv; rounds: number}
+
+/** What one round measured, from "converged" (and from the patch) to each exit. */
+interface Round {
+  peer: number
+  wait: number
+  poll: number
+  total: number
+  lab: number
+  events: AuditEvent[]
+}
+
+/** One round: a pod onto cluster-3, then `wait` and the polling loop watch while `peer disable --wait` runs. */
+async function measureRound(p: LabProfile, o: BenchOptions, round: number, waitKubeconfig: string, counter: {requests: number}): Promise<Round> {
+  await p.restore()
+  await podOnCluster3(o.client, p.nodeOfCluster3)
+  await sleep(1500)
+  const since = Date.now()
+  const stop = {stop: false}
+  const poller = poll(o.client, p, stop, counter)
+  const waitRun = run([...o.cli, 'wait', '-n', 'liqo-test', '--away-from', 'cluster-3', '--timeout', '90s'], {...o.env, KUBECONFIG: waitKubeconfig})
+  await sleep(1500) // the wait starts and syncs (converged until the patch)
+  const peer = await run([...o.cli, 'peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], o.env)
+  const w = await waitRun
+  const polledAt = await poller
+  stop.stop = true
+  if (peer.code !== 0 || w.code !== 0) throw new Error(`${p.name} round ${round}: peer disable exited ${peer.code}, wait ${w.code}`)
+
+  const events = audit(o.dir, since)
+  const lastReady = Math.max(...events.filter((e) => p.isReadyUpdate(e)).map(at))
+  // Converged = the last of: a replacement pod Ready, the evicted pod gone, its owners' status updated.
+  const ownerStatus = (e: AuditEvent) =>
+    e.user.username === 'system:kube-controller-manager' && e.objectRef?.namespace === 'liqo-test' && e.objectRef.subresource === 'status' && e.responseStatus?.code === 200
+  const convergedAt = Math.max(lastReady, ...events.filter((e) => p.isPodGone(e) || ownerStatus(e)).map(at))
+  const patchAt = at(events.find((e) => p.isSwitchPatch(e))!)
+  log(
+    `${p.name} round ${round + 1}: converged (last pod Ready +${(convergedAt - lastReady).toFixed(0)} ms) → peer disable exit ${(peer.end - convergedAt).toFixed(0)} ms, wait exit ${(w.end - convergedAt).toFixed(0)} ms, polling ${(polledAt - convergedAt).toFixed(0)} ms; patch → exit ${(peer.end - patchAt).toFixed(0)} ms (Liqo ${(lastReady - patchAt).toFixed(0)} ms)`,
+  )
+  return {peer: peer.end - convergedAt, wait: w.end - convergedAt, poll: polledAt - convergedAt, total: peer.end - patchAt, lab: lastReady - patchAt, events}
+}
+
+/** Adds the wait's requests of one round to `perVerb`; returns how many list/get paths it requested more than once. */
+function countWaitRequests(events: AuditEvent[], perVerb: Record<string, number>): number {
+  // One entry per request (long-running watches are logged at ResponseStarted and ResponseComplete).
+  const seen = new Set<string>()
+  const perPath = new Map<string, number>()
+  for (const e of events) {
+    if ((e.impersonatedUser?.username ?? e.user.username) !== 'bench-wait' || seen.has(e.auditID)) continue
+    seen.add(e.auditID)
+    const verb = e.verb === 'list' || e.verb === 'watch' || e.verb === 'get' ? e.verb : 'other'
+    perVerb[verb] = (perVerb[verb] ?? 0) + 1
+    if (verb === 'list' || verb === 'get') perPath.set(`${verb} ${e.requestURI.split('?')[0]}`, (perPath.get(`${verb} ${e.requestURI.split('?')[0]}`) ?? 0) + 1)
+  }
+  return [...perPath.values()].filter((n) => n > 1).length
+}
+
+export async function measureConvergence(p: LabProfile, o: BenchOptions): Promise<void> {
   log(`${p.name}: convergence, ${o.rounds} rounds of peer disable cluster-3 (wait and a 1 s polling loop watching)`)
   const waitKubeconfig = await impersonatingKubeconfig(o.client, o.state, o.dir)
   const lat = {wait: [] as number[], peer: [] as number[], poll: [] as number[]}
@@ -98,46 +154,13 @@ export async function measureConvergence(p: LabProfile, o: {client: KubeClient; 
   let repeated = 0
   const counter = {requests: 0}
   for (let round = 0; round < o.rounds; round++) {
-    await p.restore()
-    await podOnCluster3(o.client, p.nodeOfCluster3)
-    await sleep(1500)
-    const since = Date.now()
-    const stop = {stop: false}
-    const poller = poll(o.client, p, stop, counter)
-    const waitRun = run([...o.cli, 'wait', '-n', 'liqo-test', '--away-from', 'cluster-3', '--timeout', '90s'], {...o.env, KUBECONFIG: waitKubeconfig})
-    await sleep(1500) // the wait starts and syncs (converged until the patch)
-    const peer = await run([...o.cli, 'peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], o.env)
-    const w = await waitRun
-    const polledAt = await poller
-    stop.stop = true
-    if (peer.code !== 0 || w.code !== 0) throw new Error(`${p.name} round ${round}: peer disable exited ${peer.code}, wait ${w.code}`)
-
-    const events = audit(o.dir, since)
-    const lastReady = Math.max(...events.filter((e) => p.isReadyUpdate(e)).map(at))
-    // Converged = the last of: a replacement pod Ready, the evicted pod gone, its owners' status updated.
-    const ownerStatus = (e: AuditEvent) =>
-      e.user.username === 'system:kube-controller-manager' && e.objectRef?.namespace === 'liqo-test' && e.objectRef.subresource === 'status' && e.responseStatus?.code === 200
-    const convergedAt = Math.max(lastReady, ...events.filter((e) => p.isPodGone(e) || ownerStatus(e)).map(at))
-    const patchAt = at(events.find((e) => p.isSwitchPatch(e))!)
-    lat.peer.push(peer.end - convergedAt)
-    lat.wait.push(w.end - convergedAt)
-    lat.poll.push(polledAt - convergedAt)
-    totals.push(peer.end - patchAt)
-    labTimes.push(lastReady - patchAt)
-    // One entry per request (long-running watches are logged at ResponseStarted and ResponseComplete).
-    const seen = new Set<string>()
-    const perPath = new Map<string, number>()
-    for (const e of events) {
-      if ((e.impersonatedUser?.username ?? e.user.username) !== 'bench-wait' || seen.has(e.auditID)) continue
-      seen.add(e.auditID)
-      const verb = e.verb === 'list' || e.verb === 'watch' || e.verb === 'get' ? e.verb : 'other'
-      waitRequests[verb] = (waitRequests[verb] ?? 0) + 1
-      if (verb === 'list' || verb === 'get') perPath.set(`${verb} ${e.requestURI.split('?')[0]}`, (perPath.get(`${verb} ${e.requestURI.split('?')[0]}`) ?? 0) + 1)
-    }
-    repeated += [...perPath.values()].filter((n) => n > 1).length
-    log(
-      `${p.name} round ${round + 1}: converged (last pod Ready +${(convergedAt - lastReady).toFixed(0)} ms) → peer disable exit ${(peer.end - convergedAt).toFixed(0)} ms, wait exit ${(w.end - convergedAt).toFixed(0)} ms, polling ${(polledAt - convergedAt).toFixed(0)} ms; patch → exit ${(peer.end - patchAt).toFixed(0)} ms (Liqo ${(lastReady - patchAt).toFixed(0)} ms)`,
-    )
+    const r = await measureRound(p, o, round, waitKubeconfig, counter)
+    lat.peer.push(r.peer)
+    lat.wait.push(r.wait)
+    lat.poll.push(r.poll)
+    totals.push(r.total)
+    labTimes.push(r.lab)
+    repeated += countWaitRequests(r.events, waitRequests)
   }
   await p.restore()
   const [p50w, p95w, p50p, p95p] = [pct(lat.wait, 50), pct(lat.wait, 95), pct(lat.peer, 50), pct(lat.peer, 95)]

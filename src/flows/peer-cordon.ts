@@ -13,6 +13,8 @@ import {makeProgress, waitReporting} from '../ui/progress.js'
 import {errWithWarnings} from '../ui/styled.js'
 import type {Session} from './session.js'
 
+type Peerings = Awaited<ReturnType<typeof readPeerings>>
+
 export interface PeerCordonOptions {
   action: CordonAction
   /** ForeignCluster name, cluster ID or name; undefined: pick on a terminal. */
@@ -29,23 +31,7 @@ export async function runPeerCordon(session: Session, o: PeerCordonOptions): Pro
   const {action} = o
   const verb = action === 'cordon' ? 'cordoned' : 'uncordoned'
   const {liqo, fcs, nodes} = await readPeerings(client)
-  let input = o.cluster
-  if (input === undefined) {
-    if (!canPrompt(io)) throw new UsageError(`missing <cluster>: which ForeignCluster to ${action}?`, 'pass its name, cluster ID or cluster name (see: liqo-topology peer list)')
-    input = await pick(
-      io,
-      `Which cluster should be ${verb}? (context "${client.context}")`,
-      fcs.map((fc) => {
-        const done = liqo.cordons.holders(fc, nodes).includes(PEER_CORDON) === (action === 'cordon')
-        return {
-          name: `${fc.name}  (${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})${done ? `  — already ${verb}` : ''}`,
-          value: fc.name,
-          description: `cluster ID ${fc.clusterId}`,
-        }
-      }),
-      signal,
-    )
-  }
+  const input = o.cluster ?? (await pickCluster(session, action, {liqo, fcs, nodes}))
   const plan = await planCordon(client, liqo, action, input, fcs, nodes)
   if (o['dry-run']) {
     print.print({document: () => cordonPlanDocument(plan), text: () => renderCordonPlan(plan, stage.reach)})
@@ -82,4 +68,23 @@ export async function runPeerCordon(session: Session, o: PeerCordonOptions): Pro
     }
     throw e
   }
+}
+
+/** No <cluster> given: ask which ForeignCluster on a terminal, marking those already in the wanted state. */
+async function pickCluster({io, client, signal}: Session, action: CordonAction, {liqo, fcs, nodes}: Peerings): Promise<string> {
+  const verb = action === 'cordon' ? 'cordoned' : 'uncordoned'
+  if (!canPrompt(io)) throw new UsageError(`missing <cluster>: which ForeignCluster to ${action}?`, 'pass its name, cluster ID or cluster name (see: liqo-topology peer list)')
+  return pick(
+    io,
+    `Which cluster should be ${verb}? (context "${client.context}")`,
+    fcs.map((fc) => {
+      const done = liqo.cordons.holders(fc, nodes).includes(PEER_CORDON) === (action === 'cordon')
+      return {
+        name: `${fc.name}  (${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})${done ? `  — already ${verb}` : ''}`,
+        value: fc.name,
+        description: `cluster ID ${fc.clusterId}`,
+      }
+    }),
+    signal,
+  )
 }

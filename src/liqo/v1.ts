@@ -9,160 +9,19 @@
  * (the VirtualNode's own conditions lag and repeat).
  */
 import type {AccessCheck} from '../k8s/access.js'
-import type {Json, KubeClient, ListResult} from '../k8s/client.js'
-import {Kind, type WatchPolicy} from '../k8s/kind.js'
+import type {KubeClient, ListResult} from '../k8s/client.js'
+import type {WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
-import {CORDON_HOLDERS, cordonHolders} from '../model/cordon.js'
-import type {ForeignCluster, ModuleStatus, Node, PeeringCondition, Taint, VirtualNodeSwitch} from '../model/types.js'
+import {CORDON_HOLDERS} from '../model/cordon.js'
+import type {ForeignCluster, Node, VirtualNodeSwitch} from '../model/types.js'
 import {UserError} from '../toolkit/errors.js'
 import type {CordonAdapter, LiqoAdapter, OutgoingSetting, PeeringList, PeeringsWatch} from './adapter.js'
 import {editCordonTaints} from './cordon.js'
-import {FOREIGN_CLUSTER_V1, LABEL_REMOTE_CLUSTER_ID, LIQO_CONTROLLER_MANAGER, LIQO_NAMESPACE, NAMESPACE_OFFLOADING_V1, VIRTUAL_NODE_V1} from './constants.js'
+import {LABEL_REMOTE_CLUSTER_ID, LIQO_CONTROLLER_MANAGER, LIQO_NAMESPACE, VIRTUAL_NODE_V1} from './constants.js'
 import {guardedPatch} from './guarded-patch.js'
 import {NODES} from './nodes.js'
-import {toNamespaceOffloading} from './offloading.js'
+import {assemblePeering, FOREIGN_CLUSTERS_V1, NAMESPACE_OFFLOADINGS_V1, VIRTUAL_NODES, type ForeignClusterV1, type VirtualNodeV1} from './v1-objects.js'
 import {unpeeringV1} from './v1-unpeer.js'
-import {byName} from '../toolkit/text.js'
-
-/** A core.liqo.io ForeignCluster as read, before it is joined with its VirtualNodes. */
-export interface ForeignClusterV1 {
-  name: string
-  uid: string
-  resourceVersion: string
-  labels: Record<string, string>
-  clusterId: string
-  role: string
-  modules: {networking: ModuleStatus; authentication: ModuleStatus; offloading: ModuleStatus}
-  conditions: PeeringCondition[]
-  finalizers: string[]
-  createdAt: string
-  deletionTimestamp?: string
-}
-
-/** A VirtualNode as read. */
-export interface VirtualNodeV1 {
-  namespace: string
-  name: string
-  resourceVersion: string
-  clusterId: string
-  /** spec.createNode; absent means true (the webhook fills it from the VkOptionsTemplate). */
-  createNode: boolean
-  /** spec.taints: Liqo's virtual kubelet puts them on the Node (and keeps them there). */
-  taints: Taint[]
-}
-
-const HEALTHY = new Set(['Established', 'Ready'])
-
-function conditionsOf(list: Json[] | undefined): PeeringCondition[] {
-  return ((list ?? []) as Json[]).map((c) => ({type: c.type, status: c.status ?? 'None', reason: c.reason, message: c.message, lastTransitionTime: c.lastTransitionTime}))
-}
-
-/** A module's status in liqoctl info's words: Disabled, Healthy, or Unhealthy with what is off. */
-export function moduleStatus(raw: Json | undefined): ModuleStatus {
-  if (!raw?.enabled) return {enabled: false, status: 'Disabled'}
-  const off = conditionsOf(raw.conditions).filter((c) => !HEALTHY.has(c.status))
-  return off.length ? {enabled: true, status: 'Unhealthy', detail: off.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')} : {enabled: true, status: 'Healthy'}
-}
-
-export function toForeignClusterV1(raw: Json): ForeignClusterV1 {
-  const md = raw.metadata ?? {}
-  const st = raw.status ?? {}
-  const labels: Record<string, string> = {...(md.labels ?? {})}
-  const fc: ForeignClusterV1 = {
-    name: md.name ?? '',
-    uid: md.uid ?? '',
-    resourceVersion: md.resourceVersion ?? '',
-    labels,
-    clusterId: raw.spec?.clusterID || labels[LABEL_REMOTE_CLUSTER_ID] || md.name || '',
-    role: st.role ?? 'Unknown',
-    modules: {networking: moduleStatus(st.modules?.networking), authentication: moduleStatus(st.modules?.authentication), offloading: moduleStatus(st.modules?.offloading)},
-    conditions: conditionsOf(st.conditions),
-    finalizers: [...(md.finalizers ?? [])],
-    createdAt: md.creationTimestamp ?? '',
-  }
-  if (md.deletionTimestamp) fc.deletionTimestamp = md.deletionTimestamp
-  return fc
-}
-
-export function toVirtualNodeV1(raw: Json): VirtualNodeV1 {
-  const md = raw.metadata ?? {}
-  return {
-    namespace: md.namespace ?? '',
-    name: md.name ?? '',
-    resourceVersion: md.resourceVersion ?? '',
-    clusterId: raw.spec?.clusterID || md.labels?.[LABEL_REMOTE_CLUSTER_ID] || '',
-    createNode: raw.spec?.createNode !== false,
-    taints: ((raw.spec?.taints ?? []) as Json[]).map((t) => ({key: t.key, value: t.value, effect: t.effect}) as Taint),
-  }
-}
-
-export const FOREIGN_CLUSTERS_V1 = new Kind(FOREIGN_CLUSTER_V1, toForeignClusterV1)
-export const VIRTUAL_NODES = new Kind(VIRTUAL_NODE_V1, toVirtualNodeV1)
-export const NAMESPACE_OFFLOADINGS_V1 = new Kind(NAMESPACE_OFFLOADING_V1, toNamespaceOffloading)
-
-/**
- * Where offloading to the cluster stands, from its switches and Nodes: Disconnecting while a
- * switched-off VirtualNode still has its Node, Pending while a switched-on one has none Ready yet,
- * Established when every switched-on one has, None when none is switched on (and no Node is left).
- */
-export function offloadingPhase(vns: VirtualNodeSwitch[]): {phase: string; reason?: string} {
-  if (vns.some((v) => !v.createNode && v.nodePresent)) return {phase: 'Disconnecting', reason: 'VirtualNodeDeleting'}
-  const on = vns.filter((v) => v.createNode)
-  if (on.some((v) => !v.nodePresent || !v.nodeReady)) return {phase: 'Pending', reason: on.some((v) => !v.nodePresent) ? 'VirtualNodeCreating' : 'VirtualNodeNotReady'}
-  return on.length ? {phase: 'Established'} : {phase: 'None'}
-}
-
-/** The switch of the whole peering: Yes / No when its VirtualNodes agree, Partial when not, None without any. */
-export function switchOf(vns: Array<{createNode: boolean}>): string {
-  if (!vns.length) return 'None'
-  if (vns.every((v) => v.createNode)) return 'Yes'
-  return vns.every((v) => !v.createNode) ? 'No' : 'Partial'
-}
-
-/** One peering, generation-neutral: the ForeignCluster joined with its VirtualNodes and their Nodes. Pure. */
-export function assemblePeering(fc: ForeignClusterV1, vns: VirtualNodeV1[], nodes: Node[]): ForeignCluster {
-  const switches: VirtualNodeSwitch[] = vns
-    .filter((v) => v.clusterId === fc.clusterId)
-    .sort((a, b) => byName(a.name, b.name))
-    .map((v) => {
-      const node = nodes.find((n) => n.name === v.name && n.virtual && n.remoteClusterId === fc.clusterId)
-      // A cordoned or departing Node is not the one offloading can use.
-      const usable = !!node && node.ready && !node.unschedulable && !node.deletionTimestamp
-      const cordons = cordonHolders(v.taints)
-      return {
-        namespace: v.namespace,
-        name: v.name,
-        resourceVersion: v.resourceVersion,
-        createNode: v.createNode,
-        nodePresent: !!node,
-        nodeReady: usable,
-        ...(cordons.length ? {cordons} : {}),
-      }
-    })
-  const {phase, reason} = offloadingPhase(switches)
-  const consumer = fc.role === 'Consumer' || fc.role === 'ConsumerAndProvider'
-  const out: ForeignCluster = {
-    name: fc.name,
-    uid: fc.uid,
-    resourceVersion: fc.resourceVersion,
-    labels: fc.labels,
-    clusterId: fc.clusterId,
-    clusterName: '',
-    outgoingEnabled: switchOf(switches),
-    incomingEnabled: consumer ? 'Yes' : 'No',
-    outgoingPhase: phase,
-    incomingPhase: consumer ? 'Established' : 'None',
-    conditions: fc.conditions,
-    finalizers: fc.finalizers,
-    createdAt: fc.createdAt,
-    role: fc.role,
-    modules: fc.modules,
-    virtualNodes: switches,
-  }
-  if (reason) out.outgoingReason = reason
-  if (fc.deletionTimestamp) out.deletionTimestamp = fc.deletionTimestamp
-  return out
-}
 
 /** The three lists a v1 peering list is joined from (a watch starts from them instead of listing again). */
 interface V1Sources {

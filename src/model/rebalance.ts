@@ -3,11 +3,13 @@
  * strategy and clusterSelector, each virtual node Ready for a stabilisation window, the pods' own
  * constraints), the spread aimed for per controller (even across those clusters, or the workload's
  * own topologySpreadConstraints), the pods to move and from where, the clusters to keep new pods
- * off during the move, and the PodDisruptionBudgets in the way. Pure.
+ * off during the move, and the PodDisruptionBudgets in the way. Pure. (The clusters' eligibility:
+ * ./rebalance-clusters.ts.)
  */
 import {selects, type PodDisruptionBudget} from './impact.js'
-import {clusterKey, clusterOfNode, compareClusters, indexForeignClusters, isLive, type ClusterRef} from './placement.js'
-import {matchesRequirement, matchesTerms, podFitsNode} from './scheduling.js'
+import {clusterKey, clusterOfNode, indexForeignClusters, isLive, type ClusterRef} from './placement.js'
+import {matchesRequirement, podFitsNode} from './scheduling.js'
+import {clustersOf, eligibility, type ClusterEligibility} from './rebalance-clusters.js'
 import type {ForeignCluster, NamespaceOffloading, Node, OwnerRef, Pod, PodScheduling, TopologySpread} from './types.js'
 import {byName} from '../toolkit/text.js'
 
@@ -24,19 +26,6 @@ export interface RebalanceInput {
   now: number
   stableForMs: number
   maxUnavailable: number
-}
-
-export type Eligibility = 'eligible' | 'stabilising' | 'excluded'
-
-export interface ClusterEligibility {
-  cluster: ClusterRef
-  state: Eligibility
-  /** Why it is excluded, or how long it has been Ready. */
-  reason?: string
-  /** Stabilising: milliseconds until it counts. */
-  countsInMs?: number
-  /** Eligible: the nodes a pod may land on (Ready for the window, not being deleted). */
-  nodes: Node[]
 }
 
 export interface SpreadSlot {
@@ -87,51 +76,6 @@ export interface RebalancePlan {
   /** Pods of other namespaces, Pending, that a cordon of the move would keep off a cluster. */
   heldBack: string[]
   warnings: string[]
-}
-
-interface ClusterNodes {
-  ref: ClusterRef
-  nodes: Node[]
-}
-
-/** The local cluster and each remote one, with their nodes. */
-export function clustersOf(nodes: Node[], fcs: ForeignCluster[]): ClusterNodes[] {
-  const byName = new Map(nodes.map((n) => [n.name, n]))
-  const byId = indexForeignClusters(fcs)
-  const out = new Map<string, ClusterNodes>()
-  for (const n of nodes) {
-    const ref = clusterOfNode(n.name, byName, byId)
-    const key = clusterKey(ref)
-    const entry = out.get(key) ?? {ref, nodes: []}
-    entry.nodes.push(n)
-    out.set(key, entry)
-  }
-  return [...out.values()].sort((a, b) => compareClusters(a.ref, b.ref))
-}
-
-const usable = (n: Node) => n.ready && !n.deletionTimestamp
-
-/** May the namespace's pods run on this cluster (its strategy, clusterSelector, the window)? */
-export function eligibility(c: ClusterNodes, nso: NamespaceOffloading | undefined, fc: ForeignCluster | undefined, now: number, stableForMs: number): ClusterEligibility {
-  const out = (state: Eligibility, reason?: string, extra: Partial<ClusterEligibility> = {}): ClusterEligibility => ({cluster: c.ref, state, ...(reason ? {reason} : {}), nodes: [], ...extra})
-  const strategy = nso?.podStrategy ?? 'Local'
-  if (c.ref.kind === 'local') {
-    if (strategy === 'Remote') return out('excluded', 'podOffloadingStrategy Remote')
-    const nodes = c.nodes.filter(usable)
-    return nodes.length ? out('eligible', undefined, {nodes}) : out('excluded', 'no Ready node')
-  }
-  if (!nso || nso.deletionTimestamp) return out('excluded', 'the namespace is not offloaded')
-  if (strategy === 'Local') return out('excluded', 'podOffloadingStrategy Local')
-  if (fc?.outgoingEnabled === 'No') return out('excluded', 'outgoing peering disabled')
-  const selected = c.nodes.filter((n) => matchesTerms(n, nso.clusterSelector?.nodeSelectorTerms ?? []))
-  if (!selected.length) return out('excluded', 'not selected by the clusterSelector')
-  const ready = selected.filter(usable)
-  if (!ready.length) return out('excluded', 'virtual node not Ready')
-  const readyFor = (n: Node) => (n.readySince ? now - Date.parse(n.readySince) : Infinity)
-  const stable = ready.filter((n) => readyFor(n) >= stableForMs)
-  if (stable.length) return out('eligible', undefined, {nodes: stable})
-  const longest = Math.max(...ready.map(readyFor))
-  return out('stabilising', `virtual node Ready for ${Math.floor(longest / 1000)}s`, {countsInMs: stableForMs - longest})
 }
 
 /** The first of the pods' topologySpreadConstraints that selects them. */

@@ -1,16 +1,17 @@
 /**
  * `cleanup`: compute the teardown plan from the current state (src/model/cleanup-plan.ts), then
  * run its steps in order, each waited for through watches. Stuck finalizers are reported with the
- * object, the finalizer and the clusters still listed; never removed.
+ * object, the finalizer and the clusters still listed; never removed. Who takes part in an
+ * unpeering is read by src/liqo/unpeer-parties.ts.
  */
-import {InterruptedError, UsageError, UserError, WaitTimeoutError} from '../toolkit/errors.js'
+import {InterruptedError, WaitTimeoutError} from '../toolkit/errors.js'
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import {DEPLOYMENTS, NAMESPACES, POD_DISRUPTION_BUDGETS, PODS} from '../k8s/kinds.js'
 import type {LiqoAdapter} from '../liqo/adapter.js'
 import {connectLiqo} from '../liqo/connect.js'
-import {localClusterIdentity} from '../liqo/detect.js'
-import {describeStep, planCleanup, type CleanupPlan, type CleanupStep, type UnpeerInput} from '../model/cleanup-plan.js'
+import {unpeerInputs, unpeering, type UnpeerParties} from '../liqo/unpeer-parties.js'
+import {describeStep, planCleanup, type CleanupPlan, type CleanupStep} from '../model/cleanup-plan.js'
 import {previewDisableAll, type EvictionImpact} from '../model/impact.js'
 import {clusterDisplayName, indexForeignClusters} from '../model/placement.js'
 import {NODES} from '../liqo/nodes.js'
@@ -25,64 +26,14 @@ export interface CleanupPlanOptions {
   unpeer?: KubeClient[]
 }
 
-/** A remote cluster taking part in the unpeering. */
-export interface UnpeerRemote {
-  client: KubeClient
-  clusterId: string
-}
-
 export type LoadedCleanupPlan = CleanupPlan & {
   context: string
   foreignClusters: ForeignCluster[]
   liqo: LiqoAdapter
   /** With --unpeer: this cluster's ID and the remote clusters by their ID. */
-  unpeering?: {homeId: string; remotes: Map<string, UnpeerRemote>}
+  unpeering?: UnpeerParties
   /** Pods of other namespaces the peering steps evict, and where their replacements can go. */
   otherNamespaces: EvictionImpact[]
-}
-
-/** This cluster's and each remote context's Liqo cluster ID (read from Liqo's own ConfigMap). */
-async function unpeering(client: KubeClient, liqo: LiqoAdapter, remotes: KubeClient[]): Promise<{homeId: string; remotes: Map<string, UnpeerRemote>}> {
-  if (!liqo.unpeer) {
-    throw new UsageError(
-      `--unpeer is for Liqo v1.x; context "${client.context}" runs ${liqo.generation}, where disabling the outgoing peering (the default last step) is the teardown`,
-      'run cleanup without --unpeer',
-    )
-  }
-  const idOf = async (c: KubeClient) => {
-    const id = (await localClusterIdentity(c))?.id
-    if (!id) throw new UserError(`cannot read the Liqo cluster ID of context "${c.context}" (ConfigMap in the liqo namespace)`, 'is Liqo installed there, and may this user read the liqo namespace?')
-    return id
-  }
-  const homeId = await idOf(client)
-  const byId = new Map<string, UnpeerRemote>()
-  for (const r of remotes) {
-    const clusterId = await idOf(r)
-    byId.set(clusterId, {client: r, clusterId})
-  }
-  return {homeId, remotes: byId}
-}
-
-/** What is left of each peering to unpeer; a peering with leftovers on this side needs its remote context. */
-async function unpeerInputs(client: KubeClient, liqo: LiqoAdapter, fcs: ForeignCluster[], u: {homeId: string; remotes: Map<string, UnpeerRemote>}): Promise<UnpeerInput[]> {
-  const inputs: UnpeerInput[] = []
-  const missing: string[] = []
-  for (const fc of fcs) {
-    const remote = u.remotes.get(fc.clusterId)
-    const bidirectional = fc.role === 'ConsumerAndProvider'
-    if (!remote) {
-      // Without the remote cluster only this side can be read: enough to know if anything is left here.
-      const here = await liqo.unpeer!.stages({home: client, remote: client, homeId: u.homeId, remoteId: fc.clusterId, bidirectional: true})
-      if (here.some((s) => s.items.some((i) => i.side === 'home'))) missing.push(fc.name)
-      continue
-    }
-    const stages = await liqo.unpeer!.stages({home: client, remote: remote.client, homeId: u.homeId, remoteId: fc.clusterId, bidirectional})
-    if (stages.length) inputs.push({foreignCluster: fc.name, clusterId: fc.clusterId, context: remote.client.context, left: stages.map((s) => ({module: s.module, objects: s.items.length}))})
-  }
-  if (missing.length) {
-    throw new UsageError(`--unpeer needs the context of every peered cluster; none given for ${missing.join(', ')}`, `pass --remote-context <context of ${missing[0]}> (once per cluster)`)
-  }
-  return inputs
 }
 
 export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions): Promise<LoadedCleanupPlan> {

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import {liqoV0} from '../../src/liqo/v0.js'
-import {assemblePeering, liqoV1, toForeignClusterV1, toVirtualNodeV1} from '../../src/liqo/v1.js'
+import {liqoV1} from '../../src/liqo/v1.js'
+import {assemblePeering, toForeignClusterV1, toVirtualNodeV1} from '../../src/liqo/v1-objects.js'
 import {cordonHolders, cordonInForce, cordonPending, cordonTaint, withCordon} from '../../src/model/cordon.js'
 import {podFitsNode} from '../../src/model/scheduling.js'
 import {renderCordonPlan} from '../../src/render/cordon.js'

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {backoffMs, binaryFor, containerArgv, containerEnv, expand, fieldValue, identityArgs, kubernetesServiceEnv, mountPlan, mountScript, readProbe} from '../../src/lab/v1/pod-spec.js'
+import {backoffMs, binaryFor, containerArgv, containerEnv, expand, fieldValue, identityArgs, kubernetesServiceEnv, readProbe} from '../../src/lab/v1/pod-spec.js'
+import {mountPlan, mountScript} from '../../src/lab/v1/pod-mounts.js'
 import {downwardFiles, keyFiles} from '../../src/lab/v1/pod-volumes.js'
 
 const rule = {registry: 'ghcr.io/liqotech/', tag: 'v1.2.0', binaries: ['liqo-controller-manager', 'webhook', 'virtual-kubelet']}

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {assemblePeering, liqoV1, moduleStatus, offloadingPhase, switchOf, toForeignClusterV1, toVirtualNodeV1} from '../../src/liqo/v1.js'
+import {liqoV1} from '../../src/liqo/v1.js'
+import {assemblePeering, moduleStatus, offloadingPhase, switchOf, toForeignClusterV1, toVirtualNodeV1} from '../../src/liqo/v1-objects.js'
 import {liqoV0} from '../../src/liqo/v0.js'
 import {planCleanup} from '../../src/model/cleanup-plan.js'
 import type {VirtualNodeSwitch} from '../../src/model/types.js'

@@ -11,21 +11,8 @@ import type {Json} from '../../k8s/client.js'
 import {httpGet} from '../components.js'
 import {startProcess, stopProcess, type ManagedProcess} from '../process.js'
 import {nowIso, type KubeletContext} from './kubelet-context.js'
-import {
-  binaryFor,
-  containerArgv,
-  containerEnv,
-  identityArgs,
-  IMAGE_BIN_DIR,
-  kubernetesServiceEnv,
-  mountPlan,
-  mountScript,
-  PRIVATE_ROOTS,
-  type MountPlan,
-  type PodFacts,
-  type Probe,
-  type Resolved,
-} from './pod-spec.js'
+import {binaryFor, containerArgv, containerEnv, identityArgs, kubernetesServiceEnv, type PodFacts, type Probe, type Resolved} from './pod-spec.js'
+import {IMAGE_BIN_DIR, mountPlan, mountScript, PRIVATE_ROOTS, type MountPlan} from './pod-mounts.js'
 import {readKeys} from './pod-volumes.js'
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'

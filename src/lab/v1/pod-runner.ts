@@ -13,27 +13,15 @@ import type {Json} from '../../k8s/client.js'
 import {sleep} from '../../toolkit/clock.js'
 import {stopProcess, startProcess, type ManagedProcess} from '../process.js'
 import {containerCommand, runProbes, terminatedState, type ContainerRun, type PodPlace} from './container.js'
+import {clearTimers, containerRuns, enterBackOff, heldState, later, ownerAppName, podProcesses, type PodProcess} from './container-runs.js'
 import {nowIso, type KubeletContext} from './kubelet-context.js'
 import {PodStatusReporter} from './pod-status.js'
 import {createPodNetns, deletePodNetns, podNetnsName} from './network.js'
-import {backoffMs, readProbe, type PodFacts} from './pod-spec.js'
+import {backoffMs, type PodFacts} from './pod-spec.js'
 import {prepareVolumes, type PreparedVolumes} from './pod-volumes.js'
 
 export type {KubeletContext} from './kubelet-context.js'
-
-/** A container that ran this long without failing starts its back-off from the beginning again. */
-const BACKOFF_RESET_MS = 60_000
-
-export interface PodProcess {
-  pod: string
-  namespace: string
-  container: string
-  pid: number
-  port: number
-  log: string
-  binary: string
-  running: boolean
-}
+export type {PodProcess} from './container-runs.js'
 
 export class PodRunner {
   private raw: Json
@@ -61,30 +49,12 @@ export class PodRunner {
     this.namespace = raw.metadata.namespace
     this.name = raw.metadata.name
     this.status = new PodStatusReporter(k.client, this.namespace, this.name, k.log)
-    const logName = (c: Json) => join(k.logs, `${k.cluster}_${this.namespace}_${this.name}_${c.name}.log`)
-    const make = (c: Json, init: boolean): ContainerRun => ({
-      spec: c,
-      init,
-      log: logName(c),
-      state: {waiting: {reason: init ? 'PodInitializing' : 'ContainerCreating'}},
-      lastState: {},
-      ready: false,
-      started: false,
-      restartCount: 0,
-      failures: 0,
-      held: false,
-      timers: [],
-      ...(init ? {} : {startup: readProbe(c, c.startupProbe, 'startup'), readiness: readProbe(c, c.readinessProbe, 'readiness'), liveness: readProbe(c, c.livenessProbe, 'liveness')}),
-    })
-    this.containers = [...((raw.spec?.initContainers ?? []) as Json[]).map((c) => make(c, true)), ...((raw.spec?.containers ?? []) as Json[]).map((c) => make(c, false))]
+    this.containers = containerRuns(raw, (c) => join(k.logs, `${k.cluster}_${this.namespace}_${this.name}_${c.name}.log`))
   }
 
   /** The Deployment (or other owner) of this pod, for component names. */
   get appName(): string {
-    const owner = ((this.raw.metadata?.ownerReferences ?? []) as Json[]).find((o) => o.controller)
-    const hash = this.raw.metadata?.labels?.['pod-template-hash']
-    if (owner?.kind === 'ReplicaSet' && hash && String(owner.name).endsWith(`-${hash}`)) return String(owner.name).slice(0, -hash.length - 1)
-    return owner ? String(owner.name) : this.name
+    return ownerAppName(this.raw)
   }
 
   update(raw: Json): void {
@@ -96,18 +66,7 @@ export class PodRunner {
   }
 
   processes(): PodProcess[] {
-    return this.containers
-      .filter((c) => c.proc || c.held)
-      .map((c) => ({
-        pod: this.name,
-        namespace: this.namespace,
-        container: String(c.spec.name),
-        pid: c.proc?.pid ?? 0,
-        port: c.readiness?.port ?? Number(c.spec.ports?.[0]?.containerPort ?? 0),
-        log: c.log,
-        binary: c.binary ?? '',
-        running: !!c.proc && c.proc.exitCode === undefined,
-      }))
+    return podProcesses(this.namespace, this.name, this.containers)
   }
 
   /** Starts the pod: network, volumes, init containers in order, then the containers. */
@@ -190,7 +149,7 @@ export class PodRunner {
       c.state = {waiting: {reason: plan.reason, message: plan.message}}
       await this.flush()
       // What is missing may appear (a ConfigMap created a moment later): try again, backing off.
-      if (!c.init) this.later(c, () => void this.startContainer(c), backoffMs(++c.failures))
+      if (!c.init) later(c, () => void this.startContainer(c), backoffMs(++c.failures))
       return undefined
     }
     const proc = startProcess(`${this.k.cluster}/${this.key}/${c.spec.name}`, plan.value.cmd, plan.value.args, c.log, plan.value.env)
@@ -208,22 +167,9 @@ export class PodRunner {
     return proc
   }
 
-  private later(c: ContainerRun, fn: () => void, ms: number): void {
-    const t = setTimeout(() => {
-      c.timers = c.timers.filter((x) => x !== t)
-      fn()
-    }, ms)
-    t.unref()
-    c.timers.push(t)
-  }
-
-  private clearTimers(c: ContainerRun): void {
-    c.timers.splice(0).forEach((t) => clearTimeout(t))
-  }
-
   private onExit(c: ContainerRun, proc: ManagedProcess, startedAt: string, startedMs: number): void {
     if (c.proc !== proc) return
-    this.clearTimers(c)
+    clearTimers(c)
     c.ready = false
     const ended = terminatedState(proc, startedAt)
     this.k.log(`${this.key}: ${c.spec.name} exited (${JSON.stringify(ended.terminated.exitCode)})`)
@@ -233,16 +179,13 @@ export class PodRunner {
       c.state = ended
     } else if (c.held) {
       c.lastState = ended
-      c.state = {waiting: {reason: 'LabStopped', message: `stopped with "liqo-topology lab stop ${this.k.cluster}/${this.appName}"`}}
+      c.state = heldState(this.k.cluster, this.appName)
     } else {
       const policy = this.raw.spec?.restartPolicy ?? 'Always'
       const failed = ended.terminated.exitCode !== 0
       if (policy === 'Always' || (policy === 'OnFailure' && failed)) {
-        if (Date.now() - startedMs > BACKOFF_RESET_MS) c.failures = 0
-        const wait = backoffMs(++c.failures)
-        c.lastState = ended
-        c.state = {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${Math.round(wait / 1000)}s restarting failed container=${c.spec.name} pod=${this.name}_${this.namespace}(${this.uid})`}}
-        this.later(
+        const wait = enterBackOff(c, ended, startedMs, `${this.name}_${this.namespace}(${this.uid})`)
+        later(
           c,
           () => {
             c.restartCount++
@@ -263,7 +206,7 @@ export class PodRunner {
   private probe(c: ContainerRun, proc: ManagedProcess): void {
     runProbes(c, proc, this.podIp, {
       alive: () => c.proc === proc && proc.exitCode === undefined && !this.terminating,
-      later: (fn, ms) => this.later(c, fn, ms),
+      later: (fn, ms) => later(c, fn, ms),
       changed: () => void this.flush(),
       note: (m) => this.k.log(`${this.key}: ${c.spec.name}: ${m}`),
       restart: () => void stopProcess(proc, Number(this.raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000),
@@ -292,9 +235,9 @@ export class PodRunner {
         .filter((c) => !c.init)
         .map(async (c) => {
           c.held = true
-          this.clearTimers(c)
+          clearTimers(c)
           if (c.proc && c.proc.exitCode === undefined) await stopProcess(c.proc, grace)
-          else c.state = {waiting: {reason: 'LabStopped', message: `stopped with "liqo-topology lab stop ${this.k.cluster}/${this.appName}"`}}
+          else c.state = heldState(this.k.cluster, this.appName)
         }),
     )
     await this.flush()
@@ -324,7 +267,7 @@ export class PodRunner {
   terminate(graceMs: number): Promise<void> {
     this.terminating ??= (async () => {
       this.abort.abort()
-      for (const c of this.containers) this.clearTimers(c)
+      for (const c of this.containers) clearTimers(c)
       await Promise.all(this.containers.map((c) => (c.proc ? stopProcess(c.proc, graceMs) : undefined)))
       for (const c of this.containers) if (!c.state.terminated && c.proc) c.state = {terminated: {exitCode: 137, reason: 'Error', finishedAt: nowIso()}}
       await this.flush()
