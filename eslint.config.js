@@ -19,7 +19,10 @@ export default defineConfig(
       'layers/no-cycle': 'error',
       'max-lines': ['error', {max: 350}],
       'max-lines-per-function': ['error', {max: 80, skipBlankLines: true, skipComments: true, IIFEs: true}],
-      '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_'}],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_'},
+      ],
     },
   },
   {
@@ -47,7 +50,12 @@ export default defineConfig(
     // A test file is a list of cases (its describe() blocks are long by nature); its fakes may be
     // loosely typed, and it strips ANSI codes with control characters.
     files: ['test/**/*.ts'],
-    rules: {'max-lines-per-function': 'off', 'max-lines': 'off', '@typescript-eslint/no-explicit-any': 'off', 'no-control-regex': 'off'},
+    rules: {
+      'max-lines-per-function': 'off',
+      'max-lines': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-control-regex': 'off',
+    },
   },
   // Terminal escape sequences are what this pattern strips from liqoctl's output.
   {files: ['src/lab/v1/liqoctl.ts'], rules: {'no-control-regex': 'off'}},

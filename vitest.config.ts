@@ -11,7 +11,12 @@ export default defineConfig({
     // Each file's duration as it ends, and the ten slowest files at the end (test/helpers/durations-reporter.ts).
     reporters: [process.env.CI ? 'verbose' : 'default', './test/helpers/durations-reporter.ts'],
     // scripts/test.sh runs the tests tagged "launcher" a second time, through the published launcher.
-    tags: [{name: 'launcher', description: 'exercises what the published launcher changes: start-up, signals, a terminal, the board'}],
+    tags: [
+      {
+        name: 'launcher',
+        description: 'exercises what the published launcher changes: start-up, signals, a terminal, the board',
+      },
+    ],
     projects: [
       {
         test: {

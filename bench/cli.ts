@@ -43,7 +43,8 @@ if (!existsSync(join(ROOT, 'dist', 'bundle', 'run.js'))) {
   console.error('error: build first (npm run build): the benchmark measures the published bundle')
   process.exit(1)
 }
-if (spawnSync(CLI[0]!, ['--version'], {env: {...process.env, LIQO_TOPOLOGY_SNAPSHOT: 'build'}}).status !== 0) throw new Error('the start-up snapshot could not be built')
+if (spawnSync(CLI[0]!, ['--version'], {env: {...process.env, LIQO_TOPOLOGY_SNAPSHOT: 'build'}}).status !== 0)
+  throw new Error('the start-up snapshot could not be built')
 
 // --- the Liqo v0.3 emulator lab: start-up, convergence, scale ---------------------------------------
 /** Resolves with the lab's Kubernetes version. */
@@ -69,10 +70,24 @@ async function benchV0(): Promise<string> {
         liqo: liqoV0,
         cluster3Id: id3,
         nodeOfCluster3: `liqo-${id3}`,
-        isSwitchPatch: (e) => e.verb === 'patch' && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin',
+        isSwitchPatch: (e) =>
+          e.verb === 'patch' &&
+          e.objectRef?.resource === 'foreignclusters' &&
+          e.objectRef.name === 'cluster-3' &&
+          e.responseStatus?.code === 200 &&
+          e.user.username === 'admin',
         isReadyUpdate: (e) =>
-          e.user.username === 'liqo-emulator' && e.objectRef?.resource === 'pods' && e.objectRef.subresource === 'status' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200,
-        isPodGone: (e) => e.user.username === 'liqo-emulator' && e.verb === 'delete' && e.objectRef?.resource === 'pods' && e.objectRef.namespace === 'liqo-test' && e.responseStatus?.code === 200,
+          e.user.username === 'liqo-emulator' &&
+          e.objectRef?.resource === 'pods' &&
+          e.objectRef.subresource === 'status' &&
+          e.objectRef.namespace === 'liqo-test' &&
+          e.responseStatus?.code === 200,
+        isPodGone: (e) =>
+          e.user.username === 'liqo-emulator' &&
+          e.verb === 'delete' &&
+          e.objectRef?.resource === 'pods' &&
+          e.objectRef.namespace === 'liqo-test' &&
+          e.responseStatus?.code === 200,
         restore: () => ensurePeerings(client, remoteIds),
       },
       {client, state, dir, cli: CLI, env, rounds: CONV_ROUNDS},
@@ -83,7 +98,11 @@ async function benchV0(): Promise<string> {
     const scaled = await labScale(dir, {clusters: CLUSTERS, pods: PODS, namespace: 'scale'})
     log(`scale scenario ready in ${(scaled.ms / 1000).toFixed(0)} s`)
     const bigOurs = await timeRounds([...CLI, 'pods', 'where', '-A'], env, Math.max(3, Math.ceil(ROUNDS / 2)))
-    const bigKc = await timeRounds([kubectl, 'get', 'pods', '-A', '-o', 'wide'], env, Math.max(3, Math.ceil(ROUNDS / 2)))
+    const bigKc = await timeRounds(
+      [kubectl, 'get', 'pods', '-A', '-o', 'wide'],
+      env,
+      Math.max(3, Math.ceil(ROUNDS / 2)),
+    )
     add(
       `wall time of \`pods where -A\`, ${PODS} pods on ${CLUSTERS} clusters`,
       ms(bigOurs.ms),
@@ -92,7 +111,14 @@ async function benchV0(): Promise<string> {
       '≤ 1.0×',
       bigOurs.ms / bigKc.ms <= 1.0,
     )
-    add('peak memory (RSS) of that run', `${(bigOurs.rss / 1024).toFixed(0)} MB`, `${(bigKc.rss / 1024).toFixed(0)} MB (kubectl)`, '—', '≤ 250 MB', bigOurs.rss / 1024 <= 250)
+    add(
+      'peak memory (RSS) of that run',
+      `${(bigOurs.rss / 1024).toFixed(0)} MB`,
+      `${(bigKc.rss / 1024).toFixed(0)} MB (kubectl)`,
+      '—',
+      '≤ 250 MB',
+      bigOurs.rss / 1024 <= 250,
+    )
     add('scale scenario set-up (lab scale)', `${(scaled.ms / 1000).toFixed(0)} s`, '—', '—', 'reasonable', undefined)
   } finally {
     client.close()
@@ -119,7 +145,12 @@ async function benchV1(): Promise<void> {
         liqo: liqoV1,
         cluster3Id: 'cluster-3',
         nodeOfCluster3: 'cluster-3',
-        isSwitchPatch: (e) => e.verb === 'patch' && e.objectRef?.resource === 'virtualnodes' && e.objectRef.name === 'cluster-3' && e.responseStatus?.code === 200 && e.user.username === 'admin',
+        isSwitchPatch: (e) =>
+          e.verb === 'patch' &&
+          e.objectRef?.resource === 'virtualnodes' &&
+          e.objectRef.name === 'cluster-3' &&
+          e.responseStatus?.code === 200 &&
+          e.user.username === 'admin',
         // Liqo's virtual kubelet (a service account) reports the offloaded pods' status.
         isReadyUpdate: (e) =>
           e.user.username.startsWith('system:serviceaccount:liqo-tenant-') &&
@@ -135,11 +166,19 @@ async function benchV1(): Promise<void> {
           e.objectRef.namespace === 'liqo-test' &&
           e.responseStatus?.code === 200,
         restore: async () => {
-          for (const fc of (await liqoV1.listPeerings(c1)).items) if (fc.outgoingEnabled !== 'Yes') await liqoV1.setOutgoing(c1, fc, 'Yes')
+          for (const fc of (await liqoV1.listPeerings(c1)).items)
+            if (fc.outgoingEnabled !== 'Yes') await liqoV1.setOutgoing(c1, fc, 'Yes')
           await waitVirtualNodesReady(c1, ['cluster-2', 'cluster-3'], 180_000)
         },
       },
-      {client: c1, state: s1, dir: dir1, cli: CLI, env: {KUBECONFIG: s1.kubeconfig, NO_COLOR: '1'}, rounds: CONV_ROUNDS},
+      {
+        client: c1,
+        state: s1,
+        dir: dir1,
+        cli: CLI,
+        env: {KUBECONFIG: s1.kubeconfig, NO_COLOR: '1'},
+        rounds: CONV_ROUNDS,
+      },
     )
   } finally {
     c1.close()

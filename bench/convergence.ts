@@ -35,14 +35,18 @@ export interface LabProfile {
 }
 
 /** The API server's time of an audit event, with its microseconds. */
-const at = (e: AuditEvent) => Date.parse(e.stageTimestamp) + Number(e.stageTimestamp.match(/\.\d{3}(\d{3})/)?.[1] ?? 0) / 1000
+const at = (e: AuditEvent) =>
+  Date.parse(e.stageTimestamp) + Number(e.stageTimestamp.match(/\.\d{3}(\d{3})/)?.[1] ?? 0) / 1000
 
 async function podOnCluster3(client: KubeClient, node3: string): Promise<void> {
   for (let tries = 0; ; tries++) {
-    const pods = (await PODS.list(client, {namespace: 'liqo-test'})).items.filter((p) => p.ready && !p.deletionTimestamp)
+    const pods = (await PODS.list(client, {namespace: 'liqo-test'})).items.filter(
+      (p) => p.ready && !p.deletionTimestamp,
+    )
     if (pods.length === 3 && pods.some((p) => p.nodeName === node3)) return
     if (tries > 60) throw new Error('could not get a pod onto cluster-3')
-    if (pods.length === 3) await PODS.delete(client, pods.find((p) => p.nodeName !== node3)!.name, {namespace: 'liqo-test'})
+    if (pods.length === 3)
+      await PODS.delete(client, pods.find((p) => p.nodeName !== node3)!.name, {namespace: 'liqo-test'})
     await sleep(1000)
   }
 }
@@ -53,7 +57,11 @@ function poll(client: KubeClient, p: LabProfile, stop: {stop: boolean}, counter:
     await sleep(Math.random() * 1000)
     for (;;) {
       if (stop.stop) return 0
-      const [pods, nodes, deps] = await Promise.all([PODS.list(client, {namespace: 'liqo-test'}), NODES.list(client), DEPLOYMENTS.list(client, {namespace: 'liqo-test'})])
+      const [pods, nodes, deps] = await Promise.all([
+        PODS.list(client, {namespace: 'liqo-test'}),
+        NODES.list(client),
+        DEPLOYMENTS.list(client, {namespace: 'liqo-test'}),
+      ])
       const fcs = await p.liqo.listPeerings(client, {nodes: nodes.items})
       counter.requests += 4
       const s = evaluateConvergence({
@@ -65,7 +73,8 @@ function poll(client: KubeClient, p: LabProfile, stop: {stop: boolean}, counter:
         workloads: deps.items,
         awayFrom: {clusterId: p.cluster3Id, name: 'cluster-3'},
       })
-      if (fcs.items.find((f) => f.clusterId === p.cluster3Id)?.outgoingEnabled === 'No' && s.converged) return Date.now()
+      if (fcs.items.find((f) => f.clusterId === p.cluster3Id)?.outgoingEnabled === 'No' && s.converged)
+        return Date.now()
       await sleep(1000)
     }
   })()
@@ -88,7 +97,14 @@ async function impersonatingKubeconfig(client: KubeClient, state: LabState, dir:
   return file
 }
 
-type BenchOptions = {client: KubeClient; state: LabState; dir: string; cli: string[]; env: NodeJS.ProcessEnv; rounds: number}
+type BenchOptions = {
+  client: KubeClient
+  state: LabState
+  dir: string
+  cli: string[]
+  env: NodeJS.ProcessEnv
+  rounds: number
+}
 
 /** What one round measured, from "converged" (and from the patch) to each exit. */
 interface Round {
@@ -101,32 +117,52 @@ interface Round {
 }
 
 /** One round: a pod onto cluster-3, then `wait` and the polling loop watch while `peer disable --wait` runs. */
-async function measureRound(p: LabProfile, o: BenchOptions, round: number, waitKubeconfig: string, counter: {requests: number}): Promise<Round> {
+async function measureRound(
+  p: LabProfile,
+  o: BenchOptions,
+  round: number,
+  waitKubeconfig: string,
+  counter: {requests: number},
+): Promise<Round> {
   await p.restore()
   await podOnCluster3(o.client, p.nodeOfCluster3)
   await sleep(1500)
   const since = Date.now()
   const stop = {stop: false}
   const poller = poll(o.client, p, stop, counter)
-  const waitRun = run([...o.cli, 'wait', '-n', 'liqo-test', '--away-from', 'cluster-3', '--timeout', '90s'], {...o.env, KUBECONFIG: waitKubeconfig})
+  const waitRun = run([...o.cli, 'wait', '-n', 'liqo-test', '--away-from', 'cluster-3', '--timeout', '90s'], {
+    ...o.env,
+    KUBECONFIG: waitKubeconfig,
+  })
   await sleep(1500) // the wait starts and syncs (converged until the patch)
   const peer = await run([...o.cli, 'peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], o.env)
   const w = await waitRun
   const polledAt = await poller
   stop.stop = true
-  if (peer.code !== 0 || w.code !== 0) throw new Error(`${p.name} round ${round}: peer disable exited ${peer.code}, wait ${w.code}`)
+  if (peer.code !== 0 || w.code !== 0)
+    throw new Error(`${p.name} round ${round}: peer disable exited ${peer.code}, wait ${w.code}`)
 
   const events = audit(o.dir, since)
   const lastReady = Math.max(...events.filter((e) => p.isReadyUpdate(e)).map(at))
   // Converged = the last of: a replacement pod Ready, the evicted pod gone, its owners' status updated.
   const ownerStatus = (e: AuditEvent) =>
-    e.user.username === 'system:kube-controller-manager' && e.objectRef?.namespace === 'liqo-test' && e.objectRef.subresource === 'status' && e.responseStatus?.code === 200
+    e.user.username === 'system:kube-controller-manager' &&
+    e.objectRef?.namespace === 'liqo-test' &&
+    e.objectRef.subresource === 'status' &&
+    e.responseStatus?.code === 200
   const convergedAt = Math.max(lastReady, ...events.filter((e) => p.isPodGone(e) || ownerStatus(e)).map(at))
   const patchAt = at(events.find((e) => p.isSwitchPatch(e))!)
   log(
     `${p.name} round ${round + 1}: converged (last pod Ready +${(convergedAt - lastReady).toFixed(0)} ms) → peer disable exit ${(peer.end - convergedAt).toFixed(0)} ms, wait exit ${(w.end - convergedAt).toFixed(0)} ms, polling ${(polledAt - convergedAt).toFixed(0)} ms; patch → exit ${(peer.end - patchAt).toFixed(0)} ms (Liqo ${(lastReady - patchAt).toFixed(0)} ms)`,
   )
-  return {peer: peer.end - convergedAt, wait: w.end - convergedAt, poll: polledAt - convergedAt, total: peer.end - patchAt, lab: lastReady - patchAt, events}
+  return {
+    peer: peer.end - convergedAt,
+    wait: w.end - convergedAt,
+    poll: polledAt - convergedAt,
+    total: peer.end - patchAt,
+    lab: lastReady - patchAt,
+    events,
+  }
 }
 
 /** Adds the wait's requests of one round to `perVerb`; returns how many list/get paths it requested more than once. */
@@ -139,7 +175,11 @@ function countWaitRequests(events: AuditEvent[], perVerb: Record<string, number>
     seen.add(e.auditID)
     const verb = e.verb === 'list' || e.verb === 'watch' || e.verb === 'get' ? e.verb : 'other'
     perVerb[verb] = (perVerb[verb] ?? 0) + 1
-    if (verb === 'list' || verb === 'get') perPath.set(`${verb} ${e.requestURI.split('?')[0]}`, (perPath.get(`${verb} ${e.requestURI.split('?')[0]}`) ?? 0) + 1)
+    if (verb === 'list' || verb === 'get')
+      perPath.set(
+        `${verb} ${e.requestURI.split('?')[0]}`,
+        (perPath.get(`${verb} ${e.requestURI.split('?')[0]}`) ?? 0) + 1,
+      )
   }
   return [...perPath.values()].filter((n) => n > 1).length
 }
@@ -173,7 +213,14 @@ export async function measureConvergence(p: LabProfile, o: BenchOptions): Promis
     target,
     p50w <= 100 && p95w <= 250,
   )
-  add(`${p.name}: convergence detection, converged → \`peer disable --wait\` exits`, `p50 ${ms(p50p)}, p95 ${ms(p95p)}`, 'same polling loop', '—', target, p50p <= 100 && p95p <= 250)
+  add(
+    `${p.name}: convergence detection, converged → \`peer disable --wait\` exits`,
+    `p50 ${ms(p50p)}, p95 ${ms(p95p)}`,
+    'same polling loop',
+    '—',
+    target,
+    p50p <= 100 && p95p <= 250,
+  )
   const perWait = Object.fromEntries(Object.entries(waitRequests).map(([k, v]) => [k, v / o.rounds]))
   add(
     `${p.name}: API requests of one \`wait\` (audit log)`,

@@ -45,19 +45,26 @@ async function measure(line: LabLiqoLine): Promise<ModeFigures> {
     f.times.push(performance.now() - t0)
     await new Promise((r) => setTimeout(r, 3000)) // let the components settle after start-up
     const s = readState(dir)!
-    const parts: Array<[string, number]> = [['supervisor', rssKb(s.supervisorPid)], ...s.processes.filter((p) => p.pid > 0).map((p): [string, number] => [p.name, rssKb(p.pid)])]
+    const parts: Array<[string, number]> = [
+      ['supervisor', rssKb(s.supervisorPid)],
+      ...s.processes.filter((p) => p.pid > 0).map((p): [string, number] => [p.name, rssKb(p.pid)]),
+    ]
     f.mems.push(parts.reduce((n, [, kb]) => n + kb, 0))
     f.perProcess = parts
     await labDown(dir)
     rmSync(dir, {recursive: true, force: true})
-    process.stderr.write(`${line} round ${i + 1}/${rounds}: up ${(f.times.at(-1)! / 1000).toFixed(1)}s, ${mib(f.mems.at(-1)!)}\n`)
+    process.stderr.write(
+      `${line} round ${i + 1}/${rounds}: up ${(f.times.at(-1)! / 1000).toFixed(1)}s, ${mib(f.mems.at(-1)!)}\n`,
+    )
   }
   return f
 }
 
 const results: ModeFigures[] = []
 for (const line of lines) results.push(await measure(line))
-console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`)
+console.log(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+)
 console.log('| lab | figure | median | min | max |')
 console.log('| --- | --- | --- | --- | --- |')
 for (const f of results) {
@@ -65,7 +72,9 @@ for (const f of results) {
   console.log(
     `| ${name} | \`lab up --tutorial\` wall time (${rounds} rounds) | ${(median(f.times) / 1000).toFixed(1)} s | ${(Math.min(...f.times) / 1000).toFixed(1)} s | ${(Math.max(...f.times) / 1000).toFixed(1)} s |`,
   )
-  console.log(`| ${name} | total memory (RSS, all processes) | ${mib(median(f.mems))} | ${mib(Math.min(...f.mems))} | ${mib(Math.max(...f.mems))} |`)
+  console.log(
+    `| ${name} | total memory (RSS, all processes) | ${mib(median(f.mems))} | ${mib(Math.min(...f.mems))} | ${mib(Math.max(...f.mems))} |`,
+  )
 }
 for (const f of results) {
   console.log(`\n${f.line}, last round, per process:\n`)

@@ -39,7 +39,13 @@ function once(cmd: string[], env: NodeJS.ProcessEnv, expectCode = 0): Promise<nu
   const child = spawn(cmd[0]!, cmd.slice(1), {env, stdio: ['ignore', 'ignore', 'pipe']})
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  return new Promise((resolve, reject) => child.on('exit', (code) => (code === expectCode ? resolve(performance.now() - started) : reject(new Error(`${cmd.join(' ')} exited ${code}: ${stderr}`)))))
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) =>
+      code === expectCode
+        ? resolve(performance.now() - started)
+        : reject(new Error(`${cmd.join(' ')} exited ${code}: ${stderr}`)),
+    ),
+  )
 }
 
 interface Figure {
@@ -67,7 +73,9 @@ async function alternate(f: Figure, envs: readonly NodeJS.ProcessEnv[]): Promise
   }
   const times = envs.map(() => ({snapshot: [] as number[], plain: [] as number[], anchor: [] as number[]}))
   for (let round = -1; round < ROUNDS; round++) {
-    for (const [k, run] of Object.entries(variants) as Array<[keyof typeof variants, (env: NodeJS.ProcessEnv) => Promise<number>]>) {
+    for (const [k, run] of Object.entries(variants) as Array<
+      [keyof typeof variants, (env: NodeJS.ProcessEnv) => Promise<number>]
+    >) {
       for (const [i, env] of envs.entries()) {
         const t = await run(env)
         if (round >= 0) times[i]![k].push(t)
@@ -92,7 +100,13 @@ const figures: Figure[] = [
     anchorName: 'kubectl get pods -o wide',
     target: 1.5,
   },
-  {name: '`peer list`', args: ['peer', 'list'], anchor: [kubectl, 'get', 'foreignclusters', '-o', 'wide'], anchorName: 'kubectl get foreignclusters -o wide', target: 1.5},
+  {
+    name: '`peer list`',
+    args: ['peer', 'list'],
+    anchor: [kubectl, 'get', 'foreignclusters', '-o', 'wide'],
+    anchorName: 'kubectl get foreignclusters -o wide',
+    target: 1.5,
+  },
   {
     name: '`status -n liqo-test`',
     args: ['status', '-n', 'liqo-test'],
@@ -101,8 +115,21 @@ const figures: Figure[] = [
     target: 1.5,
   },
   {name: '`--help`', args: ['--help'], anchor: [node, '-e', '0'], anchorName: 'node -e 0', target: 2},
-  {name: '`peer disable --help`', args: ['peer', 'disable', '--help'], anchor: [node, '-e', '0'], anchorName: 'node -e 0', target: 2},
-  {name: 'a usage error (`pods where --bogus`, exit 2)', args: ['pods', 'where', '--bogus'], code: 2, anchor: [node, '-e', '0'], anchorName: 'node -e 0', target: 2},
+  {
+    name: '`peer disable --help`',
+    args: ['peer', 'disable', '--help'],
+    anchor: [node, '-e', '0'],
+    anchorName: 'node -e 0',
+    target: 2,
+  },
+  {
+    name: 'a usage error (`pods where --bogus`, exit 2)',
+    args: ['pods', 'where', '--bogus'],
+    code: 2,
+    anchor: [node, '-e', '0'],
+    anchorName: 'node -e 0',
+    target: 2,
+  },
 ]
 
 const base: NodeJS.ProcessEnv = {...process.env, KUBECONFIG: state.kubeconfig, NO_COLOR: '1', XDG_CACHE_HOME: cache}
@@ -113,11 +140,14 @@ const rows: string[] = []
 try {
   // The snapshot, built as a user's first run would (here in the foreground).
   const built = spawnSync(LAUNCHER, ['--version'], {env: {...base, LIQO_TOPOLOGY_SNAPSHOT: 'build'}, encoding: 'utf8'})
-  if (built.status !== 0 || !readdirSync(join(cache, 'liqo-topology', 'snapshots')).some((f) => f.endsWith('.blob'))) throw new Error(`no snapshot was built: ${built.stderr}`)
+  if (built.status !== 0 || !readdirSync(join(cache, 'liqo-topology', 'snapshots')).some((f) => f.endsWith('.blob')))
+    throw new Error(`no snapshot was built: ${built.stderr}`)
   const envs = [
     ['this machine (NODE_EXTRA_CA_CERTS set)', base],
     ['NODE_EXTRA_CA_CERTS unset', withoutExtraCerts],
-  ].filter(([label]) => process.env.NODE_EXTRA_CA_CERTS || !String(label).startsWith('this')) as Array<[string, NodeJS.ProcessEnv]>
+  ].filter(([label]) => process.env.NODE_EXTRA_CA_CERTS || !String(label).startsWith('this')) as Array<
+    [string, NodeJS.ProcessEnv]
+  >
   const byEnv: string[][] = envs.map(() => [])
   for (const f of figures) {
     log(f.name)

@@ -5,7 +5,8 @@ import {join} from 'node:path'
 
 export const log = (m: string) => process.stderr.write(`[bench] ${m}\n`)
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
-export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!
+export const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export interface Run {
@@ -19,7 +20,10 @@ export interface Run {
 /** Runs a command under GNU time (for the peak RSS); resolves with wall time and exit time. */
 export function run(cmd: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const started = performance.now()
-  const child = spawn('/usr/bin/time', ['-f', '%M', ...cmd], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn('/usr/bin/time', ['-f', '%M', ...cmd], {
+    env: {...process.env, ...env},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -34,7 +38,11 @@ export function run(cmd: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   })
 }
 
-export async function timeRounds(cmd: string[], env: NodeJS.ProcessEnv, rounds: number): Promise<{ms: number; rss: number}> {
+export async function timeRounds(
+  cmd: string[],
+  env: NodeJS.ProcessEnv,
+  rounds: number,
+): Promise<{ms: number; rss: number}> {
   await run(cmd, env) // warm-up (page cache)
   const times: number[] = []
   const rss: number[] = []
@@ -70,5 +78,11 @@ export function audit(dir: string, since: number): AuditEvent[] {
 
 export const ms = (x: number) => `${x.toFixed(0)} ms`
 export const rows: string[][] = []
-export const add = (figure: string, ours: string, anchor: string, ratio: string, target: string, met: boolean | undefined) =>
-  rows.push([figure, ours, anchor, ratio, target, met === undefined ? '—' : met ? 'met' : '**not met**'])
+export const add = (
+  figure: string,
+  ours: string,
+  anchor: string,
+  ratio: string,
+  target: string,
+  met: boolean | undefined,
+) => rows.push([figure, ours, anchor, ratio, target, met === undefined ? '—' : met ? 'met' : '**not met**'])

@@ -3,7 +3,9 @@
 import {existsSync} from 'node:fs'
 
 if (!existsSync(new URL('../dist/bundle/run.js', import.meta.url))) {
-  process.stderr.write('error: liqo-topology is not built\nhint: run "npm run build" (or use bin/dev.js to run from the sources)\n')
+  process.stderr.write(
+    'error: liqo-topology is not built\nhint: run "npm run build" (or use bin/dev.js to run from the sources)\n',
+  )
   process.exit(1)
 }
 await import('../dist/bundle/run.js')

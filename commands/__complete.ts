@@ -21,7 +21,9 @@ export default class Complete extends BaseCommand {
           takesValue: f.type === 'option',
           ...(f.type === 'option' && f.options ? {options: [...f.options]} : {}),
         })),
-        ...(['peer:disable', 'peer:enable', 'peer:cordon', 'peer:uncordon'].includes(c.id) ? {arg: 'cluster' as const} : {}),
+        ...(['peer:disable', 'peer:enable', 'peer:cordon', 'peer:uncordon'].includes(c.id)
+          ? {arg: 'cluster' as const}
+          : {}),
         ...(c.id === 'pods:why' ? {arg: 'pod' as const} : {}),
       }))
     const want = whatToComplete(words, commands)
@@ -31,7 +33,12 @@ export default class Complete extends BaseCommand {
     else if (want.kind === 'files') out = [':files']
     else {
       // A cluster that does not answer in time completes nothing rather than hanging the shell.
-      const where = {kubeconfig: typedFlag(words, 'kubeconfig'), context: typedFlag(words, 'context'), namespace: typedFlag(words, 'namespace', 'n'), overrides: typedOverrides(words)}
+      const where = {
+        kubeconfig: typedFlag(words, 'kubeconfig'),
+        context: typedFlag(words, 'context'),
+        namespace: typedFlag(words, 'namespace', 'n'),
+        overrides: typedOverrides(words),
+      }
       const all = await liveCandidates(want.kind, where).catch(() => [] as string[])
       out = all.filter((v) => v.startsWith(current.replace(/^--[\w-]+=/, '')))
     }

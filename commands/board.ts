@@ -7,7 +7,10 @@ export default class Board extends BaseCommand {
   static override description =
     'One column per cluster (local and each peer, with its peering state), the pods as coloured cells that move as they are rescheduled, and the last events. ' +
     '←/→ select a cluster, d / e disable / enable its peering (with the same preview and confirmation as peer disable|enable), q or Ctrl-C leave. Needs a terminal.'
-  static override examples = ['<%= config.bin %> board --namespace liqo-test', '<%= config.bin %> board --all-namespaces']
+  static override examples = [
+    '<%= config.bin %> board --namespace liqo-test',
+    '<%= config.bin %> board --all-namespaces',
+  ]
   static override flags = {...kubeFlags, ...namespaceFlags}
 
   async run(): Promise<void> {

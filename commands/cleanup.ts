@@ -24,14 +24,27 @@ export default class Cleanup extends BaseCommand {
   static override flags = {
     ...kubeFlags,
     ...namespaceFlag,
-    deployment: Flags.string({description: 'Deployment to delete (repeatable; default: every Deployment of the namespace).', multiple: true, default: []}),
-    'keep-peering': Flags.boolean({description: 'Leave the outgoing peerings as they are.', default: false, exclusive: ['unpeer']}),
+    deployment: Flags.string({
+      description: 'Deployment to delete (repeatable; default: every Deployment of the namespace).',
+      multiple: true,
+      default: [],
+    }),
+    'keep-peering': Flags.boolean({
+      description: 'Leave the outgoing peerings as they are.',
+      default: false,
+      exclusive: ['unpeer'],
+    }),
     unpeer: Flags.boolean({
       description:
         'Liqo v1.x: as the last step, tear down each peering as liqoctl unpeer does (ResourceSlices and VirtualNodes, the Identity and the remote Tenant, networking leftovers) instead of pausing offloading. Needs --remote-context for every peered cluster.',
       default: false,
     }),
-    'remote-context': Flags.string({description: 'Context of a peered (remote) cluster in the same kubeconfig, for --unpeer (repeatable).', multiple: true, default: [], dependsOn: ['unpeer']}),
+    'remote-context': Flags.string({
+      description: 'Context of a peered (remote) cluster in the same kubeconfig, for --unpeer (repeatable).',
+      multiple: true,
+      default: [],
+      dependsOn: ['unpeer'],
+    }),
     ...yesFlag,
     ...forceFlag,
     'dry-run': Flags.boolean({description: 'Only show the plan.', default: false}),

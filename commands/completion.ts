@@ -8,7 +8,11 @@ export default class Completion extends BaseCommand {
   static override description =
     'Completes commands, flags and their values, and, from the live cluster (1.5s deadline): the <cluster> of peer disable|enable, -n/--namespace and --context. ' +
     'As a kubectl plugin, `kubectl liqo-topology <Tab>` completes through kubectl_complete-liqo_topology (installed with the package).'
-  static override examples = ['source <(<%= config.bin %> completion bash)', 'source <(<%= config.bin %> completion zsh)', '<%= config.bin %> completion bash > /etc/bash_completion.d/liqo-topology']
+  static override examples = [
+    'source <(<%= config.bin %> completion bash)',
+    'source <(<%= config.bin %> completion zsh)',
+    '<%= config.bin %> completion bash > /etc/bash_completion.d/liqo-topology',
+  ]
   static override args = {shell: Args.string({description: 'bash or zsh', options: ['bash', 'zsh'], required: true})}
 
   async run(): Promise<void> {

@@ -25,8 +25,16 @@ export default class Rebalance extends BaseCommand {
   static override flags = {
     ...kubeFlags,
     ...namespaceFlags,
-    'stable-for': durationFlag({description: 'How long a virtual node must have been Ready before its cluster counts.', default: 30_000, defaultHelp: async () => '30s'}),
-    'max-unavailable': Flags.integer({description: 'Pods of one controller evicted at once (PodDisruptionBudgets may allow fewer).', default: 1, min: 1}),
+    'stable-for': durationFlag({
+      description: 'How long a virtual node must have been Ready before its cluster counts.',
+      default: 30_000,
+      defaultHelp: async () => '30s',
+    }),
+    'max-unavailable': Flags.integer({
+      description: 'Pods of one controller evicted at once (PodDisruptionBudgets may allow fewer).',
+      default: 1,
+      min: 1,
+    }),
     ...yesFlag,
     ...forceFlag,
     'dry-run': Flags.boolean({description: 'Only show the plan.', default: false}),

@@ -5,7 +5,10 @@ import {status} from '../src/services/status.js'
 
 export default class Status extends BaseCommand {
   static override summary = 'One screen: Liqo version, peerings, the namespace offloading, pods per cluster'
-  static override examples = ['<%= config.bin %> status --namespace liqo-test', '<%= config.bin %> status --namespace liqo-test --output yaml']
+  static override examples = [
+    '<%= config.bin %> status --namespace liqo-test',
+    '<%= config.bin %> status --namespace liqo-test --output yaml',
+  ]
   static override flags = {...kubeFlags, ...namespaceFlag, output: outputFlag(['table', 'json', 'yaml'])}
 
   async run(): Promise<void> {

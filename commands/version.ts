@@ -8,8 +8,13 @@ import {Printer} from '../src/ui/printer.js'
 
 export default class Version extends BaseCommand {
   static override summary = "Print this tool's version and the Kubernetes and Liqo versions of the cluster"
-  static override description = 'As kubectl version: the client, then the server of the current context, and which Liqo it runs (API line and version). --client skips the cluster.'
-  static override examples = ['<%= config.bin %> version', '<%= config.bin %> version --client', '<%= config.bin %> version --output json']
+  static override description =
+    'As kubectl version: the client, then the server of the current context, and which Liqo it runs (API line and version). --client skips the cluster.'
+  static override examples = [
+    '<%= config.bin %> version',
+    '<%= config.bin %> version --client',
+    '<%= config.bin %> version --output json',
+  ]
   static override flags = {
     ...kubeFlags,
     client: Flags.boolean({description: 'Only the client version (no cluster needed).', default: false}),
@@ -19,7 +24,11 @@ export default class Version extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Version)
     const client = clientVersion(this.config.version)
-    if (flags.client) return new Printer(this.setupIO(flags), flags.output).print({document: () => versionDocument({client}), text: () => renderVersion({client})})
+    if (flags.client)
+      return new Printer(this.setupIO(flags), flags.output).print({
+        document: () => versionDocument({client}),
+        text: () => renderVersion({client}),
+      })
     const {print, client: kube} = await this.session(flags)
     const server = await serverVersions(kube)
     print.print({document: () => versionDocument({client, server}), text: () => renderVersion({client, server})})

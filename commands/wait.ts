@@ -11,11 +11,16 @@ export default class Wait extends BaseCommand {
     'no pod is Pending or Terminating, every owner has its desired replicas ready, and no peering is half-way ' +
     '(Pending/Disconnecting). A namespace with nothing in it yet keeps the wait going. On timeout it exits 3 and ' +
     'names the pods and clusters still off.'
-  static override examples = ['<%= config.bin %> wait --namespace liqo-test', '<%= config.bin %> wait --namespace liqo-test --away-from cluster-3 --timeout 2m']
+  static override examples = [
+    '<%= config.bin %> wait --namespace liqo-test',
+    '<%= config.bin %> wait --namespace liqo-test --away-from cluster-3 --timeout 2m',
+  ]
   static override flags = {
     ...kubeFlags,
     ...namespaceFlag,
-    'away-from': Flags.string({description: 'Also wait until no pod of the namespace runs on this cluster (name, cluster ID or cluster name).'}),
+    'away-from': Flags.string({
+      description: 'Also wait until no pod of the namespace runs on this cluster (name, cluster ID or cluster name).',
+    }),
     ...timeoutFlag(120_000, '2m'),
     output: outputFlag(['table', 'json', 'yaml']),
   }

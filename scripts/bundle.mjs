@@ -17,7 +17,9 @@ rmSync(out, {recursive: true, force: true})
 const ejsText = {
   name: 'ejs-text',
   setup(b) {
-    b.onResolve({filter: /^ejs$/}, (a) => (a.namespace === 'ejs-text' ? undefined : {path: 'ejs', namespace: 'ejs-text'}))
+    b.onResolve({filter: /^ejs$/}, (a) =>
+      a.namespace === 'ejs-text' ? undefined : {path: 'ejs', namespace: 'ejs-text'},
+    )
     b.onLoad({filter: /.*/, namespace: 'ejs-text'}, () => ({
       contents: `const ejs = require('ejs')
 const render = (template, ...rest) => (typeof template === 'string' && !template.includes('<%') && !template.includes('%>') ? template : ejs.render(template, ...rest))
@@ -47,7 +49,13 @@ const common = {
   alias: {punycode: 'punycode/'},
 }
 await build({
-  entryPoints: {run: 'src/cli/run-bundle.ts', commands: 'commands/index.ts', daemon: 'src/lab/daemon.ts', 'not-found': 'src/cli/not-found.ts', 'snapshot-build': 'src/entry/snapshot-build.ts'},
+  entryPoints: {
+    run: 'src/cli/run-bundle.ts',
+    commands: 'commands/index.ts',
+    daemon: 'src/lab/daemon.ts',
+    'not-found': 'src/cli/not-found.ts',
+    'snapshot-build': 'src/entry/snapshot-build.ts',
+  },
   ...common,
   plugins: [ejsText],
   splitting: true,
@@ -66,7 +74,12 @@ const late = {
   setup(b) {
     b.onResolve({filter: /^(ansis|supports-color|(\.\.?\/)+screen)$/}, async (a) => {
       if (a.pluginData === 'real') return undefined
-      const real = await b.resolve(a.path, {kind: a.kind, importer: a.importer, resolveDir: a.resolveDir, pluginData: 'real'})
+      const real = await b.resolve(a.path, {
+        kind: a.kind,
+        importer: a.importer,
+        resolveDir: a.resolveDir,
+        pluginData: 'real',
+      })
       if (real.errors.length) return {errors: real.errors}
       // oclif's lib/screen.js, however deep the requiring file is; another package's "screen" is not ours to touch.
       if (a.path.endsWith('screen') && !/[\\/]@oclif[\\/]core[\\/]lib[\\/]screen\.js$/.test(real.path)) return undefined
@@ -95,7 +108,17 @@ const snapshot = await build({
   ...common,
   outExtension: {'.js': '.cjs'},
   format: 'cjs',
-  external: [...common.external, 'ink', 'react', 'ora', '@inquirer/prompts', '@kubernetes/client-node', 'https-proxy-agent', 'http-proxy-agent', 'socks-proxy-agent'],
+  external: [
+    ...common.external,
+    'ink',
+    'react',
+    'ora',
+    '@inquirer/prompts',
+    '@kubernetes/client-node',
+    'https-proxy-agent',
+    'http-proxy-agent',
+    'socks-proxy-agent',
+  ],
   metafile: true,
 })
 // Each late module is required by its stand-in only: a file that reached it another way (a new
@@ -105,9 +128,15 @@ const lateFiles = new Set(stand.map((f) => f.slice('late:'.length)))
 for (const [file, input] of Object.entries(snapshot.metafile.inputs)) {
   if (file.startsWith('late:')) continue
   const direct = input.imports.filter((i) => !i.path.startsWith('late:') && lateFiles.has(resolvePath(i.path)))
-  if (direct.length) throw new Error(`bundle: ${file} requires ${direct.map((i) => i.path).join(', ')} directly, not through its stand-in (scripts/bundle.mjs, "late")`)
+  if (direct.length)
+    throw new Error(
+      `bundle: ${file} requires ${direct.map((i) => i.path).join(', ')} directly, not through its stand-in (scripts/bundle.mjs, "late")`,
+    )
 }
-if (stand.length !== 3) throw new Error(`bundle: expected 3 late modules (ansis, supports-color, oclif's screen), found ${stand.join(', ') || 'none'}`)
+if (stand.length !== 3)
+  throw new Error(
+    `bundle: expected 3 late modules (ansis, supports-color, oclif's screen), found ${stand.join(', ') || 'none'}`,
+  )
 
 // The bundle is its own oclif root: package.json with the command registry next to it.
 const pjson = JSON.parse(readFileSync('package.json', 'utf8'))

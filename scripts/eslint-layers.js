@@ -38,9 +38,13 @@ export function violation(from, to) {
   const a = layerOf(from)
   const b = layerOf(to)
   if (!a || !b) return undefined
-  if (a === 'services' && b === 'services' && from !== to) return 'services do not import each other: move the shared step down (k8s/, liqo/ or wait/)'
+  if (a === 'services' && b === 'services' && from !== to)
+    return 'services do not import each other: move the shared step down (k8s/, liqo/ or wait/)'
   if (a === b) return undefined
-  if (b === 'lab') return LAB_GLUE.some((re) => re.test(from)) ? undefined : 'only the lab commands and their glue (src/cli/lab-*.ts, src/render/lab.ts) import the lab'
+  if (b === 'lab')
+    return LAB_GLUE.some((re) => re.test(from))
+      ? undefined
+      : 'only the lab commands and their glue (src/cli/lab-*.ts, src/render/lab.ts) import the lab'
   if (LAYERS[a].includes(b)) return undefined
   return LAYERS[a].length ? `${a}/ may import only ${LAYERS[a].join(', ')}` : `${a}/ imports nothing of ours`
 }
@@ -116,7 +120,11 @@ const noCycle = {
       if (typeof spec !== 'string' || !spec.startsWith('.')) return
       const target = resolve(dirname(self), spec).replace(/\.js$/, '.ts')
       const path = cycleThrough(self, target)
-      if (path) context.report({node, message: `import circle: ${[self, ...path].map(name).join(' → ')}; move what both need into a file of its own`})
+      if (path)
+        context.report({
+          node,
+          message: `import circle: ${[self, ...path].map(name).join(' → ')}; move what both need into a file of its own`,
+        })
     }
     return {
       ImportDeclaration: (node) => check(node, node.source),

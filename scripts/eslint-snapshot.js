@@ -21,7 +21,8 @@ const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFu
 function deferred(node) {
   for (let n = node.parent; n; n = n.parent) {
     if (FUNCTIONS.has(n.type)) return true
-    if ((n.type === 'PropertyDefinition' || n.type === 'AccessorProperty') && !n.static && n.value && n !== node) return true
+    if ((n.type === 'PropertyDefinition' || n.type === 'AccessorProperty') && !n.static && n.value && n !== node)
+      return true
     if (n.type === 'StaticBlock') return false
   }
   return false
@@ -53,9 +54,12 @@ const noLoadTimeReads = {
       'CallExpression, NewExpression'(node) {
         if (deferred(node)) return
         const c = node.callee
-        const name = c.type === 'Identifier' ? c.name : c.type === 'MemberExpression' && !c.computed ? c.property.name : ''
-        if (c.type === 'Identifier' && c.name === 'Date' && node.type === 'NewExpression') report(node, 'the clock (`new Date()`)')
-        else if (c.type === 'MemberExpression' && c.object.type === 'Identifier' && c.object.name === 'Date') report(node, 'the clock (`Date.now()`)')
+        const name =
+          c.type === 'Identifier' ? c.name : c.type === 'MemberExpression' && !c.computed ? c.property.name : ''
+        if (c.type === 'Identifier' && c.name === 'Date' && node.type === 'NewExpression')
+          report(node, 'the clock (`new Date()`)')
+        else if (c.type === 'MemberExpression' && c.object.type === 'Identifier' && c.object.name === 'Date')
+          report(node, 'the clock (`Date.now()`)')
         else if (node.type === 'CallExpression' && READS.calls.has(name)) report(node, `\`${name}()\``)
       },
     }
@@ -87,7 +91,8 @@ const lazyImportOnly = {
         if (!ok)
           context.report({
             node,
-            message: "the start-up snapshot cannot run import(): load a library with lazyImport('<specifier>', () => import('<specifier>')) (toolkit/lazy.ts)",
+            message:
+              "the start-up snapshot cannot run import(): load a library with lazyImport('<specifier>', () => import('<specifier>')) (toolkit/lazy.ts)",
           })
       },
     }

@@ -21,8 +21,12 @@ export default class LabScale extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(LabScale)
     const progress = await makeProgress(this.io)
-    progress.update(`peering ${flags.clusters} remote clusters and creating ${flags.pods} pods in ${flags.namespace} (see logs/supervisor.log)`)
+    progress.update(
+      `peering ${flags.clusters} remote clusters and creating ${flags.pods} pods in ${flags.namespace} (see logs/supervisor.log)`,
+    )
     const r = await labScale(flags.dir, flags)
-    progress.succeed(`scale scenario ready in ${(r.ms / 1000).toFixed(0)}s: ${flags.clusters} remote clusters, ${flags.pods} pods in ${flags.namespace}`)
+    progress.succeed(
+      `scale scenario ready in ${(r.ms / 1000).toFixed(0)}s: ${flags.clusters} remote clusters, ${flags.pods} pods in ${flags.namespace}`,
+    )
   }
 }

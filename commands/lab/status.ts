@@ -18,8 +18,13 @@ export default class LabStatus extends BaseCommand {
     const print = new Printer(io, flags.output)
     print.print({document: () => labStatusDocument(r), text: () => renderLabStatus(r)})
     // No lab, or a stale one, is an error (exit 1) so that `lab status && …` works in scripts.
-    if (!r.state) throw new UserError(`no lab is running in ${flags.dir}`, 'start one with: liqo-topology lab up --tutorial')
-    if (!r.supervisorRunning) throw new UserError(`the lab in ${flags.dir} is not running (its state is stale)`, 'clean it up with: liqo-topology lab down; then: liqo-topology lab up --tutorial')
+    if (!r.state)
+      throw new UserError(`no lab is running in ${flags.dir}`, 'start one with: liqo-topology lab up --tutorial')
+    if (!r.supervisorRunning)
+      throw new UserError(
+        `the lab in ${flags.dir} is not running (its state is stale)`,
+        'clean it up with: liqo-topology lab down; then: liqo-topology lab up --tutorial',
+      )
     if (!print.machine) io.err(`lab ${r.state.status} in ${flags.dir}; kubeconfig: ${r.state.kubeconfig}`)
   }
 }

@@ -18,13 +18,33 @@ export default class LabUp extends BaseCommand {
     'scheduler per cluster; it needs root (pods run in network namespaces on a host bridge). Everything is built ' +
     'from the Go module proxy on first use (cached in ~/.cache/liqo-topology). ' +
     'Idempotent: a running lab is reported, not restarted.'
-  static override examples = ['<%= config.bin %> lab up --tutorial', '<%= config.bin %> lab up --liqo v1.2 --tutorial', 'eval "$(<%= config.bin %> lab env)" && kubectl get foreignclusters']
+  static override examples = [
+    '<%= config.bin %> lab up --tutorial',
+    '<%= config.bin %> lab up --liqo v1.2 --tutorial',
+    'eval "$(<%= config.bin %> lab env)" && kubectl get foreignclusters',
+  ]
   static override flags = {
     ...labDirFlag,
-    liqo: Flags.string({description: "Which Liqo the clusters run: v0.3 (the emulator) or v1.2 (Liqo's own controllers).", options: [...LAB_LIQO_LINES], default: 'v0.3'}),
-    tutorial: Flags.boolean({description: 'Also set up the tutorial: namespace liqo-test offloaded and nginx-deployment (3 replicas) on cluster-2 and cluster-3.', default: false}),
-    delay: durationFlag({description: 'Delay between Liqo peering phases (Pending, Established, Disconnecting, None).', default: 1000, defaultHelp: async () => '1s'}),
-    build: Flags.boolean({description: 'Build missing control-plane binaries (needs Go).', default: true, allowNo: true}),
+    liqo: Flags.string({
+      description: "Which Liqo the clusters run: v0.3 (the emulator) or v1.2 (Liqo's own controllers).",
+      options: [...LAB_LIQO_LINES],
+      default: 'v0.3',
+    }),
+    tutorial: Flags.boolean({
+      description:
+        'Also set up the tutorial: namespace liqo-test offloaded and nginx-deployment (3 replicas) on cluster-2 and cluster-3.',
+      default: false,
+    }),
+    delay: durationFlag({
+      description: 'Delay between Liqo peering phases (Pending, Established, Disconnecting, None).',
+      default: 1000,
+      defaultHelp: async () => '1s',
+    }),
+    build: Flags.boolean({
+      description: 'Build missing control-plane binaries (needs Go).',
+      default: true,
+      allowNo: true,
+    }),
     'no-color': Flags.boolean({description: 'Disable colours.', default: false}),
   }
 

@@ -15,7 +15,10 @@ export default class PeerList extends BaseCommand {
     const {flags} = await this.parse(PeerList)
     const {io, print, client} = await this.session(flags)
     const result = await peerList(client)
-    print.print({document: () => peerListDocument(result), text: () => (result.peers.length ? renderPeerList(result, {wide: print.wide, now: Date.now()}) : '')})
+    print.print({
+      document: () => peerListDocument(result),
+      text: () => (result.peers.length ? renderPeerList(result, {wide: print.wide, now: Date.now()}) : ''),
+    })
     if (!print.machine && !result.peers.length) io.err(`No ForeignClusters on context "${result.context}".`)
   }
 }

@@ -22,10 +22,18 @@ export default class PodsWhere extends BaseCommand {
     ...kubeFlags,
     ...namespaceFlags,
     selector: Flags.string({char: 'l', description: 'Label selector, e.g. app=liqo-test.'}),
-    'field-selector': Flags.string({description: 'Field selector, as kubectl (server-side), e.g. spec.nodeName=cluster-2 or status.phase=Pending.'}),
-    'sort-by': Flags.string({description: `Order of the rows: ${SORT_BY_CHOICES.join(', ')} (kubectl's JSONPath forms work too).`}),
+    'field-selector': Flags.string({
+      description: 'Field selector, as kubectl (server-side), e.g. spec.nodeName=cluster-2 or status.phase=Pending.',
+    }),
+    'sort-by': Flags.string({
+      description: `Order of the rows: ${SORT_BY_CHOICES.join(', ')} (kubectl's JSONPath forms work too).`,
+    }),
     output: outputFlag(['table', 'wide', 'json', 'yaml', 'name']),
-    watch: Flags.boolean({char: 'w', description: 'After listing, keep printing pods as they change or move.', default: false}),
+    watch: Flags.boolean({
+      char: 'w',
+      description: 'After listing, keep printing pods as they change or move.',
+      default: false,
+    }),
     'no-headers': Flags.boolean({description: 'Do not print the table header.', default: false}),
   }
 
@@ -33,7 +41,11 @@ export default class PodsWhere extends BaseCommand {
     const {flags} = await this.parse(PodsWhere)
     const session = await this.session(flags)
     const sortBy = flags['sort-by'] === undefined ? undefined : sortKey(flags['sort-by'])
-    if (flags['sort-by'] !== undefined && !sortBy) throw new UsageError(`--sort-by: cannot sort by "${flags['sort-by']}"`, `use one of: ${SORT_BY_CHOICES.join(', ')}`)
+    if (flags['sort-by'] !== undefined && !sortBy)
+      throw new UsageError(
+        `--sort-by: cannot sort by "${flags['sort-by']}"`,
+        `use one of: ${SORT_BY_CHOICES.join(', ')}`,
+      )
     const o = {
       allNamespaces: flags['all-namespaces'],
       ...(flags.selector ? {labelSelector: flags.selector} : {}),

@@ -53,7 +53,11 @@ export function connectionOverrides(f: KubeFlagValues): ConnectionOverrides {
 
 /** The signals that stop a command cleanly (the terminal closing sends SIGHUP). */
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated, SIGHUP: ExitCode.hangup}
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {
+  SIGINT: ExitCode.interrupted,
+  SIGTERM: ExitCode.terminated,
+  SIGHUP: ExitCode.hangup,
+}
 
 export abstract class BaseCommand extends Command {
   /** -h as well as --help, as kubectl has it. */
@@ -107,13 +111,20 @@ export abstract class BaseCommand extends Command {
     const config = loadKubeconfig({kubeconfig: flags.kubeconfig, optional: overridesNameServer(overrides)})
     const target = resolveTarget(config, flags.context, flags.namespace, overrides)
     const v = flags.v ?? 0
-    const client = await KubeClient.connect(target, {requestTimeoutMs: flags['request-timeout'] ?? 30_000, ...(v >= 6 ? {requestLog: {level: v, write: (l: string) => this.io.err(l)}} : {})})
+    const client = await KubeClient.connect(target, {
+      requestTimeoutMs: flags['request-timeout'] ?? 30_000,
+      ...(v >= 6 ? {requestLog: {level: v, write: (l: string) => this.io.err(l)}} : {}),
+    })
     this.clients.push(client)
     if (home) this.stage.reach = {context: target.context, ...overrideArgs(overrides)}
     // Honoured, as kubectl does, but never silently.
     if (target.cluster['insecure-skip-tls-verify'] === true) {
-      const where = target.clusterName ? `cluster "${target.clusterName}"${target.context ? ` (context "${target.context}")` : ''}` : target.server
-      const why = overrides.insecureSkipTlsVerify ? '--insecure-skip-tls-verify is given' : 'insecure-skip-tls-verify is set in the kubeconfig'
+      const where = target.clusterName
+        ? `cluster "${target.clusterName}"${target.context ? ` (context "${target.context}")` : ''}`
+        : target.server
+      const why = overrides.insecureSkipTlsVerify
+        ? '--insecure-skip-tls-verify is given'
+        : 'insecure-skip-tls-verify is set in the kubeconfig'
       this.io.err(`warning: the server certificate of ${where} is not verified: ${why}`)
     }
     return {client, namespace: target.namespace}

@@ -15,7 +15,9 @@ export interface CompletableCommand {
   arg?: 'cluster' | 'pod'
 }
 
-export type Wanted = {kind: 'words'; words: string[]} | {kind: 'cluster' | 'pod' | 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user' | 'files'}
+export type Wanted =
+  | {kind: 'words'; words: string[]}
+  | {kind: 'cluster' | 'pod' | 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user' | 'files'}
 
 /** The flags whose values come from somewhere live: the cluster, or the kubeconfig's entries. */
 const LIVE_FLAGS: Record<string, 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user'> = {
@@ -62,7 +64,11 @@ export function whatToComplete(words: string[], commands: CompletableCommand[]):
   }
   // A flag's value, as the next word or after "=".
   const eq = /^--([\w-]+)=(.*)$/.exec(current)
-  const valueOf = eq ? cmd.flags.find((f) => f.name === eq[1]) : flagOf(previous)?.takesValue ? flagOf(previous) : undefined
+  const valueOf = eq
+    ? cmd.flags.find((f) => f.name === eq[1])
+    : flagOf(previous)?.takesValue
+      ? flagOf(previous)
+      : undefined
   if (valueOf) {
     const live = LIVE_FLAGS[valueOf.name]
     if (live) return {kind: live}

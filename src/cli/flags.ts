@@ -24,26 +24,52 @@ function connectionFlags() {
   return {
     cluster: Flags.string({description: 'The name of the kubeconfig cluster to use.', helpGroup: GLOBAL}),
     user: Flags.string({description: 'The name of the kubeconfig user to use.', helpGroup: GLOBAL}),
-    server: Flags.string({char: 's', description: 'The address and port of the Kubernetes API server.', helpGroup: GLOBAL}),
-    token: Flags.string({description: 'Bearer token for authentication to the API server (never printed).', helpGroup: GLOBAL}),
-    'certificate-authority': Flags.string({description: 'Path to a cert file for the certificate authority.', helpGroup: GLOBAL}),
+    server: Flags.string({
+      char: 's',
+      description: 'The address and port of the Kubernetes API server.',
+      helpGroup: GLOBAL,
+    }),
+    token: Flags.string({
+      description: 'Bearer token for authentication to the API server (never printed).',
+      helpGroup: GLOBAL,
+    }),
+    'certificate-authority': Flags.string({
+      description: 'Path to a cert file for the certificate authority.',
+      helpGroup: GLOBAL,
+    }),
     'insecure-skip-tls-verify': Flags.boolean({
-      description: "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure.",
+      description:
+        "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure.",
       helpGroup: GLOBAL,
     }),
     'tls-server-name': Flags.string({
-      description: 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used.',
+      description:
+        'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used.',
       helpGroup: GLOBAL,
     }),
-    as: Flags.string({description: 'Username to impersonate for the operation (a user or a service account, system:serviceaccount:<ns>:<name>).', helpGroup: GLOBAL}),
-    'as-group': Flags.string({description: 'Group to impersonate for the operation; repeat it for several groups.', multiple: true, helpGroup: GLOBAL}),
+    as: Flags.string({
+      description:
+        'Username to impersonate for the operation (a user or a service account, system:serviceaccount:<ns>:<name>).',
+      helpGroup: GLOBAL,
+    }),
+    'as-group': Flags.string({
+      description: 'Group to impersonate for the operation; repeat it for several groups.',
+      multiple: true,
+      helpGroup: GLOBAL,
+    }),
     'as-uid': Flags.string({description: 'UID to impersonate for the operation.', helpGroup: GLOBAL}),
   }
 }
 
 export const kubeFlags = {
-  kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).', helpGroup: GLOBAL}),
-  context: Flags.string({description: 'Kubeconfig context of the home cluster (where Liqo offloads from).', helpGroup: GLOBAL}),
+  kubeconfig: Flags.string({
+    description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).',
+    helpGroup: GLOBAL,
+  }),
+  context: Flags.string({
+    description: 'Kubeconfig context of the home cluster (where Liqo offloads from).',
+    helpGroup: GLOBAL,
+  }),
   ...connectionFlags(),
   'request-timeout': durationFlag({
     description: 'Deadline of each API request (e.g. 10s).',
@@ -51,10 +77,15 @@ export const kubeFlags = {
     defaultHelp: async () => '30s',
     helpGroup: GLOBAL,
   }),
-  'no-color': Flags.boolean({description: 'Disable colours (also honoured: NO_COLOR).', helpGroup: GLOBAL, default: false}),
+  'no-color': Flags.boolean({
+    description: 'Disable colours (also honoured: NO_COLOR).',
+    helpGroup: GLOBAL,
+    default: false,
+  }),
   v: Flags.integer({
     char: 'v',
-    description: "Log level, as kubectl's: 6 logs each API request (method, URL, status, time) to stderr, 8 also the bodies (credentials and Secret data redacted).",
+    description:
+      "Log level, as kubectl's: 6 logs each API request (method, URL, status, time) to stderr, 8 also the bodies (credentials and Secret data redacted).",
     min: 0,
     max: 10,
     helpGroup: GLOBAL,
@@ -63,7 +94,12 @@ export const kubeFlags = {
 
 export const namespaceFlags = {
   namespace: Flags.string({char: 'n', description: "Namespace (default: the context's namespace)."}),
-  'all-namespaces': Flags.boolean({char: 'A', description: 'Across all namespaces.', default: false, exclusive: ['namespace']}),
+  'all-namespaces': Flags.boolean({
+    char: 'A',
+    description: 'Across all namespaces.',
+    default: false,
+    exclusive: ['namespace'],
+  }),
 }
 
 export const namespaceFlag = {
@@ -76,7 +112,11 @@ export function outputFlag(options: string[], defaultValue = 'table') {
 
 /** Like kubectl drain's: needed on top of --yes for a change that leaves pods Pending or touches other namespaces. */
 export const forceFlag = {
-  force: Flags.boolean({description: 'Go ahead even if evicted pods would stay Pending or not be replaced, or (cleanup) pods of other namespaces would be evicted.', default: false}),
+  force: Flags.boolean({
+    description:
+      'Go ahead even if evicted pods would stay Pending or not be replaced, or (cleanup) pods of other namespaces would be evicted.',
+    default: false,
+  }),
 }
 
 export const yesFlag = {
@@ -86,7 +126,11 @@ export const yesFlag = {
 
 export function timeoutFlag(defaultMs: number, defaultHelp: string) {
   return {
-    timeout: durationFlag({description: 'How long to wait (e.g. 90s, 2m).', default: defaultMs, defaultHelp: async () => defaultHelp}),
+    timeout: durationFlag({
+      description: 'How long to wait (e.g. 90s, 2m).',
+      default: defaultMs,
+      defaultHelp: async () => defaultHelp,
+    }),
   }
 }
 

@@ -11,7 +11,10 @@ export function labComponentCommand(action: 'stop' | 'start') {
     static override summary = `${verb} one component of the running lab (to try failures by hand)`
     static override examples = [`<%= config.bin %> lab ${action} cluster-1/kube-apiserver`]
     static override args = {
-      component: Args.string({description: 'Component, as listed by "lab status" (e.g. cluster-1/kube-apiserver).', required: true}),
+      component: Args.string({
+        description: 'Component, as listed by "lab status" (e.g. cluster-1/kube-apiserver).',
+        required: true,
+      }),
     }
     static override flags = {...labDirFlag}
 

@@ -4,7 +4,8 @@ import {defaultLabDir} from '../lab/state.js'
 
 export const labDirFlag = {
   dir: Flags.string({
-    description: 'Lab directory (state, kubeconfig, logs). Default: $LIQO_TOPOLOGY_LAB_DIR or ~/.local/state/liqo-topology/lab.',
+    description:
+      'Lab directory (state, kubeconfig, logs). Default: $LIQO_TOPOLOGY_LAB_DIR or ~/.local/state/liqo-topology/lab.',
     default: async () => defaultLabDir(),
     defaultHelp: async () => '~/.local/state/liqo-topology/lab',
   }),

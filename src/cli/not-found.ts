@@ -42,7 +42,11 @@ const hook: Hook<'command_not_found'> = async function (opts) {
   const {args, leftOut} = withoutCredentials(opts.argv ?? [])
   const s = suggestWithArgs([typed, ...args].join(' '), known)
   process.stderr.write(`error: unknown command "${typed}" for "${opts.config.bin}"\n`)
-  process.stderr.write(s ? `hint: did you mean "${opts.config.bin} ${s}"?${leftOutNote(leftOut)}\n` : `hint: see '${opts.config.bin} --help'\n`)
+  process.stderr.write(
+    s
+      ? `hint: did you mean "${opts.config.bin} ${s}"?${leftOutNote(leftOut)}\n`
+      : `hint: see '${opts.config.bin} --help'\n`,
+  )
   this.exit(ExitCode.usage)
 }
 

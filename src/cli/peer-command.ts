@@ -10,7 +10,10 @@ import {durationFlag, forceFlag, kubeFlags, outputFlag, timeoutFlag, yesFlag} fr
 
 /** The argument and flags `peer disable` and `peer enable` share. */
 const peerChangeArgs = {
-  cluster: Args.string({description: 'ForeignCluster name, remote cluster ID, or remote cluster name. Omitted on a terminal: pick from a list.'}),
+  cluster: Args.string({
+    description:
+      'ForeignCluster name, remote cluster ID, or remote cluster name. Omitted on a terminal: pick from a list.',
+  }),
 }
 
 const peerChangeFlags = {
@@ -26,10 +29,15 @@ const peerChangeFlags = {
 /** `peer enable` only: go on with a rebalance once the cluster is back. */
 const enableFlags = {
   rebalance: Flags.boolean({
-    description: 'Then spread the pods of every offloaded namespace back over the clusters they may run on, as "rebalance -A" (once the cluster has been Ready for --stable-for).',
+    description:
+      'Then spread the pods of every offloaded namespace back over the clusters they may run on, as "rebalance -A" (once the cluster has been Ready for --stable-for).',
     default: false,
   }),
-  'stable-for': durationFlag({description: 'With --rebalance: how long a virtual node must have been Ready before its cluster counts.', default: 30_000, defaultHelp: async () => '30s'}),
+  'stable-for': durationFlag({
+    description: 'With --rebalance: how long a virtual node must have been Ready before its cluster counts.',
+    default: 30_000,
+    defaultHelp: async () => '30s',
+  }),
 }
 
 function peerChangeExamples(action: PeerAction): string[] {
@@ -52,7 +60,8 @@ export function peerChangeCommand(action: PeerAction, summary: string, descripti
     async run(): Promise<void> {
       const {args, flags} = await this.parse(PeerChange)
       const then = flags as {rebalance?: boolean; 'stable-for'?: number}
-      if (then.rebalance && !flags.wait) throw new UsageError('--rebalance needs the wait for the peering: drop --no-wait')
+      if (then.rebalance && !flags.wait)
+        throw new UsageError('--rebalance needs the wait for the peering: drop --no-wait')
       const session = await this.session(flags)
       const yes = flags.yes || flags['skip-confirm']
       await runPeerChange(session, {
@@ -65,7 +74,15 @@ export function peerChangeCommand(action: PeerAction, summary: string, descripti
         timeoutMs: flags.timeout,
       })
       if (!then.rebalance || flags['dry-run']) return
-      await runRebalance(session, {allNamespaces: true, stableForMs: then['stable-for'] ?? 30_000, maxUnavailable: 1, dryRun: false, yes, force: flags.force, timeoutMs: flags.timeout})
+      await runRebalance(session, {
+        allNamespaces: true,
+        stableForMs: then['stable-for'] ?? 30_000,
+        maxUnavailable: 1,
+        dryRun: false,
+        yes,
+        force: flags.force,
+        timeoutMs: flags.timeout,
+      })
     }
   }
 }

@@ -45,7 +45,8 @@ function prune(dir: string): void {
     .map((f) => ({f, t: statSync(join(dir, f)).ctimeMs}))
     .sort((a, b) => b.t - a.t)
   for (const {f} of blobs.slice(KEEP_BLOBS)) rmSync(join(dir, f), {force: true})
-  for (const f of readdirSync(dir)) if (f.endsWith('.tmp') && ageMs(join(dir, f)) > STALE_LOCK_MS) rmSync(join(dir, f), {force: true})
+  for (const f of readdirSync(dir))
+    if (f.endsWith('.tmp') && ageMs(join(dir, f)) > STALE_LOCK_MS) rmSync(join(dir, f), {force: true})
 }
 
 /**
@@ -65,12 +66,24 @@ export function buildBlob(blob: string, node: string): boolean {
   try {
     // The same Node binary and NODE_OPTIONS as the runs that will use it: both are in the key.
     const env: NodeJS.ProcessEnv = {...process.env, LIQO_TOPOLOGY_BUNDLE_DIR: DIR}
-    const built = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', join(DIR, 'snapshot.cjs')], {cwd: DIR, env, encoding: 'utf8', timeout: 120_000})
-    if (built.status !== 0) return failed(blob, `the build exited ${built.status ?? built.signal}: ${built.stderr.slice(-2000)}`)
+    const built = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', join(DIR, 'snapshot.cjs')], {
+      cwd: DIR,
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    })
+    if (built.status !== 0)
+      return failed(blob, `the build exited ${built.status ?? built.signal}: ${built.stderr.slice(-2000)}`)
     const {version} = JSON.parse(readFileSync(join(DIR, 'package.json'), 'utf8')) as {version: string}
-    const check = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--', join(DIR, 'run.js'), '--version'], {encoding: 'utf8', timeout: 30_000})
+    const check = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--', join(DIR, 'run.js'), '--version'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
     if (check.status !== 0 || !check.stdout.startsWith(`liqo-topology/${version} `))
-      return failed(blob, `a run from it printed ${JSON.stringify(check.stdout)} (exit ${check.status}): ${check.stderr.slice(-2000)}`)
+      return failed(
+        blob,
+        `a run from it printed ${JSON.stringify(check.stdout)} (exit ${check.status}): ${check.stderr.slice(-2000)}`,
+      )
     const touched = spawnSync('touch', ['-r', node, tmp], {encoding: 'utf8'})
     if (touched.status !== 0) return failed(blob, `touch -r ${node}: ${touched.stderr || touched.error?.message}`)
     renameSync(tmp, blob)
@@ -84,7 +97,10 @@ export function buildBlob(blob: string, node: string): boolean {
 
 const [mode, blob, node = process.execPath] = process.argv.slice(2)
 if (mode === '--detach' && blob) {
-  spawn(process.execPath, [fileURLToPath(import.meta.url), '--now', blob, node], {detached: true, stdio: 'ignore'}).unref()
+  spawn(process.execPath, [fileURLToPath(import.meta.url), '--now', blob, node], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref()
 } else if (mode === '--now' && blob) {
   process.exitCode = buildBlob(blob, node) ? 0 : 1
 } else {

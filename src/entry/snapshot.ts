@@ -35,9 +35,13 @@ function runtimeImport(): Loader {
   // warns on its first use, which is not our users' business. Only that warning is dropped.
   const emit = process.emitWarning
   process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
-    if (!String(typeof w === 'string' ? w : w.message).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) (emit as (...a: unknown[]) => void).call(process, w, ...rest)
+    if (!String(typeof w === 'string' ? w : w.message).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER'))
+      (emit as (...a: unknown[]) => void).call(process, w, ...rest)
   }) as typeof process.emitWarning
-  const script = new vm.Script('(s) => import(s)', {filename: join(ROOT, 'run.js'), importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER})
+  const script = new vm.Script('(s) => import(s)', {
+    filename: join(ROOT, 'run.js'),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  })
   return script.runInThisContext() as Loader
 }
 
@@ -90,7 +94,8 @@ function compileKubeconfigParsing(): void {
     null,
     2,
   )
-  for (const text of [block, flow]) resolveTarget(mergeKubeconfigs([{file: '/made-up', raw: parseKubeconfig(text, '/made-up')}]))
+  for (const text of [block, flow])
+    resolveTarget(mergeKubeconfigs([{file: '/made-up', raw: parseKubeconfig(text, '/made-up')}]))
 }
 
 if (ROOT) compileKubeconfigParsing()
@@ -129,10 +134,19 @@ async function main(): Promise<void> {
   ;(globalThis as Record<string, unknown>).__liqoTopologyRun = true
   // oclif would import() the hook file: the hook is already here.
   const runHook = Config.prototype.runHook
-  Config.prototype.runHook = async function (this: Config, event: string, opts: Record<string, unknown>, ...rest: unknown[]) {
-    if (event !== 'command_not_found') return (runHook as (...a: unknown[]) => Promise<unknown>).call(this, event, opts, ...rest)
+  Config.prototype.runHook = async function (
+    this: Config,
+    event: string,
+    opts: Record<string, unknown>,
+    ...rest: unknown[]
+  ) {
+    if (event !== 'command_not_found')
+      return (runHook as (...a: unknown[]) => Promise<unknown>).call(this, event, opts, ...rest)
     const exit = (code = 0): never => Errors.exit(code)
-    await (notFound as unknown as (this: unknown, o: unknown) => Promise<unknown>).call({config: this, exit}, {...opts, config: this})
+    await (notFound as unknown as (this: unknown, o: unknown) => Promise<unknown>).call(
+      {config: this, exit},
+      {...opts, config: this},
+    )
     return {failures: [], successes: []}
   } as typeof runHook
   // oclif reads the user's help colours (<config dir>/theme.json, which few have) with fs.promises,

@@ -26,8 +26,15 @@ const PEERS_EVERY_MS = 2000
 export async function runBoard(s: Session, options: {allNamespaces: boolean}): Promise<void> {
   const {io, client, signal} = s
   const o: PodsWhereOptions = {namespace: s.namespace, allNamespaces: options.allNamespaces}
-  if (!io.stdinIsTTY || !io.stderrIsTTY) throw new UsageError('the board needs a terminal (stdin and stderr)', 'for a stream of changes use: liqo-topology pods where -w')
-  const store = new BoardStore({context: client.context, scope: o.allNamespaces ? 'all namespaces' : `namespace ${o.namespace}`})
+  if (!io.stdinIsTTY || !io.stderrIsTTY)
+    throw new UsageError(
+      'the board needs a terminal (stdin and stderr)',
+      'for a stream of changes use: liqo-topology pods where -w',
+    )
+  const store = new BoardStore({
+    context: client.context,
+    scope: o.allNamespaces ? 'all namespaces' : `namespace ${o.namespace}`,
+  })
   const pods = new Map<string, PlacedPod>()
   let peers: BoardPeer[] = []
   const redraw = () => store.set({columns: boardColumns([...pods.values()], peers)})
@@ -45,7 +52,10 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
   const ctl = new AbortController()
   signal.addEventListener('abort', () => ctl.abort(), {once: true})
   await readPeers()
-  const timer = setInterval(() => void readPeers().catch((e: unknown) => store.event(`peerings: ${(e as Error).message}`)), PEERS_EVERY_MS)
+  const timer = setInterval(
+    () => void readPeers().catch((e: unknown) => store.event(`peerings: ${(e as Error).message}`)),
+    PEERS_EVERY_MS,
+  )
   const watching = watchPlacement(
     client,
     o,

@@ -1,8 +1,20 @@
 /** The flow of `cleanup`: plan → (nothing to do | dry run) → preflight → show → confirm → run the steps → report. */
 import {requireAccess} from '../k8s/access.js'
 import {describeStep} from '../model/cleanup-plan.js'
-import {cleanupPlanDocument, cleanupPlanLines, renderCleanupPlan, renderCleanupResult, renderNothingToDo} from '../render/cleanup.js'
-import {cleanupAccessChecks, loadCleanupPlan, remoteAccessChecks, runCleanup, type CleanupPlanOptions} from '../services/cleanup.js'
+import {
+  cleanupPlanDocument,
+  cleanupPlanLines,
+  renderCleanupPlan,
+  renderCleanupResult,
+  renderNothingToDo,
+} from '../render/cleanup.js'
+import {
+  cleanupAccessChecks,
+  loadCleanupPlan,
+  remoteAccessChecks,
+  runCleanup,
+  type CleanupPlanOptions,
+} from '../services/cleanup.js'
 import {systemClock} from '../toolkit/clock.js'
 import {InterruptedError, UserError} from '../toolkit/errors.js'
 import {confirm} from '../ui/confirm.js'
@@ -45,7 +57,8 @@ export async function runCleanupFlow(s: Session, options: CleanupFlowOptions): P
     )
   }
   await requireAccess(client, cleanupAccessChecks(plan), `clean up namespace ${o.namespace}`)
-  for (const r of remoteAccessChecks(plan)) await requireAccess(r.client, r.checks, `unpeer from context "${r.client.context}"`)
+  for (const r of remoteAccessChecks(plan))
+    await requireAccess(r.client, r.checks, `unpeer from context "${r.client.context}"`)
   errWithWarnings(io, cleanupPlanLines(plan))
   await confirm(io, {
     message: `Run these ${plan.steps.length} steps on context "${plan.context}"?`,
@@ -61,16 +74,29 @@ export async function runCleanupFlow(s: Session, options: CleanupFlowOptions): P
     clock: systemClock,
     onStep: (i, total, step) => {
       // Each step is found again from what exists: the rerun resumes here.
-      stage.set(`cleanup stopped at step ${i}/${total} (${describeStep(step)})${i > 1 ? `, steps 1-${i - 1} done` : ''}`, {context: plan.context})
+      stage.set(
+        `cleanup stopped at step ${i}/${total} (${describeStep(step)})${i > 1 ? `, steps 1-${i - 1} done` : ''}`,
+        {context: plan.context},
+      )
       progress.update(`step ${i}/${total}: ${step.kind.replace(/-/g, ' ')}…`)
     },
     // Each step's result as soon as it is done (the whole list goes to stdout at the end).
-    onStepDone: (i, total, d) => progress.succeed(`step ${i}/${total} done: ${d.line} (${(d.elapsedMs / 1000).toFixed(1)}s)`),
+    onStepDone: (i, total, d) =>
+      progress.succeed(`step ${i}/${total} done: ${d.line} (${(d.elapsedMs / 1000).toFixed(1)}s)`),
     ...waitReporting(progress, client.server),
   }).catch((e: unknown) => {
     progress.stop()
-    throw e instanceof InterruptedError ? new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`)) : e
+    throw e instanceof InterruptedError
+      ? new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
+      : e
   })
   progress.succeed(`cleanup of ${o.namespace} done (${done.length} steps)`)
-  print.print({document: () => ({...cleanupPlanDocument(plan), kind: 'CleanupResult', done: done.map((d) => ({line: d.line, elapsedMs: d.elapsedMs}))}), text: () => renderCleanupResult(done)})
+  print.print({
+    document: () => ({
+      ...cleanupPlanDocument(plan),
+      kind: 'CleanupResult',
+      done: done.map((d) => ({line: d.line, elapsedMs: d.elapsedMs})),
+    }),
+    text: () => renderCleanupResult(done),
+  })
 }

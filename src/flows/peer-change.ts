@@ -8,8 +8,23 @@ import {requireAccess} from '../k8s/access.js'
 import type {LiqoAdapter} from '../liqo/adapter.js'
 import {needsForce, type EvictionImpact} from '../model/impact.js'
 import {clusterDisplayName} from '../model/placement.js'
-import {peerChangeWords as words, peerResultDocument, planDocument, planLines, renderPeerResult, renderPlan} from '../render/peer.js'
-import {applyPeerChange, listForeignClusters, peerAccessChecks, planPeerChange, type PeerAction, type PeerChangeResult, type PeerPlan} from '../services/peer.js'
+import {
+  peerChangeWords as words,
+  peerResultDocument,
+  planDocument,
+  planLines,
+  renderPeerResult,
+  renderPlan,
+} from '../render/peer.js'
+import {
+  applyPeerChange,
+  listForeignClusters,
+  peerAccessChecks,
+  planPeerChange,
+  type PeerAction,
+  type PeerChangeResult,
+  type PeerPlan,
+} from '../services/peer.js'
 import type {ForeignCluster} from '../model/types.js'
 import {systemClock} from '../toolkit/clock.js'
 import {InterruptedError, UsageError, UserError, WaitTimeoutError} from '../toolkit/errors.js'

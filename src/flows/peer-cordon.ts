@@ -4,8 +4,21 @@
  */
 import {requireAccess} from '../k8s/access.js'
 import {clusterDisplayName} from '../model/placement.js'
-import {cordonPlanDocument, cordonPlanLines, cordonResultDocument, renderCordonPlan, renderCordonResult} from '../render/cordon.js'
-import {applyCordon, cordonAccessChecks, planCordon, PEER_CORDON, readPeerings, type CordonAction} from '../services/cordon.js'
+import {
+  cordonPlanDocument,
+  cordonPlanLines,
+  cordonResultDocument,
+  renderCordonPlan,
+  renderCordonResult,
+} from '../render/cordon.js'
+import {
+  applyCordon,
+  cordonAccessChecks,
+  planCordon,
+  PEER_CORDON,
+  readPeerings,
+  type CordonAction,
+} from '../services/cordon.js'
 import {systemClock} from '../toolkit/clock.js'
 import {InterruptedError, UsageError, WaitTimeoutError} from '../toolkit/errors.js'
 import {canPrompt, confirm, pick} from '../ui/confirm.js'
@@ -35,7 +48,11 @@ export async function runPeerCordon(session: Session, o: PeerCordonOptions): Pro
   const plan = await planCordon(client, liqo, action, input, fcs, nodes)
   if (o['dry-run']) {
     print.print({document: () => cordonPlanDocument(plan), text: () => renderCordonPlan(plan, stage.reach)})
-    io.err(plan.alreadyDone ? `(dry run) ${plan.cluster} is already ${verb}; nothing would change` : '(dry run) nothing was changed')
+    io.err(
+      plan.alreadyDone
+        ? `(dry run) ${plan.cluster} is already ${verb}; nothing would change`
+        : '(dry run) nothing was changed',
+    )
     return
   }
   if (plan.alreadyDone) io.err(`${plan.cluster} already ${verb}; nothing to change`)
@@ -51,29 +68,54 @@ export async function runPeerCordon(session: Session, o: PeerCordonOptions): Pro
     })
   }
   stage.set(`nothing was changed; ${plan.cluster} left as it was`)
-  const onApplied = () => stage.set(`${plan.cluster} is ${verb} (written; Liqo applies it to the virtual nodes)`, {context: plan.context, args: o.cluster === undefined ? [plan.fc.name] : []})
+  const onApplied = () =>
+    stage.set(`${plan.cluster} is ${verb} (written; Liqo applies it to the virtual nodes)`, {
+      context: plan.context,
+      args: o.cluster === undefined ? [plan.fc.name] : [],
+    })
   const progress = await makeProgress(io)
   try {
-    const r = await applyCordon(client, liqo, plan, {wait: o.wait, timeoutMs: o.timeout, signal, clock: systemClock, onApplied, ...waitReporting(progress, client.server)})
-    if (r.waited) progress.succeed(`${plan.cluster} ${verb} on every virtual node in ${(r.elapsedMs / 1000).toFixed(1)}s`)
+    const r = await applyCordon(client, liqo, plan, {
+      wait: o.wait,
+      timeoutMs: o.timeout,
+      signal,
+      clock: systemClock,
+      onApplied,
+      ...waitReporting(progress, client.server),
+    })
+    if (r.waited)
+      progress.succeed(`${plan.cluster} ${verb} on every virtual node in ${(r.elapsedMs / 1000).toFixed(1)}s`)
     else progress.stop()
     print.print({document: () => cordonResultDocument(r), text: () => renderCordonResult(r)})
   } catch (e) {
     progress.stop()
-    if (e instanceof InterruptedError) throw new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
+    if (e instanceof InterruptedError)
+      throw new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
     if (e instanceof WaitTimeoutError) {
       const keepWaiting = stage.finishCommand ? `; to keep waiting: ${stage.finishCommand}` : ''
       const why = liqo.cordons.stalledAdvice ? `; ${liqo.cordons.stalledAdvice}` : ''
-      throw new WaitTimeoutError(e.message, e.pending, `the change was applied: ${plan.cluster} is ${verb} in ${liqo.generation}'s objects, not yet on every node${why}${keepWaiting}`)
+      throw new WaitTimeoutError(
+        e.message,
+        e.pending,
+        `the change was applied: ${plan.cluster} is ${verb} in ${liqo.generation}'s objects, not yet on every node${why}${keepWaiting}`,
+      )
     }
     throw e
   }
 }
 
 /** No <cluster> given: ask which ForeignCluster on a terminal, marking those already in the wanted state. */
-async function pickCluster({io, client, signal}: Session, action: CordonAction, {liqo, fcs, nodes}: Peerings): Promise<string> {
+async function pickCluster(
+  {io, client, signal}: Session,
+  action: CordonAction,
+  {liqo, fcs, nodes}: Peerings,
+): Promise<string> {
   const verb = action === 'cordon' ? 'cordoned' : 'uncordoned'
-  if (!canPrompt(io)) throw new UsageError(`missing <cluster>: which ForeignCluster to ${action}?`, 'pass its name, cluster ID or cluster name (see: liqo-topology peer list)')
+  if (!canPrompt(io))
+    throw new UsageError(
+      `missing <cluster>: which ForeignCluster to ${action}?`,
+      'pass its name, cluster ID or cluster name (see: liqo-topology peer list)',
+    )
   return pick(
     io,
     `Which cluster should be ${verb}? (context "${client.context}")`,

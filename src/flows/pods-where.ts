@@ -1,6 +1,13 @@
 /** The flow of `pods where`: the placement once, or (-w) once and then every change, as the printer says. */
 import {readPlacement, type PodsWhereOptions, type PodsWhereResult} from '../liqo/placement.js'
-import {placementDocument, placementHeaders, placementRow, renderPlacementSummary, renderPlacementTable, type TableOptions} from '../render/placement.js'
+import {
+  placementDocument,
+  placementHeaders,
+  placementRow,
+  renderPlacementSummary,
+  renderPlacementTable,
+  type TableOptions,
+} from '../render/placement.js'
 import {columnWidths, renderAlignedRow} from '../render/table.js'
 import {watchPlacement, type PlacementEvent} from '../services/pods-where.js'
 import {orderPods} from '../model/placement.js'
@@ -26,11 +33,19 @@ export async function runPodsWhere(s: Session, options: PodsWhereFlowOptions): P
   const {io, print, client} = s
   const {where: o, view} = split(s, options)
   const placed = await readPlacement(client, o)
-  const result = {...placed, items: orderPods(placed.items, {allNamespaces: o.allNamespaces, ...(view.sortBy ? {sortBy: view.sortBy} : {})})}
+  const result = {
+    ...placed,
+    items: orderPods(placed.items, {allNamespaces: o.allNamespaces, ...(view.sortBy ? {sortBy: view.sortBy} : {})}),
+  }
   for (const w of result.warnings) io.err(`Warning: ${w}`)
   const table = {wide: print.wide, allNamespaces: o.allNamespaces, noHeaders: view.noHeaders, now: Date.now()}
   // -o name: one kind/name per line, as kubectl.
-  const text = () => (print.format === 'name' ? result.items.map((i) => `pod/${i.name}\n`).join('') : result.items.length ? renderPlacementTable(result, table) : '')
+  const text = () =>
+    print.format === 'name'
+      ? result.items.map((i) => `pod/${i.name}\n`).join('')
+      : result.items.length
+        ? renderPlacementTable(result, table)
+        : ''
   print.print({document: () => placementDocument(result), text})
   if (!print.machine || result.items.length === 0) io.err(renderPlacementSummary(result))
 }
@@ -44,11 +59,15 @@ export async function watchPodsWhere(s: Session, options: PodsWhereFlowOptions):
   const onInitial = (initial: PodsWhereResult) => {
     for (const w of initial.warnings) io.err(`Warning: ${w}`)
     if (print.machine) {
-      for (const item of placementDocument(initial).items as unknown[]) print.event({document: () => ({type: 'ADDED', item})})
+      for (const item of placementDocument(initial).items as unknown[])
+        print.event({document: () => ({type: 'ADDED', item})})
       return
     }
     const headers = placementHeaders(table).map((h) => h.toUpperCase())
-    const rows = orderPods(initial.items, {allNamespaces: o.allNamespaces, ...(view.sortBy ? {sortBy: view.sortBy} : {})}).map((i) => placementRow(i, {...table, now: Date.now()}))
+    const rows = orderPods(initial.items, {
+      allNamespaces: o.allNamespaces,
+      ...(view.sortBy ? {sortBy: view.sortBy} : {}),
+    }).map((i) => placementRow(i, {...table, now: Date.now()}))
     widths = columnWidths(headers, rows)
     if (!table.noHeaders) io.out(renderAlignedRow(widths, headers))
     for (const r of rows) io.out(renderAlignedRow(widths, r))
@@ -67,5 +86,8 @@ export async function watchPodsWhere(s: Session, options: PodsWhereFlowOptions):
 
 /** The document of one pod, as in `pods where -o json`. */
 function eventItem(ev: PlacementEvent): unknown {
-  return (placementDocument({items: [ev.item], clusters: [], allNamespaces: true, context: '', liqo: 'v0', warnings: []}).items as unknown[])[0]
+  return (
+    placementDocument({items: [ev.item], clusters: [], allNamespaces: true, context: '', liqo: 'v0', warnings: []})
+      .items as unknown[]
+  )[0]
 }

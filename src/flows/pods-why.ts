@@ -9,7 +9,10 @@ export async function runPodsWhy(session: Session, o: PodsWhyOptions): Promise<v
   const {io, print, client} = session
   const result = await explainPods(client, o)
   for (const w of result.warnings) io.err(`Warning: ${w}`)
-  print.print({document: () => podsWhyDocument(result), text: () => renderPodsWhy(result, {wide: print.wide, now: Date.now()})})
+  print.print({
+    document: () => podsWhyDocument(result),
+    text: () => renderPodsWhy(result, {wide: print.wide, now: Date.now()}),
+  })
   // As kubectl's "No resources found": on stderr, so that stdout stays data.
   if (result.pods.length === 0 && !print.machine) io.err(`No Pending pods in namespace ${o.namespace}.`)
 }

@@ -6,8 +6,20 @@ import {requireAccess} from '../k8s/access.js'
 import {connectLiqo} from '../liqo/connect.js'
 import {rebalanceCordon, type ClusterCordon} from '../liqo/steer.js'
 import {stabilising, type RebalancePlan} from '../model/rebalance.js'
-import {rebalancePlanDocument, rebalanceResultDocument, renderRebalancePlan, renderRebalanceResult} from '../render/rebalance.js'
-import {applyRebalance, readRebalance, rebalanceAccess, undoLeftovers, type RebalanceScope, type RebalanceView} from '../services/rebalance.js'
+import {
+  rebalancePlanDocument,
+  rebalanceResultDocument,
+  renderRebalancePlan,
+  renderRebalanceResult,
+} from '../render/rebalance.js'
+import {
+  applyRebalance,
+  readRebalance,
+  rebalanceAccess,
+  undoLeftovers,
+  type RebalanceScope,
+  type RebalanceView,
+} from '../services/rebalance.js'
 import {sleep, systemClock} from '../toolkit/clock.js'
 import {BudgetBlockedError, InterruptedError, UserError} from '../toolkit/errors.js'
 import {confirm} from '../ui/confirm.js'
@@ -35,7 +47,12 @@ const movesOf = (p: RebalancePlan) => p.controllers.filter((c) => !c.blocked).re
 
 export async function runRebalance(session: Session, o: RebalanceOptions): Promise<void> {
   const {io, print, client, signal} = session
-  const scope: RebalanceScope = {namespace: session.namespace, allNamespaces: o.allNamespaces, stableForMs: o.stableForMs, maxUnavailable: o.maxUnavailable}
+  const scope: RebalanceScope = {
+    namespace: session.namespace,
+    allNamespaces: o.allNamespaces,
+    stableForMs: o.stableForMs,
+    maxUnavailable: o.maxUnavailable,
+  }
   const liqo = await connectLiqo(client)
   const cordon = rebalanceCordon(liqo)
   const read = () => readRebalance(client, liqo, scope, cordon, systemClock)
@@ -54,14 +71,20 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
     return
   }
   if (!o.allNamespaces && !view.plan.namespaces.length) {
-    io.err(`nothing to move: namespace ${session.namespace} is not offloaded (no NamespaceOffloading), its pods run on the local cluster only`)
+    io.err(
+      `nothing to move: namespace ${session.namespace} is not offloaded (no NamespaceOffloading), its pods run on the local cluster only`,
+    )
     return
   }
   if (!moves && !blocked.length) {
     const left = view.plan.controllers.filter((c) => c.skipped)
     for (const c of left) io.err(`left alone: ${c.namespace}/${c.owner.name}: ${c.skipped}`)
     const all = o.allNamespaces ? 'every namespace' : session.namespace
-    const spread = !left.length ? `the pods of ${all} are spread as the plan aims` : left.length < view.plan.controllers.length ? 'the others are spread as the plan aims' : 'none of them can move now'
+    const spread = !left.length
+      ? `the pods of ${all} are spread as the plan aims`
+      : left.length < view.plan.controllers.length
+        ? 'the others are spread as the plan aims'
+        : 'none of them can move now'
     io.err(`nothing to move: ${spread} (context "${client.context}")`)
     print.print({document: () => rebalancePlanDocument(view)})
     return
@@ -93,11 +116,18 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
 }
 
 /** Clusters still in their window count soon: wait for them (not with --dry-run), then read again. */
-async function afterWindow(session: Session, view: RebalanceView, o: RebalanceOptions, read: () => Promise<RebalanceView>): Promise<RebalanceView> {
+async function afterWindow(
+  session: Session,
+  view: RebalanceView,
+  o: RebalanceOptions,
+  read: () => Promise<RebalanceView>,
+): Promise<RebalanceView> {
   const soon = stabilising(view.plan)
   if (!soon.length || o.dryRun) return view
   const ms = Math.max(...soon.map((c) => c.countsInMs ?? 0))
-  session.io.err(`waiting ${Math.ceil(ms / 1000)}s for ${soon.map((c) => c.cluster.name).join(', ')} to have been Ready for ${Math.round(o.stableForMs / 1000)}s (--stable-for)`)
+  session.io.err(
+    `waiting ${Math.ceil(ms / 1000)}s for ${soon.map((c) => c.cluster.name).join(', ')} to have been Ready for ${Math.round(o.stableForMs / 1000)}s (--stable-for)`,
+  )
   await sleep(ms, session.signal)
   if (session.signal.aborted) throw new InterruptedError(session.stage.line())
   return read()
@@ -105,10 +135,19 @@ async function afterWindow(session: Session, view: RebalanceView, o: RebalanceOp
 
 function blockedError(view: RebalanceView): BudgetBlockedError {
   const c = blockedOf(view.plan)[0]!
-  return new BudgetBlockedError(`PodDisruptionBudget ${c.blocked!.budget} ${c.blocked!.detail}: nothing could be evicted`, 'relax the budget and run the command again')
+  return new BudgetBlockedError(
+    `PodDisruptionBudget ${c.blocked!.budget} ${c.blocked!.detail}: nothing could be evicted`,
+    'relax the budget and run the command again',
+  )
 }
 
-async function move(session: Session, view: RebalanceView, o: RebalanceOptions, cordon: ClusterCordon, read: () => Promise<RebalanceView>): Promise<void> {
+async function move(
+  session: Session,
+  view: RebalanceView,
+  o: RebalanceOptions,
+  cordon: ClusterCordon,
+  read: () => Promise<RebalanceView>,
+): Promise<void> {
   const {io, print, client, signal, stage} = session
   const finishIn = {context: client.context}
   stage.set('nothing was changed')
@@ -125,7 +164,8 @@ async function move(session: Session, view: RebalanceView, o: RebalanceOptions, 
     })
   } catch (e) {
     progress.stop()
-    if (e instanceof InterruptedError) throw new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
+    if (e instanceof InterruptedError)
+      throw new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
     if (signal.aborted) throw new InterruptedError(stage.line())
     throw e
   }
@@ -135,7 +175,10 @@ async function move(session: Session, view: RebalanceView, o: RebalanceOptions, 
   }
   progress.succeed(`moved ${run.moved.length} pod(s) in ${(run.elapsedMs / 1000).toFixed(1)}s`)
   const after = (await read()).plan
-  print.print({document: () => rebalanceResultDocument({view, run, after}), text: () => renderRebalanceResult({view, run, after})})
+  print.print({
+    document: () => rebalanceResultDocument({view, run, after}),
+    text: () => renderRebalanceResult({view, run, after}),
+  })
   if (run.refused.length) {
     const r = run.refused[0]!
     throw new BudgetBlockedError(

@@ -39,7 +39,15 @@ export async function requireAccess(client: KubeClient, checks: AccessCheck[], p
         const r = await client.create<Json>('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
           apiVersion: 'authorization.k8s.io/v1',
           kind: 'SelfSubjectAccessReview',
-          spec: {resourceAttributes: {verb: c.verb, group: c.group, resource: c.resource, ...(c.namespace ? {namespace: c.namespace} : {}), ...(c.name ? {name: c.name} : {})}},
+          spec: {
+            resourceAttributes: {
+              verb: c.verb,
+              group: c.group,
+              resource: c.resource,
+              ...(c.namespace ? {namespace: c.namespace} : {}),
+              ...(c.name ? {name: c.name} : {}),
+            },
+          },
         })
         return {check: c, allowed: r.status?.allowed === true}
       } catch (e) {

@@ -71,7 +71,10 @@ function readCredentials(target: KubeTarget): UserCredentials {
     return creds
   } catch (e) {
     if (e instanceof UserError) throw e // already names the file, the field and whose it is
-    throw new UserError(`cannot read the credentials of user "${target.userName}" of context "${target.context}": ${(e as Error).message}`, 'check the file paths in the kubeconfig')
+    throw new UserError(
+      `cannot read the credentials of user "${target.userName}" of context "${target.context}": ${(e as Error).message}`,
+      'check the file paths in the kubeconfig',
+    )
   }
 }
 
@@ -84,14 +87,17 @@ export async function makeTransport(target: KubeTarget, opts: TransportOptions =
   const exec = creds.exec
     ? execAuthenticator(
         creds.exec,
-        creds.exec.provideClusterInfo ? execCluster(target.cluster, kubeconfigCa(target.cluster, target.clusterName)) : undefined,
+        creds.exec.provideClusterInfo
+          ? execCluster(target.cluster, kubeconfigCa(target.cluster, target.clusterName))
+          : undefined,
         target,
         opts.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
       )
     : undefined
   // The plugin runs before the first request, as the agent may need its client certificate.
   let execCred: ExecCredential | undefined = exec ? await exec.get() : undefined
-  const agentFor = (c: ExecCredential | undefined) => agentOf(target, url, c?.cert ? {...creds.tls, cert: c.cert, key: c.key} : creds.tls)
+  const agentFor = (c: ExecCredential | undefined) =>
+    agentOf(target, url, c?.cert ? {...creds.tls, cert: c.cert, key: c.key} : creds.tls)
   let agent = await agentFor(execCred)
   return {
     url,
@@ -147,7 +153,10 @@ async function clientNodeConfig(cluster: Record<string, unknown>, user: Record<s
 async function authProviderTransport(target: KubeTarget, url: URL, creds: UserCredentials): Promise<Transport> {
   // Only the provider's entry: the token, impersonation and TLS are ours. The stand-in cluster keeps
   // client-node from reading the real one's files or refusing an http:// server; no request goes there.
-  const kc = await clientNodeConfig({server: 'https://auth-provider.invalid', 'insecure-skip-tls-verify': true}, {'auth-provider': target.user['auth-provider']})
+  const kc = await clientNodeConfig(
+    {server: 'https://auth-provider.invalid', 'insecure-skip-tls-verify': true},
+    {'auth-provider': target.user['auth-provider']},
+  )
   const authorization = async (): Promise<string | undefined> => {
     const opts: https.RequestOptions = {}
     try {

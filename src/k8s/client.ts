@@ -109,7 +109,14 @@ export class KubeClient {
   }
 
   /** DELETE; resolves false if the object was already gone. */
-  async delete(path: string, opts: RequestOptions & {propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; gracePeriodSeconds?: number; preconditionsUid?: string} = {}): Promise<boolean> {
+  async delete(
+    path: string,
+    opts: RequestOptions & {
+      propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'
+      gracePeriodSeconds?: number
+      preconditionsUid?: string
+    } = {},
+  ): Promise<boolean> {
     const body: Json = {kind: 'DeleteOptions', apiVersion: 'v1'}
     if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy
     if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds
@@ -128,9 +135,19 @@ export class KubeClient {
    * (410) the pages so far are dropped (`restart`) and everything is listed again in one request,
    * as client-go's pager does.
    */
-  private async paged(path: string, opts: ListOptions, accept: string | undefined, onPage: (page: Json) => void, restart: () => void): Promise<string> {
+  private async paged(
+    path: string,
+    opts: ListOptions,
+    accept: string | undefined,
+    onPage: (page: Json) => void,
+    restart: () => void,
+  ): Promise<string> {
     const page = (limit: number | undefined, cont: string | undefined) =>
-      this.get<Json>(path, {signal: opts.signal, ...(accept ? {accept} : {}), query: {labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit, continue: cont}})
+      this.get<Json>(path, {
+        signal: opts.signal,
+        ...(accept ? {accept} : {}),
+        query: {labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit, continue: cont},
+      })
     let cont: string | undefined
     let resourceVersion = ''
     do {
@@ -152,7 +169,11 @@ export class KubeClient {
   }
 
   /** Lists every page, mapping each item as it arrives so raw pages can be dropped at once. */
-  async list<T = Json>(path: string, opts: ListOptions = {}, map: (raw: Json) => T = (x) => x as T): Promise<ListResult<T>> {
+  async list<T = Json>(
+    path: string,
+    opts: ListOptions = {},
+    map: (raw: Json) => T = (x) => x as T,
+  ): Promise<ListResult<T>> {
     const items: T[] = []
     const onPage = (page: Json) => {
       for (const raw of page.items ?? []) items.push(map(raw))
@@ -166,10 +187,15 @@ export class KubeClient {
    * each object's metadata): much less to transfer and parse than whole objects. `map` gets each
    * row's cells by column name and the object's metadata.
    */
-  async listTable<T>(path: string, opts: ListOptions, map: (cells: Record<string, unknown>, metadata: Json) => T): Promise<ListResult<T>> {
+  async listTable<T>(
+    path: string,
+    opts: ListOptions,
+    map: (cells: Record<string, unknown>, metadata: Json) => T,
+  ): Promise<ListResult<T>> {
     const items: T[] = []
     const onPage = (page: Json) => {
-      if (page.kind !== 'Table') throw new ConnectionError(`the server ${this.server} does not serve the Table format for ${path}`, this.server)
+      if (page.kind !== 'Table')
+        throw new ConnectionError(`the server ${this.server} does not serve the Table format for ${path}`, this.server)
       const names = ((page.columnDefinitions ?? []) as Json[]).map((c) => String(c.name))
       for (const row of (page.rows ?? []) as Json[]) {
         const cells: Record<string, unknown> = {}
@@ -177,7 +203,13 @@ export class KubeClient {
         items.push(map(cells, row.object?.metadata ?? {}))
       }
     }
-    const resourceVersion = await this.paged(path, opts, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', onPage, () => (items.length = 0))
+    const resourceVersion = await this.paged(
+      path,
+      opts,
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+      onPage,
+      () => (items.length = 0),
+    )
     return {items, resourceVersion}
   }
 
@@ -189,7 +221,14 @@ export class KubeClient {
    */
   async *watch(path: string, opts: WatchOptions = {}): AsyncGenerator<WatchEvent> {
     const timeoutSeconds = opts.timeoutSeconds ?? 290
-    const query = {watch: 1, allowWatchBookmarks: true, resourceVersion: opts.resourceVersion, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, timeoutSeconds}
+    const query = {
+      watch: 1,
+      allowWatchBookmarks: true,
+      resourceVersion: opts.resourceVersion,
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+      timeoutSeconds,
+    }
     // The deadline of a watch is the server-side timeout plus a margin for a silent peer.
     const answer = await this.exchange.send('GET', path, {signal: opts.signal, query, timeoutMs: 0}, true)
     const watching = {method: 'GET', path, what: `watch ${path}`}
@@ -214,7 +253,12 @@ export class KubeClient {
           if (!ev) continue
           if (ev.type === 'ERROR') {
             const st = ev.object ?? {}
-            throw new ApiError(st.code ?? 500, st.reason ?? 'InternalError', st.message ?? 'watch error', `watch ${path}`)
+            throw new ApiError(
+              st.code ?? 500,
+              st.reason ?? 'InternalError',
+              st.message ?? 'watch error',
+              `watch ${path}`,
+            )
           }
           yield ev
         }
@@ -240,7 +284,10 @@ export class KubeClient {
     try {
       return JSON.parse(body) as T
     } catch {
-      throw new ConnectionError(`the server ${this.server} answered ${method} ${path} with something that is not JSON`, this.server)
+      throw new ConnectionError(
+        `the server ${this.server} answered ${method} ${path} with something that is not JSON`,
+        this.server,
+      )
     }
   }
 }

@@ -46,7 +46,12 @@ interface SocketOptions {
  * The agent for requests to `url` (the cluster's server) as `target`'s user. Async because a
  * proxy's library is loaded on demand. Throws a UserError for a kubeconfig kubectl would refuse.
  */
-export async function makeAgent(target: Target, url: URL, clientTls: ClientTls = {}, env: NodeJS.ProcessEnv = process.env): Promise<http.Agent> {
+export async function makeAgent(
+  target: Target,
+  url: URL,
+  clientTls: ClientTls = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<http.Agent> {
   refuseCaWithInsecure(target.cluster, target.clusterName)
   const proxy = proxyFor(url, target.cluster['proxy-url'], target.clusterName, env)
   const secure = url.protocol === 'https:' || proxy?.protocol === 'https:'
@@ -70,7 +75,11 @@ function tlsOptions(target: Target, clientTls: ClientTls): Omit<SocketOptions, '
       'check the certificate and key entries of the kubeconfig',
     )
   }
-  return {secureContext, rejectUnauthorized: trust.rejectUnauthorized, ...(trust.servername ? {servername: trust.servername} : {})}
+  return {
+    secureContext,
+    rejectUnauthorized: trust.rejectUnauthorized,
+    ...(trust.servername ? {servername: trust.servername} : {}),
+  }
 }
 
 type ConnectOpts = (TcpNetConnectOpts | ConnectionOptions) & {host?: string; secureEndpoint?: boolean}
@@ -104,13 +113,20 @@ async function proxyAgent(proxy: URL, server: URL, options: SocketOptions): Prom
     // https-proxy-agent drops the agent's own options from what reaches the server's TLS connection.
     // A CONNECT the proxy refuses (403, 407...) would reach us as the API server's answer: an error instead.
     let refused: {statusCode?: number; statusText?: string} | undefined
-    req.once('proxyConnect', (answer: {statusCode?: number; statusText?: string}) => (refused = answer.statusCode === 200 ? undefined : answer))
+    req.once(
+      'proxyConnect',
+      (answer: {statusCode?: number; statusText?: string}) =>
+        (refused = answer.statusCode === 200 ? undefined : answer),
+    )
     const tunnelled = opts.secureEndpoint ? connect(req, {...opts, ...tls, checkServerIdentity}) : connect(req, opts)
     return tunnelled.then(
       (socket) => {
         if (!refused) return socket
         ;(socket as {destroy?: () => void}).destroy?.()
-        throw proxyError(new Error(`the proxy answered ${refused.statusCode} ${refused.statusText ?? ''}`.trim()), proxy)
+        throw proxyError(
+          new Error(`the proxy answered ${refused.statusCode} ${refused.statusText ?? ''}`.trim()),
+          proxy,
+        )
       },
       (e: unknown) => {
         throw proxyError(e, proxy)
@@ -126,5 +142,8 @@ async function proxyAgent(proxy: URL, server: URL, options: SocketOptions): Prom
  */
 function proxyError(e: unknown, proxy: URL): unknown {
   if (!(e instanceof Error) || e.name === 'AbortError' || e.name === 'TimeoutError') return e
-  return Object.assign(new Error(`proxyconnect ${proxy.protocol.slice(0, -1)} ${proxy.host}: ${e.message}`, {cause: e}), {code: 'EPROXY'})
+  return Object.assign(
+    new Error(`proxyconnect ${proxy.protocol.slice(0, -1)} ${proxy.host}: ${e.message}`, {cause: e}),
+    {code: 'EPROXY'},
+  )
 }

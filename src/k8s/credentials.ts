@@ -17,7 +17,8 @@ import {FileToken} from './token-file.js'
 
 export type TlsMaterial = Pick<https.AgentOptions, 'cert' | 'key'>
 
-export type CredentialTarget = Pick<KubeTarget, 'cluster' | 'user'> & Partial<Pick<KubeTarget, 'clusterName' | 'userName' | 'context'>>
+export type CredentialTarget = Pick<KubeTarget, 'cluster' | 'user'> &
+  Partial<Pick<KubeTarget, 'clusterName' | 'userName' | 'context'>>
 
 export interface UserCredentials {
   tls: TlsMaterial
@@ -36,8 +37,12 @@ function readNamed(file: string, field: string, owner: string, inline = `${field
   try {
     return readFileSync(file)
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? String(e))
-    throw new UserError(`cannot read ${field} "${file}" of ${owner} in the kubeconfig: ${why}`, `fix the path in the kubeconfig, or give the content inline (${inline})`)
+    const why =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? String(e))
+    throw new UserError(
+      `cannot read ${field} "${file}" of ${owner} in the kubeconfig: ${why}`,
+      `fix the path in the kubeconfig, or give the content inline (${inline})`,
+    )
   }
 }
 
@@ -60,9 +65,16 @@ function authProviderOf(user: Record<string, unknown>, owner: string): {name: st
   if (p === undefined || p === null) return undefined
   const name = str((p as {name?: unknown}).name)
   const removed = REMOVED_PROVIDERS[name]
-  if (removed) throw new UserError(`the ${name} auth provider of ${owner} in the kubeconfig has been removed from kubectl and is not supported`, removed)
+  if (removed)
+    throw new UserError(
+      `the ${name} auth provider of ${owner} in the kubeconfig has been removed from kubectl and is not supported`,
+      removed,
+    )
   if (name !== 'oidc')
-    throw new UserError(`the auth provider ${JSON.stringify(name)} of ${owner} in the kubeconfig is not supported`, 'use an exec credential plugin (users[].user.exec), as kubectl recommends')
+    throw new UserError(
+      `the auth provider ${JSON.stringify(name)} of ${owner} in the kubeconfig is not supported`,
+      'use an exec credential plugin (users[].user.exec), as kubectl recommends',
+    )
   return {name}
 }
 
@@ -104,7 +116,11 @@ export function userCredentials(target: CredentialTarget): UserCredentials {
   const authProvider = authProviderOf(user, ofUser)
   const hasOwn = !!(token || tokenFile || username || (cert && key))
   if (user.exec !== undefined && user.exec !== null) {
-    if (authProvider) throw new UserError(`${ofUser} in the kubeconfig has both an exec plugin and an auth provider`, 'keep one of them (kubectl refuses the combination too)')
+    if (authProvider)
+      throw new UserError(
+        `${ofUser} in the kubeconfig has both an exec plugin and an auth provider`,
+        'keep one of them (kubectl refuses the combination too)',
+      )
     // client-go never runs the plugin when the user already has a token, basic auth or a client certificate.
     if (!hasOwn) out.exec = execConfigOf(user.exec, ofUser)
   } else if (authProvider && !hasOwn) {
@@ -118,6 +134,9 @@ function execConfigOf(raw: unknown, owner: string): ExecConfig {
     return parseExecConfig(raw)
   } catch (e) {
     if (!(e instanceof ExecConfigError)) throw e
-    throw new UserError(`the exec entry of ${owner} in the kubeconfig is invalid: ${e.message}`, e.hint ?? 'fix the exec entry of the kubeconfig')
+    throw new UserError(
+      `the exec entry of ${owner} in the kubeconfig is invalid: ${e.message}`,
+      e.hint ?? 'fix the exec entry of the kubeconfig',
+    )
   }
 }

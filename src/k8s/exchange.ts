@@ -72,14 +72,29 @@ export class Exchange {
 
   private logRetry(method: string, path: string, ms: number, attempt: number): void {
     const log = this.opts.requestLog
-    if (log && log.level >= 4) log.write(`${klogPrefix()} with_retry.go] Got a Retry-After response delay="${ms / 1000}s" attempt=${attempt} ${method} ${path}`)
+    if (log && log.level >= 4)
+      log.write(
+        `${klogPrefix()} with_retry.go] Got a Retry-After response delay="${ms / 1000}s" attempt=${attempt} ${method} ${path}`,
+      )
   }
 
   /** One try: the answer's status and headers, and its body unless it is a watch's stream. */
-  private async attempt(method: string, path: string, opts: RequestOptions, deadline: number, stream: boolean): Promise<Answer> {
+  private async attempt(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+    deadline: number,
+    stream: boolean,
+  ): Promise<Answer> {
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
     const credentials = await this.transport.headers()
-    const res = await this.once(method, path, opts, credentials, deadline === Infinity ? 0 : Math.max(1, deadline - Date.now()))
+    const res = await this.once(
+      method,
+      path,
+      opts,
+      credentials,
+      deadline === Infinity ? 0 : Math.max(1, deadline - Date.now()),
+    )
     const status = res.statusCode ?? 0
     const head = {status, contentType: res.headers['content-type'], retryAfter: res.headers['retry-after'], credentials}
     if (stream && status < 300) return {...head, res}
@@ -92,7 +107,13 @@ export class Exchange {
   }
 
   /** One HTTP exchange up to the answer's headers; `attemptMs` bounds it (0: no bound), `opts.timeoutMs` is what errors name. */
-  private async once(method: string, path: string, opts: RequestOptions, credentials: Headers, attemptMs: number): Promise<http.IncomingMessage> {
+  private async once(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+    credentials: Headers,
+    attemptMs: number,
+  ): Promise<http.IncomingMessage> {
     const url = new URL(this.transport.url.toString())
     url.pathname = (url.pathname.replace(/\/+$/, '') + path).replace(/\/{2,}/g, '/')
     for (const [k, v] of Object.entries(opts.query ?? {})) {
@@ -110,20 +131,34 @@ export class Exchange {
       headers['Content-Length'] = String(payload.length)
     }
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
-    const signals = [opts.signal, attemptMs > 0 ? AbortSignal.timeout(attemptMs) : undefined].filter((s): s is AbortSignal => !!s)
+    const signals = [opts.signal, attemptMs > 0 ? AbortSignal.timeout(attemptMs) : undefined].filter(
+      (s): s is AbortSignal => !!s,
+    )
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     this.opts.onRequest?.(opts.query?.watch ? 'WATCH' : method, url.pathname)
 
     const log = this.opts.requestLog
-    if (log && log.level >= 8 && payload) log.write(`${klogPrefix()} request.go] Request Body: ${logBody(payload.toString('utf8'))}`)
+    if (log && log.level >= 8 && payload)
+      log.write(`${klogPrefix()} request.go] Request Body: ${logBody(payload.toString('utf8'))}`)
     const started = Date.now()
     const lib = url.protocol === 'https:' ? httpsLib() : httpLib()
     return await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = lib.request(url, {method, headers, agent: this.transport.agent, signal}, (res) => {
-        if (log && log.level >= 6) log.write(`${klogPrefix()} round_trippers.go] ${method} ${url.toString()} ${res.statusCode} ${res.statusMessage ?? ''} in ${Date.now() - started} milliseconds`)
+        if (log && log.level >= 6)
+          log.write(
+            `${klogPrefix()} round_trippers.go] ${method} ${url.toString()} ${res.statusCode} ${res.statusMessage ?? ''} in ${Date.now() - started} milliseconds`,
+          )
         resolve(res)
       })
-      req.on('error', (e) => reject(toConnectionError(signal?.aborted && !opts.signal?.aborted ? new TimeoutMarker() : e, timeoutMs, this.endpoint())))
+      req.on('error', (e) =>
+        reject(
+          toConnectionError(
+            signal?.aborted && !opts.signal?.aborted ? new TimeoutMarker() : e,
+            timeoutMs,
+            this.endpoint(),
+          ),
+        ),
+      )
       req.end(payload)
     })
   }

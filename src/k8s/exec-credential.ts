@@ -65,7 +65,12 @@ function runPlugin(cfg: ExecConfig, info: string, interactive: boolean, timeoutM
   const file = lookPath(cfg.command)
   if (!file) {
     const where = cfg.command.includes('/') ? 'no executable file at that path' : 'not found on the PATH'
-    return Promise.reject(new PluginFailure(`it is not installed (${where})`, cfg.installHint || 'install it, or fix exec.command in the kubeconfig'))
+    return Promise.reject(
+      new PluginFailure(
+        `it is not installed (${where})`,
+        cfg.installHint || 'install it, or fix exec.command in the kubeconfig',
+      ),
+    )
   }
   const {spawn} = process.getBuiltinModule('node:child_process')
   const env = {...process.env, ...cfg.env, KUBERNETES_EXEC_INFO: info}
@@ -94,15 +99,26 @@ function runPlugin(cfg: ExecConfig, info: string, interactive: boolean, timeoutM
     })
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer)
-      reject(new PluginFailure(`it could not be started: ${e.code ?? 'error'}`, e.code === 'EACCES' ? 'make the command executable, or fix exec.command in the kubeconfig' : undefined))
+      reject(
+        new PluginFailure(
+          `it could not be started: ${e.code ?? 'error'}`,
+          e.code === 'EACCES' ? 'make the command executable, or fix exec.command in the kubeconfig' : undefined,
+        ),
+      )
     })
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
       if (timedOut) {
-        const hint = 'if it waits for a login, run the command in a terminal (interactiveMode IfAvailable or Always) or log in with the plugin first; otherwise raise --request-timeout'
+        const hint =
+          'if it waits for a login, run the command in a terminal (interactiveMode IfAvailable or Always) or log in with the plugin first; otherwise raise --request-timeout'
         reject(new PluginFailure(`it did not answer within ${seconds(timeoutMs)} and was stopped`, hint))
       } else if (code !== 0) {
-        reject(new PluginFailure(signal ? `it was ended by ${signal}` : `it exited with code ${code}`, 'its own messages, if any, are above; fix what it reports and retry'))
+        reject(
+          new PluginFailure(
+            signal ? `it was ended by ${signal}` : `it exited with code ${code}`,
+            'its own messages, if any, are above; fix what it reports and retry',
+          ),
+        )
       } else if (size > MAX_STDOUT) {
         reject(new PluginFailure('its output is too large to be an ExecCredential'))
       } else {
@@ -159,12 +175,20 @@ export class ExecAuthenticator {
     try {
       const interactive = isInteractive(this.cfg.interactiveMode, stdinIsTerminal())
       this.runs++
-      const stdout = await runPlugin(this.cfg, execInfo(this.cfg.apiVersion, interactive, this.cluster), interactive, this.timeoutMs)
+      const stdout = await runPlugin(
+        this.cfg,
+        execInfo(this.cfg.apiVersion, interactive, this.cluster),
+        interactive,
+        this.timeoutMs,
+      )
       this.cached = parseExecCredential(stdout, this.cfg.apiVersion)
       return this.cached
     } catch (e) {
       const hint = (e as PluginFailure).hint ?? 'check the exec entry of the user in the kubeconfig'
-      throw new UserError(`cannot get credentials for user "${this.owner.userName}" of context "${this.owner.context}" from exec plugin "${this.cfg.command}": ${(e as Error).message}`, hint)
+      throw new UserError(
+        `cannot get credentials for user "${this.owner.userName}" of context "${this.owner.context}" from exec plugin "${this.cfg.command}": ${(e as Error).message}`,
+        hint,
+      )
     }
   }
 }
@@ -172,7 +196,12 @@ export class ExecAuthenticator {
 /** One authenticator per exec entry and cluster in the process, as client-go's cache keeps them. */
 const authenticators = new Map<string, ExecAuthenticator>()
 
-export function execAuthenticator(cfg: ExecConfig, cluster: Record<string, unknown> | undefined, owner: ExecOwner, timeoutMs: number): ExecAuthenticator {
+export function execAuthenticator(
+  cfg: ExecConfig,
+  cluster: Record<string, unknown> | undefined,
+  owner: ExecOwner,
+  timeoutMs: number,
+): ExecAuthenticator {
   const key = JSON.stringify([cfg, cluster ?? null])
   let a = authenticators.get(key)
   if (!a) {

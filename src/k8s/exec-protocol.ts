@@ -46,16 +46,23 @@ export function parseExecConfig(raw: unknown): ExecConfig {
   if (!command) throw new ExecConfigError('"exec" has no command', 'set exec.command in the kubeconfig')
   const apiVersion = e.apiVersion
   if (!EXEC_API_VERSIONS.includes(apiVersion as ExecApiVersion)) {
-    throw new ExecConfigError(`exec plugin has an unsupported apiVersion ${JSON.stringify(apiVersion ?? '')}`, `use one of: ${EXEC_API_VERSIONS.join(', ')}`)
+    throw new ExecConfigError(
+      `exec plugin has an unsupported apiVersion ${JSON.stringify(apiVersion ?? '')}`,
+      `use one of: ${EXEC_API_VERSIONS.join(', ')}`,
+    )
   }
   let mode = e.interactiveMode
   // v1beta1 defaults to IfAvailable; v1 must say (clientcmd's defaulting and validation).
   if (mode === undefined || mode === '') {
     if (apiVersion !== 'client.authentication.k8s.io/v1beta1')
-      throw new ExecConfigError('interactiveMode must be specified to use an exec plugin of apiVersion client.authentication.k8s.io/v1', 'set exec.interactiveMode to Never, IfAvailable or Always')
+      throw new ExecConfigError(
+        'interactiveMode must be specified to use an exec plugin of apiVersion client.authentication.k8s.io/v1',
+        'set exec.interactiveMode to Never, IfAvailable or Always',
+      )
     mode = 'IfAvailable'
   }
-  if (mode !== 'Never' && mode !== 'IfAvailable' && mode !== 'Always') throw new ExecConfigError(`invalid interactiveMode ${JSON.stringify(mode)}`, 'use Never, IfAvailable or Always')
+  if (mode !== 'Never' && mode !== 'IfAvailable' && mode !== 'Always')
+    throw new ExecConfigError(`invalid interactiveMode ${JSON.stringify(mode)}`, 'use Never, IfAvailable or Always')
   const env: Record<string, string> = {}
   for (const item of Array.isArray(e.env) ? (e.env as unknown[]) : []) {
     const {name, value} = (item ?? {}) as {name?: unknown; value?: unknown}
@@ -76,7 +83,10 @@ export function parseExecConfig(raw: unknown): ExecConfig {
 export function isInteractive(mode: InteractiveMode, stdinIsTerminal: boolean): boolean {
   if (mode === 'Never') return false
   if (mode === 'Always' && !stdinIsTerminal) {
-    throw new ExecConfigError('the plugin needs a terminal (interactiveMode: Always) and standard input is not one', 'run the command in a terminal, or log in with the plugin first')
+    throw new ExecConfigError(
+      'the plugin needs a terminal (interactiveMode: Always) and standard input is not one',
+      'run the command in a terminal, or log in with the plugin first',
+    )
   }
   return stdinIsTerminal
 }
@@ -84,12 +94,15 @@ export function isInteractive(mode: InteractiveMode, stdinIsTerminal: boolean): 
 /** spec.cluster of KUBERNETES_EXEC_INFO (client-go's ConfigToExecCluster), given the cluster's CA bytes. */
 export function execCluster(cluster: Record<string, unknown>, ca: Buffer | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {server: typeof cluster.server === 'string' ? cluster.server : ''}
-  if (typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name']) out['tls-server-name'] = cluster['tls-server-name']
+  if (typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name'])
+    out['tls-server-name'] = cluster['tls-server-name']
   if (cluster['insecure-skip-tls-verify'] === true) out['insecure-skip-tls-verify'] = true
   if (ca && ca.length) out['certificate-authority-data'] = ca.toString('base64')
   if (typeof cluster['proxy-url'] === 'string' && cluster['proxy-url']) out['proxy-url'] = cluster['proxy-url']
   if (cluster['disable-compression'] === true) out['disable-compression'] = true
-  const extensions = Array.isArray(cluster.extensions) ? (cluster.extensions as Array<{name?: unknown; extension?: unknown}>) : []
+  const extensions = Array.isArray(cluster.extensions)
+    ? (cluster.extensions as Array<{name?: unknown; extension?: unknown}>)
+    : []
   const config = extensions.find((x) => x?.name === EXEC_CLUSTER_EXTENSION)?.extension
   if (config !== undefined && config !== null) out.config = config
   return out
@@ -125,7 +138,8 @@ export function parseExecCredential(stdout: string, apiVersion: ExecApiVersion):
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('its output is not a JSON ExecCredential')
   const d = doc as {apiVersion?: unknown; kind?: unknown; status?: unknown}
-  if (d.apiVersion !== apiVersion) throw new Error(`it is configured to use API version ${apiVersion}, and it returned ${quoteName(d.apiVersion)}`)
+  if (d.apiVersion !== apiVersion)
+    throw new Error(`it is configured to use API version ${apiVersion}, and it returned ${quoteName(d.apiVersion)}`)
   if (d.kind !== 'ExecCredential') throw new Error(`it returned kind ${quoteName(d.kind, true)}, not ExecCredential`)
   if (!d.status || typeof d.status !== 'object') throw new Error("it didn't return a status field")
   const s = d.status as Record<string, unknown>

@@ -39,10 +39,22 @@ export function toApiError(answer: HttpAnswer, request: HttpRequest): ApiError {
   }
   if (parsed && parsed.kind === 'Status') {
     const message = String(parsed.message || body)
-    return new ApiError(status, parsed.reason || genericAnswer(status, '').reason, message, operation, webhookHint(message))
+    return new ApiError(
+      status,
+      parsed.reason || genericAnswer(status, '').reason,
+      message,
+      operation,
+      webhookHint(message),
+    )
   }
   if (status === 401) {
-    return new ApiError(401, 'Unauthorized', 'You must be logged in to the server', operation, 'check the credentials of this context in the kubeconfig')
+    return new ApiError(
+      401,
+      'Unauthorized',
+      'You must be logged in to the server',
+      operation,
+      'check the credentials of this context in the kubeconfig',
+    )
   }
   const {reason, message} = genericAnswer(status, isText(contentType) ? cut(body).trim() : 'unknown')
   const target = resourceOf(path)
@@ -90,23 +102,42 @@ function genericAnswer(status: number, serverMessage: string): {reason: string; 
     403: ['Forbidden', serverMessage],
     404: ['NotFound', 'the server could not find the requested resource'],
     405: ['MethodNotAllowed', 'the server does not allow this method on the requested resource'],
-    406: ['NotAcceptable', serverMessage && serverMessage !== 'unknown' ? serverMessage : 'the server was unable to respond with a content type that the client supports'],
+    406: [
+      'NotAcceptable',
+      serverMessage && serverMessage !== 'unknown'
+        ? serverMessage
+        : 'the server was unable to respond with a content type that the client supports',
+    ],
     409: ['Conflict', 'the server reported a conflict'],
     410: ['Expired', 'the server responded with the status code 410 but did not return more information'],
     415: ['UnsupportedMediaType', serverMessage],
     422: ['Invalid', 'the server rejected our request due to an error in our request'],
     429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
     503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
-    504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
+    504: [
+      'Timeout',
+      'the server was unable to return a response in the time allotted, but may still be processing the request',
+    ],
   }
   const k = known[status]
   if (k) return {reason: k[0], message: k[1]}
-  if (status >= 500) return {reason: 'InternalError', message: `an error on the server (${goQuote(serverMessage)}) has prevented the request from succeeding`}
-  return {reason: 'Unknown', message: `the server responded with the status code ${status} but did not return more information`}
+  if (status >= 500)
+    return {
+      reason: 'InternalError',
+      message: `an error on the server (${goQuote(serverMessage)}) has prevented the request from succeeding`,
+    }
+  return {
+    reason: 'Unknown',
+    message: `the server responded with the status code ${status} but did not return more information`,
+  }
 }
 
 /** A failed request as a ConnectionError that reads like kubectl's (or the error itself, when it already says enough). */
-export function toConnectionError(e: unknown, timeoutMs: number, to: {server: string; context: string; url: URL}): Error {
+export function toConnectionError(
+  e: unknown,
+  timeoutMs: number,
+  to: {server: string; context: string; url: URL},
+): Error {
   if (e instanceof ApiError || e instanceof ConnectionError) return e
   const host = to.url.host
   const err = e as NodeJS.ErrnoException & {name?: string}

@@ -40,7 +40,10 @@ export function impersonationHeaders(user: Record<string, unknown>): Headers {
   const uid = typeof user['as-uid'] === 'string' ? user['as-uid'] : ''
   const groups = strings(user['as-groups'])
   const extraRaw = user['as-user-extra']
-  const extra = extraRaw && typeof extraRaw === 'object' && !Array.isArray(extraRaw) ? Object.entries(extraRaw as Record<string, unknown>) : []
+  const extra =
+    extraRaw && typeof extraRaw === 'object' && !Array.isArray(extraRaw)
+      ? Object.entries(extraRaw as Record<string, unknown>)
+      : []
   const out: Headers = {}
   if (!as && !uid && groups.length === 0 && extra.length === 0) return out
   out['Impersonate-User'] = as

@@ -23,7 +23,9 @@ export interface Scope {
 /** `/api/v1/pods`, `/api/v1/namespaces/ns/pods`, `/apis/apps/v1/namespaces/ns/deployments/name`. */
 export function resourcePath(r: ResourceName, o: Scope & {name?: string} = {}): string {
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`
-  const collection = o.namespace ? `${base}/namespaces/${encodeURIComponent(o.namespace)}/${r.plural}` : `${base}/${r.plural}`
+  const collection = o.namespace
+    ? `${base}/namespaces/${encodeURIComponent(o.namespace)}/${r.plural}`
+    : `${base}/${r.plural}`
   return o.name ? `${collection}/${encodeURIComponent(o.name)}` : collection
 }
 
@@ -72,7 +74,11 @@ export class Kind<T> {
   }
 
   /** The server-side Table form (kubectl's columns), mapped row by row. */
-  listTable<U>(client: KubeClient, o: Scope & ListOptions, map: (cells: Record<string, unknown>, metadata: Json) => U): Promise<ListResult<U>> {
+  listTable<U>(
+    client: KubeClient,
+    o: Scope & ListOptions,
+    map: (cells: Record<string, unknown>, metadata: Json) => U,
+  ): Promise<ListResult<U>> {
     return client.listTable(this.path(o), o, map)
   }
 
@@ -83,18 +89,24 @@ export class Kind<T> {
   }
 
   /** Deletes one object; false when it was already gone. */
-  delete(client: KubeClient, name: string, o: Scope & {propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'} = {}): Promise<boolean> {
+  delete(
+    client: KubeClient,
+    name: string,
+    o: Scope & {propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'} = {},
+  ): Promise<boolean> {
     return client.delete(this.path({...o, name}), o.propagationPolicy ? {propagationPolicy: o.propagationPolicy} : {})
   }
 
   /** A list/watch store of these objects (run it, or hand it to waitFor); `name` selects one, server-side. */
   reflector(client: KubeClient, o: WatchScope = {}): Reflector<T> {
-    const one = (list: string[] | undefined, single: string | undefined) => (list?.length === 1 ? list[0] : list ? undefined : single)
+    const one = (list: string[] | undefined, single: string | undefined) =>
+      list?.length === 1 ? list[0] : list ? undefined : single
     const namespace = one(o.namespaces, o.namespace)
     const name = one(o.names, o.name)
     const inNamespaces = o.namespaces && o.namespaces.length > 1 ? new Set(o.namespaces) : undefined
     const named = o.names && o.names.length > 1 ? new Set(o.names) : undefined
-    const filter = (raw: Json) => (!inNamespaces || inNamespaces.has(raw.metadata?.namespace)) && (!named || named.has(raw.metadata?.name))
+    const filter = (raw: Json) =>
+      (!inNamespaces || inNamespaces.has(raw.metadata?.namespace)) && (!named || named.has(raw.metadata?.name))
     const fieldSelector = name !== undefined ? `metadata.name=${name}` : o.fieldSelector
     return new Reflector(client, this.path(namespace !== undefined ? {namespace} : {}), {
       map: this.map,
@@ -108,6 +120,12 @@ export class Kind<T> {
 
   /** The permission to `verb` these objects, for the preflight (./access.ts). */
   access(verb: string, o: Scope & {name?: string} = {}): AccessCheck {
-    return {verb, group: this.resource.group, resource: this.resource.plural, ...(o.namespace ? {namespace: o.namespace} : {}), ...(o.name ? {name: o.name} : {})}
+    return {
+      verb,
+      group: this.resource.group,
+      resource: this.resource.plural,
+      ...(o.namespace ? {namespace: o.namespace} : {}),
+      ...(o.name ? {name: o.name} : {}),
+    }
   }
 }

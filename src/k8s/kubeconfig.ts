@@ -15,7 +15,14 @@ import {delimiter, dirname, isAbsolute, resolve} from 'node:path'
 import yaml from 'js-yaml'
 
 import {UserError} from '../toolkit/errors.js'
-import {checkOverrides, checkUser, mergeCluster, mergeUser, overridesNameServer, type ConnectionOverrides} from './overrides.js'
+import {
+  checkOverrides,
+  checkUser,
+  mergeCluster,
+  mergeUser,
+  overridesNameServer,
+  type ConnectionOverrides,
+} from './overrides.js'
 
 export interface NamedCluster {
   name: string
@@ -85,7 +92,8 @@ function dedupe(xs: string[]): string[] {
  */
 function yamlReason(e: unknown): string {
   const y = e as {reason?: unknown; mark?: {line?: unknown; column?: unknown}}
-  const reason = typeof y?.reason === 'string' ? y.reason : e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)
+  const reason =
+    typeof y?.reason === 'string' ? y.reason : e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)
   const redacted = (reason.split(': ')[0] ?? '')
     .replace(/"[^"]*"/g, '')
     .replace(/!<[^>]*>/g, '')
@@ -93,7 +101,9 @@ function yamlReason(e: unknown): string {
     .trim()
   const line = y?.mark?.line
   const column = y?.mark?.column
-  return typeof line === 'number' && typeof column === 'number' ? `${redacted} at line ${line + 1}, column ${column + 1}` : redacted
+  return typeof line === 'number' && typeof column === 'number'
+    ? `${redacted} at line ${line + 1}, column ${column + 1}`
+    : redacted
 }
 
 interface RawKubeconfig {
@@ -108,7 +118,10 @@ export function parseKubeconfig(text: string, file: string): RawKubeconfig {
   try {
     doc = yaml.load(text)
   } catch (e) {
-    throw new UserError(`kubeconfig "${file}" is not valid YAML: ${yamlReason(e)}`, 'fix the file or point --kubeconfig at another one')
+    throw new UserError(
+      `kubeconfig "${file}" is not valid YAML: ${yamlReason(e)}`,
+      'fix the file or point --kubeconfig at another one',
+    )
   }
   if (doc === undefined || doc === null) return {}
   if (typeof doc !== 'object' || Array.isArray(doc)) {
@@ -122,14 +135,19 @@ export function parseKubeconfig(text: string, file: string): RawKubeconfig {
     absolutize(u?.user, FILE_KEYS_USER, dir)
     // As clientcmd: an exec command with a path separator is relative to the file; a bare name is looked up on the PATH.
     const exec = u?.user?.exec as Record<string, unknown> | undefined
-    if (exec && typeof exec === 'object' && typeof exec.command === 'string' && exec.command.includes('/')) absolutize(exec, ['command'], dir)
+    if (exec && typeof exec === 'object' && typeof exec.command === 'string' && exec.command.includes('/'))
+      absolutize(exec, ['command'], dir)
   }
   return raw
 }
 
 /** A hand-edited kubeconfig of the wrong shape is one clear error, as kubectl's loader makes it. */
 function checkShape(raw: RawKubeconfig, file: string): void {
-  const bad = (what: string) => new UserError(`kubeconfig "${file}" is not a valid kubeconfig: ${what}`, 'fix the file or point --kubeconfig at another one')
+  const bad = (what: string) =>
+    new UserError(
+      `kubeconfig "${file}" is not a valid kubeconfig: ${what}`,
+      'fix the file or point --kubeconfig at another one',
+    )
   const entries = [
     ['clusters', 'cluster'],
     ['users', 'user'],
@@ -140,15 +158,18 @@ function checkShape(raw: RawKubeconfig, file: string): void {
     if (items === undefined || items === null) continue
     if (!Array.isArray(items)) throw bad(`"${list}" must be a list`)
     for (const item of items as unknown[]) {
-      if (item === null || typeof item !== 'object' || Array.isArray(item)) throw bad(`every entry of "${list}" must be a mapping`)
+      if (item === null || typeof item !== 'object' || Array.isArray(item))
+        throw bad(`every entry of "${list}" must be a mapping`)
       const entry = item as Record<string, unknown>
       if (entry.name !== undefined && typeof entry.name !== 'string') throw bad(`a name in "${list}" is not a string`)
       const body = entry[field]
-      if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) throw bad(`"${field}" of ${String(entry.name ?? 'an entry')} must be a mapping`)
+      if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body)))
+        throw bad(`"${field}" of ${String(entry.name ?? 'an entry')} must be a mapping`)
     }
   }
   const current: unknown = raw['current-context']
-  if (current !== undefined && current !== null && typeof current !== 'string') throw bad('"current-context" must be a string')
+  if (current !== undefined && current !== null && typeof current !== 'string')
+    throw bad('"current-context" must be a string')
 }
 
 function absolutize(obj: Record<string, unknown> | undefined, keys: string[], dir: string): void {
@@ -200,10 +221,16 @@ export function loadKubeconfig(opts: LoadOptions = {}): Kubeconfig {
       const code = (e as NodeJS.ErrnoException).code
       if (code === 'ENOENT' && !explicit) continue // kubectl ignores missing files of KUBECONFIG
       if (code === 'ENOENT') {
-        throw new UserError(`kubeconfig "${file}" does not exist`, 'check the --kubeconfig path, or omit it to use KUBECONFIG / ~/.kube/config')
+        throw new UserError(
+          `kubeconfig "${file}" does not exist`,
+          'check the --kubeconfig path, or omit it to use KUBECONFIG / ~/.kube/config',
+        )
       }
       if (code === 'EACCES') {
-        throw new UserError(`kubeconfig "${file}" is not readable (permission denied)`, 'fix its permissions or point --kubeconfig at another file')
+        throw new UserError(
+          `kubeconfig "${file}" is not readable (permission denied)`,
+          'fix its permissions or point --kubeconfig at another file',
+        )
       }
       if (code === 'EISDIR') throw new UserError(`kubeconfig "${file}" is a directory, not a file`)
       throw new UserError(`cannot read kubeconfig "${file}": ${(e as Error).message}`)
@@ -212,7 +239,10 @@ export function loadKubeconfig(opts: LoadOptions = {}): Kubeconfig {
   }
   if (docs.length === 0 && opts.optional) return mergeKubeconfigs([])
   if (docs.length === 0) {
-    throw new UserError(`no kubeconfig found (looked at ${paths.join(', ')})`, 'set KUBECONFIG or pass --kubeconfig; for the local lab run: eval "$(liqo-topology lab env)"')
+    throw new UserError(
+      `no kubeconfig found (looked at ${paths.join(', ')})`,
+      'set KUBECONFIG or pass --kubeconfig; for the local lab run: eval "$(liqo-topology lab env)"',
+    )
   }
   return mergeKubeconfigs(docs)
 }
@@ -222,23 +252,35 @@ export function loadKubeconfig(opts: LoadOptions = {}): Kubeconfig {
  * kubectl's connection flags (`overrides`) merged in as client-go merges them (./overrides.ts):
  * --cluster and --user pick other entries, --server works without a context (or a kubeconfig).
  */
-export function resolveTarget(config: Kubeconfig, contextName?: string, namespace?: string, overrides: ConnectionOverrides = {}): KubeTarget {
+export function resolveTarget(
+  config: Kubeconfig,
+  contextName?: string,
+  namespace?: string,
+  overrides: ConnectionOverrides = {},
+): KubeTarget {
   checkOverrides(overrides)
   const ctx = pickContext(config, contextName, overrides)
   const name = ctx?.name ?? ''
   const clusterName = overrides.cluster || ctx?.context.cluster || ''
   const found = config.clusters.find((c) => c.name === clusterName)
-  if (overrides.cluster && !found) throw new UserError(`cluster "${overrides.cluster}" does not exist in the kubeconfig`, knownNames('clusters', config.clusters))
+  if (overrides.cluster && !found)
+    throw new UserError(
+      `cluster "${overrides.cluster}" does not exist in the kubeconfig`,
+      knownNames('clusters', config.clusters),
+    )
   const cluster = mergeCluster(found?.cluster ?? {}, overrides)
   if (typeof cluster.server !== 'string' || cluster.server === '') {
     throw new UserError(
-      name ? `context "${name}" refers to cluster "${clusterName}", which has no server in the kubeconfig` : `cluster "${clusterName}" has no server in the kubeconfig`,
+      name
+        ? `context "${name}" refers to cluster "${clusterName}", which has no server in the kubeconfig`
+        : `cluster "${clusterName}" has no server in the kubeconfig`,
       'fix the kubeconfig, or pass --server',
     )
   }
   const userName = overrides.user || ctx?.context.user || ''
   const foundUser = config.users.find((u) => u.name === userName)
-  if (overrides.user && !foundUser) throw new UserError(`user "${overrides.user}" does not exist in the kubeconfig`, knownNames('users', config.users))
+  if (overrides.user && !foundUser)
+    throw new UserError(`user "${overrides.user}" does not exist in the kubeconfig`, knownNames('users', config.users))
   const user = mergeUser(foundUser?.user ?? {}, overrides)
   checkUser(user, foundUser?.name ?? '', overrides)
   const server = withDefaultScheme(cluster, user)
@@ -256,18 +298,27 @@ export function resolveTarget(config: Kubeconfig, contextName?: string, namespac
 }
 
 /** The context to use; none when the flags alone say where to go (kubectl needs none then). */
-function pickContext(config: Kubeconfig, contextName: string | undefined, o: ConnectionOverrides): NamedContext | undefined {
+function pickContext(
+  config: Kubeconfig,
+  contextName: string | undefined,
+  o: ConnectionOverrides,
+): NamedContext | undefined {
   const name = contextName || config.currentContext
   const known = config.contexts.map((c) => c.name)
   if (!name) {
     if (overridesNameServer(o) || o.cluster) return undefined
-    throw new UserError('no current context is set in the kubeconfig', known.length ? `pass --context (one of: ${known.join(', ')}), or --server` : 'the kubeconfig defines no contexts')
+    throw new UserError(
+      'no current context is set in the kubeconfig',
+      known.length ? `pass --context (one of: ${known.join(', ')}), or --server` : 'the kubeconfig defines no contexts',
+    )
   }
   const ctx = config.contexts.find((c) => c.name === name)
   if (!ctx) {
     throw new UserError(
       `context "${name}" does not exist in the kubeconfig`,
-      known.length ? `known contexts: ${known.join(', ')}` : `the kubeconfig (${config.files.join(', ') || 'none'}) defines no contexts`,
+      known.length
+        ? `known contexts: ${known.join(', ')}`
+        : `the kubeconfig (${config.files.join(', ') || 'none'}) defines no contexts`,
     )
   }
   return ctx
@@ -284,6 +335,8 @@ function knownNames(what: string, list: Array<{name: string}>): string {
 function withDefaultScheme(cluster: Record<string, unknown>, user: Record<string, unknown>): string {
   const server = String(cluster.server)
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) return server
-  const tls = ['certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify'].some((k) => cluster[k]) || ['client-certificate', 'client-certificate-data'].some((k) => user[k])
+  const tls =
+    ['certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify'].some((k) => cluster[k]) ||
+    ['client-certificate', 'client-certificate-data'].some((k) => user[k])
   return `${tls ? 'https' : 'http'}://${server}`
 }

@@ -4,7 +4,17 @@
  */
 import type {PodDisruptionBudget} from '../model/impact.js'
 import {bytes, cpuMilli} from '../model/resources.js'
-import type {KubeEvent, Namespace, NodeSelectorTerm, OwnerRef, Pod, PodScheduling, ResourceAmounts, Toleration, Workload} from '../model/types.js'
+import type {
+  KubeEvent,
+  Namespace,
+  NodeSelectorTerm,
+  OwnerRef,
+  Pod,
+  PodScheduling,
+  ResourceAmounts,
+  Toleration,
+  Workload,
+} from '../model/types.js'
 import type {Json} from './client.js'
 
 function controllerOf(md: Json): OwnerRef | undefined {
@@ -19,7 +29,9 @@ export function schedulingOf(spec: Json | undefined): PodScheduling {
   const out: PodScheduling = {
     nodeSelector: {...(s.nodeSelector ?? {})},
     requiredTerms: (required?.nodeSelectorTerms ?? []) as NodeSelectorTerm[],
-    tolerations: ((s.tolerations ?? []) as Json[]).map((t) => ({key: t.key, operator: t.operator, value: t.value, effect: t.effect}) as Toleration),
+    tolerations: ((s.tolerations ?? []) as Json[]).map(
+      (t) => ({key: t.key, operator: t.operator, value: t.value, effect: t.effect}) as Toleration,
+    ),
     requests: requestsOf(s),
   }
   const spread = (s.topologySpreadConstraints ?? []) as Json[]
@@ -42,7 +54,8 @@ export function schedulingOf(spec: Json | undefined): PodScheduling {
 export function requestsOf(spec: Json): ResourceAmounts {
   const of = (cs: Json[] | undefined, f: (r: Json) => number) => (cs ?? []).map((c) => f(c.resources?.requests ?? {}))
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
-  const one = (f: (r: Json) => number) => Math.max(sum(of(spec.containers, f)), ...of(spec.initContainers, f), 0) + f(spec.overhead ?? {})
+  const one = (f: (r: Json) => number) =>
+    Math.max(sum(of(spec.containers, f)), ...of(spec.initContainers, f), 0) + f(spec.overhead ?? {})
   return {cpuMilli: one((r) => cpuMilli(r.cpu)), memoryBytes: one((r) => bytes(r.memory)), pods: 1}
 }
 
@@ -71,8 +84,12 @@ export function podStatusText(raw: Json): string {
     if (initializing) return
     if (c.state?.terminated?.exitCode === 0) return
     initializing = true
-    if (c.state?.terminated) reason = c.state.terminated.reason ? `Init:${c.state.terminated.reason}` : `Init:ExitCode:${c.state.terminated.exitCode}`
-    else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`
+    if (c.state?.terminated)
+      reason = c.state.terminated.reason
+        ? `Init:${c.state.terminated.reason}`
+        : `Init:ExitCode:${c.state.terminated.exitCode}`
+    else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing')
+      reason = `Init:${c.state.waiting.reason}`
     else reason = `Init:${i}/${(raw.spec?.initContainers ?? []).length}`
   })
   if (!initializing) {
@@ -82,7 +99,10 @@ export function podStatusText(raw: Json): string {
       const c = cs[i]!
       if (c.state?.waiting?.reason) reason = c.state.waiting.reason
       else if (c.state?.terminated?.reason) reason = c.state.terminated.reason
-      else if (c.state?.terminated) reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`
+      else if (c.state?.terminated)
+        reason = c.state.terminated.signal
+          ? `Signal:${c.state.terminated.signal}`
+          : `ExitCode:${c.state.terminated.exitCode}`
       else if (c.ready && c.state?.running) hasRunning = true
     }
     if (reason === 'Completed' && hasRunning) reason = 'Running'
@@ -152,7 +172,12 @@ export function toNamespace(raw: Json): Namespace {
     phase: raw.status?.phase ?? 'Active',
     labels: {...(md.labels ?? {})},
     finalizers: [...(raw.spec?.finalizers ?? []), ...(md.finalizers ?? [])],
-    conditions: ((raw.status?.conditions ?? []) as Json[]).map((c) => ({type: c.type, status: c.status, reason: c.reason, message: c.message})),
+    conditions: ((raw.status?.conditions ?? []) as Json[]).map((c) => ({
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message,
+    })),
   }
   if (md.deletionTimestamp) ns.deletionTimestamp = md.deletionTimestamp
   return ns
@@ -174,7 +199,11 @@ export function podFromTableRow(cells: Record<string, unknown>, md: Json): Pod {
     namespace: md.namespace ?? '',
     name: md.name ?? String(cells.Name ?? ''),
     uid: md.uid ?? '',
-    phase: ['Running', 'Succeeded', 'Failed', 'Pending'].includes(status) ? status : node === '<none>' ? 'Pending' : 'Unknown',
+    phase: ['Running', 'Succeeded', 'Failed', 'Pending'].includes(status)
+      ? status
+      : node === '<none>'
+        ? 'Pending'
+        : 'Unknown',
     status: md.deletionTimestamp ? 'Terminating' : status,
     ready: total! > 0 && ready === total && status === 'Running',
     readyContainers: ready!,

@@ -39,7 +39,10 @@ export function overridesNameServer(o: ConnectionOverrides): boolean {
 /** Flags that contradict each other, whatever the kubeconfig says: one line, exit 2. */
 export function checkOverrides(o: ConnectionOverrides): void {
   if (o.insecureSkipTlsVerify && given(o.certificateAuthority)) {
-    throw new UsageError('--certificate-authority and --insecure-skip-tls-verify cannot be used together', 'pass the CA to verify the server with, or skip verification, not both')
+    throw new UsageError(
+      '--certificate-authority and --insecure-skip-tls-verify cannot be used together',
+      'pass the CA to verify the server with, or skip verification, not both',
+    )
   }
 }
 
@@ -104,7 +107,8 @@ export function checkUser(user: Entry, name: string, o: ConnectionOverrides): vo
   const owner = name ? `user "${name}"` : 'the user'
   if (str(user.token) && (str(user.username) || str(user.password))) {
     const msg = `more than one authentication method for ${owner}: a token and a username/password; only one is allowed`
-    if (given(o.token)) throw new UsageError(`${msg} (--token was given)`, 'pick another user with --user, or drop --token')
+    if (given(o.token))
+      throw new UsageError(`${msg} (--token was given)`, 'pick another user with --user, or drop --token')
     throw new UserError(msg, 'remove one of them from the user entry of the kubeconfig')
   }
   const groups = Array.isArray(user['as-groups']) ? user['as-groups'] : []
@@ -113,9 +117,15 @@ export function checkUser(user: Entry, name: string, o: ConnectionOverrides): vo
   if (str(user.as) || !(str(user['as-uid']) || groups.length > 0 || hasExtra)) return
   if (given(o.asUid) || (o.asGroups ?? []).some(given)) {
     const which = given(o.asUid) ? '--as-uid' : '--as-group'
-    throw new UsageError(`${which} needs a user to impersonate: pass --as too (kubectl refuses it as well)`, 'add --as <user>')
+    throw new UsageError(
+      `${which} needs a user to impersonate: pass --as too (kubectl refuses it as well)`,
+      'add --as <user>',
+    )
   }
-  throw new UserError(`${owner} in the kubeconfig asks to impersonate a uid, groups or extra without a user (as), which kubectl refuses`, 'add "as" to the user entry, or pass --as')
+  throw new UserError(
+    `${owner} in the kubeconfig asks to impersonate a uid, groups or extra without a user (as), which kubectl refuses`,
+    'add "as" to the user entry, or pass --as',
+  )
 }
 
 function readable(file: string): boolean {
@@ -133,7 +143,10 @@ function readableCa(file: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(e))
-    throw new UserError(`cannot read --certificate-authority "${file}": ${why}`, 'pass the path of a PEM file holding the CA certificate(s)')
+    throw new UserError(
+      `cannot read --certificate-authority "${file}": ${why}`,
+      'pass the path of a PEM file holding the CA certificate(s)',
+    )
   }
   return file
 }

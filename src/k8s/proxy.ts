@@ -115,7 +115,9 @@ export function useProxy(server: URL, noProxy: NoProxy): boolean {
     if (noProxy.ips.some((m) => sameIp(m.ip, host) && (!m.port || m.port === port))) return false
     return true
   }
-  return !noProxy.domains.some((m) => (host.endsWith(m.suffix) || (m.orSelf && host === m.suffix.slice(1))) && (!m.port || m.port === port))
+  return !noProxy.domains.some(
+    (m) => (host.endsWith(m.suffix) || (m.orSelf && host === m.suffix.slice(1))) && (!m.port || m.port === port),
+  )
 }
 
 function sameIp(a: string, b: string): boolean {
@@ -134,13 +136,22 @@ function envAny(env: NodeJS.ProcessEnv, ...names: string[]): [string, string] | 
  * The proxy for requests to `server`, or undefined for a direct connection. `proxyUrl` is the
  * cluster's proxy-url (it wins over the environment).
  */
-export function proxyFor(server: URL, proxyUrl: unknown, clusterName: string, env: NodeJS.ProcessEnv = process.env): URL | undefined {
+export function proxyFor(
+  server: URL,
+  proxyUrl: unknown,
+  clusterName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): URL | undefined {
   if (typeof proxyUrl === 'string' && proxyUrl) {
     const invalid = (why: string) =>
-      new UserError(`invalid 'proxy-url' "${proxyUrl}" for cluster "${clusterName}": ${why}`, 'give proxy-url as http://, https:// or socks5://host:port in the cluster entry')
+      new UserError(
+        `invalid 'proxy-url' "${proxyUrl}" for cluster "${clusterName}": ${why}`,
+        'give proxy-url as http://, https:// or socks5://host:port in the cluster entry',
+      )
     const url = parse(proxyUrl)
     if (!url) throw invalid(`could not parse: ${proxyUrl}`)
-    if (!['http:', 'https:', 'socks5:'].includes(url.protocol)) throw invalid(`unsupported scheme "${url.protocol.slice(0, -1)}", must be http, https, or socks5`)
+    if (!['http:', 'https:', 'socks5:'].includes(url.protocol))
+      throw invalid(`unsupported scheme "${url.protocol.slice(0, -1)}", must be http, https, or socks5`)
     return url
   }
   const https = server.protocol === 'https:'
@@ -148,12 +159,18 @@ export function proxyFor(server: URL, proxyUrl: unknown, clusterName: string, en
   const url = chosen && parseEnvProxy(chosen[1])
   if (!chosen || !url) return undefined
   if (!https && env.REQUEST_METHOD) {
-    throw new UserError('refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy', 'unset HTTP_PROXY (or REQUEST_METHOD)')
+    throw new UserError(
+      'refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy',
+      'unset HTTP_PROXY (or REQUEST_METHOD)',
+    )
   }
   const noProxy = envAny(env, 'NO_PROXY', 'no_proxy')
   if (!useProxy(server, parseNoProxy(noProxy?.[1] ?? ''))) return undefined
   if (!PROXY_SCHEMES.has(url.protocol)) {
-    throw new UserError(`unsupported proxy scheme "${url.protocol.slice(0, -1)}" in ${chosen[0]}`, `give ${chosen[0]} as http://, https:// or socks5://host:port`)
+    throw new UserError(
+      `unsupported proxy scheme "${url.protocol.slice(0, -1)}" in ${chosen[0]}`,
+      `give ${chosen[0]} as http://, https:// or socks5://host:port`,
+    )
   }
   return url
 }

@@ -107,7 +107,8 @@ export class Reflector<T> {
           if (changes.length) onChanges(changes)
         }
         const events = await this.watchOnce(signal, onChanges, () => setConnected(true))
-        if (events.count === 0 && events.ms < VERY_SHORT_WATCH_MS && !signal.aborted) await sleep(backoff.next(), signal)
+        if (events.count === 0 && events.ms < VERY_SHORT_WATCH_MS && !signal.aborted)
+          await sleep(backoff.next(), signal)
       } catch (e) {
         if (signal.aborted) break
         if (e instanceof ApiError && e.isGone) {
@@ -123,7 +124,11 @@ export class Reflector<T> {
   }
 
   /** One watch from the current resourceVersion, until the server ends it: how many events it brought, in how long. */
-  private async watchOnce(signal: AbortSignal, onChanges: (changes: Change<T>[]) => void, onOpen: () => void): Promise<{count: number; ms: number}> {
+  private async watchOnce(
+    signal: AbortSignal,
+    onChanges: (changes: Change<T>[]) => void,
+    onOpen: () => void,
+  ): Promise<{count: number; ms: number}> {
     const started = Date.now()
     let count = 0
     this.watches++
@@ -151,8 +156,10 @@ export class Reflector<T> {
     const fresh = new Map<string, T>()
     const keep = this.opts.filter
     // Mapped as the pages arrive; a list whose continue token expired was listed again whole (client.list).
-    const res = await this.client.list(this.path, {labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, signal}, (raw) =>
-      !keep || keep(raw) ? {key: objectKey(raw), obj: this.opts.map(raw)} : undefined,
+    const res = await this.client.list(
+      this.path,
+      {labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, signal},
+      (raw) => (!keep || keep(raw) ? {key: objectKey(raw), obj: this.opts.map(raw)} : undefined),
     )
     for (const item of res.items) if (item) fresh.set(item.key, item.obj)
     const changes: Change<T>[] = []

@@ -16,7 +16,8 @@ export function logBody(body: string): string {
     try {
       const doc = JSON.parse(body) as Json
       for (const s of [doc, ...((doc.items as Json[] | undefined) ?? [])]) {
-        for (const field of ['data', 'stringData']) if (s[field]) s[field] = Object.fromEntries(Object.keys(s[field] as object).map((k) => [k, '[redacted]']))
+        for (const field of ['data', 'stringData'])
+          if (s[field]) s[field] = Object.fromEntries(Object.keys(s[field] as object).map((k) => [k, '[redacted]']))
       }
       text = JSON.stringify(doc)
     } catch {

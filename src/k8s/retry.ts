@@ -60,7 +60,16 @@ export class Backoff {
   private lastStart: number
 
   constructor(o: BackoffOptions = {}) {
-    this.o = {initialMs: 800, factor: 2, capMs: 30_000, jitter: 1, resetMs: 120_000, now: () => Date.now(), random: Math.random, ...o}
+    this.o = {
+      initialMs: 800,
+      factor: 2,
+      capMs: 30_000,
+      jitter: 1,
+      resetMs: 120_000,
+      now: () => Date.now(),
+      random: Math.random,
+      ...o,
+    }
     this.current = this.o.initialMs
     this.lastStart = this.o.now()
   }

@@ -50,10 +50,17 @@ export class FileToken {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       const why = code === 'ENOENT' ? 'no such file' : (code ?? String(e))
-      throw new UserError(`cannot read tokenFile "${this.path}" of ${this.owner} in the kubeconfig: ${why}`, 'fix the path in the kubeconfig, or give the content inline (token)')
+      throw new UserError(
+        `cannot read tokenFile "${this.path}" of ${this.owner} in the kubeconfig: ${why}`,
+        'fix the path in the kubeconfig, or give the content inline (token)',
+      )
     }
     const token = text.trim()
-    if (!token) throw new UserError(`tokenFile "${this.path}" of ${this.owner} in the kubeconfig is empty`, 'write the token into the file, or fix the path in the kubeconfig')
+    if (!token)
+      throw new UserError(
+        `tokenFile "${this.path}" of ${this.owner} in the kubeconfig is empty`,
+        'write the token into the file, or fix the path in the kubeconfig',
+      )
     return token
   }
 }

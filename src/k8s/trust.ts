@@ -134,7 +134,10 @@ export function refuseCaWithInsecure(cluster: Record<string, unknown>, clusterNa
  */
 export function clusterTrust(cluster: Record<string, unknown>, clusterName: string): ClusterTrust {
   const insecure = cluster['insecure-skip-tls-verify'] === true
-  const servername = typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name'] ? cluster['tls-server-name'] : undefined
+  const servername =
+    typeof cluster['tls-server-name'] === 'string' && cluster['tls-server-name']
+      ? cluster['tls-server-name']
+      : undefined
   refuseCaWithInsecure(cluster, clusterName)
   if (insecure) return {rejectUnauthorized: false, ...(servername ? {servername} : {})}
   const own = kubeconfigCa(cluster, clusterName)

@@ -34,8 +34,12 @@ export function packageRoot(): string {
 }
 
 export function pinnedVersions(root = packageRoot()): {kubernetes: string; etcd: string} {
-  const k8s = readFileSync(join(root, 'lab/go/k8s/go.mod'), 'utf8').match(/^require k8s\.io\/kubernetes (v[\d.]+)$/m)?.[1]
-  const etcd = readFileSync(join(root, 'lab/go/etcd/go.mod'), 'utf8').match(/^require go\.etcd\.io\/etcd\/server\/v3 (v[\d.]+)$/m)?.[1]
+  const k8s = readFileSync(join(root, 'lab/go/k8s/go.mod'), 'utf8').match(
+    /^require k8s\.io\/kubernetes (v[\d.]+)$/m,
+  )?.[1]
+  const etcd = readFileSync(join(root, 'lab/go/etcd/go.mod'), 'utf8').match(
+    /^require go\.etcd\.io\/etcd\/server\/v3 (v[\d.]+)$/m,
+  )?.[1]
   if (!k8s || !etcd) throw new Error('cannot read the pinned Kubernetes/etcd versions from lab/go/*/go.mod')
   return {kubernetes: k8s, etcd}
 }
@@ -93,18 +97,31 @@ export function lookupBinaries(env: NodeJS.ProcessEnv = process.env): BinaryLook
  * Runs lab/build-control-plane.sh (idempotent; its progress lines go to `onLine`).
  * Needs Go; the error says what to do when Go is missing.
  */
-export function buildControlPlane(onLine: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export function buildControlPlane(
+  onLine: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   return runBuildScript('build-control-plane.sh', 'the control plane', onLine, env, () => cacheBinDir(env))
 }
 
 // --- the real-Liqo lab: Liqo's own binaries, its chart, kwok -------------------------------------
 
 /** Liqo's binaries the lab runs without networking (cmd/<name> in the module). */
-export const LIQO_BINARIES = ['liqo-controller-manager', 'webhook', 'crd-replicator', 'virtual-kubelet', 'liqoctl'] as const
+export const LIQO_BINARIES = [
+  'liqo-controller-manager',
+  'webhook',
+  'crd-replicator',
+  'virtual-kubelet',
+  'liqoctl',
+] as const
 
 export function pinnedLiqoVersions(root = packageRoot()): {liqo: string; kwok: string} {
-  const liqo = readFileSync(join(root, 'lab/go/liqo/go.mod'), 'utf8').match(/^require github\.com\/liqotech\/liqo (v[\d.]+)$/m)?.[1]
-  const kwok = readFileSync(join(root, 'lab/go/kwok/go.mod'), 'utf8').match(/^require sigs\.k8s\.io\/kwok (v[\d.]+)$/m)?.[1]
+  const liqo = readFileSync(join(root, 'lab/go/liqo/go.mod'), 'utf8').match(
+    /^require github\.com\/liqotech\/liqo (v[\d.]+)$/m,
+  )?.[1]
+  const kwok = readFileSync(join(root, 'lab/go/kwok/go.mod'), 'utf8').match(
+    /^require sigs\.k8s\.io\/kwok (v[\d.]+)$/m,
+  )?.[1]
   if (!liqo || !kwok) throw new Error('cannot read the pinned Liqo/kwok versions from lab/go/{liqo,kwok}/go.mod')
   return {liqo, kwok}
 }
@@ -149,7 +166,13 @@ export function buildLiqo(onLine: (line: string) => void, env: NodeJS.ProcessEnv
   return runBuildScript('build-liqo.sh', 'Liqo', onLine, env, () => liqoCacheDir(env))
 }
 
-function runBuildScript(name: string, what: string, onLine: (line: string) => void, env: NodeJS.ProcessEnv, fallback: () => string): Promise<string> {
+function runBuildScript(
+  name: string,
+  what: string,
+  onLine: (line: string) => void,
+  env: NodeJS.ProcessEnv,
+  fallback: () => string,
+): Promise<string> {
   const script = join(packageRoot(), 'lab', name)
   return new Promise((resolvePromise, reject) => {
     const child = spawn('bash', [script], {env, stdio: ['ignore', 'pipe', 'pipe']})

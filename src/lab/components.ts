@@ -47,7 +47,11 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
  * A GET that never throws: status 0 when the server could not be reached or did not answer within
  * timeoutMs (the whole request, as the kubelet times a probe); the body then says why.
  */
-export function httpGet(url: string, opts: https.RequestOptions = {}, timeoutMs = 2000): Promise<{status: number; body: string}> {
+export function httpGet(
+  url: string,
+  opts: https.RequestOptions = {},
+  timeoutMs = 2000,
+): Promise<{status: number; body: string}> {
   return new Promise((resolve) => {
     const lib = url.startsWith('https:') ? https : http
     const req = lib.get(url, opts, (res) => {
@@ -70,7 +74,9 @@ export async function waitReady(p: ManagedProcess, probe: () => Promise<boolean>
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (p.exitCode !== undefined) {
-      throw new Error(`${p.name} exited with code ${p.exitCode} while starting; last lines of ${p.log}:\n${tailLog(p.log)}`)
+      throw new Error(
+        `${p.name} exited with code ${p.exitCode} while starting; last lines of ${p.log}:\n${tailLog(p.log)}`,
+      )
     }
     if (await probe()) return
     await new Promise((r) => setTimeout(r, 250))

@@ -145,7 +145,13 @@ async function startEtcd(set: ComponentSet, o: StartOptions, l: Layout): Promise
   return etcdPort
 }
 
-async function startApiServer(set: ComponentSet, o: StartOptions, l: Layout, plan: ClusterPlan, etcdPort: number): Promise<RunningCluster> {
+async function startApiServer(
+  set: ComponentSet,
+  o: StartOptions,
+  l: Layout,
+  plan: ClusterPlan,
+  etcdPort: number,
+): Promise<RunningCluster> {
   const host = plan.host ?? '127.0.0.1'
   const apiPort = plan.port ?? (await freePort())
   const tokens: Record<string, string> = {}
@@ -191,7 +197,8 @@ async function startApiServer(set: ComponentSet, o: StartOptions, l: Layout, pla
     ],
     log: join(l.logs, `${plan.name}-kube-apiserver.log`),
     port: apiPort,
-    probe: async () => (await httpGet(`${server}/readyz`, {ca, headers: {Authorization: `Bearer ${tokens.admin}`}})).status === 200,
+    probe: async () =>
+      (await httpGet(`${server}/readyz`, {ca, headers: {Authorization: `Bearer ${tokens.admin}`}})).status === 200,
     timeoutMs: 90_000,
   })
   const kubeconfigFor = (user: string) => {
@@ -202,13 +209,21 @@ async function startApiServer(set: ComponentSet, o: StartOptions, l: Layout, pla
   return {name: plan.name, role: plan.role, host, apiPort, server, tokens, kubeconfigFor}
 }
 
-const healthz = (port: number) => async () => (await httpGet(`https://127.0.0.1:${port}/healthz`, {rejectUnauthorized: false})).status === 200
+const healthz = (port: number) => async () =>
+  (await httpGet(`https://127.0.0.1:${port}/healthz`, {rejectUnauthorized: false})).status === 200
 
 /**
  * A control-plane component that talks to one cluster's API server as its own user and serves
  * /healthz on a free port: kube-controller-manager or kube-scheduler, with `extra` flags.
  */
-async function startClusterComponent(set: ComponentSet, o: StartOptions, l: Layout, c: RunningCluster, component: 'kube-controller-manager' | 'kube-scheduler', extra: string[]): Promise<void> {
+async function startClusterComponent(
+  set: ComponentSet,
+  o: StartOptions,
+  l: Layout,
+  c: RunningCluster,
+  component: 'kube-controller-manager' | 'kube-scheduler',
+  extra: string[],
+): Promise<void> {
   const port = await freePort()
   const qps = o.componentQps ?? 300
   const certDir = join(l.run, `${c.name}-${component}`)

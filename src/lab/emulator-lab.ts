@@ -10,7 +10,13 @@ import {join} from 'node:path'
 
 import {lookupBinaries, pinnedVersions, type Binaries} from './binaries.js'
 import {freePort, startControlPlane, type StartedControlPlane} from './controlplane.js'
-import {addForeignCluster, installCrds, installLiqoNamespace, installReadonlyRole, installWebhook} from './emulator/bootstrap.js'
+import {
+  addForeignCluster,
+  installCrds,
+  installLiqoNamespace,
+  installReadonlyRole,
+  installWebhook,
+} from './emulator/bootstrap.js'
 import {Emulator} from './emulator/emulator.js'
 import type {EmuCluster} from './emulator/model.js'
 import {createPki, readPem} from './pki.js'
@@ -32,7 +38,13 @@ async function controlPlaneStep(ctx: LabContext) {
   ctx.state.liqoVersion = 'v0.3 (emulated)'
   ctx.progress('creating certificates')
   const pki = createPki(ctx.paths.pki)
-  const cp = await startControlPlane({dir: ctx.dir, bins, pki, clusters: LAB_CLUSTERS.map(({name, role}) => ({name, role})), onProgress: (m) => ctx.progress(m)})
+  const cp = await startControlPlane({
+    dir: ctx.dir,
+    bins,
+    pki,
+    clusters: LAB_CLUSTERS.map(({name, role}) => ({name, role})),
+    onProgress: (m) => ctx.progress(m),
+  })
   ctx.onStop(() => cp.stop())
   ctx.state.processes = cp.infos
   ctx.state.etcdPort = cp.etcdPort
@@ -119,7 +131,8 @@ export async function startEmulatorLab(ctx: LabContext): Promise<LabRuntime> {
     )
 
   return {
-    components: () => cp.infos.map((i) => ({...i, running: cp.processes.some((p) => p.pid === i.pid && p.exitCode === undefined)})),
+    components: () =>
+      cp.infos.map((i) => ({...i, running: cp.processes.some((p) => p.pid === i.pid && p.exitCode === undefined)})),
     stopComponent: (name) => cp.stopComponent(name),
     startComponent: async (name) => {
       await cp.startComponent(name)
@@ -132,7 +145,12 @@ export async function startEmulatorLab(ctx: LabContext): Promise<LabRuntime> {
           emulator,
           home,
           remotes,
-          {clusters: Number(q.get('clusters') ?? 100), pods: Number(q.get('pods') ?? 10_000), namespace: q.get('namespace') ?? 'scale', perDeployment: Number(q.get('perDeployment') ?? 500)},
+          {
+            clusters: Number(q.get('clusters') ?? 100),
+            pods: Number(q.get('pods') ?? 10_000),
+            namespace: q.get('namespace') ?? 'scale',
+            perDeployment: Number(q.get('perDeployment') ?? 500),
+          },
           (m) => ctx.log(`scale: ${m}`),
         ),
     },

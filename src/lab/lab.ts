@@ -88,11 +88,13 @@ function killLeftovers(state: LabState): string[] {
   return killed
 }
 
-const modeName = (s: {mode?: string; options?: LabOptions}) => (s.mode === 'liqo' ? `Liqo ${s.options?.liqo ?? 'v1'} lab` : 'Liqo v0.3 emulator lab')
+const modeName = (s: {mode?: string; options?: LabOptions}) =>
+  s.mode === 'liqo' ? `Liqo ${s.options?.liqo ?? 'v1'} lab` : 'Liqo v0.3 emulator lab'
 
 function wipe(dir: string, keepLogs: boolean): void {
   const p = labPaths(dir)
-  for (const path of [p.data, p.pki, p.run, p.kubeconfig, p.state, ...(keepLogs ? [] : [p.logs])]) rmSync(path, {recursive: true, force: true})
+  for (const path of [p.data, p.pki, p.run, p.kubeconfig, p.state, ...(keepLogs ? [] : [p.logs])])
+    rmSync(path, {recursive: true, force: true})
 }
 
 export async function labUp(o: UpOptions): Promise<UpResult> {
@@ -100,10 +102,16 @@ export async function labUp(o: UpOptions): Promise<UpResult> {
   const wantLiqo = o.liqo && o.liqo !== 'v0.3' ? o.liqo : undefined
   if (existing && supervisorAlive(existing)) {
     if (existing.status !== 'ready') {
-      throw new UserError(`the lab in ${o.dir} is ${existing.status} (supervisor pid ${existing.supervisorPid})`, 'wait for it, or run: liqo-topology lab down')
+      throw new UserError(
+        `the lab in ${o.dir} is ${existing.status} (supervisor pid ${existing.supervisorPid})`,
+        'wait for it, or run: liqo-topology lab down',
+      )
     }
     if ((existing.options.liqo ?? undefined) !== wantLiqo) {
-      throw new UserError(`a ${modeName(existing)} is already running in ${o.dir}`, `stop it first (liqo-topology lab down), or use it as it is`)
+      throw new UserError(
+        `a ${modeName(existing)} is already running in ${o.dir}`,
+        `stop it first (liqo-topology lab down), or use it as it is`,
+      )
     }
     let tutorialAdded = false
     if (o.tutorial) {
@@ -124,7 +132,12 @@ export async function labUp(o: UpOptions): Promise<UpResult> {
 
   await ensureBuilt(o, wantLiqo)
 
-  const options: LabOptions = {delayMs: o.delayMs, tutorial: o.tutorial, ...(wantLiqo ? {liqo: wantLiqo} : {}), ...(o.parentPid ? {parentPid: o.parentPid} : {})}
+  const options: LabOptions = {
+    delayMs: o.delayMs,
+    tutorial: o.tutorial,
+    ...(wantLiqo ? {liqo: wantLiqo} : {}),
+    ...(o.parentPid ? {parentPid: o.parentPid} : {}),
+  }
   const {execArgv, script} = daemonCommand()
   const out = openSync(labPaths(o.dir).supervisorLog, 'a')
   const child = spawn(process.execPath, [...execArgv, script, o.dir, JSON.stringify(options)], {
@@ -150,7 +163,10 @@ export async function labUp(o: UpOptions): Promise<UpResult> {
   child.unref()
   if (!outcome.ok) {
     const tail = supervisorLogTail(o.dir, 8)
-    throw new UserError(`the lab did not start: ${outcome.error}`, `logs are in ${labPaths(o.dir).logs}${tail ? `; last lines:\n${tail}` : ''}`)
+    throw new UserError(
+      `the lab did not start: ${outcome.error}`,
+      `logs are in ${labPaths(o.dir).logs}${tail ? `; last lines:\n${tail}` : ''}`,
+    )
   }
   return {state: readState(o.dir)!, alreadyRunning: false, tutorialAdded: false}
 }
@@ -161,7 +177,10 @@ async function ensureBuilt(o: UpOptions, liqo: string | undefined): Promise<void
   const {missing} = lookupBinaries()
   if (missing.length) {
     if (!o.build) {
-      throw new UserError(`the control-plane binaries are missing (${missing.join(', ')})`, 'build them with: npm run lab:build (needs Go), or set KUBEBUILDER_ASSETS')
+      throw new UserError(
+        `the control-plane binaries are missing (${missing.join(', ')})`,
+        'build them with: npm run lab:build (needs Go), or set KUBEBUILDER_ASSETS',
+      )
     }
     o.onProgress('building the control plane from the Go module proxy (first run only)')
     await buildControlPlane((line) => o.onProgress(line.replace(/^\[build-control-plane\] /, '')))
@@ -169,7 +188,11 @@ async function ensureBuilt(o: UpOptions, liqo: string | undefined): Promise<void
   if (!liqo) return
   const liqoMissing = lookupLiqo().missing
   if (liqoMissing.length) {
-    if (!o.build) throw new UserError(`the real-Liqo lab's build is missing (${liqoMissing.join(', ')})`, 'build it with: npm run lab:build:liqo (needs Go)')
+    if (!o.build)
+      throw new UserError(
+        `the real-Liqo lab's build is missing (${liqoMissing.join(', ')})`,
+        'build it with: npm run lab:build:liqo (needs Go)',
+      )
     o.onProgress('building Liqo and kwok from the Go module proxy (first run only)')
     await buildLiqo((line) => o.onProgress(line.replace(/^\[build-liqo\] /, '')))
   }
@@ -253,7 +276,8 @@ export function labEnv(dir: string, env: NodeJS.ProcessEnv = process.env): strin
   }
   const lines = [`export KUBECONFIG=${shellQuote(state.kubeconfig)}`]
   const onPath = (env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, 'kubectl')))
-  if (!onPath && state.binDir && existsSync(join(state.binDir, 'kubectl'))) lines.push(`export PATH=${shellQuote(state.binDir)}:"$PATH"`)
+  if (!onPath && state.binDir && existsSync(join(state.binDir, 'kubectl')))
+    lines.push(`export PATH=${shellQuote(state.binDir)}:"$PATH"`)
   return lines
 }
 
@@ -267,8 +291,15 @@ export async function labControl(dir: string, action: 'stop' | 'start', name: st
 }
 
 /** Populates the scale scenario in a running lab; resolves with how long it took. */
-export async function labScale(dir: string, o: {clusters: number; pods: number; namespace: string}): Promise<{ms: number}> {
-  return control(dir, `/scale?clusters=${o.clusters}&pods=${o.pods}&namespace=${encodeURIComponent(o.namespace)}`, 'scale') as Promise<{ms: number}>
+export async function labScale(
+  dir: string,
+  o: {clusters: number; pods: number; namespace: string},
+): Promise<{ms: number}> {
+  return control(
+    dir,
+    `/scale?clusters=${o.clusters}&pods=${o.pods}&namespace=${encodeURIComponent(o.namespace)}`,
+    'scale',
+  ) as Promise<{ms: number}>
 }
 
 async function control(dir: string, path: string, what: string): Promise<unknown> {

@@ -23,7 +23,10 @@ function openssl(args: string[], cwd: string): void {
   } catch (e) {
     const stderr = (e as {stderr?: Buffer}).stderr?.toString().trim().split('\n')[0] ?? ''
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT'
-    throw new Error(missing ? 'the lab needs the openssl command (Debian package "openssl")' : `openssl ${args[0]} failed: ${stderr}`, {cause: e})
+    throw new Error(
+      missing ? 'the lab needs the openssl command (Debian package "openssl")' : `openssl ${args[0]} failed: ${stderr}`,
+      {cause: e},
+    )
   }
 }
 

@@ -27,7 +27,13 @@ function hasSetpriv(): boolean {
   return setprivChecked
 }
 
-export function startProcess(name: string, bin: string, args: string[], log: string, env: NodeJS.ProcessEnv = process.env): ManagedProcess {
+export function startProcess(
+  name: string,
+  bin: string,
+  args: string[],
+  log: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ManagedProcess {
   const fd = openSync(log, 'a')
   // setpriv --pdeathsig: the kernel sends SIGKILL to the child if the supervisor dies, so even a
   // `kill -9` of the supervisor leaves no control-plane process behind.

@@ -49,10 +49,19 @@ export function userKubeconfig(clusters: RunningCluster[], caPem: string): strin
     kind: 'Config',
     preferences: {},
     clusters: clusters.map((c) => ({name: c.name, cluster: {server: c.server, 'certificate-authority-data': caData}})),
-    users: [...clusters.map((c) => ({name: `${c.name}-admin`, user: {token: c.tokens.admin}})), {name: 'cluster-1-readonly', user: {token: clusters[0]!.tokens.readonly}}],
+    users: [
+      ...clusters.map((c) => ({name: `${c.name}-admin`, user: {token: c.tokens.admin}})),
+      {name: 'cluster-1-readonly', user: {token: clusters[0]!.tokens.readonly}},
+    ],
     contexts: [
-      ...clusters.map((c) => ({name: c.name, context: {cluster: c.name, user: `${c.name}-admin`, namespace: 'default'}})),
-      {name: 'cluster-1-readonly', context: {cluster: clusters[0]!.name, user: 'cluster-1-readonly', namespace: 'default'}},
+      ...clusters.map((c) => ({
+        name: c.name,
+        context: {cluster: c.name, user: `${c.name}-admin`, namespace: 'default'},
+      })),
+      {
+        name: 'cluster-1-readonly',
+        context: {cluster: clusters[0]!.name, user: 'cluster-1-readonly', namespace: 'default'},
+      },
     ],
     'current-context': clusters[0]!.name,
   }

@@ -23,7 +23,13 @@ export interface ScaleOptions {
 
 const REGIONS = ['eu-west', 'eu-east', 'us-west', 'us-east', 'ap-south']
 
-export async function populateScale(emulator: Emulator, home: EmuCluster, existing: EmuCluster[], o: ScaleOptions, progress: (m: string) => void): Promise<{ms: number}> {
+export async function populateScale(
+  emulator: Emulator,
+  home: EmuCluster,
+  existing: EmuCluster[],
+  o: ScaleOptions,
+  progress: (m: string) => void,
+): Promise<{ms: number}> {
   const started = Date.now()
   const client = home.client as KubeClient
   const extra: EmuCluster[] = []
@@ -66,7 +72,10 @@ export async function populateScale(emulator: Emulator, home: EmuCluster, existi
   }
   for (;;) {
     const list = await client.get(`/apis/apps/v1/namespaces/${o.namespace}/deployments`)
-    const ready = (list.items ?? []).reduce((n: number, d: {status?: {readyReplicas?: number}}) => n + (d.status?.readyReplicas ?? 0), 0)
+    const ready = (list.items ?? []).reduce(
+      (n: number, d: {status?: {readyReplicas?: number}}) => n + (d.status?.readyReplicas ?? 0),
+      0,
+    )
     progress(`${ready}/${o.pods} pods ready`)
     if (ready >= o.pods) break
     if (Date.now() - started > 1_800_000) throw new Error(`only ${ready}/${o.pods} pods ready after 30 minutes`)

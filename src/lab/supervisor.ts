@@ -90,7 +90,9 @@ export async function supervise(dir: string, options: LabOptions): Promise<void>
     log(`uncaught: ${e.stack ?? String(e)}`)
     void shutdown(1, 'uncaught exception')
   })
-  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`))
+  process.on('unhandledRejection', (e) =>
+    log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+  )
   process.on('disconnect', () => log('parent disconnected'))
 
   try {
@@ -145,7 +147,8 @@ async function serveControl(dir: string, runtime: LabRuntime, log: (m: string) =
       if (req.method !== 'POST') return reply(404, {error: `unknown request ${req.method} ${url.pathname}`})
       if (url.pathname === '/stop' || url.pathname === '/start') {
         const known = runtime.components().map((c) => c.name)
-        if (!known.includes(name)) return reply(400, {error: `no lab component named ${name} (known: ${[...new Set(known)].join(', ')})`})
+        if (!known.includes(name))
+          return reply(400, {error: `no lab component named ${name} (known: ${[...new Set(known)].join(', ')})`})
         log(`control: ${url.pathname.slice(1)} ${name}`)
         await (url.pathname === '/stop' ? runtime.stopComponent(name) : runtime.startComponent(name))
         return reply(200, {[url.pathname === '/stop' ? 'stopped' : 'started']: name})

@@ -9,7 +9,13 @@ import {toPod} from '../k8s/map.js'
 import {toNode} from '../liqo/nodes.js'
 import {toForeignCluster} from '../liqo/v0.js'
 import {Reflector} from '../k8s/reflector.js'
-import {LABEL_SCHEDULING_ENABLED, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from '../liqo/constants.js'
+import {
+  LABEL_SCHEDULING_ENABLED,
+  NAMESPACE_OFFLOADING,
+  NAMESPACE_OFFLOADING_NAME,
+  fcPath,
+  nsOffloadingPath,
+} from '../liqo/constants.js'
 
 export const TUTORIAL_NAMESPACE = 'liqo-test'
 export const TUTORIAL_DEPLOYMENT = 'nginx-deployment'
@@ -33,7 +39,16 @@ export function nginxDeploymentBody(namespace: string, replicas = 3): Json {
       selector: {matchLabels: {app: 'liqo-test'}},
       template: {
         metadata: {labels: {app: 'liqo-test'}},
-        spec: {containers: [{name: 'nginx', image: 'nginxdemos/hello', imagePullPolicy: 'IfNotPresent', ports: [{containerPort: 80, name: 'web'}]}]},
+        spec: {
+          containers: [
+            {
+              name: 'nginx',
+              image: 'nginxdemos/hello',
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{containerPort: 80, name: 'web'}],
+            },
+          ],
+        },
       },
     },
   }
@@ -44,7 +59,11 @@ export function serviceBody(namespace: string): Json {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {name: 'liqo-test-service', namespace},
-    spec: {type: 'ClusterIP', selector: {app: 'liqo-test'}, ports: [{name: 'web', port: 80, protocol: 'TCP', targetPort: 'web'}]},
+    spec: {
+      type: 'ClusterIP',
+      selector: {app: 'liqo-test'},
+      ports: [{name: 'web', port: 80, protocol: 'TCP', targetPort: 'web'}],
+    },
   }
 }
 
@@ -89,7 +108,10 @@ export async function untilWatched<T>(
           checking = false
         }
       }
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`)), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`)),
+        timeoutMs,
+      )
       ctl.signal.addEventListener('abort', () => clearTimeout(timer), {once: true})
       for (const r of reflectors) r.run(ctl.signal, () => void evaluate()).catch((e: unknown) => reject(e as Error))
     })
@@ -103,11 +125,17 @@ export async function offloadNamespace(home: KubeClient, namespace: string): Pro
   await createIfMissing(home, '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace}})
   await createIfMissing(home, nsOffloadingPath(namespace), namespaceOffloadingBody(namespace))
   // Pods created before Liqo labels the namespace would not be mutated by the webhook.
-  await untilWatched(home, ['/api/v1/namespaces', nsOffloadingPath(namespace)], `namespace ${namespace} to be offloaded`, 60_000, ([nss, nsos]) => {
-    const ns = nss!.find((n) => n.metadata?.name === namespace)
-    const nso = nsos!.find((n) => n.metadata?.name === NAMESPACE_OFFLOADING_NAME)
-    return ns?.metadata?.labels?.[LABEL_SCHEDULING_ENABLED] === 'true' && nso?.status?.offloadingPhase === 'Ready'
-  })
+  await untilWatched(
+    home,
+    ['/api/v1/namespaces', nsOffloadingPath(namespace)],
+    `namespace ${namespace} to be offloaded`,
+    60_000,
+    ([nss, nsos]) => {
+      const ns = nss!.find((n) => n.metadata?.name === namespace)
+      const nso = nsos!.find((n) => n.metadata?.name === NAMESPACE_OFFLOADING_NAME)
+      return ns?.metadata?.labels?.[LABEL_SCHEDULING_ENABLED] === 'true' && nso?.status?.offloadingPhase === 'Ready'
+    },
+  )
 }
 
 /**
@@ -119,11 +147,15 @@ export async function ensurePeerings(home: KubeClient, remoteIds: string[], time
   for (const id of remoteIds) {
     const fc = fcs.find((f) => f.clusterId === id)
     if (!fc) throw new Error(`no ForeignCluster for cluster ${id}`)
-    if (fc.outgoingEnabled !== 'Yes') await home.patch(fcPath(fc.name), {spec: {outgoingPeeringEnabled: 'Yes'}}, 'merge')
+    if (fc.outgoingEnabled !== 'Yes')
+      await home.patch(fcPath(fc.name), {spec: {outgoingPeeringEnabled: 'Yes'}}, 'merge')
   }
   await untilWatched(home, [fcPath(), '/api/v1/nodes'], 'the peerings to be Established', timeoutMs, ([fcs, nodes]) => {
     const now = fcs!.map(toForeignCluster)
-    return remoteIds.every((id) => now.find((f) => f.clusterId === id)?.outgoingPhase === 'Established') && virtualNodesReady(nodes!, remoteIds)
+    return (
+      remoteIds.every((id) => now.find((f) => f.clusterId === id)?.outgoingPhase === 'Established') &&
+      virtualNodesReady(nodes!, remoteIds)
+    )
   })
 }
 
@@ -137,10 +169,20 @@ function virtualNodesReady(rawNodes: Json[], remoteIds: string[]): boolean {
 }
 
 export async function waitVirtualNodesReady(home: KubeClient, remoteIds: string[], timeoutMs = 120_000): Promise<void> {
-  await untilWatched(home, ['/api/v1/nodes'], `a Ready virtual node for ${remoteIds.join(' and ')}`, timeoutMs, ([nodes]) => virtualNodesReady(nodes!, remoteIds))
+  await untilWatched(
+    home,
+    ['/api/v1/nodes'],
+    `a Ready virtual node for ${remoteIds.join(' and ')}`,
+    timeoutMs,
+    ([nodes]) => virtualNodesReady(nodes!, remoteIds),
+  )
 }
 
-export async function setupTutorial(home: KubeClient, remoteIds: string[], onProgress: (m: string) => void): Promise<void> {
+export async function setupTutorial(
+  home: KubeClient,
+  remoteIds: string[],
+  onProgress: (m: string) => void,
+): Promise<void> {
   await ensurePeerings(home, remoteIds)
   onProgress(`offloading namespace ${TUTORIAL_NAMESPACE} (Remote, EnforceSameName)`)
   await offloadNamespace(home, TUTORIAL_NAMESPACE)
@@ -151,23 +193,37 @@ export async function setupTutorial(home: KubeClient, remoteIds: string[], onPro
  * The tutorial's workload in an offloaded namespace: nginx-deployment (3 replicas) and its
  * Service, Running on every remote cluster (idempotent).
  */
-export async function deployTutorialWorkload(home: KubeClient, remoteIds: string[], onProgress: (m: string) => void): Promise<void> {
+export async function deployTutorialWorkload(
+  home: KubeClient,
+  remoteIds: string[],
+  onProgress: (m: string) => void,
+): Promise<void> {
   onProgress(`deploying ${TUTORIAL_DEPLOYMENT} (3 replicas)`)
-  await createIfMissing(home, `/apis/apps/v1/namespaces/${TUTORIAL_NAMESPACE}/deployments`, nginxDeploymentBody(TUTORIAL_NAMESPACE))
+  await createIfMissing(
+    home,
+    `/apis/apps/v1/namespaces/${TUTORIAL_NAMESPACE}/deployments`,
+    nginxDeploymentBody(TUTORIAL_NAMESPACE),
+  )
   await createIfMissing(home, `/api/v1/namespaces/${TUTORIAL_NAMESPACE}/services`, serviceBody(TUTORIAL_NAMESPACE))
   // The scheduler spreads replicas over the virtual nodes; should it ever pile them up on one
   // cluster, a pod of the crowded cluster is deleted so that its replacement lands elsewhere.
   let nudges = 0
   const podsPath = `/api/v1/namespaces/${TUTORIAL_NAMESPACE}/pods`
-  await untilWatched(home, [podsPath, '/api/v1/nodes'], `3 pods of ${TUTORIAL_DEPLOYMENT} Running on ${remoteIds.length} remote clusters`, 90_000, async ([rawPods, rawNodes]) => {
-    const pods = rawPods!.filter((p) => p.metadata?.labels?.app === 'liqo-test').map(toPod)
-    const nodes = new Map(rawNodes!.map(toNode).map((n) => [n.name, n]))
-    const running = pods.filter((p) => p.ready && !p.deletionTimestamp)
-    if (running.length !== 3 || pods.length !== 3) return false
-    const clusterOf = (p: (typeof running)[number]) => nodes.get(p.nodeName ?? '')?.remoteClusterId
-    const clusters = new Set(running.map(clusterOf).filter(Boolean))
-    if (remoteIds.every((id) => clusters.has(id))) return true
-    if (nudges++ < 5) await home.delete(`/api/v1/namespaces/${TUTORIAL_NAMESPACE}/pods/${running[0]!.name}`)
-    return false
-  })
+  await untilWatched(
+    home,
+    [podsPath, '/api/v1/nodes'],
+    `3 pods of ${TUTORIAL_DEPLOYMENT} Running on ${remoteIds.length} remote clusters`,
+    90_000,
+    async ([rawPods, rawNodes]) => {
+      const pods = rawPods!.filter((p) => p.metadata?.labels?.app === 'liqo-test').map(toPod)
+      const nodes = new Map(rawNodes!.map(toNode).map((n) => [n.name, n]))
+      const running = pods.filter((p) => p.ready && !p.deletionTimestamp)
+      if (running.length !== 3 || pods.length !== 3) return false
+      const clusterOf = (p: (typeof running)[number]) => nodes.get(p.nodeName ?? '')?.remoteClusterId
+      const clusters = new Set(running.map(clusterOf).filter(Boolean))
+      if (remoteIds.every((id) => clusters.has(id))) return true
+      if (nudges++ < 5) await home.delete(`/api/v1/namespaces/${TUTORIAL_NAMESPACE}/pods/${running[0]!.name}`)
+      return false
+    },
+  )
 }

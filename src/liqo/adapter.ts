@@ -101,7 +101,13 @@ export interface CordonAdapter {
    * Puts up (`on`) or lifts `holder`'s cordon on every virtual node of `fc` (`nodes`: the Nodes, as
    * read); idempotent, `changed` false when every one already was so.
    */
-  set(client: KubeClient, fc: ForeignCluster, nodes: Node[], holder: CordonHolder, on: boolean): Promise<{changed: boolean}>
+  set(
+    client: KubeClient,
+    fc: ForeignCluster,
+    nodes: Node[],
+    holder: CordonHolder,
+    on: boolean,
+  ): Promise<{changed: boolean}>
   /** The holders of the cordons written for `fc` (those Liqo keeps applying), from a peering read and the Nodes. */
   holders(fc: ForeignCluster, nodes: Node[]): CordonHolder[]
   /** The objects set() writes, as kubectl names them (for the plan); empty when there is nothing to cordon. */
@@ -139,13 +145,21 @@ export interface LiqoAdapter {
    * Flips the switch of offloading to `fc`, guarded against concurrent writers; `changed` is false
    * when someone else set the same value first.
    */
-  setOutgoing(client: KubeClient, fc: ForeignCluster, value: OutgoingSetting): Promise<{changed: boolean; attempts: number}>
+  setOutgoing(
+    client: KubeClient,
+    fc: ForeignCluster,
+    value: OutgoingSetting,
+  ): Promise<{changed: boolean; attempts: number}>
   /** What setOutgoing did, in the words of this generation's API (for the timeline). */
   describeOutgoing(fc: ForeignCluster, value: OutgoingSetting): string
   /** The permissions setOutgoing needs, for the preflight. */
   outgoingAccess(fc: ForeignCluster): AccessCheck[]
   /** The plan's words for setting the switch of `fc` to `value`. */
-  switchWording(fc: ForeignCluster, value: OutgoingSetting, o: {cluster: string; virtualNodes: string[]; namespaces: string[]}): SwitchWording
+  switchWording(
+    fc: ForeignCluster,
+    value: OutgoingSetting,
+    o: {cluster: string; virtualNodes: string[]; namespaces: string[]},
+  ): SwitchWording
   /**
    * Cordons of the cluster's virtual nodes (../model/cordon.ts: a NoSchedule taint per holder; new
    * pods stay off, running ones stay), written where this generation's Liqo keeps them on the Node.

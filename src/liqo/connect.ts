@@ -54,7 +54,10 @@ export function adapterFor(info: LiqoInfo, context: string): LiqoAdapter {
       `is Liqo installed there? liqo-topology supports ${SUPPORTED}; to try it locally: liqo-topology lab up --tutorial`,
     )
   }
-  throw new UserError(`the cluster of context "${context}" runs the ${info.description}, which liqo-topology does not drive`, `liqo-topology supports ${SUPPORTED}; upgrade Liqo to a release`)
+  throw new UserError(
+    `the cluster of context "${context}" runs the ${info.description}, which liqo-topology does not drive`,
+    `liqo-topology supports ${SUPPORTED}; upgrade Liqo to a release`,
+  )
 }
 
 /** Detects the cluster's Liqo API (one discovery request) and returns its adapter. */
@@ -77,10 +80,18 @@ export interface PeeringsOrWarning {
  * server does not serve that kind, so the usual case is one round trip on either generation. `nodes`,
  * when the caller has them or is reading them already, saves a list.
  */
-export async function peeringsOrWarning(client: KubeClient, nodes?: Node[] | Promise<Node[]>): Promise<PeeringsOrWarning> {
+export async function peeringsOrWarning(
+  client: KubeClient,
+  nodes?: Node[] | Promise<Node[]>,
+): Promise<PeeringsOrWarning> {
   const guess = guessFor(client.server)
   try {
-    return {fcs: (await guess.listPeerings(client, nodes ? {nodes} : {})).items, liqo: guess.line, adapter: guess, warnings: []}
+    return {
+      fcs: (await guess.listPeerings(client, nodes ? {nodes} : {})).items,
+      liqo: guess.line,
+      adapter: guess,
+      warnings: [],
+    }
   } catch (e) {
     if (!(e instanceof ApiError && e.isNotFound)) throw e
   }
@@ -88,7 +99,12 @@ export async function peeringsOrWarning(client: KubeClient, nodes?: Node[] | Pro
   const adapter = ADAPTERS[info.line]
   if (adapter) {
     rememberLine(client.server, info.line)
-    return {fcs: (await adapter.listPeerings(client, nodes ? {nodes} : {})).items, liqo: info.line, adapter, warnings: []}
+    return {
+      fcs: (await adapter.listPeerings(client, nodes ? {nodes} : {})).items,
+      liqo: info.line,
+      adapter,
+      warnings: [],
+    }
   }
   const warnings =
     info.line === 'none'

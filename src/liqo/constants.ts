@@ -6,12 +6,37 @@
 import {resourcePath} from '../k8s/kind.js'
 import {NAMESPACE_OFFLOADING_NAME} from '../model/types.js'
 
-export const FOREIGN_CLUSTER = {group: 'discovery.liqo.io', version: 'v1alpha1', plural: 'foreignclusters', kind: 'ForeignCluster'} as const
-export const NAMESPACE_OFFLOADING = {group: 'offloading.liqo.io', version: 'v1alpha1', plural: 'namespaceoffloadings', kind: 'NamespaceOffloading'} as const
+export const FOREIGN_CLUSTER = {
+  group: 'discovery.liqo.io',
+  version: 'v1alpha1',
+  plural: 'foreignclusters',
+  kind: 'ForeignCluster',
+} as const
+export const NAMESPACE_OFFLOADING = {
+  group: 'offloading.liqo.io',
+  version: 'v1alpha1',
+  plural: 'namespaceoffloadings',
+  kind: 'NamespaceOffloading',
+} as const
 /** Liqo v1.x (../shared/reference/liqo-v1.md): the ForeignCluster, the VirtualNode with the createNode switch, the NamespaceOffloading. */
-export const FOREIGN_CLUSTER_V1 = {group: 'core.liqo.io', version: 'v1beta1', plural: 'foreignclusters', kind: 'ForeignCluster'} as const
-export const VIRTUAL_NODE_V1 = {group: 'offloading.liqo.io', version: 'v1beta1', plural: 'virtualnodes', kind: 'VirtualNode'} as const
-export const NAMESPACE_OFFLOADING_V1 = {group: 'offloading.liqo.io', version: 'v1beta1', plural: 'namespaceoffloadings', kind: 'NamespaceOffloading'} as const
+export const FOREIGN_CLUSTER_V1 = {
+  group: 'core.liqo.io',
+  version: 'v1beta1',
+  plural: 'foreignclusters',
+  kind: 'ForeignCluster',
+} as const
+export const VIRTUAL_NODE_V1 = {
+  group: 'offloading.liqo.io',
+  version: 'v1beta1',
+  plural: 'virtualnodes',
+  kind: 'VirtualNode',
+} as const
+export const NAMESPACE_OFFLOADING_V1 = {
+  group: 'offloading.liqo.io',
+  version: 'v1beta1',
+  plural: 'namespaceoffloadings',
+  kind: 'NamespaceOffloading',
+} as const
 
 export {NAMESPACE_OFFLOADING_NAME}
 export const NAMESPACE_OFFLOADING_FINALIZER = 'namespaceoffloading-controller.liqo.io/finalizer'

@@ -17,7 +17,12 @@ export interface TaintTarget {
 }
 
 /** Puts up (`on`) or lifts `holder`'s taint on the object; `changed` false when it already was so, or the object is gone. */
-export async function editCordonTaint(client: KubeClient, t: TaintTarget, holder: CordonHolder, on: boolean): Promise<{changed: boolean}> {
+export async function editCordonTaint(
+  client: KubeClient,
+  t: TaintTarget,
+  holder: CordonHolder,
+  on: boolean,
+): Promise<{changed: boolean}> {
   const attempts = 10
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const fresh = await client.getOrNull(t.path)
@@ -26,18 +31,31 @@ export async function editCordonTaint(client: KubeClient, t: TaintTarget, holder
     const next = withCordon((fresh.spec?.taints ?? []) as Json[], holder, on)
     if (!next) return {changed: false}
     try {
-      await client.patch(t.path, {metadata: {resourceVersion: fresh.metadata?.resourceVersion}, spec: {taints: next}}, 'merge', {what: `patch ${t.what}`})
+      await client.patch(
+        t.path,
+        {metadata: {resourceVersion: fresh.metadata?.resourceVersion}, spec: {taints: next}},
+        'merge',
+        {what: `patch ${t.what}`},
+      )
       return {changed: true}
     } catch (e) {
       if (!(e instanceof ApiError && (e.isConflict || e.isNotFound))) throw e
       await sleep(Math.min(20 * 2 ** (attempt - 1), 1000) * (0.75 + Math.random() / 2))
     }
   }
-  throw new UserError(`${t.what} kept changing under us (${attempts} conflicts in a row)`, 'something else is updating it; try again')
+  throw new UserError(
+    `${t.what} kept changing under us (${attempts} conflicts in a row)`,
+    'something else is updating it; try again',
+  )
 }
 
 /** editCordonTaint on each target in turn; `changed` when any changed. */
-export async function editCordonTaints(client: KubeClient, targets: TaintTarget[], holder: CordonHolder, on: boolean): Promise<{changed: boolean}> {
+export async function editCordonTaints(
+  client: KubeClient,
+  targets: TaintTarget[],
+  holder: CordonHolder,
+  on: boolean,
+): Promise<{changed: boolean}> {
   let changed = false
   for (const t of targets) changed = (await editCordonTaint(client, t, holder, on)).changed || changed
   return {changed}

@@ -26,8 +26,13 @@ export function classifyGroups(groups: Record<string, string[]>): {line: LiqoLin
   if (discovery.includes(FOREIGN_CLUSTER.version)) {
     return {line: 'v0', description: `Liqo v0.3–v0.10 API (${FOREIGN_CLUSTER.group}/${FOREIGN_CLUSTER.version})`}
   }
-  if (core.includes(FOREIGN_CLUSTER_V1.version)) return {line: 'v1', description: `Liqo v1.x API (${FOREIGN_CLUSTER_V1.group}/${FOREIGN_CLUSTER_V1.version})`}
-  if (core.length) return {line: 'v0.11-rc', description: `Liqo v0.11 release-candidate API (${FOREIGN_CLUSTER_V1.group}/${core.join(',')})`}
+  if (core.includes(FOREIGN_CLUSTER_V1.version))
+    return {line: 'v1', description: `Liqo v1.x API (${FOREIGN_CLUSTER_V1.group}/${FOREIGN_CLUSTER_V1.version})`}
+  if (core.length)
+    return {
+      line: 'v0.11-rc',
+      description: `Liqo v0.11 release-candidate API (${FOREIGN_CLUSTER_V1.group}/${core.join(',')})`,
+    }
   return {line: 'none', description: 'no Liqo API'}
 }
 
@@ -38,7 +43,8 @@ export async function detectLiqo(client: KubeClient, opts: {exactVersion?: boole
   const list = await client.get<Json>('/apis')
   const groups: Record<string, string[]> = {}
   for (const g of (list.groups ?? []) as Json[]) {
-    if (typeof g.name === 'string' && g.name.endsWith('liqo.io')) groups[g.name] = ((g.versions ?? []) as Json[]).map((v) => v.version)
+    if (typeof g.name === 'string' && g.name.endsWith('liqo.io'))
+      groups[g.name] = ((g.versions ?? []) as Json[]).map((v) => v.version)
   }
   const info: LiqoInfo = {...classifyGroups(groups), groups}
   const v = info.line !== 'none' ? await version : undefined
@@ -49,7 +55,9 @@ export async function detectLiqo(client: KubeClient, opts: {exactVersion?: boole
 /** The Liqo controller-manager Deployment's version label; undefined when not readable (RBAC, no liqo namespace). */
 async function liqoVersion(client: KubeClient): Promise<string | undefined> {
   try {
-    const deps = await client.get<Json>(DEPLOYMENTS.path({namespace: LIQO_NAMESPACE}), {query: {labelSelector: 'app.kubernetes.io/name=controller-manager'}})
+    const deps = await client.get<Json>(DEPLOYMENTS.path({namespace: LIQO_NAMESPACE}), {
+      query: {labelSelector: 'app.kubernetes.io/name=controller-manager'},
+    })
     const v = deps.items?.[0]?.metadata?.labels?.['app.kubernetes.io/version']
     return typeof v === 'string' && v ? v : undefined
   } catch (e) {
@@ -61,7 +69,9 @@ async function liqoVersion(client: KubeClient): Promise<string | undefined> {
 /** Liqo's own identity of the cluster (ConfigMap in the liqo namespace), when readable. */
 export async function localClusterIdentity(client: KubeClient): Promise<{id: string; name?: string} | undefined> {
   try {
-    const cms = await client.get<Json>(CONFIG_MAPS.path({namespace: LIQO_NAMESPACE}), {query: {labelSelector: CLUSTER_ID_CONFIGMAP_SELECTOR}})
+    const cms = await client.get<Json>(CONFIG_MAPS.path({namespace: LIQO_NAMESPACE}), {
+      query: {labelSelector: CLUSTER_ID_CONFIGMAP_SELECTOR},
+    })
     const data = cms.items?.[0]?.data
     if (data?.CLUSTER_ID) return {id: data.CLUSTER_ID, ...(data.CLUSTER_NAME ? {name: data.CLUSTER_NAME} : {})}
   } catch (e) {

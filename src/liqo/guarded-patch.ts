@@ -35,5 +35,8 @@ export async function guardedPatch(client: KubeClient, p: GuardedPatch): Promise
       rv = fresh.metadata?.resourceVersion
     }
   }
-  throw new UserError(`${p.what} kept changing under us (${attempts} conflicts in a row)`, 'something else is updating it; try again')
+  throw new UserError(
+    `${p.what} kept changing under us (${attempts} conflicts in a row)`,
+    'something else is updating it; try again',
+  )
 }

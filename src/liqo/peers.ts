@@ -41,17 +41,28 @@ export interface PeerInfo {
  * (every generation: where Liqo v0.x keeps them, and where Liqo v1's virtual kubelet copies them).
  */
 export function cordonsOf(fc: ForeignCluster, nodes: Node[]): CordonHolder[] {
-  const written = new Set([...(fc.virtualNodes ?? []).flatMap((v) => v.cordons ?? []), ...clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) => cordonHolders(n.taints))])
+  const written = new Set([
+    ...(fc.virtualNodes ?? []).flatMap((v) => v.cordons ?? []),
+    ...clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) => cordonHolders(n.taints)),
+  ])
   return CORDON_HOLDERS.filter((h) => written.has(h))
 }
 
 /** The cluster's virtual nodes: its VirtualNodes' switches (v1), and the Nodes that stand for it. */
 export function peerVirtualNodes(fc: ForeignCluster, nodes: Node[]): PeerVirtualNode[] {
   const present = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId)
-  const seen = (n: Node): PeerVirtualNode => ({name: n.name, present: true, ready: n.ready, schedulable: !n.unschedulable && !n.deletionTimestamp})
+  const seen = (n: Node): PeerVirtualNode => ({
+    name: n.name,
+    present: true,
+    ready: n.ready,
+    schedulable: !n.unschedulable && !n.deletionTimestamp,
+  })
   const fromSwitches = (fc.virtualNodes ?? []).map((v): PeerVirtualNode => {
     const n = present.find((x) => x.name === v.name)
-    return {...(n ? seen(n) : {name: v.name, present: false, ready: false, schedulable: false}), createNode: v.createNode}
+    return {
+      ...(n ? seen(n) : {name: v.name, present: false, ready: false, schedulable: false}),
+      createNode: v.createNode,
+    }
   })
   const others = present.filter((n) => !fromSwitches.some((v) => v.name === n.name)).map(seen)
   return [...fromSwitches, ...others].sort((a, b) => byName(a.name, b.name))
@@ -63,7 +74,9 @@ export function peerVirtualNodes(fc: ForeignCluster, nodes: Node[]): PeerVirtual
  */
 export async function countVirtualNodePods(client: KubeClient, nodes: Node[]): Promise<Map<string, number>> {
   const virtual = nodes.filter((n) => n.virtual)
-  const lists = await Promise.all(virtual.map((n) => PODS.as(() => 0).list(client, {fieldSelector: `spec.nodeName=${n.name}`})))
+  const lists = await Promise.all(
+    virtual.map((n) => PODS.as(() => 0).list(client, {fieldSelector: `spec.nodeName=${n.name}`})),
+  )
   return new Map(virtual.map((n, i) => [n.name, lists[i]!.items.length]))
 }
 

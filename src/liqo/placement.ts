@@ -29,7 +29,11 @@ export interface PodsWhereResult extends Placement {
 
 /** The scope of the pods to place: one namespace, or every namespace. */
 export function podScope(o: PodsWhereOptions): {namespace?: string; labelSelector?: string; fieldSelector?: string} {
-  return {...(o.allNamespaces ? {} : {namespace: o.namespace}), ...(o.labelSelector ? {labelSelector: o.labelSelector} : {}), ...(o.fieldSelector ? {fieldSelector: o.fieldSelector} : {})}
+  return {
+    ...(o.allNamespaces ? {} : {namespace: o.namespace}),
+    ...(o.labelSelector ? {labelSelector: o.labelSelector} : {}),
+    ...(o.fieldSelector ? {fieldSelector: o.fieldSelector} : {}),
+  }
 }
 
 export async function readPlacement(client: KubeClient, o: PodsWhereOptions): Promise<PodsWhereResult> {
@@ -49,7 +53,10 @@ export async function readPods(client: KubeClient, o: PodsWhereOptions): Promise
   const scope = podScope(o)
   const pods = (await PODS.listTable(client, {...scope, limit: 2000}, podFromTableRow)).items
   if (pods.some((p) => !p.nodeName && !p.deletionTimestamp)) {
-    const unscheduled = await PODS.list(client, {...scope, fieldSelector: [scope.fieldSelector, 'spec.nodeName='].filter(Boolean).join(',')})
+    const unscheduled = await PODS.list(client, {
+      ...scope,
+      fieldSelector: [scope.fieldSelector, 'spec.nodeName='].filter(Boolean).join(','),
+    })
     const why = new Map(unscheduled.items.map((p) => [`${p.namespace}/${p.name}`, p.unschedulableMessage]))
     for (const p of pods) {
       const m = why.get(`${p.namespace}/${p.name}`)
@@ -60,7 +67,13 @@ export async function readPods(client: KubeClient, o: PodsWhereOptions): Promise
 }
 
 /** The placement of pods read by readPods, with the nodes and peerings read beside them. */
-export function placementResult(client: KubeClient, o: PodsWhereOptions, pods: Pod[], nodes: Node[], fcs: Pick<PeeringsOrWarning, 'fcs' | 'liqo' | 'warnings'>): PodsWhereResult {
+export function placementResult(
+  client: KubeClient,
+  o: PodsWhereOptions,
+  pods: Pod[],
+  nodes: Node[],
+  fcs: Pick<PeeringsOrWarning, 'fcs' | 'liqo' | 'warnings'>,
+): PodsWhereResult {
   return {
     ...place(pods, nodes, fcs.fcs),
     ...(o.allNamespaces ? {} : {namespace: o.namespace}),

@@ -36,14 +36,20 @@ export function matchForeignClusters(input: string, fcs: ForeignCluster[]): Reso
 
 export function resolveForeignCluster(input: string, fcs: ForeignCluster[], context: string): Resolved {
   if (fcs.length === 0) {
-    throw new UserError(`there are no ForeignClusters on context "${context}": this cluster has no peerings`, 'peer a cluster first (liqoctl add cluster), or check --context')
+    throw new UserError(
+      `there are no ForeignClusters on context "${context}": this cluster has no peerings`,
+      'peer a cluster first (liqoctl add cluster), or check --context',
+    )
   }
   const known = fcs.map(describeForeignCluster).join('; ')
   if (!input.trim()) throw new UserError('no cluster given', `pass one of: ${known}`)
   const matches = matchForeignClusters(input, fcs)
   if (matches.length === 1) return matches[0]!
   if (matches.length === 0) {
-    throw new UserError(`no ForeignCluster on context "${context}" matches "${input}" (by name, cluster ID or cluster name)`, `known clusters: ${known}`)
+    throw new UserError(
+      `no ForeignCluster on context "${context}" matches "${input}" (by name, cluster ID or cluster name)`,
+      `known clusters: ${known}`,
+    )
   }
   // Two different ForeignClusters match (say one by name, another by cluster name): never guess.
   throw new UserError(

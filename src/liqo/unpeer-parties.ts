@@ -32,7 +32,11 @@ export async function unpeering(client: KubeClient, liqo: LiqoAdapter, remotes: 
   }
   const idOf = async (c: KubeClient) => {
     const id = (await localClusterIdentity(c))?.id
-    if (!id) throw new UserError(`cannot read the Liqo cluster ID of context "${c.context}" (ConfigMap in the liqo namespace)`, 'is Liqo installed there, and may this user read the liqo namespace?')
+    if (!id)
+      throw new UserError(
+        `cannot read the Liqo cluster ID of context "${c.context}" (ConfigMap in the liqo namespace)`,
+        'is Liqo installed there, and may this user read the liqo namespace?',
+      )
     return id
   }
   const homeId = await idOf(client)
@@ -45,7 +49,12 @@ export async function unpeering(client: KubeClient, liqo: LiqoAdapter, remotes: 
 }
 
 /** What is left of each peering to unpeer; a peering with leftovers on this side needs its remote context. */
-export async function unpeerInputs(client: KubeClient, liqo: LiqoAdapter, fcs: ForeignCluster[], u: UnpeerParties): Promise<UnpeerInput[]> {
+export async function unpeerInputs(
+  client: KubeClient,
+  liqo: LiqoAdapter,
+  fcs: ForeignCluster[],
+  u: UnpeerParties,
+): Promise<UnpeerInput[]> {
   const inputs: UnpeerInput[] = []
   const missing: string[] = []
   for (const fc of fcs) {
@@ -53,15 +62,36 @@ export async function unpeerInputs(client: KubeClient, liqo: LiqoAdapter, fcs: F
     const bidirectional = fc.role === 'ConsumerAndProvider'
     if (!remote) {
       // Without the remote cluster only this side can be read: enough to know if anything is left here.
-      const here = await liqo.unpeer!.stages({home: client, remote: client, homeId: u.homeId, remoteId: fc.clusterId, bidirectional: true})
+      const here = await liqo.unpeer!.stages({
+        home: client,
+        remote: client,
+        homeId: u.homeId,
+        remoteId: fc.clusterId,
+        bidirectional: true,
+      })
       if (here.some((s) => s.items.some((i) => i.side === 'home'))) missing.push(fc.name)
       continue
     }
-    const stages = await liqo.unpeer!.stages({home: client, remote: remote.client, homeId: u.homeId, remoteId: fc.clusterId, bidirectional})
-    if (stages.length) inputs.push({foreignCluster: fc.name, clusterId: fc.clusterId, context: remote.client.context, left: stages.map((s) => ({module: s.module, objects: s.items.length}))})
+    const stages = await liqo.unpeer!.stages({
+      home: client,
+      remote: remote.client,
+      homeId: u.homeId,
+      remoteId: fc.clusterId,
+      bidirectional,
+    })
+    if (stages.length)
+      inputs.push({
+        foreignCluster: fc.name,
+        clusterId: fc.clusterId,
+        context: remote.client.context,
+        left: stages.map((s) => ({module: s.module, objects: s.items.length})),
+      })
   }
   if (missing.length) {
-    throw new UsageError(`--unpeer needs the context of every peered cluster; none given for ${missing.join(', ')}`, `pass --remote-context <context of ${missing[0]}> (once per cluster)`)
+    throw new UsageError(
+      `--unpeer needs the context of every peered cluster; none given for ${missing.join(', ')}`,
+      `pass --remote-context <context of ${missing[0]}> (once per cluster)`,
+    )
   }
   return inputs
 }

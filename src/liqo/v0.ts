@@ -53,7 +53,11 @@ export const FOREIGN_CLUSTERS = new Kind(FOREIGN_CLUSTER, toForeignCluster)
 export const NAMESPACE_OFFLOADINGS = new Kind(NAMESPACE_OFFLOADING, toNamespaceOffloading)
 
 /** JSON merge patch of spec.outgoingPeeringEnabled, guarded (./guarded-patch.ts). */
-function patchOutgoing(client: KubeClient, fc: ForeignCluster, value: OutgoingSetting): Promise<{changed: boolean; attempts: number}> {
+function patchOutgoing(
+  client: KubeClient,
+  fc: ForeignCluster,
+  value: OutgoingSetting,
+): Promise<{changed: boolean; attempts: number}> {
   return guardedPatch(client, {
     path: FOREIGN_CLUSTERS.path({name: fc.name}),
     what: `${FOREIGN_CLUSTER.plural}.${FOREIGN_CLUSTER.group} ${fc.name}`,
@@ -64,7 +68,12 @@ function patchOutgoing(client: KubeClient, fc: ForeignCluster, value: OutgoingSe
 }
 
 /** The v0 peerings are the ForeignClusters themselves: one reflector. */
-function watchV0(client: KubeClient, policy: WatchPolicy, _nodes: Reflector<Node>, o: {name?: string} = {}): PeeringsWatch {
+function watchV0(
+  client: KubeClient,
+  policy: WatchPolicy,
+  _nodes: Reflector<Node>,
+  o: {name?: string} = {},
+): PeeringsWatch {
   const fcs = FOREIGN_CLUSTERS.reflector(client, {...policy, ...(o.name ? {name: o.name} : {})})
   return {
     reflectors: [fcs],
@@ -90,14 +99,24 @@ const cordonsV0: CordonAdapter = {
   set: (client, fc, nodes, holder, on) =>
     editCordonTaints(
       client,
-      clusterVirtualNodes(nodes, fc.clusterId).map((n) => ({path: NODES.path({name: n.name}), what: NODES.ref(n.name)})),
+      clusterVirtualNodes(nodes, fc.clusterId).map((n) => ({
+        path: NODES.path({name: n.name}),
+        what: NODES.ref(n.name),
+      })),
       holder,
       on,
     ),
-  holders: (fc, nodes) => CORDON_HOLDERS.filter((h) => clusterVirtualNodes(nodes, fc.clusterId).some((n) => cordonHolders(n.taints).includes(h))),
+  holders: (fc, nodes) =>
+    CORDON_HOLDERS.filter((h) =>
+      clusterVirtualNodes(nodes, fc.clusterId).some((n) => cordonHolders(n.taints).includes(h)),
+    ),
   targets: (fc, nodes) => clusterVirtualNodes(nodes, fc.clusterId).map((n) => NODES.ref(n.name)),
-  access: (fc, nodes) => clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) => ['get', 'patch'].map((verb) => NODES.access(verb, {name: n.name}))),
-  lasting: 'the taint is on the virtual node itself, which Liqo deletes when the peering is disabled: "peer enable" brings it back uncordoned',
+  access: (fc, nodes) =>
+    clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) =>
+      ['get', 'patch'].map((verb) => NODES.access(verb, {name: n.name})),
+    ),
+  lasting:
+    'the taint is on the virtual node itself, which Liqo deletes when the peering is disabled: "peer enable" brings it back uncordoned',
 }
 
 export const liqoV0: LiqoAdapter = {

@@ -41,14 +41,26 @@ export interface VirtualNodeV1 {
 const HEALTHY = new Set(['Established', 'Ready'])
 
 function conditionsOf(list: Json[] | undefined): PeeringCondition[] {
-  return ((list ?? []) as Json[]).map((c) => ({type: c.type, status: c.status ?? 'None', reason: c.reason, message: c.message, lastTransitionTime: c.lastTransitionTime}))
+  return ((list ?? []) as Json[]).map((c) => ({
+    type: c.type,
+    status: c.status ?? 'None',
+    reason: c.reason,
+    message: c.message,
+    lastTransitionTime: c.lastTransitionTime,
+  }))
 }
 
 /** A module's status in liqoctl info's words: Disabled, Healthy, or Unhealthy with what is off. */
 export function moduleStatus(raw: Json | undefined): ModuleStatus {
   if (!raw?.enabled) return {enabled: false, status: 'Disabled'}
   const off = conditionsOf(raw.conditions).filter((c) => !HEALTHY.has(c.status))
-  return off.length ? {enabled: true, status: 'Unhealthy', detail: off.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')} : {enabled: true, status: 'Healthy'}
+  return off.length
+    ? {
+        enabled: true,
+        status: 'Unhealthy',
+        detail: off.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', '),
+      }
+    : {enabled: true, status: 'Healthy'}
 }
 
 export function toForeignClusterV1(raw: Json): ForeignClusterV1 {
@@ -62,7 +74,11 @@ export function toForeignClusterV1(raw: Json): ForeignClusterV1 {
     labels,
     clusterId: raw.spec?.clusterID || labels[LABEL_REMOTE_CLUSTER_ID] || md.name || '',
     role: st.role ?? 'Unknown',
-    modules: {networking: moduleStatus(st.modules?.networking), authentication: moduleStatus(st.modules?.authentication), offloading: moduleStatus(st.modules?.offloading)},
+    modules: {
+      networking: moduleStatus(st.modules?.networking),
+      authentication: moduleStatus(st.modules?.authentication),
+      offloading: moduleStatus(st.modules?.offloading),
+    },
     conditions: conditionsOf(st.conditions),
     finalizers: [...(md.finalizers ?? [])],
     createdAt: md.creationTimestamp ?? '',
@@ -95,7 +111,8 @@ export const NAMESPACE_OFFLOADINGS_V1 = new Kind(NAMESPACE_OFFLOADING_V1, toName
 export function offloadingPhase(vns: VirtualNodeSwitch[]): {phase: string; reason?: string} {
   if (vns.some((v) => !v.createNode && v.nodePresent)) return {phase: 'Disconnecting', reason: 'VirtualNodeDeleting'}
   const on = vns.filter((v) => v.createNode)
-  if (on.some((v) => !v.nodePresent || !v.nodeReady)) return {phase: 'Pending', reason: on.some((v) => !v.nodePresent) ? 'VirtualNodeCreating' : 'VirtualNodeNotReady'}
+  if (on.some((v) => !v.nodePresent || !v.nodeReady))
+    return {phase: 'Pending', reason: on.some((v) => !v.nodePresent) ? 'VirtualNodeCreating' : 'VirtualNodeNotReady'}
   return on.length ? {phase: 'Established'} : {phase: 'None'}
 }
 

@@ -27,7 +27,8 @@ function toLiqoObject(raw: Json): LiqoObject {
   }
 }
 
-const kind = (group: string, plural: string, k: string) => new Kind({group, version: 'v1beta1', plural, kind: k}, toLiqoObject)
+const kind = (group: string, plural: string, k: string) =>
+  new Kind({group, version: 'v1beta1', plural, kind: k}, toLiqoObject)
 export const RESOURCE_SLICES = kind('authentication.liqo.io', 'resourceslices', 'ResourceSlice')
 export const IDENTITIES = kind('authentication.liqo.io', 'identities', 'Identity')
 export const TENANTS = kind('authentication.liqo.io', 'tenants', 'Tenant')
@@ -54,7 +55,8 @@ async function listOrNone(client: KubeClient, k: Kind<LiqoObject>, labelSelector
 async function unpeerStages(t: UnpeerTarget): Promise<UnpeerStage[]> {
   const toRemote = `${LABEL_REMOTE_CLUSTER_ID}=${t.remoteId}`
   const toHome = `${LABEL_REMOTE_CLUSTER_ID}=${t.homeId}`
-  const items = (side: Side, k: Kind<LiqoObject>, objs: LiqoObject[]) => objs.map((obj): UnpeerItem => ({side, kind: k, obj}))
+  const items = (side: Side, k: Kind<LiqoObject>, objs: LiqoObject[]) =>
+    objs.map((obj): UnpeerItem => ({side, kind: k, obj}))
   const [slices, vns, identities, tenants] = await Promise.all([
     listOrNone(t.home, RESOURCE_SLICES, `${REPLICATION}=true,${REPLICATION_DESTINATION}=${t.remoteId}`),
     listOrNone(t.home, VIRTUAL_NODE_OBJECTS, toRemote),
@@ -62,7 +64,10 @@ async function unpeerStages(t: UnpeerTarget): Promise<UnpeerStage[]> {
     listOrNone(t.remote, TENANTS, toHome),
   ])
   const stages: UnpeerStage[] = [
-    {module: 'offloading', items: [...items('home', RESOURCE_SLICES, slices), ...items('home', VIRTUAL_NODE_OBJECTS, vns)]},
+    {
+      module: 'offloading',
+      items: [...items('home', RESOURCE_SLICES, slices), ...items('home', VIRTUAL_NODE_OBJECTS, vns)],
+    },
     {
       module: 'authentication',
       items: [
@@ -81,7 +86,8 @@ async function unpeerStages(t: UnpeerTarget): Promise<UnpeerStage[]> {
       ['home', t.home, toRemote],
       ['remote', t.remote, toHome],
     ] as const) {
-      for (const k of [GATEWAY_CLIENTS, GATEWAY_SERVERS, CONFIGURATIONS]) net.push(...items(side, k, await listOrNone(client, k, selector)))
+      for (const k of [GATEWAY_CLIENTS, GATEWAY_SERVERS, CONFIGURATIONS])
+        net.push(...items(side, k, await listOrNone(client, k, selector)))
     }
     stages.push({module: 'networking', items: net})
   }
@@ -91,12 +97,16 @@ async function unpeerStages(t: UnpeerTarget): Promise<UnpeerStage[]> {
 /** Why an object is still there: its finalizers (never removed by this tool). */
 function stillThere(i: UnpeerItem, context: string): string[] {
   const where = i.obj.namespace ? `${i.obj.namespace}/${i.obj.name}` : i.obj.name
-  return [`${i.kind.resource.kind.toLowerCase()} ${where} on context "${context}"${i.obj.finalizers.length ? ` still has finalizer(s) ${i.obj.finalizers.join(', ')}` : ' is still being deleted'}`]
+  return [
+    `${i.kind.resource.kind.toLowerCase()} ${where} on context "${context}"${i.obj.finalizers.length ? ` still has finalizer(s) ${i.obj.finalizers.join(', ')}` : ' is still being deleted'}`,
+  ]
 }
 
 /** The deletions unpeering makes, as preflight checks. */
 const UNPEER_ACCESS = {
-  home: [RESOURCE_SLICES, VIRTUAL_NODE_OBJECTS, IDENTITIES, GATEWAY_CLIENTS, GATEWAY_SERVERS, CONFIGURATIONS].map((k) => k.access('delete')),
+  home: [RESOURCE_SLICES, VIRTUAL_NODE_OBJECTS, IDENTITIES, GATEWAY_CLIENTS, GATEWAY_SERVERS, CONFIGURATIONS].map((k) =>
+    k.access('delete'),
+  ),
   remote: [TENANTS, GATEWAY_CLIENTS, GATEWAY_SERVERS, CONFIGURATIONS].map((k) => k.access('delete')),
 }
 

@@ -20,7 +20,14 @@ import {editCordonTaints} from './cordon.js'
 import {LABEL_REMOTE_CLUSTER_ID, LIQO_CONTROLLER_MANAGER, LIQO_NAMESPACE, VIRTUAL_NODE_V1} from './constants.js'
 import {guardedPatch} from './guarded-patch.js'
 import {NODES} from './nodes.js'
-import {assemblePeering, FOREIGN_CLUSTERS_V1, NAMESPACE_OFFLOADINGS_V1, VIRTUAL_NODES, type ForeignClusterV1, type VirtualNodeV1} from './v1-objects.js'
+import {
+  assemblePeering,
+  FOREIGN_CLUSTERS_V1,
+  NAMESPACE_OFFLOADINGS_V1,
+  VIRTUAL_NODES,
+  type ForeignClusterV1,
+  type VirtualNodeV1,
+} from './v1-objects.js'
 import {unpeeringV1} from './v1-unpeer.js'
 
 /** The three lists a v1 peering list is joined from (a watch starts from them instead of listing again). */
@@ -32,9 +39,18 @@ interface V1Sources {
 }
 
 async function listV1(client: KubeClient, o: {nodes?: Node[] | Promise<Node[]>} = {}): Promise<PeeringList> {
-  const [fcs, vns, listed, given] = await Promise.all([FOREIGN_CLUSTERS_V1.list(client), VIRTUAL_NODES.list(client), o.nodes ? undefined : NODES.list(client), o.nodes])
+  const [fcs, vns, listed, given] = await Promise.all([
+    FOREIGN_CLUSTERS_V1.list(client),
+    VIRTUAL_NODES.list(client),
+    o.nodes ? undefined : NODES.list(client),
+    o.nodes,
+  ])
   const sources: V1Sources = {fcs, vns, ...(listed ? {nodes: listed} : {})}
-  return {items: fcs.items.map((fc) => assemblePeering(fc, vns.items, given ?? listed!.items)), resourceVersion: fcs.resourceVersion, sources}
+  return {
+    items: fcs.items.map((fc) => assemblePeering(fc, vns.items, given ?? listed!.items)),
+    resourceVersion: fcs.resourceVersion,
+    sources,
+  }
 }
 
 async function getV1(client: KubeClient, name: string): Promise<ForeignCluster | undefined> {
@@ -45,7 +61,12 @@ async function getV1(client: KubeClient, name: string): Promise<ForeignCluster |
   return assemblePeering(fc, vns.items, nodes.items)
 }
 
-function watchV1(client: KubeClient, policy: WatchPolicy, nodes: Reflector<Node>, o: {name?: string} = {}): PeeringsWatch {
+function watchV1(
+  client: KubeClient,
+  policy: WatchPolicy,
+  nodes: Reflector<Node>,
+  o: {name?: string} = {},
+): PeeringsWatch {
   const fcs = FOREIGN_CLUSTERS_V1.reflector(client, {...policy, ...(o.name ? {name: o.name} : {})})
   const vns = VIRTUAL_NODES.reflector(client, policy)
   const assemble = (fc: ForeignClusterV1) => assemblePeering(fc, [...vns.store.values()], [...nodes.store.values()])
@@ -90,7 +111,11 @@ function requireVirtualNodes(fc: ForeignCluster): VirtualNodeSwitch[] {
 }
 
 /** createNode set on every VirtualNode of the cluster that differs, each write guarded. */
-async function setCreateNode(client: KubeClient, fc: ForeignCluster, value: OutgoingSetting): Promise<{changed: boolean; attempts: number}> {
+async function setCreateNode(
+  client: KubeClient,
+  fc: ForeignCluster,
+  value: OutgoingSetting,
+): Promise<{changed: boolean; attempts: number}> {
   const want = value === 'Yes'
   let changed = false
   let attempts = 0
@@ -121,13 +146,19 @@ const cordonsV1: CordonAdapter = {
   set: (client, fc, _nodes, holder, on) =>
     editCordonTaints(
       client,
-      requireVirtualNodes(fc).map((v) => ({path: VIRTUAL_NODES.path({namespace: v.namespace, name: v.name}), what: `${VIRTUAL_NODE_V1.plural}.${VIRTUAL_NODE_V1.group} ${vnRef(v)}`})),
+      requireVirtualNodes(fc).map((v) => ({
+        path: VIRTUAL_NODES.path({namespace: v.namespace, name: v.name}),
+        what: `${VIRTUAL_NODE_V1.plural}.${VIRTUAL_NODE_V1.group} ${vnRef(v)}`,
+      })),
       holder,
       on,
     ),
   holders: (fc) => CORDON_HOLDERS.filter((h) => (fc.virtualNodes ?? []).some((v) => v.cordons?.includes(h))),
   targets: (fc) => (fc.virtualNodes ?? []).map((v) => `VirtualNode ${vnRef(v)}`),
-  access: (fc) => requireVirtualNodes(fc).flatMap((v) => ['get', 'patch'].map((verb) => VIRTUAL_NODES.access(verb, {namespace: v.namespace, name: v.name}))),
+  access: (fc) =>
+    requireVirtualNodes(fc).flatMap((v) =>
+      ['get', 'patch'].map((verb) => VIRTUAL_NODES.access(verb, {namespace: v.namespace, name: v.name})),
+    ),
   lasting: `the taint is kept in the VirtualNodes' spec.taints, which Liqo's virtual kubelet applies to its Node (also to one it re-creates after "peer enable")`,
   // liqoNodeProvider.patchTaints diffs against its in-memory Node, index by index, and a restarted
   // virtual kubelet takes the VirtualNode's taints as already applied (hydrate): both observed in the lab.
@@ -151,8 +182,10 @@ export const liqoV1: LiqoAdapter = {
   peeringRef: (name) => FOREIGN_CLUSTERS_V1.ref(name),
   namespaceOffloadings: NAMESPACE_OFFLOADINGS_V1,
   setOutgoing: setCreateNode,
-  describeOutgoing: (fc, value) => `createNode set to ${value === 'Yes'} on VirtualNode ${(fc.virtualNodes ?? []).map(vnRef).join(', ')}`,
-  outgoingAccess: (fc): AccessCheck[] => requireVirtualNodes(fc).map((v) => VIRTUAL_NODES.access('patch', {namespace: v.namespace, name: v.name})),
+  describeOutgoing: (fc, value) =>
+    `createNode set to ${value === 'Yes'} on VirtualNode ${(fc.virtualNodes ?? []).map(vnRef).join(', ')}`,
+  outgoingAccess: (fc): AccessCheck[] =>
+    requireVirtualNodes(fc).map((v) => VIRTUAL_NODES.access('patch', {namespace: v.namespace, name: v.name})),
   switchWording: (fc, value, o) => {
     const want = value === 'Yes'
     const vns = fc.virtualNodes ?? []

@@ -7,15 +7,42 @@
  */
 import {UsageError} from '../toolkit/errors.js'
 import {clusterDisplayName, indexForeignClusters} from './placement.js'
-import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type Namespace, type NamespaceOffloading, type Workload} from './types.js'
+import {
+  NAMESPACE_OFFLOADING_NAME,
+  type ForeignCluster,
+  type Namespace,
+  type NamespaceOffloading,
+  type Workload,
+} from './types.js'
 import {byName} from '../toolkit/text.js'
 
 export type CleanupStep =
   | {kind: 'delete-deployment'; namespace: string; name: string; replicas: number; alreadyDeleting: boolean}
-  | {kind: 'delete-namespaceoffloading'; namespace: string; name: string; remoteClusters: string[]; alreadyDeleting: boolean}
+  | {
+      kind: 'delete-namespaceoffloading'
+      namespace: string
+      name: string
+      remoteClusters: string[]
+      alreadyDeleting: boolean
+    }
   | {kind: 'delete-namespace'; namespace: string; alreadyDeleting: boolean}
-  | {kind: 'disable-peering'; foreignCluster: string; cluster: string; clusterId: string; outgoing: string; phase: string}
-  | {kind: 'unpeer'; foreignCluster: string; cluster: string; clusterId: string; context: string; modules: string[]; objects: number}
+  | {
+      kind: 'disable-peering'
+      foreignCluster: string
+      cluster: string
+      clusterId: string
+      outgoing: string
+      phase: string
+    }
+  | {
+      kind: 'unpeer'
+      foreignCluster: string
+      cluster: string
+      clusterId: string
+      context: string
+      modules: string[]
+      objects: number
+    }
 
 /** A peering to unpeer, with what is left of it (module → objects), read on both clusters. */
 export interface UnpeerInput {
@@ -50,12 +77,17 @@ export interface CleanupPlan {
 
 /** Namespaces the cleanup must never delete. */
 export function isProtectedNamespace(ns: string): boolean {
-  return ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'liqo'].includes(ns) || ns.startsWith('liqo-tenant-')
+  return (
+    ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'liqo'].includes(ns) || ns.startsWith('liqo-tenant-')
+  )
 }
 
 export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
   if (isProtectedNamespace(i.namespace)) {
-    throw new UsageError(`refusing to clean up namespace "${i.namespace}": it is a system or Liqo namespace`, 'pass the offloaded namespace with --namespace (e.g. --namespace liqo-test)')
+    throw new UsageError(
+      `refusing to clean up namespace "${i.namespace}": it is a system or Liqo namespace`,
+      'pass the offloaded namespace with --namespace (e.g. --namespace liqo-test)',
+    )
   }
   const steps: CleanupStep[] = []
   const notes: string[] = []
@@ -63,15 +95,24 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
 
   const wanted = o.deployments.length ? i.deployments.filter((d) => o.deployments.includes(d.name)) : i.deployments
   for (const name of o.deployments) {
-    if (!i.deployments.some((d) => d.name === name)) notes.push(`deployment "${name}" not found in ${i.namespace} (already deleted?)`)
+    if (!i.deployments.some((d) => d.name === name))
+      notes.push(`deployment "${name}" not found in ${i.namespace} (already deleted?)`)
   }
   for (const d of [...wanted].sort((a, b) => byName(a.name, b.name))) {
-    steps.push({kind: 'delete-deployment', namespace: i.namespace, name: d.name, replicas: d.desired, alreadyDeleting: !!d.deletionTimestamp})
+    steps.push({
+      kind: 'delete-deployment',
+      namespace: i.namespace,
+      name: d.name,
+      replicas: d.desired,
+      alreadyDeleting: !!d.deletionTimestamp,
+    })
   }
 
   for (const nso of i.nsos) {
     if (nso.name !== NAMESPACE_OFFLOADING_NAME) {
-      notes.push(`NamespaceOffloading "${nso.name}" is ignored by Liqo (only "${NAMESPACE_OFFLOADING_NAME}" is acted on); it goes away with the namespace`)
+      notes.push(
+        `NamespaceOffloading "${nso.name}" is ignored by Liqo (only "${NAMESPACE_OFFLOADING_NAME}" is acted on); it goes away with the namespace`,
+      )
       continue
     }
     steps.push({
@@ -88,7 +129,8 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
     })
   }
 
-  if (i.namespaceObj) steps.push({kind: 'delete-namespace', namespace: i.namespace, alreadyDeleting: !!i.namespaceObj.deletionTimestamp})
+  if (i.namespaceObj)
+    steps.push({kind: 'delete-namespace', namespace: i.namespace, alreadyDeleting: !!i.namespaceObj.deletionTimestamp})
 
   if (i.unpeer) {
     for (const u of [...i.unpeer].sort((a, b) => byName(a.foreignCluster, b.foreignCluster))) {
@@ -107,7 +149,14 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
     for (const fc of [...i.fcs].sort((a, b) => byName(a.name, b.name))) {
       // Off (v1: or no switch left at all) and nothing left to drain.
       if ((fc.outgoingEnabled === 'No' || fc.outgoingEnabled === 'None') && fc.outgoingPhase === 'None') continue
-      steps.push({kind: 'disable-peering', foreignCluster: fc.name, cluster: clusterDisplayName(fc), clusterId: fc.clusterId, outgoing: fc.outgoingEnabled, phase: fc.outgoingPhase})
+      steps.push({
+        kind: 'disable-peering',
+        foreignCluster: fc.name,
+        cluster: clusterDisplayName(fc),
+        clusterId: fc.clusterId,
+        outgoing: fc.outgoingEnabled,
+        phase: fc.outgoingPhase,
+      })
     }
   }
   return {namespace: i.namespace, steps, notes}

@@ -11,7 +11,14 @@
  */
 import {clusterDisplayName, indexForeignClusters, isLive, place, type Placement} from './placement.js'
 import {matchesTerms} from './scheduling.js'
-import {NAMESPACE_OFFLOADING_NAME, type ForeignCluster, type NamespaceOffloading, type Node, type Pod, type Workload} from './types.js'
+import {
+  NAMESPACE_OFFLOADING_NAME,
+  type ForeignCluster,
+  type NamespaceOffloading,
+  type Node,
+  type Pod,
+  type Workload,
+} from './types.js'
 
 export type BlockerKind =
   | 'namespace-missing'
@@ -56,18 +63,34 @@ export interface ConvergenceState {
 }
 
 /** Why a pod's cluster is not a place it may stay on, if so. */
-function offCluster(p: Pod, nodes: Map<string, Node>, fcsById: Map<string, ForeignCluster>, awayFrom?: {clusterId: string; name: string}): Blocker | undefined {
+function offCluster(
+  p: Pod,
+  nodes: Map<string, Node>,
+  fcsById: Map<string, ForeignCluster>,
+  awayFrom?: {clusterId: string; name: string},
+): Blocker | undefined {
   if (!p.nodeName) return undefined
   const node = nodes.get(p.nodeName)
-  if (!node) return {kind: 'on-vanished-node', subject: `pod/${p.name}`, detail: `on node ${p.nodeName}, which no longer exists`}
+  if (!node)
+    return {kind: 'on-vanished-node', subject: `pod/${p.name}`, detail: `on node ${p.nodeName}, which no longer exists`}
   if (!node.virtual || !node.remoteClusterId) return undefined
   const fc = fcsById.get(node.remoteClusterId)
   const name = fc ? clusterDisplayName(fc) : node.remoteClusterId
   if (awayFrom && node.remoteClusterId === awayFrom.clusterId) {
     return {kind: 'on-leaving-cluster', subject: `pod/${p.name}`, detail: `still on ${awayFrom.name}`}
   }
-  if (!fc || fc.outgoingEnabled === 'No' || fc.outgoingPhase === 'Disconnecting' || fc.outgoingPhase === 'None' || node.deletionTimestamp) {
-    return {kind: 'on-disabled-cluster', subject: `pod/${p.name}`, detail: `on ${name}, whose peering is ${fc ? `${fc.outgoingPhase} (outgoing ${fc.outgoingEnabled})` : 'gone'}`}
+  if (
+    !fc ||
+    fc.outgoingEnabled === 'No' ||
+    fc.outgoingPhase === 'Disconnecting' ||
+    fc.outgoingPhase === 'None' ||
+    node.deletionTimestamp
+  ) {
+    return {
+      kind: 'on-disabled-cluster',
+      subject: `pod/${p.name}`,
+      detail: `on ${name}, whose peering is ${fc ? `${fc.outgoingPhase} (outgoing ${fc.outgoingEnabled})` : 'gone'}`,
+    }
   }
   return undefined
 }
@@ -97,33 +120,52 @@ export function namespaceBlockers(ns: NamespaceSnapshot, c: ClusterSnapshot): Bl
   const fcsById = indexForeignClusters(c.fcs)
   const blockers: Blocker[] = []
   const livePods = ns.pods.filter(isLive)
-  if (!ns.exists) blockers.push({kind: 'namespace-missing', subject: `namespace/${ns.namespace}`, detail: 'does not exist'})
+  if (!ns.exists)
+    blockers.push({kind: 'namespace-missing', subject: `namespace/${ns.namespace}`, detail: 'does not exist'})
   for (const p of livePods) {
     const off = offCluster(p, nodes, fcsById, c.awayFrom)
     if (off) blockers.push(off)
     if (p.deletionTimestamp) blockers.push({kind: 'terminating', subject: `pod/${p.name}`, detail: 'Terminating'})
     else if (p.phase === 'Pending') {
-      blockers.push({kind: 'pending', subject: `pod/${p.name}`, detail: p.nodeName ? `Pending (${p.status})` : `Pending, not scheduled${p.unschedulableMessage ? `: ${p.unschedulableMessage}` : ''}`})
+      blockers.push({
+        kind: 'pending',
+        subject: `pod/${p.name}`,
+        detail: p.nodeName
+          ? `Pending (${p.status})`
+          : `Pending, not scheduled${p.unschedulableMessage ? `: ${p.unschedulableMessage}` : ''}`,
+      })
     } else if (!p.ready) blockers.push({kind: 'not-ready', subject: `pod/${p.name}`, detail: `${p.status}, not Ready`})
   }
   // Owners: a Deployment speaks for its ReplicaSets; other owners for themselves.
   const deploymentUids = new Set(ns.workloads.filter((w) => w.kind === 'Deployment').map((w) => w.uid))
-  const owners = ns.workloads.filter((w) => !w.deletionTimestamp && !(w.kind === 'ReplicaSet' && w.owner && deploymentUids.has(w.owner.uid)))
+  const owners = ns.workloads.filter(
+    (w) => !w.deletionTimestamp && !(w.kind === 'ReplicaSet' && w.owner && deploymentUids.has(w.owner.uid)),
+  )
   // Controllers' status can lag (say, a controller manager reconnecting after an API server
   // restart still reports 3/3 while one pod is gone): the pods themselves are counted too.
   const podsOf = new Map<string, number>()
-  for (const p of livePods) if (p.owner && !p.deletionTimestamp) podsOf.set(p.owner.uid, (podsOf.get(p.owner.uid) ?? 0) + 1)
+  for (const p of livePods)
+    if (p.owner && !p.deletionTimestamp) podsOf.set(p.owner.uid, (podsOf.get(p.owner.uid) ?? 0) + 1)
   const short = new Set<string>()
   for (const w of ns.workloads) {
     if (w.kind === 'Deployment' || w.deletionTimestamp) continue
     const have = podsOf.get(w.uid) ?? 0
     if (have < w.desired) {
       short.add(w.uid)
-      blockers.push({kind: 'owner-not-ready', subject: `${w.kind.toLowerCase()}/${w.name}`, detail: `${have}/${w.desired} pods exist`})
+      blockers.push({
+        kind: 'owner-not-ready',
+        subject: `${w.kind.toLowerCase()}/${w.name}`,
+        detail: `${have}/${w.desired} pods exist`,
+      })
     }
   }
   for (const w of owners) {
-    if (!short.has(w.uid) && !workloadReady(w)) blockers.push({kind: 'owner-not-ready', subject: `${w.kind.toLowerCase()}/${w.name}`, detail: `${w.ready}/${w.desired} ready`})
+    if (!short.has(w.uid) && !workloadReady(w))
+      blockers.push({
+        kind: 'owner-not-ready',
+        subject: `${w.kind.toLowerCase()}/${w.name}`,
+        detail: `${w.ready}/${w.desired} ready`,
+      })
   }
 
   if (ns.exists && livePods.length === 0 && owners.length === 0) {
@@ -147,11 +189,14 @@ export function evaluateNamespaces(namespaces: NamespaceSnapshot[], c: ClusterSn
 }
 
 export function evaluateConvergence(i: ConvergenceInput): ConvergenceState {
-  return evaluateNamespaces([{namespace: i.namespace, exists: i.namespaceExists, pods: i.pods, workloads: i.workloads}], {
-    nodes: i.nodes,
-    fcs: i.fcs,
-    ...(i.awayFrom ? {awayFrom: i.awayFrom} : {}),
-  })
+  return evaluateNamespaces(
+    [{namespace: i.namespace, exists: i.namespaceExists, pods: i.pods, workloads: i.workloads}],
+    {
+      nodes: i.nodes,
+      fcs: i.fcs,
+      ...(i.awayFrom ? {awayFrom: i.awayFrom} : {}),
+    },
+  )
 }
 
 function count(n: number, what: string): string {
@@ -159,18 +204,22 @@ function count(n: number, what: string): string {
 }
 
 function placementSummary(s: ConvergenceState): string {
-  return s.placement.clusters.map((c) => `${c.cluster.kind === 'unscheduled' ? 'unscheduled' : c.cluster.name} ${c.pods}`).join(', ')
+  return s.placement.clusters
+    .map((c) => `${c.cluster.kind === 'unscheduled' ? 'unscheduled' : c.cluster.name} ${c.pods}`)
+    .join(', ')
 }
 
 /** One progress line; identical states give identical lines. */
 export function describeConvergence(s: ConvergenceState, namespace: string): string {
-  if (s.converged) return `${namespace} converged: ${s.readyPods}/${s.totalPods} pods ready (${placementSummary(s) || 'no pods'})`
+  if (s.converged)
+    return `${namespace} converged: ${s.readyPods}/${s.totalPods} pods ready (${placementSummary(s) || 'no pods'})`
   const by = (k: BlockerKind) => s.blockers.filter((b) => b.kind === k)
   const parts: string[] = []
   if (by('namespace-missing').length) parts.push(`namespace ${namespace} does not exist`)
   if (by('empty').length) parts.push('nothing there yet (no pods or workloads)')
   const leaving = by('on-leaving-cluster')
-  if (leaving.length) parts.push(`${count(leaving.length, 'pod')} still on ${leaving[0]!.detail.replace(/^still on /, '')}`)
+  if (leaving.length)
+    parts.push(`${count(leaving.length, 'pod')} still on ${leaving[0]!.detail.replace(/^still on /, '')}`)
   const disabled = by('on-disabled-cluster')
   if (disabled.length) parts.push(`${count(disabled.length, 'pod')} on disabled clusters`)
   const vanished = by('on-vanished-node')
@@ -212,19 +261,31 @@ export function offloadsTo(nso: NamespaceOffloading, clusterId: string, node?: N
 export function enableBlockers(fc: ForeignCluster | undefined, nodes: Node[], nsos: NamespaceOffloading[]): Blocker[] {
   if (!fc) return [{kind: 'peering-transition', subject: 'foreigncluster/?', detail: 'ForeignCluster not found'}]
   const blockers: Blocker[] = []
-  if (fc.outgoingPhase !== 'Established') blockers.push({kind: 'peering-transition', subject: `foreigncluster/${fc.name}`, detail: `outgoing peering ${fc.outgoingPhase}`})
+  if (fc.outgoingPhase !== 'Established')
+    blockers.push({
+      kind: 'peering-transition',
+      subject: `foreigncluster/${fc.name}`,
+      detail: `outgoing peering ${fc.outgoingPhase}`,
+    })
   const node = nodes.find((n) => n.virtual && n.remoteClusterId === fc.clusterId && !n.deletionTimestamp)
   if (!node) {
     blockers.push({kind: 'node-missing', subject: `foreigncluster/${fc.name}`, detail: 'virtual node not created yet'})
     return blockers
   }
-  if (!node.ready) blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node not Ready'})
-  if (node.unschedulable) blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node cordoned'})
+  if (!node.ready)
+    blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node not Ready'})
+  if (node.unschedulable)
+    blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node cordoned'})
   for (const nso of nsos) {
     if (nso.phase === 'NoClusterSelected' || !offloadsTo(nso, fc.clusterId, node)) continue
     const conditions = nso.remoteConditions[fc.clusterId] ?? []
     const ready = conditions.some((c) => c.type === 'Ready' && c.status === 'True')
-    if (!ready) blockers.push({kind: 'remote-namespace-not-ready', subject: `namespace/${nso.namespace}`, detail: `remote namespace on ${clusterDisplayName(fc)} not Ready yet`})
+    if (!ready)
+      blockers.push({
+        kind: 'remote-namespace-not-ready',
+        subject: `namespace/${nso.namespace}`,
+        detail: `remote namespace on ${clusterDisplayName(fc)} not Ready yet`,
+      })
   }
   return blockers
 }
@@ -248,12 +309,19 @@ export const LIQO_STALL_MS = 60_000
  *   evictions are refused (a PodDisruptionBudget) or Liqo waits to retry them.
  * `advice` (the adapter's) says what else may keep a running Liqo from acting, and what to do.
  */
-export function liqoIdle(fc: ForeignCluster | undefined, nodes: Node[], elapsedMs: number, o: {graceMs?: number; stallMs?: number; advice?: string; pods?: Pod[]} = {}): Blocker | undefined {
+export function liqoIdle(
+  fc: ForeignCluster | undefined,
+  nodes: Node[],
+  elapsedMs: number,
+  o: {graceMs?: number; stallMs?: number; advice?: string; pods?: Pod[]} = {},
+): Blocker | undefined {
   const graceMs = o.graceMs ?? LIQO_GRACE_MS
   if (!fc || fc.outgoingEnabled !== 'No' || elapsedMs < graceMs) return undefined
   const live = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId && !n.deletionTimestamp)
   const subject = (of: Node[]) => {
-    const switches = (fc.virtualNodes ?? []).filter((v) => of.some((n) => n.name === v.name)).map((v) => `VirtualNode ${v.namespace}/${v.name}`)
+    const switches = (fc.virtualNodes ?? [])
+      .filter((v) => of.some((n) => n.name === v.name))
+      .map((v) => `VirtualNode ${v.namespace}/${v.name}`)
     return switches.length ? switches.join(', ') : `virtual node ${of.map((n) => n.name).join(', ')}`
   }
   const seconds = Math.round(elapsedMs / 1000)

@@ -29,7 +29,11 @@ export function cordonHolders(taints: ReadonlyArray<{key?: string; effect?: stri
  * `taints` with `holder`'s cordon put up (`on`) or lifted, the others kept as they are (raw objects
  * included); undefined when nothing changes.
  */
-export function withCordon<T extends {key?: string; effect?: string}>(taints: readonly T[], holder: CordonHolder, on: boolean): Array<T | Taint> | undefined {
+export function withCordon<T extends {key?: string; effect?: string}>(
+  taints: readonly T[],
+  holder: CordonHolder,
+  on: boolean,
+): Array<T | Taint> | undefined {
   const mine = cordonTaint(holder)
   const has = taints.some((t) => t.key === mine.key && t.effect === mine.effect)
   if (has === on) return undefined

@@ -58,7 +58,13 @@ export function selects(pdb: PodDisruptionBudget, labels: Record<string, string>
   return exprsOk && Object.entries(pdb.matchLabels).every(([k, v]) => labels[k] === v)
 }
 
-export function previewDisable(fc: ForeignCluster, allPods: Pod[], nodes: Node[], fcs: ForeignCluster[], pdbs: PodDisruptionBudget[] = []): DisableImpact {
+export function previewDisable(
+  fc: ForeignCluster,
+  allPods: Pod[],
+  nodes: Node[],
+  fcs: ForeignCluster[],
+  pdbs: PodDisruptionBudget[] = [],
+): DisableImpact {
   const byId = indexForeignClusters(fcs)
   const nodeMap = new Map(nodes.map((n) => [n.name, n]))
   const leavingNodes = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId)
@@ -69,7 +75,13 @@ export function previewDisable(fc: ForeignCluster, allPods: Pod[], nodes: Node[]
   const pods: EvictionImpact[] = evicted.map((p) => {
     const owner = p.owner ? `${p.owner.kind}/${p.owner.name}` : undefined
     if (!p.owner) {
-      return {namespace: p.namespace, name: p.name, outcome: 'not-replaced', destinations: [], reasons: ['no controller owns it: evicted pods are not recreated']}
+      return {
+        namespace: p.namespace,
+        name: p.name,
+        outcome: 'not-replaced',
+        destinations: [],
+        reasons: ['no controller owns it: evicted pods are not recreated'],
+      }
     }
     const dest = new Map<string, ClusterRef>()
     const reasons = new Set<string>()
@@ -99,10 +111,15 @@ export function previewDisable(fc: ForeignCluster, allPods: Pod[], nodes: Node[]
   const warnings: string[] = []
   const pending = pods.filter((p) => p.outcome === 'pending')
   if (pending.length) {
-    warnings.push(`${pending.length} of ${pods.length} evicted pod(s) would stay Pending: no eligible cluster remains for them`)
+    warnings.push(
+      `${pending.length} of ${pods.length} evicted pod(s) would stay Pending: no eligible cluster remains for them`,
+    )
   }
   const lost = pods.filter((p) => p.outcome === 'not-replaced')
-  if (lost.length) warnings.push(`${lost.length} pod(s) have no controller and will be deleted without replacement: ${lost.map((p) => `${p.namespace}/${p.name}`).join(', ')}`)
+  if (lost.length)
+    warnings.push(
+      `${lost.length} pod(s) have no controller and will be deleted without replacement: ${lost.map((p) => `${p.namespace}/${p.name}`).join(', ')}`,
+    )
   for (const pdb of pdbs) {
     const hit = evicted.filter((p) => p.namespace === pdb.namespace && selects(pdb, p.labels)).length
     if (hit > pdb.disruptionsAllowed) {
@@ -114,7 +131,9 @@ export function previewDisable(fc: ForeignCluster, allPods: Pod[], nodes: Node[]
 
   const cluster = clusterOfNode(leavingNodes[0]?.name, nodeMap, byId)
   return {
-    cluster: leavingNodes.length ? cluster : {kind: 'remote', name: fc.clusterName || fc.name, id: fc.clusterId, foreignCluster: fc.name},
+    cluster: leavingNodes.length
+      ? cluster
+      : {kind: 'remote', name: fc.clusterName || fc.name, id: fc.clusterId, foreignCluster: fc.name},
     ...(leavingNodes[0] ? {virtualNode: leavingNodes[0].name} : {}),
     virtualNodes: leavingNodes.map((n) => n.name).sort(),
     pods,

@@ -65,13 +65,19 @@ export function indexForeignClusters(fcs: ForeignCluster[]): Map<string, Foreign
   return byId
 }
 
-export function clusterOfNode(nodeName: string | undefined, nodes: Map<string, Node>, fcsById: Map<string, ForeignCluster>): ClusterRef {
+export function clusterOfNode(
+  nodeName: string | undefined,
+  nodes: Map<string, Node>,
+  fcsById: Map<string, ForeignCluster>,
+): ClusterRef {
   if (!nodeName) return UNSCHEDULED
   const node = nodes.get(nodeName)
   if (!node) return {kind: 'unknown', name: '<unknown>'}
   if (!node.virtual || !node.remoteClusterId) return LOCAL
   const fc = fcsById.get(node.remoteClusterId)
-  return fc ? {kind: 'remote', name: clusterDisplayName(fc), id: node.remoteClusterId, foreignCluster: fc.name} : {kind: 'remote', name: node.remoteClusterId, id: node.remoteClusterId}
+  return fc
+    ? {kind: 'remote', name: clusterDisplayName(fc), id: node.remoteClusterId, foreignCluster: fc.name}
+    : {kind: 'remote', name: node.remoteClusterId, id: node.remoteClusterId}
 }
 
 const KIND_ORDER: Record<ClusterKind, number> = {local: 0, remote: 1, unscheduled: 2, unknown: 3}
@@ -105,7 +111,9 @@ export function place(pods: Pod[], nodes: Node[], fcs: ForeignCluster[]): Placem
     if (p.unschedulableMessage) item.message = p.unschedulableMessage
     return item
   })
-  items.sort((a, b) => compareClusters(a.cluster, b.cluster) || byName(a.namespace, b.namespace) || byName(a.name, b.name))
+  items.sort(
+    (a, b) => compareClusters(a.cluster, b.cluster) || byName(a.namespace, b.namespace) || byName(a.name, b.name),
+  )
   const counts = new Map<string, ClusterCount>()
   for (const it of items) {
     const k = clusterKey(it.cluster)
@@ -158,6 +166,9 @@ export function orderPods(items: PlacedPod[], o: {sortBy?: string; allNamespaces
       return (typeof x === 'number' && typeof y === 'number' ? x - y : byName(String(x), String(y))) || tie(a, b)
     })
   }
-  if (o.allNamespaces) return [...items].sort((a, b) => byName(a.namespace, b.namespace) || compareClusters(a.cluster, b.cluster) || byName(a.name, b.name))
+  if (o.allNamespaces)
+    return [...items].sort(
+      (a, b) => byName(a.namespace, b.namespace) || compareClusters(a.cluster, b.cluster) || byName(a.name, b.name),
+    )
   return items
 }

@@ -43,8 +43,20 @@ export function clustersOf(nodes: Node[], fcs: ForeignCluster[]): ClusterNodes[]
 const usable = (n: Node) => n.ready && !n.deletionTimestamp
 
 /** May the namespace's pods run on this cluster (its strategy, clusterSelector, the window)? */
-export function eligibility(c: ClusterNodes, nso: NamespaceOffloading | undefined, fc: ForeignCluster | undefined, now: number, stableForMs: number): ClusterEligibility {
-  const out = (state: Eligibility, reason?: string, extra: Partial<ClusterEligibility> = {}): ClusterEligibility => ({cluster: c.ref, state, ...(reason ? {reason} : {}), nodes: [], ...extra})
+export function eligibility(
+  c: ClusterNodes,
+  nso: NamespaceOffloading | undefined,
+  fc: ForeignCluster | undefined,
+  now: number,
+  stableForMs: number,
+): ClusterEligibility {
+  const out = (state: Eligibility, reason?: string, extra: Partial<ClusterEligibility> = {}): ClusterEligibility => ({
+    cluster: c.ref,
+    state,
+    ...(reason ? {reason} : {}),
+    nodes: [],
+    ...extra,
+  })
   const strategy = nso?.podStrategy ?? 'Local'
   if (c.ref.kind === 'local') {
     if (strategy === 'Remote') return out('excluded', 'podOffloadingStrategy Remote')
@@ -62,5 +74,7 @@ export function eligibility(c: ClusterNodes, nso: NamespaceOffloading | undefine
   const stable = ready.filter((n) => readyFor(n) >= stableForMs)
   if (stable.length) return out('eligible', undefined, {nodes: stable})
   const longest = Math.max(...ready.map(readyFor))
-  return out('stabilising', `virtual node Ready for ${Math.floor(longest / 1000)}s`, {countsInMs: stableForMs - longest})
+  return out('stabilising', `virtual node Ready for ${Math.floor(longest / 1000)}s`, {
+    countsInMs: stableForMs - longest,
+  })
 }

@@ -80,7 +80,11 @@ export interface RebalancePlan {
 
 /** The first of the pods' topologySpreadConstraints that selects them. */
 function spreadOf(s: PodScheduling, labels: Record<string, string>): TopologySpread | undefined {
-  return s.spread?.find((c) => c.matchExpressions.every((r) => matchesRequirement(labels, r)) && Object.entries(c.matchLabels).every(([k, v]) => labels[k] === v))
+  return s.spread?.find(
+    (c) =>
+      c.matchExpressions.every((r) => matchesRequirement(labels, r)) &&
+      Object.entries(c.matchLabels).every(([k, v]) => labels[k] === v),
+  )
 }
 
 /**
@@ -108,8 +112,14 @@ interface Domains {
   all: Map<string, Set<string>>
 }
 
-function domainsFor(eligible: ClusterEligibility[], scheduling: PodScheduling, labels: Record<string, string>): Domains {
-  const fitting = eligible.flatMap((c) => c.nodes.filter((n) => podFitsNode(scheduling, n).fits).map((n) => ({n, cluster: c.cluster.name})))
+function domainsFor(
+  eligible: ClusterEligibility[],
+  scheduling: PodScheduling,
+  labels: Record<string, string>,
+): Domains {
+  const fitting = eligible.flatMap((c) =>
+    c.nodes.filter((n) => podFitsNode(scheduling, n).fits).map((n) => ({n, cluster: c.cluster.name})),
+  )
   const all = new Map<string, Set<string>>()
   const byNode = new Map<string, string>()
   const constraint = spreadOf(scheduling, labels)
@@ -119,18 +129,41 @@ function domainsFor(eligible: ClusterEligibility[], scheduling: PodScheduling, l
     byNode.set(n.name, domain)
     all.set(domain, (all.get(domain) ?? new Set()).add(cluster))
   }
-  const aim = constraint ? `topologySpreadConstraints ${constraint.topologyKey} maxSkew ${constraint.maxSkew}` : `even across ${all.size} cluster${all.size === 1 ? '' : 's'}`
+  const aim = constraint
+    ? `topologySpreadConstraints ${constraint.topologyKey} maxSkew ${constraint.maxSkew}`
+    : `even across ${all.size} cluster${all.size === 1 ? '' : 's'}`
   return {aim, maxSkew: constraint?.maxSkew ?? 1, of: (node) => byNode.get(node), all}
 }
 
 /** One controller's pods: the spread, the moves, the cordons and budgets. */
-export function planController(pods: Pod[], eligible: ClusterEligibility[], pdbs: PodDisruptionBudget[], maxUnavailable: number, clusterOf: (node?: string) => ClusterRef): ControllerPlan {
+export function planController(
+  pods: Pod[],
+  eligible: ClusterEligibility[],
+  pdbs: PodDisruptionBudget[],
+  maxUnavailable: number,
+  clusterOf: (node?: string) => ClusterRef,
+): ControllerPlan {
   const first = pods[0]!
-  const base = {namespace: first.namespace, owner: first.owner!, pods: pods.length, spread: [], moves: [], cordon: [], batch: 0, budgets: []}
+  const base = {
+    namespace: first.namespace,
+    owner: first.owner!,
+    pods: pods.length,
+    spread: [],
+    moves: [],
+    cordon: [],
+    batch: 0,
+    budgets: [],
+  }
   const settled = pods.filter((p) => p.nodeName && p.ready && !p.deletionTimestamp).length
-  if (settled < pods.length) return {...base, aim: '-', skipped: `not settled: ${settled}/${pods.length} pods Ready (run again once they are)`}
+  if (settled < pods.length)
+    return {...base, aim: '-', skipped: `not settled: ${settled}/${pods.length} pods Ready (run again once they are)`}
   const d = domainsFor(eligible, first.scheduling, first.labels)
-  if (d.all.size < 2) return {...base, aim: d.aim, skipped: d.all.size ? 'a single cluster may take its pods' : 'no eligible cluster takes its pods'}
+  if (d.all.size < 2)
+    return {
+      ...base,
+      aim: d.aim,
+      skipped: d.all.size ? 'a single cluster may take its pods' : 'no eligible cluster takes its pods',
+    }
   const inDomain = new Map<string, Pod[]>([...d.all.keys()].map((k) => [k, []]))
   for (const p of pods) {
     const domain = d.of(p.nodeName!)
@@ -142,16 +175,32 @@ export function planController(pods: Pod[], eligible: ClusterEligibility[], pdbs
   for (const [domain, here] of inDomain) {
     const extra = here.length - targets.get(domain)!
     // The newest pods go first, as a ReplicaSet scaling down picks them.
-    const chosen = [...here].sort((a, b) => byName(b.createdAt, a.createdAt) || byName(a.name, b.name)).slice(0, Math.max(0, extra))
-    for (const p of chosen) moves.push({namespace: p.namespace, pod: p.name, from: clusterOf(p.nodeName), to: receivers})
+    const chosen = [...here]
+      .sort((a, b) => byName(b.createdAt, a.createdAt) || byName(a.name, b.name))
+      .slice(0, Math.max(0, extra))
+    for (const p of chosen)
+      moves.push({namespace: p.namespace, pod: p.name, from: clusterOf(p.nodeName), to: receivers})
   }
   moves.sort((a, b) => byName(a.pod, b.pod))
   const spread = [...inDomain]
-    .map(([domain, here]) => ({domain, clusters: [...d.all.get(domain)!].sort(byName), now: here.length, target: targets.get(domain)!}))
+    .map(([domain, here]) => ({
+      domain,
+      clusters: [...d.all.get(domain)!].sort(byName),
+      now: here.length,
+      target: targets.get(domain)!,
+    }))
     .sort((a, b) => byName(a.domain, b.domain))
   const receiving = new Set(receivers.flatMap((r) => [...d.all.get(r)!]))
   const cordon = moves.length
-    ? eligible.filter((c) => c.cluster.kind === 'remote' && d.all.size && !receiving.has(c.cluster.name) && [...d.all.values()].some((s) => s.has(c.cluster.name))).map((c) => c.cluster)
+    ? eligible
+        .filter(
+          (c) =>
+            c.cluster.kind === 'remote' &&
+            d.all.size &&
+            !receiving.has(c.cluster.name) &&
+            [...d.all.values()].some((s) => s.has(c.cluster.name)),
+        )
+        .map((c) => c.cluster)
     : []
   const mine = pdbs.filter((b) => b.namespace === first.namespace && pods.some((p) => selects(b, p.labels)))
   const plan: ControllerPlan = {
@@ -169,7 +218,9 @@ export function planController(pods: Pod[], eligible: ClusterEligibility[], pdbs
 }
 
 function budgetDetail(b: PodDisruptionBudget): string {
-  const counts = b.expectedPods ? `: needs ${b.desiredHealthy} healthy of ${b.expectedPods} pods, ${b.currentHealthy} are` : ''
+  const counts = b.expectedPods
+    ? `: needs ${b.desiredHealthy} healthy of ${b.expectedPods} pods, ${b.currentHealthy} are`
+    : ''
   return `allows ${b.disruptionsAllowed} disruption(s)${counts}`
 }
 
@@ -179,18 +230,25 @@ export function planRebalance(i: RebalanceInput): RebalancePlan {
   const nodeMap = new Map(i.nodes.map((n) => [n.name, n]))
   const clusterOf = (node?: string) => clusterOfNode(node, nodeMap, byId)
   const live = i.pods.filter(isLive)
-  const namespaces = [...new Set([...live.map((p) => p.namespace), ...i.offloadings.map((o) => o.namespace)])].sort(byName)
+  const namespaces = [...new Set([...live.map((p) => p.namespace), ...i.offloadings.map((o) => o.namespace)])].sort(
+    byName,
+  )
   const warnings: string[] = []
   const out: RebalancePlan = {namespaces: [], controllers: [], heldBack: [], warnings}
   for (const ns of namespaces) {
     const nso = i.offloadings.find((o) => o.namespace === ns)
     // A namespace Liqo does not offload runs on the local cluster only: nothing to spread.
     if (!nso) continue
-    const elig = clusters.map((c) => eligibility(c, nso, c.ref.id ? byId.get(c.ref.id) : undefined, i.now, i.stableForMs))
+    const elig = clusters.map((c) =>
+      eligibility(c, nso, c.ref.id ? byId.get(c.ref.id) : undefined, i.now, i.stableForMs),
+    )
     out.namespaces.push({namespace: ns, strategy: nso.podStrategy, clusters: elig})
     const pods = live.filter((p) => p.namespace === ns)
     const orphans = pods.filter((p) => !p.owner)
-    if (orphans.length) warnings.push(`${orphans.length} pod(s) of ${ns} have no controller and stay where they are: ${orphans.map((p) => p.name).join(', ')}`)
+    if (orphans.length)
+      warnings.push(
+        `${orphans.length} pod(s) of ${ns} have no controller and stay where they are: ${orphans.map((p) => p.name).join(', ')}`,
+      )
     const groups = new Map<string, Pod[]>()
     for (const p of pods) if (p.owner) groups.set(p.owner.uid, [...(groups.get(p.owner.uid) ?? []), p])
     for (const group of groups.values()) {
@@ -208,7 +266,9 @@ export function planRebalance(i: RebalanceInput): RebalancePlan {
   out.controllers.sort((a, b) => byName(a.namespace, b.namespace) || byName(a.owner.name, b.owner.name))
   const cordoned = new Set(out.controllers.flatMap((c) => c.cordon.map((x) => x.id)))
   const cordonedNodes = i.nodes.filter((n) => n.virtual && n.remoteClusterId && cordoned.has(n.remoteClusterId))
-  out.heldBack = (i.pendingElsewhere ?? []).filter((p) => !p.nodeName && cordonedNodes.some((n) => podFitsNode(p.scheduling, n).fits)).map((p) => `${p.namespace}/${p.name}`)
+  out.heldBack = (i.pendingElsewhere ?? [])
+    .filter((p) => !p.nodeName && cordonedNodes.some((n) => podFitsNode(p.scheduling, n).fits))
+    .map((p) => `${p.namespace}/${p.name}`)
   return out
 }
 
@@ -220,6 +280,7 @@ export function movesOf(plan: RebalancePlan): PlannedMove[] {
 /** The clusters that count later: stabilising, with how long until they do. */
 export function stabilising(plan: RebalancePlan): ClusterEligibility[] {
   const seen = new Map<string, ClusterEligibility>()
-  for (const ns of plan.namespaces) for (const c of ns.clusters) if (c.state === 'stabilising') seen.set(clusterKey(c.cluster), c)
+  for (const ns of plan.namespaces)
+    for (const c of ns.clusters) if (c.state === 'stabilising') seen.set(clusterKey(c.cluster), c)
   return [...seen.values()]
 }

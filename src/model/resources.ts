@@ -6,7 +6,18 @@
 import type {Pod, ResourceAmounts} from './types.js'
 
 const BINARY: Record<string, number> = {Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60}
-const DECIMAL: Record<string, number> = {n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18}
+const DECIMAL: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+}
 
 /** A Kubernetes quantity ("100m", "1.5Gi", "2e3") as a number of base units; NaN when it is not one. */
 export function parseQuantity(q: string | number | undefined): number {
@@ -46,7 +57,11 @@ export function podUsage(p: Pick<Pod, 'scheduling'>): ResourceAmounts {
 /** allocatable minus what the pods bound to the node use (callers pass the pods that have not finished). */
 export function room(allocatable: ResourceAmounts, pods: Array<Pick<Pod, 'scheduling'>>): ResourceAmounts {
   const used = pods.map(podUsage).reduce(addAmounts, NO_RESOURCES)
-  return {cpuMilli: allocatable.cpuMilli - used.cpuMilli, memoryBytes: allocatable.memoryBytes - used.memoryBytes, pods: allocatable.pods - used.pods}
+  return {
+    cpuMilli: allocatable.cpuMilli - used.cpuMilli,
+    memoryBytes: allocatable.memoryBytes - used.memoryBytes,
+    pods: allocatable.pods - used.pods,
+  }
 }
 
 /**

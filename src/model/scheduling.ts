@@ -6,7 +6,15 @@
  * `explainFit` (pods why) adds them, and says which of the NamespaceOffloading's rules decides.
  */
 import {formatAmounts, insufficient, NO_RESOURCES} from './resources.js'
-import type {Node, NodeSelectorRequirement, NodeSelectorTerm, PodScheduling, ResourceAmounts, Taint, Toleration} from './types.js'
+import type {
+  Node,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  PodScheduling,
+  ResourceAmounts,
+  Taint,
+  Toleration,
+} from './types.js'
 
 export function matchesRequirement(labels: Record<string, string>, r: NodeSelectorRequirement): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, r.key)
@@ -39,7 +47,10 @@ export function matchesTerm(node: Pick<Node, 'name' | 'labels'>, term: NodeSelec
   const exprs = term.matchExpressions ?? []
   const fields = term.matchFields ?? []
   if (exprs.length === 0 && fields.length === 0) return false
-  return exprs.every((r) => matchesRequirement(node.labels, r)) && fields.every((r) => r.key === 'metadata.name' && matchesRequirement({'metadata.name': node.name}, r))
+  return (
+    exprs.every((r) => matchesRequirement(node.labels, r)) &&
+    fields.every((r) => r.key === 'metadata.name' && matchesRequirement({'metadata.name': node.name}, r))
+  )
 }
 
 /** Terms are ORed. An empty list means "no constraint" here (no required affinity at all). */
@@ -61,12 +72,19 @@ export type FitResult = {fits: true} | {fits: false; reason: string}
 export function podFitsNode(s: PodScheduling, node: Node): FitResult {
   if (node.deletionTimestamp) return {fits: false, reason: 'node is being deleted'}
   if (!node.ready) return {fits: false, reason: 'node is not Ready'}
-  if (node.unschedulable && !tolerates(s.tolerations, {key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule'})) {
+  if (
+    node.unschedulable &&
+    !tolerates(s.tolerations, {key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule'})
+  ) {
     return {fits: false, reason: 'node is cordoned'}
   }
   for (const taint of node.taints) {
     if (taint.effect === 'PreferNoSchedule') continue
-    if (!tolerates(s.tolerations, taint)) return {fits: false, reason: `untolerated taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`}
+    if (!tolerates(s.tolerations, taint))
+      return {
+        fits: false,
+        reason: `untolerated taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`,
+      }
   }
   for (const [k, v] of Object.entries(s.nodeSelector)) {
     if (node.labels[k] !== v) return {fits: false, reason: `nodeSelector ${k}=${v} does not match`}
@@ -105,7 +123,8 @@ export interface OffloadingRule {
 }
 
 /** Why a node is not acceptable, first reason first. */
-export type FitCause = 'cordoned' | 'taint' | 'strategy' | 'cluster-selector' | 'node-selector' | 'node-affinity' | 'resources'
+export type FitCause =
+  'cordoned' | 'taint' | 'strategy' | 'cluster-selector' | 'node-selector' | 'node-affinity' | 'resources'
 
 export interface NodeFit {
   fits: boolean
@@ -118,8 +137,10 @@ export interface NodeFit {
 
 /** A node selector's terms in one line: requirements ANDed, terms ORed. */
 export function describeTerms(terms: NodeSelectorTerm[]): string {
-  const req = (r: NodeSelectorRequirement) => (r.values?.length ? `${r.key} ${r.operator} [${r.values.join(', ')}]` : `${r.key} ${r.operator}`)
-  const term = (t: NodeSelectorTerm) => [...(t.matchExpressions ?? []), ...(t.matchFields ?? [])].map(req).join(' AND ') || '(empty term)'
+  const req = (r: NodeSelectorRequirement) =>
+    r.values?.length ? `${r.key} ${r.operator} [${r.values.join(', ')}]` : `${r.key} ${r.operator}`
+  const term = (t: NodeSelectorTerm) =>
+    [...(t.matchExpressions ?? []), ...(t.matchFields ?? [])].map(req).join(' AND ') || '(empty term)'
   return terms.length > 1 ? terms.map((t) => `(${term(t)})`).join(' OR ') : terms.map(term).join('')
 }
 
@@ -132,14 +153,33 @@ export function offloadingAllows(
   rule: OffloadingRule | undefined,
   node: Pick<Node, 'name' | 'labels' | 'virtual'>,
 ): {allowed: true} | {allowed: false; cause: 'strategy' | 'cluster-selector'; reason: string} {
-  if (!rule) return node.virtual ? {allowed: false, cause: 'strategy', reason: 'the namespace has no NamespaceOffloading: its pods are not offloaded'} : {allowed: true}
+  if (!rule)
+    return node.virtual
+      ? {
+          allowed: false,
+          cause: 'strategy',
+          reason: 'the namespace has no NamespaceOffloading: its pods are not offloaded',
+        }
+      : {allowed: true}
   if (rule.podStrategy === 'Local' && node.virtual)
-    return {allowed: false, cause: 'strategy', reason: `podOffloadingStrategy Local (NamespaceOffloading ${rule.ref}): its pods stay on the local cluster`}
+    return {
+      allowed: false,
+      cause: 'strategy',
+      reason: `podOffloadingStrategy Local (NamespaceOffloading ${rule.ref}): its pods stay on the local cluster`,
+    }
   if (rule.podStrategy === 'Remote' && !node.virtual)
-    return {allowed: false, cause: 'strategy', reason: `podOffloadingStrategy Remote (NamespaceOffloading ${rule.ref}): its pods run on remote clusters only`}
+    return {
+      allowed: false,
+      cause: 'strategy',
+      reason: `podOffloadingStrategy Remote (NamespaceOffloading ${rule.ref}): its pods run on remote clusters only`,
+    }
   const terms = rule.clusterSelector?.nodeSelectorTerms ?? []
   if (node.virtual && terms.length && !matchesTerms(node, terms)) {
-    return {allowed: false, cause: 'cluster-selector', reason: `not selected by the clusterSelector of NamespaceOffloading ${rule.ref} (${describeTerms(terms)})`}
+    return {
+      allowed: false,
+      cause: 'cluster-selector',
+      reason: `not selected by the clusterSelector of NamespaceOffloading ${rule.ref} (${describeTerms(terms)})`,
+    }
   }
   return {allowed: true}
 }
@@ -155,29 +195,63 @@ function taintText(t: Taint): string {
  * `free`, the node's room, is given). The scheduler stops at a node's first failing plugin, so
  * does this. A failure the NamespaceOffloading explains is worded as the offloading's.
  */
-export function explainFit(s: PodScheduling, node: Node, o: {offloading?: OffloadingRule | undefined; free?: ResourceAmounts} = {}): NodeFit {
+export function explainFit(
+  s: PodScheduling,
+  node: Node,
+  o: {offloading?: OffloadingRule | undefined; free?: ResourceAmounts} = {},
+): NodeFit {
   const off = offloadingAllows(o.offloading, node)
   // The strategy keeps pods off virtual nodes by not adding the toleration of Liqo's taint.
   const byStrategy = !off.allowed && off.cause === 'strategy' && node.virtual
-  if (node.unschedulable && !tolerates(s.tolerations, {key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule'})) {
-    return {fits: false, cause: 'cordoned', reason: 'the node is cordoned (unschedulable)', scheduler: ['node(s) were unschedulable']}
+  if (
+    node.unschedulable &&
+    !tolerates(s.tolerations, {key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule'})
+  ) {
+    return {
+      fits: false,
+      cause: 'cordoned',
+      reason: 'the node is cordoned (unschedulable)',
+      scheduler: ['node(s) were unschedulable'],
+    }
   }
   const taint = node.taints.find((t) => t.effect !== 'PreferNoSchedule' && !tolerates(s.tolerations, t))
   if (taint) {
     const notReady = !node.ready && taint.key.startsWith('node.kubernetes.io/') ? ' (the node is not Ready)' : ''
     const reason = `untolerated taint ${taintText(taint)}${notReady}${byStrategy ? `: ${off.reason}` : ''}`
-    return {fits: false, cause: byStrategy ? 'strategy' : 'taint', reason, scheduler: [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`]}
+    return {
+      fits: false,
+      cause: byStrategy ? 'strategy' : 'taint',
+      reason,
+      scheduler: [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`],
+    }
   }
   const affinity = ["node(s) didn't match Pod's node affinity/selector"]
   const selector = Object.entries(s.nodeSelector).find(([k, v]) => node.labels[k] !== v)
-  if (selector) return {fits: false, cause: 'node-selector', reason: `the pod's nodeSelector ${selector[0]}=${selector[1]} does not match`, scheduler: affinity}
+  if (selector)
+    return {
+      fits: false,
+      cause: 'node-selector',
+      reason: `the pod's nodeSelector ${selector[0]}=${selector[1]} does not match`,
+      scheduler: affinity,
+    }
   if (!matchesTerms(node, s.requiredTerms)) {
     if (!off.allowed) return {fits: false, cause: off.cause, reason: off.reason, scheduler: affinity}
-    return {fits: false, cause: 'node-affinity', reason: `the pod's required node affinity does not match (${describeTerms(s.requiredTerms)})`, scheduler: affinity}
+    return {
+      fits: false,
+      cause: 'node-affinity',
+      reason: `the pod's required node affinity does not match (${describeTerms(s.requiredTerms)})`,
+      scheduler: affinity,
+    }
   }
   if (o.free) {
     const short = insufficient(s.requests ?? NO_RESOURCES, o.free)
-    if (short.length) return {fits: false, cause: 'resources', reason: `no room: ${short.join(', ')} (${formatAmounts(o.free)} left)`, scheduler: short}
+    if (short.length)
+      return {
+        fits: false,
+        cause: 'resources',
+        reason: `no room: ${short.join(', ')} (${formatAmounts(o.free)} left)`,
+        scheduler: short,
+      }
   }
   return {fits: true, scheduler: []}
 }

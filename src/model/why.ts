@@ -3,7 +3,15 @@
  * the first reason it does not take the pod, from the scheduling predicates (./scheduling.ts), and
  * how that reasoning compares with the scheduler's own FailedScheduling event. Pure.
  */
-import {clusterDisplayName, clusterKey, clusterOfNode, compareClusters, indexForeignClusters, isLive, type ClusterRef} from './placement.js'
+import {
+  clusterDisplayName,
+  clusterKey,
+  clusterOfNode,
+  compareClusters,
+  indexForeignClusters,
+  isLive,
+  type ClusterRef,
+} from './placement.js'
 import {room} from './resources.js'
 import {explainFit, offloadingAllows, type FitCause, type OffloadingRule} from './scheduling.js'
 import type {ForeignCluster, KubeEvent, Node, Pod, ResourceAmounts, Taint} from './types.js'
@@ -54,7 +62,13 @@ export interface SchedulerCheck {
  * each peering, also one without a virtual node (offloading disabled or not established).
  * `podsOnNode` gives the pods bound to a node, for its room.
  */
-export function clusterVerdicts(p: Pod, nodes: Node[], fcs: ForeignCluster[], offloading: OffloadingRule | undefined, podsOnNode: (node: string) => Pod[]): ClusterVerdict[] {
+export function clusterVerdicts(
+  p: Pod,
+  nodes: Node[],
+  fcs: ForeignCluster[],
+  offloading: OffloadingRule | undefined,
+  podsOnNode: (node: string) => Pod[],
+): ClusterVerdict[] {
   const nodeMap = new Map(nodes.map((n) => [n.name, n]))
   const byId = indexForeignClusters(fcs)
   const clusters = new Map<string, ClusterVerdict>()
@@ -62,7 +76,15 @@ export function clusterVerdicts(p: Pod, nodes: Node[], fcs: ForeignCluster[], of
     const others = podsOnNode(n.name).filter((q) => q.uid !== p.uid && isLive(q))
     const free = n.allocatable ? room(n.allocatable, others) : undefined
     const fit = explainFit(p.scheduling, n, {offloading, ...(free ? {free} : {})})
-    const v: NodeVerdict = {node: n.name, fits: fit.fits, here: p.nodeName === n.name, scheduler: fit.scheduler, ready: n.ready, cordoned: n.unschedulable, taints: n.taints}
+    const v: NodeVerdict = {
+      node: n.name,
+      fits: fit.fits,
+      here: p.nodeName === n.name,
+      scheduler: fit.scheduler,
+      ready: n.ready,
+      cordoned: n.unschedulable,
+      taints: n.taints,
+    }
     if (fit.cause) v.cause = fit.cause
     if (fit.reason) v.reason = fit.reason
     if (free) v.room = free
@@ -90,10 +112,25 @@ export function clusterVerdicts(p: Pod, nodes: Node[], fcs: ForeignCluster[], of
     }
   }
   for (const fc of fcs) {
-    const cluster: ClusterRef = {kind: 'remote', name: clusterDisplayName(fc), id: fc.clusterId, foreignCluster: fc.name}
+    const cluster: ClusterRef = {
+      kind: 'remote',
+      name: clusterDisplayName(fc),
+      id: fc.clusterId,
+      foreignCluster: fc.name,
+    }
     if (clusters.has(clusterKey(cluster))) continue
-    const why = fc.outgoingEnabled === 'No' ? `offloading to ${cluster.name} is disabled` : `offloading to ${cluster.name} is ${fc.outgoingPhase || 'not established'}`
-    clusters.set(clusterKey(cluster), {cluster, here: false, fits: false, cause: 'no-node', reason: `no virtual node: ${why}`, nodes: []})
+    const why =
+      fc.outgoingEnabled === 'No'
+        ? `offloading to ${cluster.name} is disabled`
+        : `offloading to ${cluster.name} is ${fc.outgoingPhase || 'not established'}`
+    clusters.set(clusterKey(cluster), {
+      cluster,
+      here: false,
+      fits: false,
+      cause: 'no-node',
+      reason: `no virtual node: ${why}`,
+      nodes: [],
+    })
   }
   return [...clusters.values()].sort((a, b) => compareClusters(a.cluster, b.cluster))
 }
@@ -139,7 +176,11 @@ export function checkAgainstScheduler(clusters: ClusterVerdict[], event: KubeEve
   if (!counts) return {event, agreement: 'unknown', detail: 'the scheduler gives no per-node reasons here'}
   const fit = clusters.filter((c) => c.fits).map((c) => c.cluster.name)
   if (fit.length) {
-    return {event, agreement: 'disagrees', detail: `we find room on ${fit.join(', ')}, the scheduler found none (it tries again when a node changes)`}
+    return {
+      event,
+      agreement: 'disagrees',
+      detail: `we find room on ${fit.join(', ')}, the scheduler found none (it tries again when a node changes)`,
+    }
   }
   const ours: Record<string, number> = {}
   for (const n of nodes) for (const s of n.scheduler) ours[category(s)] = (ours[category(s)] ?? 0) + 1
@@ -150,10 +191,29 @@ export function checkAgainstScheduler(clusters: ClusterVerdict[], event: KubeEve
       .join(', ') || 'none'
   const over = Object.entries(ours).filter(([k, v]) => v > (counts.reasons[k] ?? 0))
   const gone = counts.total - nodes.length
-  if (gone < 0) return {event, agreement: 'stale', detail: `the scheduler counted ${counts.total} node(s), there are ${nodes.length} now: it tries again on the new ones`}
-  if (over.length) return {event, agreement: 'disagrees', detail: `we count ${show(ours)}; the scheduler counted ${show(counts.reasons)}`}
+  if (gone < 0)
+    return {
+      event,
+      agreement: 'stale',
+      detail: `the scheduler counted ${counts.total} node(s), there are ${nodes.length} now: it tries again on the new ones`,
+    }
+  if (over.length)
+    return {
+      event,
+      agreement: 'disagrees',
+      detail: `we count ${show(ours)}; the scheduler counted ${show(counts.reasons)}`,
+    }
   const extra = Object.entries(counts.reasons).filter(([k]) => !(k in ours))
-  if (gone === 0 && extra.length) return {event, agreement: 'disagrees', detail: `the scheduler also names ${show(Object.fromEntries(extra))}, which this reasoning does not see`}
+  if (gone === 0 && extra.length)
+    return {
+      event,
+      agreement: 'disagrees',
+      detail: `the scheduler also names ${show(Object.fromEntries(extra))}, which this reasoning does not see`,
+    }
   const since = gone > 0 ? `; ${gone} node(s) it counted are gone since` : ''
-  return {event, agreement: 'agrees', detail: `same reasons for the ${nodes.length} node(s) there are (${show(ours)})${since}`}
+  return {
+    event,
+    agreement: 'agrees',
+    detail: `same reasons for the ${nodes.length} node(s) there are (${show(ours)})${since}`,
+  }
 }

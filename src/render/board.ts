@@ -43,10 +43,24 @@ export function podLook(p: PlacedPod): PodLook {
 export function boardColumns(pods: PlacedPod[], peers: BoardPeer[]): BoardColumn[] {
   const columns = new Map<string, BoardColumn>()
   columns.set('local', {key: 'local', title: 'local', state: 'this cluster', cells: []})
-  for (const p of peers) columns.set(`remote:${p.name}`, {key: `remote:${p.name}`, title: p.name, state: p.state, foreignCluster: p.foreignCluster, cells: []})
+  for (const p of peers)
+    columns.set(`remote:${p.name}`, {
+      key: `remote:${p.name}`,
+      title: p.name,
+      state: p.state,
+      foreignCluster: p.foreignCluster,
+      cells: [],
+    })
   const order = (c: ClusterRef) => (c.kind === 'unscheduled' ? 2 : 1)
-  for (const pod of [...pods].sort((a, b) => order(a.cluster) - order(b.cluster) || byName(a.namespace, b.namespace) || byName(a.name, b.name))) {
-    const key = pod.cluster.kind === 'remote' ? `remote:${pod.cluster.name}` : pod.cluster.kind === 'local' ? 'local' : clusterKey(pod.cluster)
+  for (const pod of [...pods].sort(
+    (a, b) => order(a.cluster) - order(b.cluster) || byName(a.namespace, b.namespace) || byName(a.name, b.name),
+  )) {
+    const key =
+      pod.cluster.kind === 'remote'
+        ? `remote:${pod.cluster.name}`
+        : pod.cluster.kind === 'local'
+          ? 'local'
+          : clusterKey(pod.cluster)
     let col = columns.get(key)
     if (!col) {
       col = {key, title: pod.cluster.name, state: pod.cluster.kind === 'unscheduled' ? 'not scheduled' : '', cells: []}
@@ -59,12 +73,17 @@ export function boardColumns(pods: PlacedPod[], peers: BoardPeer[]): BoardColumn
 
 /** What changed for one pod, in a few words (undefined when nothing worth a line did). */
 export function describeMove(before: PlacedPod | undefined, after: PlacedPod | undefined): string | undefined {
-  if (!before && after) return after.cluster.kind === 'unscheduled' ? `pod ${after.name} created, Pending` : `pod ${after.name} scheduled on ${after.cluster.name}`
+  if (!before && after)
+    return after.cluster.kind === 'unscheduled'
+      ? `pod ${after.name} created, Pending`
+      : `pod ${after.name} scheduled on ${after.cluster.name}`
   if (before && !after) return `pod ${before.name} gone from ${before.cluster.name}`
   if (!before || !after) return undefined
-  if (clusterKey(before.cluster) !== clusterKey(after.cluster)) return `pod ${after.name} scheduled on ${after.cluster.name}`
+  if (clusterKey(before.cluster) !== clusterKey(after.cluster))
+    return `pod ${after.name} scheduled on ${after.cluster.name}`
   if (!before.terminating && after.terminating) return `pod ${after.name} evicted from ${after.cluster.name}`
   if (!before.isReady && after.isReady) return `pod ${after.name} Ready on ${after.cluster.name}`
-  if (before.isReady && !after.isReady && !after.terminating) return `pod ${after.name} not Ready on ${after.cluster.name}`
+  if (before.isReady && !after.isReady && !after.terminating)
+    return `pod ${after.name} not Ready on ${after.cluster.name}`
   return undefined
 }

@@ -19,7 +19,9 @@ export function cleanupPlanLines(plan: ShownPlan): Line[] {
   const others = plan.otherNamespaces ?? []
   if (others.length) {
     const namespaces = [...new Set(others.map((p) => p.namespace))].sort()
-    lines.push(info(`  The peering steps also evict ${others.length} pod(s) of other namespaces (${namespaces.join(', ')}):`))
+    lines.push(
+      info(`  The peering steps also evict ${others.length} pod(s) of other namespaces (${namespaces.join(', ')}):`),
+    )
     lines.push(...others.map(podImpactLine))
     const needs = 'it needs --force (or keep the peerings with --keep-peering)'
     lines.push(warning(`  Warning: this touches namespaces other than ${plan.namespace}: ${needs}`))
@@ -29,7 +31,9 @@ export function cleanupPlanLines(plan: ShownPlan): Line[] {
 }
 
 export function renderNothingToDo(plan: CleanupPlan & {context: string}): string {
-  const lines = [`Nothing to clean up for namespace ${plan.namespace} on context "${plan.context}": no Deployment, NamespaceOffloading or namespace left, and every outgoing peering is already None.`]
+  const lines = [
+    `Nothing to clean up for namespace ${plan.namespace} on context "${plan.context}": no Deployment, NamespaceOffloading or namespace left, and every outgoing peering is already None.`,
+  ]
   for (const n of plan.notes) lines.push(`Note: ${n}`)
   return `${lines.join('\n')}\n`
 }

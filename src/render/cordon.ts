@@ -19,7 +19,11 @@ export function cordonPlanLines(plan: CordonPlan, reach?: Reach): Line[] {
   const to = reach ?? {context: plan.context, args: [], leftOut: []}
   const on = plan.action === 'cordon'
   const fc = plan.fc
-  const lines = [info(`${on ? 'Cordon' : 'Uncordon'} ${plan.cluster} (ForeignCluster ${fc.name}, cluster ID ${fc.clusterId || '?'}) on context "${plan.context}":`)]
+  const lines = [
+    info(
+      `${on ? 'Cordon' : 'Uncordon'} ${plan.cluster} (ForeignCluster ${fc.name}, cluster ID ${fc.clusterId || '?'}) on context "${plan.context}":`,
+    ),
+  ]
   for (const t of plan.targets) lines.push(info(`  patch ${t} spec.taints: ${on ? 'add' : 'remove'} ${plan.taint}`))
   const pods = `${plan.runningPods} pod(s) running there`
   if (on) {
@@ -27,9 +31,14 @@ export function cordonPlanLines(plan: CordonPlan, reach?: Reach): Line[] {
     lines.push(info(`  It lasts until "peer uncordon": ${plan.lasting}.`))
     lines.push(info(`  Undo with: ${reachLine('peer uncordon', [fc.name], to)}`))
   } else {
-    lines.push(info(`  New pods may be scheduled on ${plan.cluster} again; the ${pods} stay, and pods are not moved back.`))
+    lines.push(
+      info(`  New pods may be scheduled on ${plan.cluster} again; the ${pods} stay, and pods are not moved back.`),
+    )
   }
-  for (const h of plan.others) lines.push(warning(`  Warning: ${plan.cluster} is also cordoned by ${holderWords(h)}, which this command leaves alone.`))
+  for (const h of plan.others)
+    lines.push(
+      warning(`  Warning: ${plan.cluster} is also cordoned by ${holderWords(h)}, which this command leaves alone.`),
+    )
   return lines
 }
 
@@ -37,7 +46,12 @@ export function cordonPlanDocument(plan: CordonPlan): Record<string, unknown> {
   return document('PeerCordonPlan', {
     action: plan.action,
     context: plan.context,
-    cluster: {name: plan.cluster, foreignCluster: plan.fc.name, clusterID: plan.fc.clusterId, matchedBy: plan.matchedBy},
+    cluster: {
+      name: plan.cluster,
+      foreignCluster: plan.fc.name,
+      clusterID: plan.fc.clusterId,
+      matchedBy: plan.matchedBy,
+    },
     generation: plan.generation,
     taint: plan.taint,
     writes: plan.targets,

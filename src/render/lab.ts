@@ -21,7 +21,12 @@ export function renderLabStatus(r: StatusReport): string {
   const components = renderTable(
     ['component', 'pid', 'port', 'state'],
     [
-      [s.mode === 'liqo' ? 'supervisor' : 'supervisor (Liqo emulator)', s.supervisorPid, s.webhookPort || '-', r.supervisorRunning ? 'running' : 'stopped'],
+      [
+        s.mode === 'liqo' ? 'supervisor' : 'supervisor (Liqo emulator)',
+        s.supervisorPid,
+        s.webhookPort || '-',
+        r.supervisorRunning ? 'running' : 'stopped',
+      ],
       ...r.components.map((c) => [c.name, c.pid, c.port, c.running ? 'running' : 'stopped']),
     ],
   )
@@ -44,10 +49,22 @@ export function labStatusDocument(r: StatusReport): Record<string, unknown> {
     liqoVersion: s?.liqoVersion ?? (s ? 'v0.3 (emulated)' : null),
     kubeconfig: s?.kubeconfig ?? null,
     kubernetesVersion: s?.kubernetesVersion ?? null,
-    clusters: (s?.clusters ?? []).map((c) => ({name: c.name, role: c.role, clusterID: c.id, server: c.server, labels: c.labels})),
+    clusters: (s?.clusters ?? []).map((c) => ({
+      name: c.name,
+      role: c.role,
+      clusterID: c.id,
+      server: c.server,
+      labels: c.labels,
+    })),
     components: [
       ...(s ? [{name: 'supervisor', pid: s.supervisorPid, running: r.supervisorRunning}] : []),
-      ...r.components.map((c) => ({name: c.name, pid: c.pid, port: c.port, running: c.running, ...(c.pod ? {pod: c.pod} : {})})),
+      ...r.components.map((c) => ({
+        name: c.name,
+        pid: c.pid,
+        port: c.port,
+        running: c.running,
+        ...(c.pod ? {pod: c.pod} : {}),
+      })),
     ],
   }
 }
@@ -57,7 +74,9 @@ export function renderLabReady(s: LabState, tookMs: number): string {
     `Lab ready in ${(tookMs / 1000).toFixed(1)}s: Kubernetes ${s.kubernetesVersion}, ${s.mode === 'liqo' ? `Liqo ${s.liqoVersion} (its own controllers)` : 'Liqo v0.3 emulated'}; contexts cluster-1 (home), cluster-2, cluster-3, cluster-1-readonly.`,
     `Kubeconfig: ${s.kubeconfig}`,
     ...(s.options.tutorial
-      ? [`Tutorial state: namespace liqo-test offloaded (Remote${s.mode === 'liqo' ? ', liqoctl offload namespace' : ', EnforceSameName'}), nginx-deployment running on cluster-2 and cluster-3.`]
+      ? [
+          `Tutorial state: namespace liqo-test offloaded (Remote${s.mode === 'liqo' ? ', liqoctl offload namespace' : ', EnforceSameName'}), nginx-deployment running on cluster-2 and cluster-3.`,
+        ]
       : []),
     'Use it with:  eval "$(liqo-topology lab env)"',
   ]

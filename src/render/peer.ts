@@ -55,12 +55,24 @@ function renderPeerListShort(r: PeerListResult): string {
   const withModules = r.peers.some((p) => p.modules)
   // The column appears once a cluster is cordoned (the table of a lab without cordons stays as it was).
   const withCordons = r.peers.some((p) => p.cordonedBy.length)
-  const headers = ['name', 'cluster-id', 'outgoing', 'virtual-node', ...(withCordons ? ['cordon'] : []), 'pods', ...(withModules ? ['role', 'health'] : [])]
+  const headers = [
+    'name',
+    'cluster-id',
+    'outgoing',
+    'virtual-node',
+    ...(withCordons ? ['cordon'] : []),
+    'pods',
+    ...(withModules ? ['role', 'health'] : []),
+  ]
   const rows = r.peers.map((p) => [
     p.name,
     p.clusterId ? shortId(p.clusterId) : '<none>',
     `${p.outgoingEnabled}/${p.outgoingPhase}`,
-    p.virtualNodes.length ? p.virtualNodes.map((v) => (v.present ? (v.ready ? (v.schedulable ? 'Ready' : 'Cordoned') : 'NotReady') : 'Gone')).join(',') : '-',
+    p.virtualNodes.length
+      ? p.virtualNodes
+          .map((v) => (v.present ? (v.ready ? (v.schedulable ? 'Ready' : 'Cordoned') : 'NotReady') : 'Gone'))
+          .join(',')
+      : '-',
     ...(withCordons ? [cordonCell(p)] : []),
     p.pods,
     ...(withModules ? [p.role ?? '-', health(p)] : []),
@@ -93,11 +105,20 @@ function renderPeerListWide(r: PeerListResult, now: number): string {
     p.outgoingEnabled,
     p.outgoingPhase,
     p.incomingPhase,
-    p.virtualNodes.length ? p.virtualNodes.map((v) => (v.createNode === false ? `${v.name}(createNode=false)` : v.name)).join(',') : '<none>',
+    p.virtualNodes.length
+      ? p.virtualNodes.map((v) => (v.createNode === false ? `${v.name}(createNode=false)` : v.name)).join(',')
+      : '<none>',
     p.virtualNodes.length ? p.virtualNodes.map(nodeReadiness).join(',') : '-',
     ...(withCordons ? [cordonCell(p)] : []),
     p.pods,
-    ...(withModules ? [p.role ?? '-', p.modules ? `networking=${p.modules.networking.status},authentication=${p.modules.authentication.status},offloading=${p.modules.offloading.status}` : '-'] : []),
+    ...(withModules
+      ? [
+          p.role ?? '-',
+          p.modules
+            ? `networking=${p.modules.networking.status},authentication=${p.modules.authentication.status},offloading=${p.modules.offloading.status}`
+            : '-',
+        ]
+      : []),
     p.outgoingReason ?? '',
     formatAge(p.createdAt, now),
   ])
@@ -156,7 +177,9 @@ export function planLines(plan: PeerPlan): Line[] {
   lines.push(...plan.wording.writes.map((w) => info(`  ${w}`)))
   if (plan.action === 'enable') {
     lines.push(info(`  ${plan.wording.effect}`))
-    lines.push(info(`  Running pods are not moved back; only new or rescheduled pods can land on ${plan.cluster.name}.`))
+    lines.push(
+      info(`  Running pods are not moved back; only new or rescheduled pods can land on ${plan.cluster.name}.`),
+    )
     return lines
   }
   const impact = plan.impact!
@@ -176,7 +199,12 @@ export function planDocument(plan: PeerPlan): Record<string, unknown> {
   return document('PeerPlan', {
     action: plan.action,
     context: plan.context,
-    cluster: {name: plan.cluster.name, foreignCluster: plan.fc.name, clusterID: plan.fc.clusterId, matchedBy: plan.matchedBy},
+    cluster: {
+      name: plan.cluster.name,
+      foreignCluster: plan.fc.name,
+      clusterID: plan.fc.clusterId,
+      matchedBy: plan.matchedBy,
+    },
     generation: plan.generation,
     outgoingPeeringEnabled: {from: plan.fc.outgoingEnabled, to: plan.action === 'disable' ? 'No' : 'Yes'},
     writes: plan.wording.writes,
@@ -206,15 +234,24 @@ export function renderPeerResult(r: PeerChangeResult, reach?: Reach): string {
     : `Outgoing peering to ${plan.cluster.name} was already ${verb} on context "${plan.context}".`
   const out = [head]
   if (!r.waited) {
-    const follow = plan.action === 'disable' ? plan.namespaces.map((ns) => reachLine('wait', ['-n', ns, '--away-from', plan.cluster.name], to)) : []
-    out.push(follow.length ? `Not waiting (--no-wait); follow the rescheduling with:\n${follow.map((f) => `  ${f}`).join('\n')}` : 'Not waiting (--no-wait).')
+    const follow =
+      plan.action === 'disable'
+        ? plan.namespaces.map((ns) => reachLine('wait', ['-n', ns, '--away-from', plan.cluster.name], to))
+        : []
+    out.push(
+      follow.length
+        ? `Not waiting (--no-wait); follow the rescheduling with:\n${follow.map((f) => `  ${f}`).join('\n')}`
+        : 'Not waiting (--no-wait).',
+    )
     return `${out.join('\n')}\n`
   }
   if (!r.patched && !r.moved.length) {
     // Nothing was changed and nothing moved: no timeline to show.
     const f = r.final
     if (plan.action === 'disable' && f?.totalPods)
-      out.push(`Nothing left to move: ${f.readyPods}/${f.totalPods} pods ready (${f.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')}).`)
+      out.push(
+        `Nothing left to move: ${f.readyPods}/${f.totalPods} pods ready (${f.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')}).`,
+      )
     return `${out.join('\n')}\n`
   }
   if (plan.action === 'disable' && r.moved.length) {
@@ -238,9 +275,13 @@ export function renderPeerResult(r: PeerChangeResult, reach?: Reach): string {
   for (const e of r.timeline) out.push(`  ${sec(e.at).padStart(7)}  ${e.text}`)
   if (plan.action === 'disable' && r.final) {
     const where = r.final.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')
-    out.push(`Converged in ${formatDuration(r.elapsedMs)}: ${r.final.readyPods}/${r.final.totalPods} pods ready${where ? ` (${where})` : ''}.`)
+    out.push(
+      `Converged in ${formatDuration(r.elapsedMs)}: ${r.final.readyPods}/${r.final.totalPods} pods ready${where ? ` (${where})` : ''}.`,
+    )
     if (r.peeringPhase && r.peeringPhase !== 'None') {
-      out.push(`The peering with ${plan.cluster.name} is ${r.peeringPhase}: ${plan.wording.stillDoing} (no pod moves any more); "liqo-topology peer list" shows when it reaches None.`)
+      out.push(
+        `The peering with ${plan.cluster.name} is ${r.peeringPhase}: ${plan.wording.stillDoing} (no pod moves any more); "liqo-topology peer list" shows when it reaches None.`,
+      )
     }
   } else out.push(`Ready in ${formatDuration(r.elapsedMs)}.`)
   return `${out.join('\n')}\n`
@@ -271,7 +312,9 @@ export function peerResultDocument(r: PeerChangeResult): Record<string, unknown>
         : null,
     })),
     timeline: r.timeline.map((e) => ({atMs: e.at, kind: e.kind, text: e.text})),
-    placement: r.final ? r.final.placement.clusters.map((c) => ({cluster: c.cluster.name, pods: c.pods, ready: c.ready})) : null,
+    placement: r.final
+      ? r.final.placement.clusters.map((c) => ({cluster: c.cluster.name, pods: c.pods, ready: c.ready}))
+      : null,
     peeringPhase: r.peeringPhase ?? null,
   })
 }

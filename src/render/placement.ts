@@ -13,7 +13,16 @@ export interface TableOptions {
 }
 
 export function placementHeaders(o: Pick<TableOptions, 'wide' | 'allNamespaces'>): string[] {
-  return [...(o.allNamespaces ? ['namespace'] : []), 'name', 'cluster', 'ready', 'status', 'restarts', 'age', ...(o.wide ? ['node', 'ip', 'cluster-id'] : [])]
+  return [
+    ...(o.allNamespaces ? ['namespace'] : []),
+    'name',
+    'cluster',
+    'ready',
+    'status',
+    'restarts',
+    'age',
+    ...(o.wide ? ['node', 'ip', 'cluster-id'] : []),
+  ]
 }
 
 export function placementRow(p: PlacedPod, o: TableOptions): string[] {
@@ -42,12 +51,19 @@ function plural(n: number, word: string): string {
 }
 
 export function summarizeCluster(c: ClusterCount): string {
-  const where = c.cluster.kind === 'unscheduled' ? 'not scheduled' : c.cluster.kind === 'unknown' ? 'on vanished nodes' : c.cluster.name
+  const where =
+    c.cluster.kind === 'unscheduled'
+      ? 'not scheduled'
+      : c.cluster.kind === 'unknown'
+        ? 'on vanished nodes'
+        : c.cluster.name
   return `${where}: ${plural(c.pods, 'pod')}, ${c.ready} ready`
 }
 
 /** One line per cluster, for stderr. */
-export function renderPlacementSummary(r: Pick<PodsWhereResult, 'clusters' | 'items' | 'namespace' | 'allNamespaces'>): string {
+export function renderPlacementSummary(
+  r: Pick<PodsWhereResult, 'clusters' | 'items' | 'namespace' | 'allNamespaces'>,
+): string {
   if (r.items.length === 0) {
     return r.allNamespaces ? 'No resources found\n' : `No resources found in ${r.namespace} namespace.\n`
   }

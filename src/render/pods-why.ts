@@ -51,7 +51,13 @@ function clusterReason(c: ClusterVerdict): string {
 }
 
 function nodeRow(c: ClusterVerdict, n: NodeVerdict): string[] {
-  const reason = n.here ? (n.fits ? 'it runs here' : `it runs here; a new pod would not fit: ${n.reason ?? ''}`) : n.fits ? 'a pod like it fits here' : (n.reason ?? '')
+  const reason = n.here
+    ? n.fits
+      ? 'it runs here'
+      : `it runs here; a new pod would not fit: ${n.reason ?? ''}`
+    : n.fits
+      ? 'a pod like it fits here'
+      : (n.reason ?? '')
   return [
     c.cluster.name,
     n.node,
@@ -70,21 +76,39 @@ function clustersTable(p: PodWhy, o: WhyTextOptions): string {
       ['cluster', 'fits', 'reason'],
       p.clusters.map((c) => [c.cluster.name, fitsText(c), clusterReason(c)]),
     )
-  const rows = p.clusters.flatMap((c) => (c.nodes.length ? c.nodes.map((n) => nodeRow(c, n)) : [[c.cluster.name, '<none>', 'no', '', '', '', '', c.reason ?? '']]))
+  const rows = p.clusters.flatMap((c) =>
+    c.nodes.length
+      ? c.nodes.map((n) => nodeRow(c, n))
+      : [[c.cluster.name, '<none>', 'no', '', '', '', '', c.reason ?? '']],
+  )
   return renderTable(['cluster', 'node', 'fits', 'ready', 'cordoned', 'taints', 'room', 'reason'], rows)
 }
 
 function schedulerLines(p: PodWhy, now: number): string[] {
   if (p.cluster.kind !== 'unscheduled') return []
-  if (!p.scheduler) return [`Scheduler:      no FailedScheduling event of this pod${p.unschedulableMessage ? `; its condition says: ${p.unschedulableMessage}` : ' (yet)'}`]
+  if (!p.scheduler)
+    return [
+      `Scheduler:      no FailedScheduling event of this pod${p.unschedulableMessage ? `; its condition says: ${p.unschedulableMessage}` : ' (yet)'}`,
+    ]
   const e = p.scheduler.event
   const verdict = p.scheduler.agreement === 'disagrees' ? 'DISAGREES' : p.scheduler.agreement
-  return [`Scheduler:      FailedScheduling ${formatAge(e.lastSeen, now)} ago${e.count > 1 ? ` (x${e.count})` : ''}: ${e.message}`, `Our reasoning:  ${verdict}: ${p.scheduler.detail}`]
+  return [
+    `Scheduler:      FailedScheduling ${formatAge(e.lastSeen, now)} ago${e.count > 1 ? ` (x${e.count})` : ''}: ${e.message}`,
+    `Our reasoning:  ${verdict}: ${p.scheduler.detail}`,
+  ]
 }
 
 export function renderPodWhy(p: PodWhy, offloading: OffloadingRule | undefined, o: WhyTextOptions): string {
-  const where = p.cluster.kind === 'unscheduled' ? `${p.status}, not scheduled` : `${p.status} on ${p.cluster.name} (node ${p.node ?? '<none>'})`
-  const head = [`Pod:            ${p.namespace}/${p.name}`, `Status:         ${where}`, `Offloading:     ${describeOffloading(offloading)}`, ...describeConstraints(p.scheduling)]
+  const where =
+    p.cluster.kind === 'unscheduled'
+      ? `${p.status}, not scheduled`
+      : `${p.status} on ${p.cluster.name} (node ${p.node ?? '<none>'})`
+  const head = [
+    `Pod:            ${p.namespace}/${p.name}`,
+    `Status:         ${where}`,
+    `Offloading:     ${describeOffloading(offloading)}`,
+    ...describeConstraints(p.scheduling),
+  ]
   return `${head.join('\n')}\n${clustersTable(p, o)}${schedulerLines(p, o.now)
     .map((l) => `${l}\n`)
     .join('')}`
@@ -99,7 +123,13 @@ export function podsWhyDocument(r: PodsWhyResult): Record<string, unknown> {
   return document('PodsWhy', {
     context: r.context,
     namespace: r.namespace,
-    offloading: r.offloading ? {name: r.offloading.ref, podOffloadingStrategy: r.offloading.podStrategy, clusterSelector: r.offloading.clusterSelector ?? null} : null,
+    offloading: r.offloading
+      ? {
+          name: r.offloading.ref,
+          podOffloadingStrategy: r.offloading.podStrategy,
+          clusterSelector: r.offloading.clusterSelector ?? null,
+        }
+      : null,
     items: r.pods.map((p) => ({
       namespace: p.namespace,
       name: p.name,
@@ -129,7 +159,15 @@ export function podsWhyDocument(r: PodsWhyResult): Record<string, unknown> {
         })),
       })),
       scheduler: p.scheduler
-        ? {event: {message: p.scheduler.event.message, lastSeen: p.scheduler.event.lastSeen, count: p.scheduler.event.count}, agreement: p.scheduler.agreement, detail: p.scheduler.detail}
+        ? {
+            event: {
+              message: p.scheduler.event.message,
+              lastSeen: p.scheduler.event.lastSeen,
+              count: p.scheduler.event.count,
+            },
+            agreement: p.scheduler.agreement,
+            detail: p.scheduler.detail,
+          }
         : null,
     })),
   })

@@ -21,10 +21,17 @@ function controllerLines(c: ControllerPlan): string[] {
   if (c.skipped) return [`${head}: left alone, ${c.skipped}`]
   const out = [`${head}, ${c.aim}: ${spreadText(c)}`]
   for (const m of c.moves) out.push(`  move pod ${m.pod} from ${m.from.name} (to ${m.to.join(' or ')})`)
-  if (c.cordon.length) out.push(`  cordoned during the move (new pods of every namespace stay off): ${c.cordon.map((x) => x.name).join(', ')}`)
-  if (c.moves.length) out.push(`  ${c.batch === 1 ? 'one at a time' : `${c.batch} at a time`}, each replacement Ready before the next eviction`)
+  if (c.cordon.length)
+    out.push(
+      `  cordoned during the move (new pods of every namespace stay off): ${c.cordon.map((x) => x.name).join(', ')}`,
+    )
+  if (c.moves.length)
+    out.push(
+      `  ${c.batch === 1 ? 'one at a time' : `${c.batch} at a time`}, each replacement Ready before the next eviction`,
+    )
   if (c.budgets.length) out.push(`  PodDisruptionBudget${c.budgets.length > 1 ? 's' : ''}: ${c.budgets.join(', ')}`)
-  if (c.blocked) out.push(`  blocked: PodDisruptionBudget ${c.blocked.budget} ${c.blocked.detail}; nothing of it can be evicted`)
+  if (c.blocked)
+    out.push(`  blocked: PodDisruptionBudget ${c.blocked.budget} ${c.blocked.detail}; nothing of it can be evicted`)
   return out
 }
 
@@ -33,11 +40,17 @@ export function renderRebalancePlan(view: RebalanceView): string {
   const p = view.plan
   const out = [`Rebalance of ${scopeText(view)} on context "${view.context}" (${view.generation}):`]
   for (const ns of p.namespaces) {
-    const cl = ns.clusters.map((c) => `${c.cluster.name} ${c.state}${c.reason ? ` (${c.reason}${c.countsInMs !== undefined ? `, counts in ${Math.ceil(c.countsInMs / 1000)}s` : ''})` : ''}`).join(', ')
+    const cl = ns.clusters
+      .map(
+        (c) =>
+          `${c.cluster.name} ${c.state}${c.reason ? ` (${c.reason}${c.countsInMs !== undefined ? `, counts in ${Math.ceil(c.countsInMs / 1000)}s` : ''})` : ''}`,
+      )
+      .join(', ')
     out.push(`  ${ns.namespace} (podOffloadingStrategy ${ns.strategy}): ${cl}`)
   }
   for (const c of p.controllers) out.push(...controllerLines(c).map((l) => `  ${l}`))
-  if (p.heldBack.length) out.push(`  Pending pods of other namespaces the cordon would hold back: ${p.heldBack.join(', ')}`)
+  if (p.heldBack.length)
+    out.push(`  Pending pods of other namespaces the cordon would hold back: ${p.heldBack.join(', ')}`)
   for (const w of p.warnings) out.push(`  warning: ${w}`)
   const moves = p.controllers.filter((c) => !c.blocked).reduce((n, c) => n + c.moves.length, 0)
   out.push(`${moves} pod(s) to move.`)
@@ -52,7 +65,12 @@ export function rebalancePlanDocument(view: RebalanceView): Record<string, unkno
     namespaces: view.plan.namespaces.map((n) => ({
       namespace: n.namespace,
       podOffloadingStrategy: n.strategy,
-      clusters: n.clusters.map((c) => ({name: c.cluster.name, state: c.state, reason: c.reason ?? null, ...(c.countsInMs !== undefined ? {countsInMs: c.countsInMs} : {})})),
+      clusters: n.clusters.map((c) => ({
+        name: c.cluster.name,
+        state: c.state,
+        reason: c.reason ?? null,
+        ...(c.countsInMs !== undefined ? {countsInMs: c.countsInMs} : {}),
+      })),
     })),
     controllers: view.plan.controllers.map((c) => ({
       namespace: c.namespace,
@@ -95,10 +113,13 @@ export function renderRebalanceResult(r: RebalanceOutcome): string {
   }
   out.push('Timeline:')
   for (const e of r.run.timeline) out.push(`  ${sec(e.at).padStart(7)}  ${e.text}`)
-  const now = r.after.controllers.filter((c) => c.spread.length).map((c) => `${c.namespace}/${c.owner.name} ${spreadText(c, false)}`)
+  const now = r.after.controllers
+    .filter((c) => c.spread.length)
+    .map((c) => `${c.namespace}/${c.owner.name} ${spreadText(c, false)}`)
   out.push(`Done in ${formatDuration(r.run.elapsedMs)}${now.length ? `; spread now: ${now.join('; ')}` : ''}.`)
   const left = r.after.controllers.reduce((n, c) => n + c.moves.length, 0)
-  if (left) out.push(`${left} pod(s) are still not where the plan aims (the scheduler chose otherwise); run the command again.`)
+  if (left)
+    out.push(`${left} pod(s) are still not where the plan aims (the scheduler chose otherwise); run the command again.`)
   return `${out.join('\n')}\n`
 }
 
@@ -107,9 +128,21 @@ export function rebalanceResultDocument(r: RebalanceOutcome): Record<string, unk
     context: r.view.context,
     ...(r.view.scope.allNamespaces ? {allNamespaces: true} : {namespace: r.view.scope.namespace}),
     elapsedMs: r.run.elapsedMs,
-    moved: r.run.moved.map((m) => ({namespace: m.namespace, pod: m.pod, from: m.from, evictedAtMs: m.evictedAt ?? null, replacement: m.replacement ?? null})),
+    moved: r.run.moved.map((m) => ({
+      namespace: m.namespace,
+      pod: m.pod,
+      from: m.from,
+      evictedAtMs: m.evictedAt ?? null,
+      replacement: m.replacement ?? null,
+    })),
     refused: r.run.refused,
     timeline: r.run.timeline.map((e) => ({atMs: e.at, kind: e.kind, text: e.text})),
-    spread: r.after.controllers.filter((c) => c.spread.length).map((c) => ({namespace: c.namespace, owner: c.owner.name, spread: c.spread.map((s) => ({domain: s.domain, pods: s.now}))})),
+    spread: r.after.controllers
+      .filter((c) => c.spread.length)
+      .map((c) => ({
+        namespace: c.namespace,
+        owner: c.owner.name,
+        spread: c.spread.map((s) => ({domain: s.domain, pods: s.now})),
+      })),
   })
 }

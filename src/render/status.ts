@@ -9,9 +9,14 @@ export function renderStatus(r: StatusReport, now: number): string {
   const out: string[] = []
   out.push(`Context:   ${r.context} (${r.server})`)
   out.push(`Liqo:      ${r.liqo.version ? `${r.liqo.version}, ` : ''}${r.liqo.description}`)
-  if (r.local) out.push(`Cluster:   ${r.local.name ? `${r.local.name} (cluster ID ${r.local.id})` : `cluster ID ${r.local.id}`}`)
+  if (r.local)
+    out.push(`Cluster:   ${r.local.name ? `${r.local.name} (cluster ID ${r.local.id})` : `cluster ID ${r.local.id}`}`)
   out.push('')
-  out.push(r.peers.length ? renderPeerList({context: r.context, peers: r.peers}, {wide: false, now}).trimEnd() : 'No ForeignClusters: this cluster has no peerings.')
+  out.push(
+    r.peers.length
+      ? renderPeerList({context: r.context, peers: r.peers}, {wide: false, now}).trimEnd()
+      : 'No ForeignClusters: this cluster has no peerings.',
+  )
   out.push('')
   if (!r.namespaceExists) out.push(`Namespace ${r.namespace}: does not exist`)
   else if (!r.offloading) out.push(`Namespace ${r.namespace}: not offloaded (no NamespaceOffloading "offloading")`)
@@ -24,15 +29,26 @@ export function renderStatus(r: StatusReport, now: number): string {
       out.push(
         renderTable(
           ['cluster', 'cluster-id', 'remote-namespace'],
-          r.remoteNamespaces.map((n) => [n.cluster, n.clusterId, n.conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')]),
+          r.remoteNamespaces.map((n) => [
+            n.cluster,
+            n.clusterId,
+            n.conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', '),
+          ]),
         ).trimEnd(),
       )
     }
   }
-  for (const n of r.ignoredOffloadings) out.push(`Warning: NamespaceOffloading "${n}" in ${r.namespace} is ignored by Liqo: only one named "offloading" is acted on`)
+  for (const n of r.ignoredOffloadings)
+    out.push(
+      `Warning: NamespaceOffloading "${n}" in ${r.namespace} is ignored by Liqo: only one named "offloading" is acted on`,
+    )
   if (r.pods) {
     out.push('')
-    out.push(r.pods.items.length ? `Pods in ${r.namespace}: ${r.pods.clusters.map(summarizeCluster).join('; ')}` : `Pods in ${r.namespace}: none`)
+    out.push(
+      r.pods.items.length
+        ? `Pods in ${r.namespace}: ${r.pods.clusters.map(summarizeCluster).join('; ')}`
+        : `Pods in ${r.namespace}: none`,
+    )
   }
   return `${out.join('\n')}\n`
 }
@@ -58,7 +74,9 @@ export function statusDocument(r: StatusReport): Record<string, unknown> {
         : null,
       ignoredOffloadings: r.ignoredOffloadings,
       remoteNamespaces: r.remoteNamespaces,
-      pods: r.pods ? r.pods.clusters.map((c) => ({cluster: c.cluster.name, kind: c.cluster.kind, pods: c.pods, ready: c.ready})) : [],
+      pods: r.pods
+        ? r.pods.clusters.map((c) => ({cluster: c.cluster.name, kind: c.cluster.kind, pods: c.pods, ready: c.ready}))
+        : [],
     },
   })
 }

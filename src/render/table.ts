@@ -38,7 +38,11 @@ export function renderAlignedRow(widths: number[], row: Array<string | number>):
   return `${line.trimEnd()}\n`
 }
 
-export function renderTable(headers: string[], rows: Array<Array<string | number>>, opts: {noHeaders?: boolean} = {}): string {
+export function renderTable(
+  headers: string[],
+  rows: Array<Array<string | number>>,
+  opts: {noHeaders?: boolean} = {},
+): string {
   const head = headers.map((h) => h.toUpperCase())
   const widths = columnWidths(opts.noHeaders ? head.map(() => '') : head, rows)
   const parts: string[] = []

@@ -7,7 +7,9 @@ export function renderVersion(v: VersionInfo): string {
   if (v.server) {
     lines.push(`Server Version: ${v.server.kubernetes} (context "${v.server.context}")`)
     const l = v.server.liqo
-    lines.push(`Liqo: ${l.line === 'none' ? 'not installed' : `${l.version ?? 'version not readable'}, ${l.description}`}`)
+    lines.push(
+      `Liqo: ${l.line === 'none' ? 'not installed' : `${l.version ?? 'version not readable'}, ${l.description}`}`,
+    )
   }
   return `${lines.join('\n')}\n`
 }

@@ -17,6 +17,12 @@ export function waitDocument(r: WaitOutcome): Record<string, unknown> {
     elapsedMs: r.elapsedMs,
     readyPods: r.state.readyPods,
     totalPods: r.state.totalPods,
-    clusters: r.state.placement.clusters.map((c) => ({name: c.cluster.name, kind: c.cluster.kind, clusterID: c.cluster.id ?? null, pods: c.pods, ready: c.ready})),
+    clusters: r.state.placement.clusters.map((c) => ({
+      name: c.cluster.name,
+      kind: c.cluster.kind,
+      clusterID: c.cluster.id ?? null,
+      pods: c.pods,
+      ready: c.ready,
+    })),
   })
 }

@@ -47,23 +47,48 @@ export async function loadCleanupPlan(client: KubeClient, o: CleanupPlanOptions)
   const u = o.unpeer ? await unpeering(client, liqo, o.unpeer) : undefined
   const unpeer = u ? await unpeerInputs(client, liqo, fcs.items, u) : undefined
   const plan = planCleanup(
-    {namespace: o.namespace, ...(namespaceObj ? {namespaceObj} : {}), deployments: deployments.items, nsos: nsos.items, fcs: fcs.items, ...(unpeer ? {unpeer} : {})},
+    {
+      namespace: o.namespace,
+      ...(namespaceObj ? {namespaceObj} : {}),
+      deployments: deployments.items,
+      nsos: nsos.items,
+      fcs: fcs.items,
+      ...(unpeer ? {unpeer} : {}),
+    },
     {deployments: o.deployments, keepPeering: o.keepPeering},
   )
   const otherNamespaces = await peeringImpact(client, plan.steps, o.namespace, fcs.items)
-  return {...plan, context: client.context, foreignClusters: fcs.items, liqo, otherNamespaces, ...(u ? {unpeering: u} : {})}
+  return {
+    ...plan,
+    context: client.context,
+    foreignClusters: fcs.items,
+    liqo,
+    otherNamespaces,
+    ...(u ? {unpeering: u} : {}),
+  }
 }
 
 /** What the steps that switch peerings off (or unpeer) do to the pods of every other namespace. */
-async function peeringImpact(client: KubeClient, steps: CleanupStep[], namespace: string, fcs: ForeignCluster[]): Promise<EvictionImpact[]> {
-  const leavingIds = new Set(steps.flatMap((s) => (s.kind === 'disable-peering' || s.kind === 'unpeer' ? [s.clusterId] : [])))
+async function peeringImpact(
+  client: KubeClient,
+  steps: CleanupStep[],
+  namespace: string,
+  fcs: ForeignCluster[],
+): Promise<EvictionImpact[]> {
+  const leavingIds = new Set(
+    steps.flatMap((s) => (s.kind === 'disable-peering' || s.kind === 'unpeer' ? [s.clusterId] : [])),
+  )
   if (!leavingIds.size) return []
   const leaving = fcs.filter((f) => leavingIds.has(f.clusterId))
   const nodes = (await NODES.list(client)).items
   const vnodes = nodes.filter((n) => n.virtual && n.remoteClusterId && leavingIds.has(n.remoteClusterId))
-  const pods = (await Promise.all(vnodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items)
+  const pods = (
+    await Promise.all(vnodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))
+  ).flatMap((r) => r.items)
   const namespaces = [...new Set(pods.map((p) => p.namespace))].filter((n) => n !== namespace)
-  const pdbs = (await Promise.all(namespaces.map((ns) => POD_DISRUPTION_BUDGETS.list(client, {namespace: ns})))).flatMap((r) => r.items)
+  const pdbs = (
+    await Promise.all(namespaces.map((ns) => POD_DISRUPTION_BUDGETS.list(client, {namespace: ns})))
+  ).flatMap((r) => r.items)
   return previewDisableAll(leaving, {namespace, pods, nodes, fcs, pdbs})
 }
 
@@ -72,8 +97,10 @@ export function cleanupAccessChecks(plan: LoadedCleanupPlan): AccessCheck[] {
   const checks: AccessCheck[] = []
   for (const s of plan.steps) {
     if ('alreadyDeleting' in s && s.alreadyDeleting) continue
-    if (s.kind === 'delete-deployment') checks.push(DEPLOYMENTS.access('delete', {namespace: s.namespace, name: s.name}))
-    if (s.kind === 'delete-namespaceoffloading') checks.push(plan.liqo.namespaceOffloadings.access('delete', {namespace: s.namespace, name: s.name}))
+    if (s.kind === 'delete-deployment')
+      checks.push(DEPLOYMENTS.access('delete', {namespace: s.namespace, name: s.name}))
+    if (s.kind === 'delete-namespaceoffloading')
+      checks.push(plan.liqo.namespaceOffloadings.access('delete', {namespace: s.namespace, name: s.name}))
     if (s.kind === 'delete-namespace') checks.push(NAMESPACES.access('delete', {name: s.namespace}))
     if (s.kind === 'unpeer') checks.push(...(plan.liqo.unpeer?.access.home ?? []))
     if (s.kind === 'disable-peering' && s.outgoing !== 'No') {
@@ -111,11 +138,20 @@ function nsoStillThere(nso: NamespaceOffloading, fcsById: Map<string, ForeignClu
 }
 
 function namespaceStillThere(ns: Namespace): string[] {
-  const reasons = ns.conditions.filter((c) => c.status === 'True' && c.message).map((c) => `${c.reason ?? c.type}: ${c.message}`)
-  return [`namespace ${ns.name} is ${ns.phase}${ns.finalizers.length ? ` (finalizers: ${ns.finalizers.join(', ')})` : ''}`, ...reasons]
+  const reasons = ns.conditions
+    .filter((c) => c.status === 'True' && c.message)
+    .map((c) => `${c.reason ?? c.type}: ${c.message}`)
+  return [
+    `namespace ${ns.name} is ${ns.phase}${ns.finalizers.length ? ` (finalizers: ${ns.finalizers.join(', ')})` : ''}`,
+    ...reasons,
+  ]
 }
 
-export async function runCleanup(client: KubeClient, plan: LoadedCleanupPlan, o: CleanupRunOptions): Promise<CleanupDone[]> {
+export async function runCleanup(
+  client: KubeClient,
+  plan: LoadedCleanupPlan,
+  o: CleanupRunOptions,
+): Promise<CleanupDone[]> {
   const done: CleanupDone[] = []
   const fcsById = indexForeignClusters(plan.foreignClusters)
   const waiter = new Waiter(client, plan.liqo, o)
@@ -124,7 +160,11 @@ export async function runCleanup(client: KubeClient, plan: LoadedCleanupPlan, o:
     const started = o.clock.now()
     o.onStep?.(i + 1, total, step)
     // A signal between two steps stops before the next one changes anything.
-    if (o.signal.aborted) throw new InterruptedError(`interrupted: cleanup stopped before step ${i + 1}/${total}`, 'run the same cleanup again to resume from what is left')
+    if (o.signal.aborted)
+      throw new InterruptedError(
+        `interrupted: cleanup stopped before step ${i + 1}/${total}`,
+        'run the same cleanup again to resume from what is left',
+      )
     try {
       const d = {step, line: await runStep(client, plan, waiter, step, fcsById), elapsedMs: o.clock.now() - started}
       done.push(d)
@@ -132,19 +172,32 @@ export async function runCleanup(client: KubeClient, plan: LoadedCleanupPlan, o:
     } catch (e) {
       const where = `cleanup stopped at step ${i + 1}/${total} (${describeStep(step)})`
       const resume = 'run the same cleanup again to resume from what is left'
-      if (e instanceof WaitTimeoutError) throw new WaitTimeoutError(`${e.message}`, e.pending, `${where}; ${resume}; a stuck finalizer is never removed by this tool`)
-      if (e instanceof InterruptedError) throw Object.assign(new InterruptedError(`interrupted: ${where}`, resume), {lastState: e.lastState})
+      if (e instanceof WaitTimeoutError)
+        throw new WaitTimeoutError(
+          `${e.message}`,
+          e.pending,
+          `${where}; ${resume}; a stuck finalizer is never removed by this tool`,
+        )
+      if (e instanceof InterruptedError)
+        throw Object.assign(new InterruptedError(`interrupted: ${where}`, resume), {lastState: e.lastState})
       throw e
     }
   }
   return done
 }
 
-async function runStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: Waiter, step: CleanupStep, fcsById: Map<string, ForeignCluster>): Promise<string> {
+async function runStep(
+  client: KubeClient,
+  plan: LoadedCleanupPlan,
+  waiter: Waiter,
+  step: CleanupStep,
+  fcsById: Map<string, ForeignCluster>,
+): Promise<string> {
   switch (step.kind) {
     case 'delete-deployment': {
       // Foreground: the Deployment goes only after its ReplicaSets and pods are gone.
-      if (!step.alreadyDeleting) await DEPLOYMENTS.delete(client, step.name, {namespace: step.namespace, propagationPolicy: 'Foreground'})
+      if (!step.alreadyDeleting)
+        await DEPLOYMENTS.delete(client, step.name, {namespace: step.namespace, propagationPolicy: 'Foreground'})
       await waiter.deploymentGone(step.namespace, step.name)
       return `${DEPLOYMENTS.ref(step.name)} deleted (namespace ${step.namespace})`
     }
@@ -161,7 +214,11 @@ async function runStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: Wait
     }
     case 'delete-namespace': {
       if (!step.alreadyDeleting) await NAMESPACES.delete(client, step.namespace)
-      await waiter.gone(NAMESPACES, step.namespace, {what: `namespace ${step.namespace}`, describe: namespaceStillThere, hint: 'see what is left with: kubectl get all -n ' + step.namespace})
+      await waiter.gone(NAMESPACES, step.namespace, {
+        what: `namespace ${step.namespace}`,
+        describe: namespaceStillThere,
+        hint: 'see what is left with: kubectl get all -n ' + step.namespace,
+      })
       return `${NAMESPACES.ref(step.namespace)} deleted`
     }
     case 'disable-peering': {
@@ -187,7 +244,12 @@ export function remoteAccessChecks(plan: LoadedCleanupPlan): Array<{client: Kube
 }
 
 /** One peering torn down as liqoctl unpeer does: each module's objects deleted, then waited for, in order. */
-async function unpeerStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: Waiter, step: Extract<CleanupStep, {kind: 'unpeer'}>): Promise<string> {
+async function unpeerStep(
+  client: KubeClient,
+  plan: LoadedCleanupPlan,
+  waiter: Waiter,
+  step: Extract<CleanupStep, {kind: 'unpeer'}>,
+): Promise<string> {
   const u = plan.unpeering!
   const remote = u.remotes.get(step.clusterId)!
   const fc = plan.foreignClusters.find((f) => f.name === step.foreignCluster)
@@ -198,7 +260,12 @@ async function unpeerStep(client: KubeClient, plan: LoadedCleanupPlan, waiter: W
   const remoteWaiter = waiter.on(remote.client)
   for (const stage of stages) {
     for (const i of stage.items) {
-      if (!i.obj.deletionTimestamp) await i.kind.delete(i.side === 'home' ? client : remote.client, i.obj.name, i.obj.namespace ? {namespace: i.obj.namespace} : {})
+      if (!i.obj.deletionTimestamp)
+        await i.kind.delete(
+          i.side === 'home' ? client : remote.client,
+          i.obj.name,
+          i.obj.namespace ? {namespace: i.obj.namespace} : {},
+        )
     }
     for (const i of stage.items) {
       const w = i.side === 'home' ? waiter : remoteWaiter

@@ -20,7 +20,10 @@ export interface Where {
 /** Deadline of each completion lookup: a shell must not hang on Tab. */
 export const COMPLETION_DEADLINE_MS = 1500
 
-export async function liveCandidates(kind: 'cluster' | 'pod' | 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user', where: Where): Promise<string[]> {
+export async function liveCandidates(
+  kind: 'cluster' | 'pod' | 'namespace' | 'context' | 'kubeconfig-cluster' | 'kubeconfig-user',
+  where: Where,
+): Promise<string[]> {
   const overrides = where.overrides ?? {}
   const config = loadKubeconfig({kubeconfig: where.kubeconfig, optional: overridesNameServer(overrides)})
   if (kind === 'context') return config.contexts.map((c) => c.name)

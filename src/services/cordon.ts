@@ -47,14 +47,23 @@ export interface CordonPlan {
 }
 
 /** The cluster's Liqo adapter, its peerings and the Nodes (the API line is checked first). */
-export async function readPeerings(client: KubeClient): Promise<{liqo: LiqoAdapter; fcs: ForeignCluster[]; nodes: Node[]}> {
+export async function readPeerings(
+  client: KubeClient,
+): Promise<{liqo: LiqoAdapter; fcs: ForeignCluster[]; nodes: Node[]}> {
   const nodesRead = NODES.list(client).then((r) => r.items)
   const liqo = await connectLiqo(client)
   const [fcs, nodes] = await Promise.all([liqo.listPeerings(client, {nodes: nodesRead}), nodesRead])
   return {liqo, fcs: fcs.items, nodes}
 }
 
-export async function planCordon(client: KubeClient, liqo: LiqoAdapter, action: CordonAction, input: string, fcs: ForeignCluster[], allNodes: Node[]): Promise<CordonPlan> {
+export async function planCordon(
+  client: KubeClient,
+  liqo: LiqoAdapter,
+  action: CordonAction,
+  input: string,
+  fcs: ForeignCluster[],
+  allNodes: Node[],
+): Promise<CordonPlan> {
   const {fc, matchedBy} = resolveForeignCluster(input, fcs, client.context)
   const cluster = clusterDisplayName(fc)
   const targets = liqo.cordons.targets(fc, allNodes)
@@ -63,7 +72,9 @@ export async function planCordon(client: KubeClient, liqo: LiqoAdapter, action: 
   if (on && !targets.length) {
     throw new UserError(
       `the peering with ${fc.name} has no virtual node to cordon (outgoing ${fc.outgoingEnabled}/${fc.outgoingPhase}, ${liqo.generation}): no pod can land on it now`,
-      fc.outgoingEnabled === 'No' ? `cordon it once it is enabled again (liqo-topology peer enable ${fc.name})` : 'see: liqo-topology peer list',
+      fc.outgoingEnabled === 'No'
+        ? `cordon it once it is enabled again (liqo-topology peer enable ${fc.name})`
+        : 'see: liqo-topology peer list',
     )
   }
   const nodes = clusterVirtualNodes(allNodes, fc.clusterId)
@@ -105,15 +116,27 @@ export interface CordonApplyOptions extends WaiterOptions {
   onApplied?: () => void
 }
 
-export async function applyCordon(client: KubeClient, liqo: LiqoAdapter, plan: CordonPlan, o: CordonApplyOptions): Promise<CordonResult> {
+export async function applyCordon(
+  client: KubeClient,
+  liqo: LiqoAdapter,
+  plan: CordonPlan,
+  o: CordonApplyOptions,
+): Promise<CordonResult> {
   const start = o.clock.now()
   const on = plan.action === 'cordon'
   if (o.signal.aborted) throw new InterruptedError(`interrupted before the change; ${plan.cluster} left as it was`)
-  const {changed} = plan.alreadyDone ? {changed: false} : await liqo.cordons.set(client, plan.fc, plan.nodes, PEER_CORDON, on)
+  const {changed} = plan.alreadyDone
+    ? {changed: false}
+    : await liqo.cordons.set(client, plan.fc, plan.nodes, PEER_CORDON, on)
   o.onApplied?.()
   const result: CordonResult = {plan, changed, waited: false, inForce: false, elapsedMs: 0}
   if (!o.wait) {
-    result.inForce = cordonInForce((await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items, plan.fc.clusterId, PEER_CORDON, on)
+    result.inForce = cordonInForce(
+      (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items,
+      plan.fc.clusterId,
+      PEER_CORDON,
+      on,
+    )
   } else {
     await new Waiter(client, liqo, o).cordon({clusterId: plan.fc.clusterId, cluster: plan.cluster}, PEER_CORDON, on)
     Object.assign(result, {waited: true, inForce: true})

@@ -30,7 +30,11 @@ export interface PeerListResult {
 
 export async function peerList(client: KubeClient): Promise<PeerListResult> {
   const nodesRead = NODES.list(client).then((r) => r.items)
-  const [{fcs}, nodes, podsOn] = await Promise.all([listForeignClusters(client, nodesRead), nodesRead, nodesRead.then(async (n) => countVirtualNodePods(client, n))])
+  const [{fcs}, nodes, podsOn] = await Promise.all([
+    listForeignClusters(client, nodesRead),
+    nodesRead,
+    nodesRead.then(async (n) => countVirtualNodePods(client, n)),
+  ])
   return {context: client.context, peers: describePeers(fcs, nodes, podsOn)}
 }
 
@@ -59,12 +63,21 @@ export interface PeerPlan {
 }
 
 /** The cluster's Liqo adapter and its peerings (the API line is checked first); `nodes`: a list of the nodes already under way. */
-export async function listForeignClusters(client: KubeClient, nodes?: Promise<Node[]>): Promise<{liqo: LiqoAdapter; fcs: ForeignCluster[]}> {
+export async function listForeignClusters(
+  client: KubeClient,
+  nodes?: Promise<Node[]>,
+): Promise<{liqo: LiqoAdapter; fcs: ForeignCluster[]}> {
   const liqo = await connectLiqo(client)
   return {liqo, fcs: (await liqo.listPeerings(client, nodes ? {nodes} : {})).items}
 }
 
-export async function planPeerChange(client: KubeClient, liqo: LiqoAdapter, action: PeerAction, input: string, all: ForeignCluster[]): Promise<PeerPlan> {
+export async function planPeerChange(
+  client: KubeClient,
+  liqo: LiqoAdapter,
+  action: PeerAction,
+  input: string,
+  all: ForeignCluster[],
+): Promise<PeerPlan> {
   const {fc, matchedBy} = resolveForeignCluster(input, all, client.context)
   if (fc.outgoingEnabled === 'None') {
     throw new UserError(
@@ -158,15 +171,24 @@ export interface ApplyOptions extends WaiterOptions {
   onApplied?: () => void
 }
 
-export async function applyPeerChange(client: KubeClient, liqo: LiqoAdapter, plan: PeerPlan, o: ApplyOptions): Promise<PeerChangeResult> {
+export async function applyPeerChange(
+  client: KubeClient,
+  liqo: LiqoAdapter,
+  plan: PeerPlan,
+  o: ApplyOptions,
+): Promise<PeerChangeResult> {
   const start = o.clock.now()
   const value: OutgoingSetting = plan.action === 'disable' ? 'No' : 'Yes'
   const timeline: TimelineEvent[] = []
   let patched = false
   // A signal that came before the write stops here: nothing is changed after Ctrl-C.
-  if (o.signal.aborted) throw new InterruptedError(`interrupted before the change; peering to ${plan.cluster.name} left as it was`)
+  if (o.signal.aborted)
+    throw new InterruptedError(`interrupted before the change; peering to ${plan.cluster.name} left as it was`)
   // A disable keeps replacements off every virtual node of the cluster first; an enable lifts what one left.
-  const lift = plan.action === 'disable' ? await keepReplacementsOff(client, liqo, plan, o, timeline) : await liftDisableCordon(client, liqo, plan, timeline)
+  const lift =
+    plan.action === 'disable'
+      ? await keepReplacementsOff(client, liqo, plan, o, timeline)
+      : await liftDisableCordon(client, liqo, plan, timeline)
   try {
     if (!plan.alreadyDone) {
       patched = (await liqo.setOutgoing(client, plan.fc, value)).changed
@@ -195,7 +217,11 @@ export async function applyPeerChange(client: KubeClient, liqo: LiqoAdapter, pla
     result.elapsedMs = await waiter.enabled(plan, start, timeline)
   }
   result.converged = true
-  timeline.push({at: result.elapsedMs, kind: 'converged', text: plan.action === 'disable' ? 'rescheduling converged' : 'peering ready'})
+  timeline.push({
+    at: result.elapsedMs,
+    kind: 'converged',
+    text: plan.action === 'disable' ? 'rescheduling converged' : 'peering ready',
+  })
   return result
 }
 
@@ -210,7 +236,13 @@ const DISABLE_CORDON_WAIT_MS = 5000
  * do not land on another that Liqo drains later (and get evicted a second time). With one virtual
  * node there is nothing to do: Liqo cordons it before it evicts. Returns what lifts it, or nothing.
  */
-async function keepReplacementsOff(client: KubeClient, liqo: LiqoAdapter, plan: PeerPlan, o: ApplyOptions, timeline: TimelineEvent[]): Promise<(() => Promise<void>) | undefined> {
+async function keepReplacementsOff(
+  client: KubeClient,
+  liqo: LiqoAdapter,
+  plan: PeerPlan,
+  o: ApplyOptions,
+  timeline: TimelineEvent[],
+): Promise<(() => Promise<void>) | undefined> {
   if (o.signal.aborted) return undefined
   const nodes = (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items
   const present = clusterVirtualNodes(nodes, plan.fc.clusterId)
@@ -222,14 +254,27 @@ async function keepReplacementsOff(client: KubeClient, liqo: LiqoAdapter, plan: 
   try {
     await liqo.cordons.set(client, plan.fc, nodes, 'disable', true)
     const names = present.map((n) => n.name).join(', ')
-    await new Waiter(client, liqo, {...o, timeoutMs: DISABLE_CORDON_WAIT_MS, onProgress: () => {}}).cordon(change, 'disable', true).then(
-      () => timeline.push({at: 0, kind: 'node', text: `virtual nodes ${names} cordoned (${cordonTaint('disable').key}) to keep replacements off them`, cluster: plan.cluster.name}),
-      (e: unknown) => {
-        if (!(e instanceof WaitTimeoutError)) throw e
-        // Not in force in time: the disable goes on as it would without it.
-        timeline.push({at: 0, kind: 'node', text: `cordon of ${names} not in force after ${DISABLE_CORDON_WAIT_MS / 1000}s: replacements may land there`, cluster: plan.cluster.name})
-      },
-    )
+    await new Waiter(client, liqo, {...o, timeoutMs: DISABLE_CORDON_WAIT_MS, onProgress: () => {}})
+      .cordon(change, 'disable', true)
+      .then(
+        () =>
+          timeline.push({
+            at: 0,
+            kind: 'node',
+            text: `virtual nodes ${names} cordoned (${cordonTaint('disable').key}) to keep replacements off them`,
+            cluster: plan.cluster.name,
+          }),
+        (e: unknown) => {
+          if (!(e instanceof WaitTimeoutError)) throw e
+          // Not in force in time: the disable goes on as it would without it.
+          timeline.push({
+            at: 0,
+            kind: 'node',
+            text: `cordon of ${names} not in force after ${DISABLE_CORDON_WAIT_MS / 1000}s: replacements may land there`,
+            cluster: plan.cluster.name,
+          })
+        },
+      )
   } catch (e) {
     await lift()
     throw e
@@ -238,11 +283,21 @@ async function keepReplacementsOff(client: KubeClient, liqo: LiqoAdapter, plan: 
 }
 
 /** Before an enable: lifts a "disable" cordon an earlier disable left (run with --no-wait, or stopped hard). */
-async function liftDisableCordon(client: KubeClient, liqo: LiqoAdapter, plan: PeerPlan, timeline: TimelineEvent[]): Promise<undefined> {
+async function liftDisableCordon(
+  client: KubeClient,
+  liqo: LiqoAdapter,
+  plan: PeerPlan,
+  timeline: TimelineEvent[],
+): Promise<undefined> {
   const nodes = (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items
   if (!liqo.cordons.holders(plan.fc, nodes).includes('disable')) return undefined
   await liqo.cordons.set(client, plan.fc, nodes, 'disable', false)
-  timeline.push({at: 0, kind: 'node', text: `cordon left by a disable (${cordonTaint('disable').key}) lifted`, cluster: plan.cluster.name})
+  timeline.push({
+    at: 0,
+    kind: 'node',
+    text: `cordon left by a disable (${cordonTaint('disable').key}) lifted`,
+    cluster: plan.cluster.name,
+  })
   return undefined
 }
 
@@ -254,10 +309,17 @@ async function liftDisableCordon(client: KubeClient, liqo: LiqoAdapter, plan: Pe
  * node would wait for all the others. Best effort: a refused eviction is left to Liqo's drain.
  */
 async function evictAtOnce(client: KubeClient, plan: PeerPlan, timeline: TimelineEvent[]): Promise<void> {
-  const nodes = clusterVirtualNodes((await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items, plan.fc.clusterId)
-  const pods = (await Promise.all(nodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`})))).flatMap((r) => r.items).filter((p) => !p.deletionTimestamp)
+  const nodes = clusterVirtualNodes(
+    (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items,
+    plan.fc.clusterId,
+  )
+  const pods = (await Promise.all(nodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`}))))
+    .flatMap((r) => r.items)
+    .filter((p) => !p.deletionTimestamp)
   // Best effort: any refusal (a budget's 429, a missing permission, a server error) is Liqo's drain's to retry.
-  const answers = await Promise.all(pods.map((p) => evictPod(client, p.namespace, p.name).catch(() => ({outcome: 'refused' as const}))))
+  const answers = await Promise.all(
+    pods.map((p) => evictPod(client, p.namespace, p.name).catch(() => ({outcome: 'refused' as const}))),
+  )
   const refused = answers.filter((a) => a.outcome === 'refused').length
   if (pods.length)
     timeline.push({

@@ -16,7 +16,13 @@ export interface PlacementEvent {
  * `pods where -w`: the current placement once, then every change of a pod (including the cluster
  * it lands on) until the signal aborts. Watches pods, nodes and the peerings; no polling.
  */
-export async function watchPlacement(client: KubeClient, o: PodsWhereOptions, signal: AbortSignal, onInitial: (r: PodsWhereResult) => void, onEvent: (e: PlacementEvent) => void): Promise<void> {
+export async function watchPlacement(
+  client: KubeClient,
+  o: PodsWhereOptions,
+  signal: AbortSignal,
+  onInitial: (r: PodsWhereResult) => void,
+  onEvent: (e: PlacementEvent) => void,
+): Promise<void> {
   const liqo = await peeringsOrWarning(client)
   const pods = PODS.reflector(client, podScope(o))
   const nodes = NODES.reflector(client)
@@ -30,7 +36,8 @@ export async function watchPlacement(client: KubeClient, o: PodsWhereOptions, si
     const {nodes: n, fcs: f} = current()
     return place([p], n, f).items[0]!
   }
-  const fingerprint = (item: PlacedPod, type: string) => JSON.stringify([item.cluster, item.status, item.ready, item.restarts, item.node, type])
+  const fingerprint = (item: PlacedPod, type: string) =>
+    JSON.stringify([item.cluster, item.status, item.ready, item.restarts, item.node, type])
   const last = new Map<string, string>()
   const runs = [
     nodes.run(ctl.signal, () => {}),
@@ -47,7 +54,10 @@ export async function watchPlacement(client: KubeClient, o: PodsWhereOptions, si
     }),
   ]
   try {
-    await Promise.race([Promise.all([pods.whenSynced(), nodes.whenSynced(), ...(peerings?.reflectors ?? []).map((r) => r.whenSynced())]), Promise.race(runs)])
+    await Promise.race([
+      Promise.all([pods.whenSynced(), nodes.whenSynced(), ...(peerings?.reflectors ?? []).map((r) => r.whenSynced())]),
+      Promise.race(runs),
+    ])
     if (pods.store.size === 0 && !o.allNamespaces) await requireNamespace(client, o.namespace)
     const {nodes: n, fcs: f} = current()
     const initial = place([...pods.store.values()], n, f)
@@ -62,7 +72,10 @@ export async function watchPlacement(client: KubeClient, o: PodsWhereOptions, si
     })
     ready = true
     // Runs until Ctrl-C; a watch that fails for good (e.g. Forbidden) ends it with that error.
-    await Promise.race([new Promise<void>((r) => ctl.signal.addEventListener('abort', () => r(), {once: true})), Promise.race(runs)])
+    await Promise.race([
+      new Promise<void>((r) => ctl.signal.addEventListener('abort', () => r(), {once: true})),
+      Promise.race(runs),
+    ])
   } finally {
     ctl.abort()
     await Promise.allSettled(runs)

@@ -48,23 +48,50 @@ export interface PodsWhyResult {
 
 export async function explainPods(client: KubeClient, o: PodsWhyOptions): Promise<PodsWhyResult> {
   const nodesRead = NODES.list(client).then((r) => r.items)
-  const [pods, nodes, liqo, events] = await Promise.all([readSubjects(client, o), nodesRead, peeringsOrWarning(client, nodesRead), failedScheduling(client, o)])
-  const nso = liqo.adapter ? await liqo.adapter.namespaceOffloadings.get(client, NAMESPACE_OFFLOADING_NAME, {namespace: o.namespace}) : undefined
+  const [pods, nodes, liqo, events] = await Promise.all([
+    readSubjects(client, o),
+    nodesRead,
+    peeringsOrWarning(client, nodesRead),
+    failedScheduling(client, o),
+  ])
+  const nso = liqo.adapter
+    ? await liqo.adapter.namespaceOffloadings.get(client, NAMESPACE_OFFLOADING_NAME, {namespace: o.namespace})
+    : undefined
   const offloading: OffloadingRule | undefined =
-    nso && !nso.deletionTimestamp ? {ref: `${nso.namespace}/${nso.name}`, podStrategy: nso.podStrategy, ...(nso.clusterSelector ? {clusterSelector: nso.clusterSelector} : {})} : undefined
+    nso && !nso.deletionTimestamp
+      ? {
+          ref: `${nso.namespace}/${nso.name}`,
+          podStrategy: nso.podStrategy,
+          ...(nso.clusterSelector ? {clusterSelector: nso.clusterSelector} : {}),
+        }
+      : undefined
   const bound = await podsByNode(client, pods.length ? nodes : [])
   const nodeMap = new Map(nodes.map((n) => [n.name, n]))
   const byId = indexForeignClusters(liqo.fcs)
   const items = pods.map((p): PodWhy => {
     const clusters = clusterVerdicts(p, nodes, liqo.fcs, offloading, (n) => bound.get(n) ?? [])
-    const w: PodWhy = {namespace: p.namespace, name: p.name, status: p.status, cluster: clusterOfNode(p.nodeName, nodeMap, byId), scheduling: p.scheduling, clusters}
+    const w: PodWhy = {
+      namespace: p.namespace,
+      name: p.name,
+      status: p.status,
+      cluster: clusterOfNode(p.nodeName, nodeMap, byId),
+      scheduling: p.scheduling,
+      clusters,
+    }
     if (p.nodeName) w.node = p.nodeName
     if (p.unschedulableMessage) w.unschedulableMessage = p.unschedulableMessage
     const event = p.nodeName ? undefined : events.get(p.uid)
     if (event) w.scheduler = checkAgainstScheduler(clusters, event)
     return w
   })
-  return {namespace: o.namespace, context: client.context, liqo: liqo.liqo, ...(offloading ? {offloading} : {}), pods: items, warnings: liqo.warnings}
+  return {
+    namespace: o.namespace,
+    context: client.context,
+    liqo: liqo.liqo,
+    ...(offloading ? {offloading} : {}),
+    pods: items,
+    warnings: liqo.warnings,
+  }
 }
 
 /** The pod named, or every Pending pod of the namespace not being deleted; kubectl's NotFound for an unknown pod. */
@@ -73,16 +100,28 @@ async function readSubjects(client: KubeClient, o: PodsWhyOptions): Promise<Pod[
     const pod = await PODS.get(client, o.pod, {namespace: o.namespace})
     if (pod) return [pod]
     await requireNamespace(client, o.namespace)
-    throw new ApiError(404, 'NotFound', `pods "${o.pod}" not found`, `get pods ${o.pod}`, `list the pods of namespace "${o.namespace}" with: liqo-topology pods where -n ${o.namespace}`)
+    throw new ApiError(
+      404,
+      'NotFound',
+      `pods "${o.pod}" not found`,
+      `get pods ${o.pod}`,
+      `list the pods of namespace "${o.namespace}" with: liqo-topology pods where -n ${o.namespace}`,
+    )
   }
-  const pending = (await PODS.list(client, {namespace: o.namespace, fieldSelector: 'spec.nodeName='})).items.filter((p) => !p.deletionTimestamp && p.phase === 'Pending')
+  const pending = (await PODS.list(client, {namespace: o.namespace, fieldSelector: 'spec.nodeName='})).items.filter(
+    (p) => !p.deletionTimestamp && p.phase === 'Pending',
+  )
   if (pending.length === 0) await requireNamespace(client, o.namespace)
   return pending
 }
 
 /** The last FailedScheduling event of each pod of the namespace, by pod UID. */
 async function failedScheduling(client: KubeClient, o: PodsWhyOptions): Promise<Map<string, KubeEvent>> {
-  const fieldSelector = ['involvedObject.kind=Pod', 'reason=FailedScheduling', ...(o.pod ? [`involvedObject.name=${o.pod}`] : [])].join(',')
+  const fieldSelector = [
+    'involvedObject.kind=Pod',
+    'reason=FailedScheduling',
+    ...(o.pod ? [`involvedObject.name=${o.pod}`] : []),
+  ].join(',')
   const last = new Map<string, KubeEvent>()
   for (const e of (await EVENTS.list(client, {namespace: o.namespace, fieldSelector})).items) {
     const seen = last.get(e.involvedUid)
@@ -95,7 +134,11 @@ async function failedScheduling(client: KubeClient, o: PodsWhyOptions): Promise<
 async function podsByNode(client: KubeClient, nodes: Node[]): Promise<Map<string, Pod[]>> {
   const withRoom = nodes.filter((n) => n.allocatable)
   const lists = await Promise.all(
-    withRoom.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name},status.phase!=Succeeded,status.phase!=Failed`}).then((r) => [n.name, r.items] as const)),
+    withRoom.map((n) =>
+      PODS.list(client, {fieldSelector: `spec.nodeName=${n.name},status.phase!=Succeeded,status.phase!=Failed`}).then(
+        (r) => [n.name, r.items] as const,
+      ),
+    ),
   )
   return new Map(lists)
 }

@@ -37,7 +37,13 @@ export interface RebalanceView {
   fcs: ForeignCluster[]
 }
 
-export async function readRebalance(client: KubeClient, liqo: LiqoAdapter, scope: RebalanceScope, cordon: ClusterCordon, clock: Clock): Promise<RebalanceView> {
+export async function readRebalance(
+  client: KubeClient,
+  liqo: LiqoAdapter,
+  scope: RebalanceScope,
+  cordon: ClusterCordon,
+  clock: Clock,
+): Promise<RebalanceView> {
   const ns = scope.allNamespaces ? {} : {namespace: scope.namespace}
   const [nodes, pods, nsos, pdbs, pendingElsewhere] = await Promise.all([
     NODES.list(client).then((r) => r.items),
@@ -48,14 +54,34 @@ export async function readRebalance(client: KubeClient, liqo: LiqoAdapter, scope
   ])
   if (!pods.length && !scope.allNamespaces) await requireNamespace(client, scope.namespace)
   const fcs = (await liqo.listPeerings(client, {nodes})).items
-  const plan = planRebalance({pods, nodes, fcs, offloadings: nsos, pdbs, pendingElsewhere, now: clock.now(), stableForMs: scope.stableForMs, maxUnavailable: scope.maxUnavailable})
-  return {context: client.context, generation: liqo.generation, scope, plan, leftovers: cordon.leftovers(fcs, nodes), nodes, fcs}
+  const plan = planRebalance({
+    pods,
+    nodes,
+    fcs,
+    offloadings: nsos,
+    pdbs,
+    pendingElsewhere,
+    now: clock.now(),
+    stableForMs: scope.stableForMs,
+    maxUnavailable: scope.maxUnavailable,
+  })
+  return {
+    context: client.context,
+    generation: liqo.generation,
+    scope,
+    plan,
+    leftovers: cordon.leftovers(fcs, nodes),
+    nodes,
+    fcs,
+  }
 }
 
 /** Pending pods of the other namespaces (none when the user may not list them cluster-wide). */
 async function pendingOutside(client: KubeClient, namespace: string): Promise<Pod[]> {
   try {
-    return (await PODS.list(client, {fieldSelector: 'spec.nodeName=,status.phase=Pending'})).items.filter((p) => p.namespace !== namespace)
+    return (await PODS.list(client, {fieldSelector: 'spec.nodeName=,status.phase=Pending'})).items.filter(
+      (p) => p.namespace !== namespace,
+    )
   } catch (e) {
     if (e instanceof ApiError && e.isForbidden) return []
     throw e
@@ -65,8 +91,15 @@ async function pendingOutside(client: KubeClient, namespace: string): Promise<Po
 /** What the moves need to be allowed to do. */
 export function rebalanceAccess(view: RebalanceView, cordon: ClusterCordon): AccessCheck[] {
   const moving = view.plan.controllers.filter((c) => c.moves.length && !c.blocked)
-  const evictions = [...new Set(moving.map((c) => c.namespace))].map((namespace) => ({verb: 'create', group: '', resource: 'pods/eviction', namespace}))
-  const cordoned = [...new Set(moving.flatMap((c) => c.cordon.map((x) => x.id)))].map((id) => view.fcs.find((f) => f.clusterId === id)).filter((f) => f !== undefined)
+  const evictions = [...new Set(moving.map((c) => c.namespace))].map((namespace) => ({
+    verb: 'create',
+    group: '',
+    resource: 'pods/eviction',
+    namespace,
+  }))
+  const cordoned = [...new Set(moving.flatMap((c) => c.cordon.map((x) => x.id)))]
+    .map((id) => view.fcs.find((f) => f.clusterId === id))
+    .filter((f) => f !== undefined)
   return [...evictions, ...cordoned.flatMap((fc) => cordon.access(fc, view.nodes))]
 }
 
@@ -89,12 +122,21 @@ export interface ApplyRebalanceOptions {
 }
 
 /** Lifts the cordons a killed rebalance left, and waits until the scheduler sees them gone (before planning again). */
-export async function undoLeftovers(client: KubeClient, cordon: ClusterCordon, view: RebalanceView, o: Pick<ApplyRebalanceOptions, 'timeoutMs' | 'signal' | 'clock'>): Promise<void> {
+export async function undoLeftovers(
+  client: KubeClient,
+  cordon: ClusterCordon,
+  view: RebalanceView,
+  o: Pick<ApplyRebalanceOptions, 'timeoutMs' | 'signal' | 'clock'>,
+): Promise<void> {
   for (const fc of view.leftovers) await cordon.set(client, fc, view.nodes, false)
   for (const fc of view.leftovers) await cordonApplied(client, fc.clusterId, false, o)
 }
 
-export async function applyRebalance(client: KubeClient, view: RebalanceView, o: ApplyRebalanceOptions): Promise<RebalanceRun> {
+export async function applyRebalance(
+  client: KubeClient,
+  view: RebalanceView,
+  o: ApplyRebalanceOptions,
+): Promise<RebalanceRun> {
   const run: RebalanceRun = {moved: [], refused: [], timeline: [], elapsedMs: 0}
   const start = o.clock.now()
   const byId = indexForeignClusters(view.fcs)
@@ -129,16 +171,25 @@ async function moveController(
       await cordonApplied(client, fc.clusterId, true, o)
       run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} cordoned for the move`, cluster: x.name})
     }
-    o.onState?.(`moving pods of ${c.namespace}/${c.owner.name}${c.cordon.length ? ` (the cordon of ${c.cordon.map((x) => x.name).join(', ')} is lifted on the way out)` : ''}`)
+    o.onState?.(
+      `moving pods of ${c.namespace}/${c.owner.name}${c.cordon.length ? ` (the cordon of ${c.cordon.map((x) => x.name).join(', ')} is lifted on the way out)` : ''}`,
+    )
     for (let i = 0; i < c.moves.length && !o.signal.aborted && !refused; i += c.batch) {
-      const existing = new Set((await PODS.list(client, {namespace: c.namespace})).items.map((p) => `${p.namespace}/${p.name}`))
+      const existing = new Set(
+        (await PODS.list(client, {namespace: c.namespace})).items.map((p) => `${p.namespace}/${p.name}`),
+      )
       const evicted: MoveRecord[] = []
       for (const m of c.moves.slice(i, i + c.batch)) {
         const r = await evictPod(client, m.namespace, m.pod, o.signal)
         if (r.outcome === 'refused') {
           const budget = c.budgets.join(', ') || 'a PodDisruptionBudget'
           run.refused.push({namespace: m.namespace, pod: m.pod, budget, message: r.message})
-          run.timeline.push({at: at(), kind: 'refused', text: `eviction of ${m.pod} refused by PodDisruptionBudget ${budget}: ${r.message}`, pod: m.pod})
+          run.timeline.push({
+            at: at(),
+            kind: 'refused',
+            text: `eviction of ${m.pod} refused by PodDisruptionBudget ${budget}: ${r.message}`,
+            pod: m.pod,
+          })
           refused = true
           break
         }
@@ -146,10 +197,24 @@ async function moveController(
         const rec: MoveRecord = {namespace: m.namespace, pod: m.pod, from: m.from.name, evictedAt: at()}
         evicted.push(rec)
         run.moved.push(rec)
-        run.timeline.push({at: rec.evictedAt!, kind: 'evicted', text: `pod ${m.pod} evicted from ${m.from.name}`, pod: m.pod, cluster: m.from.name})
+        run.timeline.push({
+          at: rec.evictedAt!,
+          kind: 'evicted',
+          text: `pod ${m.pod} evicted from ${m.from.name}`,
+          pod: m.pod,
+          cluster: m.from.name,
+        })
       }
       if (evicted.length) {
-        const w = {namespace: c.namespace, ownerUid: c.owner.uid, ready: c.pods, evicted, existing, start: o.start, clusterOf: o.clusterOf}
+        const w = {
+          namespace: c.namespace,
+          ownerUid: c.owner.uid,
+          ready: c.pods,
+          evicted,
+          existing,
+          start: o.start,
+          clusterOf: o.clusterOf,
+        }
         await replacementsReady(client, w, run.timeline, o)
       }
     }
@@ -158,6 +223,7 @@ async function moveController(
     for (const fc of cordoned) await o.cordon.set(client, fc, view.nodes, false)
     // After a signal the lift is written and that is all: the process is about to end.
     if (!o.signal.aborted) for (const fc of cordoned) await cordonApplied(client, fc.clusterId, false, o)
-    for (const x of c.cordon) run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} uncordoned`, cluster: x.name})
+    for (const x of c.cordon)
+      run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} uncordoned`, cluster: x.name})
   }
 }

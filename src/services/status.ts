@@ -46,7 +46,9 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
     nodesRead,
     nodesRead.then(async (n) => countVirtualNodePods(client, n)),
     // The API line is checked once, by the detection; the peers are read without checking it again.
-    Promise.all([adapterRead, nodesRead]).then(async ([adapter, n]) => (await adapter.listPeerings(client, {nodes: n})).items),
+    Promise.all([adapterRead, nodesRead]).then(
+      async ([adapter, n]) => (await adapter.listPeerings(client, {nodes: n})).items,
+    ),
     client.getOrNull(NAMESPACES.path({name: namespace})).then((n) => !!n),
     adapterRead.then(async (adapter) => adapter.namespaceOffloadings.list(client, {namespace})),
     // Read beside the namespace's check; its failure matters only if the namespace exists.
@@ -60,7 +62,11 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
   const offloading = nsos.items.find((n) => n.name === NAMESPACE_OFFLOADING_NAME)
   const byId = new Map(peers.map((p) => [p.clusterId, p]))
   const remoteNamespaces = Object.entries(offloading?.remoteConditions ?? {})
-    .map(([id, conditions]) => ({cluster: byId.get(id)?.clusterName || byId.get(id)?.name || id, clusterId: id, conditions}))
+    .map(([id, conditions]) => ({
+      cluster: byId.get(id)?.clusterName || byId.get(id)?.name || id,
+      clusterId: id,
+      conditions,
+    }))
     .sort((a, b) => byName(a.cluster, b.cluster))
   return {
     context: client.context,
@@ -73,6 +79,14 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
     ...(offloading ? {offloading} : {}),
     ignoredOffloadings: nsos.items.filter((n) => n.name !== NAMESPACE_OFFLOADING_NAME).map((n) => n.name),
     remoteNamespaces,
-    ...(nsExists ? {pods: placementResult(client, scope, 'items' in pods ? pods.items : [], nodes, {fcs, liqo: liqo.line, warnings: []})} : {}),
+    ...(nsExists
+      ? {
+          pods: placementResult(client, scope, 'items' in pods ? pods.items : [], nodes, {
+            fcs,
+            liqo: liqo.line,
+            warnings: [],
+          }),
+        }
+      : {}),
   }
 }

@@ -36,6 +36,15 @@ export async function waitNamespace(client: KubeClient, o: WaitCommandOptions): 
     const {fc} = resolveForeignCluster(o.awayFrom, list.items, client.context)
     awayFrom = {name: clusterDisplayName(fc), clusterId: fc.clusterId}
   }
-  const r = await new Waiter(client, liqo, o).converged([o.namespace], {...(awayFrom ? {awayFrom} : {}), ...(foreignClusters ? {foreignClusters} : {})})
-  return {namespace: o.namespace, context: client.context, ...(awayFrom ? {awayFrom} : {}), state: r.state, elapsedMs: r.elapsedMs}
+  const r = await new Waiter(client, liqo, o).converged([o.namespace], {
+    ...(awayFrom ? {awayFrom} : {}),
+    ...(foreignClusters ? {foreignClusters} : {}),
+  })
+  return {
+    namespace: o.namespace,
+    context: client.context,
+    ...(awayFrom ? {awayFrom} : {}),
+    state: r.state,
+    elapsedMs: r.elapsedMs,
+  }
 }

@@ -4,6 +4,9 @@
 export function redact(text: string): string {
   return text
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
-    .replace(/((?:token|password|secret|client-secret|id-token|refresh-token|client-key-data|client-certificate-data)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1[redacted]')
+    .replace(
+      /((?:token|password|secret|client-secret|id-token|refresh-token|client-key-data|client-certificate-data)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+      '$1[redacted]',
+    )
     .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[redacted private key]')
 }

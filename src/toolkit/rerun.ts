@@ -19,7 +19,8 @@ export interface RerunOptions {
   yes?: boolean
 }
 
-const hasFlag = (argv: string[], long: string, short?: string) => argv.some((a) => a === long || a.startsWith(`${long}=`) || (short !== undefined && a === short))
+const hasFlag = (argv: string[], long: string, short?: string) =>
+  argv.some((a) => a === long || a.startsWith(`${long}=`) || (short !== undefined && a === short))
 
 /** Flags whose value is a credential: never printed. */
 const CREDENTIAL_FLAGS = ['--token']
@@ -46,7 +47,9 @@ export function withoutCredentials(argv: string[]): {args: string[]; leftOut: st
 
 /** What a printed command line says about the credentials it leaves out, so that the user adds them back. */
 export function leftOutNote(leftOut: string[]): string {
-  return leftOut.length ? ` (add the ${leftOut.join(' and ')} you gave: ${leftOut.length > 1 ? 'they are' : 'it is'} not printed)` : ''
+  return leftOut.length
+    ? ` (add the ${leftOut.join(' and ')} you gave: ${leftOut.length > 1 ? 'they are' : 'it is'} not printed)`
+    : ''
 }
 
 /** `command` is the topic and command ("peer disable"), `argv` what followed it on the command line. */
@@ -97,7 +100,9 @@ export class Stage {
    */
   set(state: string, finishIn?: {context: string; args?: string[]}): void {
     this.state = state
-    this.finish = finishIn ? rerunLine(this.command, [...(finishIn.args ?? []), ...this.argv], {context: finishIn.context, yes: true}) : undefined
+    this.finish = finishIn
+      ? rerunLine(this.command, [...(finishIn.args ?? []), ...this.argv], {context: finishIn.context, yes: true})
+      : undefined
   }
 
   /** The command that finishes the job, once a change is under way. */

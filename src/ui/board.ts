@@ -12,7 +12,13 @@ import {lazyImport} from '../toolkit/lazy.js'
 import {safeText} from '../toolkit/text.js'
 import type {BoardHandlers, BoardStore, BoardView} from './board-store.js'
 
-const COLOURS: Record<PodLook, string> = {ready: 'green', starting: 'cyan', pending: 'yellow', terminating: 'gray', failed: 'red'}
+const COLOURS: Record<PodLook, string> = {
+  ready: 'green',
+  starting: 'cyan',
+  pending: 'yellow',
+  terminating: 'gray',
+  failed: 'red',
+}
 const MARKS: Record<PodLook, string> = {ready: '●', starting: '◐', pending: '○', terminating: '✕', failed: '!'}
 
 const time = (d: Date) => d.toTimeString().slice(0, 8)
@@ -30,22 +36,50 @@ function layout(ui: Ui, view: BoardView, selected: number, size: {columns: numbe
   const width = Math.max(14, Math.floor(size.columns / n))
   const footer = 6
   const cellRows = Math.max(3, size.rows - footer - 6)
-  const header = h(Text, {wrap: 'truncate'}, h(Text, {bold: true}, 'liqo-topology board'), ` — context ${safeText(view.context)}, ${safeText(view.scope)} — ←/→ select, d disable, e enable, q quit`)
+  const header = h(
+    Text,
+    {wrap: 'truncate'},
+    h(Text, {bold: true}, 'liqo-topology board'),
+    ` — context ${safeText(view.context)}, ${safeText(view.scope)} — ←/→ select, d disable, e enable, q quit`,
+  )
   const columns = h(
     Box,
     {flexDirection: 'row'},
     ...view.columns.map((c, i) =>
       h(
         Box,
-        {key: c.key, flexDirection: 'column', width, borderStyle: 'round', borderColor: i === selected ? 'cyan' : 'gray', paddingX: 1},
+        {
+          key: c.key,
+          flexDirection: 'column',
+          width,
+          borderStyle: 'round',
+          borderColor: i === selected ? 'cyan' : 'gray',
+          paddingX: 1,
+        },
         h(Text, {bold: true, wrap: 'truncate'}, safeText(c.title)),
-        h(Text, {dimColor: true, wrap: 'truncate'}, `${safeText(c.state)} · ${c.cells.length} pod${c.cells.length === 1 ? '' : 's'}`),
-        ...c.cells.slice(0, cellRows).map((cell) => h(Text, {key: cell.key, color: COLOURS[cell.look], wrap: 'truncate'}, `${MARKS[cell.look]} ${safeText(cell.name)}`)),
-        ...(c.cells.length > cellRows ? [h(Text, {key: 'more', dimColor: true}, `… ${c.cells.length - cellRows} more`)] : []),
+        h(
+          Text,
+          {dimColor: true, wrap: 'truncate'},
+          `${safeText(c.state)} · ${c.cells.length} pod${c.cells.length === 1 ? '' : 's'}`,
+        ),
+        ...c.cells
+          .slice(0, cellRows)
+          .map((cell) =>
+            h(
+              Text,
+              {key: cell.key, color: COLOURS[cell.look], wrap: 'truncate'},
+              `${MARKS[cell.look]} ${safeText(cell.name)}`,
+            ),
+          ),
+        ...(c.cells.length > cellRows
+          ? [h(Text, {key: 'more', dimColor: true}, `… ${c.cells.length - cellRows} more`)]
+          : []),
       ),
     ),
   )
-  const events = view.events.slice(-(footer - 1)).map((e, i) => h(Text, {key: String(i), wrap: 'truncate'}, `${time(e.at)}  ${safeText(e.text)}`))
+  const events = view.events
+    .slice(-(footer - 1))
+    .map((e, i) => h(Text, {key: String(i), wrap: 'truncate'}, `${time(e.at)}  ${safeText(e.text)}`))
   const status = view.status ? [h(Text, {key: 'status', color: 'cyan', wrap: 'truncate'}, safeText(view.status))] : []
   const q = view.question
   const modal = q
@@ -53,12 +87,27 @@ function layout(ui: Ui, view: BoardView, selected: number, size: {columns: numbe
         h(
           Box,
           {key: 'question', flexDirection: 'column', borderStyle: 'double', borderColor: 'yellow', paddingX: 1},
-          ...q.text.split('\n').map((l, i) => h(Text, {key: String(i), wrap: 'truncate', color: /Warning|Pending/.test(l) ? 'yellow' : undefined}, safeText(l))),
+          ...q.text
+            .split('\n')
+            .map((l, i) =>
+              h(
+                Text,
+                {key: String(i), wrap: 'truncate', color: /Warning|Pending/.test(l) ? 'yellow' : undefined},
+                safeText(l),
+              ),
+            ),
           h(Text, {bold: true}, safeText(q.question)),
         ),
       ]
     : []
-  return h(Box, {flexDirection: 'column', width: size.columns}, header, columns, ...modal, h(Box, {flexDirection: 'column'}, ...status, ...events))
+  return h(
+    Box,
+    {flexDirection: 'column', width: size.columns},
+    header,
+    columns,
+    ...modal,
+    h(Box, {flexDirection: 'column'}, ...status, ...events),
+  )
 }
 
 export async function showBoard(store: BoardStore, handlers: BoardHandlers, signal: AbortSignal): Promise<void> {
@@ -103,7 +152,10 @@ export async function showBoard(store: BoardStore, handlers: BoardHandlers, sign
       else if (input === 'd' || input === 'e') {
         const col = view.columns[selected]
         if (col?.foreignCluster) handlers.act(input === 'd' ? 'disable' : 'enable', col.foreignCluster)
-        else store.event(`${col?.title ?? 'this column'} is not a peered cluster: nothing to ${input === 'd' ? 'disable' : 'enable'}`)
+        else
+          store.event(
+            `${col?.title ?? 'this column'} is not a peered cluster: nothing to ${input === 'd' ? 'disable' : 'enable'}`,
+          )
       }
     })
     return layout({h, Box, Text}, view, Math.min(selected, Math.max(0, view.columns.length - 1)), size)
@@ -112,7 +164,12 @@ export async function showBoard(store: BoardStore, handlers: BoardHandlers, sign
   // Full screen: the terminal's alternate screen, left as it was on exit.
   process.stderr.write('\u001b[?1049h\u001b[H')
   try {
-    const app = render(h(Board), {stdout: process.stderr, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false})
+    const app = render(h(Board), {
+      stdout: process.stderr,
+      stdin: process.stdin,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    })
     await app.waitUntilExit()
   } finally {
     process.stderr.write('\u001b[?1049l')

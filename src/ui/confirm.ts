@@ -23,7 +23,9 @@ export interface ConfirmOptions {
  * Esc cancels a prompt (inquirer only knows Ctrl-C): a signal aborted on Esc or on `outer`, and
  * whether it was Esc.
  */
-async function escapable(outer?: AbortSignal): Promise<{signal: AbortSignal; escaped: () => boolean; done: () => void}> {
+async function escapable(
+  outer?: AbortSignal,
+): Promise<{signal: AbortSignal; escaped: () => boolean; done: () => void}> {
   const {emitKeypressEvents} = process.getBuiltinModule('node:readline')
   const ctl = new AbortController()
   let escaped = false
@@ -53,7 +55,10 @@ export function canPrompt(io: IO): boolean {
 export async function confirm(io: IO, o: ConfirmOptions): Promise<void> {
   if (o.yes) return
   if (!canPrompt(io)) {
-    throw new UsageError(`refusing to ${o.action} without confirmation: stdin is not a terminal`, 're-run with --yes to confirm, or with --dry-run to only see the plan')
+    throw new UsageError(
+      `refusing to ${o.action} without confirmation: stdin is not a terminal`,
+      're-run with --yes to confirm, or with --dry-run to only see the plan',
+    )
   }
   const {confirm: ask} = await lazyImport('@inquirer/prompts', () => import('@inquirer/prompts'))
   const esc = await escapable(o.signal)
@@ -63,7 +68,8 @@ export async function confirm(io: IO, o: ConfirmOptions): Promise<void> {
   } catch (e) {
     const name = (e as Error)?.name
     if (esc.escaped()) throw new DeclinedError(`aborted: ${o.declined}`)
-    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError(`interrupted at the confirmation; ${o.declined}`)
+    if (name === 'ExitPromptError' || name === 'AbortPromptError')
+      throw new InterruptedError(`interrupted at the confirmation; ${o.declined}`)
     throw e
   } finally {
     esc.done()
@@ -72,16 +78,26 @@ export async function confirm(io: IO, o: ConfirmOptions): Promise<void> {
 }
 
 /** Lets the user pick one of `choices` on a terminal. */
-export async function pick<T>(io: IO, message: string, choices: Array<{name: string; value: T; description?: string}>, signal?: AbortSignal): Promise<T> {
+export async function pick<T>(
+  io: IO,
+  message: string,
+  choices: Array<{name: string; value: T; description?: string}>,
+  signal?: AbortSignal,
+): Promise<T> {
   const {select} = await lazyImport('@inquirer/prompts', () => import('@inquirer/prompts'))
   const esc = await escapable(signal)
   try {
-    const safe = choices.map((c) => ({...c, name: safeText(c.name), ...(c.description !== undefined ? {description: safeText(c.description)} : {})}))
+    const safe = choices.map((c) => ({
+      ...c,
+      name: safeText(c.name),
+      ...(c.description !== undefined ? {description: safeText(c.description)} : {}),
+    }))
     return await select({message: safeText(message), choices: safe}, {output: process.stderr, signal: esc.signal})
   } catch (e) {
     const name = (e as Error)?.name
     if (esc.escaped()) throw new DeclinedError('aborted (Esc): nothing was changed')
-    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError('interrupted; nothing was changed')
+    if (name === 'ExitPromptError' || name === 'AbortPromptError')
+      throw new InterruptedError('interrupted; nothing was changed')
     throw e
   } finally {
     esc.done()

@@ -75,6 +75,9 @@ export async function makeProgress(io: IO, opts: {silent?: boolean} = {}): Promi
 export function waitReporting(progress: Progress, server: string) {
   return {
     onProgress: (m: string) => progress.update(m),
-    onConnection: (up: boolean, detail: string) => (up ? progress.info(`connection to ${server} restored`) : progress.warn(`lost the API server (${detail}); reconnecting`)),
+    onConnection: (up: boolean, detail: string) =>
+      up
+        ? progress.info(`connection to ${server} restored`)
+        : progress.warn(`lost the API server (${detail}); reconnecting`),
   }
 }

@@ -45,14 +45,20 @@ export interface ReplacementWaitOptions {
 }
 
 /** Until the replacements of `w.evicted` are Ready; their events go to `timeline`. */
-export async function replacementsReady(client: KubeClient, w: ReplacementWait, timeline: TimelineEvent[], o: ReplacementWaitOptions): Promise<void> {
+export async function replacementsReady(
+  client: KubeClient,
+  w: ReplacementWait,
+  timeline: TimelineEvent[],
+  o: ReplacementWaitOptions,
+): Promise<void> {
   const pods = PODS.reflector(client, {...retryConnectionErrors(o.onConnection), namespace: w.namespace})
   const evicted = new Map(w.evicted.map((m) => [`${m.namespace}/${m.pod}`, m]))
   const seen = new Map<string, {scheduled: boolean; ready: boolean}>()
   const record = (changes: Array<Change<Pod>>, at: number) => {
     const t = at - w.start
     for (const c of changes) {
-      if (evicted.has(c.key) || w.existing.has(c.key) || c.type === 'DELETED' || c.obj.owner?.uid !== w.ownerUid) continue
+      if (evicted.has(c.key) || w.existing.has(c.key) || c.type === 'DELETED' || c.obj.owner?.uid !== w.ownerUid)
+        continue
       const s = seen.get(c.key) ?? {scheduled: false, ready: false}
       const cluster = w.clusterOf(c.obj.nodeName)
       // Each new pod answers the first evicted pod that has no replacement yet.
@@ -62,12 +68,24 @@ export async function replacementsReady(client: KubeClient, w: ReplacementWait, 
       if (c.obj.nodeName && !s.scheduled) {
         s.scheduled = true
         if (move?.replacement) Object.assign(move.replacement, {cluster, scheduledAt: t})
-        timeline.push({at: t, kind: 'replacement-scheduled', text: `pod ${c.obj.name} scheduled on ${cluster}`, pod: c.obj.name, cluster})
+        timeline.push({
+          at: t,
+          kind: 'replacement-scheduled',
+          text: `pod ${c.obj.name} scheduled on ${cluster}`,
+          pod: c.obj.name,
+          cluster,
+        })
       }
       if (c.obj.ready && !s.ready) {
         s.ready = true
         if (move?.replacement) move.replacement.readyAt = t
-        timeline.push({at: t, kind: 'replacement-ready', text: `pod ${c.obj.name} Ready on ${cluster}`, pod: c.obj.name, cluster})
+        timeline.push({
+          at: t,
+          kind: 'replacement-ready',
+          text: `pod ${c.obj.name} Ready on ${cluster}`,
+          pod: c.obj.name,
+          cluster,
+        })
       }
       seen.set(c.key, s)
     }
@@ -94,14 +112,26 @@ export async function replacementsReady(client: KubeClient, w: ReplacementWait, 
 }
 
 /** Until the rebalance's cordon is (`on`) or is no longer on every virtual node of the cluster: what the scheduler sees. */
-export async function cordonApplied(client: KubeClient, clusterId: string, on: boolean, o: ReplacementWaitOptions): Promise<void> {
+export async function cordonApplied(
+  client: KubeClient,
+  clusterId: string,
+  on: boolean,
+  o: ReplacementWaitOptions,
+): Promise<void> {
   const nodes = NODES.reflector(client, retryConnectionErrors(o.onConnection))
   await waitFor({
     reflectors: [nodes],
     evaluate: () => {
       const pending = cordonPending([...nodes.store.values()], clusterId, 'rebalance', on)
-      const message = pending.length ? `waiting for the cordon to be ${on ? 'on' : 'off'} ${pending.join(', ')}` : `cordon ${on ? 'on' : 'off'}`
-      return {done: pending.length === 0, message, pending: pending.map((n) => `node ${n}: cordon ${on ? 'not yet on' : 'still on'}`), result: null}
+      const message = pending.length
+        ? `waiting for the cordon to be ${on ? 'on' : 'off'} ${pending.join(', ')}`
+        : `cordon ${on ? 'on' : 'off'}`
+      return {
+        done: pending.length === 0,
+        message,
+        pending: pending.map((n) => `node ${n}: cordon ${on ? 'not yet on' : 'still on'}`),
+        result: null,
+      }
     },
     timeoutMs: o.timeoutMs,
     signal: o.signal,

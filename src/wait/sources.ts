@@ -31,7 +31,11 @@ export interface ClusterSources {
 }
 
 /** The sources of these namespaces; undefined for none. */
-export function namespaceSources(client: KubeClient, namespaces: string[], policy: WatchPolicy): NamespaceSources | undefined {
+export function namespaceSources(
+  client: KubeClient,
+  namespaces: string[],
+  policy: WatchPolicy,
+): NamespaceSources | undefined {
   if (namespaces.length === 0) return undefined
   const scope = {...policy, namespaces}
   return {
@@ -50,7 +54,11 @@ export function clusterSources(client: KubeClient, liqo: LiqoAdapter, policy: Wa
 }
 
 export function reflectorsOf(ns: NamespaceSources | undefined, c: ClusterSources): Array<Reflector<unknown>> {
-  return [c.nodes, ...c.peerings.reflectors, ...(ns ? [ns.pods, ns.deployments, ns.replicasets, ns.statefulsets, ns.ns] : [])]
+  return [
+    c.nodes,
+    ...c.peerings.reflectors,
+    ...(ns ? [ns.pods, ns.deployments, ns.replicasets, ns.statefulsets, ns.ns] : []),
+  ]
 }
 
 /** The pods the sources hold (of every namespace of the wait). */
@@ -58,7 +66,11 @@ export function podsOf(ns: NamespaceSources | undefined): Pod[] {
   return ns ? [...ns.pods.store.values()] : []
 }
 
-export function snapshotOf(ns: NamespaceSources | undefined, c: ClusterSources, extra: Omit<ClusterSnapshot, 'nodes' | 'fcs'> = {}) {
+export function snapshotOf(
+  ns: NamespaceSources | undefined,
+  c: ClusterSources,
+  extra: Omit<ClusterSnapshot, 'nodes' | 'fcs'> = {},
+) {
   const cluster: ClusterSnapshot = {nodes: [...c.nodes.store.values()], fcs: c.peerings.current(), ...extra}
   if (!ns) return {cluster, namespaces: []}
   const byNamespace = <X extends {namespace: string}>(items: Iterable<X>) => {
@@ -67,7 +79,11 @@ export function snapshotOf(ns: NamespaceSources | undefined, c: ClusterSources, 
     return m
   }
   const pods = byNamespace(ns.pods.store.values())
-  const workloads = byNamespace([...ns.deployments.store.values(), ...ns.replicasets.store.values(), ...ns.statefulsets.store.values()])
+  const workloads = byNamespace([
+    ...ns.deployments.store.values(),
+    ...ns.replicasets.store.values(),
+    ...ns.statefulsets.store.values(),
+  ])
   const namespaces = ns.namespaces.map((namespace) => ({
     namespace,
     exists: [...ns.ns.store.values()].some((n) => n.name === namespace && !n.deletionTimestamp),

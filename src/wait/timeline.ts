@@ -11,7 +11,18 @@ import {byName} from '../toolkit/text.js'
 export interface TimelineEvent {
   /** Milliseconds since the patch. */
   at: number
-  kind: 'patched' | 'peering' | 'evicted' | 'refused' | 'cordon' | 'deleted' | 'replacement-scheduled' | 'replacement-ready' | 'node' | 'remote-namespace' | 'converged'
+  kind:
+    | 'patched'
+    | 'peering'
+    | 'evicted'
+    | 'refused'
+    | 'cordon'
+    | 'deleted'
+    | 'replacement-scheduled'
+    | 'replacement-ready'
+    | 'node'
+    | 'remote-namespace'
+    | 'converged'
   text: string
   pod?: string
   cluster?: string
@@ -49,7 +60,12 @@ export class PeeringPhases {
     if (!fc || `${fc.outgoingPhase}/${fc.outgoingReason}` === this.last) return
     this.last = `${fc.outgoingPhase}/${fc.outgoingReason}`
     const name = this.target.cluster.name
-    this.events.push({at, kind: 'peering', text: `peering with ${name}: ${fc.outgoingPhase}${fc.outgoingReason ? ` (${fc.outgoingReason})` : ''}`, cluster: name})
+    this.events.push({
+      at,
+      kind: 'peering',
+      text: `peering with ${name}: ${fc.outgoingPhase}${fc.outgoingReason ? ` (${fc.outgoingReason})` : ''}`,
+      cluster: name,
+    })
   }
 }
 
@@ -69,12 +85,16 @@ export class DisableTimeline {
   private readonly phases: PeeringPhases
 
   constructor(
-    private readonly target: PeeringTarget & {leaving: Array<{namespace: string; name: string}>; existingPods: string[]},
+    private readonly target: PeeringTarget & {
+      leaving: Array<{namespace: string; name: string}>
+      existingPods: string[]
+    },
     private readonly events: TimelineEvent[],
     /** The cluster a node belongs to, as the stores know it now. */
     private readonly clusterOf: (nodeName?: string) => string,
   ) {
-    for (const p of target.leaving) this.leaving.set(`${p.namespace}/${p.name}`, {namespace: p.namespace, pod: p.name, from: target.cluster.name})
+    for (const p of target.leaving)
+      this.leaving.set(`${p.namespace}/${p.name}`, {namespace: p.namespace, pod: p.name, from: target.cluster.name})
     this.existing = new Set(target.existingPods)
     this.phases = new PeeringPhases(target, events)
   }
@@ -86,7 +106,12 @@ export class DisableTimeline {
   nodes(changes: Array<Change<Node>>, at: number): void {
     for (const c of changes) {
       if (c.type === 'DELETED' && c.obj.remoteClusterId === this.target.fc.clusterId) {
-        this.events.push({at, kind: 'node', text: `virtual node ${c.obj.name} deleted`, cluster: this.target.cluster.name})
+        this.events.push({
+          at,
+          kind: 'node',
+          text: `virtual node ${c.obj.name} deleted`,
+          cluster: this.target.cluster.name,
+        })
       }
     }
   }
@@ -101,10 +126,17 @@ export class DisableTimeline {
 
   private leavingPod(c: Change<Pod>, moved: MovedPod, at: number): void {
     const owner = c.obj.owner?.uid
-    if (owner) this.ownersOfLeaving.set(owner, [...(this.ownersOfLeaving.get(owner) ?? []).filter((x) => x !== c.key), c.key])
+    if (owner)
+      this.ownersOfLeaving.set(owner, [...(this.ownersOfLeaving.get(owner) ?? []).filter((x) => x !== c.key), c.key])
     if (c.obj.deletionTimestamp && moved.evictedAt === undefined) {
       moved.evictedAt = at
-      this.events.push({at, kind: 'evicted', text: `pod ${c.obj.name} evicted from ${moved.from}`, pod: c.obj.name, cluster: moved.from})
+      this.events.push({
+        at,
+        kind: 'evicted',
+        text: `pod ${c.obj.name} evicted from ${moved.from}`,
+        pod: c.obj.name,
+        cluster: moved.from,
+      })
     }
     if (c.type === 'DELETED' && moved.goneAt === undefined) moved.goneAt = at
   }
@@ -115,24 +147,42 @@ export class DisableTimeline {
     if (c.obj.nodeName && rep.scheduledAt === undefined) {
       rep.scheduledAt = at
       const cluster = this.clusterOf(c.obj.nodeName)
-      this.events.push({at, kind: 'replacement-scheduled', text: `pod ${c.obj.name} scheduled on ${cluster}`, pod: c.obj.name, cluster})
+      this.events.push({
+        at,
+        kind: 'replacement-scheduled',
+        text: `pod ${c.obj.name} scheduled on ${cluster}`,
+        pod: c.obj.name,
+        cluster,
+      })
     }
     if (c.obj.ready && rep.readyAt === undefined) {
       rep.readyAt = at
       const cluster = this.clusterOf(c.obj.nodeName)
-      this.events.push({at, kind: 'replacement-ready', text: `pod ${c.obj.name} Ready on ${cluster}`, pod: c.obj.name, cluster})
+      this.events.push({
+        at,
+        kind: 'replacement-ready',
+        text: `pod ${c.obj.name} Ready on ${cluster}`,
+        pod: c.obj.name,
+        cluster,
+      })
     }
     this.replacements.set(c.key, rep)
   }
 
   /** Pairs each pod that left with a replacement of the same owner, in order, and sorts the events. */
   finish(): MovedPod[] {
-    const reps = [...this.replacements.values()].sort((a, b) => byName(a.pod.createdAt, b.pod.createdAt) || byName(a.pod.name, b.pod.name))
+    const reps = [...this.replacements.values()].sort(
+      (a, b) => byName(a.pod.createdAt, b.pod.createdAt) || byName(a.pod.name, b.pod.name),
+    )
     const used = new Set<string>()
     const moved: MovedPod[] = []
     for (const m of [...this.leaving.values()].sort((a, b) => (a.evictedAt ?? 0) - (b.evictedAt ?? 0))) {
-      const ownerUid = [...this.ownersOfLeaving.entries()].find(([, keys]) => keys.includes(`${m.namespace}/${m.pod}`))?.[0]
-      const rep = reps.find((x) => !used.has(x.pod.name) && x.pod.namespace === m.namespace && x.pod.owner?.uid === ownerUid)
+      const ownerUid = [...this.ownersOfLeaving.entries()].find(([, keys]) =>
+        keys.includes(`${m.namespace}/${m.pod}`),
+      )?.[0]
+      const rep = reps.find(
+        (x) => !used.has(x.pod.name) && x.pod.namespace === m.namespace && x.pod.owner?.uid === ownerUid,
+      )
       if (rep) {
         used.add(rep.pod.name)
         m.replacement = {
@@ -177,10 +227,17 @@ export class EnableTimeline {
 
   offloadings(changes: Array<Change<NamespaceOffloading>>, at: number): void {
     for (const c of changes) {
-      const ok = (c.obj.remoteConditions[this.target.fc.clusterId] ?? []).some((x) => x.type === 'Ready' && x.status === 'True')
+      const ok = (c.obj.remoteConditions[this.target.fc.clusterId] ?? []).some(
+        (x) => x.type === 'Ready' && x.status === 'True',
+      )
       if (ok && !this.readyNs.has(c.obj.namespace)) {
         this.readyNs.add(c.obj.namespace)
-        this.events.push({at, kind: 'remote-namespace', text: `remote namespace for ${c.obj.namespace} Ready on ${this.target.cluster.name}`, cluster: this.target.cluster.name})
+        this.events.push({
+          at,
+          kind: 'remote-namespace',
+          text: `remote namespace for ${c.obj.namespace} Ready on ${this.target.cluster.name}`,
+          cluster: this.target.cluster.name,
+        })
       }
     }
   }

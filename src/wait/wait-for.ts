@@ -85,7 +85,10 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
   }
 
   const onAbort = () => {
-    const e = new InterruptedError(`interrupted while waiting for ${o.what}${lastMessage ? `; last state: ${lastMessage}` : ''}`, 'nothing was rolled back; run the command again to keep waiting')
+    const e = new InterruptedError(
+      `interrupted while waiting for ${o.what}${lastMessage ? `; last state: ${lastMessage}` : ''}`,
+      'nothing was rolled back; run the command again to keep waiting',
+    )
     if (lastMessage) e.lastState = lastMessage
     finish(e)
   }

@@ -12,10 +12,25 @@ import type {Change} from '../k8s/reflector.js'
 import type {LiqoAdapter, PeeringList} from '../liqo/adapter.js'
 import {NODES, remoteClusterSelector} from '../liqo/nodes.js'
 import {cordonPending, type CordonHolder} from '../model/cordon.js'
-import {describeBlockers, describeConvergence, enableBlockers, evaluateNamespaces, liqoIdle, type ConvergenceState} from '../model/convergence.js'
+import {
+  describeBlockers,
+  describeConvergence,
+  enableBlockers,
+  evaluateNamespaces,
+  liqoIdle,
+  type ConvergenceState,
+} from '../model/convergence.js'
 import {clusterOfNode, indexForeignClusters, place, type ClusterRef} from '../model/placement.js'
 import type {ForeignCluster, NamespaceOffloading, Node, Pod} from '../model/types.js'
-import {clusterSources, namespaceSources, podsOf, reflectorsOf, snapshotOf, type ClusterSources, type NamespaceSources} from './sources.js'
+import {
+  clusterSources,
+  namespaceSources,
+  podsOf,
+  reflectorsOf,
+  snapshotOf,
+  type ClusterSources,
+  type NamespaceSources,
+} from './sources.js'
 import {DisableTimeline, EnableTimeline, type MovedPod, type TimelineEvent} from './timeline.js'
 import {retryConnectionErrors, waitFor, type Evaluation, type WaitOptions} from './wait-for.js'
 
@@ -66,13 +81,18 @@ export class Waiter {
   }
 
   /** Until the namespaces have converged (optionally with no pod left on `awayFrom`). */
-  async converged(namespaces: string[], c: {awayFrom?: {clusterId: string; name: string}; foreignClusters?: PeeringList} = {}): Promise<{state: ConvergenceState; elapsedMs: number}> {
+  async converged(
+    namespaces: string[],
+    c: {awayFrom?: {clusterId: string; name: string}; foreignClusters?: PeeringList} = {},
+  ): Promise<{state: ConvergenceState; elapsedMs: number}> {
     const {ns, cluster} = this.convergenceSources(namespaces)
     if (c.foreignClusters) cluster.peerings.seed(c.foreignClusters)
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),
       evaluate: () => this.evaluateConvergence(ns, cluster, namespaces, c.awayFrom),
-      what: namespaces.length ? `rescheduling in ${namespaces.map((n) => `"${n}"`).join(', ')}` : `the peering with ${c.awayFrom?.name} to settle`,
+      what: namespaces.length
+        ? `rescheduling in ${namespaces.map((n) => `"${n}"`).join(', ')}`
+        : `the peering with ${c.awayFrom?.name} to settle`,
       hint: 'pods stay Pending when no eligible cluster remains: check "liqo-topology pods where" and "peer list"',
     })
     return {state: r.result, elapsedMs: r.elapsedMs}
@@ -82,7 +102,12 @@ export class Waiter {
   async disabled(change: DisableChange, start: number, timeline: TimelineEvent[]): Promise<Disabled> {
     const {ns, cluster} = this.convergenceSources(change.namespaces)
     const awayFrom = {clusterId: change.fc.clusterId, name: change.cluster.name}
-    const clusterOf = (nodeName?: string) => clusterOfNode(nodeName, new Map([...cluster.nodes.store.values()].map((n) => [n.name, n])), indexForeignClusters(cluster.peerings.current())).name
+    const clusterOf = (nodeName?: string) =>
+      clusterOfNode(
+        nodeName,
+        new Map([...cluster.nodes.store.values()].map((n) => [n.name, n])),
+        indexForeignClusters(cluster.peerings.current()),
+      ).name
     const recorder = new DisableTimeline({...change, leaving: change.impact?.pods ?? []}, timeline, clusterOf)
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),
@@ -90,11 +115,22 @@ export class Waiter {
         const e = this.evaluateConvergence(ns, cluster, change.namespaces, awayFrom)
         const idle = e.done
           ? undefined
-          : liqoIdle(cluster.peerings.get(change.fc.name), [...cluster.nodes.store.values()], this.o.clock.now() - start, {
-              advice: this.liqo.stalledDrainAdvice,
-              pods: podsOf(ns),
-            })
-        return idle ? {...e, message: `${e.message}; ${idle.subject}: ${idle.detail}`, pending: [`${idle.subject}: ${idle.detail}`, ...e.pending]} : e
+          : liqoIdle(
+              cluster.peerings.get(change.fc.name),
+              [...cluster.nodes.store.values()],
+              this.o.clock.now() - start,
+              {
+                advice: this.liqo.stalledDrainAdvice,
+                pods: podsOf(ns),
+              },
+            )
+        return idle
+          ? {
+              ...e,
+              message: `${e.message}; ${idle.subject}: ${idle.detail}`,
+              pending: [`${idle.subject}: ${idle.detail}`, ...e.pending],
+            }
+          : e
       },
       recheckMs: 1_000,
       what: `the topology to converge after disabling ${change.cluster.name}`,
@@ -120,11 +156,20 @@ export class Waiter {
     await this.run<null>({
       reflectors: [...cluster.peerings.reflectors, cluster.nodes, nsos],
       evaluate: () => {
-        const blockers = enableBlockers(cluster.peerings.get(change.fc.name), [...cluster.nodes.store.values()], [...nsos.store.values()])
+        const blockers = enableBlockers(
+          cluster.peerings.get(change.fc.name),
+          [...cluster.nodes.store.values()],
+          [...nsos.store.values()],
+        )
         const message = blockers.length
           ? `Waiting for ${name}: ${blockers.map((b) => b.detail).join(', ')}`
           : `${name} ready: peering Established, virtual node Ready${change.namespaces.length ? `, remote namespaces Ready (${change.namespaces.join(', ')})` : ''}`
-        return {done: blockers.length === 0, message, pending: blockers.map((b) => `${b.subject}: ${b.detail}`), result: null}
+        return {
+          done: blockers.length === 0,
+          message,
+          pending: blockers.map((b) => `${b.subject}: ${b.detail}`),
+          result: null,
+        }
       },
       what: `the peering with ${name} to be ready`,
       hint: 'check "liqo-topology peer list" and the Liqo controller logs',
@@ -141,13 +186,26 @@ export class Waiter {
   }
 
   /** Until the object `name` of `kind` is gone; `describe` says why it is still there. */
-  async gone<T>(kind: Kind<T>, name: string, o: {namespace?: string; what: string; describe: (obj: T) => string[]; hint: string}): Promise<void> {
-    const r = kind.reflector(this.client, {...retryConnectionErrors(this.o.onConnection), ...(o.namespace ? {namespace: o.namespace} : {}), name})
+  async gone<T>(
+    kind: Kind<T>,
+    name: string,
+    o: {namespace?: string; what: string; describe: (obj: T) => string[]; hint: string},
+  ): Promise<void> {
+    const r = kind.reflector(this.client, {
+      ...retryConnectionErrors(this.o.onConnection),
+      ...(o.namespace ? {namespace: o.namespace} : {}),
+      name,
+    })
     await this.run({
       reflectors: [r],
       evaluate: () => {
         const obj = [...r.store.values()][0]
-        return {done: !obj, message: obj ? `waiting for ${o.what} to be gone` : `${o.what} gone`, pending: obj ? o.describe(obj) : [], result: null}
+        return {
+          done: !obj,
+          message: obj ? `waiting for ${o.what} to be gone` : `${o.what} gone`,
+          pending: obj ? o.describe(obj) : [],
+          result: null,
+        }
       },
       what: `${o.what} to be deleted`,
       hint: o.hint,
@@ -165,14 +223,22 @@ export class Waiter {
       reflectors: [deployments, replicasets, pods, nodes, ...peerings.reflectors],
       evaluate: () => {
         const d = [...deployments.store.values()][0]
-        if (!d) return {done: true, message: `deployment ${namespace}/${name} and its pods gone`, pending: [], result: null}
-        const rsUids = new Set([...replicasets.store.values()].filter((rs) => rs.owner?.uid === d.uid).map((rs) => rs.uid))
+        if (!d)
+          return {done: true, message: `deployment ${namespace}/${name} and its pods gone`, pending: [], result: null}
+        const rsUids = new Set(
+          [...replicasets.store.values()].filter((rs) => rs.owner?.uid === d.uid).map((rs) => rs.uid),
+        )
         const left = [...pods.store.values()].filter((p) => p.owner && rsUids.has(p.owner.uid))
         const placed = place(left, [...nodes.store.values()], peerings.current()).items
         const pending = placed.length
           ? placed.map((p) => `pod/${p.name}: ${p.status} on ${p.cluster.name}`)
           : [`deployment ${namespace}/${name}: still being deleted (ReplicaSets left: ${rsUids.size})`]
-        return {done: false, message: `waiting for deployment ${namespace}/${name}: ${placed.length} pod(s) left`, pending, result: null}
+        return {
+          done: false,
+          message: `waiting for deployment ${namespace}/${name}: ${placed.length} pod(s) left`,
+          pending,
+          result: null,
+        }
       },
       what: `deployment ${namespace}/${name} and its pods to be deleted`,
       hint: 'pods stuck Terminating on a remote cluster usually mean that cluster is unreachable (liqo-topology peer list)',
@@ -190,10 +256,19 @@ export class Waiter {
         const fc = peerings.get(p.foreignCluster)
         const node = [...nodes.store.values()].find((n) => n.virtual && n.remoteClusterId === p.clusterId)
         const pending = [
-          ...(fc && fc.outgoingPhase !== 'None' ? [`foreigncluster ${fc.name}: outgoing peering ${fc.outgoingPhase}`] : []),
+          ...(fc && fc.outgoingPhase !== 'None'
+            ? [`foreigncluster ${fc.name}: outgoing peering ${fc.outgoingPhase}`]
+            : []),
           ...(node ? [`node ${node.name}: still present${node.deletionTimestamp ? ' (being deleted)' : ''}`] : []),
         ]
-        return {done: pending.length === 0, message: pending.length ? `waiting for the peering to ${p.cluster}: ${pending.join(', ')}` : `peering to ${p.cluster} is None`, pending, result: null}
+        return {
+          done: pending.length === 0,
+          message: pending.length
+            ? `waiting for the peering to ${p.cluster}: ${pending.join(', ')}`
+            : `peering to ${p.cluster} is None`,
+          pending,
+          result: null,
+        }
       },
       what: `the outgoing peering to ${p.cluster} to reach None`,
       hint: 'the virtual node drains first: pods that cannot be evicted (PodDisruptionBudgets) hold it',
@@ -206,14 +281,22 @@ export class Waiter {
    */
   async cordon(c: {clusterId: string; cluster: string}, holder: CordonHolder, on: boolean): Promise<number> {
     const start = this.o.clock.now()
-    const nodes = NODES.reflector(this.client, {...retryConnectionErrors(this.o.onConnection), labelSelector: remoteClusterSelector(c.clusterId)})
+    const nodes = NODES.reflector(this.client, {
+      ...retryConnectionErrors(this.o.onConnection),
+      labelSelector: remoteClusterSelector(c.clusterId),
+    })
     const verb = on ? 'cordoned' : 'uncordoned'
     await this.run({
       reflectors: [nodes],
       evaluate: () => {
         const pending = cordonPending([...nodes.store.values()], c.clusterId, holder, on)
         const message = pending.length ? `waiting for ${pending.join(', ')} to be ${verb}` : `${c.cluster} ${verb}`
-        return {done: pending.length === 0, message, pending: pending.map((n) => `node ${n}: not yet ${verb}`), result: null}
+        return {
+          done: pending.length === 0,
+          message,
+          pending: pending.map((n) => `node ${n}: not yet ${verb}`),
+          result: null,
+        }
       },
       what: `the virtual nodes of ${c.cluster} to be ${verb}`,
     })
@@ -222,17 +305,36 @@ export class Waiter {
 
   private convergenceSources(namespaces: string[]): {ns: NamespaceSources | undefined; cluster: ClusterSources} {
     const policy = retryConnectionErrors(this.o.onConnection)
-    return {ns: namespaceSources(this.client, namespaces, policy), cluster: clusterSources(this.client, this.liqo, policy)}
+    return {
+      ns: namespaceSources(this.client, namespaces, policy),
+      cluster: clusterSources(this.client, this.liqo, policy),
+    }
   }
 
-  private evaluateConvergence(ns: NamespaceSources | undefined, cluster: ClusterSources, namespaces: string[], awayFrom?: {clusterId: string; name: string}): Evaluation<ConvergenceState> {
+  private evaluateConvergence(
+    ns: NamespaceSources | undefined,
+    cluster: ClusterSources,
+    namespaces: string[],
+    awayFrom?: {clusterId: string; name: string},
+  ): Evaluation<ConvergenceState> {
     const snap = snapshotOf(ns, cluster, awayFrom ? {awayFrom} : {})
     const state = evaluateNamespaces(snap.namespaces, snap.cluster)
     const label = namespaces.length ? namespaces.join(', ') : `peering with ${awayFrom?.name ?? 'the cluster'}`
-    return {done: state.converged, message: describeConvergence(state, label), pending: describeBlockers(state), result: state}
+    return {
+      done: state.converged,
+      message: describeConvergence(state, label),
+      pending: describeBlockers(state),
+      result: state,
+    }
   }
 
   private run<R>(spec: WaitSpec<R>) {
-    return waitFor<R>({...spec, timeoutMs: this.o.timeoutMs, signal: this.o.signal, clock: this.o.clock, ...(this.o.onProgress ? {onProgress: this.o.onProgress} : {})})
+    return waitFor<R>({
+      ...spec,
+      timeoutMs: this.o.timeoutMs,
+      signal: this.o.signal,
+      clock: this.o.clock,
+      ...(this.o.onProgress ? {onProgress: this.o.onProgress} : {}),
+    })
   }
 }

@@ -52,7 +52,9 @@ function componentLogs(dir: string): Array<{name: string; log: string}> {
       .map((x) => x.f)
     for (const f of recent.sort()) out.push({name: f.replace(/\.log$/, ''), log: join(dirPods, f)})
     const state = readState(dir)
-    for (const p of state?.processes ?? []) if (/kwok|virtual-kubelet/.test(p.name) && p.log && !out.some((o) => o.log === p.log)) out.push({name: p.name, log: p.log})
+    for (const p of state?.processes ?? [])
+      if (/kwok|virtual-kubelet/.test(p.name) && p.log && !out.some((o) => o.log === p.log))
+        out.push({name: p.name, log: p.log})
   }
   out.push({name: 'lab supervisor', log: labPaths(dir).supervisorLog})
   return out.filter((c) => existsSync(c.log))
@@ -101,7 +103,8 @@ if (lab) {
     // A failed hook (a beforeAll, or a describe's afterAll) fails its suite without failing a test.
     const file = suite.file
     const failedSuites = suitesWithErrors(file)
-    if (failedSuites.length && !failedInFile) console.error(`\nlab logs after the failure of ${failedSuites.join('; ')} (${file.name})\n${logTails(lab.dir)}\n`)
+    if (failedSuites.length && !failedInFile)
+      console.error(`\nlab logs after the failure of ${failedSuites.join('; ')} (${file.name})\n${logTails(lab.dir)}\n`)
     if (!(failedInFile || failedSuites.length) || !ci) return
     const project = file.projectName || (isV1 ? 'integration-v1' : 'integration')
     const kept = keepLabLogs(lab.dir, `${project}-${basename(file.name, '.test.ts')}`)

@@ -41,32 +41,45 @@ export async function faultProxy(upstreamPort: number): Promise<FaultProxy> {
   const ca = readFileSync(join(pki, 'ca.crt'))
   const upstream = new https.Agent({keepAlive: true, ca})
   const proxy: FaultProxy = {port: 0, seen: [], closeWatches: false, close: async () => {}}
-  const server = https.createServer({cert: readFileSync(join(pki, 'serving.crt')), key: readFileSync(join(pki, 'serving.key'))}, (req, res) => {
-    const url = new URL(req.url!, 'https://proxy')
-    const watch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '')
-    const record: SeenRequest = {method: req.method!, path: url.pathname, watch, at: Date.now(), status: 0}
-    proxy.seen.push(record)
-    const canned = proxy.answer?.({method: record.method, path: record.path, watch})
-    if (canned) {
-      record.status = canned.status
-      req.resume()
-      res.writeHead(canned.status, canned.headers ?? {})
-      return void res.end(canned.body)
-    }
-    const out = https.request({host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: {...req.headers, host: `127.0.0.1:${upstreamPort}`}, agent: upstream}, (up) => {
-      record.status = up.statusCode ?? 0
-      res.writeHead(up.statusCode ?? 502, up.headers as http.OutgoingHttpHeaders)
-      if (watch && proxy.closeWatches && record.status === 200) {
-        // The stream is cut as soon as it opened: no event reaches the client.
-        up.destroy()
-        return void res.end()
+  const server = https.createServer(
+    {cert: readFileSync(join(pki, 'serving.crt')), key: readFileSync(join(pki, 'serving.key'))},
+    (req, res) => {
+      const url = new URL(req.url!, 'https://proxy')
+      const watch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '')
+      const record: SeenRequest = {method: req.method!, path: url.pathname, watch, at: Date.now(), status: 0}
+      proxy.seen.push(record)
+      const canned = proxy.answer?.({method: record.method, path: record.path, watch})
+      if (canned) {
+        record.status = canned.status
+        req.resume()
+        res.writeHead(canned.status, canned.headers ?? {})
+        return void res.end(canned.body)
       }
-      up.pipe(res)
-    })
-    out.on('error', () => res.destroy())
-    res.on('close', () => out.destroy())
-    req.pipe(out)
-  })
+      const out = https.request(
+        {
+          host: '127.0.0.1',
+          port: upstreamPort,
+          method: req.method,
+          path: req.url,
+          headers: {...req.headers, host: `127.0.0.1:${upstreamPort}`},
+          agent: upstream,
+        },
+        (up) => {
+          record.status = up.statusCode ?? 0
+          res.writeHead(up.statusCode ?? 502, up.headers as http.OutgoingHttpHeaders)
+          if (watch && proxy.closeWatches && record.status === 200) {
+            // The stream is cut as soon as it opened: no event reaches the client.
+            up.destroy()
+            return void res.end()
+          }
+          up.pipe(res)
+        },
+      )
+      out.on('error', () => res.destroy())
+      res.on('close', () => out.destroy())
+      req.pipe(out)
+    },
+  )
   const port = await freePort()
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()))
   proxy.port = port

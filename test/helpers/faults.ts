@@ -118,7 +118,8 @@ export async function bareCluster(name: string): Promise<BareCluster> {
   for (;;) {
     const ok = await fetchReady(server, token, ca)
     if (ok) break
-    if (Date.now() > deadline || proc.exitCode !== undefined) throw new Error(`bare cluster ${name} did not start; see ${dir}/kube-apiserver.log`)
+    if (Date.now() > deadline || proc.exitCode !== undefined)
+      throw new Error(`bare cluster ${name} did not start; see ${dir}/kube-apiserver.log`)
     await sleep(250)
   }
   const kubeconfig = join(dir, 'kubeconfig')
@@ -140,10 +141,14 @@ export async function bareCluster(name: string): Promise<BareCluster> {
 async function fetchReady(server: string, token: string, ca: Buffer): Promise<boolean> {
   const https = await import('node:https')
   return new Promise((resolve) => {
-    const req = https.get(`${server}/readyz`, {ca, headers: {Authorization: `Bearer ${token}`}, timeout: 2000}, (res) => {
-      res.resume()
-      resolve(res.statusCode === 200)
-    })
+    const req = https.get(
+      `${server}/readyz`,
+      {ca, headers: {Authorization: `Bearer ${token}`}, timeout: 2000},
+      (res) => {
+        res.resume()
+        resolve(res.statusCode === 200)
+      },
+    )
     req.on('error', () => resolve(false))
     req.on('timeout', () => req.destroy())
   })
@@ -196,10 +201,15 @@ export function stopApiServer(cluster: string): Promise<void> {
  */
 export async function startApiServer(cluster: string): Promise<void> {
   const {cli} = await import('./lab.js')
-  const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as {components: Array<{name: string; running: boolean}>}
+  const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as {
+    components: Array<{name: string; running: boolean}>
+  }
   if (st.components.find((c) => c.name === `${cluster}/kube-apiserver`)?.running) return
   await labCtl('start', `${cluster}/kube-apiserver`)
-  const others = [`${cluster}/kube-controller-manager`, ...(cluster === 'cluster-1' ? [`${cluster}/kube-scheduler`] : [])]
+  const others = [
+    `${cluster}/kube-controller-manager`,
+    ...(cluster === 'cluster-1' ? [`${cluster}/kube-scheduler`] : []),
+  ]
   for (const c of others) await restartComponent(c)
   const {clusterWhole} = await import('./lab.js')
   await clusterWhole(cluster)

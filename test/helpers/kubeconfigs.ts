@@ -32,7 +32,12 @@ export function labKube(prefix: string): LabKube {
 }
 
 /** Writes a one-context kubeconfig (context "it", user "cloud-user") with `user`; returns its path. */
-export function writeKubeconfig(k: LabKube, name: string, user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {
+export function writeKubeconfig(
+  k: LabKube,
+  name: string,
+  user: Record<string, unknown>,
+  cluster: Record<string, unknown> = {},
+): string {
   const file = join(k.dir, `${name}.kubeconfig`)
   const doc = {
     apiVersion: 'v1',
@@ -60,7 +65,13 @@ export interface Plugin {
  * A credential plugin: `body` is JavaScript run with `n` (this run's number since the last reset),
  * `info` (KUBERNETES_EXEC_INFO, parsed) and `cred(status)` (prints an ExecCredential of `apiVersion`).
  */
-export function writePlugin(k: LabKube, name: string, body: string, apiVersion = 'client.authentication.k8s.io/v1', sub = ''): Plugin {
+export function writePlugin(
+  k: LabKube,
+  name: string,
+  body: string,
+  apiVersion = 'client.authentication.k8s.io/v1',
+  sub = '',
+): Plugin {
   const folder = join(k.dir, sub)
   mkdirSync(folder, {recursive: true})
   const path = join(folder, name)
@@ -99,7 +110,10 @@ ${body}
 export function kubectlWith(kubeconfig: string, args: string[], o: {timeoutMs?: number} = {}): Promise<RunResult> {
   const bin = join(labState().binDir, 'kubectl')
   const cache = mkdtempSync(join(lab!.dir, 'kubectl-cache-'))
-  const child = spawn(bin, [...args, '--cache-dir', cache], {env: {...process.env, KUBECONFIG: kubeconfig}, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = spawn(bin, [...args, '--cache-dir', cache], {
+    env: {...process.env, KUBECONFIG: kubeconfig},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   return collect(child, o)
 }
 
@@ -120,10 +134,16 @@ export function identities(since: number, agent: 'kubectl' | 'liqo-topology'): I
 }
 
 /** kubectl on a pseudo-terminal (util-linux `script`), as startCliOnTty runs ours. */
-export function kubectlOnTty(kubeconfig: string, args: string[]): {child: ChildProcess; output(): string; done: Promise<number | null>} {
+export function kubectlOnTty(
+  kubeconfig: string,
+  args: string[],
+): {child: ChildProcess; output(): string; done: Promise<number | null>} {
   const bin = join(labState().binDir, 'kubectl')
   const cmd = [bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
-  const child = spawn('script', ['-qfec', cmd, '/dev/null'], {env: {...process.env, KUBECONFIG: kubeconfig, TERM: 'xterm'}, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+    env: {...process.env, KUBECONFIG: kubeconfig, TERM: 'xterm'},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
   const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))

@@ -14,7 +14,17 @@ import {createInterface} from 'node:readline'
 
 import {httpGet} from '../../src/lab/components.js'
 import {labPaths, readState, type ProcessInfo} from '../../src/lab/state.js'
-import {auditRequests, formatReport, growth, parseCounters, parseProcStat, requestsByVerbResource, treeTicks, type LoadReport, type ProcCpu} from './lab-load.js'
+import {
+  auditRequests,
+  formatReport,
+  growth,
+  parseCounters,
+  parseProcStat,
+  requestsByVerbResource,
+  treeTicks,
+  type LoadReport,
+  type ProcCpu,
+} from './lab-load.js'
 
 interface ApiSample {
   cluster: string
@@ -54,12 +64,20 @@ function ticksPerSecond(): number {
 const ci = !!process.env.CI && process.env.CI !== 'false'
 const METRICS = ['apiserver_request_total', 'process_start_time_seconds']
 
-async function sampleApi(dir: string, cluster: {name: string; server: string; tokens: Record<string, string>}): Promise<ApiSample> {
+async function sampleApi(
+  dir: string,
+  cluster: {name: string; server: string; tokens: Record<string, string>},
+): Promise<ApiSample> {
   const file = join(labPaths(dir).logs, `${cluster.name}-audit.log`)
   const audit = {file, size: existsSync(file) ? statSync(file).size : 0}
   const ca = readFileSync(join(labPaths(dir).pki, 'ca.crt'))
-  const res = await httpGet(`${cluster.server}/metrics`, {ca, headers: {Authorization: `Bearer ${cluster.tokens.admin}`, 'User-Agent': 'lab-load-report'}}, 15_000)
-  if (res.status !== 200) return {cluster: cluster.name, counters: new Map(), error: `metrics: ${res.status || res.body}`, audit}
+  const res = await httpGet(
+    `${cluster.server}/metrics`,
+    {ca, headers: {Authorization: `Bearer ${cluster.tokens.admin}`, 'User-Agent': 'lab-load-report'}},
+    15_000,
+  )
+  if (res.status !== 200)
+    return {cluster: cluster.name, counters: new Map(), error: `metrics: ${res.status || res.body}`, audit}
   return {cluster: cluster.name, counters: parseCounters(res.body, METRICS), audit}
 }
 
@@ -92,11 +110,23 @@ function cpuRows(a: LoadSample, b: LoadSample, seconds: number): LoadReport['cpu
   const supSelf = (b.procs.get(sup)?.self ?? 0) - (a.procs.get(sup)?.self ?? 0)
   const componentTicks = [...byName.values()].reduce((s, r) => s + r.ticks, 0)
   const runner = treeTicks(b.procs, process.pid, [sup]) - treeTicks(a.procs, process.pid, [sup])
-  const row = (name: string, ticks: number, note?: string) => ({name, seconds: ticks / hz, cores: ticks / hz / seconds, ...(note ? {note} : {})})
+  const row = (name: string, ticks: number, note?: string) => ({
+    name,
+    seconds: ticks / hz,
+    cores: ticks / hz / seconds,
+    ...(note ? {note} : {}),
+  })
   return [
-    ...[...byName].sort(([x], [y]) => x.localeCompare(y)).map(([name, r]) => row(name, r.ticks, r.restarted ? 'restarted during the run: the new process only' : undefined)),
+    ...[...byName]
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([name, r]) =>
+        row(name, r.ticks, r.restarted ? 'restarted during the run: the new process only' : undefined),
+      ),
     row('lab supervisor (Node: the emulator, or the host kubelets)', supSelf),
-    row('lab processes that ended during the run (restarted components, probes, liqoctl)', labTicks - componentTicks - supSelf),
+    row(
+      'lab processes that ended during the run (restarted components, probes, liqoctl)',
+      labTicks - componentTicks - supSelf,
+    ),
     row('lab in total', labTicks),
     row('test runner (vitest, its workers, the CLI runs and kubectl)', runner),
   ]
@@ -127,8 +157,19 @@ export async function loadReport(lab: string, a: LoadSample, b: LoadSample): Pro
     const requests = top.reduce((s, t) => s + t.count, 0)
     const rotated = !start || end.audit.size < start.audit.size
     const audited = auditRequests(await collect(linesFrom(end.audit.file, rotated ? 0 : start.audit.size)))
-    const notes = [end.error ?? start?.error, restarted && 'restarted during the run: requests since then', rotated && 'audit log rotated: counts from its start'].filter(Boolean)
-    apiServers.push({cluster: end.cluster, requests, perSecond: requests / seconds, ...(notes.length ? {note: notes.join('; ')} : {}), top, audited})
+    const notes = [
+      end.error ?? start?.error,
+      restarted && 'restarted during the run: requests since then',
+      rotated && 'audit log rotated: counts from its start',
+    ].filter(Boolean)
+    apiServers.push({
+      cluster: end.cluster,
+      requests,
+      perSecond: requests / seconds,
+      ...(notes.length ? {note: notes.join('; ')} : {}),
+      top,
+      audited,
+    })
   }
   return {lab, seconds, cpu: cpuRows(a, b, seconds), apiServers}
 }
@@ -147,13 +188,26 @@ function keptFolders(project: string, since: number): string[] {
 }
 
 /** Prints the report and writes it to <lab>/logs/lab-load.json (and the kept logs); never fails the run. */
-export async function reportLoad(dir: string, project: string, lab: string, start: LoadSample | undefined, log: (m: string) => void): Promise<void> {
+export async function reportLoad(
+  dir: string,
+  project: string,
+  lab: string,
+  start: LoadSample | undefined,
+  log: (m: string) => void,
+): Promise<void> {
   try {
     const end = await sampleLoad(dir)
     if (!start || !end) return
     const report = await loadReport(lab, start, end)
     console.log(formatReport(report))
-    const json = JSON.stringify({...report, apiServers: report.apiServers.map((s) => ({...s, top: s.top.slice(0, 40), audited: s.audited.slice(0, 40)}))}, null, 2)
+    const json = JSON.stringify(
+      {
+        ...report,
+        apiServers: report.apiServers.map((s) => ({...s, top: s.top.slice(0, 40), audited: s.audited.slice(0, 40)})),
+      },
+      null,
+      2,
+    )
     for (const folder of [labPaths(dir).logs, ...keptFolders(project, start.at)]) {
       writeFileSync(join(folder, 'lab-load.json'), json)
       log(`load report written to ${join(folder, 'lab-load.json')}`)

@@ -143,15 +143,23 @@ export function auditRequests(lines: Iterable<string>): ClientRequests[] {
     if (e.stage !== 'ResponseComplete') continue
     const o = e.objectRef ?? {}
     const agent = (e.userAgent ?? '-').split(' ')[0]!.replace(/\/v?[\d.]+.*$/, '')
-    const what = o.resource ? `${o.resource}${o.subresource ? `/${o.subresource}` : ''}` : (e.requestURI ?? '-').split('?')[0]
+    const what = o.resource
+      ? `${o.resource}${o.subresource ? `/${o.subresource}` : ''}`
+      : (e.requestURI ?? '-').split('?')[0]
     const key = `${e.user?.username ?? '-'} ${agent} ${e.verb} ${what}`
     const k = byKey.get(key) ?? {count: 0, perObject: new Map<string, number>()}
     k.count += 1
-    if (o.name) k.perObject.set(`${o.namespace ?? ''}/${o.name}`, (k.perObject.get(`${o.namespace ?? ''}/${o.name}`) ?? 0) + 1)
+    if (o.name)
+      k.perObject.set(`${o.namespace ?? ''}/${o.name}`, (k.perObject.get(`${o.namespace ?? ''}/${o.name}`) ?? 0) + 1)
     byKey.set(key, k)
   }
   return [...byKey]
-    .map(([key, k]) => ({key, count: k.count, objects: k.perObject.size, maxPerObject: Math.max(0, ...k.perObject.values())}))
+    .map(([key, k]) => ({
+      key,
+      count: k.count,
+      objects: k.perObject.size,
+      maxPerObject: Math.max(0, ...k.perObject.values()),
+    }))
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
 }
 
@@ -176,14 +184,28 @@ const n1 = (x: number) => x.toFixed(1)
 
 /** The report as printed in the test output. */
 export function formatReport(r: LoadReport): string {
-  const out = [`[lab load] ${r.lab} lab over ${n1(r.seconds)} s of the run (lab ready → run end)`, '  CPU s   cores  process']
-  for (const c of r.cpu) out.push(`  ${n1(c.seconds).padStart(6)}  ${c.cores.toFixed(2).padStart(5)}  ${c.name}${c.note ? ` (${c.note})` : ''}`)
+  const out = [
+    `[lab load] ${r.lab} lab over ${n1(r.seconds)} s of the run (lab ready → run end)`,
+    '  CPU s   cores  process',
+  ]
+  for (const c of r.cpu)
+    out.push(
+      `  ${n1(c.seconds).padStart(6)}  ${c.cores.toFixed(2).padStart(5)}  ${c.name}${c.note ? ` (${c.note})` : ''}`,
+    )
   for (const a of r.apiServers) {
-    out.push(`  ${a.cluster} API server: ${a.requests} requests, ${n1(a.perSecond)}/s${a.note ? ` (${a.note})` : ''}; top by verb and resource:`)
-    for (const t of a.top.slice(0, TOP)) out.push(`    ${String(t.count).padStart(7)}  ${(t.count / r.seconds).toFixed(2).padStart(6)}/s  ${t.key}`)
+    out.push(
+      `  ${a.cluster} API server: ${a.requests} requests, ${n1(a.perSecond)}/s${a.note ? ` (${a.note})` : ''}; top by verb and resource:`,
+    )
+    for (const t of a.top.slice(0, TOP))
+      out.push(`    ${String(t.count).padStart(7)}  ${(t.count / r.seconds).toFixed(2).padStart(6)}/s  ${t.key}`)
     if (!a.audited.length) continue
-    out.push(`  ${a.cluster} audited (users, the CLI, the tests): count, objects, most on one object, user agent verb resource`)
-    for (const t of a.audited.slice(0, TOP)) out.push(`    ${String(t.count).padStart(7)}  ${String(t.objects).padStart(5)}  ${String(t.maxPerObject).padStart(5)}  ${t.key}`)
+    out.push(
+      `  ${a.cluster} audited (users, the CLI, the tests): count, objects, most on one object, user agent verb resource`,
+    )
+    for (const t of a.audited.slice(0, TOP))
+      out.push(
+        `    ${String(t.count).padStart(7)}  ${String(t.objects).padStart(5)}  ${String(t.maxPerObject).padStart(5)}  ${t.key}`,
+      )
   }
   return out.join('\n')
 }

@@ -13,7 +13,12 @@ import {toNode} from '../../src/liqo/nodes.js'
 import {sleep} from '../../src/toolkit/clock.js'
 import {readState, type LabState} from '../../src/lab/state.js'
 import {ensurePeerings, namespaceOffloadingBody, nginxDeploymentBody, untilWatched} from '../../src/lab/tutorial.js'
-import {LABEL_NODE_TYPE, NAMESPACE_OFFLOADING, NAMESPACE_OFFLOADING_V1, VIRTUAL_NODE_TYPE} from '../../src/liqo/constants.js'
+import {
+  LABEL_NODE_TYPE,
+  NAMESPACE_OFFLOADING,
+  NAMESPACE_OFFLOADING_V1,
+  VIRTUAL_NODE_TYPE,
+} from '../../src/liqo/constants.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEV = join(ROOT, 'bin', 'dev.js')
@@ -34,7 +39,10 @@ export const skipNote = lab ? '' : ` [SKIPPED: ${labSkipReason}]`
 export const isV1 = inject('labLiqo') === 'v1.2'
 
 /** The NamespaceOffloading of `namespace`: its REST path and a tutorial-like body, in the lab's API version. */
-export function namespaceOffloading(namespace: string, name = 'offloading'): {collection: string; path: string; body: Json} {
+export function namespaceOffloading(
+  namespace: string,
+  name = 'offloading',
+): {collection: string; path: string; body: Json} {
   const v = isV1 ? NAMESPACE_OFFLOADING_V1 : NAMESPACE_OFFLOADING
   const collection = `/apis/${v.group}/${v.version}/namespaces/${namespace}/${v.plural}`
   const body = namespaceOffloadingBody(namespace)
@@ -229,7 +237,10 @@ export function cliOnTty(args: string[], input: string, o: RunOptions = {}): Pro
 
 export function kubectl(args: string[], context = 'cluster-1'): Promise<RunResult> {
   const bin = join(labState().binDir, 'kubectl')
-  const child = spawn(bin, ['--context', context, ...args], {env: {...process.env, KUBECONFIG: lab!.kubeconfig}, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = spawn(bin, ['--context', context, ...args], {
+    env: {...process.env, KUBECONFIG: lab!.kubeconfig},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   return collect(child)
 }
 
@@ -246,16 +257,32 @@ export function kubectl(args: string[], context = 'cluster-1'): Promise<RunResul
 export async function clusterWhole(context: string): Promise<void> {
   const c = await admin(context)
   type Obj = {metadata: {name: string; labels?: Record<string, string>}; spec?: {selector?: object}}
-  const ready = (conds: Array<{type: string; status: string}> = []) => conds.some((x) => x.type === 'Ready' && x.status === 'True')
+  const ready = (conds: Array<{type: string; status: string}> = []) =>
+    conds.some((x) => x.type === 'Ready' && x.status === 'True')
   let missing = ''
   await until(`${context} whole again`, 180_000, async () => {
-    const nodes = await c.get<{items: Array<Obj & {status: {conditions?: Array<{type: string; status: string}>}}>}>('/api/v1/nodes')
+    const nodes = await c.get<{items: Array<Obj & {status: {conditions?: Array<{type: string; status: string}>}}>}>(
+      '/api/v1/nodes',
+    )
     const own = nodes.items.filter((n) => n.metadata.labels?.[LABEL_NODE_TYPE] !== VIRTUAL_NODE_TYPE)
     const notReady = own.filter((n) => !ready(n.status.conditions)).map((n) => `node ${n.metadata.name}`)
     const services = (await c.getOrNull<{items: Obj[]}>('/api/v1/namespaces/liqo/services'))?.items ?? []
-    const slices = services.length ? (await c.get<{items: Array<Obj & {endpoints?: Array<{conditions?: {ready?: boolean}}>}>}>('/apis/discovery.k8s.io/v1/namespaces/liqo/endpointslices')).items : []
-    const served = (svc: string) => slices.some((sl) => sl.metadata.labels?.['kubernetes.io/service-name'] === svc && (sl.endpoints ?? []).some((e) => e.conditions?.ready))
-    const unserved = services.filter((svc) => svc.spec?.selector && !served(svc.metadata.name)).map((svc) => `service liqo/${svc.metadata.name}`)
+    const slices = services.length
+      ? (
+          await c.get<{items: Array<Obj & {endpoints?: Array<{conditions?: {ready?: boolean}}>}>}>(
+            '/apis/discovery.k8s.io/v1/namespaces/liqo/endpointslices',
+          )
+        ).items
+      : []
+    const served = (svc: string) =>
+      slices.some(
+        (sl) =>
+          sl.metadata.labels?.['kubernetes.io/service-name'] === svc &&
+          (sl.endpoints ?? []).some((e) => e.conditions?.ready),
+      )
+    const unserved = services
+      .filter((svc) => svc.spec?.selector && !served(svc.metadata.name))
+      .map((svc) => `service liqo/${svc.metadata.name}`)
     missing = [...notReady, ...unserved].join(', ')
     return !missing
   }).catch((e: Error) => {
@@ -268,7 +295,9 @@ export async function admin(context = 'cluster-1'): Promise<KubeClient> {
   let c = clients.get(context)
   if (!c) {
     // Its own User-Agent: the audit log tells the tests' requests apart from the CLI's (./lab-load.ts).
-    c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: lab!.kubeconfig}), context), {userAgent: 'liqo-topology-tests'})
+    c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: lab!.kubeconfig}), context), {
+      userAgent: 'liqo-topology-tests',
+    })
     clients.set(context, c)
   }
   return c
@@ -293,7 +322,11 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 7)}`
 }
 
-export async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | false | undefined>): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | false | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const r = await check()
@@ -315,11 +348,21 @@ export async function pdbObserved(path: string, expectedPods: number): Promise<v
   let last: unknown
   try {
     // Watched, not polled: the status changes a few times, each seen as it is written.
-    await untilWatched(c, [collection], `PodDisruptionBudget ${path} observed with ${expectedPods} pods`, 90_000, ([pdbs]) => {
-      const pdb = pdbs!.find((p) => p.metadata?.name === name)
-      last = pdb?.status
-      return !!pdb && (pdb.status?.observedGeneration ?? 0) >= (pdb.metadata.generation ?? 1) && pdb.status?.expectedPods === expectedPods
-    })
+    await untilWatched(
+      c,
+      [collection],
+      `PodDisruptionBudget ${path} observed with ${expectedPods} pods`,
+      90_000,
+      ([pdbs]) => {
+        const pdb = pdbs!.find((p) => p.metadata?.name === name)
+        last = pdb?.status
+        return (
+          !!pdb &&
+          (pdb.status?.observedGeneration ?? 0) >= (pdb.metadata.generation ?? 1) &&
+          pdb.status?.expectedPods === expectedPods
+        )
+      },
+    )
   } catch (e) {
     throw new Error(`${(e as Error).message} (last status: ${JSON.stringify(last)})`, {cause: e})
   }
@@ -335,18 +378,27 @@ export interface OffloadedNamespace {
  * nginx Deployment of `replicas` Running on remote clusters. Its waits watch what they wait for
  * (one list and one watch each) instead of asking the API server again every 200 ms.
  */
-export async function offloadedNamespace(prefix: string, o: {replicas?: number; spec?: Json} = {}): Promise<OffloadedNamespace> {
+export async function offloadedNamespace(
+  prefix: string,
+  o: {replicas?: number; spec?: Json} = {},
+): Promise<OffloadedNamespace> {
   const c = await admin()
   const name = uniqueName(prefix)
   await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
   const nso = namespaceOffloading(name)
   if (o.spec) nso.body.spec = o.spec
   await c.create(nso.collection, nso.body)
-  await untilWatched(c, ['/api/v1/namespaces', nso.collection], `namespace ${name} offloaded`, 60_000, ([nss, nsos]) => {
-    const ns = nss!.find((n) => n.metadata?.name === name)
-    const got = nsos!.find((n) => n.metadata?.name === nso.body.metadata.name)
-    return ns?.metadata?.labels?.['liqo.io/scheduling-enabled'] === 'true' && !!got?.status?.offloadingPhase
-  })
+  await untilWatched(
+    c,
+    ['/api/v1/namespaces', nso.collection],
+    `namespace ${name} offloaded`,
+    60_000,
+    ([nss, nsos]) => {
+      const ns = nss!.find((n) => n.metadata?.name === name)
+      const got = nsos!.find((n) => n.metadata?.name === nso.body.metadata.name)
+      return ns?.metadata?.labels?.['liqo.io/scheduling-enabled'] === 'true' && !!got?.status?.offloadingPhase
+    },
+  )
   const replicas = o.replicas ?? 3
   if (replicas > 0) {
     await c.create(`/apis/apps/v1/namespaces/${name}/deployments`, nginxDeploymentBody(name, replicas))
@@ -360,20 +412,37 @@ export async function offloadedNamespace(prefix: string, o: {replicas?: number; 
     remove: async () => {
       await c.delete(nso.path)
       await c.delete(`/api/v1/namespaces/${name}`)
-      await untilWatched(c, ['/api/v1/namespaces'], `namespace ${name} gone`, 90_000, ([nss]) => !nss!.some((n) => n.metadata?.name === name))
+      await untilWatched(
+        c,
+        ['/api/v1/namespaces'],
+        `namespace ${name} gone`,
+        90_000,
+        ([nss]) => !nss!.some((n) => n.metadata?.name === name),
+      )
     },
   }
 }
 
 /** Cluster name of every pod of a namespace, from the API (not from the CLI under test). */
-export async function podClusters(namespace: string): Promise<Array<{pod: string; cluster: string; ready: boolean; phase: string}>> {
+export async function podClusters(
+  namespace: string,
+): Promise<Array<{pod: string; cluster: string; ready: boolean; phase: string}>> {
   const c = await admin()
   const pods = (await c.list(`/api/v1/namespaces/${namespace}/pods`, {}, toPod)).items
   const nodes = new Map((await c.list('/api/v1/nodes', {}, toNode)).items.map((n) => [n.name, n]))
   const byId = new Map(labState().clusters.map((x) => [x.id, x.name]))
   return pods.map((p) => {
     const n = p.nodeName ? nodes.get(p.nodeName) : undefined
-    return {pod: p.name, cluster: !p.nodeName ? '<none>' : n?.remoteClusterId ? (byId.get(n.remoteClusterId) ?? n.remoteClusterId) : 'local', ready: p.ready, phase: p.phase}
+    return {
+      pod: p.name,
+      cluster: !p.nodeName
+        ? '<none>'
+        : n?.remoteClusterId
+          ? (byId.get(n.remoteClusterId) ?? n.remoteClusterId)
+          : 'local',
+      ready: p.ready,
+      phase: p.phase,
+    }
   })
 }
 
@@ -387,7 +456,9 @@ export async function expectAllReadyOn(namespace: string, cluster: string): Prom
   const pods = await podClusters(namespace)
   const live = pods.filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
   const seen = pods.map((p) => `${p.pod} ${p.cluster} ${p.phase}${p.ready ? ' ready' : ''}`).join('; ')
-  expect(live.length > 0 && live.every((p) => p.cluster === cluster && p.ready), `pods of ${namespace}: ${seen}`).toBe(true)
+  expect(live.length > 0 && live.every((p) => p.cluster === cluster && p.ready), `pods of ${namespace}: ${seen}`).toBe(
+    true,
+  )
 }
 
 /**

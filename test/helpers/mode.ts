@@ -38,7 +38,8 @@ export async function offloadingOn(cluster: string): Promise<boolean> {
 export async function restoreOffloading(): Promise<void> {
   const c = await admin()
   if (!isV1) return ensurePeerings(c, remoteIds(), 90_000)
-  for (const cluster of ['cluster-2', 'cluster-3']) if (!(await offloadingOn(cluster))) await c.patch(virtualNodePath(cluster), {spec: {createNode: true}}, 'merge')
+  for (const cluster of ['cluster-2', 'cluster-3'])
+    if (!(await offloadingOn(cluster))) await c.patch(virtualNodePath(cluster), {spec: {createNode: true}}, 'merge')
   await waitVirtualNodesReady(c, remoteIds(), 180_000)
 }
 
@@ -52,7 +53,11 @@ export async function setUpTutorial(): Promise<void> {
 
 /** A node selector term that picks only `cluster`'s virtual node (by Liqo's remote-cluster-id label). */
 export function onlyCluster(cluster: string): Json {
-  return {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: [clusterId(cluster)]}]}]}
+  return {
+    nodeSelectorTerms: [
+      {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: [clusterId(cluster)]}]},
+    ],
+  }
 }
 
 /** `kubectl get` of the switch, as an operator would check it. */

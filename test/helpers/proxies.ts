@@ -68,7 +68,14 @@ export function connectProxy(hosts: Record<string, string>, tls?: {cert: Buffer;
       client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n')
       return
     }
-    tunnel(client, address, Number(m[2]), head, Buffer.from('HTTP/1.1 200 Connection Established\r\n\r\n'), Buffer.from('HTTP/1.1 502 Bad Gateway\r\n\r\n'))
+    tunnel(
+      client,
+      address,
+      Number(m[2]),
+      head,
+      Buffer.from('HTTP/1.1 200 Connection Established\r\n\r\n'),
+      Buffer.from('HTTP/1.1 502 Bad Gateway\r\n\r\n'),
+    )
   })
   return listening(server, tls ? 'https' : 'http', seen, new Set())
 }
@@ -94,7 +101,12 @@ export function socks5Proxy(hosts: Record<string, string>): Promise<TestProxy> {
       const addrLen = atyp === 1 ? 4 : atyp === 4 ? 16 : 1 + buffered[4]!
       if (buffered.length < 4 + addrLen + 2) return
       const raw = buffered.subarray(4, 4 + addrLen)
-      const host = atyp === 1 ? [...raw].join('.') : atyp === 4 ? raw.toString('hex').match(/.{4}/g)!.join(':') : raw.subarray(1).toString()
+      const host =
+        atyp === 1
+          ? [...raw].join('.')
+          : atyp === 4
+            ? raw.toString('hex').match(/.{4}/g)!.join(':')
+            : raw.subarray(1).toString()
       const port = buffered.readUInt16BE(4 + addrLen)
       const head = buffered.subarray(4 + addrLen + 2)
       client.off('data', onData)

@@ -13,7 +13,18 @@ import {KubeClient} from '../../src/k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
 import {Reflector, type Change} from '../../src/k8s/reflector.js'
 import {fcPath} from '../../src/liqo/constants.js'
-import {apiPort, bareCluster, kubeconfigAs, kubeconfigVia, labCtl, partitionProxy, silentServer, startApiServer, stopApiServer, type BareCluster} from '../helpers/faults.js'
+import {
+  apiPort,
+  bareCluster,
+  kubeconfigAs,
+  kubeconfigVia,
+  labCtl,
+  partitionProxy,
+  silentServer,
+  startApiServer,
+  stopApiServer,
+  type BareCluster,
+} from '../helpers/faults.js'
 import {
   admin,
   auditEvents,
@@ -48,7 +59,9 @@ function expectCleanError(stderr: string): void {
 }
 
 function fcSetting(name: string): Promise<string> {
-  return kubectl(['get', 'foreignclusters', name, '-o', 'jsonpath={.spec.outgoingPeeringEnabled}']).then((r) => r.stdout)
+  return kubectl(['get', 'foreignclusters', name, '-o', 'jsonpath={.spec.outgoingPeeringEnabled}']).then(
+    (r) => r.stdout,
+  )
 }
 
 describe.skipIf(!lab)(`bad input${skipNote}`, () => {
@@ -59,7 +72,11 @@ describe.skipIf(!lab)(`bad input${skipNote}`, () => {
       apiVersion: 'discovery.liqo.io/v1alpha1',
       kind: 'ForeignCluster',
       metadata: {name: id, labels: {'discovery.liqo.io/cluster-id': id, 'discovery.liqo.io/discovery-type': 'LAN'}},
-      spec: {clusterIdentity: {clusterID: id, clusterName: 'edge-1'}, foreignAuthUrl: 'https://10.0.0.9:443', outgoingPeeringEnabled: 'No'},
+      spec: {
+        clusterIdentity: {clusterID: id, clusterName: 'edge-1'},
+        foreignAuthUrl: 'https://10.0.0.9:443',
+        outgoingPeeringEnabled: 'No',
+      },
     })
     try {
       for (const input of ['edge-1', id, id.toUpperCase()]) {
@@ -160,15 +177,36 @@ describe.skipIf(!lab)(`clusters without the supported Liqo API${skipNote}`, () =
         group: 'core.liqo.io',
         scope: 'Cluster',
         names: {kind: 'ForeignCluster', plural: 'foreignclusters', singular: 'foreigncluster', shortNames: ['fc']},
-        versions: [{name: 'v1alpha1', served: true, storage: true, schema: {openAPIV3Schema: {type: 'object', properties: {spec: {type: 'object', properties: {clusterID: {type: 'string'}}}}}}}],
+        versions: [
+          {
+            name: 'v1alpha1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {spec: {type: 'object', properties: {clusterID: {type: 'string'}}}},
+              },
+            },
+          },
+        ],
       },
     })
-    await until('core.liqo.io served', 20_000, async () => JSON.stringify(await c.get('/apis')).includes('core.liqo.io'))
+    await until('core.liqo.io served', 20_000, async () =>
+      JSON.stringify(await c.get('/apis')).includes('core.liqo.io'),
+    )
     c.close()
-    for (const args of [['peer', 'disable', 'milan', '--yes'], ['wait', '-n', 'default', '--timeout', '1s'], ['cleanup', '-n', 'x', '--yes'], ['status']]) {
+    for (const args of [
+      ['peer', 'disable', 'milan', '--yes'],
+      ['wait', '-n', 'default', '--timeout', '1s'],
+      ['cleanup', '-n', 'x', '--yes'],
+      ['status'],
+    ]) {
       const r = await cli(args, {kubeconfig: bare.kubeconfig})
       expect(r.code, args.join(' ')).toBe(1)
-      expect(r.stderr).toMatch(/runs the Liqo v0\.11 release-candidate API \(core\.liqo\.io\/v1alpha1\), which liqo-topology does not drive/)
+      expect(r.stderr).toMatch(
+        /runs the Liqo v0\.11 release-candidate API \(core\.liqo\.io\/v1alpha1\), which liqo-topology does not drive/,
+      )
       expect(r.stderr).toMatch(/^hint: liqo-topology supports Liqo v0\.3–v0\.10 and v1\.x; upgrade Liqo to a release/m)
     }
   })
@@ -211,7 +249,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     try {
       const r = await cli(['peer', 'list', '--request-timeout', '2s'], {kubeconfig: kubeconfigVia(silent.port)})
       expect(r.code).toBe(1)
-      expect(r.stderr).toMatch(/^error: Unable to connect to the server https:\/\/127\.0\.0\.1:\d+: no answer within 2s$/m)
+      expect(r.stderr).toMatch(
+        /^error: Unable to connect to the server https:\/\/127\.0\.0\.1:\d+: no answer within 2s$/m,
+      )
       expect(r.ms).toBeLessThan(15_000)
     } finally {
       await silent.close()
@@ -231,7 +271,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     writeFileSync(insecure, JSON.stringify(doc))
     const skipped = await cli(['peer', 'list'], {kubeconfig: insecure})
     expect(skipped.code, skipped.stderr).toBe(0)
-    expect(skipped.stderr).toMatch(/^warning: the server certificate of cluster "cluster-1" \(context "cluster-1"\) is not verified: insecure-skip-tls-verify is set in the kubeconfig$/m)
+    expect(skipped.stderr).toMatch(
+      /^warning: the server certificate of cluster "cluster-1" \(context "cluster-1"\) is not verified: insecure-skip-tls-verify is set in the kubeconfig$/m,
+    )
     expect(skipped.stdout).toMatch(/^NAME\s+CLUSTER-ID/)
   })
 
@@ -239,7 +281,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--context', 'cluster-1-readonly'])
     expect(r.code).toBe(1)
     expectCleanError(r.stderr)
-    expect(r.stderr).toMatch(/forbidden: user "readonly" may not patch foreignclusters\.discovery\.liqo\.io "cluster-3" on context "cluster-1-readonly"/)
+    expect(r.stderr).toMatch(
+      /forbidden: user "readonly" may not patch foreignclusters\.discovery\.liqo\.io "cluster-3" on context "cluster-1-readonly"/,
+    )
     expect(await fcSetting('cluster-3')).toBe('Yes')
   })
 
@@ -283,7 +327,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     // Someone else updates the ForeignCluster between our read and our patch: while our
     // confirmation is on screen. A client impersonating "churner", so that the audit log tells
     // its request from ours.
-    const churner = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: kubeconfigAs('churner')}), 'cluster-1'))
+    const churner = await KubeClient.connect(
+      resolveTarget(loadKubeconfig({kubeconfig: kubeconfigAs('churner')}), 'cluster-1'),
+    )
     await c.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -292,11 +338,20 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'churner'}],
     })
     // Our patches of cluster-3's ForeignCluster since `since`, as the API server logged them.
-    const ourPatches = (since: number) => auditEvents(since).filter((e) => e.verb === 'patch' && !e.impersonatedUser && e.objectRef?.resource === 'foreignclusters' && e.objectRef.name === 'cluster-3')
+    const ourPatches = (since: number) =>
+      auditEvents(since).filter(
+        (e) =>
+          e.verb === 'patch' &&
+          !e.impersonatedUser &&
+          e.objectRef?.resource === 'foreignclusters' &&
+          e.objectRef.name === 'cluster-3',
+      )
     try {
       const since = Date.now()
       const run = startCliOnTty(['peer', 'disable', 'cluster-3', '--no-wait'])
-      await until('the confirmation on screen', 30_000, async () => /Disable outgoing peering to "cluster-3"/.test(run.output()))
+      await until('the confirmation on screen', 30_000, async () =>
+        /Disable outgoing peering to "cluster-3"/.test(run.output()),
+      )
       // The other writer's change lands (once its binding is in force), then we confirm.
       await until("the other writer's update", 10_000, () =>
         churner.patch(fcPath('cluster-3'), {metadata: {labels: {'example.com/touched': 'yes'}}}).then(
@@ -310,7 +365,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       expect(await fcSetting('cluster-3')).toBe('No')
       // The API server saw our guarded patch conflict (409), then succeed after a fresh read.
       // (Its audit entry is written as the response completes: read until it is there.)
-      await until('our patch in the audit log', 10_000, async () => ourPatches(since).some((e) => e.responseStatus?.code === 200))
+      await until('our patch in the audit log', 10_000, async () =>
+        ourPatches(since).some((e) => e.responseStatus?.code === 200),
+      )
       expect(ourPatches(since).map((e) => e.responseStatus?.code)).toEqual([409, 200])
     } finally {
       churner.close()
@@ -326,7 +383,12 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     const c = await admin()
     // A budget holds the drain, so the API server goes away while the command is surely waiting.
     const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
+    await c.create(pdb, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: {name: 'hold'},
+      spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
+    })
     try {
       await pdbObserved(`${pdb}/hold`, 3)
       const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'])
@@ -376,7 +438,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     await podOn(ns.name, 'cluster-2')
     const proxy = await partitionProxy(apiPort())
     try {
-      const child = startCli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '8s'], {kubeconfig: kubeconfigVia(proxy.port)})
+      const child = startCli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '8s'], {
+        kubeconfig: kubeconfigVia(proxy.port),
+      })
       const done = collect(child)
       // Cut once the wait is under way (its first lists done), not at a fixed time: on a busy
       // machine the CLI may still be starting after 2.5 s, and a server unreachable from the
@@ -402,9 +466,15 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     await c.create(`/api/v1/namespaces/${name}/configmaps`, cm('before-1'))
     await c.create(`/api/v1/namespaces/${name}/configmaps`, cm('before-2'))
     const proxy = await partitionProxy(apiPort())
-    const viaProxy = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: kubeconfigVia(proxy.port)}), 'cluster-1'), {requestTimeoutMs: 5000})
+    const viaProxy = await KubeClient.connect(
+      resolveTarget(loadKubeconfig({kubeconfig: kubeconfigVia(proxy.port)}), 'cluster-1'),
+      {requestTimeoutMs: 5000},
+    )
     const seen: Array<Change<string>> = []
-    const r = new Reflector(viaProxy, `/api/v1/namespaces/${name}/configmaps`, {map: (raw) => String(raw.metadata?.name), onError: () => 'retry'})
+    const r = new Reflector(viaProxy, `/api/v1/namespaces/${name}/configmaps`, {
+      map: (raw) => String(raw.metadata?.name),
+      onError: () => 'retry',
+    })
     const ctl = new AbortController()
     const run = r.run(ctl.signal, (changes) => seen.push(...changes))
     try {
@@ -420,11 +490,17 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       proxy.heal()
       // Cut off, its watch was retried with client-go's back-off (up to 30 s, stretched by up to as
       // much again): back within a minute of the heal, not at once.
-      await until('the reflector caught up', 90_000, async () => r.store.has(`${name}/during`) && !r.store.has(`${name}/before-1`))
+      await until(
+        'the reflector caught up',
+        90_000,
+        async () => r.store.has(`${name}/during`) && !r.store.has(`${name}/before-1`),
+      )
       expect(r.lists).toBeGreaterThan(listsBefore)
       expect(seen).toContainEqual(expect.objectContaining({type: 'DELETED', key: `${name}/before-1`}))
       expect(seen).toContainEqual(expect.objectContaining({type: 'ADDED', key: `${name}/during`}))
-      expect([...r.store.keys()].sort()).toEqual([`${name}/before-2`, `${name}/during`, `${name}/kube-root-ca.crt`].sort())
+      expect([...r.store.keys()].sort()).toEqual(
+        [`${name}/before-2`, `${name}/during`, `${name}/kube-root-ca.crt`].sort(),
+      )
       // and it keeps watching
       await c.create(`/api/v1/namespaces/${name}/configmaps`, cm('after'))
       await until('the new object seen', 10_000, async () => r.store.has(`${name}/after`))
@@ -447,7 +523,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     child.kill('SIGINT')
     const r = await done
     expect(r.code).toBe(130)
-    expect(r.stderr).toMatch(/^error: interrupted while waiting for rescheduling in "it-fault-\w+"; last state: Waiting for .*still on cluster-2/m)
+    expect(r.stderr).toMatch(
+      /^error: interrupted while waiting for rescheduling in "it-fault-\w+"; last state: Waiting for .*still on cluster-2/m,
+    )
   })
 
   it('cleanup interrupted with Ctrl-C exits 130; the next run resumes from what is left', async () => {
@@ -498,12 +576,21 @@ describe.skipIf(!lab)(`security${skipNote}`, () => {
     mkdirSync(dir, {recursive: true})
     const token = labState().clusters[0]!.tokens.admin!
     const ok = join(dir, 'ok.sh')
-    writeFileSync(ok, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`, {mode: 0o755})
+    writeFileSync(
+      ok,
+      `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`,
+      {mode: 0o755},
+    )
     const bad = join(dir, 'bad.sh')
-    writeFileSync(bad, `#!/bin/sh\necho 'token=STDOUTSECRET456'\necho 'credentials expired; token=SUPERSECRET123 was revoked' >&2\nexit 1\n`, {mode: 0o755})
+    writeFileSync(
+      bad,
+      `#!/bin/sh\necho 'token=STDOUTSECRET456'\necho 'credentials expired; token=SUPERSECRET123 was revoked' >&2\nexit 1\n`,
+      {mode: 0o755},
+    )
     const doc = JSON.parse((await import('node:fs')).readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/, ''))
     const mk = (cmd: string) => {
-      for (const u of doc.users) u.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: cmd, interactiveMode: 'Never'}}
+      for (const u of doc.users)
+        u.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: cmd, interactiveMode: 'Never'}}
       const f = join(dir, `kubeconfig-${cmd.split('/').pop()}`)
       writeFileSync(f, JSON.stringify(doc))
       return f

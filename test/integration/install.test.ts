@@ -16,14 +16,22 @@ describe.skipIf(!lab)(`npm pack → npm install -g${skipNote}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-install-'))
   const prefix = join(dir, 'prefix')
   // Only what an npm user has: the installed bins, kubectl, node; no Go, no sources.
-  const env = () => ({PATH: [join(prefix, 'bin'), labState().binDir, join(process.execPath, '..'), '/usr/bin', '/bin'].join(':'), HOME: dir, KUBECONFIG: lab!.kubeconfig, NO_COLOR: '1'})
+  const env = () => ({
+    PATH: [join(prefix, 'bin'), labState().binDir, join(process.execPath, '..'), '/usr/bin', '/bin'].join(':'),
+    HOME: dir,
+    KUBECONFIG: lab!.kubeconfig,
+    NO_COLOR: '1',
+  })
   const run = (cmd: string, args: string[]) => spawnSync(cmd, args, {env: env(), encoding: 'utf8', timeout: 60_000})
 
   beforeAll(() => {
     const pack = spawnSync('npm', ['pack', '--pack-destination', dir], {cwd: ROOT, encoding: 'utf8'})
     expect(pack.status, pack.stderr).toBe(0)
     const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!
-    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, join(dir, tgz)], {encoding: 'utf8', timeout: 240_000})
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, join(dir, tgz)], {
+      encoding: 'utf8',
+      timeout: 240_000,
+    })
     expect(install.status, install.stderr).toBe(0)
   }, 300_000)
   afterAll(() => rmSync(dir, {recursive: true, force: true}))

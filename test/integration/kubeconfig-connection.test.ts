@@ -18,7 +18,19 @@ import {auditEvents, cli, collect, lab, labState, type RunResult, skipNote} from
 /** A name only the test proxies resolve (to 127.0.0.1); the lab's serving certificate names localhost. */
 const NAME = 'kube.proxy-only.test'
 const CLEAN: NodeJS.ProcessEnv = Object.fromEntries(
-  ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS'].map((k) => [k, undefined]),
+  [
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'NO_PROXY',
+    'no_proxy',
+    'ALL_PROXY',
+    'all_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'NODE_EXTRA_CA_CERTS',
+  ].map((k) => [k, undefined]),
 )
 
 interface Kubeconfig {
@@ -52,7 +64,10 @@ describe.skipIf(!lab)(`the connection, as kubectl makes it${skipNote}`, () => {
 
   let n = 0
   /** The lab's kubeconfig with every cluster entry changed (and the user entries, when given). */
-  function kubeconfig(cluster: (c: Record<string, unknown>) => void, user?: (u: Record<string, unknown>) => void): string {
+  function kubeconfig(
+    cluster: (c: Record<string, unknown>) => void,
+    user?: (u: Record<string, unknown>) => void,
+  ): string {
     const copy = structuredClone(base)
     for (const c of copy.clusters) cluster(c.cluster)
     if (user) for (const u of copy.users) user(u.user)
@@ -75,7 +90,12 @@ describe.skipIf(!lab)(`the connection, as kubectl makes it${skipNote}`, () => {
   async function both(file: string, env: NodeJS.ProcessEnv = {}, proxy?: TestProxy): Promise<Both> {
     const from = proxy?.seen.length ?? 0
     const bin = join(labState().binDir, 'kubectl')
-    const k = await collect(spawn(bin, ['--context', 'cluster-1', 'get', 'pods', '-A', '-o', 'name'], {env: {...process.env, ...CLEAN, KUBECONFIG: file, ...env}, stdio: ['pipe', 'pipe', 'pipe']}))
+    const k = await collect(
+      spawn(bin, ['--context', 'cluster-1', 'get', 'pods', '-A', '-o', 'name'], {
+        env: {...process.env, ...CLEAN, KUBECONFIG: file, ...env},
+        stdio: ['pipe', 'pipe', 'pipe'],
+      }),
+    )
     const mid = proxy?.seen.length ?? 0
     const ours = await cli(['pods', 'where', '-A'], {kubeconfig: file, env: {...CLEAN, ...env}})
     return {kubectl: k, ours, seen: {kubectl: proxy?.seen.slice(from, mid) ?? [], ours: proxy?.seen.slice(mid) ?? []}}
@@ -174,7 +194,9 @@ describe.skipIf(!lab)(`the connection, as kubectl makes it${skipNote}`, () => {
     ok(r)
     expect(r.seen.ours.length).toBeGreaterThan(0)
     const events = auditEvents(since) as Array<ReturnType<typeof auditEvents>[number] & {userAgent?: string}>
-    const userOf = (agent: RegExp) => [...new Set(events.filter((e) => agent.test(e.userAgent ?? '')).map((e) => e.user.username))]
+    const userOf = (agent: RegExp) => [
+      ...new Set(events.filter((e) => agent.test(e.userAgent ?? '')).map((e) => e.user.username)),
+    ]
     const kubectlUsers = userOf(/^kubectl\//)
     expect(kubectlUsers).toHaveLength(1)
     expect(kubectlUsers[0]).not.toBe('system:anonymous')

@@ -72,7 +72,10 @@ function identities(agent: string, since: number): Identity[] {
   for (const e of auditEvents(since) as unknown as IdentityEvent[]) {
     if (!e.userAgent?.startsWith(agent)) continue
     const i = e.impersonatedUser
-    const id: Identity = {user: e.user.username ?? '', ...(i ? {as: i.username, groups: [...(i.groups ?? [])].sort(), uid: i.uid} : {})}
+    const id: Identity = {
+      user: e.user.username ?? '',
+      ...(i ? {as: i.username, groups: [...(i.groups ?? [])].sort(), uid: i.uid} : {}),
+    }
     seen.set(JSON.stringify(id), id)
   }
   return [...seen.values()]
@@ -85,16 +88,33 @@ interface Outcome {
 }
 
 /** Runs one tool and reads what the API server saw of it (waiting for the log when it must show something). */
-async function observe(tool: 'kubectl' | 'liqo-topology', args: string[], withKubeconfig: KubeconfigChoice, expectRequests: boolean): Promise<Outcome> {
+async function observe(
+  tool: 'kubectl' | 'liqo-topology',
+  args: string[],
+  withKubeconfig: KubeconfigChoice,
+  expectRequests: boolean,
+): Promise<Outcome> {
   const since = Date.now()
-  const run = tool === 'kubectl' ? await kubectlRun(['get', 'namespaces', '-o', 'name', ...args], withKubeconfig) : await ourRun(['peer', 'list', ...args], withKubeconfig)
+  const run =
+    tool === 'kubectl'
+      ? await kubectlRun(['get', 'namespaces', '-o', 'name', ...args], withKubeconfig)
+      : await ourRun(['peer', 'list', ...args], withKubeconfig)
   const agent = tool === 'kubectl' ? 'kubectl' : 'liqo-topology'
-  const who = expectRequests ? await until(`${tool}'s requests in the audit log`, 10_000, async () => identities(agent, since).length > 0 && identities(agent, since)) : identities(agent, since)
+  const who = expectRequests
+    ? await until(
+        `${tool}'s requests in the audit log`,
+        10_000,
+        async () => identities(agent, since).length > 0 && identities(agent, since),
+      )
+    : identities(agent, since)
   return {ok: run.code === 0, who, run}
 }
 
 /** Both tools with the same flags: same success, same identities. Returns ours for further checks. */
-async function sameAsKubectl(flags: string[], o: {kubeconfig?: KubeconfigChoice; expect: Identity[]; ok: boolean}): Promise<Outcome> {
+async function sameAsKubectl(
+  flags: string[],
+  o: {kubeconfig?: KubeconfigChoice; expect: Identity[]; ok: boolean},
+): Promise<Outcome> {
   const withKubeconfig = o.kubeconfig ?? true
   const theirs = await observe('kubectl', flags, withKubeconfig, true)
   const ours = await observe('liqo-topology', flags, withKubeconfig, true)
@@ -107,11 +127,18 @@ async function sameAsKubectl(flags: string[], o: {kubeconfig?: KubeconfigChoice;
 
 describe.skipIf(!lab)(`kubectl's global connection flags, side by side with kubectl${skipNote}`, () => {
   it('--server, --token and --certificate-authority with no kubeconfig at all (-v 8 logs no token)', async () => {
-    await sameAsKubectl(['--server', server, '--token', tokens.admin!, '--certificate-authority', caFile, '-v', '8'], {kubeconfig: false, ok: true, expect: [{user: 'admin'}]})
+    await sameAsKubectl(['--server', server, '--token', tokens.admin!, '--certificate-authority', caFile, '-v', '8'], {
+      kubeconfig: false,
+      ok: true,
+      expect: [{user: 'admin'}],
+    })
   })
 
   it('-s is --server; on a context, it replaces the cluster server and keeps the user', async () => {
-    await sameAsKubectl(['--context', 'cluster-2', '-s', server, '--token', tokens.readonly!], {ok: true, expect: [{user: 'readonly'}]})
+    await sameAsKubectl(['--context', 'cluster-2', '-s', server, '--token', tokens.readonly!], {
+      ok: true,
+      expect: [{user: 'readonly'}],
+    })
   })
 
   it("--token on a user with a tokenFile: the file's token goes out, as client-go reads the file first", async () => {
@@ -119,52 +146,95 @@ describe.skipIf(!lab)(`kubectl's global connection flags, side by side with kube
     const tokenFile = join(dir, 'readonly.token')
     writeFileSync(tokenFile, tokens.readonly!)
     const cluster = {server, 'certificate-authority': caFile}
-    const kubeconfig = {clusters: [{name: 'c', cluster}], users: [{name: 'u', user: {tokenFile}}], contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}], 'current-context': 'x'}
+    const kubeconfig = {
+      clusters: [{name: 'c', cluster}],
+      users: [{name: 'u', user: {tokenFile}}],
+      contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
+      'current-context': 'x',
+    }
     writeFileSync(file, JSON.stringify(kubeconfig))
     await sameAsKubectl(['--token', tokens.admin!], {kubeconfig: file, ok: true, expect: [{user: 'readonly'}]})
   })
 
   it('--user picks another user entry of the kubeconfig', async () => {
-    await sameAsKubectl(['--context', 'cluster-1', '--user', 'cluster-1-readonly'], {ok: true, expect: [{user: 'readonly'}]})
+    await sameAsKubectl(['--context', 'cluster-1', '--user', 'cluster-1-readonly'], {
+      ok: true,
+      expect: [{user: 'readonly'}],
+    })
   })
 
   it('--cluster picks another cluster entry; with --user, the context is only a starting point', async () => {
-    await sameAsKubectl(['--context', 'cluster-2', '--cluster', 'cluster-1', '--user', 'cluster-1-readonly'], {ok: true, expect: [{user: 'readonly'}]})
+    await sameAsKubectl(['--context', 'cluster-2', '--cluster', 'cluster-1', '--user', 'cluster-1-readonly'], {
+      ok: true,
+      expect: [{user: 'readonly'}],
+    })
   })
 
   it("--cluster alone keeps the context's user: cluster-2's token is unknown to cluster-1, both are refused", async () => {
-    const ours = await sameAsKubectl(['--context', 'cluster-2', '--cluster', 'cluster-1'], {ok: false, expect: [{user: ''}]})
+    const ours = await sameAsKubectl(['--context', 'cluster-2', '--cluster', 'cluster-1'], {
+      ok: false,
+      expect: [{user: ''}],
+    })
     expect(ours.run.code).toBe(1)
   })
 
   it('--as, --as-group twice and --as-uid: the same impersonated identity, one group per header', async () => {
     // The API server adds system:authenticated to the groups it impersonates.
     const who = {user: 'admin', as: 'jane', groups: ['ops', 'system:authenticated', 'system:masters'], uid: '42'}
-    await sameAsKubectl(['--context', 'cluster-1', '--as', 'jane', '--as-group', 'system:masters', '--as-group', 'ops', '--as-uid', '42'], {ok: true, expect: [who]})
+    await sameAsKubectl(
+      ['--context', 'cluster-1', '--as', 'jane', '--as-group', 'system:masters', '--as-group', 'ops', '--as-uid', '42'],
+      {ok: true, expect: [who]},
+    )
   })
 
   it('--as alone, as a user with no rights: both are forbidden as that user', async () => {
-    await sameAsKubectl(['--context', 'cluster-1', '--as', 'nobody-at-all'], {ok: false, expect: [{user: 'admin', as: 'nobody-at-all', groups: ['system:authenticated'], uid: undefined}]})
+    await sameAsKubectl(['--context', 'cluster-1', '--as', 'nobody-at-all'], {
+      ok: false,
+      expect: [{user: 'admin', as: 'nobody-at-all', groups: ['system:authenticated'], uid: undefined}],
+    })
   })
 
   it('--insecure-skip-tls-verify replaces the kubeconfig CA (and ours says so)', async () => {
-    const ours = await sameAsKubectl(['--context', 'cluster-1', '--insecure-skip-tls-verify'], {ok: true, expect: [{user: 'admin'}]})
-    expect(ours.run.stderr).toMatch(/^warning: the server certificate of cluster "cluster-1" \(context "cluster-1"\) is not verified: --insecure-skip-tls-verify is given$/m)
+    const ours = await sameAsKubectl(['--context', 'cluster-1', '--insecure-skip-tls-verify'], {
+      ok: true,
+      expect: [{user: 'admin'}],
+    })
+    expect(ours.run.stderr).toMatch(
+      /^warning: the server certificate of cluster "cluster-1" \(context "cluster-1"\) is not verified: --insecure-skip-tls-verify is given$/m,
+    )
   })
 
   it('--insecure-skip-tls-verify=true with --server and no CA at all', async () => {
-    await sameAsKubectl(['--server', server, '--token', tokens.admin!, '--insecure-skip-tls-verify=true'], {kubeconfig: false, ok: true, expect: [{user: 'admin'}]})
+    await sameAsKubectl(['--server', server, '--token', tokens.admin!, '--insecure-skip-tls-verify=true'], {
+      kubeconfig: false,
+      ok: true,
+      expect: [{user: 'admin'}],
+    })
   })
 
   it('--tls-server-name: a name in the certificate is accepted, another is refused before any request', async () => {
     const byName = server.replace('127.0.0.1', 'localhost')
-    await sameAsKubectl(['--server', byName, '--token', tokens.admin!, '--certificate-authority', caFile, '--tls-server-name', 'localhost'], {kubeconfig: false, ok: true, expect: [{user: 'admin'}]})
+    await sameAsKubectl(
+      [
+        '--server',
+        byName,
+        '--token',
+        tokens.admin!,
+        '--certificate-authority',
+        caFile,
+        '--tls-server-name',
+        'localhost',
+      ],
+      {kubeconfig: false, ok: true, expect: [{user: 'admin'}]},
+    )
     const bad = ['--context', 'cluster-1', '--tls-server-name', 'not-in-the-certificate.example']
     const theirs = await observe('kubectl', bad, true, false)
     const ours = await observe('liqo-topology', bad, true, false)
     expect([theirs.ok, theirs.who]).toEqual([false, []])
     expect([ours.ok, ours.who]).toEqual([false, []])
-    expect(ours.run.stderr).toMatch(/^error: Unable to connect to the server .*: the server certificate does not match the name checked: .*not-in-the-certificate\.example.*localhost/m)
+    expect(ours.run.stderr).toMatch(
+      /^error: Unable to connect to the server .*: the server certificate does not match the name checked: .*not-in-the-certificate\.example.*localhost/m,
+    )
   })
 })
 
@@ -181,7 +251,10 @@ describe.skipIf(!lab)(`bad connection flags: refused as kubectl refuses them, in
   }
 
   it('--as-group without --as', async () => {
-    await refused(['--context', 'cluster-1', '--as-group', 'dev'], /^error: --as-group needs a user to impersonate: pass --as too/)
+    await refused(
+      ['--context', 'cluster-1', '--as-group', 'dev'],
+      /^error: --as-group needs a user to impersonate: pass --as too/,
+    )
   })
 
   it('--as-uid without --as', async () => {
@@ -198,7 +271,9 @@ describe.skipIf(!lab)(`bad connection flags: refused as kubectl refuses them, in
   it('a mistyped command with --token: the suggestion repeats the rest, never the token', async () => {
     const r = await cli(['peer', 'disabel', 'cluster-3', '--token', tokens.admin!, '--as', 'jane'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('hint: did you mean "liqo-topology peer disable cluster-3 --as jane"? (add the --token you gave: it is not printed)')
+    expect(r.stderr).toContain(
+      'hint: did you mean "liqo-topology peer disable cluster-3 --as jane"? (add the --token you gave: it is not printed)',
+    )
     expect(r.stderr).not.toContain(tokens.admin!)
   })
 

@@ -25,7 +25,11 @@ let k: LabKube
 async function tokenOf(sa: string): Promise<string> {
   const c = await admin()
   await c.create(SA, {metadata: {name: sa}}).catch(() => undefined)
-  const r = await c.create<{status: {token: string}}>(`${SA}/${sa}/token`, {apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {expirationSeconds: 3600}})
+  const r = await c.create<{status: {token: string}}>(`${SA}/${sa}/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: {expirationSeconds: 3600},
+  })
   return r.status.token
 }
 
@@ -33,7 +37,12 @@ describe.skipIf(!lab)(`kubeconfig conformance: a rotated tokenFile${skipNote}`, 
   beforeAll(async () => {
     k = labKube('kc-tokenfile')
     const c = await admin()
-    await c.create(`${RBAC}/clusterroles`, {metadata: {name: 'it-rot-reader'}, rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch']}]}).catch(() => undefined)
+    await c
+      .create(`${RBAC}/clusterroles`, {
+        metadata: {name: 'it-rot-reader'},
+        rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch']}],
+      })
+      .catch(() => undefined)
     await c
       .create(`${RBAC}/clusterrolebindings`, {
         metadata: {name: 'it-rot-reader'},
@@ -80,7 +89,9 @@ describe.skipIf(!lab)(`kubeconfig conformance: a rotated tokenFile${skipNote}`, 
     const r = await done
     for (const t of [a, b]) expect(r.stdout + r.stderr).not.toContain(t)
     // Not a 401 storm: the old token was refused a handful of times at most.
-    const refused = auditEvents(t1).filter((e) => (e as {userAgent?: string}).userAgent?.startsWith('liqo-topology') && e.responseStatus?.code === 401)
+    const refused = auditEvents(t1).filter(
+      (e) => (e as {userAgent?: string}).userAgent?.startsWith('liqo-topology') && e.responseStatus?.code === 401,
+    )
     expect(refused.length).toBeLessThanOrEqual(5)
 
     // kubectl on the same file: the old token is refused, the file's new one works.

@@ -15,7 +15,10 @@ import {cli, lab, skipNote, until} from '../helpers/lab.js'
 function alive(dir: string): string[] {
   const s = readState(dir)
   if (!s) return []
-  return [...(isOurProcess(s.supervisorPid, ['daemon.js', 'daemon.ts']) ? ['supervisor'] : []), ...s.processes.filter((p) => isOurProcess(p.pid, [p.binary])).map((p) => p.name)]
+  return [
+    ...(isOurProcess(s.supervisorPid, ['daemon.js', 'daemon.ts']) ? ['supervisor'] : []),
+    ...s.processes.filter((p) => isOurProcess(p.pid, [p.binary])).map((p) => p.name),
+  ]
 }
 
 describe.skipIf(!lab)(`lab up / lab down${skipNote}`, () => {

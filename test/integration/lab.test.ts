@@ -48,7 +48,9 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     // TLS with the lab's CA, no credentials: authenticated as system:anonymous, refused by RBAC.
     const ca = readFileSync(join(lab!.dir, 'pki', 'ca.crt'))
     const status = await new Promise<number>((resolve, reject) => {
-      https.get(`${labState().clusters[0]!.server}/api/v1/namespaces`, {ca}, (res) => resolve(res.statusCode ?? 0)).on('error', reject)
+      https
+        .get(`${labState().clusters[0]!.server}/api/v1/namespaces`, {ca}, (res) => resolve(res.statusCode ?? 0))
+        .on('error', reject)
     })
     expect(status).toBe(403)
     const ro = await kubectl(['--user', 'cluster-1-readonly', 'delete', 'namespace', 'liqo'], 'cluster-1')
@@ -84,7 +86,11 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     expect(placed).toHaveLength(3)
     expect(placed.every((p) => p.ready && p.cluster !== 'local')).toBe(true)
     const raw = (await (await admin()).get(`/api/v1/namespaces/${ns.name}/pods`)).items[0]
-    expect(raw.spec.tolerations).toContainEqual({key: 'virtual-node.liqo.io/not-allowed', operator: 'Exists', effect: 'NoExecute'})
+    expect(raw.spec.tolerations).toContainEqual({
+      key: 'virtual-node.liqo.io/not-allowed',
+      operator: 'Exists',
+      effect: 'NoExecute',
+    })
     expect(JSON.stringify(raw.spec.affinity)).toContain('"liqo.io/type"')
     let twins = 0
     for (const c of ['cluster-2', 'cluster-3']) {
@@ -94,7 +100,9 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     expect(twins).toBe(3)
     const nso = await (await admin()).get(nsOffloadingPath(ns.name, 'offloading'))
     expect(nso.status.offloadingPhase).toBe('Ready')
-    expect(Object.keys(nso.status.remoteNamespacesConditions).sort()).toEqual([clusterId('cluster-2'), clusterId('cluster-3')].sort())
+    expect(Object.keys(nso.status.remoteNamespacesConditions).sort()).toEqual(
+      [clusterId('cluster-2'), clusterId('cluster-3')].sort(),
+    )
   })
 
   it("writes a pod's Ready back when another writer turned it False, as a kubelet does", async () => {
@@ -103,20 +111,42 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     const c = await admin()
     const pod = (await c.get(`/api/v1/namespaces/${ns.name}/pods`)).items[0]
     const path = `/api/v1/namespaces/${ns.name}/pods/${pod.metadata.name}/status`
-    const conditions = (pod.status.conditions as Array<{type: string; status: string}>).map((x) => (x.type === 'Ready' ? {...x, status: 'False'} : x))
+    const conditions = (pod.status.conditions as Array<{type: string; status: string}>).map((x) =>
+      x.type === 'Ready' ? {...x, status: 'False'} : x,
+    )
     await c.patch(path, {status: {conditions}}, 'merge')
-    await until(`${pod.metadata.name} Ready again`, 30_000, async () => !!(await podClusters(ns.name)).find((p) => p.pod === pod.metadata.name)?.ready)
+    await until(
+      `${pod.metadata.name} Ready again`,
+      30_000,
+      async () => !!(await podClusters(ns.name)).find((p) => p.pod === pod.metadata.name)?.ready,
+    )
   })
 
   it('rejects outgoingPeeringEnabled "Maybe" in the API server (CRD schema)', async () => {
-    const r = await kubectl(['patch', 'foreignclusters', 'cluster-3', '--type', 'merge', '-p', '{"spec":{"outgoingPeeringEnabled":"Maybe"}}'])
+    const r = await kubectl([
+      'patch',
+      'foreignclusters',
+      'cluster-3',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"outgoingPeeringEnabled":"Maybe"}}',
+    ])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/Unsupported value: "Maybe"/)
   })
 
   it('"No" evicts the pods of cluster-3 onto cluster-2 and removes the remote namespace; "Yes" brings both back', async () => {
     const before = await podClusters(ns.name)
-    const patch = await kubectl(['patch', 'foreignclusters', 'cluster-3', '--type', 'merge', '-p', '{"spec":{"outgoingPeeringEnabled":"No"}}'])
+    const patch = await kubectl([
+      'patch',
+      'foreignclusters',
+      'cluster-3',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"outgoingPeeringEnabled":"No"}}',
+    ])
     expect(patch.code, patch.stderr).toBe(0)
     const t0 = Date.now()
     await until('3 pods Running on cluster-2 and the remote namespace gone', 15_000, async () => {
@@ -136,7 +166,15 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       return phase === 'None' && !(clusterId('cluster-3') in nso.status.remoteNamespacesConditions)
     })
 
-    await kubectl(['patch', 'foreignclusters', 'cluster-3', '--type', 'merge', '-p', '{"spec":{"outgoingPeeringEnabled":"Yes"}}'])
+    await kubectl([
+      'patch',
+      'foreignclusters',
+      'cluster-3',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"outgoingPeeringEnabled":"Yes"}}',
+    ])
     await until('virtual node back and remote namespace Active', 15_000, async () => {
       const node = await kubectl(['get', 'node', `liqo-${clusterId('cluster-3')}`, '--no-headers'])
       const remote = await kubectl(['get', 'namespace', ns.name, '--no-headers'], 'cluster-3')
@@ -153,7 +191,9 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       spec: {
         namespaceMappingStrategy: 'EnforceSameName',
         podOffloadingStrategy: 'Remote',
-        clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['provider-3']}]}]},
+        clusterSelector: {
+          nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['provider-3']}]}],
+        },
       },
     })
     try {
@@ -166,7 +206,9 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       await pdbObserved(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets/keep-two`, 2)
       const refused = evictionRefusal(pdbNs.name)
       await c.patch(fcPath('cluster-3'), {spec: {outgoingPeeringEnabled: 'No'}})
-      await until('Disconnecting', 10_000, async () => (await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout.includes('Disconnecting'))
+      await until('Disconnecting', 10_000, async () =>
+        (await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout.includes('Disconnecting'),
+      )
       await until('an eviction refused by the budget', 30_000, refused)
       // Both pods are still there: evictions are refused (429) while they would break the budget.
       const pods = await podClusters(pdbNs.name)
@@ -183,7 +225,14 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
   it('offloads only to the clusters the clusterSelector selects', async () => {
     const sel = await offloadedNamespace('it-sel', {
       replicas: 2,
-      spec: {podOffloadingStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'topology.liqo.io/region', operator: 'In', values: ['eu-east']}]}]}},
+      spec: {
+        podOffloadingStrategy: 'Remote',
+        clusterSelector: {
+          nodeSelectorTerms: [
+            {matchExpressions: [{key: 'topology.liqo.io/region', operator: 'In', values: ['eu-east']}]},
+          ],
+        },
+      },
     })
     try {
       expect((await podClusters(sel.name)).every((p) => p.cluster === 'cluster-3')).toBe(true)
@@ -191,9 +240,15 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       // DefaultName in v0.3: <namespace>-<home cluster ID>
       const home = labState().clusters.find((x) => x.role === 'home')!.id
       expect(nso.status.remoteNamespaceName).toBe(`${sel.name}-${home}`)
-      expect(nso.status.remoteNamespacesConditions[clusterId('cluster-2')]).toEqual([expect.objectContaining({type: 'OffloadingRequired', status: 'False', reason: 'ClusterNotSelected'})])
-      expect(nso.status.remoteNamespacesConditions[clusterId('cluster-3')]).toEqual([expect.objectContaining({type: 'Ready', status: 'True', reason: 'RemoteNamespaceCreated'})])
-      expect((await kubectl(['get', 'namespace', `${sel.name}-${home}`, '--no-headers'], 'cluster-3')).stdout).toMatch(/Active/)
+      expect(nso.status.remoteNamespacesConditions[clusterId('cluster-2')]).toEqual([
+        expect.objectContaining({type: 'OffloadingRequired', status: 'False', reason: 'ClusterNotSelected'}),
+      ])
+      expect(nso.status.remoteNamespacesConditions[clusterId('cluster-3')]).toEqual([
+        expect.objectContaining({type: 'Ready', status: 'True', reason: 'RemoteNamespaceCreated'}),
+      ])
+      expect((await kubectl(['get', 'namespace', `${sel.name}-${home}`, '--no-headers'], 'cluster-3')).stdout).toMatch(
+        /Active/,
+      )
     } finally {
       await sel.remove()
     }
@@ -205,9 +260,12 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     expect((await kubectl(['delete', 'namespaceoffloading', 'offloading', '-n', tmp.name])).code).toBe(0)
     const t0 = Date.now()
     expect((await kubectl(['delete', 'namespace', tmp.name])).code).toBe(0)
-    await until('namespace gone', 60_000, async () => (await kubectl(['get', 'namespace', tmp.name])).stderr.includes('NotFound'))
+    await until('namespace gone', 60_000, async () =>
+      (await kubectl(['get', 'namespace', tmp.name])).stderr.includes('NotFound'),
+    )
     expect(Date.now() - t0).toBeLessThan(60_000)
-    for (const c of ['cluster-2', 'cluster-3']) expect((await kubectl(['get', 'namespace', tmp.name], c)).stderr).toMatch(/NotFound/)
+    for (const c of ['cluster-2', 'cluster-3'])
+      expect((await kubectl(['get', 'namespace', tmp.name], c)).stderr).toMatch(/NotFound/)
   })
 
   it('ignores a NamespaceOffloading with another name, as Liqo v0.3 does', async () => {
@@ -226,7 +284,9 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       await control.remove()
       const got = await c.get(nsOffloadingPath(name, 'my-offloading'))
       expect(got.status).toBeUndefined()
-      expect((await c.get(`/api/v1/namespaces/${name}`)).metadata.labels?.['liqo.io/scheduling-enabled']).toBeUndefined()
+      expect(
+        (await c.get(`/api/v1/namespaces/${name}`)).metadata.labels?.['liqo.io/scheduling-enabled'],
+      ).toBeUndefined()
     } finally {
       await c.delete(`/api/v1/namespaces/${name}`)
     }
@@ -238,7 +298,14 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     const doc = JSON.parse(st.stdout)
     expect(doc.status).toBe('ready')
     expect(doc.components.every((c: {running: boolean}) => c.running)).toBe(true)
-    expect(doc.components.map((c: {name: string}) => c.name)).toEqual(expect.arrayContaining(['etcd', 'cluster-1/kube-apiserver', 'cluster-1/kube-scheduler', 'cluster-3/kube-controller-manager']))
+    expect(doc.components.map((c: {name: string}) => c.name)).toEqual(
+      expect.arrayContaining([
+        'etcd',
+        'cluster-1/kube-apiserver',
+        'cluster-1/kube-scheduler',
+        'cluster-3/kube-controller-manager',
+      ]),
+    )
     const env = await cli(['lab', 'env', '--dir', lab!.dir])
     expect(env.stdout).toContain(`export KUBECONFIG=${lab!.kubeconfig}`)
   })

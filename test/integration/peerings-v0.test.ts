@@ -14,7 +14,9 @@ describe.skipIf(!lab)(`Liqo v0.x peerings${skipNote}`, () => {
     expect(Math.max(...short.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100)
     const table = await cli(['peer', 'list', '-o', 'wide'])
     expect(table.code, table.stderr).toBe(0)
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+CLUSTER-NAME\s+OUTGOING\s+OUTGOING-PHASE\s+INCOMING-PHASE\s+VIRTUAL-NODE\s+NODE-READY\s+PODS\s+REASON\s+AGE$/)
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^NAME\s+CLUSTER-ID\s+CLUSTER-NAME\s+OUTGOING\s+OUTGOING-PHASE\s+INCOMING-PHASE\s+VIRTUAL-NODE\s+NODE-READY\s+PODS\s+REASON\s+AGE$/,
+    )
   })
 
   it('an ambiguous <cluster> lists the choices and changes nothing', async () => {
@@ -24,14 +26,20 @@ describe.skipIf(!lab)(`Liqo v0.x peerings${skipNote}`, () => {
       apiVersion: 'discovery.liqo.io/v1alpha1',
       kind: 'ForeignCluster',
       metadata: {name: 'lan-discovered', labels: {'discovery.liqo.io/cluster-id': id}},
-      spec: {clusterIdentity: {clusterID: id, clusterName: 'cluster-2'}, foreignAuthUrl: 'https://10.0.0.9:443', outgoingPeeringEnabled: 'No'},
+      spec: {
+        clusterIdentity: {clusterID: id, clusterName: 'cluster-2'},
+        foreignAuthUrl: 'https://10.0.0.9:443',
+        outgoingPeeringEnabled: 'No',
+      },
     })
     try {
       const r = await cli(['peer', 'disable', 'cluster-2', '--yes'])
       expect(r.code).toBe(1)
       expect(r.stderr).toMatch(/"cluster-2" is ambiguous/)
       expect(r.stderr).toMatch(/cluster-2 \(ID [0-9a-f-]+\) by name and cluster-name/)
-      expect(r.stderr).toMatch(/lan-discovered \(ID 00000000-0000-4000-8000-000000000042, cluster name cluster-2\) by cluster-name/)
+      expect(r.stderr).toMatch(
+        /lan-discovered \(ID 00000000-0000-4000-8000-000000000042, cluster name cluster-2\) by cluster-name/,
+      )
       // The cluster ID is never ambiguous.
       const byId = await cli(['peer', 'disable', clusterId('cluster-2'), '--dry-run'])
       expect(byId.code).toBe(0)
@@ -48,7 +56,11 @@ describe.skipIf(!lab)(`Liqo v0.x peerings${skipNote}`, () => {
       apiVersion: 'discovery.liqo.io/v1alpha1',
       kind: 'ForeignCluster',
       metadata: {name: 'hostile', labels: {'discovery.liqo.io/cluster-id': id}},
-      spec: {clusterIdentity: {clusterID: id, clusterName: hostile}, foreignAuthUrl: 'https://10.0.0.9:443', outgoingPeeringEnabled: 'No'},
+      spec: {
+        clusterIdentity: {clusterID: id, clusterName: hostile},
+        foreignAuthUrl: 'https://10.0.0.9:443',
+        outgoingPeeringEnabled: 'No',
+      },
     })
     try {
       const table = await cli(['peer', 'list', '-o', 'wide'])

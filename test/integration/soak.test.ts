@@ -8,7 +8,19 @@ import {readFileSync, statSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {cli, collect, lab, labState, offloadedNamespace, podOn, restorePeerings, skipNote, startCli, until, type OffloadedNamespace} from '../helpers/lab.js'
+import {
+  cli,
+  collect,
+  lab,
+  labState,
+  offloadedNamespace,
+  podOn,
+  restorePeerings,
+  skipNote,
+  startCli,
+  until,
+  type OffloadedNamespace,
+} from '../helpers/lab.js'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {join} from 'node:path'
 
@@ -60,7 +72,11 @@ describe.skipIf(!lab)(`soak: ${CYCLES} disable/enable cycles${skipNote}`, () => 
     const watcher = startCli(['pods', 'where', '-w', '-n', ns.name, '-o', 'json'])
     let watched = ''
     watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (watched += d))
-    const kubectl = spawn(join(labState().binDir, 'kubectl'), ['--context', 'cluster-1', 'get', 'pods', '-n', ns.name, '-w', '-o', 'name'], {env: {...process.env, KUBECONFIG: lab!.kubeconfig}})
+    const kubectl = spawn(
+      join(labState().binDir, 'kubectl'),
+      ['--context', 'cluster-1', 'get', 'pods', '-n', ns.name, '-w', '-o', 'name'],
+      {env: {...process.env, KUBECONFIG: lab!.kubeconfig}},
+    )
     let reference = ''
     kubectl.stdout.setEncoding('utf8').on('data', (d: string) => (reference += d))
     // A wait loop beside them, as an operator would run one (paused while watches are counted).
@@ -121,11 +137,15 @@ describe.skipIf(!lab)(`soak: ${CYCLES} disable/enable cycles${skipNote}`, () => 
         }
       }
       const rss50 = rssKb(watcher.pid!)
-      console.log(`[soak] watcher RSS: cycle 5 ${rss5} kB, cycle ${CYCLES} ${rss50} kB (${((rss50 / rss5 - 1) * 100).toFixed(1)}%)`)
+      console.log(
+        `[soak] watcher RSS: cycle 5 ${rss5} kB, cycle ${CYCLES} ${rss50} kB (${((rss50 / rss5 - 1) * 100).toFixed(1)}%)`,
+      )
       expect(rss50).toBeLessThanOrEqual(rss5 * 1.1)
       // The watcher's watches only, as at cycle 5: none piled up.
       const watchesAtEnd = await countWatches()
-      console.log(`[soak] watches of liqo-topology open on the home API server (audit log): cycle 5 ${watchesAt5}, cycle ${CYCLES} ${watchesAtEnd}`)
+      console.log(
+        `[soak] watches of liqo-topology open on the home API server (audit log): cycle 5 ${watchesAt5}, cycle ${CYCLES} ${watchesAtEnd}`,
+      )
       expect(watchesAtEnd).toBeLessThanOrEqual(watchesAt5)
 
       const ours = () =>

@@ -7,7 +7,20 @@
  * and its own cache directory; `node` on the PATH is a wrapper that records how Node was started.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import tls, {rootCertificates} from 'node:tls'
@@ -39,7 +52,10 @@ function install(realNode = process.execPath): Install {
   const pathDir = join(root, 'path')
   mkdirSync(pathDir)
   const log = join(root, 'node.log')
-  writeFileSync(join(pathDir, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" "extra=\${NODE_EXTRA_CA_CERTS-(unset)}" >> '${log}'\nexec '${realNode}' "$@"\n`)
+  writeFileSync(
+    join(pathDir, 'node'),
+    `#!/bin/sh\nprintf '%s\\n' "$*" "extra=\${NODE_EXTRA_CA_CERTS-(unset)}" >> '${log}'\nexec '${realNode}' "$@"\n`,
+  )
   chmodSync(join(pathDir, 'node'), 0o755)
   return {root, cache: join(root, 'cache'), log, bin: join(root, 'bin', 'liqo-topology'), pathDir}
 }
@@ -56,7 +72,12 @@ interface Ran {
 
 function launch(i: Install, args: string[], env: NodeJS.ProcessEnv = {}): Ran {
   rmSync(i.log, {force: true})
-  const base: NodeJS.ProcessEnv = {PATH: `${i.pathDir}:/usr/bin:/bin`, HOME: i.root, XDG_CACHE_HOME: i.cache, NO_COLOR: '1'}
+  const base: NodeJS.ProcessEnv = {
+    PATH: `${i.pathDir}:/usr/bin:/bin`,
+    HOME: i.root,
+    XDG_CACHE_HOME: i.cache,
+    NO_COLOR: '1',
+  }
   if (lab) base.KUBECONFIG = lab.kubeconfig
   const r = spawnSync(i.bin, args, {env: {...base, ...env}, encoding: 'utf8', timeout: 60_000})
   const calls = existsSync(i.log) ? readFileSync(i.log, 'utf8').split('\n') : []
@@ -66,8 +87,10 @@ function launch(i: Install, args: string[], env: NodeJS.ProcessEnv = {}): Ran {
   return {code: r.status, stdout: r.stdout, stderr: r.stderr, started, nodeExtraCa}
 }
 
-const blobs = (i: Install, sub = 'liqo-topology/snapshots') => (existsSync(join(i.cache, sub)) ? readdirSync(join(i.cache, sub)).filter((f) => f.endsWith('.blob')) : [])
-const waitBlobs = (i: Install, count: number) => until(`${count} snapshot blob(s) in ${i.cache}`, 60_000, async () => blobs(i).length >= count)
+const blobs = (i: Install, sub = 'liqo-topology/snapshots') =>
+  existsSync(join(i.cache, sub)) ? readdirSync(join(i.cache, sub)).filter((f) => f.endsWith('.blob')) : []
+const waitBlobs = (i: Install, count: number) =>
+  until(`${count} snapshot blob(s) in ${i.cache}`, 60_000, async () => blobs(i).length >= count)
 
 describe('the launcher and its start-up snapshot', () => {
   it('no snapshot yet: the plain bundle answers at once, a background build leaves one, the next run starts from it with the same output', async () => {
@@ -101,7 +124,11 @@ describe('the launcher and its start-up snapshot', () => {
       const plain = launch(i, args, {LIQO_TOPOLOGY_SNAPSHOT: '0'})
       expect(snap.started, args.join(' ')).toBe('snapshot')
       expect(plain.started, args.join(' ')).toBe('plain')
-      expect({code: snap.code, stdout: snap.stdout, stderr: snap.stderr}, args.join(' ')).toEqual({code: plain.code, stdout: plain.stdout, stderr: plain.stderr})
+      expect({code: snap.code, stdout: snap.stdout, stderr: snap.stderr}, args.join(' ')).toEqual({
+        code: plain.code,
+        stdout: plain.stdout,
+        stderr: plain.stderr,
+      })
     }
   })
 
@@ -136,7 +163,11 @@ describe('the launcher and its start-up snapshot', () => {
     const r = launch(i, ['pods', 'where', '--bogus'])
     expect(r.code).toBe(2)
     expect(r.started).toBe('plain')
-    await until('the blob rebuilt for the new binary', 60_000, async () => launch(i, ['--version']).started === 'snapshot')
+    await until(
+      'the blob rebuilt for the new binary',
+      60_000,
+      async () => launch(i, ['--version']).started === 'snapshot',
+    )
     expect(blobs(i)).toHaveLength(1)
     // Another `node` first on the PATH: its own blob; the first one's stays, for when it is back.
     const second = join(i.root, 'path2')
@@ -172,7 +203,8 @@ describe('the launcher and its start-up snapshot', () => {
     const nm = join(i.root, 'node_modules')
     rmSync(nm)
     mkdirSync(nm)
-    for (const e of readdirSync(join(ROOT, 'node_modules'))) if (!moved.includes(e)) symlinkSync(join(ROOT, 'node_modules', e), join(nm, e))
+    for (const e of readdirSync(join(ROOT, 'node_modules')))
+      if (!moved.includes(e)) symlinkSync(join(ROOT, 'node_modules', e), join(nm, e))
     const placeAt = (dir: string) => {
       for (const m of moved) {
         cpSync(join(ROOT, 'node_modules', m), join(i.root, dir, m), {recursive: true})
@@ -190,7 +222,11 @@ describe('the launcher and its start-up snapshot', () => {
       const snap = launch(i, args, env)
       const plain = launch(i, args, {...env, LIQO_TOPOLOGY_SNAPSHOT: '0'})
       expect(snap.started, args.join(' ')).toBe('snapshot')
-      expect({code: snap.code, stdout: snap.stdout, stderr: snap.stderr}, args.join(' ')).toEqual({code: plain.code, stdout: plain.stdout, stderr: plain.stderr})
+      expect({code: snap.code, stdout: snap.stdout, stderr: snap.stderr}, args.join(' ')).toEqual({
+        code: plain.code,
+        stdout: plain.stdout,
+        stderr: plain.stderr,
+      })
     }
   })
 
@@ -211,7 +247,11 @@ describe('the launcher and its start-up snapshot', () => {
     writeFileSync(join(i.root, 'dist', 'bundle', 'snapshot.cjs'), 'throw new Error("a broken snapshot script")\n')
     expect(launch(i, ['--version']).started).toBe('plain')
     const dir = join(i.cache, 'liqo-topology/snapshots')
-    await until('the failure marker', 60_000, async () => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.failed')))
+    await until(
+      'the failure marker',
+      60_000,
+      async () => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.failed')),
+    )
     const marker = readdirSync(dir).find((f) => f.endsWith('.failed'))!
     expect(readFileSync(join(dir, marker), 'utf8')).toMatch(/a broken snapshot script/)
     launch(i, ['--version'])
@@ -225,7 +265,15 @@ describe('the launcher and its start-up snapshot', () => {
   it("nothing captured at build time leaks into a run: home, width, colour and terminal, time zone, environment, the user's help theme", () => {
     const i = install()
     // Built under one environment…
-    launch(i, ['--version'], {LIQO_TOPOLOGY_SNAPSHOT: 'build', HOME: join(i.root, 'home-at-build'), COLUMNS: '40', TERM: 'dumb', NO_COLOR: '1', TZ: 'Asia/Tokyo', LANG: 'C'})
+    launch(i, ['--version'], {
+      LIQO_TOPOLOGY_SNAPSHOT: 'build',
+      HOME: join(i.root, 'home-at-build'),
+      COLUMNS: '40',
+      TERM: 'dumb',
+      NO_COLOR: '1',
+      TZ: 'Asia/Tokyo',
+      LANG: 'C',
+    })
     // …run under another: each output must be what the plain bundle gives under that one.
     const home = join(i.root, 'home-now')
     const env = {HOME: home, COLUMNS: '132', TERM: 'xterm-256color', TZ: 'America/Lima', KUBECONFIG: ''}
@@ -233,17 +281,31 @@ describe('the launcher and its start-up snapshot', () => {
       const snap = launch(i, args, env)
       const plain = launch(i, args, {...env, LIQO_TOPOLOGY_SNAPSHOT: '0'})
       expect(snap.started).toBe('snapshot')
-      expect({code: snap.code, stdout: snap.stdout, stderr: snap.stderr}, args.join(' ')).toEqual({code: plain.code, stdout: plain.stdout, stderr: plain.stderr})
+      expect({code: snap.code, stdout: snap.stdout, stderr: snap.stderr}, args.join(' ')).toEqual({
+        code: plain.code,
+        stdout: plain.stdout,
+        stderr: plain.stderr,
+      })
     }
     // The kubeconfig is looked for in today's home.
     expect(launch(i, ['pods', 'where', '-n', 'x'], env).stderr).toContain(join(home, '.kube', 'config'))
     // Colour and width on a terminal (util-linux script), no colour under NO_COLOR: decided at run
     // time, as the plain bundle decides them (the snapshot was built with no terminal, NO_COLOR set).
     const tty = (extra: string) =>
-      spawnSync('script', ['-qfec', `stty cols 150; env -u NO_COLOR ${extra} '${i.bin}' peer disable --help`, '/dev/null'], {
-        env: {PATH: `${i.pathDir}:/usr/bin:/bin`, HOME: home, XDG_CACHE_HOME: i.cache, TERM: 'xterm-256color', COLUMNS: '132'},
-        encoding: 'utf8',
-      }).stdout
+      spawnSync(
+        'script',
+        ['-qfec', `stty cols 150; env -u NO_COLOR ${extra} '${i.bin}' peer disable --help`, '/dev/null'],
+        {
+          env: {
+            PATH: `${i.pathDir}:/usr/bin:/bin`,
+            HOME: home,
+            XDG_CACHE_HOME: i.cache,
+            TERM: 'xterm-256color',
+            COLUMNS: '132',
+          },
+          encoding: 'utf8',
+        },
+      ).stdout
     const unthemed = tty('')
     expect(unthemed).toMatch(/\u001b\[1m/)
     // The terminal's width too (150 columns; the snapshot was built with none).
@@ -254,7 +316,10 @@ describe('the launcher and its start-up snapshot', () => {
     // The user's help colours (oclif's <config dir>/theme.json), read only when the file is there,
     // and then as the plain bundle reads them.
     mkdirSync(join(home, '.config', 'liqo-topology'), {recursive: true})
-    writeFileSync(join(home, '.config', 'liqo-topology', 'theme.json'), JSON.stringify({sectionHeader: 'red', flag: 'green'}))
+    writeFileSync(
+      join(home, '.config', 'liqo-topology', 'theme.json'),
+      JSON.stringify({sectionHeader: 'red', flag: 'green'}),
+    )
     const themed = tty('')
     expect(themed).not.toBe(unthemed)
     expect(themed).toMatch(/\u001b\[(31|32)m/)
@@ -266,7 +331,10 @@ describe('the launcher and its start-up snapshot', () => {
     launch(i, ['--version'], {LIQO_TOPOLOGY_SNAPSHOT: 'build'})
     const dump = join(i.root, 'plugin-env')
     const plugin = join(i.root, 'plugin.sh')
-    writeFileSync(plugin, `#!/bin/sh\nenv | sort > '${dump}'\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'\n`)
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\nenv | sort > '${dump}'\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'\n`,
+    )
     chmodSync(plugin, 0o755)
     const kc = join(i.root, 'kc.json')
     writeFileSync(
@@ -275,7 +343,12 @@ describe('the launcher and its start-up snapshot', () => {
         apiVersion: 'v1',
         kind: 'Config',
         clusters: [{name: 'c', cluster: {server: 'https://127.0.0.1:1'}}],
-        users: [{name: 'u', user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never'}}}],
+        users: [
+          {
+            name: 'u',
+            user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never'}},
+          },
+        ],
         contexts: [{name: 'c', context: {cluster: 'c', user: 'u'}}],
         'current-context': 'c',
       }),
@@ -285,7 +358,13 @@ describe('the launcher and its start-up snapshot', () => {
     for (const own of [undefined, 'glibc.malloc.check=0']) {
       const envs: string[] = []
       for (const mode of ['1', '0']) {
-        const r = launch(i, ['pods', 'where', '-n', 'x'], {KUBECONFIG: kc, LIQO_TOPOLOGY_SNAPSHOT: mode, NODE_EXTRA_CA_CERTS: '/etc/hostname', MY_SETTING: 'kept', GLIBC_TUNABLES: own})
+        const r = launch(i, ['pods', 'where', '-n', 'x'], {
+          KUBECONFIG: kc,
+          LIQO_TOPOLOGY_SNAPSHOT: mode,
+          NODE_EXTRA_CA_CERTS: '/etc/hostname',
+          MY_SETTING: 'kept',
+          GLIBC_TUNABLES: own,
+        })
         expect(r.code).toBe(1)
         expect(r.started).toBe(mode === '1' ? 'snapshot' : 'plain')
         envs.push(readFileSync(dump, 'utf8').replace(/^LIQO_TOPOLOGY_SNAPSHOT=.*\n/m, ''))
@@ -320,7 +399,11 @@ proxy.listen(0, '127.0.0.1', () => console.log(proxy.address().port))
 `
 
 describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`, () => {
-  const kubeconfig = () => JSON.parse(readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/gm, '')) as {clusters: Array<{name: string; cluster: Record<string, string>}>; [k: string]: unknown}
+  const kubeconfig = () =>
+    JSON.parse(readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/gm, '')) as {
+      clusters: Array<{name: string; cluster: Record<string, string>}>
+      [k: string]: unknown
+    }
 
   it('the same placement and ages, and the same TLS outcomes, as the plain bundle: the kubeconfig CA, no CA (unknown authority, or trusted through NODE_EXTRA_CA_CERTS where Node hands it out, also through a proxy), insecure-skip-tls-verify', async () => {
     const i = install()
@@ -341,7 +424,11 @@ describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`,
     const ages = (env: NodeJS.ProcessEnv = {}) => {
       const out = launch(i, ['pods', 'where', '-A'], env).stdout
       expect(out).toMatch(/\sAGE\n/)
-      const seconds = (age: string) => [...age.matchAll(/(\d+)([dhms])/g)].reduce((t, [, n, u]) => t + Number(n) * {d: 86_400, h: 3600, m: 60, s: 1}[u as 'd']!, 0)
+      const seconds = (age: string) =>
+        [...age.matchAll(/(\d+)([dhms])/g)].reduce(
+          (t, [, n, u]) => t + Number(n) * {d: 86_400, h: 3600, m: 60, s: 1}[u as 'd']!,
+          0,
+        )
       const rows = out.trim().split('\n').slice(1)
       return new Map(rows.map((l) => [l.replace(/\s+\S+$/, ''), seconds(l.split(/\s+/).at(-1)!)]))
     }
@@ -386,11 +473,18 @@ describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`,
         timeout: 60_000,
       })
     const byNode = direct({KUBECONFIG: noCa, NODE_EXTRA_CA_CERTS: caFile})
-    expect({code: byNode.status, stdout: byNode.stdout.replace(/\s+(\d+[dhms])+$/gm, '')}).toEqual({code: extra.code, stdout: extra.stdout.replace(/\s+(\d+[dhms])+$/gm, '')})
+    expect({code: byNode.status, stdout: byNode.stdout.replace(/\s+(\d+[dhms])+$/gm, '')}).toEqual({
+      code: extra.code,
+      stdout: extra.stdout.replace(/\s+(\d+[dhms])+$/gm, ''),
+    })
     // The kubeconfig's CA is the only one trusted when given, with or without the extra file.
     const own = same(['pods', 'where', '-A'], {NODE_EXTRA_CA_CERTS: caFile})
     expect(own.code, own.stderr).toBe(0)
-    const otherCa = variant('other-ca', (c) => (c['certificate-authority-data'] = Buffer.from(rootCertificates.slice(0, 3).join('\n')).toString('base64')))
+    const otherCa = variant(
+      'other-ca',
+      (c) =>
+        (c['certificate-authority-data'] = Buffer.from(rootCertificates.slice(0, 3).join('\n')).toString('base64')),
+    )
     const wrongCa = same(['pods', 'where', '-A'], {KUBECONFIG: otherCa, NODE_EXTRA_CA_CERTS: caFile})
     expect(wrongCa.code).not.toBe(0)
     expect(wrongCa.stderr).toMatch(/certificate/i)
@@ -415,7 +509,9 @@ describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`,
       expect(viaProxy.code, viaProxy.stderr).toBe(extra.code)
       expect(viaProxy.stdout.replace(/\s+(\d+[dhms])+$/gm, '')).toBe(extra.stdout.replace(/\s+(\d+[dhms])+$/gm, ''))
       // (spawnSync held this process's event loop: the proxy's lines are read now.)
-      await until('the proxy to report the tunnels it made', 10_000, async () => lines.some((l) => l.startsWith('CONNECT 127.0.0.1:')))
+      await until('the proxy to report the tunnels it made', 10_000, async () =>
+        lines.some((l) => l.startsWith('CONNECT 127.0.0.1:')),
+      )
       const untrusted = same(['pods', 'where', '-A'], {KUBECONFIG: proxied})
       expect(untrusted.code).not.toBe(0)
       expect(untrusted.stderr).toMatch(/certificate/i)
@@ -425,7 +521,11 @@ describe.skipIf(!lab)(`the snapshot against the lab: TLS as kubectl${skipNote}`,
     // A file that cannot be read: Node's own warning, once, and the unknown authority.
     const missing = same(['pods', 'where', '-A'], {KUBECONFIG: noCa, NODE_EXTRA_CA_CERTS: join(i.root, 'missing.crt')})
     expect(missing.code).toBe(unknown.code)
-    expect(missing.stderr.match(/Warning: Ignoring extra certs from `[^`]*missing\.crt`, load failed: (.*:)?No such file or directory/g)).toHaveLength(1)
+    expect(
+      missing.stderr.match(
+        /Warning: Ignoring extra certs from `[^`]*missing\.crt`, load failed: (.*:)?No such file or directory/g,
+      ),
+    ).toHaveLength(1)
     const insecure = variant('insecure', (c) => {
       delete c['certificate-authority-data']
       c['insecure-skip-tls-verify'] = true

@@ -13,9 +13,24 @@ import {ensurePeerings} from '../../src/lab/tutorial.js'
 import {fcPath} from '../../src/liqo/constants.js'
 import {apiPort, kubeconfigVia} from '../helpers/faults.js'
 import {faultProxy, type FaultProxy} from '../helpers/fault-proxy.js'
-import {admin, cli, collect, expectAllReadyOn, lab, labState, offloadedNamespace, remoteIds, restorePeerings, skipNote, startCli, until, type OffloadedNamespace} from '../helpers/lab.js'
+import {
+  admin,
+  cli,
+  collect,
+  expectAllReadyOn,
+  lab,
+  labState,
+  offloadedNamespace,
+  remoteIds,
+  restorePeerings,
+  skipNote,
+  startCli,
+  until,
+  type OffloadedNamespace,
+} from '../helpers/lab.js'
 
-const status = (code: number, reason: string, message: string) => JSON.stringify({kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message})
+const status = (code: number, reason: string, message: string) =>
+  JSON.stringify({kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message})
 
 describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, many namespaces${skipNote}`, () => {
   let proxy: FaultProxy
@@ -31,7 +46,11 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
     let refused = 0
     proxy.answer = (r) =>
       r.method === 'GET' && r.path === '/api/v1/namespaces/default/pods' && !r.watch && refused++ === 0
-        ? {status: 429, headers: {'Content-Type': 'application/json', 'Retry-After': '1'}, body: status(429, 'TooManyRequests', 'too many requests, please try again later')}
+        ? {
+            status: 429,
+            headers: {'Content-Type': 'application/json', 'Retry-After': '1'},
+            body: status(429, 'TooManyRequests', 'too many requests, please try again later'),
+          }
         : undefined
     try {
       const r = await cli(['pods', 'where', '-n', 'default'], {kubeconfig: kubeconfigVia(proxy.port)})
@@ -45,17 +64,27 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
   })
 
   it("a proxy's HTML 502: the same words as kubectl's, exit 1", async () => {
-    const html = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n'
-    proxy.answer = (r) => (r.path === '/api/v1/namespaces/default/pods' && !r.watch ? {status: 502, headers: {'Content-Type': 'text/html'}, body: html} : undefined)
+    const html =
+      '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n'
+    proxy.answer = (r) =>
+      r.path === '/api/v1/namespaces/default/pods' && !r.watch
+        ? {status: 502, headers: {'Content-Type': 'text/html'}, body: html}
+        : undefined
     try {
       const kubeconfig = kubeconfigVia(proxy.port)
       const ours = await cli(['pods', 'where', '-n', 'default'], {kubeconfig})
       const bin = join(labState().binDir, 'kubectl')
-      const theirs = await collect(spawn(bin, ['--kubeconfig', kubeconfig, '--context', 'cluster-1', 'get', 'pods', '-n', 'default'], {stdio: ['pipe', 'pipe', 'pipe']}))
+      const theirs = await collect(
+        spawn(bin, ['--kubeconfig', kubeconfig, '--context', 'cluster-1', 'get', 'pods', '-n', 'default'], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        }),
+      )
       expect(ours.code).toBe(1)
       expect(theirs.code).toBe(1)
       const line = (s: string) => s.split('\n').find((l) => l.startsWith('Error from server'))
-      expect(line(ours.stderr)).toMatch(/^Error from server \(InternalError\): an error on the server \("<html>.*502 Bad Gateway.*"\) has prevented the request from succeeding \(get pods\)$/)
+      expect(line(ours.stderr)).toMatch(
+        /^Error from server \(InternalError\): an error on the server \("<html>.*502 Bad Gateway.*"\) has prevented the request from succeeding \(get pods\)$/,
+      )
       expect(line(ours.stderr)).toBe(line(theirs.stderr))
     } finally {
       delete proxy.answer
@@ -69,7 +98,11 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
     const done = collect(child, {timeoutMs: 120_000})
     try {
       // Five watches of the pods take at least 0.8 + 1.6 + 3.2 + 6.4 s with client-go's back-off.
-      await until('five watches of the pods', 90_000, async () => proxy.seen.filter((s) => s.watch && s.path.endsWith('/pods')).length >= 5)
+      await until(
+        'five watches of the pods',
+        90_000,
+        async () => proxy.seen.filter((s) => s.watch && s.path.endsWith('/pods')).length >= 5,
+      )
     } finally {
       child.kill('SIGINT')
       proxy.closeWatches = false
@@ -85,8 +118,13 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
     for (const [path, ws] of byPath) {
       // n watches need n - 1 delays of at least 800 ms · 2^i: the span covers 800 · (2^(n-1) - 1) ms.
       const ms = ws.at(-1)!.at - ws[0]!.at
-      expect(ws.length, `${path}: ${ws.length} watches in ${ms} ms`).toBeLessThanOrEqual(1 + Math.floor(Math.log2(ms / 800 + 1)))
-      expect(proxy.seen.filter((s) => s.path === path && !s.watch && s.at > ws[0]!.at).length, `${path}: re-watched, not relisted`).toBe(0)
+      expect(ws.length, `${path}: ${ws.length} watches in ${ms} ms`).toBeLessThanOrEqual(
+        1 + Math.floor(Math.log2(ms / 800 + 1)),
+      )
+      expect(
+        proxy.seen.filter((s) => s.path === path && !s.watch && s.at > ws[0]!.at).length,
+        `${path}: re-watched, not relisted`,
+      ).toBe(0)
     }
   })
 
@@ -104,18 +142,31 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
       await c.patch(fcPath('cluster-2'), {spec: {outgoingPeeringEnabled: 'No'}})
       await until('cluster-2 without virtual node', 90_000, async () => {
         const nodes = (await c.get('/api/v1/nodes')).items as Array<{metadata: {labels?: Record<string, string>}}>
-        return !nodes.some((n) => n.metadata.labels?.['liqo.io/remote-cluster-id'] === labState().clusters.find((x) => x.name === 'cluster-2')!.id)
+        return !nodes.some(
+          (n) =>
+            n.metadata.labels?.['liqo.io/remote-cluster-id'] ===
+            labState().clusters.find((x) => x.name === 'cluster-2')!.id,
+        )
       })
-      namespaces.push(...(await Promise.all(Array.from({length: 25}, () => offloadedNamespace('it-many', {replicas: 2})))))
+      namespaces.push(
+        ...(await Promise.all(Array.from({length: 25}, () => offloadedNamespace('it-many', {replicas: 2})))),
+      )
       await restorePeerings()
       // One namespace's replacements are held back by a quota until peer list has answered, so
       // that the disable is still waiting then, whatever the speed of the machine.
       const held = namespaces[0]!.name
       const quota = `/api/v1/namespaces/${held}/resourcequotas`
-      await c.create(quota, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'hold'}, spec: {hard: {pods: '0'}}})
+      await c.create(quota, {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: {name: 'hold'},
+        spec: {hard: {pods: '0'}},
+      })
 
       proxy.seen = []
-      const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '5m'], {kubeconfig: kubeconfigVia(proxy.port)})
+      const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '5m'], {
+        kubeconfig: kubeconfigVia(proxy.port),
+      })
       const done = collect(child, {timeoutMs: 330_000})
       let err = ''
       child.stderr!.on('data', (d: string) => (err += d))

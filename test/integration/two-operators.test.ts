@@ -6,7 +6,20 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {auditEvents, cli, lab, labState, offloadedNamespace, podClusters, podOn, restorePeerings, skipNote, until, type AuditEvent, type OffloadedNamespace} from '../helpers/lab.js'
+import {
+  auditEvents,
+  cli,
+  lab,
+  labState,
+  offloadedNamespace,
+  podClusters,
+  podOn,
+  restorePeerings,
+  skipNote,
+  until,
+  type AuditEvent,
+  type OffloadedNamespace,
+} from '../helpers/lab.js'
 
 /** Successful writes of a cluster's switch by the CLI's user since `since` (the API server's own log; the same clock: nothing before the command, such as the set-up's own writes, counts). */
 function switchWrites(since: number, cluster: string): AuditEvent[] {
@@ -21,7 +34,10 @@ describe.skipIf(!lab)(`two operators at once${skipNote}`, () => {
   beforeAll(async () => {
     await restorePeerings()
     // Pods may also run locally, so that disabling both remote clusters leaves them somewhere to go.
-    ns = await offloadedNamespace('it-two-ops', {replicas: 3, spec: {namespaceMappingStrategy: 'EnforceSameName', podOffloadingStrategy: 'LocalAndRemote'}})
+    ns = await offloadedNamespace('it-two-ops', {
+      replicas: 3,
+      spec: {namespaceMappingStrategy: 'EnforceSameName', podOffloadingStrategy: 'LocalAndRemote'},
+    })
   }, 300_000)
   afterAll(async () => {
     await restorePeerings()
@@ -31,7 +47,10 @@ describe.skipIf(!lab)(`two operators at once${skipNote}`, () => {
   it('two peer disable of the same cluster at once: both exit 0, the switch is written once, all pods end off the cluster', async () => {
     await podOn(ns.name, 'cluster-3')
     const since = Date.now()
-    const [a, b] = await Promise.all([cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m']), cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m'])])
+    const [a, b] = await Promise.all([
+      cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m']),
+      cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m']),
+    ])
     expect(a.code, a.stderr).toBe(0)
     expect(b.code, b.stderr).toBe(0)
     expect(switchWrites(since, 'cluster-3')).toHaveLength(1)
@@ -44,7 +63,10 @@ describe.skipIf(!lab)(`two operators at once${skipNote}`, () => {
     await restorePeerings()
     await podOn(ns.name, 'cluster-2')
     const since = Date.now()
-    const [a, b] = await Promise.all([cli(['peer', 'disable', 'cluster-2', '--yes', '--timeout', '2m']), cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m'])])
+    const [a, b] = await Promise.all([
+      cli(['peer', 'disable', 'cluster-2', '--yes', '--timeout', '2m']),
+      cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m']),
+    ])
     expect(a.code, a.stderr).toBe(0)
     expect(b.code, b.stderr).toBe(0)
     expect(switchWrites(since, 'cluster-2')).toHaveLength(1)

@@ -35,7 +35,10 @@ async function viaClientNode(cluster: Record<string, unknown>, user: Record<stri
   return {
     cert: opts.cert?.toString(),
     key: opts.key?.toString(),
-    headers: {...(opts.headers as Record<string, string>), ...(opts.auth ? {Authorization: `Basic ${Buffer.from(opts.auth).toString('base64')}`} : {})},
+    headers: {
+      ...(opts.headers as Record<string, string>),
+      ...(opts.auth ? {Authorization: `Basic ${Buffer.from(opts.auth).toString('base64')}`} : {}),
+    },
   }
 }
 
@@ -53,7 +56,11 @@ describe('userCredentials', () => {
   const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
     ['bearer token + CA data', {'certificate-authority-data': b64('CA-DATA')}, {token: 'tok-1'}],
     ['CA file', {'certificate-authority': file('ca.crt', 'CA-FILE')}, {token: 'tok-2'}],
-    ['client certificate files', {'certificate-authority-data': b64('CA')}, {'client-certificate': file('c.crt', 'CERT'), 'client-key': file('c.key', 'KEY')}],
+    [
+      'client certificate files',
+      {'certificate-authority-data': b64('CA')},
+      {'client-certificate': file('c.crt', 'CERT'), 'client-key': file('c.key', 'KEY')},
+    ],
     ['client certificate data', {}, {'client-certificate-data': b64('CERT-D'), 'client-key-data': b64('KEY-D')}],
     ['insecure + tls-server-name', {'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal'}, {token: 't'}],
     ['basic auth', {}, {username: 'admin', password: 's3cret'}],
@@ -67,7 +74,10 @@ describe('userCredentials', () => {
     const tf = file('token-both', 'from-file\n')
     const s = userCredentials({cluster: {server: 'https://x'}, user: {token: 'static', tokenFile: tf}})
     expect(s.headers().Authorization).toBe('Bearer from-file')
-    const gone = userCredentials({cluster: {server: 'https://x'}, user: {token: 'static', tokenFile: join(dir, 'no-such-token')}})
+    const gone = userCredentials({
+      cluster: {server: 'https://x'},
+      user: {token: 'static', tokenFile: join(dir, 'no-such-token')},
+    })
     expect(gone.headers().Authorization).toBe('Bearer static')
   })
 
@@ -86,14 +96,34 @@ describe('userCredentials', () => {
     const ca = () => clusterTrust({server: 'https://x', 'certificate-authority': gone}, 'prod')
     expect(ca).toThrow(UserError)
     expect(ca).toThrow(`cannot read certificate-authority "${gone}" of cluster "prod" in the kubeconfig: no such file`)
-    const key = () => userCredentials({clusterName: 'prod', userName: 'me', cluster: {server: 'https://x'}, user: {'client-certificate-data': 'Zm9v', 'client-key': gone}})
+    const key = () =>
+      userCredentials({
+        clusterName: 'prod',
+        userName: 'me',
+        cluster: {server: 'https://x'},
+        user: {'client-certificate-data': 'Zm9v', 'client-key': gone},
+      })
     expect(key).toThrow(`cannot read client-key "${gone}" of user "me" in the kubeconfig: no such file`)
-    const s = userCredentials({clusterName: 'prod', userName: 'me', cluster: {server: 'https://x'}, user: {tokenFile: gone}})!
+    const s = userCredentials({
+      clusterName: 'prod',
+      userName: 'me',
+      cluster: {server: 'https://x'},
+      user: {tokenFile: gone},
+    })!
     expect(() => s.headers()).toThrow(`cannot read tokenFile "${gone}" of user "me" in the kubeconfig: no such file`)
   })
 
   it('impersonates as client-go does: one Impersonate-Group header per group, uid, extra', () => {
-    const s = userCredentials({cluster: {server: 'https://x'}, user: {token: 't', as: 'bob', 'as-uid': 'u-1', 'as-groups': ['dev', 'ops'], 'as-user-extra': {'acme.io/team': ['a', 'b']}}})
+    const s = userCredentials({
+      cluster: {server: 'https://x'},
+      user: {
+        token: 't',
+        as: 'bob',
+        'as-uid': 'u-1',
+        'as-groups': ['dev', 'ops'],
+        'as-user-extra': {'acme.io/team': ['a', 'b']},
+      },
+    })
     expect(s.headers()).toEqual({
       Authorization: 'Bearer t',
       'Impersonate-User': 'bob',
@@ -105,20 +135,35 @@ describe('userCredentials', () => {
 
   it('names the plugin to run, unless the user has its own token or certificate (client-go then never runs it)', () => {
     const exec = {command: 'aws', apiVersion: 'client.authentication.k8s.io/v1beta1'}
-    expect(userCredentials({cluster: {server: 'https://x'}, user: {exec}}).exec).toMatchObject({command: 'aws', interactiveMode: 'IfAvailable'})
+    expect(userCredentials({cluster: {server: 'https://x'}, user: {exec}}).exec).toMatchObject({
+      command: 'aws',
+      interactiveMode: 'IfAvailable',
+    })
     expect(userCredentials({cluster: {server: 'https://x'}, user: {exec, token: 't'}}).exec).toBeUndefined()
-    expect(userCredentials({cluster: {server: 'https://x'}, user: {'auth-provider': {name: 'oidc'}}}).authProvider).toEqual({name: 'oidc'})
+    expect(
+      userCredentials({cluster: {server: 'https://x'}, user: {'auth-provider': {name: 'oidc'}}}).authProvider,
+    ).toEqual({name: 'oidc'})
   })
 
   it('refuses what kubectl refuses: a v1 plugin without interactiveMode, the removed gcp and azure providers', () => {
-    const v1 = () => userCredentials({userName: 'me', cluster: {server: 'https://x'}, user: {exec: {command: 'p', apiVersion: 'client.authentication.k8s.io/v1'}}})
+    const v1 = () =>
+      userCredentials({
+        userName: 'me',
+        cluster: {server: 'https://x'},
+        user: {exec: {command: 'p', apiVersion: 'client.authentication.k8s.io/v1'}},
+      })
     expect(v1).toThrow('the exec entry of user "me" in the kubeconfig is invalid: interactiveMode must be specified')
-    expect(() => userCredentials({userName: 'me', cluster: {server: 'https://x'}, user: {'auth-provider': {name: 'gcp'}}})).toThrow(/gcp auth provider of user "me" .* has been removed from kubectl/)
+    expect(() =>
+      userCredentials({userName: 'me', cluster: {server: 'https://x'}, user: {'auth-provider': {name: 'gcp'}}}),
+    ).toThrow(/gcp auth provider of user "me" .* has been removed from kubectl/)
   })
 
   it('keeps a proxied cluster (proxy-url belongs to src/k8s/connection.ts), token file included', () => {
     const token = file('proxied-token', 'from-file\n')
-    const s = userCredentials({cluster: {server: 'https://x', 'proxy-url': 'socks5://proxy:1080'}, user: {tokenFile: token}})
+    const s = userCredentials({
+      cluster: {server: 'https://x', 'proxy-url': 'socks5://proxy:1080'},
+      user: {tokenFile: token},
+    })
     expect(s.headers()).toEqual({Authorization: 'Bearer from-file'})
   })
 })

@@ -6,7 +6,12 @@ import {boardColumns, describeMove, podLook} from '../../src/render/board.js'
 const pod = (name: string, cluster: string, extra: Partial<PlacedPod> = {}): PlacedPod => ({
   namespace: 'ns',
   name,
-  cluster: cluster === 'local' ? {kind: 'local', name: 'local'} : cluster === '<none>' ? {kind: 'unscheduled', name: '<none>'} : {kind: 'remote', name: cluster, id: `id-${cluster}`},
+  cluster:
+    cluster === 'local'
+      ? {kind: 'local', name: 'local'}
+      : cluster === '<none>'
+        ? {kind: 'unscheduled', name: '<none>'}
+        : {kind: 'remote', name: cluster, id: `id-${cluster}`},
   status: 'Running',
   ready: '1/1',
   restarts: 0,
@@ -23,7 +28,15 @@ describe('the board', () => {
   ]
 
   it('has local, every peer (even empty), then unscheduled pods, each pod in its cluster', () => {
-    const cols = boardColumns([pod('b', 'milan'), pod('a', 'milan'), pod('p', '<none>', {status: 'Pending', isReady: false}), pod('l', 'local')], peers)
+    const cols = boardColumns(
+      [
+        pod('b', 'milan'),
+        pod('a', 'milan'),
+        pod('p', '<none>', {status: 'Pending', isReady: false}),
+        pod('l', 'local'),
+      ],
+      peers,
+    )
     expect(cols.map((c) => [c.title, c.state, c.foreignCluster, c.cells.map((x) => x.name)])).toEqual([
       ['local', 'this cluster', undefined, ['l']],
       ['milan', 'Yes/Established', 'fc-milan', ['a', 'b']],
@@ -42,7 +55,9 @@ describe('the board', () => {
 
   it('tells moves in a few words, and nothing for changes that are not', () => {
     expect(describeMove(undefined, pod('x', 'milan'))).toBe('pod x scheduled on milan')
-    expect(describeMove(pod('x', '<none>', {isReady: false}), pod('x', 'milan', {isReady: false}))).toBe('pod x scheduled on milan')
+    expect(describeMove(pod('x', '<none>', {isReady: false}), pod('x', 'milan', {isReady: false}))).toBe(
+      'pod x scheduled on milan',
+    )
     expect(describeMove(pod('x', 'milan'), pod('x', 'milan', {terminating: true}))).toBe('pod x evicted from milan')
     expect(describeMove(pod('x', 'milan', {isReady: false}), pod('x', 'milan'))).toBe('pod x Ready on milan')
     expect(describeMove(pod('x', 'milan'), undefined)).toBe('pod x gone from milan')

@@ -37,8 +37,23 @@ afterEach(async () => {
 
 function client(o: {refresh?: () => Promise<boolean>; timeoutMs?: number} = {}): {c: KubeClient; agent: http.Agent} {
   const agent = new http.Agent({keepAlive: true})
-  const transport: Transport = {url: new URL(`http://127.0.0.1:${port}`), agent, headers: async () => ({}), close: () => agent.destroy(), ...(o.refresh ? {refresh: o.refresh} : {})}
-  const target = {context: 'test', clusterName: 'test', userName: 'u', server: `http://127.0.0.1:${port}`, namespace: 'default', cluster: {}, user: {}, config: {}}
+  const transport: Transport = {
+    url: new URL(`http://127.0.0.1:${port}`),
+    agent,
+    headers: async () => ({}),
+    close: () => agent.destroy(),
+    ...(o.refresh ? {refresh: o.refresh} : {}),
+  }
+  const target = {
+    context: 'test',
+    clusterName: 'test',
+    userName: 'u',
+    server: `http://127.0.0.1:${port}`,
+    namespace: 'default',
+    cluster: {},
+    user: {},
+    config: {},
+  }
   const Ctor = KubeClient as unknown as new (t: unknown, tr: Transport, opts: unknown) => KubeClient
   return {c: new Ctor(target, transport, {requestTimeoutMs: o.timeoutMs ?? 20_000}), agent}
 }
@@ -47,11 +62,19 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, {'Content-Type': 'application/json', ...headers})
   res.end(JSON.stringify(body))
 }
-const status = (code: number, reason: string) => ({kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message: `${reason} from the test server`})
+const status = (code: number, reason: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  status: 'Failure',
+  code,
+  reason,
+  message: `${reason} from the test server`,
+})
 
 describe('client retries (client-go rest semantics)', () => {
   it('a GET answered 429 with Retry-After: 1 is sent again after the delay and succeeds', async () => {
-    handler = (_q, res, n) => (n === 1 ? json(res, 429, status(429, 'TooManyRequests'), {'Retry-After': '1'}) : json(res, 200, {ok: true}))
+    handler = (_q, res, n) =>
+      n === 1 ? json(res, 429, status(429, 'TooManyRequests'), {'Retry-After': '1'}) : json(res, 200, {ok: true})
     const {c} = client()
     expect(await c.get('/api/v1/namespaces/x')).toEqual({ok: true})
     expect(seen).toHaveLength(2)
@@ -77,7 +100,8 @@ describe('client retries (client-go rest semantics)', () => {
   })
 
   it('a write answered 429 with Retry-After is sent again (the server did not process it)', async () => {
-    handler = (_q, res, n) => (n === 1 ? json(res, 429, status(429, 'TooManyRequests'), {'Retry-After': '0'}) : json(res, 200, {patched: true}))
+    handler = (_q, res, n) =>
+      n === 1 ? json(res, 429, status(429, 'TooManyRequests'), {'Retry-After': '0'}) : json(res, 200, {patched: true})
     expect(await client().c.patch('/api/v1/namespaces/x', {metadata: {labels: {a: 'b'}}})).toEqual({patched: true})
     expect(seen.map((s) => s.method)).toEqual(['PATCH', 'PATCH'])
   })
@@ -111,9 +135,13 @@ describe('paged lists (client-go pager)', () => {
   it('a continue token that expired (410) lists everything again in one request, nothing twice', async () => {
     handler = (req, res) => {
       const q = new URL(req.url!, 'http://x').searchParams
-      if (!q.get('continue') && q.get('limit')) return json(res, 200, {metadata: {resourceVersion: '10', continue: 'tok'}, items: [{metadata: {name: 'a'}}]})
+      if (!q.get('continue') && q.get('limit'))
+        return json(res, 200, {metadata: {resourceVersion: '10', continue: 'tok'}, items: [{metadata: {name: 'a'}}]})
       if (q.get('continue')) return json(res, 410, status(410, 'Expired'))
-      json(res, 200, {metadata: {resourceVersion: '12'}, items: [{metadata: {name: 'a'}}, {metadata: {name: 'b'}}, {metadata: {name: 'c'}}]})
+      json(res, 200, {
+        metadata: {resourceVersion: '12'},
+        items: [{metadata: {name: 'a'}}, {metadata: {name: 'b'}}, {metadata: {name: 'c'}}],
+      })
     }
     const r = await client().c.list('/api/v1/pods', {limit: 1}, (raw) => String(raw.metadata.name))
     expect(r).toEqual({items: ['a', 'b', 'c'], resourceVersion: '12'})
@@ -136,7 +164,9 @@ describe('answers that are not a Status (client-go NewGenericServerResponse)', (
       .c.get('/api/v1/namespaces/liqo-test/pods')
       .catch((x: unknown) => x)) as ApiError
     expect(e).toBeInstanceOf(ApiError)
-    expect(e.message).toBe('Error from server (InternalError): an error on the server ("<html>\\n<body>Bad \\"gateway\\"</body>\\n</html>") has prevented the request from succeeding (get pods)')
+    expect(e.message).toBe(
+      'Error from server (InternalError): an error on the server ("<html>\\n<body>Bad \\"gateway\\"</body>\\n</html>") has prevented the request from succeeding (get pods)',
+    )
   })
 
   it('a binary body is "unknown"; a named object and its group are named as kubectl names them', async () => {
@@ -147,7 +177,9 @@ describe('answers that are not a Status (client-go NewGenericServerResponse)', (
     const e = (await client()
       .c.patch('/apis/discovery.liqo.io/v1alpha1/foreignclusters/cluster-3', {})
       .catch((x: unknown) => x)) as ApiError
-    expect(e.message).toBe('Error from server (InternalError): an error on the server ("unknown") has prevented the request from succeeding (patch foreignclusters.discovery.liqo.io cluster-3)')
+    expect(e.message).toBe(
+      'Error from server (InternalError): an error on the server ("unknown") has prevented the request from succeeding (patch foreignclusters.discovery.liqo.io cluster-3)',
+    )
   })
 
   it('a 404 without a Status, and a 503', async () => {
@@ -157,7 +189,9 @@ describe('answers that are not a Status (client-go NewGenericServerResponse)', (
     }
     const {c} = client()
     await expect(c.delete('/api/v1/namespaces/gone-ns').catch((x: ApiError) => x)).resolves.toBe(false)
-    await expect(c.get('/api/v1/nodes')).rejects.toThrow('Error from server (ServiceUnavailable): the server is currently unable to handle the request (get nodes)')
+    await expect(c.get('/api/v1/nodes')).rejects.toThrow(
+      'Error from server (ServiceUnavailable): the server is currently unable to handle the request (get nodes)',
+    )
   })
 })
 

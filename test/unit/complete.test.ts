@@ -1,6 +1,12 @@
 import {describe, expect, it} from 'vitest'
 
-import {completionScript, typedFlag, typedFlags, whatToComplete, type CompletableCommand} from '../../src/cli/complete.js'
+import {
+  completionScript,
+  typedFlag,
+  typedFlags,
+  whatToComplete,
+  type CompletableCommand,
+} from '../../src/cli/complete.js'
 
 const kube = [
   {name: 'kubeconfig', takesValue: true},
@@ -13,12 +19,26 @@ const kube = [
   {name: 'insecure-skip-tls-verify', takesValue: false},
 ]
 const commands: CompletableCommand[] = [
-  {id: 'peer disable', arg: 'cluster', flags: [...kube, {name: 'yes', char: 'y', takesValue: false}, {name: 'output', char: 'o', takesValue: true, options: ['table', 'json', 'yaml']}]},
+  {
+    id: 'peer disable',
+    arg: 'cluster',
+    flags: [
+      ...kube,
+      {name: 'yes', char: 'y', takesValue: false},
+      {name: 'output', char: 'o', takesValue: true, options: ['table', 'json', 'yaml']},
+    ],
+  },
   {id: 'peer enable', arg: 'cluster', flags: kube},
   {id: 'peer list', flags: kube},
-  {id: 'pods where', flags: [...kube, {name: 'namespace', char: 'n', takesValue: true}, {name: 'watch', char: 'w', takesValue: false}]},
+  {
+    id: 'pods where',
+    flags: [...kube, {name: 'namespace', char: 'n', takesValue: true}, {name: 'watch', char: 'w', takesValue: false}],
+  },
   {id: 'pods why', arg: 'pod', flags: [...kube, {name: 'namespace', char: 'n', takesValue: true}]},
-  {id: 'cleanup', flags: [...kube, {name: 'namespace', char: 'n', takesValue: true}, {name: 'remote-context', takesValue: true}]},
+  {
+    id: 'cleanup',
+    flags: [...kube, {name: 'namespace', char: 'n', takesValue: true}, {name: 'remote-context', takesValue: true}],
+  },
   {id: 'status', flags: kube},
 ]
 
@@ -46,7 +66,10 @@ describe('whatToComplete', () => {
   it('flags, and flag values: options, live namespaces and contexts, files', () => {
     expect(whatToComplete(['peer', 'disable', '--y'], commands)).toEqual({kind: 'words', words: ['--yes']})
     expect(whatToComplete(['peer', 'disable', '-o', 'j'], commands)).toEqual({kind: 'words', words: ['json']})
-    expect(whatToComplete(['peer', 'disable', '--output=y'], commands)).toEqual({kind: 'words', words: ['--output=yaml']})
+    expect(whatToComplete(['peer', 'disable', '--output=y'], commands)).toEqual({
+      kind: 'words',
+      words: ['--output=yaml'],
+    })
     expect(whatToComplete(['pods', 'where', '-n', ''], commands)).toEqual({kind: 'namespace'})
     expect(whatToComplete(['pods', 'where', '--context', 'k'], commands)).toEqual({kind: 'context'})
     expect(whatToComplete(['cleanup', '--remote-context', ''], commands)).toEqual({kind: 'context'})
@@ -57,7 +80,10 @@ describe('whatToComplete', () => {
     expect(whatToComplete(['peer', 'list', '--user', ''], commands)).toEqual({kind: 'kubeconfig-user'})
     expect(whatToComplete(['peer', 'list', '--cluster=c'], commands)).toEqual({kind: 'kubeconfig-cluster'})
     expect(whatToComplete(['status', '--certificate-authority', ''], commands)).toEqual({kind: 'files'})
-    expect(whatToComplete(['status', '-s', 'https://h', '--insecure-skip-tls-verify', ''], commands)).toEqual({kind: 'words', words: []})
+    expect(whatToComplete(['status', '-s', 'https://h', '--insecure-skip-tls-verify', ''], commands)).toEqual({
+      kind: 'words',
+      words: [],
+    })
     expect(whatToComplete(['status', '--as'], commands)).toEqual({kind: 'words', words: ['--as-group']})
   })
 

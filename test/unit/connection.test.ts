@@ -67,7 +67,9 @@ describe('which proxy, as client-go picks it', () => {
   it('HTTPS_PROXY for https servers, HTTP_PROXY for http ones; upper case first; empty is unset', () => {
     const env = {HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128', HTTP_PROXY: 'http://plain:3128'}
     expect(proxyFor(https, undefined, 'c', env)?.host).toBe('upper:3128')
-    expect(proxyFor(https, undefined, 'c', {HTTPS_PROXY: '', https_proxy: 'http://lower:3128'})?.host).toBe('lower:3128')
+    expect(proxyFor(https, undefined, 'c', {HTTPS_PROXY: '', https_proxy: 'http://lower:3128'})?.host).toBe(
+      'lower:3128',
+    )
     expect(proxyFor(http, undefined, 'c', env)?.host).toBe('plain:3128')
     expect(proxyFor(https, undefined, 'c', {HTTP_PROXY: 'http://plain:3128'})).toBeUndefined()
     expect(proxyFor(https, undefined, 'c', {})).toBeUndefined()
@@ -75,7 +77,9 @@ describe('which proxy, as client-go picks it', () => {
   it('NO_PROXY (or no_proxy) and loopback skip the environment proxy, but not proxy-url', () => {
     expect(proxyFor(https, undefined, 'c', {HTTPS_PROXY: 'http://p:1', no_proxy: 'example.com'})).toBeUndefined()
     expect(proxyFor(new URL('https://127.0.0.1:6443'), undefined, 'c', {HTTPS_PROXY: 'http://p:1'})).toBeUndefined()
-    expect(proxyFor(new URL('https://127.0.0.1:6443'), 'socks5://p:1080', 'c', {NO_PROXY: '*'})?.href).toBe('socks5://p:1080')
+    expect(proxyFor(new URL('https://127.0.0.1:6443'), 'socks5://p:1080', 'c', {NO_PROXY: '*'})?.href).toBe(
+      'socks5://p:1080',
+    )
   })
   it('proxy-url wins over the environment', () => {
     expect(proxyFor(https, 'https://mine:8443', 'c', {HTTPS_PROXY: 'http://env:3128'})?.href).toBe('https://mine:8443/')
@@ -87,7 +91,9 @@ describe('which proxy, as client-go picks it', () => {
     expect(parseEnvProxy('')).toBeUndefined()
   })
   it("refuses proxy-url schemes clientcmd refuses, in clientcmd's words", () => {
-    expect(() => proxyFor(https, 'socks4://p:1080', 'prod', {})).toThrow(`invalid 'proxy-url' "socks4://p:1080" for cluster "prod": unsupported scheme "socks4", must be http, https, or socks5`)
+    expect(() => proxyFor(https, 'socks4://p:1080', 'prod', {})).toThrow(
+      `invalid 'proxy-url' "socks4://p:1080" for cluster "prod": unsupported scheme "socks4", must be http, https, or socks5`,
+    )
     expect(() => proxyFor(https, 'p:1080', 'prod', {})).toThrow(/unsupported scheme "p"/)
     expect(() => proxyFor(https, '10.0.0.1:1080', 'prod', {})).toThrow(/could not parse/)
   })
@@ -120,42 +126,80 @@ describe('trust, as kubectl on Linux', () => {
     writeFileSync(caFile, a!)
     expect(clusterTrust({'certificate-authority': caFile}, 'c').ca).toEqual([readFileSync(caFile)])
     const data = Buffer.from(b!).toString('base64')
-    expect(clusterTrust({'certificate-authority': caFile, 'certificate-authority-data': data}, 'c').ca).toEqual([Buffer.from(b!)])
+    expect(clusterTrust({'certificate-authority': caFile, 'certificate-authority-data': data}, 'c').ca).toEqual([
+      Buffer.from(b!),
+    ])
     const os = clusterTrust({}, 'c')
     expect(os.rejectUnauthorized).toBe(true)
     expect(os.ca).toEqual(expect.arrayContaining(readOsStore()))
   })
   it('insecure-skip-tls-verify verifies nothing (no store read); with a CA it is refused with kubectl words', () => {
-    expect(clusterTrust({'insecure-skip-tls-verify': true, 'tls-server-name': 'api'}, 'c')).toEqual({rejectUnauthorized: false, servername: 'api'})
-    expect(() => clusterTrust({'insecure-skip-tls-verify': true, 'certificate-authority-data': 'QUJD'}, 'prod')).toThrow(
+    expect(clusterTrust({'insecure-skip-tls-verify': true, 'tls-server-name': 'api'}, 'c')).toEqual({
+      rejectUnauthorized: false,
+      servername: 'api',
+    })
+    expect(() =>
+      clusterTrust({'insecure-skip-tls-verify': true, 'certificate-authority-data': 'QUJD'}, 'prod'),
+    ).toThrow(
       'cluster "prod" of the kubeconfig: specifying a root certificates file with the insecure flag is not allowed',
     )
-    expect(() => clusterTrust({'insecure-skip-tls-verify': true, 'certificate-authority': '/x.crt'}, 'prod')).toThrow(UserError)
+    expect(() => clusterTrust({'insecure-skip-tls-verify': true, 'certificate-authority': '/x.crt'}, 'prod')).toThrow(
+      UserError,
+    )
   })
   it('an unreadable CA file is one clear error naming it', () => {
-    expect(() => clusterTrust({'certificate-authority': join(dir, 'gone.crt')}, 'prod')).toThrow(/cannot read certificate-authority ".*gone\.crt" of cluster "prod" in the kubeconfig: no such file/)
+    expect(() => clusterTrust({'certificate-authority': join(dir, 'gone.crt')}, 'prod')).toThrow(
+      /cannot read certificate-authority ".*gone\.crt" of cluster "prod" in the kubeconfig: no such file/,
+    )
   })
 })
 
 describe('the agent', () => {
-  const target = (cluster: Record<string, unknown>) => ({cluster: {server: 'https://127.0.0.1:6443', ...cluster}, clusterName: 'c', userName: 'u', context: 'x'})
+  const target = (cluster: Record<string, unknown>) => ({
+    cluster: {server: 'https://127.0.0.1:6443', ...cluster},
+    clusterName: 'c',
+    userName: 'u',
+    context: 'x',
+  })
   it('keeps sockets alive and has no cap per host (Go has none)', async () => {
-    const agent = await makeAgent(target({'certificate-authority-data': Buffer.from(rootCertificates[0]!).toString('base64')}), new URL('https://127.0.0.1:6443'), {}, {})
+    const agent = await makeAgent(
+      target({'certificate-authority-data': Buffer.from(rootCertificates[0]!).toString('base64')}),
+      new URL('https://127.0.0.1:6443'),
+      {},
+      {},
+    )
     expect(agent).toBeInstanceOf(https.Agent)
     expect(agent.maxSockets).toBe(Infinity)
     expect((agent as unknown as {keepAlive: boolean}).keepAlive).toBe(true)
     agent.destroy()
   })
   it('refuses a CA with insecure-skip-tls-verify before anything else, also for an http server', async () => {
-    await expect(makeAgent(target({'insecure-skip-tls-verify': true, 'certificate-authority-data': 'QUJD'}), new URL('http://127.0.0.1:8080'), {}, {})).rejects.toThrow(/insecure flag is not allowed/)
+    await expect(
+      makeAgent(
+        target({'insecure-skip-tls-verify': true, 'certificate-authority-data': 'QUJD'}),
+        new URL('http://127.0.0.1:8080'),
+        {},
+        {},
+      ),
+    ).rejects.toThrow(/insecure flag is not allowed/)
   })
   it('a proxy gets an agent of the proxy library, with the same keep-alive', async () => {
-    const agent = await makeAgent(target({'insecure-skip-tls-verify': true, 'proxy-url': 'socks5://127.0.0.1:1080'}), new URL('https://api.example:6443'), {}, {})
+    const agent = await makeAgent(
+      target({'insecure-skip-tls-verify': true, 'proxy-url': 'socks5://127.0.0.1:1080'}),
+      new URL('https://api.example:6443'),
+      {},
+      {},
+    )
     expect(agent.constructor.name).toBe('SocksProxyAgent')
     expect((agent as unknown as {proxy: {type: number}}).proxy.type).toBe(5)
     expect((agent as unknown as {shouldLookup: boolean}).shouldLookup).toBe(false) // the name is resolved at the proxy
     agent.destroy()
-    const viaEnv = await makeAgent(target({'insecure-skip-tls-verify': true}), new URL('https://api.example:6443'), {}, {HTTPS_PROXY: 'http://127.0.0.1:3128'})
+    const viaEnv = await makeAgent(
+      target({'insecure-skip-tls-verify': true}),
+      new URL('https://api.example:6443'),
+      {},
+      {HTTPS_PROXY: 'http://127.0.0.1:3128'},
+    )
     expect(viaEnv.constructor.name).toBe('HttpsProxyAgent')
     viaEnv.destroy()
   })
@@ -163,7 +207,9 @@ describe('the agent', () => {
     for (const proxy of ['http://user:secret@127.0.0.1:1', 'socks5://user:secret@127.0.0.1:1']) {
       const url = new URL('https://api.example:6443/')
       const agent = await makeAgent(target({'insecure-skip-tls-verify': true, 'proxy-url': proxy}), url, {}, {})
-      const failure = await new Promise<Error & {code?: string}>((done) => https.get(url, {agent}, () => done(new Error('answered'))).on('error', done))
+      const failure = await new Promise<Error & {code?: string}>((done) =>
+        https.get(url, {agent}, () => done(new Error('answered'))).on('error', done),
+      )
       expect(failure.code).toBe('EPROXY')
       expect(failure.message).toMatch(/^proxyconnect (http|socks5) 127\.0\.0\.1:1: .*ECONNREFUSED/)
       expect(failure.message).not.toContain('secret')
@@ -171,15 +217,23 @@ describe('the agent', () => {
     }
   })
   it('a CONNECT the proxy refuses is a failure of the proxy, not an answer of the API server', async () => {
-    const proxy = http.createServer().on('connect', (_req, socket: import('node:net').Socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'))
+    const proxy = http
+      .createServer()
+      .on('connect', (_req, socket: import('node:net').Socket) =>
+        socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'),
+      )
     await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done))
     try {
       const url = new URL('https://api.example:6443/')
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as {port: number}).port}`
       const agent = await makeAgent(target({'insecure-skip-tls-verify': true, 'proxy-url': proxyUrl}), url, {}, {})
-      const failure = await new Promise<Error & {code?: string}>((done) => https.get(url, {agent}, () => done(new Error('answered'))).on('error', done))
+      const failure = await new Promise<Error & {code?: string}>((done) =>
+        https.get(url, {agent}, () => done(new Error('answered'))).on('error', done),
+      )
       expect(failure.code).toBe('EPROXY')
-      expect(failure.message).toBe(`proxyconnect http ${new URL(proxyUrl).host}: the proxy answered 407 Proxy Authentication Required`)
+      expect(failure.message).toBe(
+        `proxyconnect http ${new URL(proxyUrl).host}: the proxy answered 407 Proxy Authentication Required`,
+      )
       agent.destroy()
     } finally {
       proxy.close()

@@ -1,7 +1,26 @@
 import {describe, expect, it} from 'vitest'
 
-import {describeBlockers, describeConvergence, enableBlockers, evaluateConvergence, evaluateNamespaces, liqoIdle, offloadsTo, type ConvergenceInput} from '../../src/model/convergence.js'
-import {aBarePod, aForeignCluster, aNamespaceOffloading, aNode, aPod, aVirtualNode, aWorkload, ago, readyCondition} from './fixtures.js'
+import {
+  describeBlockers,
+  describeConvergence,
+  enableBlockers,
+  evaluateConvergence,
+  evaluateNamespaces,
+  liqoIdle,
+  offloadsTo,
+  type ConvergenceInput,
+} from '../../src/model/convergence.js'
+import {
+  aBarePod,
+  aForeignCluster,
+  aNamespaceOffloading,
+  aNode,
+  aPod,
+  aVirtualNode,
+  aWorkload,
+  ago,
+  readyCondition,
+} from './fixtures.js'
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
 const turin = aForeignCluster({name: 'fc-turin', clusterId: 'id-turin', clusterName: 'turin'})
@@ -10,7 +29,14 @@ const vnMilan = aVirtualNode('liqo-milan', 'id-milan')
 const vnTurin = aVirtualNode('liqo-turin', 'id-turin')
 
 const deploy = aWorkload({name: 'web', uid: 'dep-web', desired: 2, ready: 2, available: 2, updated: 2})
-const rs = aWorkload({kind: 'ReplicaSet', name: 'web-abc', uid: 'rs-web', desired: 2, ready: 2, owner: {kind: 'Deployment', name: 'web', uid: 'dep-web'}})
+const rs = aWorkload({
+  kind: 'ReplicaSet',
+  name: 'web-abc',
+  uid: 'rs-web',
+  desired: 2,
+  ready: 2,
+  owner: {kind: 'Deployment', name: 'web', uid: 'dep-web'},
+})
 
 function input(i: Partial<ConvergenceInput> = {}): ConvergenceInput {
   return {
@@ -40,7 +66,9 @@ describe('evaluateConvergence', () => {
   })
 
   it('a pod still on the leaving cluster blocks (awayFrom)', () => {
-    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
+    const s = evaluateConvergence(
+      input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}),
+    )
     expect(s.converged).toBe(false)
     expect(s.blockers).toEqual([{kind: 'on-leaving-cluster', subject: 'pod/web-1', detail: 'still on milan'}])
   })
@@ -52,34 +80,56 @@ describe('evaluateConvergence', () => {
   it('a pod on a cluster whose outgoing peering is disabled blocks', () => {
     const off = aForeignCluster({...milan, outgoingEnabled: 'No'})
     const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], fcs: [off, turin]}))
-    expect(s.blockers).toEqual([{kind: 'on-disabled-cluster', subject: 'pod/web-1', detail: 'on milan, whose peering is Established (outgoing No)'}])
+    expect(s.blockers).toEqual([
+      {
+        kind: 'on-disabled-cluster',
+        subject: 'pod/web-1',
+        detail: 'on milan, whose peering is Established (outgoing No)',
+      },
+    ])
   })
 
   it.each(['None', 'Disconnecting'])('a pod on a cluster whose peering is %s blocks', (phase) => {
     const fc = aForeignCluster({...milan, outgoingPhase: phase})
-    expect(kinds(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], fcs: [fc, turin]}))).toContain('on-disabled-cluster')
+    expect(kinds(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], fcs: [fc, turin]}))).toContain(
+      'on-disabled-cluster',
+    )
   })
 
   it('a pod on a virtual node whose ForeignCluster is gone blocks', () => {
     const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], fcs: [turin]}))
-    expect(s.blockers[0]).toEqual({kind: 'on-disabled-cluster', subject: 'pod/web-1', detail: 'on id-milan, whose peering is gone'})
+    expect(s.blockers[0]).toEqual({
+      kind: 'on-disabled-cluster',
+      subject: 'pod/web-1',
+      detail: 'on id-milan, whose peering is gone',
+    })
   })
 
   it('a pod on a virtual node being deleted blocks', () => {
     const dying = aVirtualNode('liqo-milan', 'id-milan', {deletionTimestamp: '2024-01-01T11:00:00Z'})
-    expect(kinds(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], nodes: [worker, dying, vnTurin]}))).toEqual(['on-disabled-cluster'])
+    expect(
+      kinds(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], nodes: [worker, dying, vnTurin]})),
+    ).toEqual(['on-disabled-cluster'])
   })
 
   it('a pod on a vanished node blocks', () => {
     const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-gone'})]}))
-    expect(s.blockers).toEqual([{kind: 'on-vanished-node', subject: 'pod/web-1', detail: 'on node liqo-gone, which no longer exists'}])
+    expect(s.blockers).toEqual([
+      {kind: 'on-vanished-node', subject: 'pod/web-1', detail: 'on node liqo-gone, which no longer exists'},
+    ])
   })
 
   it('a Pending pod blocks, with the scheduler message when unscheduled', () => {
     const s = evaluateConvergence(
       input({
         pods: [
-          aPod({name: 'a', phase: 'Pending', status: 'Pending', ready: false, unschedulableMessage: '0/3 nodes are available'}),
+          aPod({
+            name: 'a',
+            phase: 'Pending',
+            status: 'Pending',
+            ready: false,
+            unschedulableMessage: '0/3 nodes are available',
+          }),
           aPod({name: 'b', phase: 'Pending', status: 'ContainerCreating', ready: false, nodeName: 'worker-1'}),
         ],
       }),
@@ -93,7 +143,12 @@ describe('evaluateConvergence', () => {
 
   it('a Terminating pod blocks and is not counted ready', () => {
     const s = evaluateConvergence(
-      input({pods: [aPod({name: 'web-1', nodeName: 'worker-1', deletionTimestamp: '2024-01-01T11:59:00Z', status: 'Terminating'}), aPod({name: 'web-2', nodeName: 'worker-1'})]}),
+      input({
+        pods: [
+          aPod({name: 'web-1', nodeName: 'worker-1', deletionTimestamp: '2024-01-01T11:59:00Z', status: 'Terminating'}),
+          aPod({name: 'web-2', nodeName: 'worker-1'}),
+        ],
+      }),
     )
     expect(s.blockers).toEqual([{kind: 'terminating', subject: 'pod/web-1', detail: 'Terminating'}])
     expect(s.readyPods).toBe(1)
@@ -101,7 +156,14 @@ describe('evaluateConvergence', () => {
   })
 
   it('a pod that is not Ready blocks, bare or owned (the status of an owner can lag behind)', () => {
-    const s = evaluateConvergence(input({pods: [aBarePod({name: 'bare', nodeName: 'worker-1', ready: false, status: 'CrashLoopBackOff'}), aPod({name: 'owned', nodeName: 'worker-1', ready: false})]}))
+    const s = evaluateConvergence(
+      input({
+        pods: [
+          aBarePod({name: 'bare', nodeName: 'worker-1', ready: false, status: 'CrashLoopBackOff'}),
+          aPod({name: 'owned', nodeName: 'worker-1', ready: false}),
+        ],
+      }),
+    )
     expect(s.blockers).toEqual([
       {kind: 'not-ready', subject: 'pod/bare', detail: 'CrashLoopBackOff, not Ready'},
       {kind: 'not-ready', subject: 'pod/owned', detail: 'Running, not Ready'},
@@ -114,7 +176,14 @@ describe('evaluateConvergence', () => {
   })
 
   it('finished pods are ignored', () => {
-    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'worker-1'}), aPod({name: 'job', nodeName: 'liqo-gone', phase: 'Succeeded', ready: false})]}))
+    const s = evaluateConvergence(
+      input({
+        pods: [
+          aPod({name: 'web-1', nodeName: 'worker-1'}),
+          aPod({name: 'job', nodeName: 'liqo-gone', phase: 'Succeeded', ready: false}),
+        ],
+      }),
+    )
     expect(s.converged).toBe(true)
     expect(s.totalPods).toBe(1)
   })
@@ -132,19 +201,29 @@ describe('evaluateConvergence', () => {
   })
 
   it('a ReplicaSet or StatefulSet without a Deployment speaks for itself', () => {
-    const orphanRs = aWorkload({kind: 'ReplicaSet', name: 'solo', desired: 3, ready: 2, owner: {kind: 'Deployment', name: 'gone', uid: 'dep-gone'}})
+    const orphanRs = aWorkload({
+      kind: 'ReplicaSet',
+      name: 'solo',
+      desired: 3,
+      ready: 2,
+      owner: {kind: 'Deployment', name: 'gone', uid: 'dep-gone'},
+    })
     const sts = aWorkload({kind: 'StatefulSet', name: 'db', desired: 1, ready: 0})
     const s = evaluateConvergence(input({workloads: [orphanRs, sts]}))
     expect(s.blockers.map((b) => b.subject)).toEqual(['replicaset/solo', 'statefulset/db'])
   })
 
   it('observedGeneration behind generation blocks even with all replicas ready', () => {
-    const s = evaluateConvergence(input({workloads: [aWorkload({...deploy, generation: 3, observedGeneration: 2}), rs]}))
+    const s = evaluateConvergence(
+      input({workloads: [aWorkload({...deploy, generation: 3, observedGeneration: 2}), rs]}),
+    )
     expect(s.blockers).toEqual([{kind: 'owner-not-ready', subject: 'deployment/web', detail: '2/2 ready'}])
   })
 
   it('workloads being deleted are ignored', () => {
-    expect(kinds(input({workloads: [aWorkload({...deploy, ready: 0, deletionTimestamp: '2024-01-01T11:00:00Z'})]}))).toEqual([])
+    expect(
+      kinds(input({workloads: [aWorkload({...deploy, ready: 0, deletionTimestamp: '2024-01-01T11:00:00Z'})]})),
+    ).toEqual([])
   })
 
   it('an existing but empty namespace is not converged ("empty")', () => {
@@ -158,11 +237,16 @@ describe('evaluateConvergence', () => {
     expect(s.blockers).toEqual([{kind: 'namespace-missing', subject: 'namespace/liqo-test', detail: 'does not exist'}])
   })
 
-  it.each(['Pending', 'Disconnecting'])('a peering that is %s does not block once no pod of the namespace is on it', (phase) => {
-    // milan hosts no pod of the namespace; Liqo may still be tearing its peering down.
-    const s = evaluateConvergence(input({fcs: [aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: phase}), turin]}))
-    expect(s.converged).toBe(true)
-  })
+  it.each(['Pending', 'Disconnecting'])(
+    'a peering that is %s does not block once no pod of the namespace is on it',
+    (phase) => {
+      // milan hosts no pod of the namespace; Liqo may still be tearing its peering down.
+      const s = evaluateConvergence(
+        input({fcs: [aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: phase}), turin]}),
+      )
+      expect(s.converged).toBe(true)
+    },
+  )
 
   it('a pod still on a Disconnecting cluster blocks (the drain is not over)', () => {
     const fc = aForeignCluster({...milan, outgoingEnabled: 'No', outgoingPhase: 'Disconnecting'})
@@ -194,7 +278,12 @@ describe('describeConvergence', () => {
 
   it('returns identical strings for identical states', () => {
     const mk = () =>
-      evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'}), aPod({name: 'x', phase: 'Pending', ready: false})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
+      evaluateConvergence(
+        input({
+          pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'}), aPod({name: 'x', phase: 'Pending', ready: false})],
+          awayFrom: {clusterId: 'id-milan', name: 'milan'},
+        }),
+      )
     const a = describeConvergence(mk(), 'liqo-test')
     expect(describeConvergence(mk(), 'liqo-test')).toBe(a)
     expect(a).toBe('Waiting for liqo-test: 1 pod still on milan, 1 Pending (milan 1, unscheduled 1)')
@@ -228,9 +317,15 @@ describe('describeConvergence', () => {
   })
 
   it('describes a missing or empty namespace and pods on the cluster being left', () => {
-    expect(describeConvergence(evaluateConvergence(input({namespaceExists: false, pods: [], workloads: []})), 'ns')).toBe('Waiting for ns: namespace ns does not exist')
-    expect(describeConvergence(evaluateConvergence(input({pods: [], workloads: []})), 'ns')).toBe('Waiting for ns: nothing there yet (no pods or workloads)')
-    const s = evaluateConvergence(input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}))
+    expect(
+      describeConvergence(evaluateConvergence(input({namespaceExists: false, pods: [], workloads: []})), 'ns'),
+    ).toBe('Waiting for ns: namespace ns does not exist')
+    expect(describeConvergence(evaluateConvergence(input({pods: [], workloads: []})), 'ns')).toBe(
+      'Waiting for ns: nothing there yet (no pods or workloads)',
+    )
+    const s = evaluateConvergence(
+      input({pods: [aPod({name: 'web-1', nodeName: 'liqo-milan'})], awayFrom: {clusterId: 'id-milan', name: 'milan'}}),
+    )
     expect(describeConvergence(s, 'ns')).toBe('Waiting for ns: 1 pod still on milan (milan 1)')
   })
 })
@@ -240,7 +335,12 @@ describe('describeBlockers', () => {
     const pods = Array.from({length: 10}, (_, i) => aPod({name: `p${i}`, phase: 'Pending', ready: false}))
     const s = evaluateConvergence(input({pods}))
     const lines = describeBlockers(s, 3)
-    expect(lines).toEqual(['pod/p0: Pending, not scheduled', 'pod/p1: Pending, not scheduled', 'pod/p2: Pending, not scheduled', '… and 7 more'])
+    expect(lines).toEqual([
+      'pod/p0: Pending, not scheduled',
+      'pod/p1: Pending, not scheduled',
+      'pod/p2: Pending, not scheduled',
+      '… and 7 more',
+    ])
     expect(describeBlockers(s)).toHaveLength(9)
     expect(describeBlockers(evaluateConvergence(input()))).toEqual([])
   })
@@ -264,7 +364,9 @@ describe('enableBlockers', () => {
   })
 
   it('a missing ForeignCluster blocks', () => {
-    expect(enableBlockers(undefined, [vnMilan], [])).toEqual([{kind: 'peering-transition', subject: 'foreigncluster/?', detail: 'ForeignCluster not found'}])
+    expect(enableBlockers(undefined, [vnMilan], [])).toEqual([
+      {kind: 'peering-transition', subject: 'foreigncluster/?', detail: 'ForeignCluster not found'},
+    ])
   })
 
   it('a peering not Established and a missing node block', () => {
@@ -276,11 +378,19 @@ describe('enableBlockers', () => {
   })
 
   it('a node being deleted counts as missing', () => {
-    expect(enableBlockers(milan, [aVirtualNode('liqo-milan', 'id-milan', {deletionTimestamp: '2024-01-01T11:00:00Z'})], []).map((b) => b.kind)).toEqual(['node-missing'])
+    expect(
+      enableBlockers(
+        milan,
+        [aVirtualNode('liqo-milan', 'id-milan', {deletionTimestamp: '2024-01-01T11:00:00Z'})],
+        [],
+      ).map((b) => b.kind),
+    ).toEqual(['node-missing'])
   })
 
   it('a node not Ready or cordoned blocks', () => {
-    expect(enableBlockers(milan, [aVirtualNode('liqo-milan', 'id-milan', {ready: false, unschedulable: true})], [nso])).toEqual([
+    expect(
+      enableBlockers(milan, [aVirtualNode('liqo-milan', 'id-milan', {ready: false, unschedulable: true})], [nso]),
+    ).toEqual([
       {kind: 'node-not-ready', subject: 'node/liqo-milan', detail: 'virtual node not Ready'},
       {kind: 'node-not-ready', subject: 'node/liqo-milan', detail: 'virtual node cordoned'},
     ])
@@ -293,39 +403,66 @@ describe('enableBlockers', () => {
       aNamespaceOffloading({namespace: 'c', remoteConditions: {'id-turin': readyCondition('True')}}),
     ]
     expect(enableBlockers(milan, [vnMilan], notYet)).toEqual(
-      ['a', 'b', 'c'].map((ns) => ({kind: 'remote-namespace-not-ready', subject: `namespace/${ns}`, detail: 'remote namespace on milan not Ready yet'})),
+      ['a', 'b', 'c'].map((ns) => ({
+        kind: 'remote-namespace-not-ready',
+        subject: `namespace/${ns}`,
+        detail: 'remote namespace on milan not Ready yet',
+      })),
     )
   })
 
   it('ignores a NamespaceOffloading Liqo does not offload to that cluster (OffloadingRequired False, or no cluster selected at all)', () => {
     const notRequired = {type: 'OffloadingRequired', status: 'False', reason: 'ClusterNotSelected'}
-    const skipped = [aNamespaceOffloading({namespace: 'a', remoteConditions: {'id-milan': [notRequired]}}), aNamespaceOffloading({namespace: 'b', phase: 'NoClusterSelected', remoteConditions: {}})]
+    const skipped = [
+      aNamespaceOffloading({namespace: 'a', remoteConditions: {'id-milan': [notRequired]}}),
+      aNamespaceOffloading({namespace: 'b', phase: 'NoClusterSelected', remoteConditions: {}}),
+    ]
     expect(enableBlockers(milan, [vnMilan], skipped)).toEqual([])
   })
 
   it('ignores a NamespaceOffloading whose clusterSelector does not select the node, not named "offloading", or being deleted', () => {
-    const selectsTurin = aNamespaceOffloading({clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-turin']}]}]}})
+    const selectsTurin = aNamespaceOffloading({
+      clusterSelector: {
+        nodeSelectorTerms: [
+          {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-turin']}]},
+        ],
+      },
+    })
     const otherName = aNamespaceOffloading({name: 'custom'})
     const deleting = aNamespaceOffloading({deletionTimestamp: '2024-01-01T11:00:00Z'})
     expect(enableBlockers(milan, [vnMilan], [selectsTurin, otherName, deleting])).toEqual([])
-    const selectsMilan = aNamespaceOffloading({clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]}]}})
+    const selectsMilan = aNamespaceOffloading({
+      clusterSelector: {
+        nodeSelectorTerms: [
+          {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]},
+        ],
+      },
+    })
     expect(enableBlockers(milan, [vnMilan], [selectsMilan]).map((b) => b.kind)).toEqual(['remote-namespace-not-ready'])
   })
 })
 
 describe('offloadsTo', () => {
-  const selects = (id: string) => ({nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In' as const, values: [id]}]}]})
+  const selects = (id: string) => ({
+    nodeSelectorTerms: [
+      {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In' as const, values: [id]}]},
+    ],
+  })
   it('the NamespaceOffloading Liqo acts on, selecting the cluster or everything, even once its virtual node is gone', () => {
     expect(offloadsTo(aNamespaceOffloading({}), 'id-milan', vnMilan)).toBe(true)
     expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-milan')}), 'id-milan', vnMilan)).toBe(true)
     // Liqo v1 deletes the virtual node on a disable: the selector cannot be judged, the namespace counts.
     expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-turin')}), 'id-milan')).toBe(true)
     // Its only cluster's peering off, Liqo v0.x says NoClusterSelected: the namespace still counts.
-    expect(offloadsTo(aNamespaceOffloading({phase: 'NoClusterSelected', clusterSelector: selects('id-milan')}), 'id-milan')).toBe(true)
+    expect(
+      offloadsTo(aNamespaceOffloading({phase: 'NoClusterSelected', clusterSelector: selects('id-milan')}), 'id-milan'),
+    ).toBe(true)
   })
   it('not one Liqo ignores, deletes, or does not offload to that cluster', () => {
     expect(offloadsTo(aNamespaceOffloading({name: 'custom'}), 'id-milan', vnMilan)).toBe(false)
-    expect(offloadsTo(aNamespaceOffloading({deletionTimestamp: '2024-01-01T11:00:00Z'}), 'id-milan', vnMilan)).toBe(false)
+    expect(offloadsTo(aNamespaceOffloading({deletionTimestamp: '2024-01-01T11:00:00Z'}), 'id-milan', vnMilan)).toBe(
+      false,
+    )
     expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-turin')}), 'id-milan', vnMilan)).toBe(false)
     const notRequired = {type: 'OffloadingRequired', status: 'False', reason: 'ClusterNotSelected'}
     expect(offloadsTo(aNamespaceOffloading({remoteConditions: {'id-milan': [notRequired]}}), 'id-milan')).toBe(false)
@@ -334,8 +471,25 @@ describe('offloadsTo', () => {
 })
 
 describe('liqoIdle', () => {
-  const off = aForeignCluster({name: 'cluster-3', clusterId: 'id-3', outgoingEnabled: 'No', outgoingPhase: 'Disconnecting'})
-  const v1 = {...off, virtualNodes: [{namespace: 'liqo-tenant-3', name: 'vn-3', resourceVersion: '1', createNode: false, nodePresent: true, nodeReady: false}]}
+  const off = aForeignCluster({
+    name: 'cluster-3',
+    clusterId: 'id-3',
+    outgoingEnabled: 'No',
+    outgoingPhase: 'Disconnecting',
+  })
+  const v1 = {
+    ...off,
+    virtualNodes: [
+      {
+        namespace: 'liqo-tenant-3',
+        name: 'vn-3',
+        resourceVersion: '1',
+        createNode: false,
+        nodePresent: true,
+        nodeReady: false,
+      },
+    ],
+  }
   it('says nothing within the grace period, nor when the node is cordoned, gone or the switch is on', () => {
     const node = aVirtualNode('vn-3', 'id-3')
     expect(liqoIdle(off, [node], 5_000)).toBeUndefined()
@@ -344,21 +498,29 @@ describe('liqoIdle', () => {
     expect(liqoIdle({...off, outgoingEnabled: 'Yes'}, [node], 60_000)).toBeUndefined()
   })
   it('names the VirtualNode (v1) or the virtual node (v0) that nothing drains', () => {
-    expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 20_000)).toMatchObject({kind: 'liqo-idle', subject: 'VirtualNode liqo-tenant-3/vn-3'})
+    expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 20_000)).toMatchObject({
+      kind: 'liqo-idle',
+      subject: 'VirtualNode liqo-tenant-3/vn-3',
+    })
     expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.subject).toBe('virtual node vn-3')
-    expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.detail).toMatch(/Liqo has not acted on it for 20s .*controller manager running\?$/)
+    expect(liqoIdle(off, [aVirtualNode('vn-3', 'id-3')], 20_000)?.detail).toMatch(
+      /Liqo has not acted on it for 20s .*controller manager running\?$/,
+    )
   })
   it("adds the adapter's advice for a controller manager that runs but does not act", () => {
-    expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 200_000, {advice: 'it may be backing off; restart it'})?.detail).toMatch(
-      /for 200s .*controller manager running\? If it is: it may be backing off; restart it$/,
-    )
+    expect(
+      liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 200_000, {advice: 'it may be backing off; restart it'})?.detail,
+    ).toMatch(/for 200s .*controller manager running\? If it is: it may be backing off; restart it$/)
     expect(liqoIdle(v1, [aVirtualNode('vn-3', 'id-3')], 20_000, {graceMs: 30_000, advice: 'x'})).toBeUndefined()
   })
   describe('a cordoned node whose pods nobody evicts (a drain refused or waiting to retry)', () => {
     const cordoned = aVirtualNode('vn-3', 'id-3', {unschedulable: true})
     const held = aPod({name: 'web-1', nodeName: 'vn-3'})
     it('says so after the stall period, with the pods it holds, what to check and the advice', () => {
-      const b = liqoIdle(v1, [cordoned, aVirtualNode('vn-2', 'id-2')], 61_000, {pods: [held, aPod({name: 'web-2', nodeName: 'vn-2'})], advice: 'restart it'})
+      const b = liqoIdle(v1, [cordoned, aVirtualNode('vn-2', 'id-2')], 61_000, {
+        pods: [held, aPod({name: 'web-2', nodeName: 'vn-2'})],
+        advice: 'restart it',
+      })
       expect(b).toMatchObject({kind: 'liqo-idle', subject: 'VirtualNode liqo-tenant-3/vn-3'})
       expect(b?.detail).toBe(
         'Liqo cordoned its node, but 1 pod(s) are still on it after 61s and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)? If none does any longer: restart it',
@@ -368,7 +530,11 @@ describe('liqoIdle', () => {
     it('says nothing before it, while any of them is Terminating (the drain moves), or for pods elsewhere or finished', () => {
       expect(liqoIdle(v1, [cordoned], 59_000, {pods: [held]})).toBeUndefined()
       expect(liqoIdle(v1, [cordoned], 30_000, {pods: [held], stallMs: 20_000})).toBeDefined()
-      expect(liqoIdle(v1, [cordoned], 90_000, {pods: [held, aPod({name: 'web-2', nodeName: 'vn-3', deletionTimestamp: ago(5)})]})).toBeUndefined()
+      expect(
+        liqoIdle(v1, [cordoned], 90_000, {
+          pods: [held, aPod({name: 'web-2', nodeName: 'vn-3', deletionTimestamp: ago(5)})],
+        }),
+      ).toBeUndefined()
       expect(liqoIdle(v1, [cordoned], 90_000, {pods: [aPod({name: 'web-2', nodeName: 'worker-1'})]})).toBeUndefined()
       expect(liqoIdle(v1, [cordoned], 90_000, {pods: [{...held, phase: 'Succeeded'}]})).toBeUndefined()
       expect(liqoIdle(v1, [cordoned], 90_000)).toBeUndefined()

@@ -46,25 +46,53 @@ describe('cordon taints', () => {
   it('keeps a pod off a cordoned node unless it tolerates the taint', () => {
     const node = aVirtualNode('c3', 'id-3', {taints: [liqoTaint, cordonTaint('cordon')]})
     const tolerations = [{key: liqoTaint.key, operator: 'Exists'}]
-    expect(podFitsNode({tolerations, nodeSelector: {}, requiredTerms: []}, node)).toEqual({fits: false, reason: 'untolerated taint liqo-topology/cordon=true:NoSchedule'})
-    expect(podFitsNode({tolerations: [...tolerations, {key: 'liqo-topology/cordon', operator: 'Exists'}], nodeSelector: {}, requiredTerms: []}, node).fits).toBe(true)
+    expect(podFitsNode({tolerations, nodeSelector: {}, requiredTerms: []}, node)).toEqual({
+      fits: false,
+      reason: 'untolerated taint liqo-topology/cordon=true:NoSchedule',
+    })
+    expect(
+      podFitsNode(
+        {
+          tolerations: [...tolerations, {key: 'liqo-topology/cordon', operator: 'Exists'}],
+          nodeSelector: {},
+          requiredTerms: [],
+        },
+        node,
+      ).fits,
+    ).toBe(true)
   })
 })
 
 describe('cordons per Liqo generation', () => {
   it('v1: reads the holders from the VirtualNodes, writes the VirtualNodes', () => {
-    const fc = toForeignClusterV1({metadata: {name: 'cluster-3', labels: {}}, spec: {clusterID: 'cluster-3'}, status: {role: 'Provider'}})
-    const vn = (name: string, taints: unknown[]) => toVirtualNodeV1({metadata: {name, namespace: 'liqo-tenant-cluster-3', resourceVersion: '3'}, spec: {clusterID: 'cluster-3', taints}})
+    const fc = toForeignClusterV1({
+      metadata: {name: 'cluster-3', labels: {}},
+      spec: {clusterID: 'cluster-3'},
+      status: {role: 'Provider'},
+    })
+    const vn = (name: string, taints: unknown[]) =>
+      toVirtualNodeV1({
+        metadata: {name, namespace: 'liqo-tenant-cluster-3', resourceVersion: '3'},
+        spec: {clusterID: 'cluster-3', taints},
+      })
     const peering = assemblePeering(fc, [vn('cluster-3', [cordonTaint('cordon')]), vn('cluster-3-b', [])], [])
     expect(peering.virtualNodes?.map((v) => v.cordons ?? [])).toEqual([['cordon'], []])
     expect(liqoV1.cordons.holders(peering, [])).toEqual(['cordon'])
-    expect(liqoV1.cordons.targets(peering, [])).toEqual(['VirtualNode liqo-tenant-cluster-3/cluster-3', 'VirtualNode liqo-tenant-cluster-3/cluster-3-b'])
-    expect(liqoV1.cordons.access(peering, []).map((a) => `${a.verb} ${a.resource} ${a.name}`)).toContain('patch virtualnodes cluster-3-b')
+    expect(liqoV1.cordons.targets(peering, [])).toEqual([
+      'VirtualNode liqo-tenant-cluster-3/cluster-3',
+      'VirtualNode liqo-tenant-cluster-3/cluster-3-b',
+    ])
+    expect(liqoV1.cordons.access(peering, []).map((a) => `${a.verb} ${a.resource} ${a.name}`)).toContain(
+      'patch virtualnodes cluster-3-b',
+    )
   })
 
   it('v0: reads and writes the Nodes of the cluster', () => {
     const fc = aForeignCluster({name: 'cluster-3', clusterId: 'id-3'})
-    const nodes = [aVirtualNode('liqo-cluster-3', 'id-3', {taints: [liqoTaint, cordonTaint('disable')]}), aVirtualNode('liqo-cluster-2', 'id-2')]
+    const nodes = [
+      aVirtualNode('liqo-cluster-3', 'id-3', {taints: [liqoTaint, cordonTaint('disable')]}),
+      aVirtualNode('liqo-cluster-2', 'id-2'),
+    ]
     expect(liqoV0.cordons.holders(fc, nodes)).toEqual(['disable'])
     expect(liqoV0.cordons.targets(fc, nodes)).toEqual(['node/liqo-cluster-3'])
     expect(liqoV0.cordons.targets(fc, [])).toEqual([])
@@ -103,6 +131,8 @@ describe('peer cordon plan, for people', () => {
   it("warns about another holder's cordon, which uncordon leaves", () => {
     const text = renderCordonPlan(plan({action: 'uncordon', others: ['disable']}))
     expect(text).toContain('remove liqo-topology/cordon=true:NoSchedule')
-    expect(text).toContain('Warning: cluster-3 is also cordoned by a peer disable under way, which this command leaves alone.')
+    expect(text).toContain(
+      'Warning: cluster-3 is also cordoned by a peer disable under way, which this command leaves alone.',
+    )
   })
 })

@@ -27,7 +27,9 @@ describe('parseDuration', () => {
   })
 
   it('names the offending input and the accepted forms in the error', () => {
-    expect(() => parseDuration('5x')).toThrow('invalid duration "5x": use a number of seconds or a value like 90s, 2m, 1m30s')
+    expect(() => parseDuration('5x')).toThrow(
+      'invalid duration "5x": use a number of seconds or a value like 90s, 2m, 1m30s',
+    )
   })
 })
 

@@ -1,6 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
-import {IpPool, offloadingPhase, tenantNamespace, virtualNodeName, withCondition, type Cond} from '../../src/lab/emulator/model.js'
+import {
+  IpPool,
+  offloadingPhase,
+  tenantNamespace,
+  virtualNodeName,
+  withCondition,
+  type Cond,
+} from '../../src/lab/emulator/model.js'
 
 describe('offloadingPhase (v0.3 rules)', () => {
   const ready = (status: string) => [{type: 'Ready', status}]
@@ -34,7 +41,10 @@ describe('withCondition', () => {
 
   it('keeps lastTransitionTime when the status does not change, but updates reason and message', () => {
     const out = withCondition([other, old], {type: 'Ready', status: 'True', reason: 'New', message: 'm'})
-    expect(out).toEqual([other, {type: 'Ready', status: 'True', reason: 'New', message: 'm', lastTransitionTime: '2020-01-01T00:00:00Z'}])
+    expect(out).toEqual([
+      other,
+      {type: 'Ready', status: 'True', reason: 'New', message: 'm', lastTransitionTime: '2020-01-01T00:00:00Z'},
+    ])
   })
 
   it('sets a fresh lastTransitionTime when the status changes', () => {

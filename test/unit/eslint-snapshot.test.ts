@@ -24,7 +24,12 @@ describe('the start-up snapshot rules', () => {
       '}',
       '',
     ].join('\n')
-    expect(await problems(code)).toEqual(['2: snapshot/no-load-time-reads', '3: snapshot/no-load-time-reads', '4: snapshot/no-load-time-reads', '6: snapshot/no-load-time-reads'])
+    expect(await problems(code)).toEqual([
+      '2: snapshot/no-load-time-reads',
+      '3: snapshot/no-load-time-reads',
+      '4: snapshot/no-load-time-reads',
+      '6: snapshot/no-load-time-reads',
+    ])
   })
 
   it('lets a function, or an instance field, read them when a command runs', async () => {
@@ -55,7 +60,12 @@ describe('the start-up snapshot rules', () => {
   })
 
   it('refuses a value import of node:http, node:https or node:tls, and allows a type import', async () => {
-    const code = ["import http from 'node:http'", "import type tls from 'node:tls'", 'export type T = typeof http | typeof tls', ''].join('\n')
+    const code = [
+      "import http from 'node:http'",
+      "import type tls from 'node:tls'",
+      'export type T = typeof http | typeof tls',
+      '',
+    ].join('\n')
     expect(await problems(code)).toEqual(['1: no-restricted-imports'])
   })
 

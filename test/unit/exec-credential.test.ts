@@ -5,7 +5,14 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {ExecAuthenticator, lookPath} from '../../src/k8s/exec-credential.js'
-import {execCluster, execInfo, isInteractive, parseExecConfig, parseExecCredential, type ExecConfig} from '../../src/k8s/exec-protocol.js'
+import {
+  execCluster,
+  execInfo,
+  isInteractive,
+  parseExecConfig,
+  parseExecCredential,
+  type ExecConfig,
+} from '../../src/k8s/exec-protocol.js'
 import {headerKeyEscape, impersonationHeaders} from '../../src/k8s/impersonation.js'
 import {parseKubeconfig} from '../../src/k8s/kubeconfig.js'
 import {FileToken} from '../../src/k8s/token-file.js'
@@ -33,7 +40,8 @@ ${body}
   return p
 }
 const runs = (p: string) => Number(readFileSync(`${p}.count`, 'utf8'))
-const cred = (status: Record<string, unknown>, apiVersion = V1) => JSON.stringify({apiVersion, kind: 'ExecCredential', status})
+const cred = (status: Record<string, unknown>, apiVersion = V1) =>
+  JSON.stringify({apiVersion, kind: 'ExecCredential', status})
 const config = (command: string, more: Partial<ExecConfig> = {}): ExecConfig => ({
   command,
   args: [],
@@ -58,8 +66,17 @@ describe('the ExecCredential protocol', () => {
       interactiveMode: 'IfAvailable',
     })
     expect(() => parseExecConfig({command: 'p', apiVersion: V1})).toThrow(/interactiveMode must be specified/)
-    expect(() => parseExecConfig({command: 'p', apiVersion: 'client.authentication.k8s.io/v1alpha1', interactiveMode: 'Never'})).toThrow(/unsupported apiVersion/)
-    expect(parseExecConfig({command: 'p', apiVersion: V1, interactiveMode: 'Never', installHint: '\u001b[1mInstall\u001b[0m it'}).installHint).toBe('Install it')
+    expect(() =>
+      parseExecConfig({command: 'p', apiVersion: 'client.authentication.k8s.io/v1alpha1', interactiveMode: 'Never'}),
+    ).toThrow(/unsupported apiVersion/)
+    expect(
+      parseExecConfig({
+        command: 'p',
+        apiVersion: V1,
+        interactiveMode: 'Never',
+        installHint: '\u001b[1mInstall\u001b[0m it',
+      }).installHint,
+    ).toBe('Install it')
   })
 
   it('is interactive only on a terminal, never with Never, and Always refuses without one', () => {
@@ -70,22 +87,47 @@ describe('the ExecCredential protocol', () => {
   })
 
   it('gives the plugin the cluster (with the exec extension as config) only when asked', () => {
-    const cluster = {server: 'https://k:6443', 'tls-server-name': 'k', extensions: [{name: 'client.authentication.k8s.io/exec', extension: {audience: 'x'}}]}
+    const cluster = {
+      server: 'https://k:6443',
+      'tls-server-name': 'k',
+      extensions: [{name: 'client.authentication.k8s.io/exec', extension: {audience: 'x'}}],
+    }
     const info = JSON.parse(execInfo(V1, false, execCluster(cluster, Buffer.from('CA'))))
     expect(info).toEqual({
       kind: 'ExecCredential',
       apiVersion: V1,
-      spec: {interactive: false, cluster: {server: 'https://k:6443', 'tls-server-name': 'k', 'certificate-authority-data': 'Q0E=', config: {audience: 'x'}}},
+      spec: {
+        interactive: false,
+        cluster: {
+          server: 'https://k:6443',
+          'tls-server-name': 'k',
+          'certificate-authority-data': 'Q0E=',
+          config: {audience: 'x'},
+        },
+      },
     })
-    expect(JSON.parse(execInfo(V1B, true))).toEqual({kind: 'ExecCredential', apiVersion: V1B, spec: {interactive: true}})
+    expect(JSON.parse(execInfo(V1B, true))).toEqual({
+      kind: 'ExecCredential',
+      apiVersion: V1B,
+      spec: {interactive: true},
+    })
   })
 
   it('reads a credential, its expiry and client certificate, and refuses what client-go refuses without quoting it', () => {
-    expect(parseExecCredential(cred({token: 'T', expirationTimestamp: '2030-01-01T00:00:00Z'}), V1)).toEqual({token: 'T', expiresAt: Date.parse('2030-01-01T00:00:00Z')})
-    expect(parseExecCredential(cred({clientCertificateData: 'C', clientKeyData: 'K'}), V1)).toEqual({cert: 'C', key: 'K'})
+    expect(parseExecCredential(cred({token: 'T', expirationTimestamp: '2030-01-01T00:00:00Z'}), V1)).toEqual({
+      token: 'T',
+      expiresAt: Date.parse('2030-01-01T00:00:00Z'),
+    })
+    expect(parseExecCredential(cred({clientCertificateData: 'C', clientKeyData: 'K'}), V1)).toEqual({
+      cert: 'C',
+      key: 'K',
+    })
     const bad: Array<[string, RegExp]> = [
       ['{"token": "secret-abc"', /not a JSON ExecCredential/],
-      [cred({token: 'secret-abc'}, V1B), /configured to use API version client.authentication.k8s.io\/v1, and it returned "client.authentication.k8s.io\/v1beta1"/],
+      [
+        cred({token: 'secret-abc'}, V1B),
+        /configured to use API version client.authentication.k8s.io\/v1, and it returned "client.authentication.k8s.io\/v1beta1"/,
+      ],
       [JSON.stringify({apiVersion: V1, kind: 'secret-abc', status: {token: 'x'}}), /returned kind something else/],
       [JSON.stringify({apiVersion: V1, kind: 'ExecCredential'}), /didn't return a status/],
       [cred({}), /didn't return a token/],
@@ -103,13 +145,17 @@ describe('the ExecCredential protocol', () => {
     expect(headerKeyEscape('acme.io/team')).toBe('acme.io%2Fteam')
     expect(headerKeyEscape('100%')).toBe('100%25')
     expect(headerKeyEscape('é')).toBe('%C3%A9')
-    expect(impersonationHeaders({'as-groups': ['a', 'b']})).toEqual({'Impersonate-User': '', 'Impersonate-Group': ['a', 'b']})
+    expect(impersonationHeaders({'as-groups': ['a', 'b']})).toEqual({
+      'Impersonate-User': '',
+      'Impersonate-Group': ['a', 'b'],
+    })
     expect(impersonationHeaders({token: 'x'})).toEqual({})
   })
 
   it("resolves a command with a slash against the kubeconfig's folder, as clientcmd does; a bare name stays for the PATH", () => {
     const users = (command: string) => JSON.stringify({users: [{name: 'u', user: {exec: {command}}}]})
-    const exec = (command: string) => (parseKubeconfig(users(command), '/home/me/.kube/config').users![0]!.user.exec as {command: string}).command
+    const exec = (command: string) =>
+      (parseKubeconfig(users(command), '/home/me/.kube/config').users![0]!.user.exec as {command: string}).command
     expect(exec('./bin/plugin')).toBe('/home/me/.kube/bin/plugin')
     expect(exec('bin/plugin')).toBe('/home/me/.kube/bin/plugin')
     expect(exec('aws')).toBe('aws')
@@ -127,7 +173,10 @@ describe('the ExecCredential protocol', () => {
 
 describe('running a plugin', () => {
   it('caches a credential without expiry for the process, and runs again once on refresh (concurrent 401s included)', async () => {
-    const p = plugin('no-expiry', `process.stdout.write(JSON.stringify({apiVersion: '${V1}', kind: 'ExecCredential', status: {token: 'tok-' + n}}))`)
+    const p = plugin(
+      'no-expiry',
+      `process.stdout.write(JSON.stringify({apiVersion: '${V1}', kind: 'ExecCredential', status: {token: 'tok-' + n}}))`,
+    )
     const a = new ExecAuthenticator(config(p), undefined, owner, 10_000)
     const [x, y] = await Promise.all([a.get(), a.get()])
     expect(x.token).toBe('tok-1')
@@ -148,7 +197,13 @@ describe('running a plugin', () => {
       `const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO)
 process.stdout.write(JSON.stringify({apiVersion: '${V1B}', kind: 'ExecCredential', status: {token: [n, process.env.EXTRA, process.argv[2], info.spec.interactive, info.spec.cluster.server].join(':'), expirationTimestamp: '2030-01-01T00:01:00Z'}}))`,
     )
-    const a = new ExecAuthenticator(config(p, {apiVersion: V1B, args: ['arg'], env: {EXTRA: 'env'}}), {server: 'https://k'}, owner, 10_000, () => now)
+    const a = new ExecAuthenticator(
+      config(p, {apiVersion: V1B, args: ['arg'], env: {EXTRA: 'env'}}),
+      {server: 'https://k'},
+      owner,
+      10_000,
+      () => now,
+    )
     expect((await a.get()).token).toBe('1:env:arg:false:https://k')
     now += 30_000
     expect((await a.get()).token).toMatch(/^1:/)
@@ -159,23 +214,43 @@ process.stdout.write(JSON.stringify({apiVersion: '${V1B}', kind: 'ExecCredential
   const failures: Array<[string, string, RegExp, RegExp?]> = [
     ['exits non-zero', `process.stdout.write('secret-abc'); process.exit(3)`, /exited with code 3/],
     ['prints invalid JSON', `process.stdout.write('secret-abc')`, /not a JSON ExecCredential/],
-    ['prints the wrong apiVersion', `process.stdout.write(JSON.stringify({apiVersion: 'v9', kind: 'ExecCredential', status: {token: 'secret-abc'}}))`, /returned "v9"/],
+    [
+      'prints the wrong apiVersion',
+      `process.stdout.write(JSON.stringify({apiVersion: 'v9', kind: 'ExecCredential', status: {token: 'secret-abc'}}))`,
+      /returned "v9"/,
+    ],
     ['hangs', `setInterval(() => {}, 1000)`, /did not answer within 1s and was stopped/, /raise --request-timeout/],
   ]
-  it.each(failures)('a plugin that %s is one line naming the user and the plugin, never its output', async (name, body, reason, hint) => {
-    const p = plugin(name.replace(/\W/g, '-'), body)
-    const e = (await new ExecAuthenticator(config(p), undefined, owner, name === 'hangs' ? 1000 : 20_000).get().catch((x: unknown) => x)) as UserError
-    expect(e).toBeInstanceOf(UserError)
-    expect(e.exitCode).toBe(1)
-    expect(e.message).toMatch(new RegExp(`^cannot get credentials for user "cloud-user" of context "prod" from exec plugin "${p}": `))
-    expect(e.message).toMatch(reason)
-    expect(e.message).not.toMatch(/\n|secret-abc/)
-    if (hint) expect(e.hint).toMatch(hint)
-  })
+  it.each(failures)(
+    'a plugin that %s is one line naming the user and the plugin, never its output',
+    async (name, body, reason, hint) => {
+      const p = plugin(name.replace(/\W/g, '-'), body)
+      const e = (await new ExecAuthenticator(config(p), undefined, owner, name === 'hangs' ? 1000 : 20_000)
+        .get()
+        .catch((x: unknown) => x)) as UserError
+      expect(e).toBeInstanceOf(UserError)
+      expect(e.exitCode).toBe(1)
+      expect(e.message).toMatch(
+        new RegExp(`^cannot get credentials for user "cloud-user" of context "prod" from exec plugin "${p}": `),
+      )
+      expect(e.message).toMatch(reason)
+      expect(e.message).not.toMatch(/\n|secret-abc/)
+      if (hint) expect(e.hint).toMatch(hint)
+    },
+  )
 
   it('a missing command shows its installHint', async () => {
-    const e = (await new ExecAuthenticator(config('no-such-plugin-xyz', {installHint: 'brew install xyz'}), undefined, owner, 500).get().catch((x: unknown) => x)) as UserError
-    expect(e.message).toBe('cannot get credentials for user "cloud-user" of context "prod" from exec plugin "no-such-plugin-xyz": it is not installed (not found on the PATH)')
+    const e = (await new ExecAuthenticator(
+      config('no-such-plugin-xyz', {installHint: 'brew install xyz'}),
+      undefined,
+      owner,
+      500,
+    )
+      .get()
+      .catch((x: unknown) => x)) as UserError
+    expect(e.message).toBe(
+      'cannot get credentials for user "cloud-user" of context "prod" from exec plugin "no-such-plugin-xyz": it is not installed (not found on the PATH)',
+    )
     expect(e.hint).toBe('brew install xyz')
   })
 })
@@ -196,6 +271,8 @@ describe("a tokenFile, as client-go's cached file token source", () => {
     now = 200_000
     expect(t.get()).toBe('two')
     writeFileSync(f, '  \n')
-    expect(() => new FileToken(f, 'user "u"').get()).toThrow('tokenFile "' + f + '" of user "u" in the kubeconfig is empty')
+    expect(() => new FileToken(f, 'user "u"').get()).toThrow(
+      'tokenFile "' + f + '" of user "u" in the kubeconfig is empty',
+    )
   })
 })

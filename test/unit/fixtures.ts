@@ -2,7 +2,15 @@
  * Small factories for the model objects of src/model/types.ts, with sensible defaults so unit
  * tests only spell out what matters to them.
  */
-import type {ForeignCluster, Namespace, NamespaceOffloading, Node, Pod, PodScheduling, Workload} from '../../src/model/types.js'
+import type {
+  ForeignCluster,
+  Namespace,
+  NamespaceOffloading,
+  Node,
+  Pod,
+  PodScheduling,
+  Workload,
+} from '../../src/model/types.js'
 
 /** A fixed "now" for every test: 2024-01-01T12:00:00Z. */
 export const NOW = Date.parse('2024-01-01T12:00:00Z')

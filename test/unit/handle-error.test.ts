@@ -1,9 +1,22 @@
 import {describe, expect, it} from 'vitest'
 
 import {cleanParseMessage, handleError, redact} from '../../src/cli/handle-error.js'
-import {ApiError, BugError, ConnectionError, DeclinedError, InterruptedError, UsageError, UserError, WaitTimeoutError} from '../../src/toolkit/errors.js'
+import {
+  ApiError,
+  BugError,
+  ConnectionError,
+  DeclinedError,
+  InterruptedError,
+  UsageError,
+  UserError,
+  WaitTimeoutError,
+} from '../../src/toolkit/errors.js'
 
-function run(err: unknown, env: NodeJS.ProcessEnv = {}, commandId?: string): {code: number; lines: string[]; text: string} {
+function run(
+  err: unknown,
+  env: NodeJS.ProcessEnv = {},
+  commandId?: string,
+): {code: number; lines: string[]; text: string} {
   const lines: string[] = []
   const code = handleError(err, {err: (t) => void lines.push(t), env}, commandId)
   return {code, lines, text: lines.join('\n')}
@@ -11,7 +24,9 @@ function run(err: unknown, env: NodeJS.ProcessEnv = {}, commandId?: string): {co
 
 describe('handleError', () => {
   it('prints API errors like kubectl, exit 1', () => {
-    const r = run(new ApiError(404, 'NotFound', 'foreignclusters.discovery.liqo.io "x" not found', 'get foreignclusters x'))
+    const r = run(
+      new ApiError(404, 'NotFound', 'foreignclusters.discovery.liqo.io "x" not found', 'get foreignclusters x'),
+    )
     expect(r.lines).toEqual(['Error from server (NotFound): foreignclusters.discovery.liqo.io "x" not found'])
     expect(r.code).toBe(1)
   })
@@ -67,13 +82,20 @@ describe('handleError', () => {
   it('treats an aborted prompt as an interruption', () => {
     const e = new Error('User force closed the prompt')
     e.name = 'ExitPromptError'
-    expect(run(e)).toEqual({code: 130, lines: ['error: interrupted; nothing was changed'], text: 'error: interrupted; nothing was changed'})
+    expect(run(e)).toEqual({
+      code: 130,
+      lines: ['error: interrupted; nothing was changed'],
+      text: 'error: interrupted; nothing was changed',
+    })
   })
 
   it('reports unknown errors as internal errors without a stack, exit 1', () => {
     const r = run(new TypeError('cannot read properties of undefined'))
     expect(r.code).toBe(1)
-    expect(r.lines).toEqual(['error: internal error: cannot read properties of undefined', 'hint: run again with DEBUG=1 for details, and report it if it persists'])
+    expect(r.lines).toEqual([
+      'error: internal error: cannot read properties of undefined',
+      'hint: run again with DEBUG=1 for details, and report it if it persists',
+    ])
     expect(r.text).not.toMatch(/\n\s+at /)
   })
 
@@ -93,16 +115,24 @@ describe('handleError', () => {
   })
 
   it('never prints a credential, whatever the error', () => {
-    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretkeymaterial\nAAAA==\n-----END RSA PRIVATE KEY-----'
+    const pem =
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretkeymaterial\nAAAA==\n-----END RSA PRIVATE KEY-----'
     const errors: unknown[] = [
-      new ApiError(401, 'Unauthorized', 'token: s3cr3t-token rejected', 'get', 'header was Authorization: Bearer abc.def-ghi'),
+      new ApiError(
+        401,
+        'Unauthorized',
+        'token: s3cr3t-token rejected',
+        'get',
+        'header was Authorization: Bearer abc.def-ghi',
+      ),
       new UserError(`cannot parse client key ${pem}`, 'password=hunter2'),
       new Error('request failed with Bearer abc.def-ghi'),
       {oclif: {exit: 2}, message: 'Parsing --token \n\ttoken=s3cr3t-token\nSee more help with --help'},
     ]
     for (const e of errors) {
       const {text} = run(e, {DEBUG: '1'})
-      for (const secret of ['s3cr3t-token', 'abc.def', 'secretkeymaterial', 'hunter2']) expect(text).not.toContain(secret)
+      for (const secret of ['s3cr3t-token', 'abc.def', 'secretkeymaterial', 'hunter2'])
+        expect(text).not.toContain(secret)
       expect(text).toContain('[redacted')
     }
   })
@@ -137,8 +167,12 @@ describe('redact', () => {
 
 describe('cleanParseMessage', () => {
   it('drops oclif decorations and joins lines', () => {
-    expect(cleanParseMessage('Error: The following error occurred:\n  Expected --output=table\nSee more help with --help')).toBe('Expected --output=table')
-    expect(cleanParseMessage('Parsing --timeout \n\tinvalid duration "5x"\nSee more help with --help')).toBe('--timeout: invalid duration "5x"')
+    expect(
+      cleanParseMessage('Error: The following error occurred:\n  Expected --output=table\nSee more help with --help'),
+    ).toBe('Expected --output=table')
+    expect(cleanParseMessage('Parsing --timeout \n\tinvalid duration "5x"\nSee more help with --help')).toBe(
+      '--timeout: invalid duration "5x"',
+    )
     expect(cleanParseMessage('one line')).toBe('one line')
   })
 })

@@ -6,7 +6,13 @@ import {aBarePod, aForeignCluster, aNode, aPod, aScheduling, aVirtualNode, VIRTU
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
 const turin = aForeignCluster({name: 'fc-turin', clusterId: 'id-turin', clusterName: 'turin'})
-const naples = aForeignCluster({name: 'fc-naples', clusterId: 'id-naples', clusterName: 'naples', outgoingEnabled: 'No', outgoingPhase: 'Established'})
+const naples = aForeignCluster({
+  name: 'fc-naples',
+  clusterId: 'id-naples',
+  clusterName: 'naples',
+  outgoingEnabled: 'No',
+  outgoingPhase: 'Established',
+})
 const rome = aForeignCluster({name: 'fc-rome', clusterId: 'id-rome', clusterName: 'rome', outgoingPhase: 'Pending'})
 const fcs = [milan, turin, naples, rome]
 
@@ -20,14 +26,22 @@ const nodes = [
   aVirtualNode('liqo-orphan', 'id-orphan'),
 ]
 
-const onlyCluster = (id: string): NodeSelectorTerm[] => [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: [id]}]}]
-const remoteOnly: NodeSelectorTerm[] = [{matchExpressions: [{key: 'liqo.io/type', operator: 'In', values: ['virtual-node']}]}]
+const onlyCluster = (id: string): NodeSelectorTerm[] => [
+  {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: [id]}]},
+]
+const remoteOnly: NodeSelectorTerm[] = [
+  {matchExpressions: [{key: 'liqo.io/type', operator: 'In', values: ['virtual-node']}]},
+]
 
 describe('previewDisable', () => {
   it('gives evicted pods destinations among the remaining clusters only', () => {
     const pods = [
       aPod({name: 'web-1', nodeName: 'liqo-milan', labels: {app: 'web'}}),
-      aPod({name: 'remote-only', nodeName: 'liqo-milan', scheduling: aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: remoteOnly})}),
+      aPod({
+        name: 'remote-only',
+        nodeName: 'liqo-milan',
+        scheduling: aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: remoteOnly}),
+      }),
       aPod({name: 'stays', nodeName: 'liqo-turin'}),
       aPod({name: 'local', nodeName: 'worker-1'}),
     ]
@@ -36,7 +50,12 @@ describe('previewDisable', () => {
     expect(impact.virtualNode).toBe('liqo-milan')
     expect(impact.pods.map((p) => p.name)).toEqual(['web-1', 'remote-only'])
     const web = impact.pods[0]!
-    expect(web).toMatchObject({namespace: 'liqo-test', owner: 'ReplicaSet/web-abc', outcome: 'rescheduled', reasons: []})
+    expect(web).toMatchObject({
+      namespace: 'liqo-test',
+      owner: 'ReplicaSet/web-abc',
+      outcome: 'rescheduled',
+      reasons: [],
+    })
     expect(web.destinations.map((d) => d.name)).toEqual(['local', 'turin'])
     // naples (outgoing No), rome (not Established) and the cluster without a ForeignCluster are not destinations
     expect(impact.pods[1]!.destinations.map((d) => d.name)).toEqual(['turin'])
@@ -46,24 +65,41 @@ describe('previewDisable', () => {
 
   it('a pod whose affinity only allows the leaving cluster stays pending, with reasons and a warning', () => {
     const pods = [
-      aPod({name: 'pinned', nodeName: 'liqo-milan', scheduling: aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: onlyCluster('id-milan')})}),
+      aPod({
+        name: 'pinned',
+        nodeName: 'liqo-milan',
+        scheduling: aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: onlyCluster('id-milan')}),
+      }),
       aPod({name: 'free', nodeName: 'liqo-milan'}),
     ]
     const impact = previewDisable(milan, pods, nodes, fcs)
     const pinned = impact.pods.find((p) => p.name === 'pinned')!
     expect(pinned.outcome).toBe('pending')
     expect(pinned.destinations).toEqual([])
-    expect(pinned.reasons).toEqual(['local (worker-1): required node affinity does not match', 'turin (liqo-turin): required node affinity does not match'])
+    expect(pinned.reasons).toEqual([
+      'local (worker-1): required node affinity does not match',
+      'turin (liqo-turin): required node affinity does not match',
+    ])
     expect(impact.warnings).toEqual(['1 of 2 evicted pod(s) would stay Pending: no eligible cluster remains for them'])
   })
 
   it('a pod without the virtual-node toleration can only go to local nodes', () => {
-    const impact = previewDisable(milan, [aPod({name: 'p', nodeName: 'liqo-milan', scheduling: aScheduling()})], nodes, fcs)
+    const impact = previewDisable(
+      milan,
+      [aPod({name: 'p', nodeName: 'liqo-milan', scheduling: aScheduling()})],
+      nodes,
+      fcs,
+    )
     expect(impact.pods[0]!.destinations.map((d) => d.name)).toEqual(['local'])
   })
 
   it('says so when no other node is available at all', () => {
-    const impact = previewDisable(milan, [aPod({name: 'p', nodeName: 'liqo-milan'})], [aVirtualNode('liqo-milan', 'id-milan')], [milan])
+    const impact = previewDisable(
+      milan,
+      [aPod({name: 'p', nodeName: 'liqo-milan'})],
+      [aVirtualNode('liqo-milan', 'id-milan')],
+      [milan],
+    )
     expect(impact.pods[0]).toMatchObject({outcome: 'pending', reasons: ['no other node is available']})
     expect(impact.remaining).toEqual([])
   })
@@ -72,7 +108,9 @@ describe('previewDisable', () => {
     const impact = previewDisable(milan, [aBarePod({name: 'lonely', nodeName: 'liqo-milan'})], nodes, fcs)
     expect(impact.pods[0]).toMatchObject({name: 'lonely', outcome: 'not-replaced', destinations: []})
     expect(impact.pods[0]!.owner).toBeUndefined()
-    expect(impact.warnings).toEqual(['1 pod(s) have no controller and will be deleted without replacement: liqo-test/lonely'])
+    expect(impact.warnings).toEqual([
+      '1 pod(s) have no controller and will be deleted without replacement: liqo-test/lonely',
+    ])
   })
 
   it('ignores finished pods and pods elsewhere', () => {
@@ -100,7 +138,14 @@ describe('previewDisable', () => {
   })
 
   describe('PodDisruptionBudgets', () => {
-    const pdb = (p: Partial<PodDisruptionBudget>): PodDisruptionBudget => ({namespace: 'liqo-test', name: 'web-pdb', matchLabels: {app: 'web'}, matchExpressions: [], disruptionsAllowed: 0, ...p})
+    const pdb = (p: Partial<PodDisruptionBudget>): PodDisruptionBudget => ({
+      namespace: 'liqo-test',
+      name: 'web-pdb',
+      matchLabels: {app: 'web'},
+      matchExpressions: [],
+      disruptionsAllowed: 0,
+      ...p,
+    })
     const pods = [
       aPod({name: 'web-1', nodeName: 'liqo-milan', labels: {app: 'web', tier: 'fe'}}),
       aPod({name: 'web-2', nodeName: 'liqo-milan', labels: {app: 'web', tier: 'be'}}),
@@ -110,7 +155,9 @@ describe('previewDisable', () => {
 
     it('warns when fewer disruptions are allowed than matching pods get evicted', () => {
       const impact = previewDisable(milan, pods, nodes, fcs, [pdb({disruptionsAllowed: 1})])
-      expect(impact.warnings).toEqual(['PodDisruptionBudget liqo-test/web-pdb allows 1 disruption(s) now; evicting 2 of its pods will wait for replacements (or block if none can become Ready)'])
+      expect(impact.warnings).toEqual([
+        'PodDisruptionBudget liqo-test/web-pdb allows 1 disruption(s) now; evicting 2 of its pods will wait for replacements (or block if none can become Ready)',
+      ])
     })
 
     it('does not warn when the budget covers the evictions', () => {

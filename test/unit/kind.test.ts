@@ -11,11 +11,15 @@ describe('resourcePath', () => {
     expect(PODS.path({namespace: 'liqo-test'})).toBe('/api/v1/namespaces/liqo-test/pods')
     expect(NAMESPACES.path({name: 'liqo-test'})).toBe('/api/v1/namespaces/liqo-test')
     expect(DEPLOYMENTS.path({namespace: 'a', name: 'web'})).toBe('/apis/apps/v1/namespaces/a/deployments/web')
-    expect(NAMESPACE_OFFLOADINGS.path({namespace: 'a', name: 'offloading'})).toBe('/apis/offloading.liqo.io/v1alpha1/namespaces/a/namespaceoffloadings/offloading')
+    expect(NAMESPACE_OFFLOADINGS.path({namespace: 'a', name: 'offloading'})).toBe(
+      '/apis/offloading.liqo.io/v1alpha1/namespaces/a/namespaceoffloadings/offloading',
+    )
   })
 
   it('encodes names', () => {
-    expect(resourcePath({group: '', version: 'v1', plural: 'pods', kind: 'Pod'}, {namespace: 'a b', name: 'x/y'})).toBe('/api/v1/namespaces/a%20b/pods/x%2Fy')
+    expect(resourcePath({group: '', version: 'v1', plural: 'pods', kind: 'Pod'}, {namespace: 'a b', name: 'x/y'})).toBe(
+      '/api/v1/namespaces/a%20b/pods/x%2Fy',
+    )
   })
 })
 
@@ -34,13 +38,27 @@ describe('Kind', () => {
   })
 
   it('maps with another mapper through as()', () => {
-    const names = new Kind({group: '', version: 'v1', plural: 'pods', kind: 'Pod'}, (raw) => raw.metadata.name as string).as((raw) => raw.metadata.uid as string)
+    const names = new Kind(
+      {group: '', version: 'v1', plural: 'pods', kind: 'Pod'},
+      (raw) => raw.metadata.name as string,
+    ).as((raw) => raw.metadata.uid as string)
     expect(names.map({metadata: {name: 'a', uid: 'u'}})).toBe('u')
     expect(names.path()).toBe('/api/v1/pods')
   })
 
   it('builds the permission checks of the preflight', () => {
-    expect(DEPLOYMENTS.access('delete', {namespace: 'a', name: 'web'})).toEqual({verb: 'delete', group: 'apps', resource: 'deployments', namespace: 'a', name: 'web'})
-    expect(NAMESPACES.access('delete', {name: 'a'})).toEqual({verb: 'delete', group: '', resource: 'namespaces', name: 'a'})
+    expect(DEPLOYMENTS.access('delete', {namespace: 'a', name: 'web'})).toEqual({
+      verb: 'delete',
+      group: 'apps',
+      resource: 'deployments',
+      namespace: 'a',
+      name: 'web',
+    })
+    expect(NAMESPACES.access('delete', {name: 'a'})).toEqual({
+      verb: 'delete',
+      group: '',
+      resource: 'namespaces',
+      name: 'a',
+    })
   })
 })

@@ -4,7 +4,14 @@ import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {UserError} from '../../src/toolkit/errors.js'
-import {kubeconfigPaths, loadKubeconfig, mergeKubeconfigs, parseKubeconfig, resolveTarget, type Kubeconfig} from '../../src/k8s/kubeconfig.js'
+import {
+  kubeconfigPaths,
+  loadKubeconfig,
+  mergeKubeconfigs,
+  parseKubeconfig,
+  resolveTarget,
+  type Kubeconfig,
+} from '../../src/k8s/kubeconfig.js'
 
 function catchError(fn: () => unknown): unknown {
   try {
@@ -66,7 +73,10 @@ describe('mergeKubeconfigs', () => {
   it('tolerates null sections and entries without names or bodies', () => {
     const merged = mergeKubeconfigs([
       {file: '/a', raw: {clusters: null, users: null, contexts: null}},
-      {file: '/b', raw: {clusters: [{name: 'c'} as never, {cluster: {server: 'x'}} as never], contexts: [{name: 'ctx'} as never]}},
+      {
+        file: '/b',
+        raw: {clusters: [{name: 'c'} as never, {cluster: {server: 'x'}} as never], contexts: [{name: 'ctx'} as never]},
+      },
     ])
     expect(merged.clusters).toEqual([{name: 'c', cluster: {}}])
     expect(merged.contexts).toEqual([{name: 'ctx', context: {}}])
@@ -91,7 +101,10 @@ describe('kubeconfigPaths', () => {
 
   it('falls back to $HOME/.kube/config', () => {
     expect(kubeconfigPaths({env: {HOME: '/home/me'}})).toEqual({paths: ['/home/me/.kube/config'], explicit: false})
-    expect(kubeconfigPaths({env: {KUBECONFIG: '', HOME: '/home/me'}})).toEqual({paths: ['/home/me/.kube/config'], explicit: false})
+    expect(kubeconfigPaths({env: {KUBECONFIG: '', HOME: '/home/me'}})).toEqual({
+      paths: ['/home/me/.kube/config'],
+      explicit: false,
+    })
   })
 })
 
@@ -137,11 +150,17 @@ describe('parseKubeconfig', () => {
 
   it('says where the YAML breaks without quoting the file, which may hold a token', () => {
     const alias = catchError(() => parseKubeconfig('users:\n- name: u\n  user:\n    token: *s3cr3t-value\n', '/k'))
-    expect((alias as UserError).message).toMatch(/^kubeconfig "\/k" is not valid YAML: unidentified alias at line 4, column \d+$/)
+    expect((alias as UserError).message).toMatch(
+      /^kubeconfig "\/k" is not valid YAML: unidentified alias at line 4, column \d+$/,
+    )
     const tag = catchError(() => parseKubeconfig('users: !<tag:s3cr3t> x\n', '/k'))
-    expect((tag as UserError).message).toMatch(/^kubeconfig "\/k" is not valid YAML: unknown tag at line 1, column \d+$/)
+    expect((tag as UserError).message).toMatch(
+      /^kubeconfig "\/k" is not valid YAML: unknown tag at line 1, column \d+$/,
+    )
     const malformed = catchError(() => parseKubeconfig('users: !%s3cr3t x\n', '/k'))
-    expect((malformed as UserError).message).toMatch(/^kubeconfig "\/k" is not valid YAML: tag name is malformed at line 1, column \d+$/)
+    expect((malformed as UserError).message).toMatch(
+      /^kubeconfig "\/k" is not valid YAML: tag name is malformed at line 1, column \d+$/,
+    )
   })
 
   it('throws a UserError when the document is not a mapping', () => {
@@ -199,7 +218,10 @@ describe('loadKubeconfig (real files)', () => {
     expect(cfg.contexts.map((c) => c.name)).toEqual(['one', 'two'])
     expect(cfg.currentContext).toBe('two')
     // each file's relative paths are resolved against its own directory
-    expect(cfg.clusters.map((c) => c.cluster['certificate-authority'])).toEqual([join(dir, 'a', 'ca.crt'), join(dir, 'b', 'ca.crt')])
+    expect(cfg.clusters.map((c) => c.cluster['certificate-authority'])).toEqual([
+      join(dir, 'a', 'ca.crt'),
+      join(dir, 'b', 'ca.crt'),
+    ])
   })
 
   it('uses $HOME/.kube/config without KUBECONFIG', () => {
@@ -242,7 +264,13 @@ describe('resolveTarget', () => {
 
   it('uses the current context by default', () => {
     const t = resolveTarget(config)
-    expect(t).toMatchObject({context: 'home', clusterName: 'home', userName: 'admin', server: 'https://home:6443', namespace: 'team'})
+    expect(t).toMatchObject({
+      context: 'home',
+      clusterName: 'home',
+      userName: 'admin',
+      server: 'https://home:6443',
+      namespace: 'team',
+    })
     expect(t.user).toEqual({token: 'secret'})
     expect(t.config).toBe(config)
   })

@@ -1,15 +1,41 @@
 import {describe, expect, it} from 'vitest'
 
-import {auditRequests, descendants, formatReport, growth, labelsOf, parseCounters, parseProcStat, requestsByVerbResource, treeTicks, type ProcCpu} from '../helpers/lab-load.js'
+import {
+  auditRequests,
+  descendants,
+  formatReport,
+  growth,
+  labelsOf,
+  parseCounters,
+  parseProcStat,
+  requestsByVerbResource,
+  treeTicks,
+  type ProcCpu,
+} from '../helpers/lab-load.js'
 
-const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number, cutime: number, cstime: number, start = 1000) =>
+const stat = (
+  pid: number,
+  comm: string,
+  ppid: number,
+  utime: number,
+  stime: number,
+  cutime: number,
+  cstime: number,
+  start = 1000,
+) =>
   `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${cutime} ${cstime} 20 0 12 0 ${start} 1000000 500 18446744073709551615`
 
 const procs = (...ps: ProcCpu[]) => new Map(ps.map((p) => [p.pid, p]))
 
 describe('lab load: /proc', () => {
   it('reads the CPU fields of /proc/<pid>/stat, also with spaces and parentheses in the command', () => {
-    expect(parseProcStat(stat(42, 'kube-apiserver', 7, 300, 50, 20, 5, 777))).toEqual({pid: 42, ppid: 7, self: 350, reaped: 25, start: 777})
+    expect(parseProcStat(stat(42, 'kube-apiserver', 7, 300, 50, 20, 5, 777))).toEqual({
+      pid: 42,
+      ppid: 7,
+      self: 350,
+      reaped: 25,
+      start: 777,
+    })
     expect(parseProcStat(stat(43, 'a (b) c', 1, 1, 2, 3, 4))).toMatchObject({pid: 43, ppid: 1, self: 3, reaped: 7})
     expect(parseProcStat('garbage')).toBeUndefined()
   })
@@ -59,8 +85,22 @@ describe('lab load: API server metrics', () => {
 })
 
 describe('lab load: audit log', () => {
-  const event = (user: string, agent: string, verb: string, resource: string, name?: string, stage = 'ResponseComplete') =>
-    JSON.stringify({kind: 'Event', stage, verb, userAgent: agent, user: {username: user, groups: ['system:masters']}, objectRef: {resource, namespace: name ? 'ns' : undefined, name}})
+  const event = (
+    user: string,
+    agent: string,
+    verb: string,
+    resource: string,
+    name?: string,
+    stage = 'ResponseComplete',
+  ) =>
+    JSON.stringify({
+      kind: 'Event',
+      stage,
+      verb,
+      userAgent: agent,
+      user: {username: user, groups: ['system:masters']},
+      objectRef: {resource, namespace: name ? 'ns' : undefined, name},
+    })
 
   it('counts complete requests by client, verb and resource, with how many hit one object', () => {
     const lines = [
@@ -69,7 +109,13 @@ describe('lab load: audit log', () => {
       event('admin', 'liqo-topology', 'get', 'namespaces', 'b'),
       event('admin', 'liqo-topology', 'watch', 'pods', undefined, 'ResponseStarted'),
       event('admin', 'kubectl/v1.31.0 (linux/amd64) kubernetes/abc', 'list', 'pods'),
-      JSON.stringify({stage: 'ResponseComplete', verb: 'get', requestURI: '/metrics?x=1', userAgent: 'lab-load-report', user: {username: 'admin'}}),
+      JSON.stringify({
+        stage: 'ResponseComplete',
+        verb: 'get',
+        requestURI: '/metrics?x=1',
+        userAgent: 'lab-load-report',
+        user: {username: 'admin'},
+      }),
       'not json "ResponseComplete"',
     ]
     expect(auditRequests(lines)).toEqual([

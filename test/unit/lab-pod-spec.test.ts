@@ -1,22 +1,56 @@
 import {describe, expect, it} from 'vitest'
 
-import {backoffMs, binaryFor, containerArgv, containerEnv, expand, fieldValue, identityArgs, kubernetesServiceEnv, readProbe} from '../../src/lab/v1/pod-spec.js'
+import {
+  backoffMs,
+  binaryFor,
+  containerArgv,
+  containerEnv,
+  expand,
+  fieldValue,
+  identityArgs,
+  kubernetesServiceEnv,
+  readProbe,
+} from '../../src/lab/v1/pod-spec.js'
 import {mountPlan, mountScript} from '../../src/lab/v1/pod-mounts.js'
 import {downwardFiles, keyFiles} from '../../src/lab/v1/pod-volumes.js'
 
-const rule = {registry: 'ghcr.io/liqotech/', tag: 'v1.2.0', binaries: ['liqo-controller-manager', 'webhook', 'virtual-kubelet']}
-const facts = {podIp: '10.200.16.2', hostIp: '10.200.1.1', nodeName: 'cluster-1-control-plane', capacity: {cpu: '8', memory: '32Gi'}}
+const rule = {
+  registry: 'ghcr.io/liqotech/',
+  tag: 'v1.2.0',
+  binaries: ['liqo-controller-manager', 'webhook', 'virtual-kubelet'],
+}
+const facts = {
+  podIp: '10.200.16.2',
+  hostIp: '10.200.1.1',
+  nodeName: 'cluster-1-control-plane',
+  capacity: {cpu: '8', memory: '32Gi'},
+}
 const pod = {
-  metadata: {name: 'liqo-webhook-abc', namespace: 'liqo', uid: 'u-1', labels: {app: 'w', 'a.b/c': 'x'}, annotations: {note: 'hi'}},
-  spec: {serviceAccountName: 'liqo-webhook', securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000}},
+  metadata: {
+    name: 'liqo-webhook-abc',
+    namespace: 'liqo',
+    uid: 'u-1',
+    labels: {app: 'w', 'a.b/c': 'x'},
+    annotations: {note: 'hi'},
+  },
+  spec: {
+    serviceAccountName: 'liqo-webhook',
+    securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000},
+  },
 }
 
 describe('binaryFor', () => {
   it('maps a Liqo image of the lab version to the cached binary named by its command', () => {
-    expect(binaryFor({image: 'ghcr.io/liqotech/webhook:v1.2.0', command: ['/usr/bin/webhook']}, rule)).toEqual({ok: true, value: 'webhook'})
+    expect(binaryFor({image: 'ghcr.io/liqotech/webhook:v1.2.0', command: ['/usr/bin/webhook']}, rule)).toEqual({
+      ok: true,
+      value: 'webhook',
+    })
   })
   it('falls back to the image name without a command', () => {
-    expect(binaryFor({image: 'ghcr.io/liqotech/virtual-kubelet:v1.2.0'}, rule)).toEqual({ok: true, value: 'virtual-kubelet'})
+    expect(binaryFor({image: 'ghcr.io/liqotech/virtual-kubelet:v1.2.0'}, rule)).toEqual({
+      ok: true,
+      value: 'virtual-kubelet',
+    })
   })
   it('refuses other images and other tags with ErrImagePull', () => {
     const other = binaryFor({image: 'nginx:1.27'}, rule)
@@ -46,7 +80,11 @@ describe('environment and arguments', () => {
       ],
     }
     const lookup = (kind: string, name: string): Record<string, string> | undefined =>
-      kind === 'configMap' && name === 'cm' ? {K: 'v'} : kind === 'configMap' && name === 'ids' ? {CLUSTER_ID: 'cluster-1'} : undefined
+      kind === 'configMap' && name === 'cm'
+        ? {K: 'v'}
+        : kind === 'configMap' && name === 'ids'
+          ? {CLUSTER_ID: 'cluster-1'}
+          : undefined
     const r = containerEnv(pod, container, facts, lookup, kubernetesServiceEnv('10.200.1.1', 6443))
     expect(r.ok).toBe(true)
     const env = r.ok ? Object.fromEntries(r.value) : {}
@@ -64,11 +102,22 @@ describe('environment and arguments', () => {
     const c = {env: [{name: 'X', valueFrom: {configMapKeyRef: {name: 'ids', key: 'NOPE'}}}]}
     const r = containerEnv(pod, c, facts, () => ({}), {})
     expect(!r.ok && r.reason).toBe('CreateContainerConfigError')
-    const opt = containerEnv(pod, {env: [{name: 'X', valueFrom: {configMapKeyRef: {name: 'ids', key: 'NOPE', optional: true}}}]}, facts, () => ({}), {})
+    const opt = containerEnv(
+      pod,
+      {env: [{name: 'X', valueFrom: {configMapKeyRef: {name: 'ids', key: 'NOPE', optional: true}}}]},
+      facts,
+      () => ({}),
+      {},
+    )
     expect(opt.ok).toBe(true)
   })
   it('argv is command[1..] then args, expanded', () => {
-    expect(containerArgv({command: ['/usr/bin/webhook', '--a'], args: ['--id=$(CLUSTER_ID)']}, new Map([['CLUSTER_ID', 'c1']]))).toEqual(['--a', '--id=c1'])
+    expect(
+      containerArgv(
+        {command: ['/usr/bin/webhook', '--a'], args: ['--id=$(CLUSTER_ID)']},
+        new Map([['CLUSTER_ID', 'c1']]),
+      ),
+    ).toEqual(['--a', '--id=c1'])
   })
   it('reads labels and annotations by key', () => {
     expect(fieldValue(pod, "metadata.labels['a.b/c']", facts)).toBe('x')
@@ -114,7 +163,11 @@ describe('mounts', () => {
     ])
   })
   it('stages private tmpfs roots in the pod folder, binds into them, then moves them over /run and /tmp', () => {
-    const ok = mountScript([{volume: 'sa', target: '/run/secrets/x', readOnly: true, source: '/tmp/lab/v/sa'}], () => false, {stage: '/tmp/lab/p/roots', hostname: 'pod-1'})
+    const ok = mountScript(
+      [{volume: 'sa', target: '/run/secrets/x', readOnly: true, source: '/tmp/lab/v/sa'}],
+      () => false,
+      {stage: '/tmp/lab/p/roots', hostname: 'pod-1'},
+    )
     expect(ok.ok && ok.value.split('\n')).toEqual([
       'set -e',
       "hostname 'pod-1'",
@@ -129,13 +182,19 @@ describe('mounts', () => {
       "mount -n --move '/tmp/lab/p/roots/tmp' /tmp",
       'exec "$@"',
     ])
-    const bad = mountScript([{volume: 'v', target: '/etc/liqo', readOnly: false, source: '/x'}], () => false, {stage: '/s'})
+    const bad = mountScript([{volume: 'v', target: '/etc/liqo', readOnly: false, source: '/x'}], () => false, {
+      stage: '/s',
+    })
     expect(!bad.ok && bad.reason).toBe('CreateContainerConfigError')
-    const inPlace = mountScript([{volume: 'v', target: '/etc/liqo', readOnly: false, source: '/x'}], () => true, {stage: '/s'})
+    const inPlace = mountScript([{volume: 'v', target: '/etc/liqo', readOnly: false, source: '/x'}], () => true, {
+      stage: '/s',
+    })
     expect(inPlace.ok && inPlace.value).toContain("mount -n --bind '/x' '/etc/liqo'")
   })
   it('quotes paths with quotes in them', () => {
-    const r = mountScript([{volume: 'v', target: "/tmp/it's", readOnly: false, source: '/s'}], () => false, {stage: '/st'})
+    const r = mountScript([{volume: 'v', target: "/tmp/it's", readOnly: false, source: '/s'}], () => false, {
+      stage: '/st',
+    })
     expect(r.ok && r.value).toContain(`'/st/tmp/it'\\''s'`)
   })
 })
@@ -153,9 +212,16 @@ describe('probes and back-off', () => {
       failureThreshold: 3,
       successThreshold: 1,
     })
-    expect(readProbe(c, {tcpSocket: {port: 9443}, periodSeconds: 20}, 'liveness')).toMatchObject({kind: 'tcp', port: 9443, periodMs: 20_000, firstPeriodMs: 20_000})
+    expect(readProbe(c, {tcpSocket: {port: 9443}, periodSeconds: 20}, 'liveness')).toMatchObject({
+      kind: 'tcp',
+      port: 9443,
+      periodMs: 20_000,
+      firstPeriodMs: 20_000,
+    })
     // Liveness and startup probes pass on one success whatever the spec says (as the API validates).
-    expect(readProbe(c, {exec: {command: ['true']}, successThreshold: 3, failureThreshold: 30}, 'startup')).toMatchObject({kind: 'exec', successThreshold: 1, failureThreshold: 30})
+    expect(
+      readProbe(c, {exec: {command: ['true']}, successThreshold: 3, failureThreshold: 30}, 'startup'),
+    ).toMatchObject({kind: 'exec', successThreshold: 1, failureThreshold: 30})
     expect(readProbe(c, undefined, 'readiness')).toBeUndefined()
   })
   it('backs off exponentially from 1s, capped at a minute', () => {
@@ -169,8 +235,13 @@ describe('volume files', () => {
     const r = keyFiles(data, {name: 'cm', items: [{key: 'b', path: 'dir/b.txt', mode: 0o600}]}, 0o644)
     expect(r.ok && r.value).toEqual([{path: 'dir/b.txt', content: Buffer.from('2'), mode: 0o600}])
     expect(keyFiles(data, {name: 'cm', items: [{key: 'z', path: 'z'}]}, 0o644).ok).toBe(false)
-    expect(keyFiles(data, {name: 'cm', optional: true, items: [{key: 'z', path: 'z'}]}, 0o644)).toEqual({ok: true, value: []})
-    expect(keyFiles(data, {name: 'cm'}, 0o644).ok && (keyFiles(data, {name: 'cm'}, 0o644) as {value: unknown[]}).value).toHaveLength(2)
+    expect(keyFiles(data, {name: 'cm', optional: true, items: [{key: 'z', path: 'z'}]}, 0o644)).toEqual({
+      ok: true,
+      value: [],
+    })
+    expect(
+      keyFiles(data, {name: 'cm'}, 0o644).ok && (keyFiles(data, {name: 'cm'}, 0o644) as {value: unknown[]}).value,
+    ).toHaveLength(2)
   })
   it('downwardAPI writes the namespace, and labels as sorted key="value" lines', () => {
     const files = downwardFiles(

@@ -40,7 +40,20 @@ const probe = (path: string, over: Partial<Probe> = {}): Probe => ({
 })
 
 function container(p: Partial<ContainerRun>): ContainerRun {
-  return {spec: {name: 'c'}, init: false, log: '', state: {}, lastState: {}, ready: false, started: !p.startup, restartCount: 0, failures: 0, held: false, timers: [], ...p}
+  return {
+    spec: {name: 'c'},
+    init: false,
+    log: '',
+    state: {},
+    lastState: {},
+    ready: false,
+    started: !p.startup,
+    restartCount: 0,
+    failures: 0,
+    held: false,
+    timers: [],
+    ...p,
+  }
 }
 
 /** Runs the probes until `done` holds; returns what the hooks saw. */

@@ -37,6 +37,11 @@ describe('byName', () => {
         for (const a of xs.slice(0, 5)) for (const b of xs.slice(0, 5)) expect(byName(a, b) === 0).toBe(a === b)
       }),
     )
-    expect(['cluster-3', 'Cluster-2', 'cluster-10', 'cluster-2'].sort(byName)).toEqual(['Cluster-2', 'cluster-10', 'cluster-2', 'cluster-3'])
+    expect(['cluster-3', 'Cluster-2', 'cluster-10', 'cluster-2'].sort(byName)).toEqual([
+      'Cluster-2',
+      'cluster-10',
+      'cluster-2',
+      'cluster-3',
+    ])
   })
 })

@@ -1,34 +1,69 @@
 import {describe, expect, it} from 'vitest'
 
 import {liqoV1} from '../../src/liqo/v1.js'
-import {assemblePeering, moduleStatus, offloadingPhase, switchOf, toForeignClusterV1, toVirtualNodeV1} from '../../src/liqo/v1-objects.js'
+import {
+  assemblePeering,
+  moduleStatus,
+  offloadingPhase,
+  switchOf,
+  toForeignClusterV1,
+  toVirtualNodeV1,
+} from '../../src/liqo/v1-objects.js'
 import {liqoV0} from '../../src/liqo/v0.js'
 import {planCleanup} from '../../src/model/cleanup-plan.js'
 import type {VirtualNodeSwitch} from '../../src/model/types.js'
 import {aForeignCluster, aVirtualNode} from './fixtures.js'
 
 /** A core.liqo.io ForeignCluster as the API serves it (v1.2: named after the remote cluster ID). */
-function rawFc(name: string, o: {role?: string; offloading?: boolean; offloadingConditions?: Array<{type: string; status: string; reason?: string}>} = {}) {
+function rawFc(
+  name: string,
+  o: {
+    role?: string
+    offloading?: boolean
+    offloadingConditions?: Array<{type: string; status: string; reason?: string}>
+  } = {},
+) {
   return {
-    metadata: {name, uid: `uid-${name}`, resourceVersion: '7', labels: {'liqo.io/remote-cluster-id': name}, creationTimestamp: '2026-12-03T00:00:00Z'},
+    metadata: {
+      name,
+      uid: `uid-${name}`,
+      resourceVersion: '7',
+      labels: {'liqo.io/remote-cluster-id': name},
+      creationTimestamp: '2026-12-03T00:00:00Z',
+    },
     spec: {clusterID: name},
     status: {
       role: o.role ?? 'Provider',
       modules: {
         networking: {enabled: false},
         authentication: {enabled: true, conditions: [{type: 'AuthIdentityControlPlaneStatus', status: 'Ready'}]},
-        offloading: {enabled: o.offloading ?? true, conditions: o.offloadingConditions ?? [{type: 'OffloadingVirtualNodeStatus', status: 'Ready'}]},
+        offloading: {
+          enabled: o.offloading ?? true,
+          conditions: o.offloadingConditions ?? [{type: 'OffloadingVirtualNodeStatus', status: 'Ready'}],
+        },
       },
     },
   }
 }
 
 const rawVn = (name: string, clusterID: string, createNode?: boolean) => ({
-  metadata: {name, namespace: `liqo-tenant-${clusterID}`, resourceVersion: '11', labels: {'liqo.io/remote-cluster-id': clusterID}},
+  metadata: {
+    name,
+    namespace: `liqo-tenant-${clusterID}`,
+    resourceVersion: '11',
+    labels: {'liqo.io/remote-cluster-id': clusterID},
+  },
   spec: {clusterID, ...(createNode === undefined ? {} : {createNode})},
 })
 
-const sw = (createNode: boolean, nodePresent: boolean, nodeReady = nodePresent): VirtualNodeSwitch => ({namespace: 't', name: 'n', resourceVersion: '1', createNode, nodePresent, nodeReady})
+const sw = (createNode: boolean, nodePresent: boolean, nodeReady = nodePresent): VirtualNodeSwitch => ({
+  namespace: 't',
+  name: 'n',
+  resourceVersion: '1',
+  createNode,
+  nodePresent,
+  nodeReady,
+})
 
 describe('Liqo v1 mapping', () => {
   it("reads a module's status in liqoctl info's words", () => {
@@ -42,7 +77,12 @@ describe('Liqo v1 mapping', () => {
         ],
       }),
     ).toEqual({enabled: true, status: 'Healthy'})
-    expect(moduleStatus({enabled: true, conditions: [{type: 'OffloadingNodeStatus', status: 'SomeNotReady', reason: 'NodesSomeNotReady'}]})).toEqual({
+    expect(
+      moduleStatus({
+        enabled: true,
+        conditions: [{type: 'OffloadingNodeStatus', status: 'SomeNotReady', reason: 'NodesSomeNotReady'}],
+      }),
+    ).toEqual({
       enabled: true,
       status: 'Unhealthy',
       detail: 'OffloadingNodeStatus=SomeNotReady (NodesSomeNotReady)',
@@ -81,39 +121,69 @@ describe('where offloading to a v1 cluster stands', () => {
 
   it('joins a ForeignCluster with its VirtualNodes and Nodes only (another cluster’s never counts)', () => {
     const fc = toForeignClusterV1(rawFc('cluster-3'))
-    const vns = [rawVn('cluster-3', 'cluster-3'), rawVn('cluster-3-b', 'cluster-3', false), rawVn('cluster-2', 'cluster-2')].map(toVirtualNodeV1)
-    const nodes = [aVirtualNode('cluster-3', 'cluster-3'), aVirtualNode('cluster-3-b', 'cluster-3', {unschedulable: true}), aVirtualNode('cluster-2', 'cluster-2')]
+    const vns = [
+      rawVn('cluster-3', 'cluster-3'),
+      rawVn('cluster-3-b', 'cluster-3', false),
+      rawVn('cluster-2', 'cluster-2'),
+    ].map(toVirtualNodeV1)
+    const nodes = [
+      aVirtualNode('cluster-3', 'cluster-3'),
+      aVirtualNode('cluster-3-b', 'cluster-3', {unschedulable: true}),
+      aVirtualNode('cluster-2', 'cluster-2'),
+    ]
     const p = assemblePeering(fc, vns, nodes)
     expect(p.virtualNodes!.map((v) => [v.name, v.createNode, v.nodePresent, v.nodeReady])).toEqual([
       ['cluster-3', true, true, true],
       ['cluster-3-b', false, true, false],
     ])
-    expect(p).toMatchObject({name: 'cluster-3', clusterId: 'cluster-3', clusterName: '', outgoingEnabled: 'Partial', outgoingPhase: 'Disconnecting', role: 'Provider', incomingPhase: 'None'})
+    expect(p).toMatchObject({
+      name: 'cluster-3',
+      clusterId: 'cluster-3',
+      clusterName: '',
+      outgoingEnabled: 'Partial',
+      outgoingPhase: 'Disconnecting',
+      role: 'Provider',
+      incomingPhase: 'None',
+    })
     expect(p.modules!.networking.status).toBe('Disabled')
   })
 
   it('a cordoned node of a switched-on VirtualNode (the old one, still draining) is not Established', () => {
     const fc = toForeignClusterV1(rawFc('cluster-3'))
-    const p = assemblePeering(fc, [toVirtualNodeV1(rawVn('cluster-3', 'cluster-3'))], [aVirtualNode('cluster-3', 'cluster-3', {unschedulable: true})])
+    const p = assemblePeering(
+      fc,
+      [toVirtualNodeV1(rawVn('cluster-3', 'cluster-3'))],
+      [aVirtualNode('cluster-3', 'cluster-3', {unschedulable: true})],
+    )
     expect(p.outgoingPhase).toBe('Pending')
   })
 
   it('a consumer role shows as an incoming peering', () => {
-    expect(assemblePeering(toForeignClusterV1(rawFc('c', {role: 'ConsumerAndProvider'})), [], []).incomingPhase).toBe('Established')
+    expect(assemblePeering(toForeignClusterV1(rawFc('c', {role: 'ConsumerAndProvider'})), [], []).incomingPhase).toBe(
+      'Established',
+    )
   })
 })
 
 describe('the v1 switch in words and permissions', () => {
-  const fc = assemblePeering(toForeignClusterV1(rawFc('cluster-3')), [toVirtualNodeV1(rawVn('cluster-3', 'cluster-3'))], [aVirtualNode('cluster-3', 'cluster-3')])
+  const fc = assemblePeering(
+    toForeignClusterV1(rawFc('cluster-3')),
+    [toVirtualNodeV1(rawVn('cluster-3', 'cluster-3'))],
+    [aVirtualNode('cluster-3', 'cluster-3')],
+  )
 
   it('names each VirtualNode patched, and says what stays (unlike v0)', () => {
-    const w = liqoV1.switchWording(fc, 'No', {cluster: 'cluster-3', virtualNodes: ['cluster-3'], namespaces: ['liqo-test']})
+    const w = liqoV1.switchWording(fc, 'No', {
+      cluster: 'cluster-3',
+      virtualNodes: ['cluster-3'],
+      namespaces: ['liqo-test'],
+    })
     expect(w.writes).toEqual(['patch VirtualNode liqo-tenant-cluster-3/cluster-3 spec.createNode: true → false'])
     expect(w.effect).toBe('Liqo cordons and drains virtual node cluster-3 and deletes it.')
     expect(w.keeps).toMatch(/remote namespaces on cluster-3 and the peering itself stay/)
-    expect(liqoV1.switchWording(fc, 'Yes', {cluster: 'cluster-3', virtualNodes: [], namespaces: ['liqo-test']}).effect).toMatch(
-      /re-creates the virtual node cluster-3; the remote namespaces of liqo-test stayed/,
-    )
+    expect(
+      liqoV1.switchWording(fc, 'Yes', {cluster: 'cluster-3', virtualNodes: [], namespaces: ['liqo-test']}).effect,
+    ).toMatch(/re-creates the virtual node cluster-3; the remote namespaces of liqo-test stayed/)
   })
 
   it("says why a running controller manager may not drain yet (a failed drain's back-off) and how to retry at once; v0 has no such advice", () => {
@@ -124,8 +194,18 @@ describe('the v1 switch in words and permissions', () => {
   })
 
   it('asks to patch each VirtualNode in its tenant namespace; a peering without one is refused', () => {
-    expect(liqoV1.outgoingAccess(fc)).toEqual([{verb: 'patch', group: 'offloading.liqo.io', resource: 'virtualnodes', namespace: 'liqo-tenant-cluster-3', name: 'cluster-3'}])
-    expect(() => liqoV1.outgoingAccess({...fc, virtualNodes: []})).toThrow(/has no VirtualNode: offloading to it is not set up/)
+    expect(liqoV1.outgoingAccess(fc)).toEqual([
+      {
+        verb: 'patch',
+        group: 'offloading.liqo.io',
+        resource: 'virtualnodes',
+        namespace: 'liqo-tenant-cluster-3',
+        name: 'cluster-3',
+      },
+    ])
+    expect(() => liqoV1.outgoingAccess({...fc, virtualNodes: []})).toThrow(
+      /has no VirtualNode: offloading to it is not set up/,
+    )
   })
 })
 
@@ -154,7 +234,17 @@ describe('cleanup plan with unpeering', () => {
       },
       {deployments: [], keepPeering: false},
     )
-    expect(plan.steps).toEqual([{kind: 'unpeer', foreignCluster: 'cluster-2', cluster: 'cluster-2', clusterId: 'cluster-2', context: 'ctx-2', modules: ['offloading', 'authentication'], objects: 4}])
+    expect(plan.steps).toEqual([
+      {
+        kind: 'unpeer',
+        foreignCluster: 'cluster-2',
+        cluster: 'cluster-2',
+        clusterId: 'cluster-2',
+        context: 'ctx-2',
+        modules: ['offloading', 'authentication'],
+        objects: 4,
+      },
+    ])
   })
 
   it('without unpeering, a peering with no switch and nothing left is not touched', () => {

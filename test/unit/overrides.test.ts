@@ -22,13 +22,30 @@ const config: Kubeconfig = mergeKubeconfigs([
     raw: {
       'current-context': 'home',
       clusters: [
-        {name: 'c-home', cluster: {server: 'https://home:6443', 'certificate-authority-data': 'Q0E=', 'tls-server-name': 'home.internal'}},
+        {
+          name: 'c-home',
+          cluster: {
+            server: 'https://home:6443',
+            'certificate-authority-data': 'Q0E=',
+            'tls-server-name': 'home.internal',
+          },
+        },
         {name: 'c-other', cluster: {server: 'https://other:6443', 'insecure-skip-tls-verify': true}},
         {name: 'c-bare', cluster: {}},
       ],
       users: [
-        {name: 'u-home', user: {token: 'kubeconfig-token', as: 'kc-as', 'as-groups': ['kc-g1', 'kc-g2'], 'as-uid': 'kc-uid'}},
-        {name: 'u-exec', user: {exec: {command: 'get-token', apiVersion: 'client.authentication.k8s.io/v1'}, 'client-certificate-data': 'Q0VSVA==', 'client-key-data': 'S0VZ'}},
+        {
+          name: 'u-home',
+          user: {token: 'kubeconfig-token', as: 'kc-as', 'as-groups': ['kc-g1', 'kc-g2'], 'as-uid': 'kc-uid'},
+        },
+        {
+          name: 'u-exec',
+          user: {
+            exec: {command: 'get-token', apiVersion: 'client.authentication.k8s.io/v1'},
+            'client-certificate-data': 'Q0VSVA==',
+            'client-key-data': 'S0VZ',
+          },
+        },
         {name: 'u-file', user: {tokenFile: '/nonexistent/token'}},
         {name: 'u-readable-file', user: {tokenFile: readableTokenFile, token: 'kubeconfig-token'}},
         {name: 'u-basic', user: {username: 'jane', password: 'secret'}},
@@ -81,7 +98,11 @@ const cases: Case[] = [
       [(t) => t.context, 'home'],
     ],
   },
-  {name: '--server with --tls-server-name keeps the flag value', o: {server: 'https://elsewhere', tlsServerName: 'n'}, expect: [[cluster('tls-server-name'), 'n']]},
+  {
+    name: '--server with --tls-server-name keeps the flag value',
+    o: {server: 'https://elsewhere', tlsServerName: 'n'},
+    expect: [[cluster('tls-server-name'), 'n']],
+  },
   {
     name: '--tls-server-name alone replaces the kubeconfig one',
     o: {tlsServerName: 'flag.name'},
@@ -90,8 +111,18 @@ const cases: Case[] = [
       [server, 'https://home:6443'],
     ],
   },
-  {name: '--server without a scheme and with a CA is https', config: none, o: {server: '10.0.0.1:6443', certificateAuthority: flagCa}, expect: [[server, 'https://10.0.0.1:6443']]},
-  {name: '--server without a scheme and without TLS is http (as client-go)', config: none, o: {server: '10.0.0.1:8080'}, expect: [[server, 'http://10.0.0.1:8080']]},
+  {
+    name: '--server without a scheme and with a CA is https',
+    config: none,
+    o: {server: '10.0.0.1:6443', certificateAuthority: flagCa},
+    expect: [[server, 'https://10.0.0.1:6443']],
+  },
+  {
+    name: '--server without a scheme and without TLS is http (as client-go)',
+    config: none,
+    o: {server: '10.0.0.1:8080'},
+    expect: [[server, 'http://10.0.0.1:8080']],
+  },
   {
     name: '--server, --token and --certificate-authority with no kubeconfig at all',
     config: none,
@@ -121,7 +152,12 @@ const cases: Case[] = [
       [cluster('certificate-authority'), undefined],
     ],
   },
-  {name: '--insecure-skip-tls-verify=false leaves the kubeconfig as it is', context: 'exec', o: {insecureSkipTlsVerify: false}, expect: [[cluster('insecure-skip-tls-verify'), true]]},
+  {
+    name: '--insecure-skip-tls-verify=false leaves the kubeconfig as it is',
+    context: 'exec',
+    o: {insecureSkipTlsVerify: false},
+    expect: [[cluster('insecure-skip-tls-verify'), true]],
+  },
   {name: '--token replaces the kubeconfig token', o: {token: 'flag-token'}, expect: [[user('token'), 'flag-token']]},
   {
     name: '--token replaces an exec plugin but keeps the client certificate (client-go sends both)',
@@ -168,7 +204,12 @@ const cases: Case[] = [
     o: {cluster: 'c-other', user: 'u-file'},
     expect: [[(t) => [t.context, t.clusterName, t.userName], ['', 'c-other', 'u-file']]],
   },
-  {name: '--server on a cluster entry with no server', context: 'noserver', o: {server: 'https://x'}, expect: [[server, 'https://x']]},
+  {
+    name: '--server on a cluster entry with no server',
+    context: 'noserver',
+    o: {server: 'https://x'},
+    expect: [[server, 'https://x']],
+  },
   {
     name: '--as replaces the user and keeps the kubeconfig groups and uid',
     o: {as: 'flag-as'},
@@ -215,27 +256,89 @@ describe('resolveTarget with kubectl connection flags (clientcmd precedence)', (
 
   it('does not change the kubeconfig entries it merges into', () => {
     resolveTarget(config, undefined, undefined, {server: 'https://x', token: 't', as: 'a', insecureSkipTlsVerify: true})
-    expect(config.clusters[0]!.cluster).toEqual({server: 'https://home:6443', 'certificate-authority-data': 'Q0E=', 'tls-server-name': 'home.internal'})
+    expect(config.clusters[0]!.cluster).toEqual({
+      server: 'https://home:6443',
+      'certificate-authority-data': 'Q0E=',
+      'tls-server-name': 'home.internal',
+    })
     expect(config.users[0]!.user.token).toBe('kubeconfig-token')
   })
 })
 
-const errors: Array<{name: string; context?: string; config?: Kubeconfig; o: ConnectionOverrides; type: typeof UserError | typeof UsageError; message: RegExp}> = [
-  {name: '--as-group with no user to impersonate', context: 'exec', o: {asGroups: ['g']}, type: UsageError, message: /--as-group needs a user to impersonate: pass --as too/},
-  {name: '--as-uid with no user to impersonate', context: 'exec', o: {asUid: 'u'}, type: UsageError, message: /--as-uid needs a user/},
-  {name: 'a kubeconfig user with groups and no as', context: 'groups-only', o: {}, type: UserError, message: /impersonate a uid, groups or extra without a user/},
-  {name: '--certificate-authority with --insecure-skip-tls-verify', o: {certificateAuthority: flagCa, insecureSkipTlsVerify: true}, type: UsageError, message: /cannot be used together/},
+const errors: Array<{
+  name: string
+  context?: string
+  config?: Kubeconfig
+  o: ConnectionOverrides
+  type: typeof UserError | typeof UsageError
+  message: RegExp
+}> = [
+  {
+    name: '--as-group with no user to impersonate',
+    context: 'exec',
+    o: {asGroups: ['g']},
+    type: UsageError,
+    message: /--as-group needs a user to impersonate: pass --as too/,
+  },
+  {
+    name: '--as-uid with no user to impersonate',
+    context: 'exec',
+    o: {asUid: 'u'},
+    type: UsageError,
+    message: /--as-uid needs a user/,
+  },
+  {
+    name: 'a kubeconfig user with groups and no as',
+    context: 'groups-only',
+    o: {},
+    type: UserError,
+    message: /impersonate a uid, groups or extra without a user/,
+  },
+  {
+    name: '--certificate-authority with --insecure-skip-tls-verify',
+    o: {certificateAuthority: flagCa, insecureSkipTlsVerify: true},
+    type: UsageError,
+    message: /cannot be used together/,
+  },
   {
     name: '--certificate-authority that cannot be read',
     o: {certificateAuthority: join(dir, 'missing.crt')},
     type: UserError,
     message: /cannot read --certificate-authority ".*missing.crt": no such file/,
   },
-  {name: '--user that does not exist', o: {user: 'nobody'}, type: UserError, message: /^user "nobody" does not exist in the kubeconfig$/},
-  {name: '--cluster that does not exist', o: {cluster: 'nowhere'}, type: UserError, message: /^cluster "nowhere" does not exist in the kubeconfig$/},
-  {name: '--token on a username/password user', context: 'basic', o: {token: 't'}, type: UsageError, message: /more than one authentication method for user "u-basic".*--token was given/},
-  {name: 'no kubeconfig and no --server', config: none, o: {token: 't'}, type: UserError, message: /no current context/},
-  {name: '--context that does not exist, even with --server', context: 'nope', o: {server: 'https://x'}, type: UserError, message: /context "nope" does not exist/},
+  {
+    name: '--user that does not exist',
+    o: {user: 'nobody'},
+    type: UserError,
+    message: /^user "nobody" does not exist in the kubeconfig$/,
+  },
+  {
+    name: '--cluster that does not exist',
+    o: {cluster: 'nowhere'},
+    type: UserError,
+    message: /^cluster "nowhere" does not exist in the kubeconfig$/,
+  },
+  {
+    name: '--token on a username/password user',
+    context: 'basic',
+    o: {token: 't'},
+    type: UsageError,
+    message: /more than one authentication method for user "u-basic".*--token was given/,
+  },
+  {
+    name: 'no kubeconfig and no --server',
+    config: none,
+    o: {token: 't'},
+    type: UserError,
+    message: /no current context/,
+  },
+  {
+    name: '--context that does not exist, even with --server',
+    context: 'nope',
+    o: {server: 'https://x'},
+    type: UserError,
+    message: /context "nope" does not exist/,
+  },
 ]
 
 describe('resolveTarget refuses what kubectl refuses', () => {
@@ -254,9 +357,21 @@ describe('resolveTarget refuses what kubectl refuses', () => {
 
 describe('overrideArgs', () => {
   it('gives the flags back in kubectl spelling, the token left out', () => {
-    const o: ConnectionOverrides = {server: 'https://x', token: 'secret', user: 'u', cluster: 'c', as: 'a', asGroups: ['g1', 'g2'], asUid: 'id', insecureSkipTlsVerify: true, tlsServerName: 'n'}
+    const o: ConnectionOverrides = {
+      server: 'https://x',
+      token: 'secret',
+      user: 'u',
+      cluster: 'c',
+      as: 'a',
+      asGroups: ['g1', 'g2'],
+      asUid: 'id',
+      insecureSkipTlsVerify: true,
+      tlsServerName: 'n',
+    }
     const {args, leftOut} = overrideArgs(o)
-    expect(args.join(' ')).toBe('--cluster c --user u --server https://x --insecure-skip-tls-verify --tls-server-name n --as a --as-uid id --as-group g1 --as-group g2')
+    expect(args.join(' ')).toBe(
+      '--cluster c --user u --server https://x --insecure-skip-tls-verify --tls-server-name n --as a --as-uid id --as-group g1 --as-group g2',
+    )
     expect(args).not.toContain('secret')
     expect(leftOut).toEqual(['--token'])
   })
@@ -268,6 +383,9 @@ describe('normalizeBooleanFlags', () => {
     expect(normalizeBooleanFlags(['--insecure-skip-tls-verify=1'])).toEqual(['--insecure-skip-tls-verify'])
     expect(normalizeBooleanFlags(['--insecure-skip-tls-verify=False', 'y'])).toEqual(['y'])
     expect(normalizeBooleanFlags(['--insecure-skip-tls-verify=maybe'])).toEqual(['--insecure-skip-tls-verify=maybe'])
-    expect(normalizeBooleanFlags(['--', '--insecure-skip-tls-verify=true'])).toEqual(['--', '--insecure-skip-tls-verify=true'])
+    expect(normalizeBooleanFlags(['--', '--insecure-skip-tls-verify=true'])).toEqual([
+      '--',
+      '--insecure-skip-tls-verify=true',
+    ])
   })
 })

@@ -1,6 +1,14 @@
 import {describe, expect, it} from 'vitest'
 
-import {clusterOfNode, compareClusters, orderPods, place, SORT_BY_CHOICES, sortKey, type PlacedPod} from '../../src/model/placement.js'
+import {
+  clusterOfNode,
+  compareClusters,
+  orderPods,
+  place,
+  SORT_BY_CHOICES,
+  sortKey,
+  type PlacedPod,
+} from '../../src/model/placement.js'
 import {aForeignCluster, aNode, aPod, aVirtualNode} from './fixtures.js'
 
 const fcMilan = aForeignCluster({name: 'fc-1', clusterId: 'id-milan', clusterName: 'milan'})
@@ -42,8 +50,23 @@ describe('place', () => {
   })
 
   it('shows unscheduled pods as <none>, with the scheduler message', () => {
-    const p = place([aPod({name: 'a', phase: 'Pending', status: 'Pending', ready: false, unschedulableMessage: '0/3 nodes are available'})], nodes, fcs)
-    expect(p.items[0]).toMatchObject({cluster: {kind: 'unscheduled', name: '<none>'}, message: '0/3 nodes are available'})
+    const p = place(
+      [
+        aPod({
+          name: 'a',
+          phase: 'Pending',
+          status: 'Pending',
+          ready: false,
+          unschedulableMessage: '0/3 nodes are available',
+        }),
+      ],
+      nodes,
+      fcs,
+    )
+    expect(p.items[0]).toMatchObject({
+      cluster: {kind: 'unscheduled', name: '<none>'},
+      message: '0/3 nodes are available',
+    })
     expect(p.items[0]?.node).toBeUndefined()
   })
 
@@ -68,7 +91,15 @@ describe('place', () => {
       aPod({name: 'c-local', nodeName: 'worker-1', namespace: 'aaa'}),
     ]
     const p = place(pods, nodes, fcs)
-    expect(p.items.map((i) => i.name)).toEqual(['c-local', 'b-local', 'a-local', 'a-milan', 'b-turin', 'y-unscheduled', 'z-unknown'])
+    expect(p.items.map((i) => i.name)).toEqual([
+      'c-local',
+      'b-local',
+      'a-local',
+      'a-milan',
+      'b-turin',
+      'y-unscheduled',
+      'z-unknown',
+    ])
     expect(p.clusters.map((c) => c.cluster.name)).toEqual(['local', 'milan', 'turin', '<none>', '<unknown>'])
   })
 
@@ -90,7 +121,14 @@ describe('place', () => {
   })
 
   it('copies the display fields of each pod', () => {
-    const pod = aPod({name: 'a', nodeName: 'worker-1', readyContainers: 1, totalContainers: 2, restarts: 3, owner: {kind: 'ReplicaSet', name: 'web-1', uid: 'u'}})
+    const pod = aPod({
+      name: 'a',
+      nodeName: 'worker-1',
+      readyContainers: 1,
+      totalContainers: 2,
+      restarts: 3,
+      owner: {kind: 'ReplicaSet', name: 'web-1', uid: 'u'},
+    })
     expect(place([pod], nodes, fcs).items[0]).toEqual({
       namespace: 'liqo-test',
       name: 'a',
@@ -126,7 +164,8 @@ describe('sortKey / orderPods', () => {
   const pod = (namespace: string, name: string, cluster: string, extra: Partial<PlacedPod> = {}): PlacedPod => ({
     namespace,
     name,
-    cluster: cluster === 'local' ? {kind: 'local', name: 'local'} : {kind: 'remote', name: cluster, id: `id-${cluster}`},
+    cluster:
+      cluster === 'local' ? {kind: 'local', name: 'local'} : {kind: 'remote', name: cluster, id: `id-${cluster}`},
     status: 'Running',
     ready: '1/1',
     restarts: 0,
@@ -135,7 +174,11 @@ describe('sortKey / orderPods', () => {
     isReady: true,
     ...extra,
   })
-  const items = [pod('b', 'x', 'milan', {restarts: 2}), pod('a', 'z', 'local', {createdAt: '2024-01-01T09:00:00Z'}), pod('a', 'y', 'turin', {restarts: 10})]
+  const items = [
+    pod('b', 'x', 'milan', {restarts: 2}),
+    pod('a', 'z', 'local', {createdAt: '2024-01-01T09:00:00Z'}),
+    pod('a', 'y', 'turin', {restarts: 10}),
+  ]
 
   it('accepts column names and kubectl JSONPath forms; refuses the rest', () => {
     expect(sortKey('name')).toBe('name')
@@ -151,7 +194,11 @@ describe('sortKey / orderPods', () => {
   })
 
   it('across namespaces, by namespace first (as kubectl); in one namespace, as placed', () => {
-    expect(orderPods(items, {allNamespaces: true}).map((p) => `${p.namespace}/${p.name}`)).toEqual(['a/z', 'a/y', 'b/x'])
+    expect(orderPods(items, {allNamespaces: true}).map((p) => `${p.namespace}/${p.name}`)).toEqual([
+      'a/z',
+      'a/y',
+      'b/x',
+    ])
     expect(orderPods(items, {allNamespaces: false})).toBe(items)
   })
 })

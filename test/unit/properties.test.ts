@@ -40,7 +40,9 @@ describe('durations', () => {
         try {
           value = parseDuration(s)
         } catch (e) {
-          expect((e as Error).message).toMatch(/^invalid duration ".*": use a number of seconds or a value like 90s, 2m, 1m30s$/s)
+          expect((e as Error).message).toMatch(
+            /^invalid duration ".*": use a number of seconds or a value like 90s, 2m, 1m30s$/s,
+          )
           return
         }
         expect(Number.isFinite(value)).toBe(true)
@@ -66,7 +68,10 @@ describe('durations', () => {
 describe('kubeconfig merging (kubectl rules)', () => {
   const name = fc.constantFrom('a', 'b', 'c', 'd')
   const doc = fc.record({
-    clusters: fc.array(fc.record({name, cluster: fc.record({server: fc.constantFrom('https://1', 'https://2', 'https://3')})}), {maxLength: 3}),
+    clusters: fc.array(
+      fc.record({name, cluster: fc.record({server: fc.constantFrom('https://1', 'https://2', 'https://3')})}),
+      {maxLength: 3},
+    ),
     users: fc.array(fc.record({name, user: fc.record({token: fc.constantFrom('t1', 't2')})}), {maxLength: 3}),
     contexts: fc.array(fc.record({name, context: fc.record({cluster: name, user: name})}), {maxLength: 3}),
     'current-context': fc.option(name, {nil: undefined}),
@@ -117,20 +122,24 @@ describe('kubeconfig merging (kubectl rules)', () => {
       ),
     )
     fc.assert(
-      fc.property(fc.array(mutation, {minLength: 1, maxLength: 4}), fc.option(fc.constantFrom('x', 'y', ''), {nil: undefined}), (ms, ctx) => {
-        const text = ms.reduce((s, m) => m(s), base)
-        try {
-          const t = resolveTarget(mergeKubeconfigs([{file: '/k', raw: parseKubeconfig(text, '/k')}]), ctx)
-          expect(t.server).toMatch(/\S/)
-          userCredentials(t)
-          expect(JSON.stringify(t.context)).not.toMatch(/secret-token/)
-        } catch (e) {
-          expect(e).toBeInstanceOf(CliError)
-          expect([1, 2]).toContain((e as CliError).exitCode)
-          expect((e as Error).message).not.toMatch(/\n/)
-          expect((e as Error).message).not.toMatch(/secret-token/)
-        }
-      }),
+      fc.property(
+        fc.array(mutation, {minLength: 1, maxLength: 4}),
+        fc.option(fc.constantFrom('x', 'y', ''), {nil: undefined}),
+        (ms, ctx) => {
+          const text = ms.reduce((s, m) => m(s), base)
+          try {
+            const t = resolveTarget(mergeKubeconfigs([{file: '/k', raw: parseKubeconfig(text, '/k')}]), ctx)
+            expect(t.server).toMatch(/\S/)
+            userCredentials(t)
+            expect(JSON.stringify(t.context)).not.toMatch(/secret-token/)
+          } catch (e) {
+            expect(e).toBeInstanceOf(CliError)
+            expect([1, 2]).toContain((e as CliError).exitCode)
+            expect((e as Error).message).not.toMatch(/\n/)
+            expect((e as Error).message).not.toMatch(/secret-token/)
+          }
+        },
+      ),
       {numRuns: 500},
     )
   })
@@ -144,17 +153,21 @@ describe('<cluster> resolution', () => {
   })
   it('returns a cluster that matches exactly, or a UserError naming the known ones; never another cluster', () => {
     fc.assert(
-      fc.property(fc.array(peer, {maxLength: 4}), fc.constantFrom('cluster-2', 'CLUSTER-2', 'milan', 'id-a', 'turin', 'nope', ''), (peers, input) => {
-        const fcs = peers.map((p, i) => aForeignCluster({...p, name: `${p.name}-${i}`}))
-        try {
-          const {fc: hit, matchedBy} = resolveForeignCluster(input, fcs, 'home')
-          expect(matchedBy.length).toBeGreaterThan(0)
-          expect(matchForeignClusters(input, fcs).map((m) => m.fc)).toEqual([hit])
-        } catch (e) {
-          expect(e).toBeInstanceOf(UserError)
-          expect(matchForeignClusters(input, fcs).length).not.toBe(1)
-        }
-      }),
+      fc.property(
+        fc.array(peer, {maxLength: 4}),
+        fc.constantFrom('cluster-2', 'CLUSTER-2', 'milan', 'id-a', 'turin', 'nope', ''),
+        (peers, input) => {
+          const fcs = peers.map((p, i) => aForeignCluster({...p, name: `${p.name}-${i}`}))
+          try {
+            const {fc: hit, matchedBy} = resolveForeignCluster(input, fcs, 'home')
+            expect(matchedBy.length).toBeGreaterThan(0)
+            expect(matchForeignClusters(input, fcs).map((m) => m.fc)).toEqual([hit])
+          } catch (e) {
+            expect(e).toBeInstanceOf(UserError)
+            expect(matchForeignClusters(input, fcs).length).not.toBe(1)
+          }
+        },
+      ),
       RUNS,
     )
   })
@@ -199,7 +212,12 @@ describe('convergence', () => {
         const nodes: Node[] = [aNode({name: 'worker'}), aVirtualNode('vn-2', 'id-2'), aVirtualNode('vn-3', 'id-3')]
         const fcs: ForeignCluster[] = [
           aForeignCluster({name: 'cluster-2', clusterId: 'id-2', outgoingEnabled: 'Yes', outgoingPhase: 'Established'}),
-          aForeignCluster({name: 'cluster-3', clusterId: 'id-3', outgoingEnabled: disable3 ? 'No' : 'Yes', outgoingPhase: disable3 ? 'None' : 'Established'}),
+          aForeignCluster({
+            name: 'cluster-3',
+            clusterId: 'id-3',
+            outgoingEnabled: disable3 ? 'No' : 'Yes',
+            outgoingPhase: disable3 ? 'None' : 'Established',
+          }),
         ]
         const nodeOf = {'cluster-2': 'vn-2', 'cluster-3': 'vn-3', local: 'worker', '': undefined} as const
         const pods: Pod[] = ps.map((p, i) =>
@@ -211,7 +229,15 @@ describe('convergence', () => {
             ...(p.deleting ? {deletionTimestamp: '2026-01-01T00:00:00Z'} : {}),
           }),
         )
-        const s = evaluateConvergence({namespace: 'ns', namespaceExists: true, pods, nodes, fcs, workloads: [], awayFrom: {clusterId: 'id-3', name: 'cluster-3'}})
+        const s = evaluateConvergence({
+          namespace: 'ns',
+          namespaceExists: true,
+          pods,
+          nodes,
+          fcs,
+          workloads: [],
+          awayFrom: {clusterId: 'id-3', name: 'cluster-3'},
+        })
         if (s.converged) {
           for (const p of pods) {
             expect(p.nodeName).not.toBe('vn-3')
@@ -231,31 +257,52 @@ describe('cleanup plan', () => {
   it('never deletes outside the named namespace, and refuses system namespaces', () => {
     const nsName = fc.constantFrom('liqo-test', 'shop', 'default', 'kube-system', 'liqo', 'liqo-tenant-x', 'app')
     fc.assert(
-      fc.property(nsName, fc.array(fc.constantFrom('web', 'db', 'api'), {maxLength: 3}), fc.boolean(), fc.boolean(), (ns, deps, keep, withNso) => {
-        let plan
-        try {
-          plan = planCleanup(
-            {
-              namespace: ns,
-              namespaceObj: {name: ns, phase: 'Active', labels: {}, finalizers: [], conditions: []},
-              deployments: deps.map((d) => aWorkload({name: d, namespace: ns})),
-              nsos: withNso ? [aNamespaceOffloading({namespace: ns})] : [],
-              fcs: [aForeignCluster({name: 'cluster-2', clusterId: 'id-2', outgoingEnabled: 'Yes', outgoingPhase: 'Established'})],
-            },
-            {deployments: [], keepPeering: keep},
+      fc.property(
+        nsName,
+        fc.array(fc.constantFrom('web', 'db', 'api'), {maxLength: 3}),
+        fc.boolean(),
+        fc.boolean(),
+        (ns, deps, keep, withNso) => {
+          let plan
+          try {
+            plan = planCleanup(
+              {
+                namespace: ns,
+                namespaceObj: {name: ns, phase: 'Active', labels: {}, finalizers: [], conditions: []},
+                deployments: deps.map((d) => aWorkload({name: d, namespace: ns})),
+                nsos: withNso ? [aNamespaceOffloading({namespace: ns})] : [],
+                fcs: [
+                  aForeignCluster({
+                    name: 'cluster-2',
+                    clusterId: 'id-2',
+                    outgoingEnabled: 'Yes',
+                    outgoingPhase: 'Established',
+                  }),
+                ],
+              },
+              {deployments: [], keepPeering: keep},
+            )
+          } catch (e) {
+            expect(e).toBeInstanceOf(UsageError)
+            expect(['default', 'kube-system', 'liqo', 'liqo-tenant-x']).toContain(ns)
+            return
+          }
+          for (const s of plan.steps) {
+            if ('namespace' in s) expect(s.namespace).toBe(ns)
+            if (keep) expect(s.kind).not.toBe('disable-peering')
+          }
+          const order = plan.steps.map((s) =>
+            [
+              'delete-deployment',
+              'delete-namespaceoffloading',
+              'delete-namespace',
+              'disable-peering',
+              'unpeer',
+            ].indexOf(s.kind),
           )
-        } catch (e) {
-          expect(e).toBeInstanceOf(UsageError)
-          expect(['default', 'kube-system', 'liqo', 'liqo-tenant-x']).toContain(ns)
-          return
-        }
-        for (const s of plan.steps) {
-          if ('namespace' in s) expect(s.namespace).toBe(ns)
-          if (keep) expect(s.kind).not.toBe('disable-peering')
-        }
-        const order = plan.steps.map((s) => ['delete-deployment', 'delete-namespaceoffloading', 'delete-namespace', 'disable-peering', 'unpeer'].indexOf(s.kind))
-        expect(order).toEqual([...order].sort((a, b) => a - b))
-      }),
+          expect(order).toEqual([...order].sort((a, b) => a - b))
+        },
+      ),
       RUNS,
     )
   })

@@ -26,7 +26,11 @@ class FakeClient {
   listCalls = 0
   watchCalls: WatchCall[] = []
 
-  async list(_path: string, _opts: unknown, map: (raw: Raw) => unknown): Promise<{items: unknown[]; resourceVersion: string}> {
+  async list(
+    _path: string,
+    _opts: unknown,
+    map: (raw: Raw) => unknown,
+  ): Promise<{items: unknown[]; resourceVersion: string}> {
     this.listCalls++
     await Promise.resolve()
     const err = this.listErrors.shift()
@@ -35,7 +39,11 @@ class FakeClient {
   }
 
   async *watch(_path: string, opts: WatchCall & {signal: AbortSignal}): AsyncGenerator<{type: string; object: Raw}> {
-    this.watchCalls.push({resourceVersion: opts.resourceVersion, labelSelector: opts.labelSelector, timeoutSeconds: opts.timeoutSeconds})
+    this.watchCalls.push({
+      resourceVersion: opts.resourceVersion,
+      labelSelector: opts.labelSelector,
+      timeoutSeconds: opts.timeoutSeconds,
+    })
     const script = this.scripts.shift() ?? []
     for (const step of script) {
       await new Promise((r) => setTimeout(r, 1))
@@ -57,7 +65,12 @@ interface Item {
 const map = (raw: Record<string, any>): Item => ({name: raw.metadata.name, v: raw.v ?? 0})
 
 function start(client: FakeClient, opts: Partial<ConstructorParameters<typeof Reflector<Item>>[2]> = {}) {
-  const r = new Reflector<Item>(client as any, '/api/v1/namespaces/ns/pods', {map, watchTimeoutSeconds: 30, labelSelector: 'app=web', ...opts})
+  const r = new Reflector<Item>(client as any, '/api/v1/namespaces/ns/pods', {
+    map,
+    watchTimeoutSeconds: 30,
+    labelSelector: 'app=web',
+    ...opts,
+  })
   const ctl = new AbortController()
   const batches: Array<Array<Change<Item>>> = []
   const done = r.run(ctl.signal, (c) => batches.push(c))
@@ -213,7 +226,10 @@ describe('Reflector', () => {
     [429, 'TooManyRequests'],
   ])('retries a %i API error by default', async (code, reason) => {
     const client = new FakeClient()
-    client.scripts.push([{throw: new ApiError(code, reason, 'try later', 'watch')}], [{type: 'ADDED', object: obj('b', '6', 1)}])
+    client.scripts.push(
+      [{throw: new ApiError(code, reason, 'try later', 'watch')}],
+      [{type: 'ADDED', object: obj('b', '6', 1)}],
+    )
     const {r, ctl, done} = start(client)
     stops.push(ctl)
     await vi.waitFor(() => expect(r.store.has('ns/b')).toBe(true), {timeout: 3000})

@@ -42,7 +42,11 @@ describe('renderCleanupPlan', () => {
   })
 
   it('cleanupPlanDocument numbers steps from 1 and describes each', () => {
-    const doc = cleanupPlanDocument(plan) as {kind: string; steps: Array<{order: number; kind: string; description: string}>; notes: string[]}
+    const doc = cleanupPlanDocument(plan) as {
+      kind: string
+      steps: Array<{order: number; kind: string; description: string}>
+      notes: string[]
+    }
     expect(doc.kind).toBe('CleanupPlan')
     expect(doc.steps.map((s) => [s.order, s.kind])).toEqual([
       [1, 'delete-deployment'],

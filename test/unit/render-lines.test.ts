@@ -16,9 +16,17 @@ const onMilan = {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator:
 const pinned = aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: [onMilan]})
 
 function disablePlan(): PeerPlan {
-  const pods = [aPod({name: 'web-1', nodeName: 'liqo-milan'}), aPod({name: 'pinned-1', nodeName: 'liqo-milan', scheduling: pinned}), aBarePod({name: 'bare', nodeName: 'liqo-milan'})]
+  const pods = [
+    aPod({name: 'web-1', nodeName: 'liqo-milan'}),
+    aPod({name: 'pinned-1', nodeName: 'liqo-milan', scheduling: pinned}),
+    aBarePod({name: 'bare', nodeName: 'liqo-milan'}),
+  ]
   const impact = previewDisable(milan, pods, nodes, [milan])
-  const wording = liqoV0.switchWording(milan, 'No', {cluster: 'milan', virtualNodes: impact.virtualNodes, namespaces: ['ns']})
+  const wording = liqoV0.switchWording(milan, 'No', {
+    cluster: 'milan',
+    virtualNodes: impact.virtualNodes,
+    namespaces: ['ns'],
+  })
   return {
     action: 'disable',
     context: 'home',
@@ -59,10 +67,15 @@ describe('lines with their severity', () => {
   })
 
   it('marks the cleanup warning about other namespaces', () => {
-    const other = previewDisable(milan, [aBarePod({name: 'x', namespace: 'other', nodeName: 'liqo-milan'})], nodes, [milan])
+    const other = previewDisable(milan, [aBarePod({name: 'x', namespace: 'other', nodeName: 'liqo-milan'})], nodes, [
+      milan,
+    ])
     const shown = {namespace: 'ns', steps: [], notes: ['n'], context: 'home', otherNamespaces: other.pods}
     const warnings = cleanupPlanLines(shown).filter((l) => l.severity === 'warning')
-    expect(warnings.map((l) => l.text.trim())).toEqual([expect.stringMatching(/^other\/x: not replaced/), expect.stringMatching(/^Warning: this touches namespaces other than ns/)])
+    expect(warnings.map((l) => l.text.trim())).toEqual([
+      expect.stringMatching(/^other\/x: not replaced/),
+      expect.stringMatching(/^Warning: this touches namespaces other than ns/),
+    ])
   })
 
   it('errWithWarnings colours the marked lines only, and writes plain text without colour', () => {
@@ -83,7 +96,9 @@ describe('the words of a peer change', () => {
   it('names at most three stuck pods', () => {
     const plan = disablePlan()
     const stuck = [...plan.impact!.pods, ...plan.impact!.pods].filter((p) => p.outcome !== 'rescheduled')
-    expect(peerChangeWords.stuck(stuck)).toBe('4 evicted pod(s) would stay Pending or not be replaced (liqo-test/pinned-1, liqo-test/bare, liqo-test/pinned-1, …)')
+    expect(peerChangeWords.stuck(stuck)).toBe(
+      '4 evicted pod(s) would stay Pending or not be replaced (liqo-test/pinned-1, liqo-test/bare, liqo-test/pinned-1, …)',
+    )
     expect(peerChangeWords.question(plan)).toBe('Disable outgoing peering to "milan" on context "home"?')
     expect(peerChangeWords.done(plan, 1234)).toBe('rescheduling converged in 1.2s')
   })

@@ -5,17 +5,46 @@ import {liqoV0} from '../../src/liqo/v0.js'
 import {evaluateConvergence} from '../../src/model/convergence.js'
 import {previewDisable} from '../../src/model/impact.js'
 import {renderJson} from '../../src/render/machine.js'
-import {peerListDocument, peerResultDocument, planDocument, renderPeerList, renderPeerResult, renderPlan, shortId} from '../../src/render/peer.js'
+import {
+  peerListDocument,
+  peerResultDocument,
+  planDocument,
+  renderPeerList,
+  renderPeerResult,
+  renderPlan,
+  shortId,
+} from '../../src/render/peer.js'
 import type {PeerChangeResult, PeerListResult, PeerPlan} from '../../src/services/peer.js'
-import {NOW, aBarePod, aForeignCluster, aNode, aPod, aScheduling, aVirtualNode, ago, VIRTUAL_TOLERATION} from './fixtures.js'
+import {
+  NOW,
+  aBarePod,
+  aForeignCluster,
+  aNode,
+  aPod,
+  aScheduling,
+  aVirtualNode,
+  ago,
+  VIRTUAL_TOLERATION,
+} from './fixtures.js'
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
 const turin = aForeignCluster({name: 'fc-turin', clusterId: 'id-turin', clusterName: 'turin'})
-const nodes = [aNode({name: 'worker-1'}), aVirtualNode('liqo-milan', 'id-milan'), aVirtualNode('liqo-turin', 'id-turin')]
-const pinned = aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]}]})
+const nodes = [
+  aNode({name: 'worker-1'}),
+  aVirtualNode('liqo-milan', 'id-milan'),
+  aVirtualNode('liqo-turin', 'id-turin'),
+]
+const pinned = aScheduling({
+  tolerations: [VIRTUAL_TOLERATION],
+  requiredTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]}],
+})
 
 function disablePlan(): PeerPlan {
-  const pods = [aPod({name: 'web-1', nodeName: 'liqo-milan'}), aPod({name: 'pinned-1', nodeName: 'liqo-milan', scheduling: pinned}), aBarePod({name: 'bare', nodeName: 'liqo-milan'})]
+  const pods = [
+    aPod({name: 'web-1', nodeName: 'liqo-milan'}),
+    aPod({name: 'pinned-1', nodeName: 'liqo-milan', scheduling: pinned}),
+    aBarePod({name: 'bare', nodeName: 'liqo-milan'}),
+  ]
   const impact = previewDisable(milan, pods, nodes, [milan, turin])
   return {
     action: 'disable',
@@ -25,7 +54,11 @@ function disablePlan(): PeerPlan {
     cluster: impact.cluster,
     alreadyDone: false,
     generation: liqoV0.generation,
-    wording: liqoV0.switchWording(milan, 'No', {cluster: impact.cluster.name, virtualNodes: impact.virtualNodes, namespaces: ['liqo-test']}),
+    wording: liqoV0.switchWording(milan, 'No', {
+      cluster: impact.cluster.name,
+      virtualNodes: impact.virtualNodes,
+      namespaces: ['liqo-test'],
+    }),
     impact,
     namespaces: ['liqo-test'],
     existingPods: pods.map((p) => `${p.namespace}/${p.name}`),
@@ -63,7 +96,18 @@ describe('renderPeerList', () => {
         cordonedBy: [],
         createdAt: ago(60),
       },
-      {name: 'fc-rome', clusterId: '', clusterName: 'rome', outgoingEnabled: 'No', outgoingPhase: 'None', incomingPhase: 'None', virtualNodes: [], pods: 0, cordonedBy: [], createdAt: ago(60)},
+      {
+        name: 'fc-rome',
+        clusterId: '',
+        clusterName: 'rome',
+        outgoingEnabled: 'No',
+        outgoingPhase: 'None',
+        incomingPhase: 'None',
+        virtualNodes: [],
+        pods: 0,
+        cordonedBy: [],
+        createdAt: ago(60),
+      },
     ],
   }
 
@@ -83,7 +127,14 @@ describe('renderPeerList', () => {
   })
 
   it('adds a CORDON column once a cluster is cordoned, naming the holders that are not peer cordon', () => {
-    const cordoned: PeerListResult = {context: 'home', peers: [{...list.peers[0]!, cordonedBy: ['cordon']}, {...list.peers[1]!, cordonedBy: ['disable']}, list.peers[2]!]}
+    const cordoned: PeerListResult = {
+      context: 'home',
+      peers: [
+        {...list.peers[0]!, cordonedBy: ['cordon']},
+        {...list.peers[1]!, cordonedBy: ['disable']},
+        list.peers[2]!,
+      ],
+    }
     const rows = renderPeerList(cordoned, {wide: false, now: NOW})
       .trimEnd()
       .split('\n')
@@ -107,7 +158,17 @@ describe('renderPeerList', () => {
       .split('\n')
       .map((l) => l.split(/\s{3,}/).slice(0, 9))
     expect(rows).toEqual([
-      ['NAME', 'CLUSTER-ID', 'CLUSTER-NAME', 'OUTGOING', 'OUTGOING-PHASE', 'INCOMING-PHASE', 'VIRTUAL-NODE', 'NODE-READY', 'PODS'],
+      [
+        'NAME',
+        'CLUSTER-ID',
+        'CLUSTER-NAME',
+        'OUTGOING',
+        'OUTGOING-PHASE',
+        'INCOMING-PHASE',
+        'VIRTUAL-NODE',
+        'NODE-READY',
+        'PODS',
+      ],
       ['fc-milan', 'id-milan', 'milan', 'Auto', 'Established', 'None', 'liqo-milan', 'True', '3'],
       ['fc-turin', 'id-turin', '<none>', 'No', 'Disconnecting', 'None', 'liqo-turin', 'True,Cordoned', '0'],
       ['fc-rome', '<none>', 'rome', 'No', 'None', 'None', '<none>', '-', '0'],
@@ -135,9 +196,13 @@ describe('renderPlan', () => {
   it('for disable, lists evictions, remaining clusters and the pending / no-controller warnings', () => {
     const text = renderPlan(disablePlan())
     const lines = text.trimEnd().split('\n')
-    expect(lines[0]).toBe('Disable outgoing peering to milan (ForeignCluster fc-milan, cluster ID id-milan) on context "home":')
+    expect(lines[0]).toBe(
+      'Disable outgoing peering to milan (ForeignCluster fc-milan, cluster ID id-milan) on context "home":',
+    )
     expect(lines[1]).toBe('  patch spec.outgoingPeeringEnabled: "Auto" → "No"')
-    expect(text).toContain('  Liqo cordons and drains virtual node liqo-milan, deletes it, and tears down the remote namespaces on milan.\n')
+    expect(text).toContain(
+      '  Liqo cordons and drains virtual node liqo-milan, deletes it, and tears down the remote namespaces on milan.\n',
+    )
     expect(text).toContain('  3 pod(s) will be evicted:\n')
     expect(text).toContain('    liqo-test/web-1 (ReplicaSet/web-abc): replacement can go to local, turin\n')
     expect(text).toContain(
@@ -145,8 +210,12 @@ describe('renderPlan', () => {
     )
     expect(text).toContain('    liqo-test/bare: not replaced (no controller)\n')
     expect(text).toContain('  Clusters that remain: local, turin\n')
-    expect(text).toContain('  Warning: 1 of 3 evicted pod(s) would stay Pending: no eligible cluster remains for them\n')
-    expect(text).toContain('  Warning: 1 pod(s) have no controller and will be deleted without replacement: liqo-test/bare\n')
+    expect(text).toContain(
+      '  Warning: 1 of 3 evicted pod(s) would stay Pending: no eligible cluster remains for them\n',
+    )
+    expect(text).toContain(
+      '  Warning: 1 pod(s) have no controller and will be deleted without replacement: liqo-test/bare\n',
+    )
     expect(text).not.toMatch(/\u001B\[/)
   })
 
@@ -182,12 +251,21 @@ describe('renderPlan', () => {
         '',
       ].join('\n'),
     )
-    const none = {...plan, namespaces: [], wording: liqoV0.switchWording(off, 'Yes', {cluster: 'milan', virtualNodes: [], namespaces: []})}
+    const none = {
+      ...plan,
+      namespaces: [],
+      wording: liqoV0.switchWording(off, 'Yes', {cluster: 'milan', virtualNodes: [], namespaces: []}),
+    }
     expect(renderPlan(none)).toContain('  Liqo re-creates the virtual node.\n')
   })
 
   it('planDocument carries the evictions and warnings, and parses back from YAML', () => {
-    const doc = planDocument(disablePlan()) as {outgoingPeeringEnabled: unknown; evictions: Array<Record<string, unknown>>; warnings: string[]; remainingClusters: string[]}
+    const doc = planDocument(disablePlan()) as {
+      outgoingPeeringEnabled: unknown
+      evictions: Array<Record<string, unknown>>
+      warnings: string[]
+      remainingClusters: string[]
+    }
     expect(doc.outgoingPeeringEnabled).toEqual({from: 'Auto', to: 'No'})
     expect(doc.evictions.map((e) => [e.pod, e.outcome])).toEqual([
       ['web-1', 'rescheduled'],
@@ -223,7 +301,13 @@ describe('renderPeerResult', () => {
       {at: 41_999, kind: 'converged', text: 'converged'},
     ],
     moved: [
-      {namespace: 'liqo-test', pod: 'web-1', from: 'milan', evictedAt: 1234, replacement: {pod: 'web-9', cluster: 'turin', scheduledAt: 2000, readyAt: 5500}},
+      {
+        namespace: 'liqo-test',
+        pod: 'web-1',
+        from: 'milan',
+        evictedAt: 1234,
+        replacement: {pod: 'web-9', cluster: 'turin', scheduledAt: 2000, readyAt: 5500},
+      },
       {namespace: 'liqo-test', pod: 'pinned-1', from: 'milan', evictedAt: 1300},
     ],
     final,
@@ -236,13 +320,17 @@ describe('renderPeerResult', () => {
     expect(lines[2]!.split(/\s{3,}/)).toEqual(['POD', 'LEFT', 'REPLACEMENT', 'ON', 'SCHEDULED', 'READY'])
     expect(lines[3]!.split(/\s{3,}/)).toEqual(['liqo-test/web-1', 'milan +1.2s', 'web-9', 'turin', '+2.0s', '+5.5s'])
     expect(lines[4]!.split(/\s{3,}/)).toEqual(['liqo-test/pinned-1', 'milan +1.3s', '<none>', '-', '-', '-'])
-    expect(text).toContain('Timeline:\n    +0.0s  patched outgoingPeeringEnabled to No\n    +1.2s  web-1 evicted\n   +42.0s  converged\n')
+    expect(text).toContain(
+      'Timeline:\n    +0.0s  patched outgoingPeeringEnabled to No\n    +1.2s  web-1 evicted\n   +42.0s  converged\n',
+    )
     expect(text.endsWith('Converged in 42s: 2/2 pods ready (local 1, turin 1).\n')).toBe(true)
     for (const l of lines) expect(l).not.toMatch(/[ \t]$/)
   })
 
   it('says so when the peering was already disabled, and when not waiting (with the command to follow it)', () => {
-    expect(renderPeerResult({...r, patched: false})).toMatch(/^Outgoing peering to milan was already disabled on context "home"\./)
+    expect(renderPeerResult({...r, patched: false})).toMatch(
+      /^Outgoing peering to milan was already disabled on context "home"\./,
+    )
     const noWait = renderPeerResult({...r, waited: false, plan: {...r.plan, namespaces: ['liqo-test']}})
     expect(noWait).toBe(
       'Outgoing peering to milan disabled on context "home".\nNot waiting (--no-wait); follow the rescheduling with:\n  liqo-topology wait -n liqo-test --away-from milan --context home\n',
@@ -250,8 +338,13 @@ describe('renderPeerResult', () => {
   })
 
   it('the command to follow carries the connection flags the command was given, never the token', () => {
-    const noWait = renderPeerResult({...r, waited: false, plan: {...r.plan, namespaces: ['liqo-test']}}, {context: 'home', args: ['--server', 'https://h', '--as', 'jane'], leftOut: ['--token']})
-    expect(noWait).toContain('  liqo-topology wait -n liqo-test --away-from milan --context home --server https://h --as jane (add the --token you gave: it is not printed)\n')
+    const noWait = renderPeerResult(
+      {...r, waited: false, plan: {...r.plan, namespaces: ['liqo-test']}},
+      {context: 'home', args: ['--server', 'https://h', '--as', 'jane'], leftOut: ['--token']},
+    )
+    expect(noWait).toContain(
+      '  liqo-topology wait -n liqo-test --away-from milan --context home --server https://h --as jane (add the --token you gave: it is not printed)\n',
+    )
   })
 
   it('already disabled and nothing moved: no timeline, just what is left', () => {
@@ -262,8 +355,20 @@ describe('renderPeerResult', () => {
 
   it('peerResultDocument uses nulls for missing times and replacements', () => {
     const doc = peerResultDocument(r) as {moved: Array<Record<string, unknown>>; placement: unknown}
-    expect(doc.moved[1]).toEqual({namespace: 'liqo-test', pod: 'pinned-1', from: 'milan', evictedAtMs: 1300, replacement: null})
-    expect(doc.moved[0]!.replacement).toEqual({pod: 'web-9', cluster: 'turin', scheduledAtMs: 2000, readyAtMs: 5500, readySince: null})
+    expect(doc.moved[1]).toEqual({
+      namespace: 'liqo-test',
+      pod: 'pinned-1',
+      from: 'milan',
+      evictedAtMs: 1300,
+      replacement: null,
+    })
+    expect(doc.moved[0]!.replacement).toEqual({
+      pod: 'web-9',
+      cluster: 'turin',
+      scheduledAtMs: 2000,
+      readyAtMs: 5500,
+      readySince: null,
+    })
     expect(doc.placement).toEqual([
       {cluster: 'local', pods: 1, ready: 1},
       {cluster: 'turin', pods: 1, ready: 1},

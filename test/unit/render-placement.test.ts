@@ -3,23 +3,56 @@ import {describe, expect, it} from 'vitest'
 
 import {place} from '../../src/model/placement.js'
 import {isMachine, renderJson, renderMachine, renderYaml} from '../../src/render/machine.js'
-import {placementDocument, placementHeaders, renderPlacementSummary, renderPlacementTable, summarizeCluster} from '../../src/render/placement.js'
+import {
+  placementDocument,
+  placementHeaders,
+  renderPlacementSummary,
+  renderPlacementTable,
+  summarizeCluster,
+} from '../../src/render/placement.js'
 import type {PodsWhereResult} from '../../src/liqo/placement.js'
 import {NOW, aForeignCluster, aNode, aPod, aVirtualNode, ago} from './fixtures.js'
 
 const milan = aForeignCluster({name: 'fc-milan', clusterId: 'id-milan', clusterName: 'milan'})
-const nodes = [aNode({name: 'worker-1'}), aVirtualNode('liqo-milan', 'id-milan'), aVirtualNode('liqo-orphan', 'id-orphan')]
+const nodes = [
+  aNode({name: 'worker-1'}),
+  aVirtualNode('liqo-milan', 'id-milan'),
+  aVirtualNode('liqo-orphan', 'id-orphan'),
+]
 const pods = [
   aPod({name: 'web-1', nodeName: 'worker-1', podIP: '10.0.0.4', createdAt: ago(45)}),
   aPod({name: 'web-2', nodeName: 'liqo-milan', podIP: '10.200.0.7', restarts: 2, createdAt: ago(3 * 3600)}),
-  aPod({name: 'web-3', nodeName: 'liqo-milan', ready: false, readyContainers: 0, status: 'ContainerCreating', createdAt: ago(12 * 60)}),
-  aPod({name: 'web-4', phase: 'Pending', status: 'Pending', ready: false, readyContainers: 0, unschedulableMessage: "0/3 nodes are available: 3 node(s) didn't match", createdAt: ago(5 * 86_400)}),
+  aPod({
+    name: 'web-3',
+    nodeName: 'liqo-milan',
+    ready: false,
+    readyContainers: 0,
+    status: 'ContainerCreating',
+    createdAt: ago(12 * 60),
+  }),
+  aPod({
+    name: 'web-4',
+    phase: 'Pending',
+    status: 'Pending',
+    ready: false,
+    readyContainers: 0,
+    unschedulableMessage: "0/3 nodes are available: 3 node(s) didn't match",
+    createdAt: ago(5 * 86_400),
+  }),
   aPod({name: 'web-5', nodeName: 'liqo-orphan', createdAt: ago(30)}),
   aPod({name: 'web-6', nodeName: 'gone', createdAt: ago(30)}),
 ]
 
 function result(r: Partial<PodsWhereResult> = {}): PodsWhereResult {
-  return {...place(pods, nodes, [milan]), namespace: 'liqo-test', allNamespaces: false, context: 'home', liqo: 'v0', warnings: [], ...r}
+  return {
+    ...place(pods, nodes, [milan]),
+    namespace: 'liqo-test',
+    allNamespaces: false,
+    context: 'home',
+    liqo: 'v0',
+    warnings: [],
+    ...r,
+  }
 }
 
 describe('placement table', () => {
@@ -45,10 +78,54 @@ describe('placement table', () => {
       .trimEnd()
       .split('\n')
       .map((l) => l.split(/\s{3,}/))
-    expect(rows[0]).toEqual(['NAMESPACE', 'NAME', 'CLUSTER', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'NODE', 'IP', 'CLUSTER-ID'])
-    expect(rows[1]).toEqual(['liqo-test', 'web-1', 'local', '1/1', 'Running', '0', '45s', 'worker-1', '10.0.0.4', '<none>'])
-    expect(rows[3]).toEqual(['liqo-test', 'web-2', 'milan', '1/1', 'Running', '2', '3h', 'liqo-milan', '10.200.0.7', 'id-milan'])
-    expect(rows.find((r) => r[1] === 'web-4')).toEqual(['liqo-test', 'web-4', '<none>', '0/1', 'Pending', '0', '5d', '<none>', '<none>', '<none>'])
+    expect(rows[0]).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'CLUSTER',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'NODE',
+      'IP',
+      'CLUSTER-ID',
+    ])
+    expect(rows[1]).toEqual([
+      'liqo-test',
+      'web-1',
+      'local',
+      '1/1',
+      'Running',
+      '0',
+      '45s',
+      'worker-1',
+      '10.0.0.4',
+      '<none>',
+    ])
+    expect(rows[3]).toEqual([
+      'liqo-test',
+      'web-2',
+      'milan',
+      '1/1',
+      'Running',
+      '2',
+      '3h',
+      'liqo-milan',
+      '10.200.0.7',
+      'id-milan',
+    ])
+    expect(rows.find((r) => r[1] === 'web-4')).toEqual([
+      'liqo-test',
+      'web-4',
+      '<none>',
+      '0/1',
+      'Pending',
+      '0',
+      '5d',
+      '<none>',
+      '<none>',
+      '<none>',
+    ])
   })
 
   it('placementHeaders follows the options', () => {
@@ -59,7 +136,14 @@ describe('placement table', () => {
   it('--no-headers drops the header line', () => {
     const out = renderPlacementTable(result(), {wide: false, allNamespaces: false, now: NOW, noHeaders: true})
     expect(out.split('\n')[0]).toMatch(/^web-1\s/)
-    expect(renderPlacementTable(result({items: [], clusters: []}), {wide: false, allNamespaces: false, now: NOW, noHeaders: true})).toBe('')
+    expect(
+      renderPlacementTable(result({items: [], clusters: []}), {
+        wide: false,
+        allNamespaces: false,
+        now: NOW,
+        noHeaders: true,
+      }),
+    ).toBe('')
   })
 })
 
@@ -79,12 +163,16 @@ describe('renderPlacementSummary', () => {
   })
 
   it('says there is nothing, kubectl style', () => {
-    expect(renderPlacementSummary(result({items: [], clusters: []}))).toBe('No resources found in liqo-test namespace.\n')
+    expect(renderPlacementSummary(result({items: [], clusters: []}))).toBe(
+      'No resources found in liqo-test namespace.\n',
+    )
     expect(renderPlacementSummary(result({items: [], clusters: [], allNamespaces: true}))).toBe('No resources found\n')
   })
 
   it('shows at most three pending explanations', () => {
-    const many = Array.from({length: 5}, (_, i) => aPod({name: `p${i}`, phase: 'Pending', ready: false, unschedulableMessage: 'no nodes'}))
+    const many = Array.from({length: 5}, (_, i) =>
+      aPod({name: `p${i}`, phase: 'Pending', ready: false, unschedulableMessage: 'no nodes'}),
+    )
     const r = {...place(many, nodes, [milan]), namespace: 'ns', allNamespaces: false}
     expect(
       renderPlacementSummary(r)
@@ -94,8 +182,12 @@ describe('renderPlacementSummary', () => {
   })
 
   it('summarizeCluster pluralizes', () => {
-    expect(summarizeCluster({cluster: {kind: 'remote', name: 'milan'}, pods: 1, ready: 0})).toBe('milan: 1 pod, 0 ready')
-    expect(summarizeCluster({cluster: {kind: 'local', name: 'local'}, pods: 0, ready: 0})).toBe('local: 0 pods, 0 ready')
+    expect(summarizeCluster({cluster: {kind: 'remote', name: 'milan'}, pods: 1, ready: 0})).toBe(
+      'milan: 1 pod, 0 ready',
+    )
+    expect(summarizeCluster({cluster: {kind: 'local', name: 'local'}, pods: 0, ready: 0})).toBe(
+      'local: 0 pods, 0 ready',
+    )
   })
 })
 
@@ -103,7 +195,14 @@ describe('placementDocument', () => {
   const doc = placementDocument(result()) as {
     total: number
     namespace: string | null
-    clusters: Array<{name: string; kind: string; clusterID: string | null; foreignCluster: string | null; pods: number; ready: number}>
+    clusters: Array<{
+      name: string
+      kind: string
+      clusterID: string | null
+      foreignCluster: string | null
+      pods: number
+      ready: number
+    }>
     items: Array<Record<string, unknown>>
   }
 
@@ -111,12 +210,24 @@ describe('placementDocument', () => {
     expect(doc.total).toBe(6)
     expect(doc.items).toHaveLength(6)
     expect(doc.clusters.reduce((n, c) => n + c.pods, 0)).toBe(doc.total)
-    expect(doc.clusters.find((c) => c.name === 'milan')).toEqual({name: 'milan', kind: 'remote', clusterID: 'id-milan', foreignCluster: 'fc-milan', pods: 2, ready: 1})
+    expect(doc.clusters.find((c) => c.name === 'milan')).toEqual({
+      name: 'milan',
+      kind: 'remote',
+      clusterID: 'id-milan',
+      foreignCluster: 'fc-milan',
+      pods: 2,
+      ready: 1,
+    })
   })
 
   it('uses null, not absent fields, for missing values', () => {
     const pending = doc.items.find((i) => i.name === 'web-4')!
-    expect(pending).toMatchObject({node: null, ip: null, cluster: {name: '<none>', kind: 'unscheduled', clusterID: null}, owner: 'ReplicaSet/web-abc'})
+    expect(pending).toMatchObject({
+      node: null,
+      ip: null,
+      cluster: {name: '<none>', kind: 'unscheduled', clusterID: null},
+      owner: 'ReplicaSet/web-abc',
+    })
     expect(placementDocument(result({allNamespaces: true})).namespace).toBeNull()
     expect(doc.namespace).toBe('liqo-test')
   })

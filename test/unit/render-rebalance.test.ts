@@ -8,12 +8,35 @@ import {aForeignCluster, aNamespaceOffloading, aNode, aPod, ago, aVirtualNode, N
 
 const milan = aForeignCluster({name: 'milan', clusterId: 'id-milan'})
 const rome = aForeignCluster({name: 'rome', clusterId: 'id-rome'})
-const nodes = [aNode({name: 'home'}), aVirtualNode('liqo-milan', 'id-milan', {readySince: ago(600)}), aVirtualNode('liqo-rome', 'id-rome', {readySince: ago(600)})]
-const pods = ['a', 'b', 'c'].map((n, i) => aPod({name: `web-${n}`, nodeName: 'liqo-milan', labels: {app: 'web'}, createdAt: ago(600 - i)}))
+const nodes = [
+  aNode({name: 'home'}),
+  aVirtualNode('liqo-milan', 'id-milan', {readySince: ago(600)}),
+  aVirtualNode('liqo-rome', 'id-rome', {readySince: ago(600)}),
+]
+const pods = ['a', 'b', 'c'].map((n, i) =>
+  aPod({name: `web-${n}`, nodeName: 'liqo-milan', labels: {app: 'web'}, createdAt: ago(600 - i)}),
+)
 
 function view(pdbs: PodDisruptionBudget[] = []): RebalanceView {
-  const plan = planRebalance({pods, nodes, fcs: [milan, rome], offloadings: [aNamespaceOffloading({podStrategy: 'Remote'})], pdbs, now: NOW, stableForMs: 30_000, maxUnavailable: 1})
-  return {context: 'home-ctx', generation: 'Liqo v1.x', scope: {namespace: 'liqo-test', allNamespaces: false, stableForMs: 30_000, maxUnavailable: 1}, plan, leftovers: [], nodes, fcs: [milan, rome]}
+  const plan = planRebalance({
+    pods,
+    nodes,
+    fcs: [milan, rome],
+    offloadings: [aNamespaceOffloading({podStrategy: 'Remote'})],
+    pdbs,
+    now: NOW,
+    stableForMs: 30_000,
+    maxUnavailable: 1,
+  })
+  return {
+    context: 'home-ctx',
+    generation: 'Liqo v1.x',
+    scope: {namespace: 'liqo-test', allNamespaces: false, stableForMs: 30_000, maxUnavailable: 1},
+    plan,
+    leftovers: [],
+    nodes,
+    fcs: [milan, rome],
+  }
 }
 
 describe('rebalance plan rendering', () => {
@@ -46,10 +69,15 @@ describe('rebalance plan rendering', () => {
     const v = view([pdb])
     const text = renderRebalancePlan(v)
     expect(text).toContain('    PodDisruptionBudget: liqo-test/hold\n')
-    expect(text).toContain('    blocked: PodDisruptionBudget liqo-test/hold allows 0 disruption(s): needs 3 healthy of 3 pods, 3 are; nothing of it can be evicted\n')
+    expect(text).toContain(
+      '    blocked: PodDisruptionBudget liqo-test/hold allows 0 disruption(s): needs 3 healthy of 3 pods, 3 are; nothing of it can be evicted\n',
+    )
     expect(text).toMatch(/^0 pod\(s\) to move\.$/m)
     const doc = rebalancePlanDocument(v) as {controllers: Array<{blocked: unknown; moves: unknown[]}>}
-    expect(doc.controllers[0]!.blocked).toEqual({budget: 'liqo-test/hold', detail: 'allows 0 disruption(s): needs 3 healthy of 3 pods, 3 are'})
+    expect(doc.controllers[0]!.blocked).toEqual({
+      budget: 'liqo-test/hold',
+      detail: 'allows 0 disruption(s): needs 3 healthy of 3 pods, 3 are',
+    })
     expect(doc.controllers[0]!.moves).toEqual([{pod: 'web-c', from: 'milan', to: ['rome']}])
   })
 })

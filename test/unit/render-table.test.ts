@@ -21,7 +21,11 @@ describe('renderTable', () => {
   })
 
   it('separates columns by exactly three spaces after the widest cell, kubectl style', () => {
-    expect(lines.slice(0, 3)).toEqual(['NAME                 CLUSTER   READY', 'web-1                milan     1/1', 'a-much-longer-name   local     0'])
+    expect(lines.slice(0, 3)).toEqual([
+      'NAME                 CLUSTER   READY',
+      'web-1                milan     1/1',
+      'a-much-longer-name   local     0',
+    ])
     // every column starts at the same offset on every line
     const starts = (l: string) => [l.indexOf('CLUSTER'), l.indexOf('READY')]
     expect(starts(lines[0]!)).toEqual([21, 31])

@@ -11,12 +11,27 @@ import {aForeignCluster, aNode, aPod, aScheduling, ago, aVirtualNode, NOW, VIRTU
 const rule: OffloadingRule = {
   ref: 'shop/offloading',
   podStrategy: 'Remote',
-  clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-cluster-2']}]}]},
+  clusterSelector: {
+    nodeSelectorTerms: [
+      {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-cluster-2']}]},
+    ],
+  },
 }
-const scheduling = aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: offloadingTerms(rule)!, requests: {cpuMilli: 250, memoryBytes: 64 * 2 ** 20, pods: 1}})
+const scheduling = aScheduling({
+  tolerations: [VIRTUAL_TOLERATION],
+  requiredTerms: offloadingTerms(rule)!,
+  requests: {cpuMilli: 250, memoryBytes: 64 * 2 ** 20, pods: 1},
+})
 const allocatable = {cpuMilli: 8000, memoryBytes: 32 * 2 ** 30, pods: 250}
-const nodes = [aNode({name: 'worker', allocatable}), aVirtualNode('liqo-2', 'id-cluster-2', {allocatable}), aVirtualNode('liqo-3', 'id-cluster-3', {allocatable, unschedulable: true})]
-const fcs = [aForeignCluster({name: 'cluster-2', clusterName: 'cluster-2'}), aForeignCluster({name: 'cluster-3', clusterName: 'cluster-3'})]
+const nodes = [
+  aNode({name: 'worker', allocatable}),
+  aVirtualNode('liqo-2', 'id-cluster-2', {allocatable}),
+  aVirtualNode('liqo-3', 'id-cluster-3', {allocatable, unschedulable: true}),
+]
+const fcs = [
+  aForeignCluster({name: 'cluster-2', clusterName: 'cluster-2'}),
+  aForeignCluster({name: 'cluster-3', clusterName: 'cluster-3'}),
+]
 
 function result(pods: PodWhy[]): PodsWhyResult {
   return {namespace: 'shop', context: 'cluster-1', liqo: 'v0', offloading: rule, pods, warnings: []}
@@ -56,32 +71,53 @@ describe('pods why renderers', () => {
   it('wide: a row per node with readiness, cordon, taints and room', () => {
     const text = renderPodsWhy(result([runningWhy]), {wide: true, now: NOW})
     expect(text).toMatch(/^CLUSTER +NODE +FITS +READY +CORDONED +TAINTS +ROOM +REASON$/m)
-    expect(text).toMatch(/^cluster-2 +liqo-2 +here +True +no +virtual-node\.liqo\.io\/not-allowed=true:NoExecute +cpu 8, memory 32Gi, pods 250 +it runs here$/m)
+    expect(text).toMatch(
+      /^cluster-2 +liqo-2 +here +True +no +virtual-node\.liqo\.io\/not-allowed=true:NoExecute +cpu 8, memory 32Gi, pods 250 +it runs here$/m,
+    )
     // The node's own first reason, in the scheduler's order: the cordon comes before the clusterSelector.
     expect(text).toMatch(/^cluster-3 +liqo-3 +no +True +yes +.* the node is cordoned \(unschedulable\)$/m)
   })
 
   it("a Pending pod: the scheduler's event and whether we agree; json names each cluster's cause", () => {
-    const pending = aPod({name: 'web-2', namespace: 'shop', uid: 'uid-web-2', phase: 'Pending', status: 'Pending', scheduling})
+    const pending = aPod({
+      name: 'web-2',
+      namespace: 'shop',
+      uid: 'uid-web-2',
+      phase: 'Pending',
+      status: 'Pending',
+      scheduling,
+    })
     const clusters = clusterVerdicts(pending, nodes, fcs, rule, () => [])
     const event: KubeEvent = {
       namespace: 'shop',
       name: 'web-2.1',
       type: 'Warning',
       reason: 'FailedScheduling',
-      message: "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable, 1 Insufficient cpu.",
+      message:
+        "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable, 1 Insufficient cpu.",
       involvedUid: 'uid-web-2',
       involvedName: 'web-2',
       count: 3,
       lastSeen: ago(20),
     }
-    const why: PodWhy = {namespace: 'shop', name: 'web-2', status: 'Pending', cluster: {kind: 'unscheduled', name: '<none>'}, scheduling, clusters, scheduler: checkAgainstScheduler(clusters, event)}
+    const why: PodWhy = {
+      namespace: 'shop',
+      name: 'web-2',
+      status: 'Pending',
+      cluster: {kind: 'unscheduled', name: '<none>'},
+      scheduling,
+      clusters,
+      scheduler: checkAgainstScheduler(clusters, event),
+    }
     const text = renderPodsWhy(result([why]), {wide: false, now: NOW})
     expect(text).toMatch(/^Status: +Pending, not scheduled$/m)
     expect(text).toMatch(/^cluster-2 +yes +a pod like it fits here$/m)
     expect(text).toMatch(/^Scheduler: +FailedScheduling 20s ago \(x3\): 0\/3 nodes are available: /m)
     expect(text).toMatch(/^Our reasoning: +DISAGREES: we find room on cluster-2, the scheduler found none/m)
-    const doc = podsWhyDocument(result([why])) as {kind: string; items: Array<{clusters: Array<{name: string; cause: string | null}>; scheduler: {agreement: string}}>}
+    const doc = podsWhyDocument(result([why])) as {
+      kind: string
+      items: Array<{clusters: Array<{name: string; cause: string | null}>; scheduler: {agreement: string}}>
+    }
     expect(doc.kind).toBe('PodsWhy')
     expect(doc.items[0]!.clusters.map((c) => [c.name, c.cause])).toEqual([
       ['local', 'strategy'],

@@ -7,27 +7,44 @@ import {reachLine, rerunLine, shellQuote, Stage, withoutCredentials} from '../..
 
 describe('rerunLine', () => {
   it('adds the context and --yes to what the user typed', () => {
-    expect(rerunLine('peer disable', ['cluster-3', '--timeout', '2m'], {context: 'kind-home', yes: true})).toBe('liqo-topology peer disable cluster-3 --timeout 2m --context kind-home --yes')
+    expect(rerunLine('peer disable', ['cluster-3', '--timeout', '2m'], {context: 'kind-home', yes: true})).toBe(
+      'liqo-topology peer disable cluster-3 --timeout 2m --context kind-home --yes',
+    )
   })
 
   it('keeps a context and a --yes the user gave (any spelling)', () => {
-    expect(rerunLine('cleanup', ['-n', 'x', '--context=a', '-y'], {context: 'a', yes: true})).toBe('liqo-topology cleanup -n x --context=a -y')
-    expect(rerunLine('cleanup', ['-n', 'x', '--context', 'a', '--skip-confirm'], {context: 'a', yes: true})).toBe('liqo-topology cleanup -n x --context a --skip-confirm')
+    expect(rerunLine('cleanup', ['-n', 'x', '--context=a', '-y'], {context: 'a', yes: true})).toBe(
+      'liqo-topology cleanup -n x --context=a -y',
+    )
+    expect(rerunLine('cleanup', ['-n', 'x', '--context', 'a', '--skip-confirm'], {context: 'a', yes: true})).toBe(
+      'liqo-topology cleanup -n x --context a --skip-confirm',
+    )
   })
 
   it('never prints --token: it leaves it out and says to add it back', () => {
-    const line = rerunLine('peer disable', ['cluster-3', '--server', 'https://h:6443', '--token', 's3cret', '--as', 'jane', '--token=again'], {yes: true})
-    expect(line).toBe('liqo-topology peer disable cluster-3 --server https://h:6443 --as jane --yes (add the --token you gave: it is not printed)')
+    const line = rerunLine(
+      'peer disable',
+      ['cluster-3', '--server', 'https://h:6443', '--token', 's3cret', '--as', 'jane', '--token=again'],
+      {yes: true},
+    )
+    expect(line).toBe(
+      'liqo-topology peer disable cluster-3 --server https://h:6443 --as jane --yes (add the --token you gave: it is not printed)',
+    )
     expect(line).not.toContain('s3cret')
     expect(line).not.toContain('again')
   })
 
   it('withoutCredentials leaves the words after -- alone', () => {
-    expect(withoutCredentials(['-s', 'x', '--', '--token', 'y'])).toEqual({args: ['-s', 'x', '--', '--token', 'y'], leftOut: []})
+    expect(withoutCredentials(['-s', 'x', '--', '--token', 'y'])).toEqual({
+      args: ['-s', 'x', '--', '--token', 'y'],
+      leftOut: [],
+    })
   })
 
   it('quotes what a shell would split or expand', () => {
-    expect(rerunLine('cleanup', ['-n', "it's here", '--kubeconfig', '/tmp/a b/$HOME'])).toBe(`liqo-topology cleanup -n 'it'\\''s here' --kubeconfig '/tmp/a b/$HOME'`)
+    expect(rerunLine('cleanup', ['-n', "it's here", '--kubeconfig', '/tmp/a b/$HOME'])).toBe(
+      `liqo-topology cleanup -n 'it'\\''s here' --kubeconfig '/tmp/a b/$HOME'`,
+    )
   })
 
   it('property: a POSIX shell reads every quoted argument back exactly', () => {
@@ -52,7 +69,9 @@ describe('reachLine', () => {
   })
 
   it('no context (--server with no kubeconfig): no --context', () => {
-    expect(reachLine('peer enable', ['c3'], {context: '', args: ['-s', 'https://h'], leftOut: []})).toBe('liqo-topology peer enable c3 -s https://h')
+    expect(reachLine('peer enable', ['c3'], {context: '', args: ['-s', 'https://h'], leftOut: []})).toBe(
+      'liqo-topology peer enable c3 -s https://h',
+    )
   })
 })
 
@@ -60,9 +79,13 @@ describe('Stage', () => {
   it('commandLine carries the reach the command connected with', () => {
     const stage = new Stage('peer disable', ['c3', '--token', 't0k'])
     stage.reach = {context: 'home', args: ['--as', 'jane'], leftOut: ['--token']}
-    expect(stage.commandLine('peer enable', ['c3'])).toBe('liqo-topology peer enable c3 --context home --as jane (add the --token you gave: it is not printed)')
+    expect(stage.commandLine('peer enable', ['c3'])).toBe(
+      'liqo-topology peer enable c3 --context home --as jane (add the --token you gave: it is not printed)',
+    )
     stage.set('the change was applied', {context: 'home'})
-    expect(stage.line()).toBe('interrupted: the change was applied; finish with: liqo-topology peer disable c3 --context home --yes (add the --token you gave: it is not printed)')
+    expect(stage.line()).toBe(
+      'interrupted: the change was applied; finish with: liqo-topology peer disable c3 --context home --yes (add the --token you gave: it is not printed)',
+    )
   })
 
   it('before anything changed: nothing was changed, no command to finish', () => {

@@ -62,7 +62,9 @@ describe('resolveForeignCluster', () => {
   it('an unknown input is a UserError whose hint lists the known clusters', () => {
     const e = catchError(() => resolveForeignCluster('paris', fcs, 'home'))
     expect(e.message).toBe('no ForeignCluster on context "home" matches "paris" (by name, cluster ID or cluster name)')
-    expect(e.hint).toBe('known clusters: fc-milan (ID ID-MILAN-0001, cluster name milan); fc-turin (ID ?, cluster name turin); naples (ID id-naples)')
+    expect(e.hint).toBe(
+      'known clusters: fc-milan (ID ID-MILAN-0001, cluster name milan); fc-turin (ID ?, cluster name turin); naples (ID id-naples)',
+    )
   })
 
   it('an empty input is a UserError listing the clusters', () => {
@@ -92,6 +94,8 @@ describe('describeForeignCluster', () => {
   it('omits the cluster name when it equals the object name or is empty', () => {
     expect(describeForeignCluster(aForeignCluster({name: 'a', clusterId: 'i', clusterName: 'a'}))).toBe('a (ID i)')
     expect(describeForeignCluster(aForeignCluster({name: 'a', clusterId: 'i', clusterName: ''}))).toBe('a (ID i)')
-    expect(describeForeignCluster(aForeignCluster({name: 'a', clusterId: '', clusterName: 'b'}))).toBe('a (ID ?, cluster name b)')
+    expect(describeForeignCluster(aForeignCluster({name: 'a', clusterId: '', clusterName: 'b'}))).toBe(
+      'a (ID ?, cluster name b)',
+    )
   })
 })

@@ -133,7 +133,10 @@ describe('Reflector back-off', () => {
   it('keeps only what its filter accepts (a watch across namespaces, kept to some)', async () => {
     const raw = (ns: string, name: string) => ({metadata: {namespace: ns, name, resourceVersion: '7'}})
     const client = {
-      list: async (_p: string, _o: unknown, map: (r: unknown) => unknown) => ({items: [raw('a', 'p1'), raw('b', 'p2'), raw('c', 'p3')].map(map), resourceVersion: '7'}),
+      list: async (_p: string, _o: unknown, map: (r: unknown) => unknown) => ({
+        items: [raw('a', 'p1'), raw('b', 'p2'), raw('c', 'p3')].map(map),
+        resourceVersion: '7',
+      }),
       async *watch(_p: string, o: {signal: AbortSignal}) {
         yield {type: 'ADDED', object: raw('c', 'p4')}
         yield {type: 'ADDED', object: raw('b', 'p5')}
@@ -141,7 +144,10 @@ describe('Reflector back-off', () => {
       },
     }
     const keep = new Set(['b', 'c'])
-    const r = new Reflector(client as never, '/api/v1/pods', {map: (x) => x, filter: (x) => keep.has(x.metadata.namespace)})
+    const r = new Reflector(client as never, '/api/v1/pods', {
+      map: (x) => x,
+      filter: (x) => keep.has(x.metadata.namespace),
+    })
     const ctl = new AbortController()
     const changes: Array<Change<unknown>> = []
     const done = r.run(ctl.signal, (c) => changes.push(...c))

@@ -1,6 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
-import {crossTerms, matchesRequirement, matchesTerm, matchesTerms, podFitsNode, tolerates} from '../../src/model/scheduling.js'
+import {
+  crossTerms,
+  matchesRequirement,
+  matchesTerm,
+  matchesTerms,
+  podFitsNode,
+  tolerates,
+} from '../../src/model/scheduling.js'
 import type {NodeSelectorTerm} from '../../src/model/types.js'
 import {aNode, aScheduling, aVirtualNode, VIRTUAL_TOLERATION} from './fixtures.js'
 
@@ -77,14 +84,24 @@ describe('matchesTerm / matchesTerms', () => {
 
   it('matchFields supports metadata.name only', () => {
     expect(matchesTerm(node, {matchFields: [{key: 'metadata.name', operator: 'In', values: ['node-1']}]})).toBe(true)
-    expect(matchesTerm(node, {matchFields: [{key: 'metadata.name', operator: 'NotIn', values: ['node-1']}]})).toBe(false)
+    expect(matchesTerm(node, {matchFields: [{key: 'metadata.name', operator: 'NotIn', values: ['node-1']}]})).toBe(
+      false,
+    )
     expect(matchesTerm(node, {matchFields: [{key: 'metadata.uid', operator: 'Exists'}]})).toBe(false)
     // a node label literally called metadata.name is not a field
-    expect(matchesTerm({name: 'x', labels: {'metadata.name': 'node-1'}}, {matchFields: [{key: 'metadata.name', operator: 'In', values: ['node-1']}]})).toBe(false)
+    expect(
+      matchesTerm(
+        {name: 'x', labels: {'metadata.name': 'node-1'}},
+        {matchFields: [{key: 'metadata.name', operator: 'In', values: ['node-1']}]},
+      ),
+    ).toBe(false)
   })
 
   it('combines matchExpressions and matchFields with AND', () => {
-    const term: NodeSelectorTerm = {matchExpressions: [{key: 'zone', operator: 'In', values: ['a']}], matchFields: [{key: 'metadata.name', operator: 'In', values: ['other']}]}
+    const term: NodeSelectorTerm = {
+      matchExpressions: [{key: 'zone', operator: 'In', values: ['a']}],
+      matchFields: [{key: 'metadata.name', operator: 'In', values: ['other']}],
+    }
     expect(matchesTerm(node, term)).toBe(false)
   })
 
@@ -136,18 +153,34 @@ describe('podFitsNode', () => {
 
   it('rejects a node that is not Ready or being deleted', () => {
     expect(podFitsNode(plain, aNode({name: 'w', ready: false}))).toEqual({fits: false, reason: 'node is not Ready'})
-    expect(podFitsNode(plain, aNode({name: 'w', deletionTimestamp: '2024-01-01T00:00:00Z'}))).toEqual({fits: false, reason: 'node is being deleted'})
+    expect(podFitsNode(plain, aNode({name: 'w', deletionTimestamp: '2024-01-01T00:00:00Z'}))).toEqual({
+      fits: false,
+      reason: 'node is being deleted',
+    })
   })
 
   it('rejects a cordoned node unless the pod tolerates unschedulable', () => {
     const cordoned = aNode({name: 'w', unschedulable: true})
     expect(podFitsNode(plain, cordoned)).toEqual({fits: false, reason: 'node is cordoned'})
-    expect(podFitsNode(aScheduling({tolerations: [{key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule'}]}), cordoned).fits).toBe(true)
+    expect(
+      podFitsNode(
+        aScheduling({
+          tolerations: [{key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule'}],
+        }),
+        cordoned,
+      ).fits,
+    ).toBe(true)
   })
 
   it('rejects untolerated NoSchedule and NoExecute taints, naming them', () => {
-    expect(podFitsNode(plain, aVirtualNode('vk', 'id'))).toEqual({fits: false, reason: 'untolerated taint virtual-node.liqo.io/not-allowed=true:NoExecute'})
-    expect(podFitsNode(plain, aNode({name: 'w', taints: [{key: 'dedicated', effect: 'NoSchedule'}]}))).toEqual({fits: false, reason: 'untolerated taint dedicated:NoSchedule'})
+    expect(podFitsNode(plain, aVirtualNode('vk', 'id'))).toEqual({
+      fits: false,
+      reason: 'untolerated taint virtual-node.liqo.io/not-allowed=true:NoExecute',
+    })
+    expect(podFitsNode(plain, aNode({name: 'w', taints: [{key: 'dedicated', effect: 'NoSchedule'}]}))).toEqual({
+      fits: false,
+      reason: 'untolerated taint dedicated:NoSchedule',
+    })
     expect(podFitsNode(aScheduling({tolerations: [VIRTUAL_TOLERATION]}), aVirtualNode('vk', 'id')).fits).toBe(true)
   })
 
@@ -158,12 +191,18 @@ describe('podFitsNode', () => {
   it('applies the nodeSelector', () => {
     const s = aScheduling({nodeSelector: {disk: 'ssd'}})
     expect(podFitsNode(s, aNode({name: 'w', labels: {disk: 'ssd'}})).fits).toBe(true)
-    expect(podFitsNode(s, aNode({name: 'w', labels: {disk: 'hdd'}}))).toEqual({fits: false, reason: 'nodeSelector disk=ssd does not match'})
+    expect(podFitsNode(s, aNode({name: 'w', labels: {disk: 'hdd'}}))).toEqual({
+      fits: false,
+      reason: 'nodeSelector disk=ssd does not match',
+    })
     expect(podFitsNode(s, aNode({name: 'w', labels: {}})).fits).toBe(false)
   })
 
   it('applies the required node affinity', () => {
-    const s = aScheduling({tolerations: [VIRTUAL_TOLERATION], requiredTerms: [{matchExpressions: [{key: 'liqo.io/type', operator: 'In', values: ['virtual-node']}]}]})
+    const s = aScheduling({
+      tolerations: [VIRTUAL_TOLERATION],
+      requiredTerms: [{matchExpressions: [{key: 'liqo.io/type', operator: 'In', values: ['virtual-node']}]}],
+    })
     expect(podFitsNode(s, aVirtualNode('vk', 'id')).fits).toBe(true)
     expect(podFitsNode(s, aNode({name: 'w'}))).toEqual({fits: false, reason: 'required node affinity does not match'})
   })
@@ -195,8 +234,14 @@ describe('crossTerms', () => {
           {key: 'c', operator: 'DoesNotExist'},
         ],
       },
-      {matchExpressions: [{key: 'b', operator: 'Exists'}], matchFields: [{key: 'metadata.name', operator: 'In', values: ['n']}]},
-      {matchExpressions: [{key: 'c', operator: 'DoesNotExist'}], matchFields: [{key: 'metadata.name', operator: 'In', values: ['n']}]},
+      {
+        matchExpressions: [{key: 'b', operator: 'Exists'}],
+        matchFields: [{key: 'metadata.name', operator: 'In', values: ['n']}],
+      },
+      {
+        matchExpressions: [{key: 'c', operator: 'DoesNotExist'}],
+        matchFields: [{key: 'metadata.name', operator: 'In', values: ['n']}],
+      },
     ])
   })
 
@@ -216,7 +261,9 @@ describe('crossTerms', () => {
       {name: 'm', labels: {c: '1'}},
     ]
     for (const n of nodes) {
-      expect(matchesTerms(n, crossTerms([a1, a2], [b1, b2]))).toBe(matchesTerms(n, [a1, a2]) && matchesTerms(n, [b1, b2]))
+      expect(matchesTerms(n, crossTerms([a1, a2], [b1, b2]))).toBe(
+        matchesTerms(n, [a1, a2]) && matchesTerms(n, [b1, b2]),
+      )
     }
   })
 })

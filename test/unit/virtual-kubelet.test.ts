@@ -29,7 +29,10 @@ function setup() {
   const pod = (phase: string | undefined, ready?: 'True' | 'False'): PodEntry => ({
     metadata: {name: 'p', namespace: 'ns', uid: 'u1'},
     spec: {nodeName: 'worker', containers: [{name: 'c', image: 'nginx'}]},
-    status: {phase, conditions: [{type: 'PodScheduled', status: 'True'}, ...(ready ? [{type: 'Ready', status: ready}] : [])]},
+    status: {
+      phase,
+      conditions: [{type: 'PodScheduled', status: 'True'}, ...(ready ? [{type: 'Ready', status: ready}] : [])],
+    },
   })
   return {kubelet, store, patches, pod}
 }

@@ -3,7 +3,13 @@ import {describe, expect, it} from 'vitest'
 import {systemClock, type Clock} from '../../src/toolkit/clock.js'
 import {ApiError, ConnectionError, ExitCode, InterruptedError, WaitTimeoutError} from '../../src/toolkit/errors.js'
 import type {Change} from '../../src/k8s/reflector.js'
-import {groupPending, retryConnectionErrors, waitFor, type Evaluation, type WaitOptions} from '../../src/wait/wait-for.js'
+import {
+  groupPending,
+  retryConnectionErrors,
+  waitFor,
+  type Evaluation,
+  type WaitOptions,
+} from '../../src/wait/wait-for.js'
 
 const tick = (ms = 2) => new Promise((r) => setTimeout(r, ms))
 
@@ -44,7 +50,9 @@ class FakeReflector {
   set(key: string, value: string): void {
     const old = this.store.get(key)
     this.store.set(key, value)
-    this.onChanges?.([{type: old === undefined ? 'ADDED' : 'MODIFIED', key, obj: value, ...(old === undefined ? {} : {old})}])
+    this.onChanges?.([
+      {type: old === undefined ? 'ADDED' : 'MODIFIED', key, obj: value, ...(old === undefined ? {} : {old})},
+    ])
   }
 
   fail(e: unknown): void {
@@ -58,7 +66,12 @@ function storeEval(r: FakeReflector, counter: {n: number} = {n: 0}) {
     counter.n++
     const pending = [...r.store.entries()].filter(([, v]) => v !== 'ready').map(([k, v]) => `${k}: ${v}`)
     const ready = r.store.size - pending.length
-    return {done: r.store.size > 0 && pending.length === 0, message: `${ready}/${r.store.size} ready`, pending, result: ready}
+    return {
+      done: r.store.size > 0 && pending.length === 0,
+      message: `${ready}/${r.store.size} ready`,
+      pending,
+      result: ready,
+    }
   }
 }
 
@@ -126,7 +139,12 @@ describe('waitFor', () => {
   it('passes every change to onChange, flagging the initial list', async () => {
     const r = new FakeReflector()
     const seen: Array<[string, boolean]> = []
-    const p = waitFor(options(r, {onChange: (_src, changes, _at, initial) => seen.push([changes.map((c) => `${c.type} ${c.key}`).join(','), initial])}))
+    const p = waitFor(
+      options(r, {
+        onChange: (_src, changes, _at, initial) =>
+          seen.push([changes.map((c) => `${c.type} ${c.key}`).join(','), initial]),
+      }),
+    )
     r.sync({'pod/a': 'pending'})
     await tick()
     r.set('pod/a', 'ready')
@@ -146,7 +164,9 @@ describe('waitFor', () => {
     const err = e as WaitTimeoutError
     expect(err.exitCode).toBe(ExitCode.timeout)
     expect(err.exitCode).toBe(3)
-    expect(err.message).toBe('timed out after 60ms waiting for rescheduling in "liqo-test": pod/a: Pending; pod/c: Terminating')
+    expect(err.message).toBe(
+      'timed out after 60ms waiting for rescheduling in "liqo-test": pod/a: Pending; pod/c: Terminating',
+    )
     expect(err.pending).toEqual(['pod/a: Pending', 'pod/c: Terminating'])
     expect(err.hint).toBe('run "liqo-topology wait" again')
     expect(r.signal?.aborted).toBe(true)
@@ -157,7 +177,9 @@ describe('waitFor', () => {
     const p = waitFor(options(r, {timeoutMs: 30}))
     r.sync(Object.fromEntries(Array.from({length: 7}, (_, i) => [`pod/p${i}`, `Pending ${i}`])))
     const err = (await p.catch((x: unknown) => x)) as WaitTimeoutError
-    expect(err.message).toMatch(/: pod\/p0: Pending 0; pod\/p1: Pending 1; pod\/p2: Pending 2; pod\/p3: Pending 3; … 3 more$/)
+    expect(err.message).toMatch(
+      /: pod\/p0: Pending 0; pod\/p1: Pending 1; pod\/p2: Pending 2; pod\/p3: Pending 3; … 3 more$/,
+    )
     expect(err.pending).toHaveLength(7)
     const same = new FakeReflector()
     const q = waitFor(options(same, {timeoutMs: 30}))
@@ -268,10 +290,15 @@ describe('retryConnectionErrors', () => {
 describe('groupPending', () => {
   it('folds the same detail into one line, in first-seen order, naming at most 3', () => {
     const msg = 'Pending, not scheduled: 0/3 nodes are available: 3 node(s) did not match'
-    expect(groupPending([`pod/a: ${msg}`, 'pod/x: still on cluster-3', `pod/b: ${msg}`, `pod/c: ${msg}`, `pod/d: ${msg}`, 'deployment/web'])).toEqual([
-      `pod/a, pod/b, pod/c and 1 more: ${msg}`,
-      'pod/x: still on cluster-3',
-      'deployment/web',
-    ])
+    expect(
+      groupPending([
+        `pod/a: ${msg}`,
+        'pod/x: still on cluster-3',
+        `pod/b: ${msg}`,
+        `pod/c: ${msg}`,
+        `pod/d: ${msg}`,
+        'deployment/web',
+      ]),
+    ).toEqual([`pod/a, pod/b, pod/c and 1 more: ${msg}`, 'pod/x: still on cluster-3', 'deployment/web'])
   })
 })

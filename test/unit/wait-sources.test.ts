@@ -6,7 +6,8 @@ import {namespaceSources, reflectorsOf, snapshotOf, type ClusterSources} from '.
 
 const client = {} as KubeClient
 const policy = {}
-const opts = (r: Reflector<unknown>) => (r as unknown as {opts: {fieldSelector?: string; filter?: (raw: unknown) => boolean}}).opts
+const opts = (r: Reflector<unknown>) =>
+  (r as unknown as {opts: {fieldSelector?: string; filter?: (raw: unknown) => boolean}}).opts
 
 describe('convergence sources: one watch per kind, whatever the number of namespaces', () => {
   it('one namespace: watched there, the namespace by name', () => {
@@ -25,7 +26,10 @@ describe('convergence sources: one watch per kind, whatever the number of namesp
   it('25 namespaces: five watches across the cluster, kept to those namespaces', () => {
     const names = Array.from({length: 25}, (_, i) => `ns-${i}`)
     const s = namespaceSources(client, names, policy)!
-    const cluster = {nodes: {path: '/api/v1/nodes'}, peerings: {reflectors: [{path: '/apis/discovery.liqo.io/v1alpha1/foreignclusters'}]}} as unknown as ClusterSources
+    const cluster = {
+      nodes: {path: '/api/v1/nodes'},
+      peerings: {reflectors: [{path: '/apis/discovery.liqo.io/v1alpha1/foreignclusters'}]},
+    } as unknown as ClusterSources
     const paths = reflectorsOf(s, cluster).map((r) => r.path)
     expect(paths).toEqual([
       '/api/v1/nodes',
@@ -58,7 +62,9 @@ describe('convergence sources: one watch per kind, whatever the number of namesp
     s.ns.store.set('b', {name: 'b', deletionTimestamp: '2026-01-01T00:00:00Z'} as never)
     const cluster = {nodes: {store: new Map()}, peerings: {current: () => []}} as unknown as ClusterSources
     const snap = snapshotOf(s, cluster)
-    expect(snap.namespaces.map((n) => [n.namespace, n.exists, n.pods.map((p) => p.name), n.workloads.map((w) => w.name)])).toEqual([
+    expect(
+      snap.namespaces.map((n) => [n.namespace, n.exists, n.pods.map((p) => p.name), n.workloads.map((w) => w.name)]),
+    ).toEqual([
       ['a', true, ['p1'], []],
       ['b', false, ['p2'], ['d']],
     ])

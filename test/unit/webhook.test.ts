@@ -7,9 +7,15 @@ import type {NamespaceOffloading, NodeSelectorTerm} from '../../src/model/types.
 type Json = Record<string, any>
 type Nso = Pick<NamespaceOffloading, 'podStrategy' | 'clusterSelector'>
 
-const IS_VIRTUAL: NodeSelectorTerm = {matchExpressions: [{key: 'liqo.io/type', operator: 'In', values: ['virtual-node']}]}
-const IS_LOCAL: NodeSelectorTerm = {matchExpressions: [{key: 'liqo.io/type', operator: 'NotIn', values: ['virtual-node']}]}
-const REGION_EU: NodeSelectorTerm = {matchExpressions: [{key: 'topology.liqo.io/region', operator: 'In', values: ['eu']}]}
+const IS_VIRTUAL: NodeSelectorTerm = {
+  matchExpressions: [{key: 'liqo.io/type', operator: 'In', values: ['virtual-node']}],
+}
+const IS_LOCAL: NodeSelectorTerm = {
+  matchExpressions: [{key: 'liqo.io/type', operator: 'NotIn', values: ['virtual-node']}],
+}
+const REGION_EU: NodeSelectorTerm = {
+  matchExpressions: [{key: 'topology.liqo.io/region', operator: 'In', values: ['eu']}],
+}
 const PROVIDER_X: NodeSelectorTerm = {matchExpressions: [{key: 'liqo.io/provider', operator: 'In', values: ['x']}]}
 const TOLERATION = {key: 'virtual-node.liqo.io/not-allowed', operator: 'Exists', effect: 'NoExecute'}
 
@@ -26,7 +32,8 @@ function applyPatch(doc: Json, ops: Json[]): Json {
     const last = parts.pop()!
     let parent: any = out
     for (const p of parts) {
-      if (parent === null || typeof parent !== 'object' || !(p in parent)) throw new Error(`path ${op.path}: parent ${p} does not exist`)
+      if (parent === null || typeof parent !== 'object' || !(p in parent))
+        throw new Error(`path ${op.path}: parent ${p} does not exist`)
       parent = parent[p]
     }
     if (Array.isArray(parent)) {
@@ -40,8 +47,14 @@ function applyPatch(doc: Json, ops: Json[]): Json {
   return out
 }
 
-const pod = (spec: Json = {}): Json => ({apiVersion: 'v1', kind: 'Pod', metadata: {name: 'p', namespace: 'liqo-test'}, spec: {containers: [{name: 'c', image: 'nginx'}], ...spec}})
-const required = (p: Json): NodeSelectorTerm[] => p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
+const pod = (spec: Json = {}): Json => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {name: 'p', namespace: 'liqo-test'},
+  spec: {containers: [{name: 'c', image: 'nginx'}], ...spec},
+})
+const required = (p: Json): NodeSelectorTerm[] =>
+  p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
 
 const virtualEu = {name: 'liqo-eu', labels: {'liqo.io/type': 'virtual-node', 'topology.liqo.io/region': 'eu'}}
 const virtualUs = {name: 'liqo-us', labels: {'liqo.io/type': 'virtual-node', 'topology.liqo.io/region': 'us'}}
@@ -56,7 +69,9 @@ describe('offloadingTerms', () => {
   it('Remote: virtual nodes only, ANDed with each clusterSelector term', () => {
     expect(offloadingTerms({podStrategy: 'Remote'})).toEqual([IS_VIRTUAL])
     expect(offloadingTerms({podStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: []}})).toEqual([IS_VIRTUAL])
-    expect(offloadingTerms({podStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [REGION_EU, PROVIDER_X]}})).toEqual([
+    expect(
+      offloadingTerms({podStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [REGION_EU, PROVIDER_X]}}),
+    ).toEqual([
       {matchExpressions: [...REGION_EU.matchExpressions!, ...IS_VIRTUAL.matchExpressions!]},
       {matchExpressions: [...PROVIDER_X.matchExpressions!, ...IS_VIRTUAL.matchExpressions!]},
     ])
@@ -64,7 +79,9 @@ describe('offloadingTerms', () => {
 
   it('LocalAndRemote: the selected remote clusters OR any local node', () => {
     expect(offloadingTerms({podStrategy: 'LocalAndRemote'})).toEqual([IS_VIRTUAL, IS_LOCAL])
-    expect(offloadingTerms({podStrategy: 'LocalAndRemote', clusterSelector: {nodeSelectorTerms: [REGION_EU]}})).toEqual([REGION_EU, IS_LOCAL])
+    expect(offloadingTerms({podStrategy: 'LocalAndRemote', clusterSelector: {nodeSelectorTerms: [REGION_EU]}})).toEqual(
+      [REGION_EU, IS_LOCAL],
+    )
   })
 
   it('select the expected nodes', () => {
@@ -87,7 +104,11 @@ describe('mutatePod', () => {
     const ops = mutatePod(pod(), nso)
     expect(ops).toEqual([
       {op: 'add', path: '/spec/tolerations', value: [TOLERATION]},
-      {op: 'add', path: '/spec/affinity', value: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [IS_VIRTUAL]}}}},
+      {
+        op: 'add',
+        path: '/spec/affinity',
+        value: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [IS_VIRTUAL]}}},
+      },
     ])
     const out = applyPatch(pod(), ops)
     expect(out.spec.tolerations).toEqual([TOLERATION])
@@ -95,7 +116,10 @@ describe('mutatePod', () => {
   })
 
   it('LocalAndRemote with a clusterSelector: selected clusters or local', () => {
-    const out = applyPatch(pod(), mutatePod(pod(), {podStrategy: 'LocalAndRemote', clusterSelector: {nodeSelectorTerms: [REGION_EU]}}))
+    const out = applyPatch(
+      pod(),
+      mutatePod(pod(), {podStrategy: 'LocalAndRemote', clusterSelector: {nodeSelectorTerms: [REGION_EU]}}),
+    )
     expect(required(out)).toEqual([REGION_EU, IS_LOCAL])
   })
 
@@ -115,9 +139,14 @@ describe('mutatePod', () => {
   it("crosses the pod's own required affinity with the offloading terms", () => {
     const zoneA: NodeSelectorTerm = {matchExpressions: [{key: 'zone', operator: 'In', values: ['a']}]}
     const zoneB: NodeSelectorTerm = {matchExpressions: [{key: 'zone', operator: 'In', values: ['b']}]}
-    const p = pod({affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [zoneA, zoneB]}}}})
+    const p = pod({
+      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [zoneA, zoneB]}}},
+    })
     const ops = mutatePod(p, {podStrategy: 'LocalAndRemote', clusterSelector: {nodeSelectorTerms: [REGION_EU]}})
-    expect(ops.map((o) => o.path)).toEqual(['/spec/tolerations', '/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution'])
+    expect(ops.map((o) => o.path)).toEqual([
+      '/spec/tolerations',
+      '/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution',
+    ])
     const terms = required(applyPatch(p, ops))
     expect(terms).toEqual([
       {matchExpressions: [...zoneA.matchExpressions!, ...REGION_EU.matchExpressions!]},
@@ -136,10 +165,18 @@ describe('mutatePod', () => {
   })
 
   it('adds nodeAffinity under an existing affinity without touching podAntiAffinity or preferred terms', () => {
-    const anti = {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: 'kubernetes.io/hostname', labelSelector: {matchLabels: {app: 'web'}}}]}
+    const anti = {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        {topologyKey: 'kubernetes.io/hostname', labelSelector: {matchLabels: {app: 'web'}}},
+      ],
+    }
     const p = pod({affinity: {podAntiAffinity: anti}})
     const ops = mutatePod(p, {podStrategy: 'Remote'})
-    expect(ops[1]).toEqual({op: 'add', path: '/spec/affinity/nodeAffinity', value: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [IS_VIRTUAL]}}})
+    expect(ops[1]).toEqual({
+      op: 'add',
+      path: '/spec/affinity/nodeAffinity',
+      value: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [IS_VIRTUAL]}},
+    })
     const out = applyPatch(p, ops)
     expect(out.spec.affinity.podAntiAffinity).toEqual(anti)
 
@@ -159,6 +196,8 @@ describe('mutatePod', () => {
 
   it('produces a patch that is valid JSON for an AdmissionReview', () => {
     const ops = mutatePod(pod(), {podStrategy: 'LocalAndRemote'})
-    expect(JSON.parse(Buffer.from(Buffer.from(JSON.stringify(ops)).toString('base64'), 'base64').toString('utf8'))).toEqual(ops)
+    expect(
+      JSON.parse(Buffer.from(Buffer.from(JSON.stringify(ops)).toString('base64'), 'base64').toString('utf8')),
+    ).toEqual(ops)
   })
 })

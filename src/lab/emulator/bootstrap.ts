@@ -11,7 +11,14 @@ import yaml from 'js-yaml'
 import {ApiError} from '../../toolkit/errors.js'
 import type {Json, KubeClient} from '../../k8s/client.js'
 import {sleep} from '../../toolkit/clock.js'
-import {FOREIGN_CLUSTER, LABEL_DISCOVERY_TYPE, LABEL_FC_CLUSTER_ID, LABEL_SCHEDULING_ENABLED, LIQO_NAMESPACE, fcPath} from '../../liqo/constants.js'
+import {
+  FOREIGN_CLUSTER,
+  LABEL_DISCOVERY_TYPE,
+  LABEL_FC_CLUSTER_ID,
+  LABEL_SCHEDULING_ENABLED,
+  LIQO_NAMESPACE,
+  fcPath,
+} from '../../liqo/constants.js'
 import {packageRoot} from '../binaries.js'
 import {LIQO_VERSION} from './kubelet.js'
 import type {EmuCluster} from './model.js'
@@ -20,7 +27,9 @@ export const WEBHOOK_CONFIGURATION = 'liqo-mutating-webhook-configuration'
 
 export function crdManifests(): Json[] {
   const dir = join(packageRoot(), 'lab', 'manifests')
-  return ['foreignclusters.discovery.liqo.io.yaml', 'namespaceoffloadings.offloading.liqo.io.yaml'].map((f) => yaml.load(readFileSync(join(dir, f), 'utf8')) as Json)
+  return ['foreignclusters.discovery.liqo.io.yaml', 'namespaceoffloadings.offloading.liqo.io.yaml'].map(
+    (f) => yaml.load(readFileSync(join(dir, f), 'utf8')) as Json,
+  )
 }
 
 /** Create-or-ignore: the lab bootstraps fresh clusters, and a rerun must not fail. */
@@ -49,7 +58,11 @@ export async function installCrds(client: KubeClient): Promise<void> {
 
 export async function installLiqoNamespace(c: EmuCluster): Promise<void> {
   const client = c.client!
-  await createIfMissing(client, '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: LIQO_NAMESPACE}})
+  await createIfMissing(client, '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {name: LIQO_NAMESPACE},
+  })
   await createIfMissing(client, `/api/v1/namespaces/${LIQO_NAMESPACE}/configmaps`, {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -60,7 +73,11 @@ export async function installLiqoNamespace(c: EmuCluster): Promise<void> {
     },
     data: {CLUSTER_ID: c.id, CLUSTER_NAME: c.name},
   })
-  const labels = {'app.kubernetes.io/name': 'controller-manager', 'app.kubernetes.io/instance': 'liqo', 'app.kubernetes.io/version': LIQO_VERSION}
+  const labels = {
+    'app.kubernetes.io/name': 'controller-manager',
+    'app.kubernetes.io/instance': 'liqo',
+    'app.kubernetes.io/version': LIQO_VERSION,
+  }
   await createIfMissing(client, `/apis/apps/v1/namespaces/${LIQO_NAMESPACE}/deployments`, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -71,7 +88,13 @@ export async function installLiqoNamespace(c: EmuCluster): Promise<void> {
       template: {
         metadata: {labels},
         spec: {
-          containers: [{name: 'controller-manager', image: `liqo/liqo-controller-manager:${LIQO_VERSION}`, args: [`--cluster-id=${c.id}`]}],
+          containers: [
+            {
+              name: 'controller-manager',
+              image: `liqo/liqo-controller-manager:${LIQO_VERSION}`,
+              args: [`--cluster-id=${c.id}`],
+            },
+          ],
           // Bound to the cluster's own node (remote lab clusters have no scheduler); never offloaded.
           nodeName: c.nodeName,
         },
@@ -109,7 +132,9 @@ export async function installWebhook(client: KubeClient, port: number, caPem: st
         failurePolicy: 'Fail',
         timeoutSeconds: 5,
         clientConfig: {url: `https://127.0.0.1:${port}/mutate-pod`, caBundle: Buffer.from(caPem).toString('base64')},
-        rules: [{apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced'}],
+        rules: [
+          {apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced'},
+        ],
         namespaceSelector: {matchLabels: {[LABEL_SCHEDULING_ENABLED]: 'true'}},
       },
     ],
@@ -132,6 +157,10 @@ export function foreignClusterBody(remote: EmuCluster, outgoing: 'Yes' | 'No' | 
   }
 }
 
-export async function addForeignCluster(home: KubeClient, remote: EmuCluster, outgoing: 'Yes' | 'No' | 'Auto' = 'Yes'): Promise<void> {
+export async function addForeignCluster(
+  home: KubeClient,
+  remote: EmuCluster,
+  outgoing: 'Yes' | 'No' | 'Auto' = 'Yes',
+): Promise<void> {
   await createIfMissing(home, fcPath(), foreignClusterBody(remote, outgoing))
 }

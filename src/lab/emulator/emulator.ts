@@ -60,7 +60,8 @@ export class Emulator {
     const home = o.home.client!
     for (const c of [o.home, ...o.remotes]) this.byId.set(c.id, c)
     const onError = (what: string) => (e: unknown) => {
-      if (!this.abort.signal.aborted) o.log(`watch ${what}: ${e instanceof Error ? e.message : String(e)}; reconnecting`)
+      if (!this.abort.signal.aborted)
+        o.log(`watch ${what}: ${e instanceof Error ? e.message : String(e)}; reconnecting`)
       return 'retry' as const
     }
     // After a lab API server restarts, the emulator is back within seconds (a shorter back-off
@@ -68,11 +69,28 @@ export class Emulator {
     const backoff = {initialMs: 250, capMs: 5_000}
     this.fcs = new Reflector(home, fcPath(), {map: toForeignCluster, onError: onError('foreignclusters'), backoff})
     this.homeNodes = new Reflector(home, '/api/v1/nodes', {map: toNode, onError: onError('nodes'), backoff})
-    this.homePods = new Reflector(home, '/api/v1/pods', {fieldSelector: 'spec.nodeName!=', map: toPodEntry, onError: onError('pods'), backoff})
-    this.nsos = new Reflector(home, nsOffloadingPath(), {map: toNamespaceOffloading, onError: onError('namespaceoffloadings'), backoff})
+    this.homePods = new Reflector(home, '/api/v1/pods', {
+      fieldSelector: 'spec.nodeName!=',
+      map: toPodEntry,
+      onError: onError('pods'),
+      backoff,
+    })
+    this.nsos = new Reflector(home, nsOffloadingPath(), {
+      map: toNamespaceOffloading,
+      onError: onError('namespaceoffloadings'),
+      backoff,
+    })
     for (const r of o.remotes) {
       if (!r.client) continue
-      this.remotePods.set(r.name, new Reflector(r.client, '/api/v1/pods', {fieldSelector: `spec.nodeName=${r.nodeName}`, map: toPodEntry, onError: onError(`pods of ${r.name}`), backoff}))
+      this.remotePods.set(
+        r.name,
+        new Reflector(r.client, '/api/v1/pods', {
+          fieldSelector: `spec.nodeName=${r.nodeName}`,
+          map: toPodEntry,
+          onError: onError(`pods of ${r.name}`),
+          backoff,
+        }),
+      )
     }
 
     const shared = {home: o.home, signal: this.abort.signal, log: o.log}
@@ -85,7 +103,13 @@ export class Emulator {
       homeNodes: this.homeNodes,
       requeue: (key) => this.nsoQueue.add(key),
     })
-    this.kubelet = new VirtualKubelet({...shared, nodes: this.nodes, homePods: this.homePods, remotePods: this.remotePods, remoteNamespaceOf: (ns) => this.offloading.remoteNamespaceOf(ns)})
+    this.kubelet = new VirtualKubelet({
+      ...shared,
+      nodes: this.nodes,
+      homePods: this.homePods,
+      remotePods: this.remotePods,
+      remoteNamespaceOf: (ns) => this.offloading.remoteNamespaceOf(ns),
+    })
     this.peering = new ForeignClusterController({
       ...shared,
       byId: this.byId,
@@ -102,7 +126,11 @@ export class Emulator {
     this.nsoQueue = new WorkQueue('namespaceoffloading', (k) => this.offloading.reconcile(k), 4, o.log)
     this.podQueue = new WorkQueue('pod', (k) => this.kubelet.reconcileHomePod(k), 16, o.log)
     for (const r of o.remotes) {
-      if (r.client) this.remotePodQueues.set(r.name, new WorkQueue(`pod@${r.name}`, (k) => this.kubelet.reconcileRemotePod(r, k), 8, o.log))
+      if (r.client)
+        this.remotePodQueues.set(
+          r.name,
+          new WorkQueue(`pod@${r.name}`, (k) => this.kubelet.reconcileRemotePod(r, k), 8, o.log),
+        )
     }
   }
 
@@ -116,9 +144,18 @@ export class Emulator {
     runBg(this.homeNodes, (cs) => cs.forEach((c) => this.onHomeNode(c)))
     runBg(this.homePods, (cs) => cs.forEach((c) => this.podQueue.add(c.key)))
     runBg(this.nsos, (cs) => cs.forEach((c) => this.nsoQueue.add(c.key)))
-    for (const [name, r] of this.remotePods) runBg(r, (cs) => cs.forEach((c) => this.remotePodQueues.get(name)!.add(c.key)))
-    await Promise.all([this.fcs, this.homeNodes, this.homePods, this.nsos, ...this.remotePods.values()].map((r) => r.whenSynced()))
-    this.webhook = await startWebhook(this.o.webhook.port, this.o.webhook.certFile, this.o.webhook.keyFile, (ns) => this.nsos.store.get(`${ns}/${NAMESPACE_OFFLOADING_NAME}`), this.o.log)
+    for (const [name, r] of this.remotePods)
+      runBg(r, (cs) => cs.forEach((c) => this.remotePodQueues.get(name)!.add(c.key)))
+    await Promise.all(
+      [this.fcs, this.homeNodes, this.homePods, this.nsos, ...this.remotePods.values()].map((r) => r.whenSynced()),
+    )
+    this.webhook = await startWebhook(
+      this.o.webhook.port,
+      this.o.webhook.certFile,
+      this.o.webhook.keyFile,
+      (ns) => this.nsos.store.get(`${ns}/${NAMESPACE_OFFLOADING_NAME}`),
+      this.o.log,
+    )
     this.heartbeat = setInterval(() => void this.kubelet.beat(), 10_000)
     this.heartbeat.unref()
   }
@@ -133,7 +170,12 @@ export class Emulator {
 
   /** Creates (or re-reports Ready) the worker node of a cluster and starts playing its kubelet. */
   async addWorkerNode(c: EmuCluster): Promise<void> {
-    this.nodes.set(c.nodeName, {name: c.nodeName, client: c.client!, kind: 'worker', ips: new IpPool(`10.${244 + Math.min(c.index, 11)}`)})
+    this.nodes.set(c.nodeName, {
+      name: c.nodeName,
+      client: c.client!,
+      kind: 'worker',
+      ips: new IpPool(`10.${244 + Math.min(c.index, 11)}`),
+    })
     await ensureNode(c.client!, workerNodeBody(c.nodeName), 'worker', this.o.capacity, `172.18.0.${c.index + 2}`)
   }
 
@@ -147,11 +189,17 @@ export class Emulator {
 
   /** Everything started is settled (for `lab up` to report readiness). */
   async idle(): Promise<void> {
-    await Promise.all([this.fcQueue, this.nsoQueue, this.podQueue, ...this.remotePodQueues.values()].map((q) => q.idle()))
+    await Promise.all(
+      [this.fcQueue, this.nsoQueue, this.podQueue, ...this.remotePodQueues.values()].map((q) => q.idle()),
+    )
   }
 
   private onHomeNode(c: Change<Node>): void {
     // A virtual node going away or coming back changes which clusters a namespace is offloaded to.
-    if (c.obj.virtual && (c.type !== 'MODIFIED' || c.old?.ready !== c.obj.ready || c.old?.unschedulable !== c.obj.unschedulable)) this.offloading.requeueAll()
+    if (
+      c.obj.virtual &&
+      (c.type !== 'MODIFIED' || c.old?.ready !== c.obj.ready || c.old?.unschedulable !== c.obj.unschedulable)
+    )
+      this.offloading.requeueAll()
   }
 }

@@ -9,8 +9,24 @@ import {FOREIGN_CLUSTER, LABEL_DISCOVERY_TYPE, LABEL_FC_CLUSTER_ID, fcPath} from
 import type {ForeignCluster, Node} from '../../model/types.js'
 import {sleep} from '../../toolkit/clock.js'
 import {ApiError} from '../../toolkit/errors.js'
-import {VIRTUAL_NODE_FINALIZER, cordonNotReady, ensureNode, removeFinalizer, virtualNodeBody, type EmulatedNode, type NodeCapacity} from './kubelet.js'
-import {IpPool, tenantNamespace, virtualNodeName, wantsPeering, withCondition, type Cond, type EmuCluster} from './model.js'
+import {
+  VIRTUAL_NODE_FINALIZER,
+  cordonNotReady,
+  ensureNode,
+  removeFinalizer,
+  virtualNodeBody,
+  type EmulatedNode,
+  type NodeCapacity,
+} from './kubelet.js'
+import {
+  IpPool,
+  tenantNamespace,
+  virtualNodeName,
+  wantsPeering,
+  withCondition,
+  type Cond,
+  type EmuCluster,
+} from './model.js'
 import type {NamespaceOffloadingController} from './namespace-offloading.js'
 import type {VirtualKubelet} from './virtual-kubelet.js'
 
@@ -55,7 +71,13 @@ export class ForeignClusterController {
   }
 
   private virtualNode(remote: EmuCluster): EmulatedNode {
-    return {name: virtualNodeName(remote), client: this.c.home.client!, kind: 'virtual', remote, ips: new IpPool(`10.${202 + (remote.index % 50)}`)}
+    return {
+      name: virtualNodeName(remote),
+      client: this.c.home.client!,
+      kind: 'virtual',
+      remote,
+      ips: new IpPool(`10.${202 + (remote.index % 50)}`),
+    }
   }
 
   private async peer(fc: ForeignCluster, remote: EmuCluster): Promise<void | {requeueAfterMs: number}> {
@@ -70,22 +92,48 @@ export class ForeignClusterController {
     }
     const home = this.c.home.client!
     if (fc.outgoingPhase !== 'Pending' && fc.outgoingPhase !== 'Established') {
-      await this.setPeering(fc.name, 'Pending', 'ResourceRequestPending', 'The ResourceRequest has been sent to the remote cluster')
+      await this.setPeering(
+        fc.name,
+        'Pending',
+        'ResourceRequestPending',
+        'The ResourceRequest has been sent to the remote cluster',
+      )
       await this.delay()
     }
     const tenant = tenantNamespace(remote.id)
     if (!(await home.getOrNull(`/api/v1/namespaces/${tenant}`))) {
       await home
-        .create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: tenant, labels: {'liqo.io/tenant-namespace': 'true', [LABEL_FC_CLUSTER_ID]: remote.id}}})
+        .create('/api/v1/namespaces', {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: {name: tenant, labels: {'liqo.io/tenant-namespace': 'true', [LABEL_FC_CLUSTER_ID]: remote.id}},
+        })
         .catch(ignoreConflict)
     }
     if (fc.outgoingPhase !== 'Established') {
-      await this.setPeering(fc.name, 'Pending', 'KubeletPending', 'The remote cluster accepted the ResourceRequest; the virtual kubelet is starting')
+      await this.setPeering(
+        fc.name,
+        'Pending',
+        'KubeletPending',
+        'The remote cluster accepted the ResourceRequest; the virtual kubelet is starting',
+      )
       await this.delay()
     }
     this.c.nodes.set(nodeName, this.virtualNode(remote))
-    await ensureNode(home, virtualNodeBody(remote), 'virtual', this.c.capacity, `10.200.${remote.index % 250}.1`, 'withdrawal')
-    await this.setPeering(fc.name, 'Established', 'ResourceRequestAccepted', 'The ResourceRequest has been accepted by the remote cluster')
+    await ensureNode(
+      home,
+      virtualNodeBody(remote),
+      'virtual',
+      this.c.capacity,
+      `10.200.${remote.index % 250}.1`,
+      'withdrawal',
+    )
+    await this.setPeering(
+      fc.name,
+      'Established',
+      'ResourceRequestAccepted',
+      'The ResourceRequest has been accepted by the remote cluster',
+    )
     await this.setIncomingOnRemote(remote, 'Established')
     this.c.offloading.requeueAll()
   }
@@ -96,7 +144,12 @@ export class ForeignClusterController {
     const node = this.c.homeNodes.store.get(nodeName)
     if ((!fc || fc.outgoingPhase === 'None') && !node && !this.c.offloading.offloadsTo(remote.id)) return
     if (fc && fc.outgoingPhase !== 'None' && fc.outgoingPhase !== 'Disconnecting') {
-      await this.setPeering(fc.name, 'Disconnecting', 'ResourceRequestDeleting', 'The ResourceRequest is being withdrawn')
+      await this.setPeering(
+        fc.name,
+        'Disconnecting',
+        'ResourceRequestDeleting',
+        'The ResourceRequest is being withdrawn',
+      )
       await this.delay()
     }
     if (node && !node.deletionTimestamp) {
@@ -129,9 +182,19 @@ export class ForeignClusterController {
     const established = status === 'Established'
     // The tutorial's peerings are one-way: nothing peers back into the home cluster.
     if (!conds.some((c) => c.type === 'IncomingPeering')) {
-      conds = withCondition(conds, {type: 'IncomingPeering', status: 'None', reason: 'NoResourceRequest', message: 'No ResourceRequest has been received'})
+      conds = withCondition(conds, {
+        type: 'IncomingPeering',
+        status: 'None',
+        reason: 'NoResourceRequest',
+        message: 'No ResourceRequest has been received',
+      })
     }
-    conds = withCondition(conds, {type: 'AuthenticationStatus', status: 'Established', reason: 'IdentityAccepted', message: 'The identity has been accepted by the remote cluster'})
+    conds = withCondition(conds, {
+      type: 'AuthenticationStatus',
+      status: 'Established',
+      reason: 'IdentityAccepted',
+      message: 'The identity has been accepted by the remote cluster',
+    })
     if (status !== 'Pending' && status !== 'Disconnecting') {
       conds = withCondition(conds, {
         type: 'NetworkStatus',
@@ -142,7 +205,11 @@ export class ForeignClusterController {
     }
     const remoteId = raw.spec?.clusterIdentity?.clusterID
     const tenantNamespaces = {local: tenantNamespace(remoteId), remote: tenantNamespace(this.c.home.id)}
-    await home.patch(`${fcPath(fcName)}/status`, {status: {peeringConditions: conds, tenantNamespace: tenantNamespaces}}, 'merge')
+    await home.patch(
+      `${fcPath(fcName)}/status`,
+      {status: {peeringConditions: conds, tenantNamespace: tenantNamespaces}},
+      'merge',
+    )
     this.c.log(`foreigncluster ${fcName}: OutgoingPeering ${status} (${reason})`)
   }
 
@@ -170,8 +237,22 @@ export class ForeignClusterController {
       reason: est ? 'ResourceRequestAccepted' : 'NoResourceRequest',
       message: est ? 'The ResourceRequest has been accepted' : 'No ResourceRequest has been received',
     })
-    conds = withCondition(conds, {type: 'AuthenticationStatus', status: 'Established', reason: 'IdentityAccepted', message: 'The identity has been accepted'})
-    await client.patch(`${path}/status`, {status: {peeringConditions: conds, tenantNamespace: {local: tenantNamespace(home.id), remote: tenantNamespace(remote.id)}}}, 'merge')
+    conds = withCondition(conds, {
+      type: 'AuthenticationStatus',
+      status: 'Established',
+      reason: 'IdentityAccepted',
+      message: 'The identity has been accepted',
+    })
+    await client.patch(
+      `${path}/status`,
+      {
+        status: {
+          peeringConditions: conds,
+          tenantNamespace: {local: tenantNamespace(home.id), remote: tenantNamespace(remote.id)},
+        },
+      },
+      'merge',
+    )
   }
 }
 

@@ -8,7 +8,14 @@ import {randomBytes} from 'node:crypto'
 
 import {ApiError} from '../../toolkit/errors.js'
 import type {Json, KubeClient} from '../../k8s/client.js'
-import {LABEL_NODE_TYPE, LABEL_REMOTE_CLUSTER_ID, LABEL_TWIN_DESTINATION, LABEL_TWIN_ORIGIN, VIRTUAL_NODE_TAINT, VIRTUAL_NODE_TYPE} from '../../liqo/constants.js'
+import {
+  LABEL_NODE_TYPE,
+  LABEL_REMOTE_CLUSTER_ID,
+  LABEL_TWIN_DESTINATION,
+  LABEL_TWIN_ORIGIN,
+  VIRTUAL_NODE_TAINT,
+  VIRTUAL_NODE_TYPE,
+} from '../../liqo/constants.js'
 import {IpPool, microTime, nowIso, virtualNodeName, type EmuCluster} from './model.js'
 
 export const VIRTUAL_NODE_FINALIZER = 'virtualnode-controller.liqo.io/finalizer'
@@ -67,13 +74,25 @@ export function virtualNodeBody(remote: EmuCluster): Json {
 
 function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCapacity, ip: string): Json {
   const now = nowIso()
-  const cond = (type: string, status: string, reason: string, message: string) => ({type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: now})
+  const cond = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    reason,
+    message,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  })
   return {
     status: {
       capacity,
       allocatable: capacity,
       conditions: [
-        cond('Ready', ready ? 'True' : 'False', ready ? 'KubeletReady' : 'KubeletNotReady', ready ? 'kubelet is posting ready status' : 'the ResourceOffer is being withdrawn'),
+        cond(
+          'Ready',
+          ready ? 'True' : 'False',
+          ready ? 'KubeletReady' : 'KubeletNotReady',
+          ready ? 'kubelet is posting ready status' : 'the ResourceOffer is being withdrawn',
+        ),
         cond(
           'MemoryPressure',
           ready ? 'False' : 'True',
@@ -107,14 +126,22 @@ function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCa
  * NotReady it also set): Liqo v0.3's virtual kubelet never uncordons its node, so a cordon of an
  * operator stays on a virtual node.
  */
-export async function ensureNode(client: KubeClient, body: Json, kind: EmulatedNode['kind'], capacity: NodeCapacity, ip: string, uncordon: 'any' | 'withdrawal' = 'any'): Promise<string> {
+export async function ensureNode(
+  client: KubeClient,
+  body: Json,
+  kind: EmulatedNode['kind'],
+  capacity: NodeCapacity,
+  ip: string,
+  uncordon: 'any' | 'withdrawal' = 'any',
+): Promise<string> {
   const name = body.metadata.name as string
   let node = await client.getOrNull(`/api/v1/nodes/${name}`)
   if (node?.metadata?.deletionTimestamp) throw new Error(`node ${name} is still being deleted`)
   node ??= await client.create('/api/v1/nodes', body)
   const wasReady = ((node!.status?.conditions ?? []) as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
   await client.patch(`/api/v1/nodes/${name}/status`, nodeStatus(kind, true, capacity, ip), 'merge')
-  if (node!.spec?.unschedulable && (uncordon === 'any' || !wasReady)) await client.patch(`/api/v1/nodes/${name}`, {spec: {unschedulable: null}}, 'merge')
+  if (node!.spec?.unschedulable && (uncordon === 'any' || !wasReady))
+    await client.patch(`/api/v1/nodes/${name}`, {spec: {unschedulable: null}}, 'merge')
   await renewLease(client, name, node!.metadata.uid)
   return node!.metadata.uid
 }
@@ -122,7 +149,9 @@ export async function ensureNode(client: KubeClient, body: Json, kind: EmulatedN
 /** Liqo's withdrawal: node NotReady with memory pressure and empty resources, then cordoned. */
 export async function cordonNotReady(client: KubeClient, name: string): Promise<void> {
   const empty = {cpu: '0', memory: '0', pods: '0'}
-  await client.patch(`/api/v1/nodes/${name}/status`, nodeStatus('virtual', false, empty, '0.0.0.0'), 'merge').catch(ignoreNotFound)
+  await client
+    .patch(`/api/v1/nodes/${name}/status`, nodeStatus('virtual', false, empty, '0.0.0.0'), 'merge')
+    .catch(ignoreNotFound)
   await client.patch(`/api/v1/nodes/${name}`, {spec: {unschedulable: true}}, 'merge').catch(ignoreNotFound)
 }
 

@@ -48,12 +48,18 @@ export interface Cond {
 /** Replaces (or adds) a condition, keeping lastTransitionTime when the status does not change. */
 export function withCondition(list: Cond[], next: Cond): Cond[] {
   const old = list.find((c) => c.type === next.type)
-  const merged = {...next, lastTransitionTime: old && old.status === next.status && old.lastTransitionTime ? old.lastTransitionTime : nowIso()}
+  const merged = {
+    ...next,
+    lastTransitionTime: old && old.status === next.status && old.lastTransitionTime ? old.lastTransitionTime : nowIso(),
+  }
   return old ? list.map((c) => (c.type === next.type ? merged : c)) : [...list, merged]
 }
 
 /** v0.3 status controller: the offloading phase from the per-cluster conditions. */
-export function offloadingPhase(conditions: Record<string, Array<{type: string; status: string}>>, deleting: boolean): string {
+export function offloadingPhase(
+  conditions: Record<string, Array<{type: string; status: string}>>,
+  deleting: boolean,
+): string {
   if (deleting) return 'Terminating'
   const ready = Object.values(conditions).flatMap((list) => list.filter((c) => c.type === 'Ready'))
   if (ready.length === 0) return 'NoClusterSelected'

@@ -16,12 +16,28 @@ import {
   nsOffloadingPath,
 } from '../../liqo/constants.js'
 import {matchesTerms} from '../../model/scheduling.js'
-import type {ForeignCluster, NamespaceOffloading, Node, NodeSelectorTerm, RemoteNamespaceCondition} from '../../model/types.js'
+import type {
+  ForeignCluster,
+  NamespaceOffloading,
+  Node,
+  NodeSelectorTerm,
+  RemoteNamespaceCondition,
+} from '../../model/types.js'
 import {ApiError} from '../../toolkit/errors.js'
 import {ignoreNotFound} from './kubelet.js'
-import {fcByClusterId, nowIso, offloadingPhase, virtualNodeName, wantsPeering, withCondition, type EmuCluster} from './model.js'
+import {
+  fcByClusterId,
+  nowIso,
+  offloadingPhase,
+  virtualNodeName,
+  wantsPeering,
+  withCondition,
+  type EmuCluster,
+} from './model.js'
 
-const IS_VIRTUAL_TERM: NodeSelectorTerm = {matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'In', values: [VIRTUAL_NODE_TYPE]}]}
+const IS_VIRTUAL_TERM: NodeSelectorTerm = {
+  matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'In', values: [VIRTUAL_NODE_TYPE]}],
+}
 
 export interface OffloadingContext {
   home: EmuCluster
@@ -76,7 +92,9 @@ export class NamespaceOffloadingController {
   async detachRemoteNamespaces(remote: EmuCluster): Promise<void> {
     for (const nso of [...this.c.nsos.store.values()]) {
       if (!nso.remoteConditions[remote.id]) continue
-      await this.patch(nso, {status: {remoteNamespacesConditions: {[remote.id]: terminatingConditions()}}}).catch(ignoreNotFound)
+      await this.patch(nso, {status: {remoteNamespacesConditions: {[remote.id]: terminatingConditions()}}}).catch(
+        ignoreNotFound,
+      )
       await this.deleteRemoteNamespace(remote, this.remoteNamespaceName(nso))
       await this.patch(nso, {status: {remoteNamespacesConditions: {[remote.id]: null}}}).catch(ignoreNotFound)
       this.c.requeue(`${nso.namespace}/${nso.name}`)
@@ -90,9 +108,11 @@ export class NamespaceOffloadingController {
   /** The finalizer, v0.3's defaulted clusterSelector and status.remoteNamespaceName; true when it patched. */
   private async setUp(nso: NamespaceOffloading): Promise<boolean> {
     const setup: Json = {}
-    if (!nso.finalizers.includes(NAMESPACE_OFFLOADING_FINALIZER)) setup.metadata = {finalizers: [...nso.finalizers, NAMESPACE_OFFLOADING_FINALIZER]}
+    if (!nso.finalizers.includes(NAMESPACE_OFFLOADING_FINALIZER))
+      setup.metadata = {finalizers: [...nso.finalizers, NAMESPACE_OFFLOADING_FINALIZER]}
     // v0.3 defaulting quirk: an empty clusterSelector is written back as "all virtual nodes".
-    if (!nso.clusterSelector?.nodeSelectorTerms?.length) setup.spec = {clusterSelector: {nodeSelectorTerms: [IS_VIRTUAL_TERM]}}
+    if (!nso.clusterSelector?.nodeSelectorTerms?.length)
+      setup.spec = {clusterSelector: {nodeSelectorTerms: [IS_VIRTUAL_TERM]}}
     const remoteName = this.remoteNamespaceName(nso)
     if (nso.remoteNamespaceName !== remoteName) setup.status = {remoteNamespaceName: remoteName}
     if (!Object.keys(setup).length) return false
@@ -105,12 +125,20 @@ export class NamespaceOffloadingController {
     const home = this.c.home.client!
     const ns = await home.getOrNull(`/api/v1/namespaces/${namespace}`)
     if (ns && !ns.metadata.deletionTimestamp && ns.metadata.labels?.[LABEL_SCHEDULING_ENABLED] !== 'true') {
-      await home.patch(`/api/v1/namespaces/${namespace}`, {metadata: {labels: {[LABEL_SCHEDULING_ENABLED]: 'true'}}}, 'merge')
+      await home.patch(
+        `/api/v1/namespaces/${namespace}`,
+        {metadata: {labels: {[LABEL_SCHEDULING_ENABLED]: 'true'}}},
+        'merge',
+      )
     }
   }
 
   /** A remote namespace on every joined cluster the clusterSelector selects; the conditions that changed. */
-  private async remoteNamespaces(nso: NamespaceOffloading): Promise<{changed: Record<string, RemoteNamespaceCondition[]>; conditions: Record<string, RemoteNamespaceCondition[]>; retry: boolean}> {
+  private async remoteNamespaces(nso: NamespaceOffloading): Promise<{
+    changed: Record<string, RemoteNamespaceCondition[]>
+    conditions: Record<string, RemoteNamespaceCondition[]>
+    retry: boolean
+  }> {
     const terms = nso.clusterSelector?.nodeSelectorTerms ?? [IS_VIRTUAL_TERM]
     const remoteName = this.remoteNamespaceName(nso)
     const conditions: Record<string, RemoteNamespaceCondition[]> = {...nso.remoteConditions}
@@ -129,7 +157,12 @@ export class NamespaceOffloadingController {
             )
           : withCondition(
               before.filter((c) => c.type === 'Ready'),
-              {type: 'Ready', status: 'False', reason: 'CreationLoopBackOff', message: 'Some problems occurred during remote Namespace creation'},
+              {
+                type: 'Ready',
+                status: 'False',
+                reason: 'CreationLoopBackOff',
+                message: 'Some problems occurred during remote Namespace creation',
+              },
             )
       } else {
         next = withCondition(
@@ -156,7 +189,14 @@ export class NamespaceOffloadingController {
     for (const remote of this.c.remotes) {
       const fc = fcByClusterId(this.c.fcs, remote.id)
       const node = this.c.homeNodes.store.get(virtualNodeName(remote))
-      if (fc?.outgoingPhase === 'Established' && wantsPeering(fc) && node && !node.deletionTimestamp && !node.unschedulable) out.push({remote, node})
+      if (
+        fc?.outgoingPhase === 'Established' &&
+        wantsPeering(fc) &&
+        node &&
+        !node.deletionTimestamp &&
+        !node.unschedulable
+      )
+        out.push({remote, node})
     }
     return out
   }
@@ -201,7 +241,10 @@ export class NamespaceOffloadingController {
     const stop = () => ctl.abort()
     this.c.signal.addEventListener('abort', stop, {once: true})
     const timer = setTimeout(stop, 120_000)
-    const ns = new Reflector<Json>(client, '/api/v1/namespaces', {fieldSelector: `metadata.name=${name}`, map: (raw) => raw})
+    const ns = new Reflector<Json>(client, '/api/v1/namespaces', {
+      fieldSelector: `metadata.name=${name}`,
+      map: (raw) => raw,
+    })
     try {
       await new Promise<void>((resolve, reject) => {
         const gone = () => (ns.synced && ns.store.size === 0 ? resolve() : undefined)
@@ -228,7 +271,8 @@ export class NamespaceOffloadingController {
         const remote = this.c.byId.get(id)
         if (remote) {
           const conds = nso.remoteConditions[id] ?? []
-          if (!conds.some((c) => c.reason === 'TerminatingNamespace')) await this.patch(nso, {status: {remoteNamespacesConditions: {[id]: terminatingConditions()}}})
+          if (!conds.some((c) => c.reason === 'TerminatingNamespace'))
+            await this.patch(nso, {status: {remoteNamespacesConditions: {[id]: terminatingConditions()}}})
           await this.deleteRemoteNamespace(remote, remoteName)
         }
         await this.patch(nso, {status: {remoteNamespacesConditions: {[id]: null}}})
@@ -237,10 +281,14 @@ export class NamespaceOffloadingController {
     const home = this.c.home.client!
     const ns = await home.getOrNull(`/api/v1/namespaces/${nso.namespace}`)
     if (ns?.metadata?.labels?.[LABEL_SCHEDULING_ENABLED]) {
-      await home.patch(`/api/v1/namespaces/${nso.namespace}`, {metadata: {labels: {[LABEL_SCHEDULING_ENABLED]: null}}}, 'merge').catch(ignoreGoneNamespace)
+      await home
+        .patch(`/api/v1/namespaces/${nso.namespace}`, {metadata: {labels: {[LABEL_SCHEDULING_ENABLED]: null}}}, 'merge')
+        .catch(ignoreGoneNamespace)
     }
     if (nso.finalizers.includes(NAMESPACE_OFFLOADING_FINALIZER)) {
-      await this.patch(nso, {metadata: {finalizers: nso.finalizers.filter((f) => f !== NAMESPACE_OFFLOADING_FINALIZER)}}).catch(ignoreNotFound)
+      await this.patch(nso, {
+        metadata: {finalizers: nso.finalizers.filter((f) => f !== NAMESPACE_OFFLOADING_FINALIZER)},
+      }).catch(ignoreNotFound)
       this.c.log(`namespaceoffloading ${nso.namespace}/${nso.name}: finalizer removed`)
     }
   }
@@ -248,7 +296,15 @@ export class NamespaceOffloadingController {
 
 /** The condition of a remote namespace being deleted. */
 function terminatingConditions(): RemoteNamespaceCondition[] {
-  return [{type: 'Ready', status: 'False', reason: 'TerminatingNamespace', message: 'Remote namespace is being deleted', lastTransitionTime: nowIso()}]
+  return [
+    {
+      type: 'Ready',
+      status: 'False',
+      reason: 'TerminatingNamespace',
+      message: 'Remote namespace is being deleted',
+      lastTransitionTime: nowIso(),
+    },
+  ]
 }
 
 function ignoreGoneNamespace(e: unknown): void {

@@ -78,7 +78,8 @@ export class WorkQueue {
       const n = (this.failures.get(key) ?? 0) + 1
       this.failures.set(key, n)
       retryMs = Math.min(100 * 2 ** n, 5_000)
-      if (!this.stopped) this.log(`${this.name} ${key}: ${e instanceof Error ? e.message : String(e)} (retry ${n} in ${retryMs}ms)`)
+      if (!this.stopped)
+        this.log(`${this.name} ${key}: ${e instanceof Error ? e.message : String(e)} (retry ${n} in ${retryMs}ms)`)
     } finally {
       this.active.delete(key)
       this.running--

@@ -24,7 +24,13 @@ export interface PodEntry {
 export function toPodEntry(raw: Json): PodEntry {
   const md = raw.metadata ?? {}
   return {
-    metadata: {name: md.name, namespace: md.namespace, uid: md.uid, labels: md.labels, deletionTimestamp: md.deletionTimestamp},
+    metadata: {
+      name: md.name,
+      namespace: md.namespace,
+      uid: md.uid,
+      labels: md.labels,
+      deletionTimestamp: md.deletionTimestamp,
+    },
     spec: {
       nodeName: raw.spec?.nodeName,
       containers: raw.spec?.containers,
@@ -39,7 +45,9 @@ export function toPodEntry(raw: Json): PodEntry {
 export const STATUS_SYNC_MS = 2_000
 
 function isRunningReady(p: PodEntry): boolean {
-  return p.status.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  return (
+    p.status.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  )
 }
 
 export interface KubeletContext {
@@ -71,7 +79,8 @@ export class VirtualKubelet {
         try {
           await renewLease(n.client, n.name)
         } catch (e) {
-          if (!this.c.signal.aborted) this.c.log(`heartbeat of node ${n.name}: ${e instanceof Error ? e.message : String(e)}`)
+          if (!this.c.signal.aborted)
+            this.c.log(`heartbeat of node ${n.name}: ${e instanceof Error ? e.message : String(e)}`)
         }
       }),
     )
@@ -102,7 +111,10 @@ export class VirtualKubelet {
       const raw = await client.getOrNull(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`)
       if (!raw || raw.metadata.uid !== p.metadata.uid) return
       try {
-        await node.remote.client.create(`/api/v1/namespaces/${remoteNs}/pods`, twinBody(raw, remoteNs, this.c.home, node.remote))
+        await node.remote.client.create(
+          `/api/v1/namespaces/${remoteNs}/pods`,
+          twinBody(raw, remoteNs, this.c.home, node.remote),
+        )
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 409)) throw e
       }
@@ -160,7 +172,11 @@ export class VirtualKubelet {
     const path = `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`
     const hostIP = node.kind === 'virtual' ? '10.200.0.1' : '172.18.0.2'
     try {
-      await client.patch(path, {metadata: {uid: p.metadata.uid}, ...runningStatus(p as unknown as Json, node.ips.next(), hostIP)}, 'merge')
+      await client.patch(
+        path,
+        {metadata: {uid: p.metadata.uid}, ...runningStatus(p as unknown as Json, node.ips.next(), hostIP)},
+        'merge',
+      )
       this.started.add(p.metadata.uid)
     } catch (e) {
       if (e instanceof ApiError && (e.isNotFound || e.isConflict)) return // gone or replaced meanwhile
@@ -171,7 +187,10 @@ export class VirtualKubelet {
   /** What the kubelet does once the containers have stopped: delete with grace 0, UID-guarded. */
   private async finishPod(client: EmulatedNode['client'], p: PodEntry): Promise<void> {
     try {
-      await client.delete(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`, {gracePeriodSeconds: 0, preconditionsUid: p.metadata.uid})
+      await client.delete(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`, {
+        gracePeriodSeconds: 0,
+        preconditionsUid: p.metadata.uid,
+      })
     } catch (e) {
       if (!(e instanceof ApiError && e.isConflict)) throw e
     }
@@ -191,7 +210,9 @@ export class VirtualKubelet {
       const pods = [...this.c.homePods.store.values()].filter((p) => p.spec.nodeName === nodeName)
       if (pods.length === 0) return 'drained'
       const now = Date.now()
-      const due = pods.filter((p) => !p.metadata.deletionTimestamp && (this.evictionRetryAt.get(p.metadata.uid) ?? 0) <= now)
+      const due = pods.filter(
+        (p) => !p.metadata.deletionTimestamp && (this.evictionRetryAt.get(p.metadata.uid) ?? 0) <= now,
+      )
       await Promise.all(due.map((p) => this.evict(nodeName, p, warned)))
       await sleep(200, this.c.signal)
     }
@@ -201,12 +222,17 @@ export class VirtualKubelet {
   private async evict(nodeName: string, p: PodEntry, warned: Set<string>): Promise<void> {
     const {namespace, name, uid} = p.metadata
     try {
-      await this.c.home.client!.create(`/api/v1/namespaces/${namespace}/pods/${name}/eviction`, {apiVersion: 'policy/v1', kind: 'Eviction', metadata: {name, namespace}})
+      await this.c.home.client!.create(`/api/v1/namespaces/${namespace}/pods/${name}/eviction`, {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: {name, namespace},
+      })
       this.evictionRetryAt.delete(uid)
     } catch (e) {
       if (e instanceof ApiError && e.isNotFound) return
       if (e instanceof ApiError && e.code === 429) {
-        if (!warned.has(uid)) this.c.log(`drain ${nodeName}: eviction of ${namespace}/${name} refused: ${e.serverMessage}; retrying`)
+        if (!warned.has(uid))
+          this.c.log(`drain ${nodeName}: eviction of ${namespace}/${name} refused: ${e.serverMessage}; retrying`)
         warned.add(uid)
         this.evictionRetryAt.set(uid, Date.now() + 2_000)
         return

@@ -12,11 +12,17 @@ import {LABEL_NODE_TYPE, VIRTUAL_NODE_TAINT, VIRTUAL_NODE_TYPE} from '../../liqo
 import {crossTerms} from '../../model/scheduling.js'
 import type {NamespaceOffloading, NodeSelectorTerm} from '../../model/types.js'
 
-const IS_VIRTUAL: NodeSelectorTerm = {matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'In', values: [VIRTUAL_NODE_TYPE]}]}
-const IS_LOCAL: NodeSelectorTerm = {matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'NotIn', values: [VIRTUAL_NODE_TYPE]}]}
+const IS_VIRTUAL: NodeSelectorTerm = {
+  matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'In', values: [VIRTUAL_NODE_TYPE]}],
+}
+const IS_LOCAL: NodeSelectorTerm = {
+  matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'NotIn', values: [VIRTUAL_NODE_TYPE]}],
+}
 
 /** The terms the offloading strategy imposes (before merging with the pod's own affinity). */
-export function offloadingTerms(nso: Pick<NamespaceOffloading, 'podStrategy' | 'clusterSelector'>): NodeSelectorTerm[] | undefined {
+export function offloadingTerms(
+  nso: Pick<NamespaceOffloading, 'podStrategy' | 'clusterSelector'>,
+): NodeSelectorTerm[] | undefined {
   const selector = nso.clusterSelector?.nodeSelectorTerms ?? []
   switch (nso.podStrategy) {
     case 'Local':
@@ -43,14 +49,27 @@ export function mutatePod(pod: Json, nso: Pick<NamespaceOffloading, 'podStrategy
     if (spec.tolerations) ops.push({op: 'add', path: '/spec/tolerations/-', value: toleration})
     else ops.push({op: 'add', path: '/spec/tolerations', value: [toleration]})
   }
-  const existing: NodeSelectorTerm[] = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []
+  const existing: NodeSelectorTerm[] =
+    spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []
   const required = {nodeSelectorTerms: crossTerms(existing, terms)}
   if (!spec.affinity) {
-    ops.push({op: 'add', path: '/spec/affinity', value: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: required}}})
+    ops.push({
+      op: 'add',
+      path: '/spec/affinity',
+      value: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: required}},
+    })
   } else if (!spec.affinity.nodeAffinity) {
-    ops.push({op: 'add', path: '/spec/affinity/nodeAffinity', value: {requiredDuringSchedulingIgnoredDuringExecution: required}})
+    ops.push({
+      op: 'add',
+      path: '/spec/affinity/nodeAffinity',
+      value: {requiredDuringSchedulingIgnoredDuringExecution: required},
+    })
   } else {
-    ops.push({op: 'add', path: '/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution', value: required})
+    ops.push({
+      op: 'add',
+      path: '/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution',
+      value: required,
+    })
   }
   return ops
 }

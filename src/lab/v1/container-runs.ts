@@ -35,16 +35,26 @@ export function containerRuns(raw: Json, logName: (c: Json) => string): Containe
     failures: 0,
     held: false,
     timers: [],
-    ...(init ? {} : {startup: readProbe(c, c.startupProbe, 'startup'), readiness: readProbe(c, c.readinessProbe, 'readiness'), liveness: readProbe(c, c.livenessProbe, 'liveness')}),
+    ...(init
+      ? {}
+      : {
+          startup: readProbe(c, c.startupProbe, 'startup'),
+          readiness: readProbe(c, c.readinessProbe, 'readiness'),
+          liveness: readProbe(c, c.livenessProbe, 'liveness'),
+        }),
   })
-  return [...((raw.spec?.initContainers ?? []) as Json[]).map((c) => make(c, true)), ...((raw.spec?.containers ?? []) as Json[]).map((c) => make(c, false))]
+  return [
+    ...((raw.spec?.initContainers ?? []) as Json[]).map((c) => make(c, true)),
+    ...((raw.spec?.containers ?? []) as Json[]).map((c) => make(c, false)),
+  ]
 }
 
 /** The Deployment (or other owner) of a pod, for component names; the pod's own name without one. */
 export function ownerAppName(raw: Json): string {
   const owner = ((raw.metadata?.ownerReferences ?? []) as Json[]).find((o) => o.controller)
   const hash = raw.metadata?.labels?.['pod-template-hash']
-  if (owner?.kind === 'ReplicaSet' && hash && String(owner.name).endsWith(`-${hash}`)) return String(owner.name).slice(0, -hash.length - 1)
+  if (owner?.kind === 'ReplicaSet' && hash && String(owner.name).endsWith(`-${hash}`))
+    return String(owner.name).slice(0, -hash.length - 1)
   return owner ? String(owner.name) : String(raw.metadata?.name)
 }
 
@@ -83,7 +93,12 @@ export function enterBackOff(c: ContainerRun, ended: Json, startedMs: number, po
   if (Date.now() - startedMs > BACKOFF_RESET_MS) c.failures = 0
   const wait = backoffMs(++c.failures)
   c.lastState = ended
-  c.state = {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${Math.round(wait / 1000)}s restarting failed container=${c.spec.name} pod=${podRef}`}}
+  c.state = {
+    waiting: {
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${Math.round(wait / 1000)}s restarting failed container=${c.spec.name} pod=${podRef}`,
+    },
+  }
   return wait
 }
 

@@ -11,7 +11,16 @@ import type {Json} from '../../k8s/client.js'
 import {httpGet} from '../components.js'
 import {startProcess, stopProcess, type ManagedProcess} from '../process.js'
 import {nowIso, type KubeletContext} from './kubelet-context.js'
-import {binaryFor, containerArgv, containerEnv, identityArgs, kubernetesServiceEnv, type PodFacts, type Probe, type Resolved} from './pod-spec.js'
+import {
+  binaryFor,
+  containerArgv,
+  containerEnv,
+  identityArgs,
+  kubernetesServiceEnv,
+  type PodFacts,
+  type Probe,
+  type Resolved,
+} from './pod-spec.js'
 import {IMAGE_BIN_DIR, mountPlan, mountScript, PRIVATE_ROOTS, type MountPlan} from './pod-mounts.js'
 import {readKeys} from './pod-volumes.js'
 
@@ -60,7 +69,15 @@ export interface ContainerCommand {
 export function terminatedState(p: ManagedProcess, startedAt: string): Json {
   const signals: Record<string, number> = {SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1}
   const exitCode = p.signal ? 128 + (signals[p.signal] ?? 0) : (p.exitCode ?? 0)
-  return {terminated: {exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...(p.signal ? {signal: signals[p.signal] ?? 0} : {}), startedAt, finishedAt: nowIso()}}
+  return {
+    terminated: {
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      ...(p.signal ? {signal: signals[p.signal] ?? 0} : {}),
+      startedAt,
+      finishedAt: nowIso(),
+    },
+  }
 }
 
 /** A container's entry in the pod's status. */
@@ -79,12 +96,18 @@ export function containerStatus(c: ContainerRun): Json {
 }
 
 /** Everything needed to exec a container, or why it cannot run here. */
-export async function containerCommand(k: KubeletContext, pod: PodPlace, spec: Json): Promise<Resolved<ContainerCommand>> {
+export async function containerCommand(
+  k: KubeletContext,
+  pod: PodPlace,
+  spec: Json,
+): Promise<Resolved<ContainerCommand>> {
   const bin = binaryFor(spec, {...k.imageRule, binaries: [...k.binaries.keys()]})
   if (!bin.ok) return bin
   const keys = new Map<string, Record<string, string> | undefined>()
   const refs = [
-    ...((spec.envFrom ?? []) as Json[]).map((f) => (f.configMapRef ? ['configMap', f.configMapRef.name] : ['secret', f.secretRef?.name])),
+    ...((spec.envFrom ?? []) as Json[]).map((f) =>
+      f.configMapRef ? ['configMap', f.configMapRef.name] : ['secret', f.secretRef?.name],
+    ),
     ...((spec.env ?? []) as Json[]).flatMap((e) => {
       const vf = e.valueFrom ?? {}
       if (vf.configMapKeyRef) return [['configMap', vf.configMapKeyRef.name]]
@@ -95,16 +118,32 @@ export async function containerCommand(k: KubeletContext, pod: PodPlace, spec: J
   for (const [kind, name] of refs) {
     if (keys.has(`${kind}/${name}`)) continue
     const data = await readKeys(k.client, kind, pod.namespace, name)
-    keys.set(`${kind}/${name}`, data && Object.fromEntries(Object.entries(data).map(([key, v]) => [key, v.toString('utf8')])))
+    keys.set(
+      `${kind}/${name}`,
+      data && Object.fromEntries(Object.entries(data).map(([key, v]) => [key, v.toString('utf8')])),
+    )
   }
-  const env = containerEnv(pod.raw, spec, pod.facts, (kind, name) => keys.get(`${kind}/${name}`), kubernetesServiceEnv(k.api.host, k.api.port))
+  const env = containerEnv(
+    pod.raw,
+    spec,
+    pod.facts,
+    (kind, name) => keys.get(`${kind}/${name}`),
+    kubernetesServiceEnv(k.api.host, k.api.port),
+  )
   if (!env.ok) return env
   const binary = k.binaries.get(bin.value)!
   const inImage = `${IMAGE_BIN_DIR}/${bin.value}`
-  const mounts: Array<MountPlan & {source: string}> = [{volume: '(image)', target: inImage, readOnly: true, source: binary}]
+  const mounts: Array<MountPlan & {source: string}> = [
+    {volume: '(image)', target: inImage, readOnly: true, source: binary},
+  ]
   for (const m of mountPlan(spec)) {
     const dir = pod.volumes?.dirs.get(m.volume)
-    if (!dir) return {ok: false, reason: 'CreateContainerConfigError', message: `volume "${m.volume}" is not defined in the pod`}
+    if (!dir)
+      return {
+        ok: false,
+        reason: 'CreateContainerConfigError',
+        message: `volume "${m.volume}" is not defined in the pod`,
+      }
     mounts.push({...m, source: m.subPath ? join(dir, m.subPath) : dir})
   }
   const stage = join(pod.dir, 'roots')
@@ -115,7 +154,21 @@ export async function containerCommand(k: KubeletContext, pod: PodPlace, spec: J
     ok: true,
     value: {
       cmd: 'ip',
-      args: ['netns', 'exec', pod.netns, 'unshare', '--uts', '--', 'sh', '-c', script.value, 'sh', ...identityArgs(pod.raw, spec), inImage, ...containerArgv(spec, env.value)],
+      args: [
+        'netns',
+        'exec',
+        pod.netns,
+        'unshare',
+        '--uts',
+        '--',
+        'sh',
+        '-c',
+        script.value,
+        'sh',
+        ...identityArgs(pod.raw, spec),
+        inImage,
+        ...containerArgv(spec, env.value),
+      ],
       env: {PATH: DEFAULT_PATH, HOSTNAME: pod.name, HOME: '/', ...Object.fromEntries(env.value)},
       // What the process's command line shows (lab status and lab down recognise it by this).
       binary: inImage,
@@ -128,7 +181,11 @@ export async function probeOnce(p: Probe, podIp: string, pid: number): Promise<{
   const started = Date.now()
   const took = () => `${Date.now() - started}ms`
   if (p.kind === 'http') {
-    const r = await httpGet(`${p.scheme.toLowerCase()}://${podIp}:${p.port}${p.path}`, {rejectUnauthorized: false, agent: false}, p.timeoutMs)
+    const r = await httpGet(
+      `${p.scheme.toLowerCase()}://${podIp}:${p.port}${p.path}`,
+      {rejectUnauthorized: false, agent: false},
+      p.timeoutMs,
+    )
     return {ok: r.status >= 200 && r.status < 400, detail: `${p.path}: ${r.status || r.body} after ${took()}`}
   }
   if (p.kind === 'tcp') {
@@ -145,7 +202,12 @@ export async function probeOnce(p: Probe, podIp: string, pid: number): Promise<{
     })
   }
   // exec: inside the container's own namespaces.
-  const probeProc = startProcess(`probe of pid ${pid}`, 'nsenter', ['--target', String(pid), '--mount', '--uts', '--net', '--', ...p.command], '/dev/null')
+  const probeProc = startProcess(
+    `probe of pid ${pid}`,
+    'nsenter',
+    ['--target', String(pid), '--mount', '--uts', '--net', '--', ...p.command],
+    '/dev/null',
+  )
   const timer = setTimeout(() => void stopProcess(probeProc, 0), p.timeoutMs)
   const code = await probeProc.exited
   clearTimeout(timer)
@@ -182,7 +244,8 @@ export function runProbes(c: ContainerRun, proc: ManagedProcess, podIp: string, 
       const {ok: good, detail} = await probeOnce(p, podIp, proc.pid)
       if (!h.alive()) return
       // Failures are logged up to the threshold; a container that keeps failing is not logged every period.
-      if (!good && bad < p.failureThreshold) h.note(`${kind} probe failed (${bad + 1}/${p.failureThreshold}): ${detail}`)
+      if (!good && bad < p.failureThreshold)
+        h.note(`${kind} probe failed (${bad + 1}/${p.failureThreshold}): ${detail}`)
       if (good) {
         bad = 0
         if (++ok >= p.successThreshold) {

@@ -70,8 +70,13 @@ export class HostKubelet {
     }
     every(10_000, () => renewLease(this.o.client, this.o.nodeName, uid))
     every(40_000, async () => void (await ensureNode(this.o.client, body, 'worker', CAPACITY, this.o.nodeIp)))
-    this.reflector = new Reflector<Json>(this.o.client, '/api/v1/pods', {fieldSelector: `spec.nodeName=${this.o.nodeName}`, map: (raw) => raw})
-    this.running = this.reflector.run(this.abort.signal, (changes) => this.onPods(changes)).catch((e) => this.ctx.log(`pod watch ended: ${String(e)}`))
+    this.reflector = new Reflector<Json>(this.o.client, '/api/v1/pods', {
+      fieldSelector: `spec.nodeName=${this.o.nodeName}`,
+      map: (raw) => raw,
+    })
+    this.running = this.reflector
+      .run(this.abort.signal, (changes) => this.onPods(changes))
+      .catch((e) => this.ctx.log(`pod watch ended: ${String(e)}`))
     await this.reflector.whenSynced()
   }
 
@@ -105,11 +110,15 @@ export class HostKubelet {
 
   /** Stops the pod within its grace period, then removes the object (grace 0, this UID only). */
   private async finishDeletion(raw: Json, runner: PodRunner | undefined): Promise<void> {
-    const graceMs = Number(raw.metadata?.deletionGracePeriodSeconds ?? raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000
+    const graceMs =
+      Number(raw.metadata?.deletionGracePeriodSeconds ?? raw.spec?.terminationGracePeriodSeconds ?? 30) * 1000
     await runner?.terminate(graceMs)
     const md = raw.metadata
     try {
-      await this.o.client.delete(`/api/v1/namespaces/${encodeURIComponent(md.namespace)}/pods/${encodeURIComponent(md.name)}`, {gracePeriodSeconds: 0, preconditionsUid: md.uid})
+      await this.o.client.delete(
+        `/api/v1/namespaces/${encodeURIComponent(md.namespace)}/pods/${encodeURIComponent(md.name)}`,
+        {gracePeriodSeconds: 0, preconditionsUid: md.uid},
+      )
     } catch (e) {
       this.ctx.log(`removing pod ${md.namespace}/${md.name}: ${String(e)}`)
     }
@@ -125,7 +134,15 @@ export class HostKubelet {
   }
 
   private info(r: PodRunner, p: PodProcess): ProcessInfo & {running: boolean} {
-    return {name: `${this.o.cluster}/${r.appName}`, pid: p.pid, port: p.port, log: p.log, binary: p.binary, running: p.running, pod: `${p.namespace}/${p.pod}`}
+    return {
+      name: `${this.o.cluster}/${r.appName}`,
+      pid: p.pid,
+      port: p.port,
+      log: p.log,
+      binary: p.binary,
+      running: p.running,
+      pod: `${p.namespace}/${p.pod}`,
+    }
   }
 
   private byComponent(name: string): PodRunner[] {

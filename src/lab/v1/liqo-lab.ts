@@ -27,16 +27,37 @@ import {startControlPlane, type ClusterPlan, type RunningCluster, type StartedCo
 import {installReadonlyRole} from '../emulator/bootstrap.js'
 import {controlPlaneBinaries} from '../emulator-lab.js'
 import {createPki, readPem} from '../pki.js'
-import {LAB_CLUSTERS, connectKubeconfig, userKubeconfig, type ComponentInfo, type LabContext, type LabRuntime} from '../runtime.js'
+import {
+  LAB_CLUSTERS,
+  connectKubeconfig,
+  userKubeconfig,
+  type ComponentInfo,
+  type LabContext,
+  type LabRuntime,
+} from '../runtime.js'
 import {HostKubelet, ipToNumber} from './host-kubelet.js'
 import {startKwok} from './kwok.js'
 import {installArgs, liqoctl} from './liqoctl.js'
 import {peerStep, setupTutorialV1} from './peering.js'
-import {checkNetworkPrerequisites, clusterApiIp, clusterKwokCidr, clusterPodCidr, createNetwork, destroyNetwork, netFor, pickOctet, type LabNet} from './network.js'
+import {
+  checkNetworkPrerequisites,
+  clusterApiIp,
+  clusterKwokCidr,
+  clusterPodCidr,
+  createNetwork,
+  destroyNetwork,
+  netFor,
+  pickOctet,
+  type LabNet,
+} from './network.js'
 
 export const API_PORT = 6443
 export const SERVICE_CIDR = '10.96.0.0/16'
-const CONTROL_PLANE_TOLERATION = {key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule'}
+const CONTROL_PLANE_TOLERATION = {
+  key: 'node-role.kubernetes.io/control-plane',
+  operator: 'Exists',
+  effect: 'NoSchedule',
+}
 
 /** The chart values the lab sets on top of Liqo's defaults (see the header). */
 export function labValues(): Record<string, unknown> {
@@ -52,7 +73,8 @@ export function labValues(): Record<string, unknown> {
 /** The real-Liqo lab's artifacts, or an error saying how to get them. */
 export function liqoArtifacts(): LiqoArtifacts {
   const {found, missing} = lookupLiqo()
-  if (!found) throw new Error(`the real-Liqo lab's build is missing ${missing.join(', ')} (run: npm run lab:build:liqo)`)
+  if (!found)
+    throw new Error(`the real-Liqo lab's build is missing ${missing.join(', ')} (run: npm run lab:build:liqo)`)
   return found
 }
 
@@ -76,20 +98,40 @@ async function controlPlaneStep(ctx: LabContext, net: LabNet): Promise<StartedCo
     ctx.paths.pki,
     LAB_CLUSTERS.map((_, i) => clusterApiIp(net, i + 1)),
   )
-  const plans: ClusterPlan[] = LAB_CLUSTERS.map(({name, role}, i) => ({name, role, host: clusterApiIp(net, i + 1), port: API_PORT, scheduler: true}))
+  const plans: ClusterPlan[] = LAB_CLUSTERS.map(({name, role}, i) => ({
+    name,
+    role,
+    host: clusterApiIp(net, i + 1),
+    port: API_PORT,
+    scheduler: true,
+  }))
   const cp = await startControlPlane({dir: ctx.dir, bins, pki, clusters: plans, onProgress: (m) => ctx.progress(m)})
   ctx.onStop(() => cp.stop())
   writeFileSync(ctx.paths.kubeconfig, userKubeconfig(cp.clusters, readPem(pki.caCert)), {mode: 0o600})
   ctx.state.etcdPort = cp.etcdPort
   ctx.state.clusters = LAB_CLUSTERS.map((spec) => {
     const rc = cp.clusters.find((c) => c.name === spec.name)!
-    return {name: spec.name, id: spec.name, role: spec.role, labels: spec.labels, server: rc.server, tokens: rc.tokens, nodeName: `${spec.name}-control-plane`}
+    return {
+      name: spec.name,
+      id: spec.name,
+      role: spec.role,
+      labels: spec.labels,
+      server: rc.server,
+      tokens: rc.tokens,
+      nodeName: `${spec.name}-control-plane`,
+    }
   })
   ctx.save()
   return cp
 }
 
-async function kubeletsStep(ctx: LabContext, net: LabNet, cp: {clusters: RunningCluster[]}, art: LiqoArtifacts, changed: () => void): Promise<HostKubelet[]> {
+async function kubeletsStep(
+  ctx: LabContext,
+  net: LabNet,
+  cp: {clusters: RunningCluster[]},
+  art: LiqoArtifacts,
+  changed: () => void,
+): Promise<HostKubelet[]> {
   ctx.progress("starting the host kubelets (they run Liqo's pods)")
   const kubelets = await Promise.all(
     cp.clusters.map(async (rc, i) => {
@@ -123,7 +165,11 @@ async function installStep(ctx: LabContext, net: LabNet, art: LiqoArtifacts): Pr
   const valuesFile = join(ctx.paths.run, 'liqo-values.yaml')
   writeFileSync(valuesFile, JSON.stringify(labValues(), null, 2))
   ctx.progress(`installing Liqo ${art.version} on the three clusters (liqoctl install, networking disabled)`)
-  const tool = {bin: art.bins.get('liqoctl')!, kubeconfig: ctx.paths.kubeconfig, log: join(ctx.paths.logs, 'liqoctl.log')}
+  const tool = {
+    bin: art.bins.get('liqoctl')!,
+    kubeconfig: ctx.paths.kubeconfig,
+    log: join(ctx.paths.logs, 'liqoctl.log'),
+  }
   await Promise.all(
     LAB_CLUSTERS.map((spec, i) =>
       liqoctl(
@@ -184,7 +230,8 @@ export async function startLiqoLab(ctx: LabContext): Promise<LabRuntime> {
   changed()
   await installStep(ctx, net, art)
   await peerStep(ctx, art)
-  if (ctx.options.tutorial) await setupTutorialV1(ctx.paths.kubeconfig, art.bins.get('liqoctl')!, ctx.paths.logs, (m) => ctx.progress(m))
+  if (ctx.options.tutorial)
+    await setupTutorialV1(ctx.paths.kubeconfig, art.bins.get('liqoctl')!, ctx.paths.logs, (m) => ctx.progress(m))
 
   const kubeletOf = (name: string) => kubelets.find((k) => k.has(name))
   return {

@@ -54,7 +54,11 @@ export function liqoctl(o: LiqoctlOptions, args: string[]): Promise<string> {
           .split('\n')
           .slice(-6)
           .join('\n')
-        reject(new LiqoctlError(`liqoctl ${args.slice(0, 2).join(' ')} failed (${signal ?? `exit ${code}`}); see ${o.log}:\n${last}`))
+        reject(
+          new LiqoctlError(
+            `liqoctl ${args.slice(0, 2).join(' ')} failed (${signal ?? `exit ${code}`}); see ${o.log}:\n${last}`,
+          ),
+        )
       }
     })
   })
@@ -103,10 +107,31 @@ export function installArgs(p: InstallPlan): string[] {
 
 /** `liqoctl peer` from the consumer (context) to a provider (remote context), without networking. */
 export function peerArgs(kubeconfig: string, consumer: string, provider: string): string[] {
-  return ['peer', '--context', consumer, '--remote-kubeconfig', kubeconfig, '--remote-context', provider, '--networking-disabled', '--timeout', '5m']
+  return [
+    'peer',
+    '--context',
+    consumer,
+    '--remote-kubeconfig',
+    kubeconfig,
+    '--remote-context',
+    provider,
+    '--networking-disabled',
+    '--timeout',
+    '5m',
+  ]
 }
 
 /** `liqoctl offload namespace` as the v1 tutorial does it. */
 export function offloadArgs(context: string, namespace: string): string[] {
-  return ['offload', 'namespace', namespace, '--context', context, '--pod-offloading-strategy', 'Remote', '--timeout', '2m']
+  return [
+    'offload',
+    'namespace',
+    namespace,
+    '--context',
+    context,
+    '--pod-offloading-strategy',
+    'Remote',
+    '--timeout',
+    '2m',
+  ]
 }

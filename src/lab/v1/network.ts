@@ -36,11 +36,17 @@ function ip(args: string[], allowFail = false): string {
  */
 function ipBatch(global: string[], lines: string[], allowFail = false): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', [...global, ...(allowFail ? ['-force'] : []), '-batch', '-'], {stdio: ['pipe', 'ignore', 'pipe']})
+    const child = spawn('ip', [...global, ...(allowFail ? ['-force'] : []), '-batch', '-'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    })
     let err = ''
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
     child.on('error', (e) => reject(new NetError(`the real-Liqo lab needs iproute2 (the "ip" command): ${e.message}`)))
-    child.on('close', (code) => (code === 0 || allowFail ? resolve() : reject(new NetError(`ip ${global.join(' ')} -batch (${lines.join('; ')}): ${err.trim()}`))))
+    child.on('close', (code) =>
+      code === 0 || allowFail
+        ? resolve()
+        : reject(new NetError(`ip ${global.join(' ')} -batch (${lines.join('; ')}): ${err.trim()}`)),
+    )
     child.stdin.end(lines.join('\n') + '\n')
   })
 }
@@ -99,8 +105,18 @@ export async function createPodNetns(net: LabNet, podIp: string): Promise<string
   const ns = podNetnsName(net, podIp)
   const veth = vethName(net, podIp)
   await deletePodNetns(net, podIp)
-  await ipBatch([], [`netns add ${ns}`, `link add ${veth} type veth peer name eth0 netns ${ns}`, `link set ${veth} master ${net.bridge} up`])
-  await ipBatch(['-n', ns], [`addr add ${podIp}/16 dev eth0`, 'link set lo up', 'link set eth0 up', `route add default via ${net.gateway}`])
+  await ipBatch(
+    [],
+    [
+      `netns add ${ns}`,
+      `link add ${veth} type veth peer name eth0 netns ${ns}`,
+      `link set ${veth} master ${net.bridge} up`,
+    ],
+  )
+  await ipBatch(
+    ['-n', ns],
+    [`addr add ${podIp}/16 dev eth0`, 'link set lo up', 'link set eth0 up', `route add default via ${net.gateway}`],
+  )
   return ns
 }
 

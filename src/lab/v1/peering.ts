@@ -7,11 +7,21 @@ import {join} from 'node:path'
 
 import type {LiqoArtifacts} from '../binaries.js'
 import {LAB_CLUSTERS, connectKubeconfig, type LabContext} from '../runtime.js'
-import {createIfMissing, deployTutorialWorkload, TUTORIAL_NAMESPACE, untilWatched, waitVirtualNodesReady} from '../tutorial.js'
+import {
+  createIfMissing,
+  deployTutorialWorkload,
+  TUTORIAL_NAMESPACE,
+  untilWatched,
+  waitVirtualNodesReady,
+} from '../tutorial.js'
 import {liqoctl, offloadArgs, peerArgs} from './liqoctl.js'
 
 export async function peerStep(ctx: LabContext, art: LiqoArtifacts): Promise<void> {
-  const tool = {bin: art.bins.get('liqoctl')!, kubeconfig: ctx.paths.kubeconfig, log: join(ctx.paths.logs, 'liqoctl.log')}
+  const tool = {
+    bin: art.bins.get('liqoctl')!,
+    kubeconfig: ctx.paths.kubeconfig,
+    log: join(ctx.paths.logs, 'liqoctl.log'),
+  }
   const [home, ...remotes] = LAB_CLUSTERS
   for (const r of remotes) {
     ctx.progress(`peering ${home!.name} with ${r.name} (liqoctl peer --networking-disabled)`)
@@ -48,8 +58,18 @@ async function namespaceMapsTakenOver(kubeconfig: string, home: string, provider
     providers.map(async (p) => {
       const client = await connectKubeconfig(kubeconfig, p)
       try {
-        await untilWatched(client, ['/apis/offloading.liqo.io/v1beta1/namespacemaps'], `${p}'s controller manager to take over ${home}'s NamespaceMap`, 120_000, ([maps]) =>
-          maps!.some((m) => m.metadata?.labels?.['liqo.io/originID'] === home && (m.metadata?.finalizers ?? []).includes(NAMESPACE_MAP_FINALIZER) && m.status),
+        await untilWatched(
+          client,
+          ['/apis/offloading.liqo.io/v1beta1/namespacemaps'],
+          `${p}'s controller manager to take over ${home}'s NamespaceMap`,
+          120_000,
+          ([maps]) =>
+            maps!.some(
+              (m) =>
+                m.metadata?.labels?.['liqo.io/originID'] === home &&
+                (m.metadata?.finalizers ?? []).includes(NAMESPACE_MAP_FINALIZER) &&
+                m.status,
+            ),
         )
       } finally {
         client.close()
@@ -59,7 +79,12 @@ async function namespaceMapsTakenOver(kubeconfig: string, home: string, provider
 }
 
 /** The tutorial's state, the v1 way: liqoctl offload namespace, then the nginx Deployment. */
-export async function setupTutorialV1(kubeconfig: string, liqoctlBin: string, logs: string, onProgress: (m: string) => void): Promise<void> {
+export async function setupTutorialV1(
+  kubeconfig: string,
+  liqoctlBin: string,
+  logs: string,
+  onProgress: (m: string) => void,
+): Promise<void> {
   const [home, ...remotes] = LAB_CLUSTERS
   const client = await connectKubeconfig(kubeconfig, home!.name)
   try {
@@ -72,9 +97,18 @@ export async function setupTutorialV1(kubeconfig: string, liqoctlBin: string, lo
       home!.name,
       remotes.map((r) => r.name),
     )
-    await createIfMissing(client, '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: TUTORIAL_NAMESPACE}})
-    onProgress(`offloading namespace ${TUTORIAL_NAMESPACE} (liqoctl offload namespace --pod-offloading-strategy Remote)`)
-    await liqoctl({bin: liqoctlBin, kubeconfig, log: join(logs, 'liqoctl.log')}, offloadArgs(home!.name, TUTORIAL_NAMESPACE))
+    await createIfMissing(client, '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {name: TUTORIAL_NAMESPACE},
+    })
+    onProgress(
+      `offloading namespace ${TUTORIAL_NAMESPACE} (liqoctl offload namespace --pod-offloading-strategy Remote)`,
+    )
+    await liqoctl(
+      {bin: liqoctlBin, kubeconfig, log: join(logs, 'liqoctl.log')},
+      offloadArgs(home!.name, TUTORIAL_NAMESPACE),
+    )
     await deployTutorialWorkload(
       client,
       remotes.map((r) => r.name),

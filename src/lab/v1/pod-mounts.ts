@@ -45,7 +45,11 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
  * existing host paths outside those roots are bound in place (in this mount namespace only).
  * `exists` tells whether such a target exists (the lab never creates host directories).
  */
-export function mountScript(mounts: Array<MountPlan & {source: string}>, exists: (path: string) => boolean, o: {stage: string; hostname?: string}): Resolved<string> {
+export function mountScript(
+  mounts: Array<MountPlan & {source: string}>,
+  exists: (path: string) => boolean,
+  o: {stage: string; hostname?: string},
+): Resolved<string> {
   const lines = ['set -e']
   if (o.hostname) lines.push(`hostname ${q(o.hostname)}`)
   const rootOf = (path: string) => PRIVATE_ROOTS.find((r) => path === r || path.startsWith(`${r}/`))
@@ -64,12 +68,17 @@ export function mountScript(mounts: Array<MountPlan & {source: string}>, exists:
     }
     const t = staged(m.target)
     // A directory is bound onto a directory, a file (subPath, the image's binary) onto a file.
-    lines.push(`mkdir -p ${q(t.slice(0, t.lastIndexOf('/')) || '/')}`, `if [ -d ${q(m.source)} ]; then mkdir -p ${q(t)}; else touch ${q(t)}; fi`)
+    lines.push(
+      `mkdir -p ${q(t.slice(0, t.lastIndexOf('/')) || '/')}`,
+      `if [ -d ${q(m.source)} ]; then mkdir -p ${q(t)}; else touch ${q(t)}; fi`,
+    )
     lines.push(`mount -n --bind ${q(m.source)} ${q(t)}`)
     if (m.readOnly) lines.push(`mount -n -o remount,bind,ro ${q(t)}`)
   }
   // A root that holds the staging folder is moved last, so the others are still reachable.
-  const order = [...PRIVATE_ROOTS].sort((a, b) => Number(o.stage.startsWith(`${a}/`)) - Number(o.stage.startsWith(`${b}/`)))
+  const order = [...PRIVATE_ROOTS].sort(
+    (a, b) => Number(o.stage.startsWith(`${a}/`)) - Number(o.stage.startsWith(`${b}/`)),
+  )
   for (const root of order) lines.push(`mount -n --move ${q(o.stage + root)} ${root}`)
   lines.push('exec "$@"')
   return {ok: true, value: lines.join('\n')}

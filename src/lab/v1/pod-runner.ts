@@ -13,7 +13,16 @@ import type {Json} from '../../k8s/client.js'
 import {sleep} from '../../toolkit/clock.js'
 import {stopProcess, startProcess, type ManagedProcess} from '../process.js'
 import {containerCommand, runProbes, terminatedState, type ContainerRun, type PodPlace} from './container.js'
-import {clearTimers, containerRuns, enterBackOff, heldState, later, ownerAppName, podProcesses, type PodProcess} from './container-runs.js'
+import {
+  clearTimers,
+  containerRuns,
+  enterBackOff,
+  heldState,
+  later,
+  ownerAppName,
+  podProcesses,
+  type PodProcess,
+} from './container-runs.js'
 import {nowIso, type KubeletContext} from './kubelet-context.js'
 import {PodStatusReporter} from './pod-status.js'
 import {createPodNetns, deletePodNetns, podNetnsName} from './network.js'
@@ -49,7 +58,9 @@ export class PodRunner {
     this.namespace = raw.metadata.namespace
     this.name = raw.metadata.name
     this.status = new PodStatusReporter(k.client, this.namespace, this.name, k.log)
-    this.containers = containerRuns(raw, (c) => join(k.logs, `${k.cluster}_${this.namespace}_${this.name}_${c.name}.log`))
+    this.containers = containerRuns(raw, (c) =>
+      join(k.logs, `${k.cluster}_${this.namespace}_${this.name}_${c.name}.log`),
+    )
   }
 
   /** The Deployment (or other owner) of this pod, for component names. */
@@ -80,7 +91,9 @@ export class PodRunner {
       mkdirSync(this.podDir, {recursive: true, mode: 0o755})
       for (;;) {
         if (this.terminating) return
-        const r = await prepareVolumes(this.k.client, this.raw, this.podDir, facts, (e) => this.k.log(`${this.key}: token renewal: ${String(e)}`))
+        const r = await prepareVolumes(this.k.client, this.raw, this.podDir, facts, (e) =>
+          this.k.log(`${this.key}: token renewal: ${String(e)}`),
+        )
         if (r.ok) {
           this.volumes = r.value
           break
@@ -102,7 +115,15 @@ export class PodRunner {
   }
 
   private place(): PodPlace {
-    return {raw: this.raw, namespace: this.namespace, name: this.name, dir: this.podDir, netns: this.netns, facts: this.facts(), ...(this.volumes ? {volumes: this.volumes} : {})}
+    return {
+      raw: this.raw,
+      namespace: this.namespace,
+      name: this.name,
+      dir: this.podDir,
+      netns: this.netns,
+      facts: this.facts(),
+      ...(this.volumes ? {volumes: this.volumes} : {}),
+    }
   }
 
   get key(): string {
@@ -118,7 +139,8 @@ export class PodRunner {
   }
 
   private setWaiting(reason: string, message: string): void {
-    for (const c of this.containers) if (!c.proc || c.proc.exitCode !== undefined) c.state = {waiting: {reason, message}}
+    for (const c of this.containers)
+      if (!c.proc || c.proc.exitCode !== undefined) c.state = {waiting: {reason, message}}
   }
 
   /** Runs an init container until it succeeds (restarting it unless restartPolicy is Never). */
@@ -152,7 +174,13 @@ export class PodRunner {
       if (!c.init) later(c, () => void this.startContainer(c), backoffMs(++c.failures))
       return undefined
     }
-    const proc = startProcess(`${this.k.cluster}/${this.key}/${c.spec.name}`, plan.value.cmd, plan.value.args, c.log, plan.value.env)
+    const proc = startProcess(
+      `${this.k.cluster}/${this.key}/${c.spec.name}`,
+      plan.value.cmd,
+      plan.value.args,
+      c.log,
+      plan.value.env,
+    )
     c.proc = proc
     c.binary = plan.value.binary
     const startedAt = nowIso()
@@ -196,7 +224,8 @@ export class PodRunner {
       } else {
         c.state = ended
         const mains = this.containers.filter((x) => !x.init)
-        if (mains.every((x) => x.state.terminated)) this.phase = mains.every((x) => x.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed'
+        if (mains.every((x) => x.state.terminated))
+          this.phase = mains.every((x) => x.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed'
       }
     }
     void this.flush()
@@ -269,7 +298,9 @@ export class PodRunner {
       this.abort.abort()
       for (const c of this.containers) clearTimers(c)
       await Promise.all(this.containers.map((c) => (c.proc ? stopProcess(c.proc, graceMs) : undefined)))
-      for (const c of this.containers) if (!c.state.terminated && c.proc) c.state = {terminated: {exitCode: 137, reason: 'Error', finishedAt: nowIso()}}
+      for (const c of this.containers)
+        if (!c.state.terminated && c.proc)
+          c.state = {terminated: {exitCode: 137, reason: 'Error', finishedAt: nowIso()}}
       await this.flush()
       this.volumes?.close()
       if (this.podIp) {

@@ -35,7 +35,11 @@ export function binaryFor(container: Json, rule: ImageRule): Resolved<string> {
   const cmd0 = Array.isArray(container.command) && container.command.length ? String(container.command[0]) : ''
   const name = cmd0 ? cmd0.slice(cmd0.lastIndexOf('/') + 1) : repo.slice(repo.lastIndexOf('/') + 1)
   if (!rule.binaries.includes(name)) {
-    return {ok: false, reason: 'ErrImagePull', message: `${image}: the lab has no build of ${name} (it has ${rule.binaries.join(', ')})`}
+    return {
+      ok: false,
+      reason: 'ErrImagePull',
+      message: `${image}: the lab has no build of ${name} (it has ${rule.binaries.join(', ')})`,
+    }
   }
   return {ok: true, value: name}
 }
@@ -83,7 +87,16 @@ export function fieldValue(pod: Json, path: string, facts: PodFacts): string | u
   }
 }
 
-const MEMORY_UNITS: Record<string, number> = {Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12}
+const MEMORY_UNITS: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+}
 function bytes(q: string): number {
   const m = /^(\d+(?:\.\d+)?)([A-Za-z]*)$/.exec(q)
   return m ? Number(m[1]) * (MEMORY_UNITS[m[2]!] ?? 1) : 0
@@ -94,11 +107,17 @@ export function resourceValue(container: Json, ref: Json, facts: PodFacts): stri
   const [kind, res] = String(ref.resource ?? '').split('.') as [string, string]
   const given = container.resources?.[kind]?.[res]
   if (res === 'cpu') {
-    const cores = given ? (String(given).endsWith('m') ? Number(String(given).slice(0, -1)) / 1000 : Number(given)) : Number(facts.capacity.cpu)
+    const cores = given
+      ? String(given).endsWith('m')
+        ? Number(String(given).slice(0, -1)) / 1000
+        : Number(given)
+      : Number(facts.capacity.cpu)
     const divisor = ref.divisor === '1m' ? 0.001 : 1
     return String(Math.ceil(cores / divisor))
   }
-  return String(Math.ceil(bytes(String(given ?? facts.capacity.memory)) / (ref.divisor ? bytes(String(ref.divisor)) || 1 : 1)))
+  return String(
+    Math.ceil(bytes(String(given ?? facts.capacity.memory)) / (ref.divisor ? bytes(String(ref.divisor)) || 1 : 1)),
+  )
 }
 
 /** Looks up a key of a ConfigMap or Secret (Secrets' data is base64). */
@@ -108,7 +127,13 @@ export type KeyLookup = (kind: 'configMap' | 'secret', name: string) => Record<s
  * A container's environment, in Kubernetes' order: envFrom, then env (each value expanded with
  * what came before). `service` holds the variables the kubelet adds for the API server.
  */
-export function containerEnv(pod: Json, container: Json, facts: PodFacts, lookup: KeyLookup, service: Record<string, string>): Resolved<Map<string, string>> {
+export function containerEnv(
+  pod: Json,
+  container: Json,
+  facts: PodFacts,
+  lookup: KeyLookup,
+  service: Record<string, string>,
+): Resolved<Map<string, string>> {
   const vars = new Map<string, string>(Object.entries(service))
   for (const from of (container.envFrom ?? []) as Json[]) {
     const kind = from.configMapRef ? 'configMap' : 'secret'
@@ -136,7 +161,11 @@ export function containerEnv(pod: Json, container: Json, facts: PodFacts, lookup
       const value = lookup(kind, ref.name)?.[ref.key]
       if (value === undefined) {
         if (ref.optional) continue
-        return {ok: false, reason: 'CreateContainerConfigError', message: `couldn't find key ${ref.key} in ${kind === 'configMap' ? 'ConfigMap' : 'Secret'} ${pod.metadata?.namespace}/${ref.name}`}
+        return {
+          ok: false,
+          reason: 'CreateContainerConfigError',
+          message: `couldn't find key ${ref.key} in ${kind === 'configMap' ? 'ConfigMap' : 'Secret'} ${pod.metadata?.namespace}/${ref.name}`,
+        }
       }
       vars.set(e.name, value)
     }
@@ -179,7 +208,11 @@ export function resolvePort(container: Json, port: unknown): number {
  * first passes; the kubelet triggers extra readiness runs while a started container is not yet
  * Ready, so a pod is seen Ready soon after it is; once Ready, the spec's period holds.
  */
-export function readProbe(container: Json, spec: Json | undefined, kind: 'readiness' | 'liveness' | 'startup'): Probe | undefined {
+export function readProbe(
+  container: Json,
+  spec: Json | undefined,
+  kind: 'readiness' | 'liveness' | 'startup',
+): Probe | undefined {
   if (!spec) return undefined
   const period = Number(spec.periodSeconds ?? 10) * 1000
   const base = {
@@ -191,10 +224,26 @@ export function readProbe(container: Json, spec: Json | undefined, kind: 'readin
     successThreshold: kind === 'readiness' ? Number(spec.successThreshold ?? 1) : 1,
   }
   if (spec.httpGet) {
-    return {...base, kind: 'http', scheme: spec.httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP', port: resolvePort(container, spec.httpGet.port), path: String(spec.httpGet.path ?? '/'), command: []}
+    return {
+      ...base,
+      kind: 'http',
+      scheme: spec.httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP',
+      port: resolvePort(container, spec.httpGet.port),
+      path: String(spec.httpGet.path ?? '/'),
+      command: [],
+    }
   }
-  if (spec.tcpSocket) return {...base, kind: 'tcp', scheme: 'HTTP', port: resolvePort(container, spec.tcpSocket.port), path: '', command: []}
-  if (spec.exec) return {...base, kind: 'exec', scheme: 'HTTP', port: 0, path: '', command: (spec.exec.command ?? []) as string[]}
+  if (spec.tcpSocket)
+    return {
+      ...base,
+      kind: 'tcp',
+      scheme: 'HTTP',
+      port: resolvePort(container, spec.tcpSocket.port),
+      path: '',
+      command: [],
+    }
+  if (spec.exec)
+    return {...base, kind: 'exec', scheme: 'HTTP', port: 0, path: '', command: (spec.exec.command ?? []) as string[]}
   return undefined
 }
 
@@ -230,7 +279,11 @@ export function identityArgs(pod: Json, container: Json): string[] {
   const uid = csc.runAsUser ?? psc.runAsUser
   const gid = csc.runAsGroup ?? psc.runAsGroup ?? uid
   if (uid === undefined || uid === 0) return []
-  const groups = [...new Set([psc.fsGroup, ...((psc.supplementalGroups ?? []) as number[])].filter((g): g is number => typeof g === 'number'))]
+  const groups = [
+    ...new Set(
+      [psc.fsGroup, ...((psc.supplementalGroups ?? []) as number[])].filter((g): g is number => typeof g === 'number'),
+    ),
+  ]
   return [
     'setpriv',
     `--reuid=${uid}`,

@@ -81,13 +81,19 @@ export class PodStatusReporter {
     this.patching = this.patching.then(async () => {
       if (this.gone) return
       try {
-        await this.client.patch(`/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(this.name)}/status`, this.body(view()), 'merge')
+        await this.client.patch(
+          `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(this.name)}/status`,
+          this.body(view()),
+          'merge',
+        )
       } catch (e) {
         if (e instanceof ApiError && e.isNotFound) {
           this.gone = true
           return
         }
-        this.log(`${this.namespace}/${this.name}: status update: ${String(e)}; sending it again in ${STATUS_RETRY_MS / 1000}s`)
+        this.log(
+          `${this.namespace}/${this.name}: status update: ${String(e)}; sending it again in ${STATUS_RETRY_MS / 1000}s`,
+        )
         clearTimeout(this.retry)
         this.retry = setTimeout(() => void this.report(view), STATUS_RETRY_MS)
         this.retry.unref()

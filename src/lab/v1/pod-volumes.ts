@@ -35,7 +35,12 @@ function corePath(namespace: string, plural: string, name: string): string {
 }
 
 /** Reads a Secret's or ConfigMap's keys as bytes; undefined when it does not exist. */
-export async function readKeys(client: KubeClient, kind: 'secret' | 'configMap', namespace: string, name: string): Promise<Record<string, Buffer> | undefined> {
+export async function readKeys(
+  client: KubeClient,
+  kind: 'secret' | 'configMap',
+  namespace: string,
+  name: string,
+): Promise<Record<string, Buffer> | undefined> {
   const obj = await client.getOrNull<Json>(corePath(namespace, kind === 'secret' ? 'secrets' : 'configmaps', name))
   if (!obj) return undefined
   const out: Record<string, Buffer> = {}
@@ -43,7 +48,8 @@ export async function readKeys(client: KubeClient, kind: 'secret' | 'configMap',
     for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) out[k] = Buffer.from(v, 'base64')
   } else {
     for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) out[k] = Buffer.from(v, 'utf8')
-    for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) out[k] = Buffer.from(v, 'base64')
+    for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>))
+      out[k] = Buffer.from(v, 'base64')
   }
   return out
 }
@@ -51,7 +57,8 @@ export async function readKeys(client: KubeClient, kind: 'secret' | 'configMap',
 /** The files of a key source (secret or configMap), honouring `items` and modes. */
 export function keyFiles(data: Record<string, Buffer>, source: Json, defaultMode: number): Resolved<VolumeFile[]> {
   const items = (source.items ?? []) as Json[]
-  if (!items.length) return {ok: true, value: Object.entries(data).map(([k, content]) => ({path: k, content, mode: defaultMode}))}
+  if (!items.length)
+    return {ok: true, value: Object.entries(data).map(([k, content]) => ({path: k, content, mode: defaultMode}))}
   const files: VolumeFile[] = []
   for (const it of items) {
     const content = data[it.key]
@@ -88,7 +95,8 @@ export function downwardFiles(pod: Json, source: Json, facts: PodFacts, defaultM
 /** Writes files into a volume directory, each replaced atomically; group is fsGroup when given. */
 export function writeVolumeFiles(dir: string, files: VolumeFile[], fsGroup?: number): void {
   for (const f of files) {
-    if (f.path.split('/').includes('..') || f.path.startsWith('/')) throw new Error(`volume file path ${f.path} leaves its volume`)
+    if (f.path.split('/').includes('..') || f.path.startsWith('/'))
+      throw new Error(`volume file path ${f.path} leaves its volume`)
     const target = join(dir, f.path)
     mkdirSync(dirname(target), {recursive: true})
     const tmp = `${target}.${process.pid}.tmp`
@@ -121,11 +129,19 @@ async function requestToken(client: KubeClient, pod: Json, t: TokenSource): Prom
     },
   })
   const exp = Date.parse(res.status?.expirationTimestamp ?? '')
-  return {token: String(res.status?.token ?? ''), ttlMs: Number.isFinite(exp) ? exp - Date.now() : t.expirationSeconds * 1000}
+  return {
+    token: String(res.status?.token ?? ''),
+    ttlMs: Number.isFinite(exp) ? exp - Date.now() : t.expirationSeconds * 1000,
+  }
 }
 
 /** Everything a projected volume holds, plus the token sources to renew. */
-async function projectedFiles(client: KubeClient, pod: Json, vol: Json, facts: PodFacts): Promise<Resolved<{files: VolumeFile[]; tokens: TokenSource[]}>> {
+async function projectedFiles(
+  client: KubeClient,
+  pod: Json,
+  vol: Json,
+  facts: PodFacts,
+): Promise<Resolved<{files: VolumeFile[]; tokens: TokenSource[]}>> {
   const ns = pod.metadata?.namespace ?? 'default'
   const defaultMode = vol.projected.defaultMode ?? DEFAULT_MODE
   const files: VolumeFile[] = []
@@ -133,14 +149,23 @@ async function projectedFiles(client: KubeClient, pod: Json, vol: Json, facts: P
   for (const src of (vol.projected.sources ?? []) as Json[]) {
     if (src.serviceAccountToken) {
       const t = src.serviceAccountToken
-      tokens.push({path: String(t.path), expirationSeconds: t.expirationSeconds ?? TOKEN_SECONDS, ...(t.audience ? {audience: t.audience} : {}), mode: defaultMode})
+      tokens.push({
+        path: String(t.path),
+        expirationSeconds: t.expirationSeconds ?? TOKEN_SECONDS,
+        ...(t.audience ? {audience: t.audience} : {}),
+        mode: defaultMode,
+      })
     } else if (src.configMap || src.secret) {
       const kind = src.configMap ? 'configMap' : 'secret'
       const ref = src.configMap ?? src.secret
       const data = await readKeys(client, kind, ns, ref.name)
       if (!data) {
         if (ref.optional) continue
-        return {ok: false, reason: 'ContainerCreating', message: `MountVolume.SetUp failed for volume "${vol.name}": ${kind} "${ref.name}" not found`}
+        return {
+          ok: false,
+          reason: 'ContainerCreating',
+          message: `MountVolume.SetUp failed for volume "${vol.name}": ${kind} "${ref.name}" not found`,
+        }
       }
       const r = keyFiles(data, ref, defaultMode)
       if (!r.ok) return r
@@ -153,7 +178,12 @@ async function projectedFiles(client: KubeClient, pod: Json, vol: Json, facts: P
 }
 
 /** The files (and tokens to keep fresh) one volume holds; emptyDir holds none. */
-async function volumeContent(client: KubeClient, pod: Json, vol: Json, facts: PodFacts): Promise<Resolved<{files: VolumeFile[]; tokens: TokenSource[]}>> {
+async function volumeContent(
+  client: KubeClient,
+  pod: Json,
+  vol: Json,
+  facts: PodFacts,
+): Promise<Resolved<{files: VolumeFile[]; tokens: TokenSource[]}>> {
   const none = {ok: true as const, value: {files: [], tokens: []}}
   if (vol.emptyDir) return none
   if (vol.secret || vol.configMap) {
@@ -163,22 +193,43 @@ async function volumeContent(client: KubeClient, pod: Json, vol: Json, facts: Po
     const data = await readKeys(client, kind, pod.metadata?.namespace ?? 'default', name)
     if (!data) {
       if (ref.optional) return none
-      return {ok: false, reason: 'ContainerCreating', message: `MountVolume.SetUp failed for volume "${vol.name}": ${kind} "${name}" not found`}
+      return {
+        ok: false,
+        reason: 'ContainerCreating',
+        message: `MountVolume.SetUp failed for volume "${vol.name}": ${kind} "${name}" not found`,
+      }
     }
     const r = keyFiles(data, {...ref, name}, ref.defaultMode ?? DEFAULT_MODE)
     return r.ok ? {ok: true, value: {files: r.value, tokens: []}} : r
   }
-  if (vol.downwardAPI) return {ok: true, value: {files: downwardFiles(pod, vol.downwardAPI, facts, vol.downwardAPI.defaultMode ?? DEFAULT_MODE), tokens: []}}
+  if (vol.downwardAPI)
+    return {
+      ok: true,
+      value: {
+        files: downwardFiles(pod, vol.downwardAPI, facts, vol.downwardAPI.defaultMode ?? DEFAULT_MODE),
+        tokens: [],
+      },
+    }
   if (vol.projected) return projectedFiles(client, pod, vol, facts)
   const kind = Object.keys(vol).find((k) => k !== 'name') ?? 'unknown'
-  return {ok: false, reason: 'CreateContainerConfigError', message: `the lab's host kubelet does not support ${kind} volumes (volume "${vol.name}")`}
+  return {
+    ok: false,
+    reason: 'CreateContainerConfigError',
+    message: `the lab's host kubelet does not support ${kind} volumes (volume "${vol.name}")`,
+  }
 }
 
 /**
  * Makes every volume of the pod under `podDir/volumes/<name>`. A missing Secret or ConfigMap is
  * reported (the caller retries, as the kubelet does); unsupported volume types are refused.
  */
-export async function prepareVolumes(client: KubeClient, pod: Json, podDir: string, facts: PodFacts, onError: (e: unknown) => void): Promise<Resolved<PreparedVolumes>> {
+export async function prepareVolumes(
+  client: KubeClient,
+  pod: Json,
+  podDir: string,
+  facts: PodFacts,
+  onError: (e: unknown) => void,
+): Promise<Resolved<PreparedVolumes>> {
   const fsGroup: number | undefined = pod.spec?.securityContext?.fsGroup
   const dirs = new Map<string, string>()
   const timers: NodeJS.Timeout[] = []
@@ -206,7 +257,8 @@ export async function prepareVolumes(client: KubeClient, pod: Json, podDir: stri
             renew().catch((e) => {
               onError(e)
               // Try again soon: the token in place is still valid for a while.
-              if (!(e instanceof ApiError && e.isNotFound)) timers.push(setTimeout(() => void renew().catch(onError), 10_000))
+              if (!(e instanceof ApiError && e.isNotFound))
+                timers.push(setTimeout(() => void renew().catch(onError), 10_000))
             }),
           Math.max(ttlMs * 0.8, 1_000),
         )

@@ -69,13 +69,19 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
     // A person at a terminal: no CI variable (Ink draws only the last frame under CI).
     const cmd = `env -u CI KUBECONFIG=${lab!.kubeconfig} ${ENTRY.join(' ')} board -n liqo-test; echo EXIT=$?; sleep 60`
     expect(tmux('new-session', '-d', '-s', SESSION, '-x', '150', '-y', '40', cmd).status).toBe(0)
-    await until('the board drawn', 60_000, async () => /│ cluster-3 /.test(screen()) && /● nginx-deployment/.test(screen()))
+    await until(
+      'the board drawn',
+      60_000,
+      async () => /│ cluster-3 /.test(screen()) && /● nginx-deployment/.test(screen()),
+    )
   }, 400_000)
   afterAll(async () => {
     tmux('kill-session', '-t', SESSION)
     await restoreOffloading()
     // Leave no tutorial workload behind for the suites that follow (they count pods per cluster).
-    const r = await cli(['cleanup', '-n', 'liqo-test', '--keep-peering', '--yes', '--timeout', '3m'], {timeoutMs: 240_000})
+    const r = await cli(['cleanup', '-n', 'liqo-test', '--keep-peering', '--yes', '--timeout', '3m'], {
+      timeoutMs: 240_000,
+    })
     expect(r.code, r.stderr).toBe(0)
   }, 600_000)
 
@@ -92,7 +98,9 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
     const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
     expect(r.code, r.stderr).toBe(0)
     const readyAt = Date.now()
-    const fresh = (await podClusters('liqo-test')).filter((p) => !before.has(p.pod) && p.cluster === 'cluster-2' && p.ready).map((p) => p.pod)
+    const fresh = (await podClusters('liqo-test'))
+      .filter((p) => !before.has(p.pod) && p.cluster === 'cluster-2' && p.ready)
+      .map((p) => p.pod)
     expect(fresh.length).toBeGreaterThan(0)
     for (;;) {
       if (fresh.every((pod) => column('cluster-2').includes(pod)) && !/● /.test(column('cluster-3'))) break
@@ -107,7 +115,9 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
     tmux('send-keys', '-t', SESSION, 'l')
     await until('cluster-3 selected (its border cyan)', 10_000, async () => borderColour('cluster-3') === '36')
     tmux('send-keys', '-t', SESSION, 'e')
-    await until('the question', 30_000, async () => /Enable outgoing peering to "cluster-3" on context "cluster-1"\? \(y\/N\)/.test(screen()))
+    await until('the question', 30_000, async () =>
+      /Enable outgoing peering to "cluster-3" on context "cluster-1"\? \(y\/N\)/.test(screen()),
+    )
     tmux('send-keys', '-t', SESSION, 'y')
     await until('cluster-3 ready, said in the footer', 180_000, async () => /cluster-3 ready in [\d.]+s/.test(screen()))
     expect(await offloadingOn('cluster-3')).toBe(true)
@@ -118,7 +128,9 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
         screen()
           .split('\n')
           .find((l) => l.startsWith('╭')) ?? ''
-      return (top.match(/╭/g) ?? []).length === 3 && (top.match(/╮/g) ?? []).length === 3 && /│ cluster-3/.test(screen())
+      return (
+        (top.match(/╭/g) ?? []).length === 3 && (top.match(/╮/g) ?? []).length === 3 && /│ cluster-3/.test(screen())
+      )
     })
   })
 

@@ -11,10 +11,38 @@ import yaml from 'js-yaml'
 import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 
 import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
-import {admin, cli, cliOnTty, clusterId, collect, kubectl, lab, offloadedNamespace, podClusters, podOn, skipNote, startCli, uniqueName, until, type OffloadedNamespace} from '../../helpers/lab.js'
-import {isV1, modeNote, onlyCluster, restoreOffloading, SWITCH, switchByKubectl, virtualNodeName} from '../../helpers/mode.js'
+import {
+  admin,
+  cli,
+  cliOnTty,
+  clusterId,
+  collect,
+  kubectl,
+  lab,
+  offloadedNamespace,
+  podClusters,
+  podOn,
+  skipNote,
+  startCli,
+  uniqueName,
+  until,
+  type OffloadedNamespace,
+} from '../../helpers/lab.js'
+import {
+  isV1,
+  modeNote,
+  onlyCluster,
+  restoreOffloading,
+  SWITCH,
+  switchByKubectl,
+  virtualNodeName,
+} from '../../helpers/mode.js'
 
-const onlyOn = (cluster: string) => ({namespaceMappingStrategy: 'EnforceSameName', podOffloadingStrategy: 'Remote', clusterSelector: onlyCluster(cluster)})
+const onlyOn = (cluster: string) => ({
+  namespaceMappingStrategy: 'EnforceSameName',
+  podOffloadingStrategy: 'Remote',
+  clusterSelector: onlyCluster(cluster),
+})
 
 describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
   let ns: OffloadedNamespace
@@ -74,7 +102,11 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
     })
 
     it('-o yaml and -o json are stable documents, valid also when empty', async () => {
-      const y = yaml.load((await cli(['pods', 'where', '-n', ns.name, '-o', 'yaml'])).stdout) as {kind: string; total: number; items: unknown[]}
+      const y = yaml.load((await cli(['pods', 'where', '-n', ns.name, '-o', 'yaml'])).stdout) as {
+        kind: string
+        total: number
+        items: unknown[]
+      }
       expect(y.kind).toBe('PodPlacement')
       expect(y.total).toBe(3)
       const empty = await cli(['pods', 'where', '-n', ns.name, '-l', 'app=nothing', '-o', 'json'])
@@ -96,7 +128,15 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       const bad = await cli(['pods', 'where', '-n', ns.name, '--sort-by', '.spec.foo'])
       expect(bad.code).toBe(2)
       expect(bad.stderr).toMatch(/^error: --sort-by: cannot sort by ".spec.foo"$/m)
-      const on2 = await cli(['pods', 'where', '-n', ns.name, '--field-selector', `spec.nodeName=${virtualNodeName('cluster-2')}`, '--no-headers'])
+      const on2 = await cli([
+        'pods',
+        'where',
+        '-n',
+        ns.name,
+        '--field-selector',
+        `spec.nodeName=${virtualNodeName('cluster-2')}`,
+        '--no-headers',
+      ])
       expect(on2.code, on2.stderr).toBe(0)
       const rows = on2.stdout.trim().split('\n').filter(Boolean)
       expect(rows.length).toBeGreaterThan(0)
@@ -119,7 +159,10 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(v6.stdout.split('\n')[0]).toBe(plain.stdout.split('\n')[0])
       const lines = v6.stderr.split('\n').filter((l) => /round_trippers/.test(l))
       expect(lines.length).toBeGreaterThanOrEqual(3)
-      for (const l of lines) expect(l).toMatch(/^I\d{4} [\d:.]+ round_trippers\.go\] (GET|POST|PATCH|DELETE|PUT) https:\/\/\S+ \d{3} .* in \d+ milliseconds$/)
+      for (const l of lines)
+        expect(l).toMatch(
+          /^I\d{4} [\d:.]+ round_trippers\.go\] (GET|POST|PATCH|DELETE|PUT) https:\/\/\S+ \d{3} .* in \d+ milliseconds$/,
+        )
       expect(v6.stderr).toMatch(new RegExp(`GET https://\\S+/api/v1/namespaces/${ns.name}/pods\\S* 200 OK`))
       const v8 = await cli(['pods', 'where', '-n', ns.name, '-v=8'])
       expect(v8.stderr).toMatch(/request\.go\] Response Body: \{/)
@@ -136,11 +179,20 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       const c = await admin()
       const pend = await offloadedNamespace('it-pend', {
         replicas: 0,
-        spec: {podOffloadingStrategy: 'Remote', clusterSelector: {nodeSelectorTerms: [{matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['cluster-9']}]}]}},
+        spec: {
+          podOffloadingStrategy: 'Remote',
+          clusterSelector: {
+            nodeSelectorTerms: [
+              {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['cluster-9']}]},
+            ],
+          },
+        },
       })
       try {
         await c.create(`/apis/apps/v1/namespaces/${pend.name}/deployments`, nginxDeploymentBody(pend.name, 1))
-        await until('pod unschedulable', 30_000, async () => (await cli(['pods', 'where', '-n', pend.name])).stdout.includes('<none>'))
+        await until('pod unschedulable', 30_000, async () =>
+          (await cli(['pods', 'where', '-n', pend.name])).stdout.includes('<none>'),
+        )
         const r = await cli(['pods', 'where', '-n', pend.name])
         expect(r.stdout).toMatch(/\s<none>\s+0\/1\s+Pending\s/)
         expect(r.stderr).toMatch(/not scheduled: 1 pod, 0 ready/)
@@ -158,7 +210,11 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       await until('initial table', 30_000, async () => out.split('\n').length >= 5)
       try {
         await kubectl(['scale', 'deployment/nginx-deployment', '-n', ns.name, '--replicas=4'])
-        await until('a row for the new pod', 30_000, async () => out.split('\n').filter((l) => /\sRunning\s/.test(l)).length >= 4)
+        await until(
+          'a row for the new pod',
+          30_000,
+          async () => out.split('\n').filter((l) => /\sRunning\s/.test(l)).length >= 4,
+        )
         child.kill('SIGINT')
         const r = await done
         expect(r.code).toBe(130)
@@ -193,19 +249,28 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       const short = await cli(['peer', 'list', '-v', '6'])
       expect(short.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+OUTGOING\s+VIRTUAL-NODE\s+PODS/)
       // The nodes are listed once: for the virtual nodes' state and, on v1, for the peerings.
-      expect(short.stderr.split('\n').filter((l) => /\] GET https?:\/\/[^/]+\/api\/v1\/nodes\?/.test(l))).toHaveLength(1)
+      expect(short.stderr.split('\n').filter((l) => /\] GET https?:\/\/[^/]+\/api\/v1\/nodes\?/.test(l))).toHaveLength(
+        1,
+      )
       expect(short.stdout).toMatch(/^cluster-2\s+\S+\s+Yes\/Established\s+Ready\s/m)
       expect(Math.max(...short.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100)
       const table = await cli(['peer', 'list', '-o', 'wide'])
       expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+CLUSTER-ID\s+/)
-      expect(table.stdout).toMatch(new RegExp(`^cluster-2\\s+${clusterId('cluster-2')}\\s.*\\s${virtualNodeName('cluster-2')}\\s`, 'm'))
+      expect(table.stdout).toMatch(
+        new RegExp(`^cluster-2\\s+${clusterId('cluster-2')}\\s.*\\s${virtualNodeName('cluster-2')}\\s`, 'm'),
+      )
     })
 
     it('--dry-run shows where evicted pods can go, and changes nothing', async () => {
       const r = await cli(['peer', 'disable', 'cluster-3', '--dry-run', '-o', 'json'])
       expect(r.code, r.stderr).toBe(0)
       const plan = JSON.parse(r.stdout)
-      expect(plan).toMatchObject({kind: 'PeerPlan', action: 'disable', cluster: {name: 'cluster-3'}, outgoingPeeringEnabled: {from: 'Yes', to: 'No'}})
+      expect(plan).toMatchObject({
+        kind: 'PeerPlan',
+        action: 'disable',
+        cluster: {name: 'cluster-3'},
+        outgoingPeeringEnabled: {from: 'Yes', to: 'No'},
+      })
       for (const e of plan.evictions) expect(e).toMatchObject({outcome: 'rescheduled', destinations: ['cluster-2']})
       expect(await switchByKubectl('cluster-3')).toBe(SWITCH.on)
     })
@@ -215,14 +280,20 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       try {
         const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
         expect(dry.stdout).toMatch(/would stay Pending: no eligible cluster remains/)
-        expect(dry.stdout).toMatch(new RegExp(`${only3.name}/nginx-deployment-\\S+ \\(ReplicaSet/\\S+\\): replacement would stay Pending`))
+        expect(dry.stdout).toMatch(
+          new RegExp(`${only3.name}/nginx-deployment-\\S+ \\(ReplicaSet/\\S+\\): replacement would stay Pending`),
+        )
         // As kubectl drain: --yes is not enough for a change that leaves pods Pending.
         const refused = await cli(['peer', 'disable', 'cluster-3', '--yes'])
         expect(refused.code).toBe(1)
-        expect(refused.stderr).toMatch(/^error: refusing to disable cluster-3: 2 evicted pod\(s\) would stay Pending or not be replaced .*; nothing was changed$/m)
+        expect(refused.stderr).toMatch(
+          /^error: refusing to disable cluster-3: 2 evicted pod\(s\) would stay Pending or not be replaced .*; nothing was changed$/m,
+        )
         expect(refused.stderr).toMatch(/^hint: re-run with --force/m)
         expect(await switchByKubectl('cluster-3')).toBe(SWITCH.on)
-        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '15s'], {timeoutMs: 120_000})
+        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '15s'], {
+          timeoutMs: 120_000,
+        })
         expect(r.code).toBe(3)
         expect(r.stderr).toMatch(/timed out after 15s waiting for the topology to converge after disabling cluster-3/)
         expect(r.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
@@ -234,7 +305,9 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
         expect((await podClusters(only3.name)).filter((p) => p.cluster === '<none>')).toHaveLength(2)
         // The "keep waiting" command: the pods left the cluster long ago, yet their replacements are
         // still Pending, so it is "already disabled" and waits on the namespace again (no false success).
-        const rerun = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '5s'], {timeoutMs: 120_000})
+        const rerun = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '5s'], {
+          timeoutMs: 120_000,
+        })
         expect(rerun.code, rerun.stderr).toBe(3)
         expect(rerun.stderr).toMatch(/outgoing peering to cluster-3 already disabled/)
         expect(rerun.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
@@ -244,24 +317,28 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       }
     })
 
-    it('on a terminal: the cluster can be picked from a list, and declining the confirmation exits 4 leaving it unchanged', {tags: ['launcher']}, async () => {
-      const picked = await cliOnTty(['peer', 'disable', '--dry-run'], '\r')
-      expect(picked.code).toBe(0)
-      expect(picked.stdout).toMatch(/Which cluster should have its outgoing peering disabled/)
-      expect(picked.stdout).toMatch(/Disable outgoing peering to cluster-2/)
-      const declined = await cliOnTty(['peer', 'disable', 'cluster-2'], 'n\r')
-      expect(declined.code).toBe(4)
-      expect(declined.stdout).toMatch(/Disable outgoing peering to "cluster-2" on context "cluster-1"\?/)
-      expect(declined.stdout).toMatch(/aborted: peering to cluster-2 left as it was/)
-      // Esc cancels, at the confirmation and at the picker, as No does.
-      const esc = await cliOnTty(['peer', 'disable', 'cluster-2'], '\x1b')
-      expect(esc.code, esc.stdout).toBe(4)
-      expect(esc.stdout).toMatch(/aborted: peering to cluster-2 left as it was/)
-      const escPick = await cliOnTty(['peer', 'disable'], '\x1b')
-      expect(escPick.code, escPick.stdout).toBe(4)
-      expect(escPick.stdout).toMatch(/aborted \(Esc\): nothing was changed/)
-      expect(await switchByKubectl('cluster-2')).toBe(SWITCH.on)
-    })
+    it(
+      'on a terminal: the cluster can be picked from a list, and declining the confirmation exits 4 leaving it unchanged',
+      {tags: ['launcher']},
+      async () => {
+        const picked = await cliOnTty(['peer', 'disable', '--dry-run'], '\r')
+        expect(picked.code).toBe(0)
+        expect(picked.stdout).toMatch(/Which cluster should have its outgoing peering disabled/)
+        expect(picked.stdout).toMatch(/Disable outgoing peering to cluster-2/)
+        const declined = await cliOnTty(['peer', 'disable', 'cluster-2'], 'n\r')
+        expect(declined.code).toBe(4)
+        expect(declined.stdout).toMatch(/Disable outgoing peering to "cluster-2" on context "cluster-1"\?/)
+        expect(declined.stdout).toMatch(/aborted: peering to cluster-2 left as it was/)
+        // Esc cancels, at the confirmation and at the picker, as No does.
+        const esc = await cliOnTty(['peer', 'disable', 'cluster-2'], '\x1b')
+        expect(esc.code, esc.stdout).toBe(4)
+        expect(esc.stdout).toMatch(/aborted: peering to cluster-2 left as it was/)
+        const escPick = await cliOnTty(['peer', 'disable'], '\x1b')
+        expect(escPick.code, escPick.stdout).toBe(4)
+        expect(escPick.stdout).toMatch(/aborted \(Esc\): nothing was changed/)
+        expect(await switchByKubectl('cluster-2')).toBe(SWITCH.on)
+      },
+    )
 
     it('--no-wait returns right after the patch', async () => {
       const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--no-wait'])
@@ -295,7 +372,9 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       await podOn(ns.name, 'cluster-2')
       const r = await cli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '3s'])
       expect(r.code).toBe(3)
-      expect(r.stderr).toMatch(/timed out after 3\.0s waiting for rescheduling in "it-cmd-\w+": pod\/nginx-deployment-[\w-]+(, pod\/nginx-deployment-[\w-]+)*: still on cluster-2/)
+      expect(r.stderr).toMatch(
+        /timed out after 3\.0s waiting for rescheduling in "it-cmd-\w+": pod\/nginx-deployment-[\w-]+(, pod\/nginx-deployment-[\w-]+)*: still on cluster-2/,
+      )
     })
 
     it('"nothing there yet" keeps waiting until the timeout', async () => {
@@ -328,11 +407,16 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       // Liqo v1 names a cluster by its ID only.
       expect(doc.cluster).toMatchObject(isV1 ? {id: 'cluster-1'} : {name: 'cluster-1'})
       expect(doc.namespace.offloading).toMatchObject({phase: 'Ready', podOffloadingStrategy: 'Remote'})
-      expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster)).toEqual(['cluster-2', 'cluster-3'])
+      expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster)).toEqual([
+        'cluster-2',
+        'cluster-3',
+      ])
       const text = await cli(['status', '-n', ns.name])
       expect(text.stdout).toMatch(isV1 ? /Liqo:\s+v1\.2\.0/ : /Liqo:\s+v0\.3\.2/)
       expect(text.stdout).toMatch(
-        isV1 ? /^cluster-3\s+\S+\s+OffloadingRequired=True \(ClusterSelected\), Ready=True \(NamespaceCreated\)$/m : /^cluster-3\s+\S+\s+Ready=True \(RemoteNamespaceCreated\)$/m,
+        isV1
+          ? /^cluster-3\s+\S+\s+OffloadingRequired=True \(ClusterSelected\), Ready=True \(NamespaceCreated\)$/m
+          : /^cluster-3\s+\S+\s+Ready=True \(RemoteNamespaceCreated\)$/m,
       )
     })
 
@@ -340,7 +424,11 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       const r = await cli(['cleanup', '-n', ns.name, '--dry-run', '-o', 'json', '--keep-peering'])
       expect(r.code, r.stderr).toBe(0)
       const plan = JSON.parse(r.stdout)
-      expect(plan.steps.map((s: {kind: string}) => s.kind)).toEqual(['delete-deployment', 'delete-namespaceoffloading', 'delete-namespace'])
+      expect(plan.steps.map((s: {kind: string}) => s.kind)).toEqual([
+        'delete-deployment',
+        'delete-namespaceoffloading',
+        'delete-namespace',
+      ])
       const refused = await cli(['cleanup', '-n', ns.name, '--keep-peering'])
       expect(refused.code).toBe(2)
       expect(refused.stderr).toMatch(/re-run with --yes/)
@@ -356,7 +444,18 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
         other.spec.selector.matchLabels = {app: 'other'}
         other.spec.template.metadata.labels = {app: 'other'}
         await c.create(`/apis/apps/v1/namespaces/${part.name}/deployments`, other)
-        const r = await cli(['cleanup', '-n', part.name, '--deployment', 'other', '--deployment', 'ghost', '--keep-peering', '--yes', '--dry-run'])
+        const r = await cli([
+          'cleanup',
+          '-n',
+          part.name,
+          '--deployment',
+          'other',
+          '--deployment',
+          'ghost',
+          '--keep-peering',
+          '--yes',
+          '--dry-run',
+        ])
         expect(r.stdout).toMatch(/1\. delete deployment .*\/other and its pods/)
         expect(r.stdout).toMatch(/deployment "ghost" not found/)
         expect(r.stdout).not.toMatch(/nginx-deployment/)
@@ -382,8 +481,15 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
         expect(others.every((o) => o.outcome === 'pending')).toBe(true)
         const refused = await cli(['cleanup', '-n', part.name, '--yes'])
         expect(refused.code).toBe(1)
-        expect(refused.stderr).toMatch(new RegExp(`The peering steps also evict \\d+ pod\\(s\\) of other namespaces \\([^)]*${ns.name}[^)]*\\)`))
-        expect(refused.stderr).toMatch(new RegExp(`^error: refusing to clean up ${part.name}: .* of other namespaces \\([^)]*${ns.name}[^)]*\\).*; nothing was changed$`, 'm'))
+        expect(refused.stderr).toMatch(
+          new RegExp(`The peering steps also evict \\d+ pod\\(s\\) of other namespaces \\([^)]*${ns.name}[^)]*\\)`),
+        )
+        expect(refused.stderr).toMatch(
+          new RegExp(
+            `^error: refusing to clean up ${part.name}: .* of other namespaces \\([^)]*${ns.name}[^)]*\\).*; nothing was changed$`,
+            'm',
+          ),
+        )
         expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', part.name])).code).toBe(0)
         for (const c of ['cluster-2', 'cluster-3']) expect(await switchByKubectl(c), c).toBe(SWITCH.on)
         // Leaving the peerings alone touches nothing else: no --force needed.

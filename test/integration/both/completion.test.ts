@@ -24,7 +24,12 @@ function bashComplete(line: string): string[] {
     COMP_CWORD=$((\${#COMP_WORDS[@]} - 1))
     _liqo_topology
     printf '%s\\n' "\${COMPREPLY[@]}"`
-  const r = spawnSync('bash', ['-c', script], {cwd: dir, encoding: 'utf8', env: {...process.env, KUBECONFIG: lab!.kubeconfig, NO_COLOR: '1'}, timeout: 60_000})
+  const r = spawnSync('bash', ['-c', script], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {...process.env, KUBECONFIG: lab!.kubeconfig, NO_COLOR: '1'},
+    timeout: 60_000,
+  })
   expect(r.status, r.stderr).toBe(0)
   return r.stdout.split('\n').filter(Boolean)
 }
@@ -42,9 +47,15 @@ describe.skipIf(!lab)(`shell completion${modeNote}${skipNote}`, {tags: ['launche
   it('<cluster>, namespaces and contexts from the live lab', () => {
     expect(bashComplete('liqo-topology peer disable ').sort()).toEqual(['cluster-2', 'cluster-3'])
     expect(bashComplete('liqo-topology peer enable cluster-')).toHaveLength(2)
-    expect(bashComplete('liqo-topology pods where -n kube-')).toEqual(expect.arrayContaining(['kube-system', 'kube-public']))
-    expect(bashComplete('liqo-topology rebalance -n kube-')).toEqual(expect.arrayContaining(['kube-system', 'kube-public']))
-    expect(bashComplete('liqo-topology status --context cluster-')).toEqual(expect.arrayContaining(['cluster-1', 'cluster-2', 'cluster-3']))
+    expect(bashComplete('liqo-topology pods where -n kube-')).toEqual(
+      expect.arrayContaining(['kube-system', 'kube-public']),
+    )
+    expect(bashComplete('liqo-topology rebalance -n kube-')).toEqual(
+      expect.arrayContaining(['kube-system', 'kube-public']),
+    )
+    expect(bashComplete('liqo-topology status --context cluster-')).toEqual(
+      expect.arrayContaining(['cluster-1', 'cluster-2', 'cluster-3']),
+    )
     // Another context's namespaces when --context says so.
     expect(bashComplete('liqo-topology pods where --context cluster-3 -n kube-s')).toEqual(['kube-system'])
   })

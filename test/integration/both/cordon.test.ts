@@ -8,14 +8,33 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
 import {TUTORIAL_DEPLOYMENT} from '../../../src/lab/tutorial.js'
-import {admin, cli, clusterId, kubectl, lab, offloadedNamespace, podClusters, podOn, skipNote, until, type OffloadedNamespace} from '../../helpers/lab.js'
+import {
+  admin,
+  cli,
+  clusterId,
+  kubectl,
+  lab,
+  offloadedNamespace,
+  podClusters,
+  podOn,
+  skipNote,
+  until,
+  type OffloadedNamespace,
+} from '../../helpers/lab.js'
 import {isV1, modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
 
 const TAINT = 'liqo-topology/cordon'
 
 /** The taint keys of cluster-3's virtual node, read with kubectl ('' when it has no node). */
 async function nodeTaints(cluster: string): Promise<string[]> {
-  const r = await kubectl(['get', 'node', virtualNodeName(cluster), '-o', 'jsonpath={.spec.taints[*].key}', '--ignore-not-found'])
+  const r = await kubectl([
+    'get',
+    'node',
+    virtualNodeName(cluster),
+    '-o',
+    'jsonpath={.spec.taints[*].key}',
+    '--ignore-not-found',
+  ])
   expect(r.code, r.stderr).toBe(0)
   return r.stdout.trim().split(/\s+/).filter(Boolean)
 }
@@ -48,21 +67,42 @@ async function letLiqoReconcile(mark: string): Promise<void> {
   if (isV1) {
     const vn = `/apis/offloading.liqo.io/v1beta1/namespaces/liqo-tenant-${id}/virtualnodes/${id}`
     await c.patch(vn, {spec: {labels: {'it.liqo-topology/resync': mark}}}, 'merge')
-    await c.patch(`/apis/core.liqo.io/v1beta1/foreignclusters/${id}`, {metadata: {annotations: {'it.liqo-topology/resync': mark}}}, 'merge')
+    await c.patch(
+      `/apis/core.liqo.io/v1beta1/foreignclusters/${id}`,
+      {metadata: {annotations: {'it.liqo-topology/resync': mark}}},
+      'merge',
+    )
     await until('the virtual kubelet to apply the VirtualNode', 60_000, async () => {
-      const r = await kubectl(['get', 'node', virtualNodeName('cluster-3'), '-o', 'jsonpath={.metadata.labels.it\\.liqo-topology/resync}'])
+      const r = await kubectl([
+        'get',
+        'node',
+        virtualNodeName('cluster-3'),
+        '-o',
+        'jsonpath={.metadata.labels.it\\.liqo-topology/resync}',
+      ])
       return r.stdout.trim() === mark
     })
   } else {
-    await c.patch(`/apis/discovery.liqo.io/v1alpha1/foreignclusters/cluster-3`, {metadata: {annotations: {'it.liqo-topology/resync': mark}}}, 'merge')
+    await c.patch(
+      `/apis/discovery.liqo.io/v1alpha1/foreignclusters/cluster-3`,
+      {metadata: {annotations: {'it.liqo-topology/resync': mark}}},
+      'merge',
+    )
   }
 }
 
 async function forgetResync(): Promise<void> {
   const c = await admin()
   const id = clusterId('cluster-3')
-  if (isV1) await c.patch(`/apis/offloading.liqo.io/v1beta1/namespaces/liqo-tenant-${id}/virtualnodes/${id}`, {spec: {labels: {'it.liqo-topology/resync': null}}}, 'merge')
-  const fc = isV1 ? `/apis/core.liqo.io/v1beta1/foreignclusters/${id}` : '/apis/discovery.liqo.io/v1alpha1/foreignclusters/cluster-3'
+  if (isV1)
+    await c.patch(
+      `/apis/offloading.liqo.io/v1beta1/namespaces/liqo-tenant-${id}/virtualnodes/${id}`,
+      {spec: {labels: {'it.liqo-topology/resync': null}}},
+      'merge',
+    )
+  const fc = isV1
+    ? `/apis/core.liqo.io/v1beta1/foreignclusters/${id}`
+    : '/apis/discovery.liqo.io/v1alpha1/foreignclusters/cluster-3'
   await c.patch(fc, {metadata: {annotations: {'it.liqo-topology/resync': null}}}, 'merge')
 }
 
@@ -88,8 +128,18 @@ describe.skipIf(!lab)(`peer cordon and uncordon${modeNote}${skipNote}`, () => {
     const dry = await cli(['peer', 'cordon', 'cluster-3', '--dry-run', '-o', 'json'])
     expect(dry.code, dry.stderr).toBe(0)
     const plan = JSON.parse(dry.stdout) as Json
-    expect(plan).toMatchObject({kind: 'PeerCordonPlan', action: 'cordon', context: 'cluster-1', taint: `${TAINT}=true:NoSchedule`, alreadyDone: false})
-    expect(plan.writes).toEqual([isV1 ? `VirtualNode liqo-tenant-${clusterId('cluster-3')}/${clusterId('cluster-3')}` : `node/${virtualNodeName('cluster-3')}`])
+    expect(plan).toMatchObject({
+      kind: 'PeerCordonPlan',
+      action: 'cordon',
+      context: 'cluster-1',
+      taint: `${TAINT}=true:NoSchedule`,
+      alreadyDone: false,
+    })
+    expect(plan.writes).toEqual([
+      isV1
+        ? `VirtualNode liqo-tenant-${clusterId('cluster-3')}/${clusterId('cluster-3')}`
+        : `node/${virtualNodeName('cluster-3')}`,
+    ])
     expect(await nodeTaints('cluster-3')).not.toContain(TAINT)
     expect((await peerRow('cluster-3')).cordonedBy).toEqual([])
   })
@@ -106,7 +156,15 @@ describe.skipIf(!lab)(`peer cordon and uncordon${modeNote}${skipNote}`, () => {
     expect(await nodeTaints('cluster-3')).toContain(TAINT)
     if (isV1) {
       const id = clusterId('cluster-3')
-      const vn = await kubectl(['get', 'virtualnode', id, '-n', `liqo-tenant-${id}`, '-o', 'jsonpath={.spec.taints[*].key}'])
+      const vn = await kubectl([
+        'get',
+        'virtualnode',
+        id,
+        '-n',
+        `liqo-tenant-${id}`,
+        '-o',
+        'jsonpath={.spec.taints[*].key}',
+      ])
       expect(vn.stdout).toContain(TAINT)
     }
     const again = await cli(['peer', 'cordon', 'cluster-3', '--yes'])
@@ -116,11 +174,15 @@ describe.skipIf(!lab)(`peer cordon and uncordon${modeNote}${skipNote}`, () => {
     const table = await cli(['peer', 'list'])
     expect(table.stdout).toMatch(/^cluster-3 .* cordoned /m)
     const status = await cli(['status', '-n', ns.name, '-o', 'json'])
-    expect((JSON.parse(status.stdout).peers as Json[]).find((p) => p.name === 'cluster-3')!.cordonedBy).toEqual(['cordon'])
+    expect((JSON.parse(status.stdout).peers as Json[]).find((p) => p.name === 'cluster-3')!.cordonedBy).toEqual([
+      'cordon',
+    ])
 
     await scale(ns.name, 6)
     const grown = await podClusters(ns.name)
-    expect(grown.filter((p) => !before.some((b) => b.pod === p.pod)).map((p) => p.cluster)).toEqual(Array(4).fill('cluster-2'))
+    expect(grown.filter((p) => !before.some((b) => b.pod === p.pod)).map((p) => p.cluster)).toEqual(
+      Array(4).fill('cluster-2'),
+    )
 
     // Liqo's controllers run over cluster-3 again: the cordon and the pods are still there.
     await letLiqoReconcile('1')

@@ -75,13 +75,17 @@ describe.skipIf(!lab)(`bad input, both Liqo generations${modeNote}${skipNote}`, 
       nso.body.spec = {}
       if (isV1) {
         // Liqo v1's webhook refuses it outright; the tool then just sees a namespace not offloaded.
-        await expect(c.create(nso.collection, nso.body)).rejects.toThrow(/NamespaceOffloading name must match offloading/)
+        await expect(c.create(nso.collection, nso.body)).rejects.toThrow(
+          /NamespaceOffloading name must match offloading/,
+        )
         expect((await cli(['status', '-n', name])).stdout).toMatch(new RegExp(`Namespace ${name}: not offloaded`))
         return
       }
       await c.create(nso.collection, nso.body)
       const st = await cli(['status', '-n', name])
-      expect(st.stdout).toMatch(/NamespaceOffloading "offload-me" in it-named-\w+ is ignored by Liqo: only one named "offloading" is acted on/)
+      expect(st.stdout).toMatch(
+        /NamespaceOffloading "offload-me" in it-named-\w+ is ignored by Liqo: only one named "offloading" is acted on/,
+      )
       const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
       expect(plan.stdout).toMatch(/Note: NamespaceOffloading "offload-me" is ignored by Liqo/)
     } finally {
@@ -108,7 +112,12 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
     await podOn(ns.name, 'cluster-3')
     const c = await admin()
     const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
+    await c.create(pdb, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: {name: 'hold'},
+      spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
+    })
     try {
       await pdbObserved(`${pdb}/hold`, 3)
       const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
@@ -148,9 +157,15 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
       expect(await offloadingOn('cluster-3')).toBe(false)
       expectCleanError(r.stderr)
       expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
-      expect(r.stderr).toMatch(/^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m)
+      expect(r.stderr).toMatch(
+        /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
+      )
       // The workload itself runs again: 3 ready pods on cluster-2.
-      await until('3 ready pods on cluster-2', 90_000, async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3)
+      await until(
+        '3 ready pods on cluster-2',
+        90_000,
+        async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
+      )
     } finally {
       await startApiServer('cluster-3')
     }
@@ -175,22 +190,35 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
     const stuck = await offloadedNamespace('it-stuck', {replicas: 0})
     const c = await admin()
     const dep = nginxDeploymentBody(stuck.name, 1)
-    dep.spec.template.spec.affinity = {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: onlyCluster('cluster-2')}}
+    dep.spec.template.spec.affinity = {
+      nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: onlyCluster('cluster-2')},
+    }
     await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
-    await until('the pod Running on cluster-2', 60_000, async () => (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'))
+    await until('the pod Running on cluster-2', 60_000, async () =>
+      (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'),
+    )
     // The remote namespace must exist on cluster-3 before its API server stops: if Liqo has not
     // created it yet (measured on v1.2 after the previous test's re-peering), there is nothing for
     // the finalizer to wait for and the cleanup rightly finishes.
     await until('the remote namespace Ready on cluster-3', 90_000, async () => {
-      const conds: Array<{type: string; status: string}> = (await c.get(namespaceOffloading(stuck.name).path)).status?.remoteNamespacesConditions?.[clusterId('cluster-3')] ?? []
+      const conds: Array<{type: string; status: string}> =
+        (await c.get(namespaceOffloading(stuck.name).path)).status?.remoteNamespacesConditions?.[
+          clusterId('cluster-3')
+        ] ?? []
       return conds.some((x) => x.type === 'Ready' && x.status === 'True')
     })
     try {
       await stopApiServer('cluster-3')
-      const r = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '15s'], {timeoutMs: 120_000})
+      const r = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '15s'], {
+        timeoutMs: 120_000,
+      })
       console.log(`[cleanup, provider down] exit ${r.code}\n${r.stderr}`)
       expect(r.code).toBe(3)
-      expect(r.stderr).toMatch(new RegExp(`namespaceoffloading ${stuck.name}/offloading still has finalizer\\(s\\) \\S+, waiting for remote namespaces on: cluster-3`))
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `namespaceoffloading ${stuck.name}/offloading still has finalizer\\(s\\) \\S+, waiting for remote namespaces on: cluster-3`,
+        ),
+      )
       expect(r.stderr).toMatch(/^hint: cleanup stopped at step 2\/3 .*run the same cleanup again to resume/m)
       expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', stuck.name])).stderr).toMatch(/NotFound/)
       const nso = await c.get(namespaceOffloading(stuck.name).path)
@@ -198,7 +226,9 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
       expect(nso.metadata.deletionTimestamp).toBeTruthy()
 
       await startApiServer('cluster-3')
-      const again = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '2m'], {timeoutMs: 180_000})
+      const again = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '2m'], {
+        timeoutMs: 180_000,
+      })
       expect(again.code, again.stderr).toBe(0)
       expect(again.stderr).toMatch(/1\. wait for NamespaceOffloading/)
       expect(again.stderr).not.toMatch(/delete deployment/)

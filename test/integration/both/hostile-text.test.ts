@@ -30,7 +30,16 @@ describe.skipIf(!lab)(`hostile text from the cluster${modeNote}${skipNote}`, () 
         spec: {schedulerName: 'nobody', containers: [{name: 'c', image: 'nginx'}]},
       })
     }
-    await c.patch(`/api/v1/namespaces/${ns}/pods/evil/status`, {status: {reason: REASON, conditions: [{type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: HOSTILE}]}}, 'merge')
+    await c.patch(
+      `/api/v1/namespaces/${ns}/pods/evil/status`,
+      {
+        status: {
+          reason: REASON,
+          conditions: [{type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: HOSTILE}],
+        },
+      },
+      'merge',
+    )
   })
   afterAll(async () => {
     await (await admin()).delete(`/api/v1/namespaces/${ns}`)

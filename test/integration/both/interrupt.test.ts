@@ -55,7 +55,11 @@ async function runFinishCommand(line: string): Promise<RunResult> {
 }
 
 /** Starts a command and sends `signal` once `when` says so (given what stderr showed so far). */
-async function interruptWhen(args: string[], signal: Signal, when: (stderr: string) => Promise<boolean>): Promise<RunResult> {
+async function interruptWhen(
+  args: string[],
+  signal: Signal,
+  when: (stderr: string) => Promise<boolean>,
+): Promise<RunResult> {
   const child = startCli(args)
   const done = collect(child, {timeoutMs: 200_000})
   let err = ''
@@ -63,7 +67,8 @@ async function interruptWhen(args: string[], signal: Signal, when: (stderr: stri
   // A tight loop: "right after the patch" must come before Liqo has moved everything.
   const deadline = Date.now() + 120_000
   while (!(await when(err))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no moment to send ${signal} came; stderr so far:\n${err}`)
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`no moment to send ${signal} came; stderr so far:\n${err}`)
     await sleep(20)
   }
   child.kill(signal)
@@ -82,7 +87,16 @@ async function hold(path: string, on: boolean): Promise<void> {
     if (!obj) return
     const finalizers = ((obj.metadata.finalizers ?? []) as string[]).filter((f) => f !== HOLD)
     try {
-      await c.patch(path, {metadata: {finalizers: on ? [...finalizers, HOLD] : finalizers, resourceVersion: obj.metadata.resourceVersion}}, 'merge')
+      await c.patch(
+        path,
+        {
+          metadata: {
+            finalizers: on ? [...finalizers, HOLD] : finalizers,
+            resourceVersion: obj.metadata.resourceVersion,
+          },
+        },
+        'merge',
+      )
       return
     } catch (e) {
       const err = e as {isNotFound?: boolean; isConflict?: boolean}
@@ -124,33 +138,45 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
   for (const [signal, code] of SIGNALS) {
     // Ctrl-C typed at a prompt (raw mode) also runs through the published launcher (scripts/test.sh).
     const tags = signal === 'SIGINT' ? ['launcher'] : []
-    it(`${signal} at the confirmation (before the patch): exit ${code}, nothing changed; the rerun with --yes does it`, {tags}, async () => {
-      await restoreOffloading()
-      await podOn(ns.name, 'cluster-3')
-      const run = startCliOnTty(['peer', 'disable', 'cluster-3'])
-      await until('the confirmation on screen', 30_000, async () => /Disable outgoing peering to "cluster-3"/.test(run.output()))
-      // Ctrl-C is the key a person presses; the others come from outside (kill, a closed terminal).
-      if (signal === 'SIGINT') run.child.stdin!.write('\x03')
-      else run.signal(signal)
-      const r = await run.done
-      expect(r.code, r.stdout).toBe(code)
-      expect(r.stdout).toMatch(/error: interrupted at the confirmation; peering to cluster-3 left as it was/)
-      expect(await offloadingOn('cluster-3')).toBe(true)
-      expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
-      const again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
-      expect(again.code, again.stderr).toBe(0)
-      await expectAllReadyOn(ns.name, 'cluster-2')
-    })
+    it(
+      `${signal} at the confirmation (before the patch): exit ${code}, nothing changed; the rerun with --yes does it`,
+      {tags},
+      async () => {
+        await restoreOffloading()
+        await podOn(ns.name, 'cluster-3')
+        const run = startCliOnTty(['peer', 'disable', 'cluster-3'])
+        await until('the confirmation on screen', 30_000, async () =>
+          /Disable outgoing peering to "cluster-3"/.test(run.output()),
+        )
+        // Ctrl-C is the key a person presses; the others come from outside (kill, a closed terminal).
+        if (signal === 'SIGINT') run.child.stdin!.write('\x03')
+        else run.signal(signal)
+        const r = await run.done
+        expect(r.code, r.stdout).toBe(code)
+        expect(r.stdout).toMatch(/error: interrupted at the confirmation; peering to cluster-3 left as it was/)
+        expect(await offloadingOn('cluster-3')).toBe(true)
+        expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
+        const again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+        expect(again.code, again.stderr).toBe(0)
+        await expectAllReadyOn(ns.name, 'cluster-2')
+      },
+    )
 
     it(`${signal} right after the patch: exit ${code}, the change stands, the line gives the command; that command finishes`, async () => {
       await restoreOffloading()
       await podOn(ns.name, 'cluster-3')
       // The moment the switch is seen off in the API, the signal goes.
-      const r = await interruptWhen(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], signal, async () => !(await offloadingOn('cluster-3')))
+      const r = await interruptWhen(
+        ['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'],
+        signal,
+        async () => !(await offloadingOn('cluster-3')),
+      )
       expect(r.code, r.stderr).toBe(code)
       const line = interruptedLine(r.stderr)
       expect(line).toMatch(/interrupted: the change was applied: peering to cluster-3 is disabled/)
-      expect(line).toMatch(/; finish with: liqo-topology peer disable cluster-3 --yes --timeout 3m --context cluster-1$/)
+      expect(line).toMatch(
+        /; finish with: liqo-topology peer disable cluster-3 --yes --timeout 3m --context cluster-1$/,
+      )
       expect(await offloadingOn('cluster-3')).toBe(false)
       const finish = await runFinishCommand(line)
       expect(finish.code, finish.stderr).toBe(0)
@@ -166,10 +192,17 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       await podOn(ns.name, 'cluster-3')
       const c = await admin()
       const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-      await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
+      await c.create(pdb, {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: {name: 'hold'},
+        spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
+      })
       try {
         await pdbObserved(`${pdb}/hold`, 3)
-        const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, async (err) => /Waiting for .*still on cluster-3/.test(err))
+        const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, async (err) =>
+          /Waiting for .*still on cluster-3/.test(err),
+        )
         expect(r.code, r.stderr).toBe(code)
         const line = interruptedLine(r.stderr)
         expect(line).toMatch(
@@ -183,7 +216,9 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
           // (see restartLiqoControllerManager), so the retry may come after the finish command's
           // 2 minutes. The tool must say exactly that and how to retry at once; an operator follows
           // that advice and runs the same command again, and so does this test.
-          expect(finish.stderr).toMatch(/Liqo (has not acted on it|cordoned its node, but) .*restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once/)
+          expect(finish.stderr).toMatch(
+            /Liqo (has not acted on it|cordoned its node, but) .*restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once/,
+          )
           await restartLiqoControllerManager()
           finish = await runFinishCommand(line)
         }
@@ -207,19 +242,31 @@ describe.skipIf(!lab)(`interruption of cleanup at each step${modeNote}${skipNote
    * what that step deletes) until released, so that the signal surely lands during it.
    */
   const steps: Array<{n: number; what: RegExp; signal: Signal; holdOn: (ns: string) => Promise<string[]>}> = [
-    {n: 1, what: /delete deployment/, signal: 'SIGINT', holdOn: async (ns) => [`/api/v1/namespaces/${ns}/pods/${(await podClusters(ns))[0]!.pod}`]},
+    {
+      n: 1,
+      what: /delete deployment/,
+      signal: 'SIGINT',
+      holdOn: async (ns) => [`/api/v1/namespaces/${ns}/pods/${(await podClusters(ns))[0]!.pod}`],
+    },
     {n: 2, what: /NamespaceOffloading/, signal: 'SIGTERM', holdOn: async (ns) => [namespaceOffloading(ns).path]},
     {
       n: 3,
       what: /delete namespace/,
       signal: 'SIGHUP',
       holdOn: async (ns) => {
-        await (await admin()).create(`/api/v1/namespaces/${ns}/configmaps`, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'held'}})
+        await (
+          await admin()
+        ).create(`/api/v1/namespaces/${ns}/configmaps`, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'held'}})
         return [`/api/v1/namespaces/${ns}/configmaps/held`]
       },
     },
     // Whichever peering comes first, its virtual node stays until released.
-    {n: 4, what: /outgoing peering|offloading to/, signal: 'SIGTERM', holdOn: async () => ['cluster-2', 'cluster-3'].map((c) => `/api/v1/nodes/${virtualNodeName(c)}`)},
+    {
+      n: 4,
+      what: /outgoing peering|offloading to/,
+      signal: 'SIGTERM',
+      holdOn: async () => ['cluster-2', 'cluster-3'].map((c) => `/api/v1/nodes/${virtualNodeName(c)}`),
+    },
   ]
 
   for (const step of steps) {
@@ -248,7 +295,9 @@ describe.skipIf(!lab)(`interruption of cleanup at each step${modeNote}${skipNote
         else expect(stoppedAt).toBeGreaterThanOrEqual(4)
         expect(line).toMatch(step.what)
         if (stoppedAt > 1) expect(line).toMatch(new RegExp(`steps 1-${stoppedAt - 1} done`))
-        expect(line).toMatch(new RegExp(`; finish with: liqo-topology cleanup -n ${ns.name} --yes --force --context cluster-1$`))
+        expect(line).toMatch(
+          new RegExp(`; finish with: liqo-topology cleanup -n ${ns.name} --yes --force --context cluster-1$`),
+        )
         for (const h of held) await hold(h, false)
         const finish = await runFinishCommand(line)
         expect(finish.code, finish.stderr).toBe(0)

@@ -11,7 +11,21 @@ import {PODS} from '../../../src/k8s/kinds.js'
 import {connectLiqo} from '../../../src/liqo/connect.js'
 import {NODES} from '../../../src/liqo/nodes.js'
 import {cordonInForce} from '../../../src/model/cordon.js'
-import {admin, cli, clusterId, collect, kubectl, lab, offloadedNamespace, pdbObserved, podClusters, skipNote, startCli, until, type OffloadedNamespace} from '../../helpers/lab.js'
+import {
+  admin,
+  cli,
+  clusterId,
+  collect,
+  kubectl,
+  lab,
+  offloadedNamespace,
+  pdbObserved,
+  podClusters,
+  skipNote,
+  startCli,
+  until,
+  type OffloadedNamespace,
+} from '../../helpers/lab.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
 
 const TAINT = 'liqo-topology/rebalance'
@@ -32,7 +46,9 @@ async function countsByKubectl(namespace: string): Promise<Record<string, number
 
 /** The taints of every node, read with kubectl. */
 async function nodeTaints(): Promise<string> {
-  return (await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.taints}{"\\n"}{end}'])).stdout
+  return (
+    await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.taints}{"\\n"}{end}'])
+  ).stdout
 }
 
 /** No node carries the rebalance's taint. */
@@ -51,7 +67,9 @@ async function holdOff(cluster: string, on: boolean): Promise<void> {
   const nodes = (await NODES.list(c)).items
   const fc = (await liqo.listPeerings(c, {nodes})).items.find((f) => f.clusterId === clusterId(cluster))!
   await liqo.cordons.set(c, fc, nodes, 'cordon', on)
-  await until(`${cluster} held off: ${on}`, 60_000, async () => cordonInForce((await NODES.list(c)).items, fc.clusterId, 'cordon', on))
+  await until(`${cluster} held off: ${on}`, 60_000, async () =>
+    cordonInForce((await NODES.list(c)).items, fc.clusterId, 'cordon', on),
+  )
 }
 
 /** Every pod of the namespace onto cluster-2: cluster-3 held off, a rollout restart, cluster-3 let back. */
@@ -106,7 +124,8 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
   }, 300_000)
   afterAll(async () => {
     const c = await admin()
-    for (const n of ['spare', 'hold']) await c.delete(`/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets/${n}`).catch(() => {})
+    for (const n of ['spare', 'hold'])
+      await c.delete(`/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets/${n}`).catch(() => {})
     await c.delete(`/api/v1/namespaces/${ns.name}/resourcequotas/two`).catch(() => {})
     await restoreOffloading()
     await ns?.remove()
@@ -119,7 +138,9 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     const on = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
     expect(on.code, on.stderr).toBe(0)
 
-    const dry = await cli(['rebalance', '-n', ns.name, '--dry-run', '--stable-for', '1s', '-o', 'json'], {timeoutMs: 60_000})
+    const dry = await cli(['rebalance', '-n', ns.name, '--dry-run', '--stable-for', '1s', '-o', 'json'], {
+      timeoutMs: 60_000,
+    })
     expect(dry.code, dry.stderr).toBe(0)
     const plan = JSON.parse(dry.stdout)
     const [ctl] = plan.controllers
@@ -155,12 +176,19 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     await allOnCluster2(ns.name)
     const c = await admin()
     const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'spare'}, spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}}})
+    await c.create(pdb, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: {name: 'spare'},
+      spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
+    })
     try {
       await pdbObserved(`${pdb}/spare`, 3)
       const watch = await watchReady(ns.name)
       try {
-        const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s', '--max-unavailable', '3'], {timeoutMs: 240_000})
+        const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s', '--max-unavailable', '3'], {
+          timeoutMs: 240_000,
+        })
         expect(r.code, r.stderr).toBe(0)
         expect(r.stderr).toMatch(/PodDisruptionBudget: .*\/spare/)
         expect(r.stderr).toMatch(/one at a time/)
@@ -179,7 +207,12 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     await allOnCluster2(ns.name)
     const c = await admin()
     const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'hold'}, spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}}})
+    await c.create(pdb, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: {name: 'hold'},
+      spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
+    })
     try {
       await pdbObserved(`${pdb}/hold`, 3)
       const before = (await podClusters(ns.name)).map((p) => p.pod).sort()
@@ -199,10 +232,19 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     await allOnCluster2(ns.name)
     const c = await admin()
     const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
-    await c.create(quotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'two'}, spec: {hard: {pods: '2'}}})
+    await c.create(quotas, {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: {name: 'two'},
+      spec: {hard: {pods: '2'}},
+    })
     let finish: string | undefined
     try {
-      await until('the quota counts 3 pods', 60_000, async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3')
+      await until(
+        'the quota counts 3 pods',
+        60_000,
+        async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3',
+      )
       // Evicted, and its replacement refused by the quota: the move waits.
       const {child, done} = await startHeldMove(ns.name)
       child.kill('SIGINT')
@@ -211,14 +253,20 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       const m = /finish with: (liqo-topology rebalance .*)$/m.exec(r.stderr)
       expect(m, r.stderr).not.toBeNull()
       finish = m![1]!
-      expect(r.stderr).toMatch(/^error: interrupted: moving pods of .*the cordon of cluster-2 is lifted on the way out/m)
+      expect(r.stderr).toMatch(
+        /^error: interrupted: moving pods of .*the cordon of cluster-2 is lifted on the way out/m,
+      )
       expect(m![1]).toMatch(/ --yes( |$)/)
       // The cordon was lifted on the way out (on Liqo v1 the virtual kubelet takes it off the node).
       await until('no cordon left on any node', 60_000, async () => !(await nodeTaints()).includes(TAINT))
     } finally {
       await c.delete(`${quotas}/two`)
     }
-    await until('3 ready pods again', 120_000, async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3)
+    await until(
+      '3 ready pods again',
+      120_000,
+      async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3,
+    )
     const again = await cli(finish!.split(' ').slice(1), {timeoutMs: 240_000})
     expect(again.code, again.stderr).toBe(0)
     expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
@@ -229,7 +277,10 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     const off = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
     expect(off.code, off.stderr).toBe(0)
     expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
-    const r = await cli(['peer', 'enable', 'cluster-3', '--yes', '--rebalance', '--stable-for', '1s', '--timeout', '3m'], {timeoutMs: 300_000})
+    const r = await cli(
+      ['peer', 'enable', 'cluster-3', '--yes', '--rebalance', '--stable-for', '1s', '--timeout', '3m'],
+      {timeoutMs: 300_000},
+    )
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/Outgoing peering to cluster-3 enabled/)
     expect(r.stderr).toMatch(/Rebalance of every namespace/)
@@ -242,9 +293,18 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     await allOnCluster2(ns.name)
     const c = await admin()
     const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
-    await c.create(quotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'two'}, spec: {hard: {pods: '2'}}})
+    await c.create(quotas, {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: {name: 'two'},
+      spec: {hard: {pods: '2'}},
+    })
     try {
-      await until('the quota counts 3 pods', 60_000, async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3')
+      await until(
+        'the quota counts 3 pods',
+        60_000,
+        async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3',
+      )
       const {child, done} = await startHeldMove(ns.name)
       child.kill('SIGKILL')
       await done
@@ -253,7 +313,11 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     } finally {
       await c.delete(`${quotas}/two`)
     }
-    await until('3 ready pods again', 120_000, async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3)
+    await until(
+      '3 ready pods again',
+      120_000,
+      async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3,
+    )
     const again = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
     expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).toMatch(/lifted the cordon a killed rebalance left on cluster-2/)

@@ -6,7 +6,17 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {cli, clusterId, expectAllReadyOn, kubectl, lab, skipNote} from '../../helpers/lab.js'
-import {isV1, modeNote, offloadingOn, remoteNamespace, restoreOffloading, setUpTutorial, SWITCH, switchByKubectl, virtualNodeName} from '../../helpers/mode.js'
+import {
+  isV1,
+  modeNote,
+  offloadingOn,
+  remoteNamespace,
+  restoreOffloading,
+  setUpTutorial,
+  SWITCH,
+  switchByKubectl,
+  virtualNodeName,
+} from '../../helpers/mode.js'
 
 describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote}`, () => {
   beforeAll(async () => setUpTutorial(), 300_000)
@@ -23,7 +33,11 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     const j = await cli(['pods', 'where', '-n', 'liqo-test', '-o', 'json'])
     const doc = JSON.parse(j.stdout)
     expect(doc.clusters.reduce((n: number, c: {pods: number}) => n + c.pods, 0)).toBe(3)
-    expect(doc.items.every((i: {cluster: {clusterID: string}}) => [clusterId('cluster-2'), clusterId('cluster-3')].includes(i.cluster.clusterID))).toBe(true)
+    expect(
+      doc.items.every((i: {cluster: {clusterID: string}}) =>
+        [clusterId('cluster-2'), clusterId('cluster-3')].includes(i.cluster.clusterID),
+      ),
+    ).toBe(true)
   })
 
   it('peer list shows both peerings on, with a Ready virtual node each', async () => {
@@ -32,7 +46,11 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     const doc = JSON.parse(r.stdout)
     for (const name of ['cluster-2', 'cluster-3']) {
       const item = doc.items.find((i: {clusterID: string}) => i.clusterID === clusterId(name))
-      expect(item, name).toMatchObject({outgoingPeeringEnabled: 'Yes', outgoingPhase: 'Established', virtualNode: {name: virtualNodeName(name), ready: true, schedulable: true}})
+      expect(item, name).toMatchObject({
+        outgoingPeeringEnabled: 'Yes',
+        outgoingPhase: 'Established',
+        virtualNode: {name: virtualNodeName(name), ready: true, schedulable: true},
+      })
     }
   })
 
@@ -63,10 +81,15 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     const r = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
     expect(r.code, r.stderr).toBe(0)
     expect(await switchByKubectl('cluster-3')).toBe(SWITCH.on)
-    if (!isV1) expect((await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout).toMatch(/^cluster-3\s+Established/)
+    if (!isV1)
+      expect((await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout).toMatch(
+        /^cluster-3\s+Established/,
+      )
     expect((await kubectl(['get', 'node', virtualNodeName('cluster-3'), '--no-headers'])).stdout).toMatch(/\sReady\s/)
     const remote = remoteNamespace('liqo-test')
-    expect((await kubectl(['get', 'namespace', remote, '--no-headers'], 'cluster-3')).stdout).toMatch(new RegExp(`^${remote}\\s+Active`))
+    expect((await kubectl(['get', 'namespace', remote, '--no-headers'], 'cluster-3')).stdout).toMatch(
+      new RegExp(`^${remote}\\s+Active`),
+    )
   })
 
   it('works the same with the cluster ID instead of the name', async () => {
@@ -90,7 +113,10 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     // Liqo v1 names a cluster by its ID only.
     expect(doc.cluster).toMatchObject(isV1 ? {id: 'cluster-1'} : {name: 'cluster-1'})
     expect(doc.namespace.offloading).toMatchObject({phase: 'Ready', podOffloadingStrategy: 'Remote'})
-    expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster).sort()).toEqual(['cluster-2', 'cluster-3'])
+    expect(doc.namespace.remoteNamespaces.map((n: {cluster: string}) => n.cluster).sort()).toEqual([
+      'cluster-2',
+      'cluster-3',
+    ])
   })
 
   it('version, as kubectl version: client, Kubernetes server, and the Liqo it saw', async () => {

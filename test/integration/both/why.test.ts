@@ -6,7 +6,18 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
-import {admin, cli, clusterId, kubectl, lab, offloadedNamespace, podClusters, skipNote, until, type OffloadedNamespace} from '../../helpers/lab.js'
+import {
+  admin,
+  cli,
+  clusterId,
+  kubectl,
+  lab,
+  offloadedNamespace,
+  podClusters,
+  skipNote,
+  until,
+  type OffloadedNamespace,
+} from '../../helpers/lab.js'
 import {modeNote, onlyCluster, restoreOffloading} from '../../helpers/mode.js'
 
 interface ClusterDoc {
@@ -42,7 +53,11 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
   describe('a pod kept off a cluster by the clusterSelector', () => {
     let ns: OffloadedNamespace
     beforeAll(async () => {
-      const spec = {namespaceMappingStrategy: 'EnforceSameName', podOffloadingStrategy: 'Remote', clusterSelector: onlyCluster('cluster-2')}
+      const spec = {
+        namespaceMappingStrategy: 'EnforceSameName',
+        podOffloadingStrategy: 'Remote',
+        clusterSelector: onlyCluster('cluster-2'),
+      }
       ns = await offloadedNamespace('it-why', {replicas: 1, spec})
     }, 300_000)
     afterAll(async () => {
@@ -57,14 +72,18 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
       const clusters = byName(item!)
       expect(clusters['cluster-2']).toMatchObject({here: true, fits: true})
       expect(clusters['cluster-3']).toMatchObject({here: false, fits: false, cause: 'cluster-selector'})
-      expect(clusters['cluster-3']!.reason).toBe(`not selected by the clusterSelector of NamespaceOffloading ${ns.name}/offloading (liqo.io/remote-cluster-id In [${clusterId('cluster-2')}])`)
+      expect(clusters['cluster-3']!.reason).toBe(
+        `not selected by the clusterSelector of NamespaceOffloading ${ns.name}/offloading (liqo.io/remote-cluster-id In [${clusterId('cluster-2')}])`,
+      )
       expect(clusters['local']).toMatchObject({fits: false, cause: 'strategy'})
       expect(item!.scheduler).toBeNull()
 
       const table = await cli(['pods', 'why', pod!.pod, '-n', ns.name])
       expect(table.code, table.stderr).toBe(0)
       expect(table.stdout).toMatch(new RegExp(`^Status: +Running on cluster-2 `, 'm'))
-      expect(table.stdout).toMatch(/^Offloading: +podOffloadingStrategy Remote, clusterSelector liqo\.io\/remote-cluster-id In \[/m)
+      expect(table.stdout).toMatch(
+        /^Offloading: +podOffloadingStrategy Remote, clusterSelector liqo\.io\/remote-cluster-id In \[/m,
+      )
       expect(table.stdout).toMatch(/^cluster-2 +here +it runs here$/m)
       expect(table.stdout).toMatch(/^cluster-3 +no +not selected by the clusterSelector of NamespaceOffloading /m)
       const wide = await cli(['pods', 'why', pod!.pod, '-n', ns.name, '-o', 'wide'])
@@ -76,7 +95,9 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
       const r = await cli(['pods', 'why', 'no-such-pod', '-n', ns.name])
       expect(r.code).toBe(1)
       expect(r.stdout).toBe('')
-      expect(r.stderr).toBe(`Error from server (NotFound): pods "no-such-pod" not found\nhint: list the pods of namespace "${ns.name}" with: liqo-topology pods where -n ${ns.name}\n`)
+      expect(r.stderr).toBe(
+        `Error from server (NotFound): pods "no-such-pod" not found\nhint: list the pods of namespace "${ns.name}" with: liqo-topology pods where -n ${ns.name}\n`,
+      )
       const [pod] = await podClusters(ns.name)
       const done = await cli(['__complete', 'pods', 'why', '-n', ns.name, pod!.pod.slice(0, 8)])
       expect(done.stdout.split('\n')).toContain(pod!.pod)
@@ -99,7 +120,11 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
         expect(r.code, r.stderr).toBe(0)
       }
       const c = await admin()
-      await until('no virtual node left', 180_000, async () => !(await c.list<Json>('/api/v1/nodes', {labelSelector: 'liqo.io/type=virtual-node'})).items.length)
+      await until(
+        'no virtual node left',
+        180_000,
+        async () => !(await c.list<Json>('/api/v1/nodes', {labelSelector: 'liqo.io/type=virtual-node'})).items.length,
+      )
       await until('2 pods Pending, each with a FailedScheduling event', 120_000, async () => {
         const pods = (await podClusters(ns.name)).filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
         if (pods.length !== 2 || pods.some((p) => p.cluster !== '<none>')) return false
@@ -115,8 +140,15 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
         const clusters = byName(item)
         expect(Object.keys(clusters).sort()).toEqual(['cluster-2', 'cluster-3', 'local'])
         expect(clusters['local']).toMatchObject({fits: false, cause: 'strategy'})
-        expect(clusters['local']!.reason).toMatch(/^podOffloadingStrategy Remote \(NamespaceOffloading .*\): its pods run on remote clusters only$/)
-        for (const name of ['cluster-2', 'cluster-3']) expect(clusters[name]).toMatchObject({fits: false, cause: 'no-node', reason: `no virtual node: offloading to ${name} is disabled`})
+        expect(clusters['local']!.reason).toMatch(
+          /^podOffloadingStrategy Remote \(NamespaceOffloading .*\): its pods run on remote clusters only$/,
+        )
+        for (const name of ['cluster-2', 'cluster-3'])
+          expect(clusters[name]).toMatchObject({
+            fits: false,
+            cause: 'no-node',
+            reason: `no virtual node: offloading to ${name} is disabled`,
+          })
         // The scheduler's own words, as kubectl reads them; it counted at least the local node(s) that are left.
         expect(item.scheduler?.event.message).toBe(events.get(item.name))
         const counted = Number(/^0\/(\d+) nodes are available/.exec(item.scheduler!.event.message)?.[1])
@@ -134,7 +166,16 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
 
 /** The message of each pod's last FailedScheduling event, read with kubectl. */
 async function lastFailedScheduling(namespace: string): Promise<Map<string, string>> {
-  const r = await kubectl(['get', 'events', '-n', namespace, '--field-selector', 'reason=FailedScheduling', '-o', 'json'])
+  const r = await kubectl([
+    'get',
+    'events',
+    '-n',
+    namespace,
+    '--field-selector',
+    'reason=FailedScheduling',
+    '-o',
+    'json',
+  ])
   const last = new Map<string, {at: number; message: string}>()
   for (const e of (JSON.parse(r.stdout) as {items: Json[]}).items) {
     const at = Date.parse(e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp)

@@ -10,7 +10,20 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
 import {lookupLiqo} from '../../../src/lab/binaries.js'
-import {admin, cli, clusterId, collect, kubectl, lab, offloadedNamespace, podClusters, skipNote, until, type OffloadedNamespace, type RunResult} from '../../helpers/lab.js'
+import {
+  admin,
+  cli,
+  clusterId,
+  collect,
+  kubectl,
+  lab,
+  offloadedNamespace,
+  podClusters,
+  skipNote,
+  until,
+  type OffloadedNamespace,
+  type RunResult,
+} from '../../helpers/lab.js'
 import {restartLiqoControllerManager} from '../../helpers/faults.js'
 import {restoreOffloading} from '../../helpers/mode.js'
 
@@ -18,7 +31,10 @@ const SLICE = 'it-second'
 
 async function liqoctl(args: string[]): Promise<RunResult> {
   const bin = lookupLiqo().found!.bins.get('liqoctl')!
-  const child = spawn(bin, [...args, '--kubeconfig', lab!.kubeconfig], {env: {...process.env, KUBECONFIG: lab!.kubeconfig, NO_COLOR: '1'}, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = spawn(bin, [...args, '--kubeconfig', lab!.kubeconfig], {
+    env: {...process.env, KUBECONFIG: lab!.kubeconfig, NO_COLOR: '1'},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   return collect(child, {timeoutMs: 300_000})
 }
 
@@ -27,7 +43,11 @@ async function readyNodesOfCluster3(): Promise<string[]> {
   const r = await kubectl(['get', 'nodes', '-l', `liqo.io/remote-cluster-id=${clusterId('cluster-3')}`, '-o', 'json'])
   const nodes = (JSON.parse(r.stdout).items ?? []) as Json[]
   return nodes
-    .filter((n) => !n.spec.unschedulable && (n.status.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True'))
+    .filter(
+      (n) =>
+        !n.spec.unschedulable &&
+        (n.status.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True'),
+    )
     .map((n) => n.metadata.name as string)
     .sort()
 }
@@ -38,9 +58,19 @@ async function readyNodesOfCluster3(): Promise<string[]> {
  * is restarted, as an operator would (see the v1 adapter's stalledDrainAdvice).
  */
 async function removeSecondSlice(tenant: string): Promise<void> {
-  await kubectl(['delete', 'resourceslices.authentication.liqo.io', SLICE, '-n', tenant, '--ignore-not-found', '--wait=false'])
+  await kubectl([
+    'delete',
+    'resourceslices.authentication.liqo.io',
+    SLICE,
+    '-n',
+    tenant,
+    '--ignore-not-found',
+    '--wait=false',
+  ])
   const c = await admin()
-  const gone = async () => !(await c.getOrNull(`/apis/offloading.liqo.io/v1beta1/namespaces/${tenant}/virtualnodes/${SLICE}`)) && !(await c.getOrNull(`/api/v1/nodes/${SLICE}`))
+  const gone = async () =>
+    !(await c.getOrNull(`/apis/offloading.liqo.io/v1beta1/namespaces/${tenant}/virtualnodes/${SLICE}`)) &&
+    !(await c.getOrNull(`/api/v1/nodes/${SLICE}`))
   try {
     await until('the second VirtualNode and its node gone', 60_000, gone)
   } catch {
@@ -55,7 +85,9 @@ async function disableCluster3(label: string, namespace: string): Promise<Json> 
   expect(r.code, r.stderr).toBe(0)
   const doc = JSON.parse(r.stdout) as Json
   const timeline = doc.timeline as Array<{atMs: number; kind: string; text: string}>
-  console.log(`[${label}] peer disable cluster-3 converged in ${doc.elapsedMs} ms\n${timeline.map((e) => `  +${(e.atMs / 1000).toFixed(1)}s ${e.kind} ${e.text}`).join('\n')}`)
+  console.log(
+    `[${label}] peer disable cluster-3 converged in ${doc.elapsedMs} ms\n${timeline.map((e) => `  +${(e.atMs / 1000).toFixed(1)}s ${e.kind} ${e.text}`).join('\n')}`,
+  )
   expect(doc.converged).toBe(true)
   expect((await podClusters(namespace)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
   return doc
@@ -66,9 +98,21 @@ describe.skipIf(!lab)(`peer disable with two virtual nodes for cluster-3 (Liqo v
   let ns: OffloadedNamespace
   beforeAll(async () => {
     await restoreOffloading()
-    const made = await liqoctl(['create', 'resourceslice', SLICE, '--remote-cluster-id', clusterId('cluster-3'), '--context', 'cluster-1'])
+    const made = await liqoctl([
+      'create',
+      'resourceslice',
+      SLICE,
+      '--remote-cluster-id',
+      clusterId('cluster-3'),
+      '--context',
+      'cluster-1',
+    ])
     expect(made.code, made.stderr + made.stdout).toBe(0)
-    await until('the second virtual node of cluster-3 Ready', 240_000, async () => (await readyNodesOfCluster3()).length === 2)
+    await until(
+      'the second virtual node of cluster-3 Ready',
+      240_000,
+      async () => (await readyNodesOfCluster3()).length === 2,
+    )
     // All 8 replicas on cluster-3's two nodes: cluster-2 cordoned while they are placed.
     expect((await cli(['peer', 'cordon', 'cluster-2', '--yes'])).code).toBe(0)
     ns = await offloadedNamespace('it-two-nodes', {replicas: 8})
@@ -86,7 +130,9 @@ describe.skipIf(!lab)(`peer disable with two virtual nodes for cluster-3 (Liqo v
     expect(before.filter((p) => p.cluster === 'cluster-3')).toHaveLength(8)
     const doc = await disableCluster3('two virtual nodes', ns.name)
     const timeline = doc.timeline as Array<{atMs: number; kind: string; text: string}>
-    expect(timeline.find((e) => e.kind === 'node' && e.text.includes('to keep replacements off them'))?.text).toContain(SLICE)
+    expect(timeline.find((e) => e.kind === 'node' && e.text.includes('to keep replacements off them'))?.text).toContain(
+      SLICE,
+    )
     expect(timeline.filter((e) => e.kind === 'replacement-scheduled' && e.text.endsWith(' on cluster-3'))).toEqual([])
     const moved = doc.moved as Json[]
     expect(moved.filter((m) => m.namespace === ns.name)).toHaveLength(8)
@@ -96,7 +142,11 @@ describe.skipIf(!lab)(`peer disable with two virtual nodes for cluster-3 (Liqo v
     const events = await kubectl(['get', 'events', '-n', ns.name, '--field-selector', 'reason=Scheduled', '-o', 'json'])
     const bound = ((JSON.parse(events.stdout).items ?? []) as Json[]).map((e) => e.message as string)
     const replacements = new Set((doc.moved as Json[]).map((m) => m.replacement?.pod as string))
-    expect(bound.filter((m) => [...replacements].some((p) => m.includes(`/${p} `))).filter((m) => / to (cluster-3|it-second)$/.test(m))).toEqual([])
+    expect(
+      bound
+        .filter((m) => [...replacements].some((p) => m.includes(`/${p} `)))
+        .filter((m) => / to (cluster-3|it-second)$/.test(m)),
+    ).toEqual([])
     // The VirtualNodes stay (createNode false): the disable's cordon was lifted from them.
     const vns = await kubectl(['get', 'virtualnodes', '-n', tenant, '-o', 'jsonpath={.items[*].spec.taints[*].key}'])
     expect(vns.stdout).not.toContain('liqo-topology/')

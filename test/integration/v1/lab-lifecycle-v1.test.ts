@@ -15,7 +15,10 @@ import {readState, type LabState} from '../../../src/lab/state.js'
 import {cli, lab, skipNote, until} from '../../helpers/lab.js'
 
 function alive(s: LabState): string[] {
-  return [...(isOurProcess(s.supervisorPid, ['daemon.js', 'daemon.ts']) ? ['supervisor'] : []), ...s.processes.filter((p) => p.binary && isOurProcess(p.pid, [p.binary])).map((p) => p.name)]
+  return [
+    ...(isOurProcess(s.supervisorPid, ['daemon.js', 'daemon.ts']) ? ['supervisor'] : []),
+    ...s.processes.filter((p) => p.binary && isOurProcess(p.pid, [p.binary])).map((p) => p.name),
+  ]
 }
 
 /** The lab's network namespaces and bridge, as `ip` lists them. */
@@ -24,7 +27,8 @@ function network(s: LabState): string[] {
   const ns = spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'})
     .stdout.split('\n')
     .filter((l) => l.startsWith(`lt${octet}-`))
-  const br = spawnSync('ip', ['link', 'show', s.network!.bridge], {encoding: 'utf8'}).status === 0 ? [s.network!.bridge] : []
+  const br =
+    spawnSync('ip', ['link', 'show', s.network!.bridge], {encoding: 'utf8'}).status === 0 ? [s.network!.bridge] : []
   return [...ns, ...br]
 }
 
@@ -42,7 +46,8 @@ describe.skipIf(!lab)(`lab up --liqo v1.2 / lab down${skipNote}`, () => {
     const s = readState(dir)!
     expect(s.network!.octet).not.toBe(readState(lab!.dir)!.network!.octet)
     const names = alive(s)
-    for (const n of ['supervisor', 'cluster-1/liqo-controller-manager', 'cluster-1/vk-cluster-2', 'cluster-2/kwok']) expect(names).toContain(n)
+    for (const n of ['supervisor', 'cluster-1/liqo-controller-manager', 'cluster-1/vk-cluster-2', 'cluster-2/kwok'])
+      expect(names).toContain(n)
     expect(network(s).length).toBeGreaterThan(1)
   })
 
@@ -61,7 +66,8 @@ describe.skipIf(!lab)(`lab up --liqo v1.2 / lab down${skipNote}`, () => {
     const s = readState(dir)!
     const down = await cli(['lab', 'down', '--dir', dir])
     expect(down.code, down.stderr).toBe(0)
-    for (const p of [s.supervisorPid, ...s.processes.map((x) => x.pid)].filter((p) => p > 0)) expect(isRunning(p), `pid ${p} still alive`).toBe(false)
+    for (const p of [s.supervisorPid, ...s.processes.map((x) => x.pid)].filter((p) => p > 0))
+      expect(isRunning(p), `pid ${p} still alive`).toBe(false)
     expect(network(s)).toEqual([])
     const again = await cli(['lab', 'down', '--dir', dir])
     expect(again.code).toBe(0)

@@ -11,13 +11,27 @@ import {describe, expect, it} from 'vitest'
 import type {Json} from '../../../src/k8s/client.js'
 import {lookupLiqo} from '../../../src/lab/binaries.js'
 import {restartLiqoCrdReplicator} from '../../helpers/faults.js'
-import {admin, cli, clusterWhole, collect, kubectl, lab, labState, skipNote, until, type RunResult} from '../../helpers/lab.js'
+import {
+  admin,
+  cli,
+  clusterWhole,
+  collect,
+  kubectl,
+  lab,
+  labState,
+  skipNote,
+  until,
+  type RunResult,
+} from '../../helpers/lab.js'
 
 const NS = 'liqo-test'
 
 async function liqoctl(args: string[]): Promise<RunResult> {
   const bin = lookupLiqo().found!.bins.get('liqoctl')!
-  const child = spawn(bin, [...args, '--kubeconfig', lab!.kubeconfig], {env: {...process.env, KUBECONFIG: lab!.kubeconfig, NO_COLOR: '1'}, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = spawn(bin, [...args, '--kubeconfig', lab!.kubeconfig], {
+    env: {...process.env, KUBECONFIG: lab!.kubeconfig, NO_COLOR: '1'},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   const r = await collect(child, {timeoutMs: 300_000})
   console.log(`[liqoctl ${args.slice(0, 2).join(' ')}] exit ${r.code} after ${r.ms} ms`)
   return r
@@ -34,11 +48,17 @@ async function tutorialPods(): Promise<Array<{name: string; node: string; ready:
   const pods = (await json(['get', 'pods', '-n', NS])).items as Json[]
   return pods
     .filter((p) => !p.metadata.deletionTimestamp)
-    .map((p) => ({name: p.metadata.name, node: p.spec.nodeName ?? '', ready: (p.status.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True')}))
+    .map((p) => ({
+      name: p.metadata.name,
+      node: p.spec.nodeName ?? '',
+      ready: (p.status.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True'),
+    }))
 }
 
 const tutorialSettled = (pods: Array<{node: string; ready: boolean}>, nodes: string[]) =>
-  pods.length === 3 && pods.every((p) => p.ready && nodes.includes(p.node)) && nodes.every((n) => pods.some((p) => p.node === n))
+  pods.length === 3 &&
+  pods.every((p) => p.ready && nodes.includes(p.node)) &&
+  nodes.every((n) => pods.some((p) => p.node === n))
 
 describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, () => {
   it('kubectl sees both peerings (core.liqo.io), one VirtualNode and one virtual node per peer', async () => {
@@ -55,7 +75,10 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
       ).toBe(true)
     }
     const vns = (await json(['get', 'virtualnodes', '-A'])).items as Json[]
-    expect(vns.map((v) => `${v.metadata.namespace}/${v.metadata.name}:${v.spec.createNode}`).sort()).toEqual(['liqo-tenant-cluster-2/cluster-2:true', 'liqo-tenant-cluster-3/cluster-3:true'])
+    expect(vns.map((v) => `${v.metadata.namespace}/${v.metadata.name}:${v.spec.createNode}`).sort()).toEqual([
+      'liqo-tenant-cluster-2/cluster-2:true',
+      'liqo-tenant-cluster-3/cluster-3:true',
+    ])
     const nodes = (await json(['get', 'nodes', '-l', 'liqo.io/type=virtual-node'])).items as Json[]
     expect(nodes.map((n) => n.metadata.labels['liqo.io/remote-cluster-id']).sort()).toEqual(['cluster-2', 'cluster-3'])
   })
@@ -63,7 +86,11 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
   it("runs Liqo's pods as processes on each cluster's control-plane node, never on kwok's", async () => {
     for (const ctx of ['cluster-1', 'cluster-2', 'cluster-3']) {
       const pods = (await json(['get', 'pods', '-n', 'liqo'], ctx)).items as Json[]
-      expect(pods.map((p) => p.metadata.labels['app.kubernetes.io/name']).sort(), ctx).toEqual(['controller-manager', 'crd-replicator', 'webhook'])
+      expect(pods.map((p) => p.metadata.labels['app.kubernetes.io/name']).sort(), ctx).toEqual([
+        'controller-manager',
+        'crd-replicator',
+        'webhook',
+      ])
       for (const p of pods) {
         expect(p.spec.nodeName, `${ctx} ${p.metadata.name}`).toBe(`${ctx}-control-plane`)
         expect(p.status.phase).toBe('Running')
@@ -74,7 +101,14 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     const doc = JSON.parse(st.stdout) as Json
     expect(doc).toMatchObject({mode: 'liqo', liqoVersion: 'v1.2.0', status: 'ready'})
     const names = (doc.components as Json[]).filter((c) => c.running).map((c) => c.name)
-    for (const n of ['cluster-1/liqo-controller-manager', 'cluster-1/liqo-webhook', 'cluster-1/vk-cluster-2', 'cluster-1/vk-cluster-3', 'cluster-2/kwok', 'cluster-3/liqo-crd-replicator'])
+    for (const n of [
+      'cluster-1/liqo-controller-manager',
+      'cluster-1/liqo-webhook',
+      'cluster-1/vk-cluster-2',
+      'cluster-1/vk-cluster-3',
+      'cluster-2/kwok',
+      'cluster-3/liqo-crd-replicator',
+    ])
       expect(names).toContain(n)
   })
 
@@ -87,7 +121,9 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     expect(nso.status.offloadingPhase).toBe('Ready')
     expect(tutorialSettled(await tutorialPods(), ['cluster-2', 'cluster-3'])).toBe(true)
     for (const provider of ['cluster-2', 'cluster-3']) {
-      const twins = ((await json(['get', 'pods', '-A', '-l', 'app=liqo-test'], provider)).items as Json[]).filter((p) => !p.metadata.deletionTimestamp)
+      const twins = ((await json(['get', 'pods', '-A', '-l', 'app=liqo-test'], provider)).items as Json[]).filter(
+        (p) => !p.metadata.deletionTimestamp,
+      )
       expect(twins.length, provider).toBeGreaterThan(0)
       for (const t of twins) {
         expect(t.spec.nodeName).toBe(`${provider}-worker`)
@@ -107,17 +143,34 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
   })
 
   it("createNode: false makes Liqo drain and delete cluster-3's node; all 3 pods end Running on cluster-2; true brings it back Ready", async () => {
-    const patch = (v: boolean) => kubectl(['patch', 'virtualnode', 'cluster-3', '-n', 'liqo-tenant-cluster-3', '--type', 'merge', '-p', JSON.stringify({spec: {createNode: v}})])
+    const patch = (v: boolean) =>
+      kubectl([
+        'patch',
+        'virtualnode',
+        'cluster-3',
+        '-n',
+        'liqo-tenant-cluster-3',
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({spec: {createNode: v}}),
+      ])
     let started = Date.now()
     expect((await patch(false)).code).toBe(0)
     // Up to 3 minutes: 60 s ran out once in CI after the other suites had toggled cluster-3 many
     // times (Liqo v1.2's virtual kubelet backs off failed remote deletions; see both/faults).
     let seen: Awaited<ReturnType<typeof tutorialPods>> = []
-    await until('all 3 pods Running on cluster-2', 180_000, async () => tutorialSettled((seen = await tutorialPods()), ['cluster-2'])).catch((e: Error) => {
+    await until('all 3 pods Running on cluster-2', 180_000, async () =>
+      tutorialSettled((seen = await tutorialPods()), ['cluster-2']),
+    ).catch((e: Error) => {
       throw new Error(`${e.message}; pods last seen: ${JSON.stringify(seen)}`)
     })
     const movedMs = Date.now() - started
-    await until("cluster-3's virtual node deleted", 60_000, async () => (await kubectl(['get', 'node', 'cluster-3'])).code !== 0)
+    await until(
+      "cluster-3's virtual node deleted",
+      60_000,
+      async () => (await kubectl(['get', 'node', 'cluster-3'])).code !== 0,
+    )
     const goneMs = Date.now() - started
     const vn = await json(['get', 'virtualnode', 'cluster-3', '-n', 'liqo-tenant-cluster-3'])
     expect(vn.spec.createNode).toBe(false)
@@ -125,21 +178,30 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     expect((await patch(true)).code).toBe(0)
     await until("cluster-3's virtual node back and Ready", 120_000, async () => {
       const r = await kubectl(['get', 'node', 'cluster-3', '-o', 'json'])
-      return r.code === 0 && (JSON.parse(r.stdout).status.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
+      return (
+        r.code === 0 &&
+        (JSON.parse(r.stdout).status.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
+      )
     })
     const backMs = Date.now() - started
-    console.log(`[v1 dynamic topology] createNode=false: pods Running on cluster-2 after ${movedMs} ms, node deleted after ${goneMs} ms; createNode=true: node Ready after ${backMs} ms`)
+    console.log(
+      `[v1 dynamic topology] createNode=false: pods Running on cluster-2 after ${movedMs} ms, node deleted after ${goneMs} ms; createNode=true: node Ready after ${backMs} ms`,
+    )
     // Resuming moves nothing back.
     expect((await tutorialPods()).every((p) => p.node === 'cluster-2')).toBe(true)
   }, 420_000)
 
   it("lab stop/start works for Liqo's components and for an API server", async () => {
     // Files that run before this one may have restarted it already (restartLiqoControllerManager).
-    const before = (await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager'])).items[0].status.containerStatuses[0].restartCount as number
+    const before = (await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager']))
+      .items[0].status.containerStatuses[0].restartCount as number
     const stop = await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-1/liqo-controller-manager'])
     expect(stop.code, stop.stderr).toBe(0)
     const notReady = await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager'])
-    expect(notReady.items[0].status.containerStatuses[0]).toMatchObject({ready: false, state: {waiting: {reason: 'LabStopped'}}})
+    expect(notReady.items[0].status.containerStatuses[0]).toMatchObject({
+      ready: false,
+      state: {waiting: {reason: 'LabStopped'}},
+    })
     const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as Json
     expect((st.components as Json[]).find((c) => c.name === 'cluster-1/liqo-controller-manager')?.running).toBe(false)
     const start = await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-1/liqo-controller-manager'])
@@ -164,10 +226,22 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     const info = await liqoctl(['info', '--context', 'cluster-1'])
     expect(info.code, info.stderr).toBe(0)
     expect(info.stdout).toMatch(/Liqo is healthy/)
-    expect(info.stdout).toMatch(/cluster-2[\s\S]*Offloading status:\s+Healthy[\s\S]*cluster-3[\s\S]*Offloading status:\s+Healthy/)
+    expect(info.stdout).toMatch(
+      /cluster-2[\s\S]*Offloading status:\s+Healthy[\s\S]*cluster-3[\s\S]*Offloading status:\s+Healthy/,
+    )
 
     // Nothing may run on cluster-3 for the unpeer to be quick: the previous test moved it all.
-    const unpeer = await liqoctl(['unpeer', '--context', 'cluster-1', '--remote-kubeconfig', lab!.kubeconfig, '--remote-context', 'cluster-3', '--timeout', '3m'])
+    const unpeer = await liqoctl([
+      'unpeer',
+      '--context',
+      'cluster-1',
+      '--remote-kubeconfig',
+      lab!.kubeconfig,
+      '--remote-context',
+      'cluster-3',
+      '--timeout',
+      '3m',
+    ])
     expect(unpeer.code, unpeer.stdout + unpeer.stderr).toBe(0)
     expect((await kubectl(['get', 'virtualnodes', '-A', '-o', 'name'])).stdout).not.toMatch(/cluster-3/)
     expect((await kubectl(['get', 'node', 'cluster-3'])).code).not.toBe(0)
@@ -190,7 +264,18 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
       await until('the old identity Secret of cluster-3 gone after restarting the crd-replicator', 120_000, gone)
     }
 
-    const peer = await liqoctl(['peer', '--context', 'cluster-1', '--remote-kubeconfig', lab!.kubeconfig, '--remote-context', 'cluster-3', '--networking-disabled', '--timeout', '4m'])
+    const peer = await liqoctl([
+      'peer',
+      '--context',
+      'cluster-1',
+      '--remote-kubeconfig',
+      lab!.kubeconfig,
+      '--remote-context',
+      'cluster-3',
+      '--networking-disabled',
+      '--timeout',
+      '4m',
+    ])
     expect(peer.code, peer.stdout + peer.stderr).toBe(0)
     const home = await admin()
     await until("cluster-3's virtual node Ready again", 120_000, async () => {

@@ -34,8 +34,10 @@ async function tutorialWithPodOnCluster3(): Promise<void> {
 describe.skipIf(!lab)(`Liqo v1's own components failing${skipNote}`, () => {
   beforeAll(async () => tutorialWithPodOnCluster3(), 600_000)
   afterAll(async () => {
-    for (const c of ['cluster-1/liqo-controller-manager', 'cluster-1/liqo-webhook']) await cli(['lab', 'start', '--dir', lab!.dir, c], {timeoutMs: 120_000})
-    for (const c of ['cluster-2', 'cluster-3']) await cli(['peer', 'enable', c, '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+    for (const c of ['cluster-1/liqo-controller-manager', 'cluster-1/liqo-webhook'])
+      await cli(['lab', 'start', '--dir', lab!.dir, c], {timeoutMs: 120_000})
+    for (const c of ['cluster-2', 'cluster-3'])
+      await cli(['peer', 'enable', c, '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
   }, 600_000)
 
   it('the home liqo-controller-manager stopped after the patch: the wait says Liqo is not acting, names the VirtualNode, exits 3 at --timeout; a rerun finishes', async () => {
