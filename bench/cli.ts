@@ -5,11 +5,12 @@
  *   npm run build && npm run bench [-- --rounds 7 --convergence-rounds 5 --pods 10000 --clusters 100]
  *
  * Everything runs the published launcher (bin/liqo-topology) from its start-up snapshot. Figures:
- * `pods where -A` on 10,000 pods / 100 clusters vs kubectl and its peak RSS; on both lab modes (the Liqo v0.3 emulator, and
- * Liqo v1.2's own controllers; `--no-v1` skips the latter) how fast `wait` and `peer disable --wait`
+ * `pods where -A` on 10,000 pods / 100 clusters vs kubectl and its peak RSS; on both lab modes (the Liqo v0.3 emulator,
+ * and Liqo v1.2's own controllers; `--no-v1` skips the latter) how fast `wait` and `peer disable --wait`
  * notice convergence (vs a 1 s polling loop), the API requests of a wait (audit log), and `peer
  * disable --wait` total time vs the time Liqo itself needs (./convergence.ts). `--only-v1` measures
- * only the latter on Liqo v1.2; `--only-exec` only `pods where` with an exec plugin vs a token. Start-up figures: npm run bench:startup (./startup.ts).
+ * only the latter on Liqo v1.2; `--only-exec` only `pods where` with an exec plugin vs a token. Start-up figures: npm
+ * run bench:startup (./startup.ts).
  */
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
@@ -189,7 +190,10 @@ async function benchV1(): Promise<void> {
 
 const cpu = cpus()[0]?.model ?? 'cpu'
 console.log(
-  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, lab Kubernetes ${kubernetesVersion || 'v1.36.3'}; medians of ${ROUNDS} rounds (start-up), ${CONV_ROUNDS} rounds (convergence).\n`,
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} ` +
+    `× ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, lab ` +
+    `Kubernetes ${kubernetesVersion || 'v1.36.3'}; medians of ${ROUNDS} rounds (start-up), ${CONV_ROUNDS} rounds ` +
+    `(convergence).\n`,
 )
 console.log('| figure | liqo-topology | anchor (same run) | ratio | target | |')
 console.log('| --- | --- | --- | --- | --- | --- |')

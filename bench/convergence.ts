@@ -153,7 +153,10 @@ async function measureRound(
   const convergedAt = Math.max(lastReady, ...events.filter((e) => p.isPodGone(e) || ownerStatus(e)).map(at))
   const patchAt = at(events.find((e) => p.isSwitchPatch(e))!)
   log(
-    `${p.name} round ${round + 1}: converged (last pod Ready +${(convergedAt - lastReady).toFixed(0)} ms) → peer disable exit ${(peer.end - convergedAt).toFixed(0)} ms, wait exit ${(w.end - convergedAt).toFixed(0)} ms, polling ${(polledAt - convergedAt).toFixed(0)} ms; patch → exit ${(peer.end - patchAt).toFixed(0)} ms (Liqo ${(lastReady - patchAt).toFixed(0)} ms)`,
+    `${p.name} round ${round + 1}: converged (last pod Ready +${(convergedAt - lastReady).toFixed(0)} ms) → ` +
+      `peer disable exit ${(peer.end - convergedAt).toFixed(0)} ms, wait ` +
+      `exit ${(w.end - convergedAt).toFixed(0)} ms, polling ${(polledAt - convergedAt).toFixed(0)} ms; patch → ` +
+      `exit ${(peer.end - patchAt).toFixed(0)} ms (Liqo ${(lastReady - patchAt).toFixed(0)} ms)`,
   )
   return {
     peer: peer.end - convergedAt,
@@ -224,7 +227,8 @@ export async function measureConvergence(p: LabProfile, o: BenchOptions): Promis
   const perWait = Object.fromEntries(Object.entries(waitRequests).map(([k, v]) => [k, v / o.rounds]))
   add(
     `${p.name}: API requests of one \`wait\` (audit log)`,
-    `${perWait.list ?? 0} list, ${perWait.watch ?? 0} watch, ${perWait.get ?? 0} get, ${perWait.other ?? 0} other; ${repeated} list/get repeated`,
+    `${perWait.list ?? 0} list, ${perWait.watch ?? 0} watch, ${perWait.get ?? 0} get, ${perWait.other ?? 0} ` +
+      `other; ${repeated} list/get repeated`,
     `${(counter.requests / o.rounds).toFixed(0)} lists per round (polling loop)`,
     '—',
     'watches only, no repeated list/get polling',

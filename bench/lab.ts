@@ -63,17 +63,20 @@ async function measure(line: LabLiqoLine): Promise<ModeFigures> {
 const results: ModeFigures[] = []
 for (const line of lines) results.push(await measure(line))
 console.log(
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+    `Node ${process.version}\n`,
 )
 console.log('| lab | figure | median | min | max |')
 console.log('| --- | --- | --- | --- | --- |')
 for (const f of results) {
   const name = f.line === 'v0.3' ? 'Liqo v0.3 emulator' : `Liqo ${f.line} (its own controllers)`
   console.log(
-    `| ${name} | \`lab up --tutorial\` wall time (${rounds} rounds) | ${(median(f.times) / 1000).toFixed(1)} s | ${(Math.min(...f.times) / 1000).toFixed(1)} s | ${(Math.max(...f.times) / 1000).toFixed(1)} s |`,
+    `| ${name} | \`lab up --tutorial\` wall time (${rounds} rounds) | ${(median(f.times) / 1000).toFixed(1)} ` +
+      `s | ${(Math.min(...f.times) / 1000).toFixed(1)} s | ${(Math.max(...f.times) / 1000).toFixed(1)} s |`,
   )
   console.log(
-    `| ${name} | total memory (RSS, all processes) | ${mib(median(f.mems))} | ${mib(Math.min(...f.mems))} | ${mib(Math.max(...f.mems))} |`,
+    `| ${name} | total memory (RSS, all processes) | ${mib(median(f.mems))} | ${mib(Math.min(...f.mems))} ` +
+      `| ${mib(Math.max(...f.mems))} |`,
   )
 }
 for (const f of results) {

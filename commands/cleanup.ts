@@ -7,14 +7,15 @@ import {runCleanupFlow} from '../src/flows/cleanup.js'
 export default class Cleanup extends BaseCommand {
   static override summary = "Tear down the tutorial's offloading, in order, each step waited for"
   static override description =
-    'Shows the plan first, then: deletes the Deployment(s) and waits for their pods → deletes the NamespaceOffloading ' +
-    '"offloading" and waits for its finalizer (remote namespaces gone) → deletes the namespace and waits until it is gone → ' +
-    'disables outgoing peering on every ForeignCluster and waits for None (skip with --keep-peering; on Liqo v1.x this sets ' +
-    'createNode: false on its VirtualNodes and waits until their nodes are gone, and --unpeer tears the peerings down as ' +
-    'liqoctl unpeer does, with --remote-context for each remote cluster). The plan is computed ' +
-    'from what exists, so an interrupted run resumes where it stopped and a second run has nothing to do (exit 0). ' +
-    'Each step waits up to --timeout; a stuck finalizer is reported, never removed. Switching the peerings off affects every ' +
-    'namespace with pods on those clusters: the plan lists them, and such a cleanup needs --force (or --keep-peering).'
+    'Shows the plan first, then: deletes the Deployment(s) and waits for their pods → deletes the ' +
+    'NamespaceOffloading "offloading" and waits for its finalizer (remote namespaces gone) → deletes the ' +
+    'namespace and waits until it is gone → disables outgoing peering on every ForeignCluster and waits for ' +
+    'None (skip with --keep-peering; on Liqo v1.x this sets createNode: false on its VirtualNodes and waits ' +
+    'until their nodes are gone, and --unpeer tears the peerings down as liqoctl unpeer does, with ' +
+    '--remote-context for each remote cluster). The plan is computed from what exists, so an interrupted run ' +
+    'resumes where it stopped and a second run has nothing to do (exit 0). Each step waits up to --timeout; a ' +
+    'stuck finalizer is reported, never removed. Switching the peerings off affects every namespace with pods ' +
+    'on those clusters: the plan lists them, and such a cleanup needs --force (or --keep-peering).'
   static override examples = [
     '<%= config.bin %> cleanup --namespace liqo-test',
     '<%= config.bin %> cleanup --namespace liqo-test --deployment nginx-deployment --keep-peering --yes',
@@ -36,7 +37,9 @@ export default class Cleanup extends BaseCommand {
     }),
     unpeer: Flags.boolean({
       description:
-        'Liqo v1.x: as the last step, tear down each peering as liqoctl unpeer does (ResourceSlices and VirtualNodes, the Identity and the remote Tenant, networking leftovers) instead of pausing offloading. Needs --remote-context for every peered cluster.',
+        'Liqo v1.x: as the last step, tear down each peering as liqoctl unpeer does (ResourceSlices and ' +
+        'VirtualNodes, the Identity and the remote Tenant, networking leftovers) instead of pausing ' +
+        'offloading. Needs --remote-context for every peered cluster.',
       default: false,
     }),
     'remote-context': Flags.string({

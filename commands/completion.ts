@@ -6,8 +6,9 @@ import {completionScript} from '../src/cli/complete.js'
 export default class Completion extends BaseCommand {
   static override summary = 'Print the shell completion script (bash or zsh)'
   static override description =
-    'Completes commands, flags and their values, and, from the live cluster (1.5s deadline): the <cluster> of peer disable|enable, -n/--namespace and --context. ' +
-    'As a kubectl plugin, `kubectl liqo-topology <Tab>` completes through kubectl_complete-liqo_topology (installed with the package).'
+    'Completes commands, flags and their values, and, from the live cluster (1.5s deadline): the <cluster> of ' +
+    'peer disable|enable, -n/--namespace and --context. As a kubectl plugin, `kubectl liqo-topology <Tab>` ' +
+    'completes through kubectl_complete-liqo_topology (installed with the package).'
   static override examples = [
     'source <(<%= config.bin %> completion bash)',
     'source <(<%= config.bin %> completion zsh)',

@@ -7,15 +7,22 @@ import {runRebalance} from '../src/flows/rebalance.js'
 export default class Rebalance extends BaseCommand {
   static override summary = "Spread a namespace's pods back over the clusters they may run on"
   static override description =
-    'After a cluster comes back (peer enable), the pods a disable moved away stay where they are. rebalance plans, per ' +
-    "controller, the spread to aim for: even across the clusters the pods may run on (the NamespaceOffloading's strategy " +
-    "and clusterSelector, the pods' own node selector, affinity and tolerations; a remote cluster counts once its virtual " +
-    "node has been Ready for --stable-for), or the workload's own topologySpreadConstraints. It shows each pod to move and " +
-    'from where, then evicts them through the Eviction API (PodDisruptionBudgets respected and named), --max-unavailable ' +
+    'After a cluster comes back (peer enable), the pods a disable moved away stay where they are. rebalance ' +
+    'plans, per ' +
+    'controller, the spread to aim for: even across the clusters the pods may run on (the ' +
+    "NamespaceOffloading's strategy " +
+    "and clusterSelector, the pods' own node selector, affinity and tolerations; a remote cluster counts once " +
+    'its virtual ' +
+    "node has been Ready for --stable-for), or the workload's own topologySpreadConstraints. It shows each " +
+    'pod to move and ' +
+    'from where, then evicts them through the Eviction API (PodDisruptionBudgets respected and named), ' +
+    '--max-unavailable ' +
     'at a time per controller, each replacement Ready before the next eviction. The scheduler still places the ' +
     'replacements; the clusters that should receive nothing are cordoned (a NoSchedule taint liqo-topology/rebalance ' +
-    'on their virtual nodes, through the VirtualNode on Liqo v1) for the move and uncordoned after it, also after Ctrl-C, and by the next run after a crash. ' +
-    'A budget that allows no eviction stops the plan (exit 3; --force moves the rest). A second run has nothing to move.'
+    'on their virtual nodes, through the VirtualNode on Liqo v1) for the move and uncordoned after it, also ' +
+    'after Ctrl-C, and by the next run after a crash. ' +
+    'A budget that allows no eviction stops the plan (exit 3; --force moves the rest). A second run has ' +
+    'nothing to move.'
   static override examples = [
     '<%= config.bin %> rebalance -n liqo-test',
     '<%= config.bin %> rebalance -n liqo-test --dry-run -o yaml',

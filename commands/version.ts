@@ -9,7 +9,8 @@ import {Printer} from '../src/ui/printer.js'
 export default class Version extends BaseCommand {
   static override summary = "Print this tool's version and the Kubernetes and Liqo versions of the cluster"
   static override description =
-    'As kubectl version: the client, then the server of the current context, and which Liqo it runs (API line and version). --client skips the cluster.'
+    'As kubectl version: the client, then the server of the current context, and which Liqo it runs (API line ' +
+    'and version). --client skips the cluster.'
   static override examples = [
     '<%= config.bin %> version',
     '<%= config.bin %> version --client',

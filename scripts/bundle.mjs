@@ -61,7 +61,10 @@ await build({
   splitting: true,
   format: 'esm',
   banner: {
-    js: "import {createRequire as __cr} from 'node:module'; import {fileURLToPath as __fu} from 'node:url'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __fu(new URL('.', import.meta.url));",
+    js:
+      "import {createRequire as __cr} from 'node:module'; import {fileURLToPath as __fu} from 'node:url'; const " +
+      'require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __fu(new ' +
+      "URL('.', import.meta.url));",
   },
 })
 
@@ -130,7 +133,8 @@ for (const [file, input] of Object.entries(snapshot.metafile.inputs)) {
   const direct = input.imports.filter((i) => !i.path.startsWith('late:') && lateFiles.has(resolvePath(i.path)))
   if (direct.length)
     throw new Error(
-      `bundle: ${file} requires ${direct.map((i) => i.path).join(', ')} directly, not through its stand-in (scripts/bundle.mjs, "late")`,
+      `bundle: ${file} requires ${direct.map((i) => i.path).join(', ')} directly, not through its stand-in ` +
+        `(scripts/bundle.mjs, "late")`,
     )
 }
 if (stand.length !== 3)

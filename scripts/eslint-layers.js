@@ -123,7 +123,8 @@ const noCycle = {
       if (path)
         context.report({
           node,
-          message: `import circle: ${[self, ...path].map(name).join(' → ')}; move what both need into a file of its own`,
+          message:
+            `import circle: ${[self, ...path].map(name).join(' → ')}; move what both need into a file of its ` + `own`,
         })
     }
     return {

@@ -38,7 +38,9 @@ const noLoadTimeReads = {
     const report = (node, what) =>
       context.report({
         node,
-        message: `${what} is read while the module loads, and the start-up snapshot would keep the build machine's value: read it inside a function, when a command runs`,
+        message:
+          `${what} is read while the module loads, and the start-up snapshot would keep the build machine's ` +
+          `value: read it inside a function, when a command runs`,
       })
     return {
       Identifier(node) {
@@ -92,7 +94,8 @@ const lazyImportOnly = {
           context.report({
             node,
             message:
-              "the start-up snapshot cannot run import(): load a library with lazyImport('<specifier>', () => import('<specifier>')) (toolkit/lazy.ts)",
+              "the start-up snapshot cannot run import(): load a library with lazyImport('<specifier>', () => " +
+              "import('<specifier>')) (toolkit/lazy.ts)",
           })
       },
     }

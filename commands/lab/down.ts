@@ -5,7 +5,8 @@ import {labDown} from '../../src/lab/lab.js'
 export default class LabDown extends BaseCommand {
   static override summary = 'Stop the lab and every process it started'
   static override description =
-    'Stops the Liqo emulator and the control plane, kills anything left by a crashed run, and deletes the lab data (logs are kept). Idempotent.'
+    'Stops the Liqo emulator and the control plane, kills anything left by a crashed run, and deletes the lab ' +
+    'data (logs are kept). Idempotent.'
   static override examples = ['<%= config.bin %> lab down']
   static override flags = {...labDirFlag}
 

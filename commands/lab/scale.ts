@@ -8,8 +8,9 @@ import {makeProgress} from '../../src/ui/progress.js'
 export default class LabScale extends BaseCommand {
   static override summary = 'Populate the scale scenario in the running lab: many remote clusters, many pods'
   static override description =
-    'Peers cluster-1 with more remote clusters (beyond cluster-2 and cluster-3, they exist only as virtual nodes) and ' +
-    'creates pods in one offloaded namespace through Deployments, placed by the real scheduler. For benchmarks.'
+    'Peers cluster-1 with more remote clusters (beyond cluster-2 and cluster-3, they exist only as virtual ' +
+    'nodes) and creates pods in one offloaded namespace through Deployments, placed by the real scheduler. For ' +
+    'benchmarks.'
   static override examples = ['<%= config.bin %> lab scale --clusters 100 --pods 10000']
   static override flags = {
     ...labDirFlag,
@@ -22,11 +23,13 @@ export default class LabScale extends BaseCommand {
     const {flags} = await this.parse(LabScale)
     const progress = await makeProgress(this.io)
     progress.update(
-      `peering ${flags.clusters} remote clusters and creating ${flags.pods} pods in ${flags.namespace} (see logs/supervisor.log)`,
+      `peering ${flags.clusters} remote clusters and creating ${flags.pods} pods in ${flags.namespace} (see ` +
+        `logs/supervisor.log)`,
     )
     const r = await labScale(flags.dir, flags)
     progress.succeed(
-      `scale scenario ready in ${(r.ms / 1000).toFixed(0)}s: ${flags.clusters} remote clusters, ${flags.pods} pods in ${flags.namespace}`,
+      `scale scenario ready in ${(r.ms / 1000).toFixed(0)}s: ${flags.clusters} remote clusters, ${flags.pods} ` +
+        `pods in ${flags.namespace}`,
     )
   }
 }

@@ -32,7 +32,8 @@ export default class LabUp extends BaseCommand {
     }),
     tutorial: Flags.boolean({
       description:
-        'Also set up the tutorial: namespace liqo-test offloaded and nginx-deployment (3 replicas) on cluster-2 and cluster-3.',
+        'Also set up the tutorial: namespace liqo-test offloaded and nginx-deployment (3 replicas) on ' +
+        'cluster-2 and cluster-3.',
       default: false,
     }),
     delay: durationFlag({

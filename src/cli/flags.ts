@@ -39,12 +39,14 @@ function connectionFlags() {
     }),
     'insecure-skip-tls-verify': Flags.boolean({
       description:
-        "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure.",
+        "If true, the server's certificate will not be checked for validity. This will make your HTTPS " +
+        'connections insecure.',
       helpGroup: GLOBAL,
     }),
     'tls-server-name': Flags.string({
       description:
-        'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used.',
+        'Server name to use for server certificate validation. If it is not provided, the hostname used to ' +
+        'contact the server is used.',
       helpGroup: GLOBAL,
     }),
     as: Flags.string({
@@ -85,7 +87,8 @@ export const kubeFlags = {
   v: Flags.integer({
     char: 'v',
     description:
-      "Log level, as kubectl's: 6 logs each API request (method, URL, status, time) to stderr, 8 also the bodies (credentials and Secret data redacted).",
+      "Log level, as kubectl's: 6 logs each API request (method, URL, status, time) to stderr, 8 also the " +
+      'bodies (credentials and Secret data redacted).',
     min: 0,
     max: 10,
     helpGroup: GLOBAL,
@@ -114,7 +117,8 @@ export function outputFlag(options: string[], defaultValue = 'table') {
 export const forceFlag = {
   force: Flags.boolean({
     description:
-      'Go ahead even if evicted pods would stay Pending or not be replaced, or (cleanup) pods of other namespaces would be evicted.',
+      'Go ahead even if evicted pods would stay Pending or not be replaced, or (cleanup) pods of other ' +
+      'namespaces would be evicted.',
     default: false,
   }),
 }

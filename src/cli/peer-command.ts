@@ -30,7 +30,8 @@ const peerChangeFlags = {
 const enableFlags = {
   rebalance: Flags.boolean({
     description:
-      'Then spread the pods of every offloaded namespace back over the clusters they may run on, as "rebalance -A" (once the cluster has been Ready for --stable-for).',
+      'Then spread the pods of every offloaded namespace back over the clusters they may run on, as ' +
+      '"rebalance -A" (once the cluster has been Ready for --stable-for).',
     default: false,
   }),
   'stable-for': durationFlag({

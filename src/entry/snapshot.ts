@@ -1,8 +1,8 @@
 /**
  * The start-up snapshot's entry (dist/bundle/snapshot.cjs). `node --build-snapshot` runs it once:
  * it loads oclif, every command but the lab's and the configuration's plugins into the heap, which
- * V8 then saves as a blob (src/entry/snapshot-build.ts builds it, bin/liqo-topology picks it). A run deserialises that heap
- * instead of parsing and running ~2 MB of JavaScript, then runs main() below.
+ * V8 then saves as a blob (src/entry/snapshot-build.ts builds it, bin/liqo-topology picks it). A run deserialises that
+ * heap instead of parsing and running ~2 MB of JavaScript, then runs main() below.
  *
  * What must not be captured at build time is computed again in main(): oclif's configuration is
  * reloaded from the captured plugins (home, shell, XDG directories, environment), and everything of

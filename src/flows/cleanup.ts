@@ -52,7 +52,10 @@ export async function runCleanupFlow(s: Session, options: CleanupFlowOptions): P
     const namespaces = [...new Set(plan.otherNamespaces.map((p) => p.namespace))].sort()
     const stuck = plan.otherNamespaces.filter((p) => p.outcome !== 'rescheduled').length
     throw new UserError(
-      `refusing to clean up ${o.namespace}: switching the peerings off would evict ${plan.otherNamespaces.length} pod(s) of other namespaces (${namespaces.join(', ')})${stuck ? `, ${stuck} of them left Pending or not replaced` : ''}; nothing was changed`,
+      `refusing to clean up ${o.namespace}: switching the peerings off would ` +
+        `evict ${plan.otherNamespaces.length} pod(s) of other namespaces ` +
+        `(${namespaces.join(', ')})${stuck ? `, ${stuck} of them left Pending or not replaced` : ''}; nothing ` +
+        `was changed`,
       're-run with --force to do it anyway, or with --keep-peering to leave the peerings alone',
     )
   }

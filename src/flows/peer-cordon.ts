@@ -97,7 +97,8 @@ export async function runPeerCordon(session: Session, o: PeerCordonOptions): Pro
       throw new WaitTimeoutError(
         e.message,
         e.pending,
-        `the change was applied: ${plan.cluster} is ${verb} in ${liqo.generation}'s objects, not yet on every node${why}${keepWaiting}`,
+        `the change was applied: ${plan.cluster} is ${verb} in ${liqo.generation}'s objects, not yet on every ` +
+          `node${why}${keepWaiting}`,
       )
     }
     throw e
@@ -122,7 +123,9 @@ async function pickCluster(
     fcs.map((fc) => {
       const done = liqo.cordons.holders(fc, nodes).includes(PEER_CORDON) === (action === 'cordon')
       return {
-        name: `${fc.name}  (${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})${done ? `  — already ${verb}` : ''}`,
+        name:
+          `${fc.name}  ` +
+          `(${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})${done ? `  — already ${verb}` : ''}`,
         value: fc.name,
         description: `cluster ID ${fc.clusterId}`,
       }

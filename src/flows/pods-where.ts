@@ -50,7 +50,10 @@ export async function runPodsWhere(s: Session, options: PodsWhereFlowOptions): P
   if (!print.machine || result.items.length === 0) io.err(renderPlacementSummary(result))
 }
 
-/** `pods where -w`: the first list as a table (or one ADDED event per pod), then one row (or event) per change, until Ctrl-C. */
+/**
+ * `pods where -w`: the first list as a table (or one ADDED event per pod), then one row (or event) per change, until
+ * Ctrl-C.
+ */
 export async function watchPodsWhere(s: Session, options: PodsWhereFlowOptions): Promise<never> {
   const {io, print, client, signal} = s
   const {where: o, view} = split(s, options)

@@ -72,7 +72,8 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   }
   if (!o.allNamespaces && !view.plan.namespaces.length) {
     io.err(
-      `nothing to move: namespace ${session.namespace} is not offloaded (no NamespaceOffloading), its pods run on the local cluster only`,
+      `nothing to move: namespace ${session.namespace} is not offloaded (no NamespaceOffloading), its pods ` +
+        `run on the local cluster only`,
     )
     return
   }
@@ -93,20 +94,25 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   if (blocked.length && !o.force) {
     const names = blocked.map((c) => `PodDisruptionBudget ${c.blocked!.budget} (${c.blocked!.detail})`).join('; ')
     throw new BudgetBlockedError(
-      `refusing to rebalance: ${names} keeps ${blocked.map((c) => c.owner.name).join(', ')} from moving; nothing was evicted`,
+      `refusing to rebalance: ${names} keeps ${blocked.map((c) => c.owner.name).join(', ')} from moving; ` +
+        `nothing was evicted`,
       'relax the budget, or re-run with --force to move what the budgets allow',
     )
   }
   if (view.plan.heldBack.length && !o.force) {
     throw new UserError(
-      `refusing to rebalance: the cordon during the move would keep ${view.plan.heldBack.length} Pending pod(s) of other namespaces off a cluster (${view.plan.heldBack.slice(0, 3).join(', ')}); nothing was changed`,
+      `refusing to rebalance: the cordon during the move would keep ${view.plan.heldBack.length} Pending ` +
+        `pod(s) of other namespaces off a cluster (${view.plan.heldBack.slice(0, 3).join(', ')}); nothing was ` +
+        `changed`,
       're-run with --force to do it anyway',
     )
   }
   if (!moves) throw blockedError(view)
   await requireAccess(client, rebalanceAccess(view, cordon), 'rebalance')
   await confirm(io, {
-    message: `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context "${client.context}" as planned above${cordonNote(view.plan)}?`,
+    message:
+      `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context ` +
+      `"${client.context}" as planned above${cordonNote(view.plan)}?`,
     yes: o.yes,
     action: `rebalance ${o.allNamespaces ? 'every namespace' : session.namespace}`,
     declined: 'nothing was moved',
@@ -126,7 +132,8 @@ async function afterWindow(
   if (!soon.length || o.dryRun) return view
   const ms = Math.max(...soon.map((c) => c.countsInMs ?? 0))
   session.io.err(
-    `waiting ${Math.ceil(ms / 1000)}s for ${soon.map((c) => c.cluster.name).join(', ')} to have been Ready for ${Math.round(o.stableForMs / 1000)}s (--stable-for)`,
+    `waiting ${Math.ceil(ms / 1000)}s for ${soon.map((c) => c.cluster.name).join(', ')} to have been Ready ` +
+      `for ${Math.round(o.stableForMs / 1000)}s (--stable-for)`,
   )
   await sleep(ms, session.signal)
   if (session.signal.aborted) throw new InterruptedError(session.stage.line())

@@ -61,7 +61,8 @@ export async function requireAccess(client: KubeClient, checks: AccessCheck[], p
   if (denied.length === 0) return
   const user = await whoAmI(client)
   throw new UserError(
-    `forbidden: ${user ? `user "${user}"` : 'you'} may not ${denied.map(describe).join(', ')} on context "${client.context}", needed to ${purpose}; nothing was changed`,
+    `forbidden: ${user ? `user "${user}"` : 'you'} may not ${denied.map(describe).join(', ')} on context ` +
+      `"${client.context}", needed to ${purpose}; nothing was changed`,
     'ask for the ClusterRole in docs/rbac.yaml (README, "Permissions")',
   )
 }

@@ -72,7 +72,8 @@ function readCredentials(target: KubeTarget): UserCredentials {
   } catch (e) {
     if (e instanceof UserError) throw e // already names the file, the field and whose it is
     throw new UserError(
-      `cannot read the credentials of user "${target.userName}" of context "${target.context}": ${(e as Error).message}`,
+      `cannot read the credentials of user "${target.userName}" of context ` +
+        `"${target.context}": ${(e as Error).message}`,
       'check the file paths in the kubeconfig',
     )
   }
@@ -165,7 +166,8 @@ async function authProviderTransport(target: KubeTarget, url: URL, creds: UserCr
       // Never echo what the provider answered: it may hold a credential. The first line of the error is enough.
       const first = (String(e instanceof Error ? e.message : e).split('\n')[0] ?? '').slice(0, 200)
       throw new UserError(
-        `cannot get credentials for user "${target.userName}" of context "${target.context}" from its auth provider: ${first}`,
+        `cannot get credentials for user "${target.userName}" of context "${target.context}" from its auth ` +
+          `provider: ${first}`,
         'check the auth-provider entry of the user in the kubeconfig, or log in again',
       )
     }

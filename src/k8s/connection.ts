@@ -71,7 +71,8 @@ function tlsOptions(target: Target, clientTls: ClientTls): Omit<SocketOptions, '
     secureContext = tlsLib().createSecureContext({ca: trust.ca, cert: clientTls.cert, key: clientTls.key})
   } catch (e) {
     throw new UserError(
-      `cannot use the TLS material of context "${target.context}" (certificate authority of cluster "${target.clusterName}", client certificate of user "${target.userName}"): ${(e as Error).message}`,
+      `cannot use the TLS material of context "${target.context}" (certificate authority of cluster ` +
+        `"${target.clusterName}", client certificate of user "${target.userName}"): ${(e as Error).message}`,
       'check the certificate and key entries of the kubeconfig',
     )
   }

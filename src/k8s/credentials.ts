@@ -56,7 +56,9 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 /** kubectl dropped the gcp and azure auth providers (1.26); it names the plugin that replaces each. */
 const REMOVED_PROVIDERS: Record<string, string> = {
-  gcp: 'use the gke-gcloud-auth-plugin credential plugin instead (https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke)',
+  gcp:
+    'use the gke-gcloud-auth-plugin credential plugin instead ' +
+    '(https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke)',
   azure: 'use the kubelogin credential plugin instead (https://azure.github.io/kubelogin/)',
 }
 

@@ -74,7 +74,8 @@ export class Exchange {
     const log = this.opts.requestLog
     if (log && log.level >= 4)
       log.write(
-        `${klogPrefix()} with_retry.go] Got a Retry-After response delay="${ms / 1000}s" attempt=${attempt} ${method} ${path}`,
+        `${klogPrefix()} with_retry.go] Got a Retry-After response delay="${ms / 1000}s" ` +
+          `attempt=${attempt} ${method} ${path}`,
       )
   }
 
@@ -106,7 +107,10 @@ export class Exchange {
     return {...head, body}
   }
 
-  /** One HTTP exchange up to the answer's headers; `attemptMs` bounds it (0: no bound), `opts.timeoutMs` is what errors name. */
+  /**
+   * One HTTP exchange up to the answer's headers; `attemptMs` bounds it (0: no bound), `opts.timeoutMs` is what errors
+   * name.
+   */
   private async once(
     method: string,
     path: string,
@@ -146,7 +150,9 @@ export class Exchange {
       const req = lib.request(url, {method, headers, agent: this.transport.agent, signal}, (res) => {
         if (log && log.level >= 6)
           log.write(
-            `${klogPrefix()} round_trippers.go] ${method} ${url.toString()} ${res.statusCode} ${res.statusMessage ?? ''} in ${Date.now() - started} milliseconds`,
+            `${klogPrefix()} ` +
+              `round_trippers.go] ${method} ${url.toString()} ${res.statusCode} ${res.statusMessage ?? ''} ` +
+              `in ${Date.now() - started} milliseconds`,
           )
         resolve(res)
       })

@@ -110,7 +110,8 @@ function runPlugin(cfg: ExecConfig, info: string, interactive: boolean, timeoutM
       clearTimeout(timer)
       if (timedOut) {
         const hint =
-          'if it waits for a login, run the command in a terminal (interactiveMode IfAvailable or Always) or log in with the plugin first; otherwise raise --request-timeout'
+          'if it waits for a login, run the command in a terminal (interactiveMode IfAvailable or Always) or ' +
+          'log in with the plugin first; otherwise raise --request-timeout'
         reject(new PluginFailure(`it did not answer within ${seconds(timeoutMs)} and was stopped`, hint))
       } else if (code !== 0) {
         reject(
@@ -186,7 +187,8 @@ export class ExecAuthenticator {
     } catch (e) {
       const hint = (e as PluginFailure).hint ?? 'check the exec entry of the user in the kubeconfig'
       throw new UserError(
-        `cannot get credentials for user "${this.owner.userName}" of context "${this.owner.context}" from exec plugin "${this.cfg.command}": ${(e as Error).message}`,
+        `cannot get credentials for user "${this.owner.userName}" of context "${this.owner.context}" from ` +
+          `exec plugin "${this.cfg.command}": ${(e as Error).message}`,
         hint,
       )
     }

@@ -132,7 +132,9 @@ function genericAnswer(status: number, serverMessage: string): {reason: string; 
   }
 }
 
-/** A failed request as a ConnectionError that reads like kubectl's (or the error itself, when it already says enough). */
+/**
+ * A failed request as a ConnectionError that reads like kubectl's (or the error itself, when it already says enough).
+ */
 export function toConnectionError(
   e: unknown,
   timeoutMs: number,
@@ -156,7 +158,8 @@ export function toConnectionError(
         `The connection to the server ${host} was refused - did you specify the right host or port?`,
         to.server,
         e,
-        `is ${to.context ? `the cluster of context "${to.context}"` : 'the API server'} running? For the lab: liqo-topology lab status`,
+        `is ${to.context ? `the cluster of context "${to.context}"` : 'the API server'} running? For the lab: ` +
+          `liqo-topology lab status`,
       )
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -178,7 +181,8 @@ export function toConnectionError(
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       // As kubectl's x509 error: which name was checked, and the names the certificate holds.
       return new ConnectionError(
-        `Unable to connect to the server ${host}: the server certificate does not match the name checked: ${(err.message ?? '').replace(/^Hostname\/IP does not match certificate's altnames: /, '')}`,
+        `Unable to connect to the server ${host}: the server certificate does not match the name ` +
+          `checked: ${(err.message ?? '').replace(/^Hostname\/IP does not match certificate's altnames: /, '')}`,
         to.server,
         e,
         'check the server address, or tls-server-name in the kubeconfig (--tls-server-name)',
@@ -192,5 +196,8 @@ export function toConnectionError(
 export function webhookHint(message: string): string | undefined {
   const name = /failed calling webhook "([^"]+)"/.exec(message)?.[1]
   if (!name) return undefined
-  return `the admission webhook ${name} did not answer, so nothing was changed; check the pods that serve it (kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations), then run the command again`
+  return (
+    `the admission webhook ${name} did not answer, so nothing was changed; check the pods that serve it ` +
+    `(kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations), then run the command again`
+  )
 }

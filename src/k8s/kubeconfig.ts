@@ -133,7 +133,8 @@ export function parseKubeconfig(text: string, file: string): RawKubeconfig {
   for (const c of raw.clusters ?? []) absolutize(c?.cluster, FILE_KEYS_CLUSTER, dir)
   for (const u of raw.users ?? []) {
     absolutize(u?.user, FILE_KEYS_USER, dir)
-    // As clientcmd: an exec command with a path separator is relative to the file; a bare name is looked up on the PATH.
+    // As clientcmd: an exec command with a path separator is relative to the file; a bare name is looked up on the
+    // PATH.
     const exec = u?.user?.exec as Record<string, unknown> | undefined
     if (exec && typeof exec === 'object' && typeof exec.command === 'string' && exec.command.includes('/'))
       absolutize(exec, ['command'], dir)

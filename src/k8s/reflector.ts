@@ -2,8 +2,8 @@
  * List → watch from that resourceVersion → re-watch when the server closes → relist on 410 Gone →
  * reconnect after a connection error. A watch that fails, or ends at once with nothing in it
  * (client-go's "very short watch"), is opened again only after client-go's reflector back-off
- * (./retry.ts: 800 ms doubling to 30 s, with jitter), never in a tight loop. Keeps a store of mapped objects and reports
- * every change, including the deletions a relist reveals, so no change is missed.
+ * (./retry.ts: 800 ms doubling to 30 s, with jitter), never in a tight loop. Keeps a store of mapped objects and
+ * reports every change, including the deletions a relist reveals, so no change is missed.
  * Shared by every command that waits and by the lab's Liqo emulator.
  */
 import {sleep} from '../toolkit/clock.js'

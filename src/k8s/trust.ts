@@ -98,7 +98,8 @@ function readCaFile(file: string, owner: string): Buffer {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     throw new UserError(
-      `cannot read certificate-authority "${file}" of ${owner} in the kubeconfig: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`,
+      `cannot read certificate-authority "${file}" of ${owner} in the ` +
+        `kubeconfig: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`,
       'fix the path in the kubeconfig, or give the content inline (certificate-authority-data)',
     )
   }
@@ -122,7 +123,8 @@ export function refuseCaWithInsecure(cluster: Record<string, unknown>, clusterNa
   if (cluster['insecure-skip-tls-verify'] !== true) return
   if (!given(cluster['certificate-authority-data']) && !given(cluster['certificate-authority'])) return
   throw new UserError(
-    `cluster "${clusterName}" of the kubeconfig: specifying a root certificates file with the insecure flag is not allowed`,
+    `cluster "${clusterName}" of the kubeconfig: specifying a root certificates file with the insecure flag ` +
+      `is not allowed`,
     'remove certificate-authority(-data) or insecure-skip-tls-verify from the cluster entry',
   )
 }

@@ -1,7 +1,7 @@
 /**
  * The lab's certificates: one CA, one serving certificate for 127.0.0.1 and the v1 lab's API
- * addresses (used by the three API servers and the emulator's admission webhook), and a service-account signing key per cluster. Certificates
- * are made with the `openssl` CLI (always present on Debian: ca-certificates depends on it), run
+ * addresses (used by the three API servers and the emulator's admission webhook), and a service-account signing key per
+ * cluster. Certificates are made with the `openssl` CLI (always present on Debian: ca-certificates depends on it), run
  * without a shell; keys are never printed.
  */
 import {execFileSync} from 'node:child_process'

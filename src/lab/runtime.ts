@@ -65,7 +65,10 @@ export function userKubeconfig(clusters: RunningCluster[], caPem: string): strin
     ],
     'current-context': clusters[0]!.name,
   }
-  return `# liqo-topology lab: contexts cluster-1 (home), cluster-2, cluster-3, and cluster-1-readonly\n${JSON.stringify(doc, null, 2)}\n`
+  return (
+    `# liqo-topology lab: contexts cluster-1 (home), cluster-2, cluster-3, and ` +
+    `cluster-1-readonly\n${JSON.stringify(doc, null, 2)}\n`
+  )
 }
 
 export async function connectKubeconfig(kubeconfig: string, context?: string): Promise<KubeClient> {

@@ -17,7 +17,9 @@ const ADAPTERS: Partial<Record<LiqoLine, LiqoAdapter>> = {v0: liqoV0, v1: liqoV1
 /** The adapter tried first on a server not seen before: the line operators run today. */
 const FIRST_GUESS = liqoV1
 
-/** The cache file of the line each API server served last (a guess that saves round trips, never trusted for writes). */
+/**
+ * The cache file of the line each API server served last (a guess that saves round trips, never trusted for writes).
+ */
 const LINES_FILE = 'liqo-lines.json'
 const LINES_KEPT = 50
 
@@ -50,8 +52,10 @@ export function adapterFor(info: LiqoInfo, context: string): LiqoAdapter {
   if (adapter) return adapter
   if (info.line === 'none') {
     throw new UserError(
-      `the cluster of context "${context}" does not serve the Liqo API (no ${FOREIGN_CLUSTER.group} or ${FOREIGN_CLUSTER_V1.group} group)`,
-      `is Liqo installed there? liqo-topology supports ${SUPPORTED}; to try it locally: liqo-topology lab up --tutorial`,
+      `the cluster of context "${context}" does not serve the Liqo API (no ${FOREIGN_CLUSTER.group} ` +
+        `or ${FOREIGN_CLUSTER_V1.group} group)`,
+      `is Liqo installed there? liqo-topology supports ${SUPPORTED}; to try it locally: liqo-topology lab up ` +
+        `--tutorial`,
     )
   }
   throw new UserError(

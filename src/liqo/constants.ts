@@ -18,7 +18,10 @@ export const NAMESPACE_OFFLOADING = {
   plural: 'namespaceoffloadings',
   kind: 'NamespaceOffloading',
 } as const
-/** Liqo v1.x (../shared/reference/liqo-v1.md): the ForeignCluster, the VirtualNode with the createNode switch, the NamespaceOffloading. */
+/**
+ * Liqo v1.x (../shared/reference/liqo-v1.md): the ForeignCluster, the VirtualNode with the createNode switch, the
+ * NamespaceOffloading.
+ */
 export const FOREIGN_CLUSTER_V1 = {
   group: 'core.liqo.io',
   version: 'v1beta1',

@@ -16,7 +16,10 @@ export interface TaintTarget {
   what: string
 }
 
-/** Puts up (`on`) or lifts `holder`'s taint on the object; `changed` false when it already was so, or the object is gone. */
+/**
+ * Puts up (`on`) or lifts `holder`'s taint on the object; `changed` false when it already was so, or the object is
+ * gone.
+ */
 export async function editCordonTaint(
   client: KubeClient,
   t: TaintTarget,

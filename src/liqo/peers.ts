@@ -1,4 +1,6 @@
-/** The peerings as `peer list` and `status` show them: each ForeignCluster with its virtual node and the pods it hosts. */
+/**
+ * The peerings as `peer list` and `status` show them: each ForeignCluster with its virtual node and the pods it hosts.
+ */
 import type {KubeClient} from '../k8s/client.js'
 import {PODS} from '../k8s/kinds.js'
 import {CORDON_HOLDERS, clusterVirtualNodes, cordonHolders, type CordonHolder} from '../model/cordon.js'

@@ -53,7 +53,8 @@ export function resolveForeignCluster(input: string, fcs: ForeignCluster[], cont
   }
   // Two different ForeignClusters match (say one by name, another by cluster name): never guess.
   throw new UserError(
-    `"${input}" is ambiguous on context "${context}": it matches ${matches.map((m) => `${describeForeignCluster(m.fc)} by ${m.matchedBy.join(' and ')}`).join('; ')}`,
+    `"${input}" is ambiguous on context "${context}": it ` +
+      `matches ${matches.map((m) => `${describeForeignCluster(m.fc)} by ${m.matchedBy.join(' and ')}`).join('; ')}`,
     'use the ForeignCluster name (first column of: liqo-topology peer list)',
   )
 }

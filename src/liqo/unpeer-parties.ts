@@ -26,7 +26,8 @@ export interface UnpeerParties {
 export async function unpeering(client: KubeClient, liqo: LiqoAdapter, remotes: KubeClient[]): Promise<UnpeerParties> {
   if (!liqo.unpeer) {
     throw new UsageError(
-      `--unpeer is for Liqo v1.x; context "${client.context}" runs ${liqo.generation}, where disabling the outgoing peering (the default last step) is the teardown`,
+      `--unpeer is for Liqo v1.x; context "${client.context}" runs ${liqo.generation}, where disabling the ` +
+        `outgoing peering (the default last step) is the teardown`,
       'run cleanup without --unpeer',
     )
   }

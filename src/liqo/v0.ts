@@ -116,7 +116,8 @@ const cordonsV0: CordonAdapter = {
       ['get', 'patch'].map((verb) => NODES.access(verb, {name: n.name})),
     ),
   lasting:
-    'the taint is on the virtual node itself, which Liqo deletes when the peering is disabled: "peer enable" brings it back uncordoned',
+    'the taint is on the virtual node itself, which Liqo deletes when the peering is disabled: "peer enable" ' +
+    'brings it back uncordoned',
 }
 
 export const liqoV0: LiqoAdapter = {
@@ -135,8 +136,10 @@ export const liqoV0: LiqoAdapter = {
     writes: [`patch spec.outgoingPeeringEnabled: "${fc.outgoingEnabled}" → "${value}"`],
     effect:
       value === 'No'
-        ? `Liqo cordons and drains virtual node ${o.virtualNodes.join(', ')}, deletes it, and tears down the remote namespaces on ${o.cluster}.`
-        : `Liqo re-creates the virtual node${o.namespaces.length ? ` and the remote namespaces of: ${o.namespaces.join(', ')}` : ''}.`,
+        ? `Liqo cordons and drains virtual node ${o.virtualNodes.join(', ')}, deletes it, and tears down the ` +
+          `remote namespaces on ${o.cluster}.`
+        : `Liqo re-creates the virtual ` +
+          `node${o.namespaces.length ? ` and the remote namespaces of: ${o.namespaces.join(', ')}` : ''}.`,
     stillDoing: 'Liqo is still removing its virtual node and remote namespaces',
   }),
 }

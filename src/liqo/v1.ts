@@ -103,7 +103,8 @@ const vnRef = (v: {namespace: string; name: string}) => `${v.namespace}/${v.name
 function requireVirtualNodes(fc: ForeignCluster): VirtualNodeSwitch[] {
   if (!fc.virtualNodes?.length) {
     throw new UserError(
-      `the peering with ${fc.name} has no VirtualNode: offloading to it is not set up (offloading module ${fc.modules?.offloading.status ?? 'unknown'})`,
+      `the peering with ${fc.name} has no VirtualNode: offloading to it is not set up (offloading ` +
+        `module ${fc.modules?.offloading.status ?? 'unknown'})`,
       `set it up with: liqoctl peer (or liqoctl create resourceslice); see: liqo-topology peer list`,
     )
   }
@@ -159,11 +160,15 @@ const cordonsV1: CordonAdapter = {
     requireVirtualNodes(fc).flatMap((v) =>
       ['get', 'patch'].map((verb) => VIRTUAL_NODES.access(verb, {namespace: v.namespace, name: v.name})),
     ),
-  lasting: `the taint is kept in the VirtualNodes' spec.taints, which Liqo's virtual kubelet applies to its Node (also to one it re-creates after "peer enable")`,
+  lasting:
+    `the taint is kept in the VirtualNodes' spec.taints, which Liqo's virtual kubelet applies to its Node (also ` +
+    `to one it re-creates after "peer enable")`,
   // liqoNodeProvider.patchTaints diffs against its in-memory Node, index by index, and a restarted
   // virtual kubelet takes the VirtualNode's taints as already applied (hydrate): both observed in the lab.
   stalledAdvice:
-    "Liqo's virtual kubelet copies a VirtualNode's taints to its Node from its own copy of the Node: after an outside change of the Node's taints (kubectl cordon or taint) or a restart of the virtual kubelet it does not; peer disable and enable make Liqo create the Node again, with them",
+    "Liqo's virtual kubelet copies a VirtualNode's taints to its Node from its own copy of the Node: after an " +
+    "outside change of the Node's taints (kubectl cordon or taint) or a restart of the virtual kubelet it does " +
+    'not; peer disable and enable make Liqo create the Node again, with them',
 }
 
 export const liqoV1: LiqoAdapter = {
@@ -175,7 +180,9 @@ export const liqoV1: LiqoAdapter = {
   // failed (an eviction a PodDisruptionBudget refused, a conflict on the VirtualNode's status) is
   // retried after a delay doubling up to 1000s, reset only by a success (client-go's
   // DefaultControllerRateLimiter); a restart empties the queue.
-  stalledDrainAdvice: `Liqo's controller manager may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n ${LIQO_NAMESPACE} rollout restart deployment ${LIQO_CONTROLLER_MANAGER}) retries at once`,
+  stalledDrainAdvice:
+    `Liqo's controller manager may be waiting to retry an earlier failed drain (up to ~17 min); restarting it ` +
+    `(kubectl -n ${LIQO_NAMESPACE} rollout restart deployment ${LIQO_CONTROLLER_MANAGER}) retries at once`,
   listPeerings: listV1,
   getPeering: getV1,
   watchPeerings: watchV1,
@@ -193,9 +200,14 @@ export const liqoV1: LiqoAdapter = {
     return {
       writes: vns.map((v) => `patch VirtualNode ${vnRef(v)} spec.createNode: ${v.createNode} → ${want}`),
       effect: want
-        ? `Liqo's virtual kubelet re-creates the virtual node${vns.length > 1 ? 's' : ''} ${nodes}${o.namespaces.length ? `; the remote namespaces of ${o.namespaces.join(', ')} stayed in place` : ''}.`
-        : `Liqo cordons and drains virtual node${vns.length > 1 ? 's' : ''} ${o.virtualNodes.join(', ') || nodes} and deletes ${vns.length > 1 ? 'them' : 'it'}.`,
-      keeps: `Unlike Liqo v0.x, the remote namespaces on ${o.cluster} and the peering itself stay (liqoctl info still shows it); "peer enable" resumes offloading.`,
+        ? `Liqo's virtual kubelet re-creates the virtual ` +
+          `node${vns.length > 1 ? 's' : ''} ${nodes}${o.namespaces.length ? `; the remote namespaces of ${o.namespaces.join(', ')} stayed in place` : ''}.`
+        : `Liqo cordons and drains virtual ` +
+          `node${vns.length > 1 ? 's' : ''} ${o.virtualNodes.join(', ') || nodes} and ` +
+          `deletes ${vns.length > 1 ? 'them' : 'it'}.`,
+      keeps:
+        `Unlike Liqo v0.x, the remote namespaces on ${o.cluster} and the peering itself stay (liqoctl info ` +
+        `still shows it); "peer enable" resumes offloading.`,
       stillDoing: 'Liqo is still draining and deleting its virtual node',
     }
   },

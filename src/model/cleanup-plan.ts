@@ -111,7 +111,8 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
   for (const nso of i.nsos) {
     if (nso.name !== NAMESPACE_OFFLOADING_NAME) {
       notes.push(
-        `NamespaceOffloading "${nso.name}" is ignored by Liqo (only "${NAMESPACE_OFFLOADING_NAME}" is acted on); it goes away with the namespace`,
+        `NamespaceOffloading "${nso.name}" is ignored by Liqo (only "${NAMESPACE_OFFLOADING_NAME}" is acted ` +
+          `on); it goes away with the namespace`,
       )
       continue
     }
@@ -165,16 +166,27 @@ export function planCleanup(i: CleanupInput, o: CleanupOptions): CleanupPlan {
 export function describeStep(s: CleanupStep): string {
   switch (s.kind) {
     case 'delete-deployment':
-      return `${s.alreadyDeleting ? 'wait for' : 'delete'} deployment ${s.namespace}/${s.name} and its pods (${s.replicas} replicas)`
+      return (
+        `${s.alreadyDeleting ? 'wait for' : 'delete'} deployment ${s.namespace}/${s.name} and its pods ` +
+        `(${s.replicas} replicas)`
+      )
     case 'delete-namespaceoffloading':
-      return `${s.alreadyDeleting ? 'wait for' : 'delete'} NamespaceOffloading ${s.namespace}/${s.name}; its finalizer waits until the remote namespaces are gone${s.remoteClusters.length ? ` (on ${s.remoteClusters.join(', ')})` : ''}`
+      return (
+        `${s.alreadyDeleting ? 'wait for' : 'delete'} NamespaceOffloading ${s.namespace}/${s.name}; its ` +
+        `finalizer waits until the remote namespaces are ` +
+        `gone${s.remoteClusters.length ? ` (on ${s.remoteClusters.join(', ')})` : ''}`
+      )
     case 'delete-namespace':
       return `${s.alreadyDeleting ? 'wait for the deletion of' : 'delete'} namespace ${s.namespace}, until it is gone`
     case 'disable-peering':
       return s.outgoing === 'No'
         ? `wait for the outgoing peering to ${s.cluster} to reach None (now ${s.phase})`
-        : `disable outgoing peering to ${s.cluster} (ForeignCluster ${s.foreignCluster}, now ${s.outgoing}/${s.phase}) and wait for None`
+        : `disable outgoing peering to ${s.cluster} (ForeignCluster ${s.foreignCluster}, ` +
+            `now ${s.outgoing}/${s.phase}) and wait for None`
     case 'unpeer':
-      return `unpeer ${s.cluster} as liqoctl unpeer does (remote context "${s.context}"): what is left of ${s.modules.join(', ')} (${s.objects} object(s)), each module deleted and waited for in turn`
+      return (
+        `unpeer ${s.cluster} as liqoctl unpeer does (remote context "${s.context}"): what is left ` +
+        `of ${s.modules.join(', ')} (${s.objects} object(s)), each module deleted and waited for in turn`
+      )
   }
 }

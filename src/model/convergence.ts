@@ -76,9 +76,8 @@ function offCluster(
   if (!node.virtual || !node.remoteClusterId) return undefined
   const fc = fcsById.get(node.remoteClusterId)
   const name = fc ? clusterDisplayName(fc) : node.remoteClusterId
-  if (awayFrom && node.remoteClusterId === awayFrom.clusterId) {
+  if (awayFrom && node.remoteClusterId === awayFrom.clusterId)
     return {kind: 'on-leaving-cluster', subject: `pod/${p.name}`, detail: `still on ${awayFrom.name}`}
-  }
   if (
     !fc ||
     fc.outgoingEnabled === 'No' ||
@@ -330,7 +329,9 @@ export function liqoIdle(
     return {
       kind: 'liqo-idle',
       subject: subject(untouched),
-      detail: `Liqo has not acted on it for ${seconds}s (its node is still schedulable, nothing drains it): is Liqo's controller manager running?${o.advice ? ` If it is: ${o.advice}` : ''}`,
+      detail:
+        `Liqo has not acted on it for ${seconds}s (its node is still schedulable, nothing drains it): is Liqo's ` +
+        `controller manager running?${o.advice ? ` If it is: ${o.advice}` : ''}`,
     }
   }
   if (elapsedMs < (o.stallMs ?? LIQO_STALL_MS)) return undefined
@@ -341,6 +342,9 @@ export function liqoIdle(
   return {
     kind: 'liqo-idle',
     subject: subject(stalled),
-    detail: `Liqo cordoned its node, but ${held.length} pod(s) are still on it after ${seconds}s and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)?${o.advice ? ` If none does any longer: ${o.advice}` : ''}`,
+    detail:
+      `Liqo cordoned its node, but ${held.length} pod(s) are still on it after ${seconds}s and none is being ` +
+      `evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb ` +
+      `-A)?${o.advice ? ` If none does any longer: ${o.advice}` : ''}`,
   }
 }

@@ -118,15 +118,16 @@ export function previewDisable(
   const lost = pods.filter((p) => p.outcome === 'not-replaced')
   if (lost.length)
     warnings.push(
-      `${lost.length} pod(s) have no controller and will be deleted without replacement: ${lost.map((p) => `${p.namespace}/${p.name}`).join(', ')}`,
+      `${lost.length} pod(s) have no controller and will be deleted without ` +
+        `replacement: ${lost.map((p) => `${p.namespace}/${p.name}`).join(', ')}`,
     )
   for (const pdb of pdbs) {
     const hit = evicted.filter((p) => p.namespace === pdb.namespace && selects(pdb, p.labels)).length
-    if (hit > pdb.disruptionsAllowed) {
+    if (hit > pdb.disruptionsAllowed)
       warnings.push(
-        `PodDisruptionBudget ${pdb.namespace}/${pdb.name} allows ${pdb.disruptionsAllowed} disruption(s) now; evicting ${hit} of its pods will wait for replacements (or block if none can become Ready)`,
+        `PodDisruptionBudget ${pdb.namespace}/${pdb.name} allows ${pdb.disruptionsAllowed} disruption(s) now; ` +
+          `evicting ${hit} of its pods will wait for replacements (or block if none can become Ready)`,
       )
-    }
   }
 
   const cluster = clusterOfNode(leavingNodes[0]?.name, nodeMap, byId)

@@ -247,7 +247,8 @@ export function planRebalance(i: RebalanceInput): RebalancePlan {
     const orphans = pods.filter((p) => !p.owner)
     if (orphans.length)
       warnings.push(
-        `${orphans.length} pod(s) of ${ns} have no controller and stay where they are: ${orphans.map((p) => p.name).join(', ')}`,
+        `${orphans.length} pod(s) of ${ns} have no controller and stay where they ` +
+          `are: ${orphans.map((p) => p.name).join(', ')}`,
       )
     const groups = new Map<string, Pod[]>()
     for (const p of pods) if (p.owner) groups.set(p.owner.uid, [...(groups.get(p.owner.uid) ?? []), p])

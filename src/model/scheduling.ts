@@ -129,7 +129,10 @@ export type FitCause =
 export interface NodeFit {
   fits: boolean
   cause?: FitCause
-  /** Our words for the first reason, naming what decides it (the strategy, the clusterSelector, the pod's own affinity…). */
+  /**
+   * Our words for the first reason, naming what decides it (the strategy, the clusterSelector, the pod's own
+   * affinity…).
+   */
   reason?: string
   /** The scheduler's own words for that failure (one filter plugin's; NodeResourcesFit may give several). */
   scheduler: string[]

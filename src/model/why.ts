@@ -29,7 +29,9 @@ export interface NodeVerdict {
   ready: boolean
   cordoned: boolean
   taints: Taint[]
-  /** Allocatable minus the requests of the pods bound to it (the pod itself left out), when the node gives allocatable. */
+  /**
+   * Allocatable minus the requests of the pods bound to it (the pod itself left out), when the node gives allocatable.
+   */
   room?: ResourceAmounts
 }
 
@@ -195,7 +197,9 @@ export function checkAgainstScheduler(clusters: ClusterVerdict[], event: KubeEve
     return {
       event,
       agreement: 'stale',
-      detail: `the scheduler counted ${counts.total} node(s), there are ${nodes.length} now: it tries again on the new ones`,
+      detail:
+        `the scheduler counted ${counts.total} node(s), there are ${nodes.length} now: it tries again on the ` +
+        `new ones`,
     }
   if (over.length)
     return {

@@ -32,7 +32,8 @@ export function cleanupPlanLines(plan: ShownPlan): Line[] {
 
 export function renderNothingToDo(plan: CleanupPlan & {context: string}): string {
   const lines = [
-    `Nothing to clean up for namespace ${plan.namespace} on context "${plan.context}": no Deployment, NamespaceOffloading or namespace left, and every outgoing peering is already None.`,
+    `Nothing to clean up for namespace ${plan.namespace} on context "${plan.context}": no Deployment, ` +
+      `NamespaceOffloading or namespace left, and every outgoing peering is already None.`,
   ]
   for (const n of plan.notes) lines.push(`Note: ${n}`)
   return `${lines.join('\n')}\n`

@@ -21,7 +21,8 @@ export function cordonPlanLines(plan: CordonPlan, reach?: Reach): Line[] {
   const fc = plan.fc
   const lines = [
     info(
-      `${on ? 'Cordon' : 'Uncordon'} ${plan.cluster} (ForeignCluster ${fc.name}, cluster ID ${fc.clusterId || '?'}) on context "${plan.context}":`,
+      `${on ? 'Cordon' : 'Uncordon'} ${plan.cluster} (ForeignCluster ${fc.name}, cluster ` +
+        `ID ${fc.clusterId || '?'}) on context "${plan.context}":`,
     ),
   ]
   for (const t of plan.targets) lines.push(info(`  patch ${t} spec.taints: ${on ? 'add' : 'remove'} ${plan.taint}`))

@@ -36,7 +36,8 @@ export function renderLabStatus(r: StatusReport): string {
 /** What the lab runs: the v0.3 emulator, or Liqo's own controllers at a version. */
 export function modeLine(s: LabState): string {
   return s.mode === 'liqo'
-    ? `mode: Liqo ${s.liqoVersion ?? ''} (Liqo's own controllers, networking disabled), Kubernetes ${s.kubernetesVersion}`
+    ? `mode: Liqo ${s.liqoVersion ?? ''} (Liqo's own controllers, networking disabled), ` +
+        `Kubernetes ${s.kubernetesVersion}`
     : `mode: Liqo v0.3 emulator, Kubernetes ${s.kubernetesVersion}`
 }
 
@@ -71,11 +72,14 @@ export function labStatusDocument(r: StatusReport): Record<string, unknown> {
 
 export function renderLabReady(s: LabState, tookMs: number): string {
   const lines = [
-    `Lab ready in ${(tookMs / 1000).toFixed(1)}s: Kubernetes ${s.kubernetesVersion}, ${s.mode === 'liqo' ? `Liqo ${s.liqoVersion} (its own controllers)` : 'Liqo v0.3 emulated'}; contexts cluster-1 (home), cluster-2, cluster-3, cluster-1-readonly.`,
+    `Lab ready in ${(tookMs / 1000).toFixed(1)}s: ` +
+      `Kubernetes ${s.kubernetesVersion}, ${s.mode === 'liqo' ? `Liqo ${s.liqoVersion} (its own controllers)` : 'Liqo v0.3 emulated'}; contexts cluster-1 (home), cluster-2, cluster-3, cluster-1-readonly.`,
     `Kubeconfig: ${s.kubeconfig}`,
     ...(s.options.tutorial
       ? [
-          `Tutorial state: namespace liqo-test offloaded (Remote${s.mode === 'liqo' ? ', liqoctl offload namespace' : ', EnforceSameName'}), nginx-deployment running on cluster-2 and cluster-3.`,
+          `Tutorial state: namespace liqo-test offloaded ` +
+            `(Remote${s.mode === 'liqo' ? ', liqoctl offload namespace' : ', EnforceSameName'}), ` +
+            `nginx-deployment running on cluster-2 and cluster-3.`,
         ]
       : []),
     'Use it with:  eval "$(liqo-topology lab env)"',

@@ -250,7 +250,8 @@ export function renderPeerResult(r: PeerChangeResult, reach?: Reach): string {
     const f = r.final
     if (plan.action === 'disable' && f?.totalPods)
       out.push(
-        `Nothing left to move: ${f.readyPods}/${f.totalPods} pods ready (${f.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')}).`,
+        `Nothing left to move: ${f.readyPods}/${f.totalPods} pods ready ` +
+          `(${f.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')}).`,
       )
     return `${out.join('\n')}\n`
   }
@@ -276,13 +277,14 @@ export function renderPeerResult(r: PeerChangeResult, reach?: Reach): string {
   if (plan.action === 'disable' && r.final) {
     const where = r.final.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')
     out.push(
-      `Converged in ${formatDuration(r.elapsedMs)}: ${r.final.readyPods}/${r.final.totalPods} pods ready${where ? ` (${where})` : ''}.`,
+      `Converged in ${formatDuration(r.elapsedMs)}: ${r.final.readyPods}/${r.final.totalPods} pods ` +
+        `ready${where ? ` (${where})` : ''}.`,
     )
-    if (r.peeringPhase && r.peeringPhase !== 'None') {
+    if (r.peeringPhase && r.peeringPhase !== 'None')
       out.push(
-        `The peering with ${plan.cluster.name} is ${r.peeringPhase}: ${plan.wording.stillDoing} (no pod moves any more); "liqo-topology peer list" shows when it reaches None.`,
+        `The peering with ${plan.cluster.name} is ${r.peeringPhase}: ${plan.wording.stillDoing} (no pod moves ` +
+          `any more); "liqo-topology peer list" shows when it reaches None.`,
       )
-    }
   } else out.push(`Ready in ${formatDuration(r.elapsedMs)}.`)
   return `${out.join('\n')}\n`
 }

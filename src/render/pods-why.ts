@@ -16,7 +16,11 @@ export interface WhyTextOptions {
 export function describeOffloading(rule: OffloadingRule | undefined): string {
   if (!rule) return 'none: the namespace has no NamespaceOffloading, its pods stay on the local cluster'
   const terms = rule.clusterSelector?.nodeSelectorTerms ?? []
-  return `podOffloadingStrategy ${rule.podStrategy}, clusterSelector ${terms.length ? describeTerms(terms) : '<none> (every remote cluster)'} (NamespaceOffloading ${rule.ref})`
+  return (
+    `podOffloadingStrategy ${rule.podStrategy}, ` +
+    `clusterSelector ${terms.length ? describeTerms(terms) : '<none> (every remote cluster)'} ` +
+    `(NamespaceOffloading ${rule.ref})`
+  )
 }
 
 function tolerationText(t: Toleration): string {
@@ -34,9 +38,11 @@ function describeConstraints(s: PodScheduling): string[] {
   const sel = Object.entries(s.nodeSelector).map(([k, v]) => `${k}=${v}`)
   return [
     `Node selector:  ${sel.join(', ') || '<none>'}`,
-    `Node affinity:  ${s.requiredTerms.length ? describeTerms(s.requiredTerms) : '<none>'} (required; Liqo's webhook adds the offloading's terms)`,
+    `Node affinity:  ${s.requiredTerms.length ? describeTerms(s.requiredTerms) : '<none>'} (required; Liqo's ` +
+      `webhook adds the offloading's terms)`,
     `Tolerations:    ${s.tolerations.map(tolerationText).join(', ') || '<none>'}`,
-    `Requests:       ${s.requests?.cpuMilli || s.requests?.memoryBytes ? formatAmounts(s.requests).replace(/, pods \d+$/, '') : '<none>'}`,
+    `Requests:      ` +
+      ` ${s.requests?.cpuMilli || s.requests?.memoryBytes ? formatAmounts(s.requests).replace(/, pods \d+$/, '') : '<none>'}`,
   ]
 }
 
@@ -88,12 +94,14 @@ function schedulerLines(p: PodWhy, now: number): string[] {
   if (p.cluster.kind !== 'unscheduled') return []
   if (!p.scheduler)
     return [
-      `Scheduler:      no FailedScheduling event of this pod${p.unschedulableMessage ? `; its condition says: ${p.unschedulableMessage}` : ' (yet)'}`,
+      `Scheduler:      no FailedScheduling event of this ` +
+        `pod${p.unschedulableMessage ? `; its condition says: ${p.unschedulableMessage}` : ' (yet)'}`,
     ]
   const e = p.scheduler.event
   const verdict = p.scheduler.agreement === 'disagrees' ? 'DISAGREES' : p.scheduler.agreement
   return [
-    `Scheduler:      FailedScheduling ${formatAge(e.lastSeen, now)} ago${e.count > 1 ? ` (x${e.count})` : ''}: ${e.message}`,
+    `Scheduler:      FailedScheduling ${formatAge(e.lastSeen, now)} ` +
+      `ago${e.count > 1 ? ` (x${e.count})` : ''}: ${e.message}`,
     `Our reasoning:  ${verdict}: ${p.scheduler.detail}`,
   ]
 }

@@ -1,4 +1,7 @@
-/** Renderers for `rebalance`: the plan (what moves where, what is cordoned, the budgets) and the result with its timeline. */
+/**
+ * Renderers for `rebalance`: the plan (what moves where, what is cordoned, the budgets) and the result with its
+ * timeline.
+ */
 import {formatDuration} from '../toolkit/duration.js'
 import type {ControllerPlan, RebalancePlan} from '../model/rebalance.js'
 import type {RebalanceRun, RebalanceView} from '../services/rebalance.js'

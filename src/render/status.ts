@@ -23,7 +23,9 @@ export function renderStatus(r: StatusReport, now: number): string {
   else {
     const o = r.offloading
     out.push(
-      `Namespace ${r.namespace}: offloading ${o.deletionTimestamp ? 'Terminating' : (o.phase ?? 'unknown')} (pods ${o.podStrategy}, names ${o.mappingStrategy}${o.remoteNamespaceName ? `, remote namespace ${o.remoteNamespaceName}` : ''})`,
+      `Namespace ${r.namespace}: offloading ${o.deletionTimestamp ? 'Terminating' : (o.phase ?? 'unknown')} ` +
+        `(pods ${o.podStrategy}, ` +
+        `names ${o.mappingStrategy}${o.remoteNamespaceName ? `, remote namespace ${o.remoteNamespaceName}` : ''})`,
     )
     if (r.remoteNamespaces.length) {
       out.push(
@@ -40,7 +42,8 @@ export function renderStatus(r: StatusReport, now: number): string {
   }
   for (const n of r.ignoredOffloadings)
     out.push(
-      `Warning: NamespaceOffloading "${n}" in ${r.namespace} is ignored by Liqo: only one named "offloading" is acted on`,
+      `Warning: NamespaceOffloading "${n}" in ${r.namespace} is ignored by Liqo: only one named "offloading" ` +
+        `is acted on`,
     )
   if (r.pods) {
     out.push('')

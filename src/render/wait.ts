@@ -5,7 +5,11 @@ import {document} from './machine.js'
 
 export function renderWaitResult(r: WaitOutcome): string {
   const where = r.state.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')
-  return `namespace/${r.namespace} converged in ${formatDuration(r.elapsedMs)}: ${r.state.readyPods}/${r.state.totalPods} pods ready${where ? ` (${where})` : ''}${r.awayFrom ? `, none on ${r.awayFrom.name}` : ''}\n`
+  return (
+    `namespace/${r.namespace} converged ` +
+    `in ${formatDuration(r.elapsedMs)}: ${r.state.readyPods}/${r.state.totalPods} pods ` +
+    `ready${where ? ` (${where})` : ''}${r.awayFrom ? `, none on ${r.awayFrom.name}` : ''}\n`
+  )
 }
 
 export function waitDocument(r: WaitOutcome): Record<string, unknown> {

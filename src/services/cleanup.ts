@@ -208,7 +208,9 @@ async function runStep(
         namespace: step.namespace,
         what: `namespaceoffloading ${step.namespace}/${step.name}`,
         describe: (n) => nsoStillThere(n, fcsById),
-        hint: 'Liqo removes the finalizer once every remote namespace is deleted; an unreachable remote cluster keeps it',
+        hint:
+          'Liqo removes the finalizer once every remote namespace is deleted; an unreachable remote cluster ' +
+          'keeps it',
       })
       return `${nsos.ref(step.name)} deleted (namespace ${step.namespace})`
     }
@@ -274,7 +276,9 @@ async function unpeerStep(
         ...(i.obj.namespace ? {namespace: i.obj.namespace} : {}),
         what: `${i.kind.ref(i.obj.name)} (${stage.module}, context "${context}")`,
         describe: () => unpeer.stillThere(i, context),
-        hint: 'Liqo removes these finalizers itself (a ResourceSlice waits for its virtual node to drain); an unreachable cluster keeps them',
+        hint:
+          'Liqo removes these finalizers itself (a ResourceSlice waits for its virtual node to drain); an ' +
+          'unreachable cluster keeps them',
       })
     }
   }

@@ -71,7 +71,8 @@ export async function planCordon(
   const on = action === 'cordon'
   if (on && !targets.length) {
     throw new UserError(
-      `the peering with ${fc.name} has no virtual node to cordon (outgoing ${fc.outgoingEnabled}/${fc.outgoingPhase}, ${liqo.generation}): no pod can land on it now`,
+      `the peering with ${fc.name} has no virtual node to cordon ` +
+        `(outgoing ${fc.outgoingEnabled}/${fc.outgoingPhase}, ${liqo.generation}): no pod can land on it now`,
       fc.outgoingEnabled === 'No'
         ? `cordon it once it is enabled again (liqo-topology peer enable ${fc.name})`
         : 'see: liqo-topology peer list',

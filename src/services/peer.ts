@@ -56,13 +56,19 @@ export interface PeerPlan {
   alreadyDone: boolean
   /** disable: what gets evicted and where it can go. */
   impact?: DisableImpact
-  /** disable: namespaces with pods on the cluster (and, once the switch is off, those Liqo offloads there); enable: namespaces offloaded with Liqo. */
+  /**
+   * disable: namespaces with pods on the cluster (and, once the switch is off, those Liqo offloads there); enable:
+   * namespaces offloaded with Liqo.
+   */
   namespaces: string[]
   /** disable: every pod of those namespaces before the change (namespace/name), to tell replacements apart. */
   existingPods: string[]
 }
 
-/** The cluster's Liqo adapter and its peerings (the API line is checked first); `nodes`: a list of the nodes already under way. */
+/**
+ * The cluster's Liqo adapter and its peerings (the API line is checked first); `nodes`: a list of the nodes already
+ * under way.
+ */
 export async function listForeignClusters(
   client: KubeClient,
   nodes?: Promise<Node[]>,
@@ -81,7 +87,8 @@ export async function planPeerChange(
   const {fc, matchedBy} = resolveForeignCluster(input, all, client.context)
   if (fc.outgoingEnabled === 'None') {
     throw new UserError(
-      `the peering with ${fc.name} has no virtual node to ${action}: offloading to it is not set up (${liqo.generation})`,
+      `the peering with ${fc.name} has no virtual node to ${action}: offloading to it is not set up ` +
+        `(${liqo.generation})`,
       'set it up with: liqoctl peer; see: liqo-topology peer list',
     )
   }
@@ -270,7 +277,9 @@ async function keepReplacementsOff(
           timeline.push({
             at: 0,
             kind: 'node',
-            text: `cordon of ${names} not in force after ${DISABLE_CORDON_WAIT_MS / 1000}s: replacements may land there`,
+            text:
+              `cordon of ${names} not in force after ${DISABLE_CORDON_WAIT_MS / 1000}s: replacements may land ` +
+              `there`,
             cluster: plan.cluster.name,
           })
         },
@@ -325,7 +334,10 @@ async function evictAtOnce(client: KubeClient, plan: PeerPlan, timeline: Timelin
     timeline.push({
       at: 0,
       kind: 'node',
-      text: `${answers.filter((a) => a.outcome === 'evicted').length} pod(s) of ${nodes.map((n) => n.name).join(', ')} evicted at once (Liqo drains one virtual node at a time)${refused ? `; ${refused} refused, left to Liqo's drain` : ''}`,
+      text:
+        `${answers.filter((a) => a.outcome === 'evicted').length} pod(s) ` +
+        `of ${nodes.map((n) => n.name).join(', ')} evicted at once (Liqo drains one virtual node at a ` +
+        `time)${refused ? `; ${refused} refused, left to Liqo's drain` : ''}`,
       cluster: plan.cluster.name,
     })
 }

@@ -130,7 +130,10 @@ async function failedScheduling(client: KubeClient, o: PodsWhyOptions): Promise<
   return last
 }
 
-/** The pods bound to each node that have not finished (what the scheduler counts against its allocatable), one list per node. */
+/**
+ * The pods bound to each node that have not finished (what the scheduler counts against its allocatable), one list per
+ * node.
+ */
 async function podsByNode(client: KubeClient, nodes: Node[]): Promise<Map<string, Pod[]>> {
   const withRoom = nodes.filter((n) => n.allocatable)
   const lists = await Promise.all(

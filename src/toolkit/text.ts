@@ -7,7 +7,10 @@
  */
 import {eastAsianWidth} from 'get-east-asian-width'
 
-/** Format characters that reorder or hide text: bidi embeddings/overrides/isolates and marks, zero-width ones, line/paragraph separators. */
+/**
+ * Format characters that reorder or hide text: bidi embeddings/overrides/isolates and marks, zero-width ones,
+ * line/paragraph separators.
+ */
 const INVISIBLE = /[\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u
 const COMBINING = /[\p{Mn}\p{Me}]/u
 

@@ -154,7 +154,8 @@ export async function showBoard(store: BoardStore, handlers: BoardHandlers, sign
         if (col?.foreignCluster) handlers.act(input === 'd' ? 'disable' : 'enable', col.foreignCluster)
         else
           store.event(
-            `${col?.title ?? 'this column'} is not a peered cluster: nothing to ${input === 'd' ? 'disable' : 'enable'}`,
+            `${col?.title ?? 'this column'} is not a peered cluster: nothing ` +
+              `to ${input === 'd' ? 'disable' : 'enable'}`,
           )
       }
     })

@@ -97,7 +97,8 @@ export async function replacementsReady(
       const ready = mine.filter((p) => p.ready && !p.deletionTimestamp).length
       const lingering = mine.filter((p) => evicted.has(`${p.namespace}/${p.name}`) && !p.deletionTimestamp)
       const done = ready >= w.ready && lingering.length === 0
-      const message = `${w.namespace}: ${ready}/${w.ready} pods Ready after evicting ${w.evicted.map((m) => m.pod).join(', ')}`
+      const message =
+        `${w.namespace}: ${ready}/${w.ready} pods Ready after ` + `evicting ${w.evicted.map((m) => m.pod).join(', ')}`
       return {done, message, pending: done ? [] : [message], result: null}
     },
     // The first list counts too: a replacement is often there before the watch starts.
@@ -111,7 +112,9 @@ export async function replacementsReady(
   })
 }
 
-/** Until the rebalance's cordon is (`on`) or is no longer on every virtual node of the cluster: what the scheduler sees. */
+/**
+ * Until the rebalance's cordon is (`on`) or is no longer on every virtual node of the cluster: what the scheduler sees.
+ */
 export async function cordonApplied(
   client: KubeClient,
   clusterId: string,

@@ -78,7 +78,8 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
   const timeoutError = () => {
     const grouped = groupPending(last?.pending ?? [])
     return new WaitTimeoutError(
-      `timed out after ${formatDuration(o.timeoutMs)} waiting for ${o.what}${grouped.length ? `: ${grouped.slice(0, 4).join('; ')}${grouped.length > 4 ? `; … ${grouped.length - 4} more` : ''}` : ''}`,
+      `timed out after ${formatDuration(o.timeoutMs)} waiting ` +
+        `for ${o.what}${grouped.length ? `: ${grouped.slice(0, 4).join('; ')}${grouped.length > 4 ? `; … ${grouped.length - 4} more` : ''}` : ''}`,
       last?.pending ?? [],
       o.hint,
     )

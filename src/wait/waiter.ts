@@ -1,8 +1,8 @@
 /**
  * Every domain wait of liqo-topology, on the one watch library (./wait-for.ts): a namespace's
  * rescheduling converged, a peering disabled (with its timeline) or enabled, an object gone, a
- * Deployment and its pods gone, a peering back to None, a cluster's cordon in force. Each wait names its sources by kind
- * (src/k8s/kinds.ts, the Liqo adapter) and judges them with the pure predicates of src/model/.
+ * Deployment and its pods gone, a peering back to None, a cluster's cordon in force. Each wait names its sources by
+ * kind (src/k8s/kinds.ts, the Liqo adapter) and judges them with the pure predicates of src/model/.
  */
 import type {Clock} from '../toolkit/clock.js'
 import type {KubeClient} from '../k8s/client.js'
@@ -163,7 +163,8 @@ export class Waiter {
         )
         const message = blockers.length
           ? `Waiting for ${name}: ${blockers.map((b) => b.detail).join(', ')}`
-          : `${name} ready: peering Established, virtual node Ready${change.namespaces.length ? `, remote namespaces Ready (${change.namespaces.join(', ')})` : ''}`
+          : `${name} ready: peering Established, virtual node ` +
+            `Ready${change.namespaces.length ? `, remote namespaces Ready (${change.namespaces.join(', ')})` : ''}`
         return {
           done: blockers.length === 0,
           message,
@@ -241,7 +242,9 @@ export class Waiter {
         }
       },
       what: `deployment ${namespace}/${name} and its pods to be deleted`,
-      hint: 'pods stuck Terminating on a remote cluster usually mean that cluster is unreachable (liqo-topology peer list)',
+      hint:
+        'pods stuck Terminating on a remote cluster usually mean that cluster is unreachable (liqo-topology ' +
+        'peer list)',
     })
   }
 

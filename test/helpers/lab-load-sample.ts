@@ -91,7 +91,10 @@ export async function sampleLoad(dir: string): Promise<LoadSample | undefined> {
 
 const ticksOf = (p: ProcCpu | undefined) => (p ? p.self + p.reaped : 0)
 
-/** CPU seconds of each component (summed by name: a v1 Deployment's pods share one), of the rest of the lab, and of the runner. */
+/**
+ * CPU seconds of each component (summed by name: a v1 Deployment's pods share one), of the rest of the lab, and of the
+ * runner.
+ */
 function cpuRows(a: LoadSample, b: LoadSample, seconds: number): LoadReport['cpu'] {
   const hz = ticksPerSecond()
   const byName = new Map<string, {ticks: number; restarted: boolean}>()

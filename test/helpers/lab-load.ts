@@ -92,7 +92,10 @@ export interface Count {
   count: number
 }
 
-/** apiserver_request_total's growth summed by verb and resource ("GET pods/status", "LIST foreignclusters.discovery.liqo.io"). */
+/**
+ * apiserver_request_total's growth summed by verb and resource ("GET pods/status", "LIST
+ * foreignclusters.discovery.liqo.io").
+ */
 export function requestsByVerbResource(grown: Map<string, number>): Count[] {
   const sums = new Map<string, number>()
   for (const [k, v] of grown) {
@@ -194,17 +197,20 @@ export function formatReport(r: LoadReport): string {
     )
   for (const a of r.apiServers) {
     out.push(
-      `  ${a.cluster} API server: ${a.requests} requests, ${n1(a.perSecond)}/s${a.note ? ` (${a.note})` : ''}; top by verb and resource:`,
+      `  ${a.cluster} API server: ${a.requests} ` +
+        `requests, ${n1(a.perSecond)}/s${a.note ? ` (${a.note})` : ''}; top by verb and resource:`,
     )
     for (const t of a.top.slice(0, TOP))
       out.push(`    ${String(t.count).padStart(7)}  ${(t.count / r.seconds).toFixed(2).padStart(6)}/s  ${t.key}`)
     if (!a.audited.length) continue
     out.push(
-      `  ${a.cluster} audited (users, the CLI, the tests): count, objects, most on one object, user agent verb resource`,
+      `  ${a.cluster} audited (users, the CLI, the tests): count, objects, most on one object, user agent ` +
+        `verb resource`,
     )
     for (const t of a.audited.slice(0, TOP))
       out.push(
-        `    ${String(t.count).padStart(7)}  ${String(t.objects).padStart(5)}  ${String(t.maxPerObject).padStart(5)}  ${t.key}`,
+        `    ${String(t.count).padStart(7)}  ${String(t.objects).padStart(5)} ` +
+          ` ${String(t.maxPerObject).padStart(5)}  ${t.key}`,
       )
   }
   return out.join('\n')

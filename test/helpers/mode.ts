@@ -34,7 +34,9 @@ export async function offloadingOn(cluster: string): Promise<boolean> {
   return (await c.get<Json>(fcPath(cluster))).spec?.outgoingPeeringEnabled === 'Yes'
 }
 
-/** Every remote cluster offloaded to again, its virtual node Ready (tests that switch peerings call this afterwards). */
+/**
+ * Every remote cluster offloaded to again, its virtual node Ready (tests that switch peerings call this afterwards).
+ */
 export async function restoreOffloading(): Promise<void> {
   const c = await admin()
   if (!isV1) return ensurePeerings(c, remoteIds(), 90_000)

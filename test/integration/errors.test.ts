@@ -167,49 +167,54 @@ describe.skipIf(!lab)(`clusters without the supported Liqo API${skipNote}`, () =
     expect(w.stderr).toMatch(/Warning: no Liqo API on context "no-liqo"/)
   })
 
-  it('a Liqo v0.11 release candidate (core.liqo.io/v1alpha1): a clear "not driven" instead of an obscure failure', async () => {
-    const c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: bare.kubeconfig})))
-    await c.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: {name: 'foreignclusters.core.liqo.io'},
-      spec: {
-        group: 'core.liqo.io',
-        scope: 'Cluster',
-        names: {kind: 'ForeignCluster', plural: 'foreignclusters', singular: 'foreigncluster', shortNames: ['fc']},
-        versions: [
-          {
-            name: 'v1alpha1',
-            served: true,
-            storage: true,
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: {spec: {type: 'object', properties: {clusterID: {type: 'string'}}}},
+  it(
+    'a Liqo v0.11 release candidate (core.liqo.io/v1alpha1): a clear "not driven" instead of an ' + 'obscure failure',
+    async () => {
+      const c = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: bare.kubeconfig})))
+      await c.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: {name: 'foreignclusters.core.liqo.io'},
+        spec: {
+          group: 'core.liqo.io',
+          scope: 'Cluster',
+          names: {kind: 'ForeignCluster', plural: 'foreignclusters', singular: 'foreigncluster', shortNames: ['fc']},
+          versions: [
+            {
+              name: 'v1alpha1',
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: {
+                  type: 'object',
+                  properties: {spec: {type: 'object', properties: {clusterID: {type: 'string'}}}},
+                },
               },
             },
-          },
-        ],
-      },
-    })
-    await until('core.liqo.io served', 20_000, async () =>
-      JSON.stringify(await c.get('/apis')).includes('core.liqo.io'),
-    )
-    c.close()
-    for (const args of [
-      ['peer', 'disable', 'milan', '--yes'],
-      ['wait', '-n', 'default', '--timeout', '1s'],
-      ['cleanup', '-n', 'x', '--yes'],
-      ['status'],
-    ]) {
-      const r = await cli(args, {kubeconfig: bare.kubeconfig})
-      expect(r.code, args.join(' ')).toBe(1)
-      expect(r.stderr).toMatch(
-        /runs the Liqo v0\.11 release-candidate API \(core\.liqo\.io\/v1alpha1\), which liqo-topology does not drive/,
+          ],
+        },
+      })
+      await until('core.liqo.io served', 20_000, async () =>
+        JSON.stringify(await c.get('/apis')).includes('core.liqo.io'),
       )
-      expect(r.stderr).toMatch(/^hint: liqo-topology supports Liqo v0\.3–v0\.10 and v1\.x; upgrade Liqo to a release/m)
-    }
-  })
+      c.close()
+      for (const args of [
+        ['peer', 'disable', 'milan', '--yes'],
+        ['wait', '-n', 'default', '--timeout', '1s'],
+        ['cleanup', '-n', 'x', '--yes'],
+        ['status'],
+      ]) {
+        const r = await cli(args, {kubeconfig: bare.kubeconfig})
+        expect(r.code, args.join(' ')).toBe(1)
+        expect(r.stderr).toMatch(
+          /runs the Liqo v0\.11 release-candidate API \(core\.liqo\.io\/v1alpha1\), which liqo-topology does not drive/,
+        )
+        expect(r.stderr).toMatch(
+          /^hint: liqo-topology supports Liqo v0\.3–v0\.10 and v1\.x; upgrade Liqo to a release/m,
+        )
+      }
+    },
+  )
 })
 
 describe.skipIf(!lab)(`faults${skipNote}`, () => {
@@ -277,15 +282,18 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     expect(skipped.stdout).toMatch(/^NAME\s+CLUSTER-ID/)
   })
 
-  it('RBAC: a user who may read but not patch ForeignClusters is told the verb and resource; nothing changes', async () => {
-    const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--context', 'cluster-1-readonly'])
-    expect(r.code).toBe(1)
-    expectCleanError(r.stderr)
-    expect(r.stderr).toMatch(
-      /forbidden: user "readonly" may not patch foreignclusters\.discovery\.liqo\.io "cluster-3" on context "cluster-1-readonly"/,
-    )
-    expect(await fcSetting('cluster-3')).toBe('Yes')
-  })
+  it(
+    'RBAC: a user who may read but not patch ForeignClusters is told the verb and resource; nothing ' + 'changes',
+    async () => {
+      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--context', 'cluster-1-readonly'])
+      expect(r.code).toBe(1)
+      expectCleanError(r.stderr)
+      expect(r.stderr).toMatch(
+        /forbidden: user "readonly" may not patch foreignclusters\.discovery\.liqo\.io "cluster-3" on context "cluster-1-readonly"/,
+      )
+      expect(await fcSetting('cluster-3')).toBe('Yes')
+    },
+  )
 
   it('RBAC: a user who may delete everything but namespaces: cleanup refuses before deleting anything', async () => {
     const c = await admin()
@@ -377,62 +385,68 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     }
   })
 
-  it('the API server stopped and restarted during peer disable --wait: the watch reconnects and it finishes', async () => {
-    await restorePeerings()
-    await podOn(ns.name, 'cluster-3')
-    const c = await admin()
-    // A budget holds the drain, so the API server goes away while the command is surely waiting.
-    const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: {name: 'hold'},
-      spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-    })
-    try {
-      await pdbObserved(`${pdb}/hold`, 3)
-      const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'])
-      const done = collect(child, {timeoutMs: 120_000})
-      let err = ''
-      child.stderr!.on('data', (d: string) => (err += d))
-      await until('the command waits', 30_000, async () => /Waiting for .*still on cluster-3/.test(err))
-      expect(err).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
-      await stopApiServer('cluster-1')
-      // Back once the command has noticed the outage (its watches broke), not after a guessed pause.
-      await until('the command lost the API server', 30_000, async () => /lost the API server/.test(err))
-      await startApiServer('cluster-1')
-      await until('the command reconnected', 30_000, async () => /connection to .* restored/.test(err))
-      await c.delete(`${pdb}/hold`)
-      const r = await done
-      expect(r.code, r.stderr).toBe(0)
-      expect(err).toMatch(/lost the API server/)
-      expect(r.stdout).toMatch(/Converged in/)
-      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
-    } finally {
-      await c.delete(`${pdb}/hold`)
+  it(
+    'the API server stopped and restarted during peer disable --wait: the watch reconnects and it ' + 'finishes',
+    async () => {
       await restorePeerings()
-    }
-  })
+      await podOn(ns.name, 'cluster-3')
+      const c = await admin()
+      // A budget holds the drain, so the API server goes away while the command is surely waiting.
+      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
+      await c.create(pdb, {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: {name: 'hold'},
+        spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
+      })
+      try {
+        await pdbObserved(`${pdb}/hold`, 3)
+        const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'])
+        const done = collect(child, {timeoutMs: 120_000})
+        let err = ''
+        child.stderr!.on('data', (d: string) => (err += d))
+        await until('the command waits', 30_000, async () => /Waiting for .*still on cluster-3/.test(err))
+        expect(err).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
+        await stopApiServer('cluster-1')
+        // Back once the command has noticed the outage (its watches broke), not after a guessed pause.
+        await until('the command lost the API server', 30_000, async () => /lost the API server/.test(err))
+        await startApiServer('cluster-1')
+        await until('the command reconnected', 30_000, async () => /connection to .* restored/.test(err))
+        await c.delete(`${pdb}/hold`)
+        const r = await done
+        expect(r.code, r.stderr).toBe(0)
+        expect(err).toMatch(/lost the API server/)
+        expect(r.stdout).toMatch(/Converged in/)
+        expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+      } finally {
+        await c.delete(`${pdb}/hold`)
+        await restorePeerings()
+      }
+    },
+  )
 
-  it('a controller manager that lags (stale 3/3 status, a pod gone): the wait counts the pods, not the status', async () => {
-    await restorePeerings()
-    await podOn(ns.name, 'cluster-3')
-    const onCluster3 = (await podClusters(ns.name)).filter((p) => p.cluster === 'cluster-3').length
-    // Without its controller manager, nothing replaces the evicted pod and nothing updates the
-    // Deployment's status, which keeps saying 3/3 ready.
-    await labCtl('stop', 'cluster-1/kube-controller-manager')
-    try {
-      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '10s'])
-      expect(r.code).toBe(3)
-      expect(r.stderr).toMatch(new RegExp(`replicaset/nginx-deployment-\\w+: ${3 - onCluster3}/3 pods exist`))
-    } finally {
-      await labCtl('start', 'cluster-1/kube-controller-manager')
-      const w = await cli(['wait', '-n', ns.name, '--timeout', '60s'])
-      expect(w.code, w.stderr).toBe(0)
+  it(
+    'a controller manager that lags (stale 3/3 status, a pod gone): the wait counts the pods, not the ' + 'status',
+    async () => {
       await restorePeerings()
-    }
-    expect((await podClusters(ns.name)).filter((p) => p.ready)).toHaveLength(3)
-  })
+      await podOn(ns.name, 'cluster-3')
+      const onCluster3 = (await podClusters(ns.name)).filter((p) => p.cluster === 'cluster-3').length
+      // Without its controller manager, nothing replaces the evicted pod and nothing updates the
+      // Deployment's status, which keeps saying 3/3 ready.
+      await labCtl('stop', 'cluster-1/kube-controller-manager')
+      try {
+        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '10s'])
+        expect(r.code).toBe(3)
+        expect(r.stderr).toMatch(new RegExp(`replicaset/nginx-deployment-\\w+: ${3 - onCluster3}/3 pods exist`))
+      } finally {
+        await labCtl('start', 'cluster-1/kube-controller-manager')
+        const w = await cli(['wait', '-n', ns.name, '--timeout', '60s'])
+        expect(w.code, w.stderr).toBe(0)
+        await restorePeerings()
+      }
+      expect((await podClusters(ns.name)).filter((p) => p.ready)).toHaveLength(3)
+    },
+  )
 
   it('the API server stays down during wait: it fails clearly at its timeout (exit 3)', async () => {
     await podOn(ns.name, 'cluster-2')
@@ -571,44 +585,50 @@ describe.skipIf(!lab)(`security${skipNote}`, () => {
     }
   })
 
-  it('an exec credential plugin: its token is used, never printed; a failing plugin is reported in one line', async () => {
-    const dir = join(lab!.dir, 'exec-plugin')
-    mkdirSync(dir, {recursive: true})
-    const token = labState().clusters[0]!.tokens.admin!
-    const ok = join(dir, 'ok.sh')
-    writeFileSync(
-      ok,
-      `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`,
-      {mode: 0o755},
-    )
-    const bad = join(dir, 'bad.sh')
-    writeFileSync(
-      bad,
-      `#!/bin/sh\necho 'token=STDOUTSECRET456'\necho 'credentials expired; token=SUPERSECRET123 was revoked' >&2\nexit 1\n`,
-      {mode: 0o755},
-    )
-    const doc = JSON.parse((await import('node:fs')).readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/, ''))
-    const mk = (cmd: string) => {
-      for (const u of doc.users)
-        u.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: cmd, interactiveMode: 'Never'}}
-      const f = join(dir, `kubeconfig-${cmd.split('/').pop()}`)
-      writeFileSync(f, JSON.stringify(doc))
-      return f
-    }
-    const good = await cli(['peer', 'list'], {kubeconfig: mk(ok), env: {DEBUG: '1'}})
-    expect(good.code, good.stderr).toBe(0)
-    expect(good.stdout + good.stderr).not.toContain(token)
-    const failed = await cli(['peer', 'list'], {kubeconfig: mk(bad)})
-    expect(failed.code).toBe(1)
-    expect(failed.stderr).toMatch(/^error: cannot get credentials for user "cluster-1-admin" of context "cluster-1"/m)
-    // The plugin's own stderr reaches the user as it wrote it (as with kubectl); its stdout never, nor does our error quote either.
-    expect(failed.stderr).toContain('credentials expired')
-    expect(failed.stdout + failed.stderr).not.toContain('STDOUTSECRET456')
-    expect(
-      failed.stderr
-        .split('\n')
-        .filter((l) => /^(error|hint): /.test(l))
-        .join('\n'),
-    ).not.toContain('SUPERSECRET123')
-  })
+  it(
+    'an exec credential plugin: its token is used, never printed; a failing plugin is reported in one ' + 'line',
+    async () => {
+      const dir = join(lab!.dir, 'exec-plugin')
+      mkdirSync(dir, {recursive: true})
+      const token = labState().clusters[0]!.tokens.admin!
+      const ok = join(dir, 'ok.sh')
+      writeFileSync(
+        ok,
+        `#!/bin/sh\necho ` +
+          `'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`,
+        {mode: 0o755},
+      )
+      const bad = join(dir, 'bad.sh')
+      writeFileSync(
+        bad,
+        `#!/bin/sh\necho 'token=STDOUTSECRET456'\necho 'credentials expired; token=SUPERSECRET123 was revoked' ` +
+          `>&2\nexit 1\n`,
+        {mode: 0o755},
+      )
+      const doc = JSON.parse((await import('node:fs')).readFileSync(lab!.kubeconfig, 'utf8').replace(/^#.*\n/, ''))
+      const mk = (cmd: string) => {
+        for (const u of doc.users)
+          u.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: cmd, interactiveMode: 'Never'}}
+        const f = join(dir, `kubeconfig-${cmd.split('/').pop()}`)
+        writeFileSync(f, JSON.stringify(doc))
+        return f
+      }
+      const good = await cli(['peer', 'list'], {kubeconfig: mk(ok), env: {DEBUG: '1'}})
+      expect(good.code, good.stderr).toBe(0)
+      expect(good.stdout + good.stderr).not.toContain(token)
+      const failed = await cli(['peer', 'list'], {kubeconfig: mk(bad)})
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toMatch(/^error: cannot get credentials for user "cluster-1-admin" of context "cluster-1"/m)
+      // The plugin's own stderr reaches the user as it wrote it (as with kubectl); its stdout never, nor does our error
+      // quote either.
+      expect(failed.stderr).toContain('credentials expired')
+      expect(failed.stdout + failed.stderr).not.toContain('STDOUTSECRET456')
+      expect(
+        failed.stderr
+          .split('\n')
+          .filter((l) => /^(error|hint): /.test(l))
+          .join('\n'),
+      ).not.toContain('SUPERSECRET123')
+    },
+  )
 })

@@ -37,7 +37,10 @@ function cannotRun(liqo: LabLiqoLine): string | undefined {
   const {missing} = lookupBinaries()
   const hasGo = spawnSync('go', ['version']).status === 0
   if (missing.length && !hasGo)
-    return `control-plane binaries missing (${missing.join(', ')}) and no Go toolchain to build them; set KUBEBUILDER_ASSETS or install Go`
+    return (
+      `control-plane binaries missing (${missing.join(', ')}) and no Go toolchain to build them; set ` +
+      `KUBEBUILDER_ASSETS or install Go`
+    )
   if (liqo === 'v1.2') {
     try {
       checkNetworkPrerequisites()

@@ -123,12 +123,15 @@ describe.skipIf(!lab)(`the connection, as kubectl makes it${skipNote}`, () => {
     expect(r.seen.ours).toContain(`CONNECT ${NAME}:${port}`)
   })
 
-  it("proxy-url https:// (a TLS proxy, checked with the cluster's CA and tls-server-name, as kubectl checks it)", async () => {
-    const r = await viaProxyUrl(proxies.https)
-    ok(r)
-    expect(r.seen.kubectl.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
-    expect(r.seen.ours.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
-  })
+  it(
+    "proxy-url https:// (a TLS proxy, checked with the cluster's CA and tls-server-name, as kubectl " + 'checks it)',
+    async () => {
+      const r = await viaProxyUrl(proxies.https)
+      ok(r)
+      expect(r.seen.kubectl.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
+      expect(r.seen.ours.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
+    },
+  )
 
   it('proxy-url socks5://: the name goes to the proxy, which resolves it (remote DNS, as kubectl)', async () => {
     const r = await viaProxyUrl(proxies.socks)
@@ -138,25 +141,29 @@ describe.skipIf(!lab)(`the connection, as kubectl makes it${skipNote}`, () => {
     expect([...r.seen.kubectl, ...r.seen.ours].filter((s) => s.startsWith('SOCKS5 address'))).toEqual([])
   })
 
-  it('HTTPS_PROXY is used for an https server; NO_PROXY naming its domain skips it for both (and then the name resolves nowhere)', async () => {
-    const file = kubeconfig(named)
-    const via = await both(file, {HTTPS_PROXY: proxies.http.url, NO_PROXY: 'other.test,10.0.0.0/8'}, proxies.http)
-    ok(via)
-    expect(via.seen.kubectl.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
-    expect(via.seen.ours.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
-    // Lower case too; HTTP_PROXY is not for https servers.
-    const lower = await both(file, {https_proxy: proxies.http.url}, proxies.http)
-    ok(lower)
-    const wrong = await both(file, {HTTP_PROXY: proxies.http.url}, proxies.http)
-    expect(wrong.kubectl.code).not.toBe(0)
-    expect(wrong.ours.code).not.toBe(0)
-    expect(wrong.seen).toEqual({kubectl: [], ours: []})
-    const skipped = await both(file, {HTTPS_PROXY: proxies.http.url, NO_PROXY: 'proxy-only.test'}, proxies.http)
-    expect(skipped.kubectl.code).not.toBe(0)
-    expect(skipped.ours.code).not.toBe(0)
-    expect(skipped.ours.stderr).toMatch(/no such host/)
-    expect(skipped.seen).toEqual({kubectl: [], ours: []})
-  })
+  it(
+    'HTTPS_PROXY is used for an https server; NO_PROXY naming its domain skips it for both (and then the name ' +
+      'resolves nowhere)',
+    async () => {
+      const file = kubeconfig(named)
+      const via = await both(file, {HTTPS_PROXY: proxies.http.url, NO_PROXY: 'other.test,10.0.0.0/8'}, proxies.http)
+      ok(via)
+      expect(via.seen.kubectl.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
+      expect(via.seen.ours.some((s) => s.startsWith(`CONNECT ${NAME}:`))).toBe(true)
+      // Lower case too; HTTP_PROXY is not for https servers.
+      const lower = await both(file, {https_proxy: proxies.http.url}, proxies.http)
+      ok(lower)
+      const wrong = await both(file, {HTTP_PROXY: proxies.http.url}, proxies.http)
+      expect(wrong.kubectl.code).not.toBe(0)
+      expect(wrong.ours.code).not.toBe(0)
+      expect(wrong.seen).toEqual({kubectl: [], ours: []})
+      const skipped = await both(file, {HTTPS_PROXY: proxies.http.url, NO_PROXY: 'proxy-only.test'}, proxies.http)
+      expect(skipped.kubectl.code).not.toBe(0)
+      expect(skipped.ours.code).not.toBe(0)
+      expect(skipped.ours.stderr).toMatch(/no such host/)
+      expect(skipped.seen).toEqual({kubectl: [], ours: []})
+    },
+  )
 
   it('HTTPS_PROXY is never used for a loopback server, but proxy-url is', async () => {
     const direct = await both(lab!.kubeconfig, {HTTPS_PROXY: proxies.http.url}, proxies.http)
@@ -172,49 +179,59 @@ describe.skipIf(!lab)(`the connection, as kubectl makes it${skipNote}`, () => {
     expect(forced.seen.ours.some((s) => s.startsWith('CONNECT 127.0.0.1:'))).toBe(true)
   })
 
-  it('tokenFile with proxy-url: the credentials go through the proxy, the API server sees the same user for both', async () => {
-    const since = Date.now()
-    const tokenFile = join(dir, 'token')
-    const admin = base.users.find((u) => u.name === 'cluster-1-admin')!.user
-    writeFileSync(tokenFile, `${String(admin.token)}\n`)
-    const r = await both(
-      kubeconfig(
-        (c) => {
-          named(c)
-          c['proxy-url'] = proxies.socks.url
-        },
-        (u) => {
-          delete u.token
-          u.tokenFile = tokenFile
-        },
-      ),
-      {},
-      proxies.socks,
-    )
-    ok(r)
-    expect(r.seen.ours.length).toBeGreaterThan(0)
-    const events = auditEvents(since) as Array<ReturnType<typeof auditEvents>[number] & {userAgent?: string}>
-    const userOf = (agent: RegExp) => [
-      ...new Set(events.filter((e) => agent.test(e.userAgent ?? '')).map((e) => e.user.username)),
-    ]
-    const kubectlUsers = userOf(/^kubectl\//)
-    expect(kubectlUsers).toHaveLength(1)
-    expect(kubectlUsers[0]).not.toBe('system:anonymous')
-    expect(userOf(/^liqo-topology/)).toEqual(kubectlUsers)
-  })
+  it(
+    'tokenFile with proxy-url: the credentials go through the proxy, the API server sees the same ' + 'user for both',
+    async () => {
+      const since = Date.now()
+      const tokenFile = join(dir, 'token')
+      const admin = base.users.find((u) => u.name === 'cluster-1-admin')!.user
+      writeFileSync(tokenFile, `${String(admin.token)}\n`)
+      const r = await both(
+        kubeconfig(
+          (c) => {
+            named(c)
+            c['proxy-url'] = proxies.socks.url
+          },
+          (u) => {
+            delete u.token
+            u.tokenFile = tokenFile
+          },
+        ),
+        {},
+        proxies.socks,
+      )
+      ok(r)
+      expect(r.seen.ours.length).toBeGreaterThan(0)
+      const events = auditEvents(since) as Array<ReturnType<typeof auditEvents>[number] & {userAgent?: string}>
+      const userOf = (agent: RegExp) => [
+        ...new Set(events.filter((e) => agent.test(e.userAgent ?? '')).map((e) => e.user.username)),
+      ]
+      const kubectlUsers = userOf(/^kubectl\//)
+      expect(kubectlUsers).toHaveLength(1)
+      expect(kubectlUsers[0]).not.toBe('system:anonymous')
+      expect(userOf(/^liqo-topology/)).toEqual(kubectlUsers)
+    },
+  )
 
-  it('a CA only in the OS store (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS unset) is trusted by both; without it both refuse', async () => {
-    const noCa = kubeconfig((c) => delete c['certificate-authority-data'])
-    const bundle = join(dir, 'os-bundle.pem')
-    writeFileSync(bundle, Buffer.concat([readFileSync('/etc/ssl/certs/ca-certificates.crt'), Buffer.from('\n'), labCa]))
-    ok(await both(noCa, {SSL_CERT_FILE: bundle}))
-    const refused = await both(noCa)
-    expect(refused.kubectl.code).toBe(1)
-    expect(refused.kubectl.stderr).toMatch(/certificate signed by unknown authority/)
-    expect(refused.ours.code).toBe(1)
-    expect(refused.ours.stderr).toMatch(/TLS certificate verification failed/)
-    // Node's bundled roots are not kubectl's: a server they trust is not trusted for it.
-  })
+  it(
+    'a CA only in the OS store (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS unset) is trusted by both; without it both ' +
+      'refuse',
+    async () => {
+      const noCa = kubeconfig((c) => delete c['certificate-authority-data'])
+      const bundle = join(dir, 'os-bundle.pem')
+      writeFileSync(
+        bundle,
+        Buffer.concat([readFileSync('/etc/ssl/certs/ca-certificates.crt'), Buffer.from('\n'), labCa]),
+      )
+      ok(await both(noCa, {SSL_CERT_FILE: bundle}))
+      const refused = await both(noCa)
+      expect(refused.kubectl.code).toBe(1)
+      expect(refused.kubectl.stderr).toMatch(/certificate signed by unknown authority/)
+      expect(refused.ours.code).toBe(1)
+      expect(refused.ours.stderr).toMatch(/TLS certificate verification failed/)
+      // Node's bundled roots are not kubectl's: a server they trust is not trusted for it.
+    },
+  )
 
   it('a CA with insecure-skip-tls-verify: both refuse, exit 1, in the same words', async () => {
     const r = await both(kubeconfig((c) => (c['insecure-skip-tls-verify'] = true)))

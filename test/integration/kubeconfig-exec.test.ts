@@ -110,7 +110,8 @@ describe.skipIf(!lab)(`kubeconfig conformance: exec plugins and impersonation${s
     const p = writePlugin(
       k,
       'expired',
-      `cred(n === 1 ? {token: ${JSON.stringify(k.token)}, expirationTimestamp: '2020-01-01T00:00:00Z'} : {token: ${JSON.stringify(k.token)}})`,
+      `cred(n === 1 ? {token: ${JSON.stringify(k.token)}, expirationTimestamp: '2020-01-01T00:00:00Z'} : ` +
+        `{token: ${JSON.stringify(k.token)}})`,
     )
     const file = writeKubeconfig(k, 'expired', {exec: {apiVersion: V1, command: p.path, interactiveMode: 'Never'}})
     p.reset()
@@ -201,7 +202,8 @@ cred({token: ${JSON.stringify(k.token)}})`
     ],
     [
       'prints the wrong apiVersion',
-      `process.stdout.write(JSON.stringify({apiVersion: '${V1B}', kind: 'ExecCredential', status: {token: 'SECRET-it-1'}}))`,
+      `process.stdout.write(JSON.stringify({apiVersion: '${V1B}', kind: 'ExecCredential', status: {token: ` +
+        `'SECRET-it-1'}}))`,
       /configured to use API version .*v1, and it returned ".*v1beta1"/,
     ],
     [

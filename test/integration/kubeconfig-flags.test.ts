@@ -170,13 +170,16 @@ describe.skipIf(!lab)(`kubectl's global connection flags, side by side with kube
     })
   })
 
-  it("--cluster alone keeps the context's user: cluster-2's token is unknown to cluster-1, both are refused", async () => {
-    const ours = await sameAsKubectl(['--context', 'cluster-2', '--cluster', 'cluster-1'], {
-      ok: false,
-      expect: [{user: ''}],
-    })
-    expect(ours.run.code).toBe(1)
-  })
+  it(
+    "--cluster alone keeps the context's user: cluster-2's token is unknown to cluster-1, both are " + 'refused',
+    async () => {
+      const ours = await sameAsKubectl(['--context', 'cluster-2', '--cluster', 'cluster-1'], {
+        ok: false,
+        expect: [{user: ''}],
+      })
+      expect(ours.run.code).toBe(1)
+    },
+  )
 
   it('--as, --as-group twice and --as-uid: the same impersonated identity, one group per header', async () => {
     // The API server adds system:authenticated to the groups it impersonates.
@@ -272,7 +275,8 @@ describe.skipIf(!lab)(`bad connection flags: refused as kubectl refuses them, in
     const r = await cli(['peer', 'disabel', 'cluster-3', '--token', tokens.admin!, '--as', 'jane'])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(
-      'hint: did you mean "liqo-topology peer disable cluster-3 --as jane"? (add the --token you gave: it is not printed)',
+      'hint: did you mean "liqo-topology peer disable cluster-3 --as jane"? (add the --token you gave: it is ' +
+        'not printed)',
     )
     expect(r.stderr).not.toContain(tokens.admin!)
   })

@@ -61,42 +61,45 @@ describe.skipIf(!lab)(`kubeconfig conformance: a rotated tokenFile${skipNote}`, 
     rmSync(k.dir, {recursive: true, force: true})
   })
 
-  it('pods where -w carries on with the new token once the old one is revoked; kubectl reads the same file alike', async () => {
-    const [a, b] = [await tokenOf('it-rot-a'), await tokenOf('it-rot-b')]
-    const tokenFile = join(k.dir, 'token')
-    writeFileSync(tokenFile, `${a}\n`)
-    const kubeconfig = writeKubeconfig(k, 'token-file', {tokenFile})
-    const kcBefore = await kubectlWith(kubeconfig, ['get', 'pods', '-n', 'default'])
-    expect(kcBefore.code, kcBefore.stderr).toBe(0)
+  it(
+    'pods where -w carries on with the new token once the old one is revoked; kubectl reads the same ' + 'file alike',
+    async () => {
+      const [a, b] = [await tokenOf('it-rot-a'), await tokenOf('it-rot-b')]
+      const tokenFile = join(k.dir, 'token')
+      writeFileSync(tokenFile, `${a}\n`)
+      const kubeconfig = writeKubeconfig(k, 'token-file', {tokenFile})
+      const kcBefore = await kubectlWith(kubeconfig, ['get', 'pods', '-n', 'default'])
+      expect(kcBefore.code, kcBefore.stderr).toBe(0)
 
-    const c = await admin()
-    await c.create(PODS, pod('it-rot-1'))
-    const child = startCli(['pods', 'where', '-n', 'default', '-w'], {kubeconfig})
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-    const done = collect(child, {timeoutMs: 300_000})
-    await until('the first pod, watched with the first token', 30_000, async () => out.includes('it-rot-1'))
+      const c = await admin()
+      await c.create(PODS, pod('it-rot-1'))
+      const child = startCli(['pods', 'where', '-n', 'default', '-w'], {kubeconfig})
+      let out = ''
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+      const done = collect(child, {timeoutMs: 300_000})
+      await until('the first pod, watched with the first token', 30_000, async () => out.includes('it-rot-1'))
 
-    // Rotate: the new token in the file, the old one revoked, the watch made to reconnect.
-    writeFileSync(tokenFile, `${b}\n`)
-    await c.delete(`${SA}/it-rot-a`)
-    await stopApiServer('cluster-1')
-    const t1 = Date.now()
-    await startApiServer('cluster-1')
-    await c.create(PODS, pod('it-rot-2'))
-    await until('the second pod, watched with the new token', 120_000, async () => out.includes('it-rot-2'))
-    child.kill('SIGINT')
-    const r = await done
-    for (const t of [a, b]) expect(r.stdout + r.stderr).not.toContain(t)
-    // Not a 401 storm: the old token was refused a handful of times at most.
-    const refused = auditEvents(t1).filter(
-      (e) => (e as {userAgent?: string}).userAgent?.startsWith('liqo-topology') && e.responseStatus?.code === 401,
-    )
-    expect(refused.length).toBeLessThanOrEqual(5)
+      // Rotate: the new token in the file, the old one revoked, the watch made to reconnect.
+      writeFileSync(tokenFile, `${b}\n`)
+      await c.delete(`${SA}/it-rot-a`)
+      await stopApiServer('cluster-1')
+      const t1 = Date.now()
+      await startApiServer('cluster-1')
+      await c.create(PODS, pod('it-rot-2'))
+      await until('the second pod, watched with the new token', 120_000, async () => out.includes('it-rot-2'))
+      child.kill('SIGINT')
+      const r = await done
+      for (const t of [a, b]) expect(r.stdout + r.stderr).not.toContain(t)
+      // Not a 401 storm: the old token was refused a handful of times at most.
+      const refused = auditEvents(t1).filter(
+        (e) => (e as {userAgent?: string}).userAgent?.startsWith('liqo-topology') && e.responseStatus?.code === 401,
+      )
+      expect(refused.length).toBeLessThanOrEqual(5)
 
-    // kubectl on the same file: the old token is refused, the file's new one works.
-    const kcAfter = await kubectlWith(kubeconfig, ['get', 'pods', '-n', 'default', '-o', 'name'])
-    expect(kcAfter.code, kcAfter.stderr).toBe(0)
-    expect(kcAfter.stdout).toContain('pod/it-rot-2')
-  })
+      // kubectl on the same file: the old token is refused, the file's new one works.
+      const kcAfter = await kubectlWith(kubeconfig, ['get', 'pods', '-n', 'default', '-o', 'name'])
+      expect(kcAfter.code, kcAfter.stderr).toBe(0)
+      expect(kcAfter.stdout).toContain('pod/it-rot-2')
+    },
+  )
 })

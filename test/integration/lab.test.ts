@@ -81,29 +81,32 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     expect(node.taints).toContainEqual({key: 'virtual-node.liqo.io/not-allowed', value: 'true', effect: 'NoExecute'})
   })
 
-  it('offloads a plain Deployment through the webhook: pods Running on virtual nodes, twins in the remote clusters', async () => {
-    const placed = await podClusters(ns.name)
-    expect(placed).toHaveLength(3)
-    expect(placed.every((p) => p.ready && p.cluster !== 'local')).toBe(true)
-    const raw = (await (await admin()).get(`/api/v1/namespaces/${ns.name}/pods`)).items[0]
-    expect(raw.spec.tolerations).toContainEqual({
-      key: 'virtual-node.liqo.io/not-allowed',
-      operator: 'Exists',
-      effect: 'NoExecute',
-    })
-    expect(JSON.stringify(raw.spec.affinity)).toContain('"liqo.io/type"')
-    let twins = 0
-    for (const c of ['cluster-2', 'cluster-3']) {
-      const pods = (await (await admin(c)).list(`/api/v1/namespaces/${ns.name}/pods`, {}, toPod)).items
-      twins += pods.filter((p) => p.phase === 'Running').length
-    }
-    expect(twins).toBe(3)
-    const nso = await (await admin()).get(nsOffloadingPath(ns.name, 'offloading'))
-    expect(nso.status.offloadingPhase).toBe('Ready')
-    expect(Object.keys(nso.status.remoteNamespacesConditions).sort()).toEqual(
-      [clusterId('cluster-2'), clusterId('cluster-3')].sort(),
-    )
-  })
+  it(
+    'offloads a plain Deployment through the webhook: pods Running on virtual nodes, twins in the remote ' + 'clusters',
+    async () => {
+      const placed = await podClusters(ns.name)
+      expect(placed).toHaveLength(3)
+      expect(placed.every((p) => p.ready && p.cluster !== 'local')).toBe(true)
+      const raw = (await (await admin()).get(`/api/v1/namespaces/${ns.name}/pods`)).items[0]
+      expect(raw.spec.tolerations).toContainEqual({
+        key: 'virtual-node.liqo.io/not-allowed',
+        operator: 'Exists',
+        effect: 'NoExecute',
+      })
+      expect(JSON.stringify(raw.spec.affinity)).toContain('"liqo.io/type"')
+      let twins = 0
+      for (const c of ['cluster-2', 'cluster-3']) {
+        const pods = (await (await admin(c)).list(`/api/v1/namespaces/${ns.name}/pods`, {}, toPod)).items
+        twins += pods.filter((p) => p.phase === 'Running').length
+      }
+      expect(twins).toBe(3)
+      const nso = await (await admin()).get(nsOffloadingPath(ns.name, 'offloading'))
+      expect(nso.status.offloadingPhase).toBe('Ready')
+      expect(Object.keys(nso.status.remoteNamespacesConditions).sort()).toEqual(
+        [clusterId('cluster-2'), clusterId('cluster-3')].sort(),
+      )
+    },
+  )
 
   it("writes a pod's Ready back when another writer turned it False, as a kubelet does", async () => {
     // What kube-controller-manager's node lifecycle controller does to the pods of a node it takes
@@ -136,53 +139,56 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     expect(r.stderr).toMatch(/Unsupported value: "Maybe"/)
   })
 
-  it('"No" evicts the pods of cluster-3 onto cluster-2 and removes the remote namespace; "Yes" brings both back', async () => {
-    const before = await podClusters(ns.name)
-    const patch = await kubectl([
-      'patch',
-      'foreignclusters',
-      'cluster-3',
-      '--type',
-      'merge',
-      '-p',
-      '{"spec":{"outgoingPeeringEnabled":"No"}}',
-    ])
-    expect(patch.code, patch.stderr).toBe(0)
-    const t0 = Date.now()
-    await until('3 pods Running on cluster-2 and the remote namespace gone', 15_000, async () => {
-      const now = await podClusters(ns.name)
-      const gone = (await kubectl(['get', 'namespace', ns.name], 'cluster-3')).stderr.includes('NotFound')
-      return now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready) && gone
-    })
-    const moved = Date.now() - t0
-    expect(moved).toBeLessThan(15_000)
-    // Pods that were on cluster-2 never moved.
-    const after = await podClusters(ns.name)
-    for (const p of before.filter((x) => x.cluster === 'cluster-2')) expect(after.map((a) => a.pod)).toContain(p.pod)
-    await until('peering None and key dropped', 15_000, async () => {
-      const fc = await (await admin()).get(fcPath('cluster-3'))
-      const nso = await (await admin()).get(nsOffloadingPath(ns.name, 'offloading'))
-      const phase = fc.status.peeringConditions.find((c: {type: string}) => c.type === 'OutgoingPeering').status
-      return phase === 'None' && !(clusterId('cluster-3') in nso.status.remoteNamespacesConditions)
-    })
+  it(
+    '"No" evicts the pods of cluster-3 onto cluster-2 and removes the remote namespace; "Yes" brings ' + 'both back',
+    async () => {
+      const before = await podClusters(ns.name)
+      const patch = await kubectl([
+        'patch',
+        'foreignclusters',
+        'cluster-3',
+        '--type',
+        'merge',
+        '-p',
+        '{"spec":{"outgoingPeeringEnabled":"No"}}',
+      ])
+      expect(patch.code, patch.stderr).toBe(0)
+      const t0 = Date.now()
+      await until('3 pods Running on cluster-2 and the remote namespace gone', 15_000, async () => {
+        const now = await podClusters(ns.name)
+        const gone = (await kubectl(['get', 'namespace', ns.name], 'cluster-3')).stderr.includes('NotFound')
+        return now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready) && gone
+      })
+      const moved = Date.now() - t0
+      expect(moved).toBeLessThan(15_000)
+      // Pods that were on cluster-2 never moved.
+      const after = await podClusters(ns.name)
+      for (const p of before.filter((x) => x.cluster === 'cluster-2')) expect(after.map((a) => a.pod)).toContain(p.pod)
+      await until('peering None and key dropped', 15_000, async () => {
+        const fc = await (await admin()).get(fcPath('cluster-3'))
+        const nso = await (await admin()).get(nsOffloadingPath(ns.name, 'offloading'))
+        const phase = fc.status.peeringConditions.find((c: {type: string}) => c.type === 'OutgoingPeering').status
+        return phase === 'None' && !(clusterId('cluster-3') in nso.status.remoteNamespacesConditions)
+      })
 
-    await kubectl([
-      'patch',
-      'foreignclusters',
-      'cluster-3',
-      '--type',
-      'merge',
-      '-p',
-      '{"spec":{"outgoingPeeringEnabled":"Yes"}}',
-    ])
-    await until('virtual node back and remote namespace Active', 15_000, async () => {
-      const node = await kubectl(['get', 'node', `liqo-${clusterId('cluster-3')}`, '--no-headers'])
-      const remote = await kubectl(['get', 'namespace', ns.name, '--no-headers'], 'cluster-3')
-      return /\sReady\s/.test(node.stdout) && /Active/.test(remote.stdout)
-    })
-    // Running pods are never moved back.
-    expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2')).toBe(true)
-  })
+      await kubectl([
+        'patch',
+        'foreignclusters',
+        'cluster-3',
+        '--type',
+        'merge',
+        '-p',
+        '{"spec":{"outgoingPeeringEnabled":"Yes"}}',
+      ])
+      await until('virtual node back and remote namespace Active', 15_000, async () => {
+        const node = await kubectl(['get', 'node', `liqo-${clusterId('cluster-3')}`, '--no-headers'])
+        const remote = await kubectl(['get', 'namespace', ns.name, '--no-headers'], 'cluster-3')
+        return /\sReady\s/.test(node.stdout) && /Active/.test(remote.stdout)
+      })
+      // Running pods are never moved back.
+      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2')).toBe(true)
+    },
+  )
 
   it('respects PodDisruptionBudgets while draining', async () => {
     const c = await admin()

@@ -48,36 +48,40 @@ describe.skipIf(!lab)(`Liqo v0.x peerings${skipNote}`, () => {
     }
   })
 
-  it('a remote cluster name with escapes, a right-to-left override and 10,000 characters: peer list stays aligned and safe; -o json has it exactly', async () => {
-    const c = await admin()
-    const id = '00000000-0000-4000-8000-0000000000e5'
-    const hostile = `\u001b]0;pwned\u0007\u001b[31mevil\u202eeman\n${'x'.repeat(10_000)}`
-    await c.create(fcPath(), {
-      apiVersion: 'discovery.liqo.io/v1alpha1',
-      kind: 'ForeignCluster',
-      metadata: {name: 'hostile', labels: {'discovery.liqo.io/cluster-id': id}},
-      spec: {
-        clusterIdentity: {clusterID: id, clusterName: hostile},
-        foreignAuthUrl: 'https://10.0.0.9:443',
-        outgoingPeeringEnabled: 'No',
-      },
-    })
-    try {
-      const table = await cli(['peer', 'list', '-o', 'wide'])
-      expect(table.code, table.stderr).toBe(0)
-      expect(table.stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/u)
-      const lines = table.stdout.trimEnd().split('\n')
-      expect(lines).toHaveLength(4)
-      // The third column (CLUSTER-NAME) is cut; the columns after it start at the same place.
-      const row = lines.find((l) => l.startsWith('hostile'))!
-      expect(row).toContain('\\x1b]0;pwned\\x07')
-      expect(row.length).toBeLessThan(600)
-      const at = (l: string) => l.search(/\s(OUTGOING|Yes|No)\s/)
-      expect(new Set(lines.map(at)).size).toBe(1)
-      const doc = JSON.parse((await cli(['peer', 'list', '-o', 'json'])).stdout)
-      expect(doc.items.find((i: {name: string}) => i.name === 'hostile').clusterName).toBe(hostile)
-    } finally {
-      await c.delete(fcPath('hostile'))
-    }
-  })
+  it(
+    'a remote cluster name with escapes, a right-to-left override and 10,000 characters: peer list stays ' +
+      'aligned and safe; -o json has it exactly',
+    async () => {
+      const c = await admin()
+      const id = '00000000-0000-4000-8000-0000000000e5'
+      const hostile = `\u001b]0;pwned\u0007\u001b[31mevil\u202eeman\n${'x'.repeat(10_000)}`
+      await c.create(fcPath(), {
+        apiVersion: 'discovery.liqo.io/v1alpha1',
+        kind: 'ForeignCluster',
+        metadata: {name: 'hostile', labels: {'discovery.liqo.io/cluster-id': id}},
+        spec: {
+          clusterIdentity: {clusterID: id, clusterName: hostile},
+          foreignAuthUrl: 'https://10.0.0.9:443',
+          outgoingPeeringEnabled: 'No',
+        },
+      })
+      try {
+        const table = await cli(['peer', 'list', '-o', 'wide'])
+        expect(table.code, table.stderr).toBe(0)
+        expect(table.stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/u)
+        const lines = table.stdout.trimEnd().split('\n')
+        expect(lines).toHaveLength(4)
+        // The third column (CLUSTER-NAME) is cut; the columns after it start at the same place.
+        const row = lines.find((l) => l.startsWith('hostile'))!
+        expect(row).toContain('\\x1b]0;pwned\\x07')
+        expect(row.length).toBeLessThan(600)
+        const at = (l: string) => l.search(/\s(OUTGOING|Yes|No)\s/)
+        expect(new Set(lines.map(at)).size).toBe(1)
+        const doc = JSON.parse((await cli(['peer', 'list', '-o', 'json'])).stdout)
+        expect(doc.items.find((i: {name: string}) => i.name === 'hostile').clusterName).toBe(hostile)
+      } finally {
+        await c.delete(fcPath('hostile'))
+      }
+    },
+  )
 })

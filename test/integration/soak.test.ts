@@ -138,13 +138,15 @@ describe.skipIf(!lab)(`soak: ${CYCLES} disable/enable cycles${skipNote}`, () => 
       }
       const rss50 = rssKb(watcher.pid!)
       console.log(
-        `[soak] watcher RSS: cycle 5 ${rss5} kB, cycle ${CYCLES} ${rss50} kB (${((rss50 / rss5 - 1) * 100).toFixed(1)}%)`,
+        `[soak] watcher RSS: cycle 5 ${rss5} kB, cycle ${CYCLES} ${rss50} kB ` +
+          `(${((rss50 / rss5 - 1) * 100).toFixed(1)}%)`,
       )
       expect(rss50).toBeLessThanOrEqual(rss5 * 1.1)
       // The watcher's watches only, as at cycle 5: none piled up.
       const watchesAtEnd = await countWatches()
       console.log(
-        `[soak] watches of liqo-topology open on the home API server (audit log): cycle 5 ${watchesAt5}, cycle ${CYCLES} ${watchesAtEnd}`,
+        `[soak] watches of liqo-topology open on the home API server (audit log): cycle 5 ${watchesAt5}, ` +
+          `cycle ${CYCLES} ${watchesAtEnd}`,
       )
       expect(watchesAtEnd).toBeLessThanOrEqual(watchesAt5)
 

@@ -65,7 +65,8 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
 
   it("a proxy's HTML 502: the same words as kubectl's, exit 1", async () => {
     const html =
-      '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n'
+      '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad ' +
+      'Gateway</h1></center>\r\n</body>\r\n</html>\r\n'
     proxy.answer = (r) =>
       r.path === '/api/v1/namespaces/default/pods' && !r.watch
         ? {status: 502, headers: {'Content-Type': 'text/html'}, body: html}
@@ -113,7 +114,8 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
     for (const w of watches) byPath.set(w.path, [...(byPath.get(w.path) ?? []), w])
     const span = (watches.at(-1)!.at - watches[0]!.at) / 1000
     console.log(
-      `[transport] ${watches.length} watch requests in ${span.toFixed(1)} s over ${byPath.size} paths (${(watches.length / span).toFixed(2)}/s); lists: ${proxy.seen.filter((s) => !s.watch).length}`,
+      `[transport] ${watches.length} watch requests in ${span.toFixed(1)} s over ${byPath.size} paths ` +
+        `(${(watches.length / span).toFixed(2)}/s); lists: ${proxy.seen.filter((s) => !s.watch).length}`,
     )
     for (const [path, ws] of byPath) {
       // n watches need n - 1 delays of at least 800 ms · 2^i: the span covers 800 · (2^(n-1) - 1) ms.

@@ -21,7 +21,10 @@ import {
   type OffloadedNamespace,
 } from '../helpers/lab.js'
 
-/** Successful writes of a cluster's switch by the CLI's user since `since` (the API server's own log; the same clock: nothing before the command, such as the set-up's own writes, counts). */
+/**
+ * Successful writes of a cluster's switch by the CLI's user since `since` (the API server's own log; the same clock:
+ * nothing before the command, such as the set-up's own writes, counts).
+ */
 function switchWrites(since: number, cluster: string): AuditEvent[] {
   const resource = labState().mode === 'liqo' ? 'virtualnodes' : 'foreignclusters'
   return auditEvents(since)
@@ -44,20 +47,24 @@ describe.skipIf(!lab)(`two operators at once${skipNote}`, () => {
     await ns?.remove()
   }, 300_000)
 
-  it('two peer disable of the same cluster at once: both exit 0, the switch is written once, all pods end off the cluster', async () => {
-    await podOn(ns.name, 'cluster-3')
-    const since = Date.now()
-    const [a, b] = await Promise.all([
-      cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m']),
-      cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m']),
-    ])
-    expect(a.code, a.stderr).toBe(0)
-    expect(b.code, b.stderr).toBe(0)
-    expect(switchWrites(since, 'cluster-3')).toHaveLength(1)
-    const placed = await podClusters(ns.name)
-    expect(placed.filter((p) => p.cluster === 'cluster-3')).toEqual([])
-    expect(placed.filter((p) => p.ready)).toHaveLength(3)
-  })
+  it(
+    'two peer disable of the same cluster at once: both exit 0, the switch is written once, all pods end off ' +
+      'the cluster',
+    async () => {
+      await podOn(ns.name, 'cluster-3')
+      const since = Date.now()
+      const [a, b] = await Promise.all([
+        cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m']),
+        cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m']),
+      ])
+      expect(a.code, a.stderr).toBe(0)
+      expect(b.code, b.stderr).toBe(0)
+      expect(switchWrites(since, 'cluster-3')).toHaveLength(1)
+      const placed = await podClusters(ns.name)
+      expect(placed.filter((p) => p.cluster === 'cluster-3')).toEqual([])
+      expect(placed.filter((p) => p.ready)).toHaveLength(3)
+    },
+  )
 
   it('two peer disable of different clusters at once: both exit 0, both written, the pods end local', async () => {
     await restorePeerings()

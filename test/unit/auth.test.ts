@@ -91,27 +91,32 @@ describe('userCredentials', () => {
     expect(s.headers().Authorization).toBe('Bearer second')
   })
 
-  it('a file the kubeconfig names that cannot be read is one clear error naming the field, the file and its owner', () => {
-    const gone = join(dirname(file('x', '')), 'no-such-file')
-    const ca = () => clusterTrust({server: 'https://x', 'certificate-authority': gone}, 'prod')
-    expect(ca).toThrow(UserError)
-    expect(ca).toThrow(`cannot read certificate-authority "${gone}" of cluster "prod" in the kubeconfig: no such file`)
-    const key = () =>
-      userCredentials({
+  it(
+    'a file the kubeconfig names that cannot be read is one clear error naming the field, the file and its ' + 'owner',
+    () => {
+      const gone = join(dirname(file('x', '')), 'no-such-file')
+      const ca = () => clusterTrust({server: 'https://x', 'certificate-authority': gone}, 'prod')
+      expect(ca).toThrow(UserError)
+      expect(ca).toThrow(
+        `cannot read certificate-authority "${gone}" of cluster "prod" in the kubeconfig: no such file`,
+      )
+      const key = () =>
+        userCredentials({
+          clusterName: 'prod',
+          userName: 'me',
+          cluster: {server: 'https://x'},
+          user: {'client-certificate-data': 'Zm9v', 'client-key': gone},
+        })
+      expect(key).toThrow(`cannot read client-key "${gone}" of user "me" in the kubeconfig: no such file`)
+      const s = userCredentials({
         clusterName: 'prod',
         userName: 'me',
         cluster: {server: 'https://x'},
-        user: {'client-certificate-data': 'Zm9v', 'client-key': gone},
-      })
-    expect(key).toThrow(`cannot read client-key "${gone}" of user "me" in the kubeconfig: no such file`)
-    const s = userCredentials({
-      clusterName: 'prod',
-      userName: 'me',
-      cluster: {server: 'https://x'},
-      user: {tokenFile: gone},
-    })!
-    expect(() => s.headers()).toThrow(`cannot read tokenFile "${gone}" of user "me" in the kubeconfig: no such file`)
-  })
+        user: {tokenFile: gone},
+      })!
+      expect(() => s.headers()).toThrow(`cannot read tokenFile "${gone}" of user "me" in the kubeconfig: no such file`)
+    },
+  )
 
   it('impersonates as client-go does: one Impersonate-Group header per group, uid, extra', () => {
     const s = userCredentials({

@@ -72,7 +72,8 @@ describe('planCleanup', () => {
     const plan = planCleanup(input({nsos: [aNamespaceOffloading({name: 'custom'})]}), all)
     expect(plan.steps.map((s) => s.kind)).not.toContain('delete-namespaceoffloading')
     expect(plan.notes).toEqual([
-      'NamespaceOffloading "custom" is ignored by Liqo (only "offloading" is acted on); it goes away with the namespace',
+      'NamespaceOffloading "custom" is ignored by Liqo (only "offloading" is acted on); it goes away with the ' +
+        'namespace',
     ])
   })
 
@@ -168,7 +169,8 @@ describe('describeStep', () => {
         alreadyDeleting: false,
       }),
     ).toBe(
-      'delete NamespaceOffloading ns/offloading; its finalizer waits until the remote namespaces are gone (on milan, turin)',
+      'delete NamespaceOffloading ns/offloading; its finalizer waits until the remote namespaces are gone (on ' +
+        'milan, turin)',
     )
     expect(
       describeStep({

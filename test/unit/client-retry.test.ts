@@ -155,19 +155,23 @@ describe('paged lists (client-go pager)', () => {
 })
 
 describe('answers that are not a Status (client-go NewGenericServerResponse)', () => {
-  it('an HTML 502 from a proxy: "an error on the server (…) has prevented the request from succeeding (get pods)"', async () => {
-    handler = (_q, res) => {
-      res.writeHead(502, {'Content-Type': 'text/html'})
-      res.end('<html>\n<body>Bad "gateway"</body>\n</html>\n')
-    }
-    const e = (await client()
-      .c.get('/api/v1/namespaces/liqo-test/pods')
-      .catch((x: unknown) => x)) as ApiError
-    expect(e).toBeInstanceOf(ApiError)
-    expect(e.message).toBe(
-      'Error from server (InternalError): an error on the server ("<html>\\n<body>Bad \\"gateway\\"</body>\\n</html>") has prevented the request from succeeding (get pods)',
-    )
-  })
+  it(
+    'an HTML 502 from a proxy: "an error on the server (…) has prevented the request from succeeding (get ' + 'pods)"',
+    async () => {
+      handler = (_q, res) => {
+        res.writeHead(502, {'Content-Type': 'text/html'})
+        res.end('<html>\n<body>Bad "gateway"</body>\n</html>\n')
+      }
+      const e = (await client()
+        .c.get('/api/v1/namespaces/liqo-test/pods')
+        .catch((x: unknown) => x)) as ApiError
+      expect(e).toBeInstanceOf(ApiError)
+      expect(e.message).toBe(
+        'Error from server (InternalError): an error on the server ("<html>\\n<body>Bad ' +
+          '\\"gateway\\"</body>\\n</html>") has prevented the request from succeeding (get pods)',
+      )
+    },
+  )
 
   it('a binary body is "unknown"; a named object and its group are named as kubectl names them', async () => {
     handler = (_q, res) => {
@@ -178,7 +182,8 @@ describe('answers that are not a Status (client-go NewGenericServerResponse)', (
       .c.patch('/apis/discovery.liqo.io/v1alpha1/foreignclusters/cluster-3', {})
       .catch((x: unknown) => x)) as ApiError
     expect(e.message).toBe(
-      'Error from server (InternalError): an error on the server ("unknown") has prevented the request from succeeding (patch foreignclusters.discovery.liqo.io cluster-3)',
+      'Error from server (InternalError): an error on the server ("unknown") has prevented the request from ' +
+        'succeeding (patch foreignclusters.discovery.liqo.io cluster-3)',
     )
   })
 

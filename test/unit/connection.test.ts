@@ -92,7 +92,8 @@ describe('which proxy, as client-go picks it', () => {
   })
   it("refuses proxy-url schemes clientcmd refuses, in clientcmd's words", () => {
     expect(() => proxyFor(https, 'socks4://p:1080', 'prod', {})).toThrow(
-      `invalid 'proxy-url' "socks4://p:1080" for cluster "prod": unsupported scheme "socks4", must be http, https, or socks5`,
+      `invalid 'proxy-url' "socks4://p:1080" for cluster "prod": unsupported scheme "socks4", must be http, ` +
+        `https, or socks5`,
     )
     expect(() => proxyFor(https, 'p:1080', 'prod', {})).toThrow(/unsupported scheme "p"/)
     expect(() => proxyFor(https, '10.0.0.1:1080', 'prod', {})).toThrow(/could not parse/)
@@ -104,23 +105,27 @@ describe('which proxy, as client-go picks it', () => {
 
 describe('trust, as kubectl on Linux', () => {
   const [a, b, c] = rootCertificates
-  it("reads the OS store as Go does: SSL_CERT_FILE (or Go's bundle list) then every file of SSL_CERT_DIR, skipping links within the folder", () => {
-    const bundle = join(dir, 'bundle.pem')
-    writeFileSync(bundle, `junk\n${a}\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n`)
-    const d1 = join(dir, 'certs1')
-    const d2 = join(dir, 'certs2')
-    mkdirSync(d1)
-    mkdirSync(d2)
-    writeFileSync(join(d1, 'b.pem'), b!)
-    symlinkSync('b.pem', join(d1, 'abcd1234.0')) // c_rehash's hashed name: skipped (same certificate anyway)
-    writeFileSync(join(d2, 'c.crt'), c!)
-    symlinkSync(join(d2, 'c.crt'), join(d1, 'c-link.pem')) // a link elsewhere: read
-    mkdirSync(join(d1, 'sub'))
-    const store = readOsStore({SSL_CERT_FILE: bundle, SSL_CERT_DIR: `${d1}:${join(dir, 'missing')}`})
-    expect(store.sort()).toEqual([a, b, c].map((p) => certificatesOf(p!)[0]).sort())
-    // A missing SSL_CERT_FILE is not replaced by Go's list; the directories are still read.
-    expect(readOsStore({SSL_CERT_FILE: join(dir, 'nope.pem'), SSL_CERT_DIR: d2})).toEqual(certificatesOf(c!))
-  })
+  it(
+    "reads the OS store as Go does: SSL_CERT_FILE (or Go's bundle list) then every file of SSL_CERT_DIR, " +
+      'skipping links within the folder',
+    () => {
+      const bundle = join(dir, 'bundle.pem')
+      writeFileSync(bundle, `junk\n${a}\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n`)
+      const d1 = join(dir, 'certs1')
+      const d2 = join(dir, 'certs2')
+      mkdirSync(d1)
+      mkdirSync(d2)
+      writeFileSync(join(d1, 'b.pem'), b!)
+      symlinkSync('b.pem', join(d1, 'abcd1234.0')) // c_rehash's hashed name: skipped (same certificate anyway)
+      writeFileSync(join(d2, 'c.crt'), c!)
+      symlinkSync(join(d2, 'c.crt'), join(d1, 'c-link.pem')) // a link elsewhere: read
+      mkdirSync(join(d1, 'sub'))
+      const store = readOsStore({SSL_CERT_FILE: bundle, SSL_CERT_DIR: `${d1}:${join(dir, 'missing')}`})
+      expect(store.sort()).toEqual([a, b, c].map((p) => certificatesOf(p!)[0]).sort())
+      // A missing SSL_CERT_FILE is not replaced by Go's list; the directories are still read.
+      expect(readOsStore({SSL_CERT_FILE: join(dir, 'nope.pem'), SSL_CERT_DIR: d2})).toEqual(certificatesOf(c!))
+    },
+  )
   it("the kubeconfig's CA alone when it gives one (data before file), else the OS store", () => {
     const caFile = join(dir, 'ca.crt')
     writeFileSync(caFile, a!)

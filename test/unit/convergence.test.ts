@@ -411,35 +411,45 @@ describe('enableBlockers', () => {
     )
   })
 
-  it('ignores a NamespaceOffloading Liqo does not offload to that cluster (OffloadingRequired False, or no cluster selected at all)', () => {
-    const notRequired = {type: 'OffloadingRequired', status: 'False', reason: 'ClusterNotSelected'}
-    const skipped = [
-      aNamespaceOffloading({namespace: 'a', remoteConditions: {'id-milan': [notRequired]}}),
-      aNamespaceOffloading({namespace: 'b', phase: 'NoClusterSelected', remoteConditions: {}}),
-    ]
-    expect(enableBlockers(milan, [vnMilan], skipped)).toEqual([])
-  })
+  it(
+    'ignores a NamespaceOffloading Liqo does not offload to that cluster (OffloadingRequired False, or no ' +
+      'cluster selected at all)',
+    () => {
+      const notRequired = {type: 'OffloadingRequired', status: 'False', reason: 'ClusterNotSelected'}
+      const skipped = [
+        aNamespaceOffloading({namespace: 'a', remoteConditions: {'id-milan': [notRequired]}}),
+        aNamespaceOffloading({namespace: 'b', phase: 'NoClusterSelected', remoteConditions: {}}),
+      ]
+      expect(enableBlockers(milan, [vnMilan], skipped)).toEqual([])
+    },
+  )
 
-  it('ignores a NamespaceOffloading whose clusterSelector does not select the node, not named "offloading", or being deleted', () => {
-    const selectsTurin = aNamespaceOffloading({
-      clusterSelector: {
-        nodeSelectorTerms: [
-          {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-turin']}]},
-        ],
-      },
-    })
-    const otherName = aNamespaceOffloading({name: 'custom'})
-    const deleting = aNamespaceOffloading({deletionTimestamp: '2024-01-01T11:00:00Z'})
-    expect(enableBlockers(milan, [vnMilan], [selectsTurin, otherName, deleting])).toEqual([])
-    const selectsMilan = aNamespaceOffloading({
-      clusterSelector: {
-        nodeSelectorTerms: [
-          {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]},
-        ],
-      },
-    })
-    expect(enableBlockers(milan, [vnMilan], [selectsMilan]).map((b) => b.kind)).toEqual(['remote-namespace-not-ready'])
-  })
+  it(
+    'ignores a NamespaceOffloading whose clusterSelector does not select the node, not named "offloading", or ' +
+      'being deleted',
+    () => {
+      const selectsTurin = aNamespaceOffloading({
+        clusterSelector: {
+          nodeSelectorTerms: [
+            {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-turin']}]},
+          ],
+        },
+      })
+      const otherName = aNamespaceOffloading({name: 'custom'})
+      const deleting = aNamespaceOffloading({deletionTimestamp: '2024-01-01T11:00:00Z'})
+      expect(enableBlockers(milan, [vnMilan], [selectsTurin, otherName, deleting])).toEqual([])
+      const selectsMilan = aNamespaceOffloading({
+        clusterSelector: {
+          nodeSelectorTerms: [
+            {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['id-milan']}]},
+          ],
+        },
+      })
+      expect(enableBlockers(milan, [vnMilan], [selectsMilan]).map((b) => b.kind)).toEqual([
+        'remote-namespace-not-ready',
+      ])
+    },
+  )
 })
 
 describe('offloadsTo', () => {
@@ -448,16 +458,23 @@ describe('offloadsTo', () => {
       {matchExpressions: [{key: 'liqo.io/remote-cluster-id', operator: 'In' as const, values: [id]}]},
     ],
   })
-  it('the NamespaceOffloading Liqo acts on, selecting the cluster or everything, even once its virtual node is gone', () => {
-    expect(offloadsTo(aNamespaceOffloading({}), 'id-milan', vnMilan)).toBe(true)
-    expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-milan')}), 'id-milan', vnMilan)).toBe(true)
-    // Liqo v1 deletes the virtual node on a disable: the selector cannot be judged, the namespace counts.
-    expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-turin')}), 'id-milan')).toBe(true)
-    // Its only cluster's peering off, Liqo v0.x says NoClusterSelected: the namespace still counts.
-    expect(
-      offloadsTo(aNamespaceOffloading({phase: 'NoClusterSelected', clusterSelector: selects('id-milan')}), 'id-milan'),
-    ).toBe(true)
-  })
+  it(
+    'the NamespaceOffloading Liqo acts on, selecting the cluster or everything, even once its virtual node is ' +
+      'gone',
+    () => {
+      expect(offloadsTo(aNamespaceOffloading({}), 'id-milan', vnMilan)).toBe(true)
+      expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-milan')}), 'id-milan', vnMilan)).toBe(true)
+      // Liqo v1 deletes the virtual node on a disable: the selector cannot be judged, the namespace counts.
+      expect(offloadsTo(aNamespaceOffloading({clusterSelector: selects('id-turin')}), 'id-milan')).toBe(true)
+      // Its only cluster's peering off, Liqo v0.x says NoClusterSelected: the namespace still counts.
+      expect(
+        offloadsTo(
+          aNamespaceOffloading({phase: 'NoClusterSelected', clusterSelector: selects('id-milan')}),
+          'id-milan',
+        ),
+      ).toBe(true)
+    },
+  )
   it('not one Liqo ignores, deletes, or does not offload to that cluster', () => {
     expect(offloadsTo(aNamespaceOffloading({name: 'custom'}), 'id-milan', vnMilan)).toBe(false)
     expect(offloadsTo(aNamespaceOffloading({deletionTimestamp: '2024-01-01T11:00:00Z'}), 'id-milan', vnMilan)).toBe(
@@ -523,23 +540,28 @@ describe('liqoIdle', () => {
       })
       expect(b).toMatchObject({kind: 'liqo-idle', subject: 'VirtualNode liqo-tenant-3/vn-3'})
       expect(b?.detail).toBe(
-        'Liqo cordoned its node, but 1 pod(s) are still on it after 61s and none is being evicted: does a PodDisruptionBudget refuse the evictions (kubectl get pdb -A)? If none does any longer: restart it',
+        'Liqo cordoned its node, but 1 pod(s) are still on it after 61s and none is being evicted: does a ' +
+          'PodDisruptionBudget refuse the evictions (kubectl get pdb -A)? If none does any longer: restart it',
       )
       expect(liqoIdle(off, [cordoned], 90_000, {pods: [held]})?.detail).toMatch(/\(kubectl get pdb -A\)\?$/)
     })
-    it('says nothing before it, while any of them is Terminating (the drain moves), or for pods elsewhere or finished', () => {
-      expect(liqoIdle(v1, [cordoned], 59_000, {pods: [held]})).toBeUndefined()
-      expect(liqoIdle(v1, [cordoned], 30_000, {pods: [held], stallMs: 20_000})).toBeDefined()
-      expect(
-        liqoIdle(v1, [cordoned], 90_000, {
-          pods: [held, aPod({name: 'web-2', nodeName: 'vn-3', deletionTimestamp: ago(5)})],
-        }),
-      ).toBeUndefined()
-      expect(liqoIdle(v1, [cordoned], 90_000, {pods: [aPod({name: 'web-2', nodeName: 'worker-1'})]})).toBeUndefined()
-      expect(liqoIdle(v1, [cordoned], 90_000, {pods: [{...held, phase: 'Succeeded'}]})).toBeUndefined()
-      expect(liqoIdle(v1, [cordoned], 90_000)).toBeUndefined()
-      expect(liqoIdle(v1, [{...cordoned, deletionTimestamp: ago(1)}], 90_000, {pods: [held]})).toBeUndefined()
-      expect(liqoIdle({...v1, outgoingEnabled: 'Yes'}, [cordoned], 90_000, {pods: [held]})).toBeUndefined()
-    })
+    it(
+      'says nothing before it, while any of them is Terminating (the drain moves), or for pods elsewhere or ' +
+        'finished',
+      () => {
+        expect(liqoIdle(v1, [cordoned], 59_000, {pods: [held]})).toBeUndefined()
+        expect(liqoIdle(v1, [cordoned], 30_000, {pods: [held], stallMs: 20_000})).toBeDefined()
+        expect(
+          liqoIdle(v1, [cordoned], 90_000, {
+            pods: [held, aPod({name: 'web-2', nodeName: 'vn-3', deletionTimestamp: ago(5)})],
+          }),
+        ).toBeUndefined()
+        expect(liqoIdle(v1, [cordoned], 90_000, {pods: [aPod({name: 'web-2', nodeName: 'worker-1'})]})).toBeUndefined()
+        expect(liqoIdle(v1, [cordoned], 90_000, {pods: [{...held, phase: 'Succeeded'}]})).toBeUndefined()
+        expect(liqoIdle(v1, [cordoned], 90_000)).toBeUndefined()
+        expect(liqoIdle(v1, [{...cordoned, deletionTimestamp: ago(1)}], 90_000, {pods: [held]})).toBeUndefined()
+        expect(liqoIdle({...v1, outgoingEnabled: 'Yes'}, [cordoned], 90_000, {pods: [held]})).toBeUndefined()
+      },
+    )
   })
 })

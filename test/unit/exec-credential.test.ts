@@ -113,33 +113,36 @@ describe('the ExecCredential protocol', () => {
     })
   })
 
-  it('reads a credential, its expiry and client certificate, and refuses what client-go refuses without quoting it', () => {
-    expect(parseExecCredential(cred({token: 'T', expirationTimestamp: '2030-01-01T00:00:00Z'}), V1)).toEqual({
-      token: 'T',
-      expiresAt: Date.parse('2030-01-01T00:00:00Z'),
-    })
-    expect(parseExecCredential(cred({clientCertificateData: 'C', clientKeyData: 'K'}), V1)).toEqual({
-      cert: 'C',
-      key: 'K',
-    })
-    const bad: Array<[string, RegExp]> = [
-      ['{"token": "secret-abc"', /not a JSON ExecCredential/],
-      [
-        cred({token: 'secret-abc'}, V1B),
-        /configured to use API version client.authentication.k8s.io\/v1, and it returned "client.authentication.k8s.io\/v1beta1"/,
-      ],
-      [JSON.stringify({apiVersion: V1, kind: 'secret-abc', status: {token: 'x'}}), /returned kind something else/],
-      [JSON.stringify({apiVersion: V1, kind: 'ExecCredential'}), /didn't return a status/],
-      [cred({}), /didn't return a token/],
-      [cred({clientCertificateData: 'secret-abc'}), /only a client certificate or only a key/],
-      [cred({token: 'secret-abc', expirationTimestamp: 'soon'}), /expirationTimestamp is not/],
-    ]
-    for (const [out, reason] of bad) {
-      const run = () => parseExecCredential(out, V1)
-      expect(run).toThrow(reason)
-      expect(run).not.toThrow(/secret-abc/)
-    }
-  })
+  it(
+    'reads a credential, its expiry and client certificate, and refuses what client-go refuses without quoting ' + 'it',
+    () => {
+      expect(parseExecCredential(cred({token: 'T', expirationTimestamp: '2030-01-01T00:00:00Z'}), V1)).toEqual({
+        token: 'T',
+        expiresAt: Date.parse('2030-01-01T00:00:00Z'),
+      })
+      expect(parseExecCredential(cred({clientCertificateData: 'C', clientKeyData: 'K'}), V1)).toEqual({
+        cert: 'C',
+        key: 'K',
+      })
+      const bad: Array<[string, RegExp]> = [
+        ['{"token": "secret-abc"', /not a JSON ExecCredential/],
+        [
+          cred({token: 'secret-abc'}, V1B),
+          /configured to use API version client.authentication.k8s.io\/v1, and it returned "client.authentication.k8s.io\/v1beta1"/,
+        ],
+        [JSON.stringify({apiVersion: V1, kind: 'secret-abc', status: {token: 'x'}}), /returned kind something else/],
+        [JSON.stringify({apiVersion: V1, kind: 'ExecCredential'}), /didn't return a status/],
+        [cred({}), /didn't return a token/],
+        [cred({clientCertificateData: 'secret-abc'}), /only a client certificate or only a key/],
+        [cred({token: 'secret-abc', expirationTimestamp: 'soon'}), /expirationTimestamp is not/],
+      ]
+      for (const [out, reason] of bad) {
+        const run = () => parseExecCredential(out, V1)
+        expect(run).toThrow(reason)
+        expect(run).not.toThrow(/secret-abc/)
+      }
+    },
+  )
 
   it('escapes user-extra keys as client-go does and sends one header per group and per value', () => {
     expect(headerKeyEscape('acme.io/team')).toBe('acme.io%2Fteam')
@@ -152,15 +155,19 @@ describe('the ExecCredential protocol', () => {
     expect(impersonationHeaders({token: 'x'})).toEqual({})
   })
 
-  it("resolves a command with a slash against the kubeconfig's folder, as clientcmd does; a bare name stays for the PATH", () => {
-    const users = (command: string) => JSON.stringify({users: [{name: 'u', user: {exec: {command}}}]})
-    const exec = (command: string) =>
-      (parseKubeconfig(users(command), '/home/me/.kube/config').users![0]!.user.exec as {command: string}).command
-    expect(exec('./bin/plugin')).toBe('/home/me/.kube/bin/plugin')
-    expect(exec('bin/plugin')).toBe('/home/me/.kube/bin/plugin')
-    expect(exec('aws')).toBe('aws')
-    expect(exec('/usr/bin/aws')).toBe('/usr/bin/aws')
-  })
+  it(
+    "resolves a command with a slash against the kubeconfig's folder, as clientcmd does; a bare name stays for " +
+      'the PATH',
+    () => {
+      const users = (command: string) => JSON.stringify({users: [{name: 'u', user: {exec: {command}}}]})
+      const exec = (command: string) =>
+        (parseKubeconfig(users(command), '/home/me/.kube/config').users![0]!.user.exec as {command: string}).command
+      expect(exec('./bin/plugin')).toBe('/home/me/.kube/bin/plugin')
+      expect(exec('bin/plugin')).toBe('/home/me/.kube/bin/plugin')
+      expect(exec('aws')).toBe('aws')
+      expect(exec('/usr/bin/aws')).toBe('/usr/bin/aws')
+    },
+  )
 
   it("looks a bare name up on the PATH, skipping entries relative to the working directory (Go's ErrDot)", () => {
     const p = plugin('on-path', '')
@@ -172,23 +179,28 @@ describe('the ExecCredential protocol', () => {
 })
 
 describe('running a plugin', () => {
-  it('caches a credential without expiry for the process, and runs again once on refresh (concurrent 401s included)', async () => {
-    const p = plugin(
-      'no-expiry',
-      `process.stdout.write(JSON.stringify({apiVersion: '${V1}', kind: 'ExecCredential', status: {token: 'tok-' + n}}))`,
-    )
-    const a = new ExecAuthenticator(config(p), undefined, owner, 10_000)
-    const [x, y] = await Promise.all([a.get(), a.get()])
-    expect(x.token).toBe('tok-1')
-    expect(y).toBe(x)
-    expect((await a.get()).token).toBe('tok-1')
-    expect(runs(p)).toBe(1)
-    await Promise.all([a.refresh('tok-1'), a.refresh('tok-1'), a.refresh('tok-1')])
-    expect((await a.get()).token).toBe('tok-2')
-    expect(runs(p)).toBe(2)
-    await a.refresh('tok-1') // a late 401 of the old token: already rotated
-    expect(runs(p)).toBe(2)
-  })
+  it(
+    'caches a credential without expiry for the process, and runs again once on refresh (concurrent 401s ' +
+      'included)',
+    async () => {
+      const p = plugin(
+        'no-expiry',
+        `process.stdout.write(JSON.stringify({apiVersion: '${V1}', kind: 'ExecCredential', status: {token: ` +
+          `'tok-' + n}}))`,
+      )
+      const a = new ExecAuthenticator(config(p), undefined, owner, 10_000)
+      const [x, y] = await Promise.all([a.get(), a.get()])
+      expect(x.token).toBe('tok-1')
+      expect(y).toBe(x)
+      expect((await a.get()).token).toBe('tok-1')
+      expect(runs(p)).toBe(1)
+      await Promise.all([a.refresh('tok-1'), a.refresh('tok-1'), a.refresh('tok-1')])
+      expect((await a.get()).token).toBe('tok-2')
+      expect(runs(p)).toBe(2)
+      await a.refresh('tok-1') // a late 401 of the old token: already rotated
+      expect(runs(p)).toBe(2)
+    },
+  )
 
   it('runs again once the credential expired, and passes env, args and KUBERNETES_EXEC_INFO', async () => {
     let now = Date.parse('2030-01-01T00:00:00Z')
@@ -249,30 +261,35 @@ process.stdout.write(JSON.stringify({apiVersion: '${V1B}', kind: 'ExecCredential
       .get()
       .catch((x: unknown) => x)) as UserError
     expect(e.message).toBe(
-      'cannot get credentials for user "cloud-user" of context "prod" from exec plugin "no-such-plugin-xyz": it is not installed (not found on the PATH)',
+      'cannot get credentials for user "cloud-user" of context "prod" from exec plugin "no-such-plugin-xyz": ' +
+        'it is not installed (not found on the PATH)',
     )
     expect(e.hint).toBe('brew install xyz')
   })
 })
 
 describe("a tokenFile, as client-go's cached file token source", () => {
-  it('is read again after its period less the leeway, keeps the last token when a read fails, and refuses an empty file', () => {
-    let now = 0
-    const f = join(dir, 'token')
-    writeFileSync(f, 'one\n')
-    const t = new FileToken(f, 'user "u"', () => now)
-    expect(t.get()).toBe('one')
-    writeFileSync(f, 'two')
-    now = 49_000
-    expect(t.get()).toBe('one')
-    now = 50_000
-    expect(t.get()).toBe('two')
-    rmSync(f)
-    now = 200_000
-    expect(t.get()).toBe('two')
-    writeFileSync(f, '  \n')
-    expect(() => new FileToken(f, 'user "u"').get()).toThrow(
-      'tokenFile "' + f + '" of user "u" in the kubeconfig is empty',
-    )
-  })
+  it(
+    'is read again after its period less the leeway, keeps the last token when a read fails, and refuses an ' +
+      'empty file',
+    () => {
+      let now = 0
+      const f = join(dir, 'token')
+      writeFileSync(f, 'one\n')
+      const t = new FileToken(f, 'user "u"', () => now)
+      expect(t.get()).toBe('one')
+      writeFileSync(f, 'two')
+      now = 49_000
+      expect(t.get()).toBe('one')
+      now = 50_000
+      expect(t.get()).toBe('two')
+      rmSync(f)
+      now = 200_000
+      expect(t.get()).toBe('two')
+      writeFileSync(f, '  \n')
+      expect(() => new FileToken(f, 'user "u"').get()).toThrow(
+        'tokenFile "' + f + '" of user "u" in the kubeconfig is empty',
+      )
+    },
+  )
 })

@@ -156,7 +156,8 @@ describe('previewDisable', () => {
     it('warns when fewer disruptions are allowed than matching pods get evicted', () => {
       const impact = previewDisable(milan, pods, nodes, fcs, [pdb({disruptionsAllowed: 1})])
       expect(impact.warnings).toEqual([
-        'PodDisruptionBudget liqo-test/web-pdb allows 1 disruption(s) now; evicting 2 of its pods will wait for replacements (or block if none can become Ready)',
+        'PodDisruptionBudget liqo-test/web-pdb allows 1 disruption(s) now; evicting 2 of its pods will wait ' +
+          'for replacements (or block if none can become Ready)',
       ])
     })
 

@@ -23,7 +23,8 @@ const stat = (
   cstime: number,
   start = 1000,
 ) =>
-  `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${cutime} ${cstime} 20 0 12 0 ${start} 1000000 500 18446744073709551615`
+  `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${cutime} ${cstime} 20 0 ` +
+  `12 0 ${start} 1000000 500 18446744073709551615`
 
 const procs = (...ps: ProcCpu[]) => new Map(ps.map((p) => [p.pid, p]))
 

@@ -174,7 +174,8 @@ describe('mounts', () => {
       "mount -n -t tmpfs -o mode=1777 tmpfs '/tmp/lab/p/roots/tmp'",
       "mount -n -t tmpfs -o mode=1777 tmpfs '/tmp/lab/p/roots/run'",
       "mkdir -p '/tmp/lab/p/roots/run/secrets'",
-      "if [ -d '/tmp/lab/v/sa' ]; then mkdir -p '/tmp/lab/p/roots/run/secrets/x'; else touch '/tmp/lab/p/roots/run/secrets/x'; fi",
+      "if [ -d '/tmp/lab/v/sa' ]; then mkdir -p '/tmp/lab/p/roots/run/secrets/x'; else touch " +
+        "'/tmp/lab/p/roots/run/secrets/x'; fi",
       "mount -n --bind '/tmp/lab/v/sa' '/tmp/lab/p/roots/run/secrets/x'",
       "mount -n -o remount,bind,ro '/tmp/lab/p/roots/run/secrets/x'",
       // the staging folder is under /tmp: /run moves first, while it is still reachable

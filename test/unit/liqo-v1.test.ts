@@ -109,15 +109,19 @@ describe('where offloading to a v1 cluster stands', () => {
     expect(switchOf([])).toBe('None')
   })
 
-  it('the phase: Disconnecting while a switched-off node is still there, Pending until every switched-on node is usable', () => {
-    expect(offloadingPhase([sw(true, true)])).toEqual({phase: 'Established'})
-    expect(offloadingPhase([sw(false, true)])).toEqual({phase: 'Disconnecting', reason: 'VirtualNodeDeleting'})
-    expect(offloadingPhase([sw(false, false)])).toEqual({phase: 'None'})
-    expect(offloadingPhase([sw(true, false)])).toEqual({phase: 'Pending', reason: 'VirtualNodeCreating'})
-    expect(offloadingPhase([sw(true, true, false)])).toEqual({phase: 'Pending', reason: 'VirtualNodeNotReady'})
-    expect(offloadingPhase([sw(true, true), sw(false, true)]).phase).toBe('Disconnecting')
-    expect(offloadingPhase([])).toEqual({phase: 'None'})
-  })
+  it(
+    'the phase: Disconnecting while a switched-off node is still there, Pending until every switched-on node is ' +
+      'usable',
+    () => {
+      expect(offloadingPhase([sw(true, true)])).toEqual({phase: 'Established'})
+      expect(offloadingPhase([sw(false, true)])).toEqual({phase: 'Disconnecting', reason: 'VirtualNodeDeleting'})
+      expect(offloadingPhase([sw(false, false)])).toEqual({phase: 'None'})
+      expect(offloadingPhase([sw(true, false)])).toEqual({phase: 'Pending', reason: 'VirtualNodeCreating'})
+      expect(offloadingPhase([sw(true, true, false)])).toEqual({phase: 'Pending', reason: 'VirtualNodeNotReady'})
+      expect(offloadingPhase([sw(true, true), sw(false, true)]).phase).toBe('Disconnecting')
+      expect(offloadingPhase([])).toEqual({phase: 'None'})
+    },
+  )
 
   it('joins a ForeignCluster with its VirtualNodes and Nodes only (another cluster’s never counts)', () => {
     const fc = toForeignClusterV1(rawFc('cluster-3'))
@@ -186,12 +190,17 @@ describe('the v1 switch in words and permissions', () => {
     ).toMatch(/re-creates the virtual node cluster-3; the remote namespaces of liqo-test stayed/)
   })
 
-  it("says why a running controller manager may not drain yet (a failed drain's back-off) and how to retry at once; v0 has no such advice", () => {
-    expect(liqoV1.stalledDrainAdvice).toBe(
-      "Liqo's controller manager may be waiting to retry an earlier failed drain (up to ~17 min); restarting it (kubectl -n liqo rollout restart deployment liqo-controller-manager) retries at once",
-    )
-    expect(liqoV0.stalledDrainAdvice).toBeUndefined()
-  })
+  it(
+    "says why a running controller manager may not drain yet (a failed drain's back-off) and how to retry at " +
+      'once; v0 has no such advice',
+    () => {
+      expect(liqoV1.stalledDrainAdvice).toBe(
+        "Liqo's controller manager may be waiting to retry an earlier failed drain (up to ~17 min); restarting " +
+          'it (kubectl -n liqo rollout restart deployment liqo-controller-manager) retries at once',
+      )
+      expect(liqoV0.stalledDrainAdvice).toBeUndefined()
+    },
+  )
 
   it('asks to patch each VirtualNode in its tenant namespace; a peering without one is refused', () => {
     expect(liqoV1.outgoingAccess(fc)).toEqual([

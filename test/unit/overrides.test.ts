@@ -370,7 +370,8 @@ describe('overrideArgs', () => {
     }
     const {args, leftOut} = overrideArgs(o)
     expect(args.join(' ')).toBe(
-      '--cluster c --user u --server https://x --insecure-skip-tls-verify --tls-server-name n --as a --as-uid id --as-group g1 --as-group g2',
+      '--cluster c --user u --server https://x --insecure-skip-tls-verify --tls-server-name n --as a --as-uid ' +
+        'id --as-group g1 --as-group g2',
     )
     expect(args).not.toContain('secret')
     expect(leftOut).toEqual(['--token'])

@@ -179,17 +179,21 @@ describe('scheduling predicates', () => {
     value: fc.constantFrom('true', 'x'),
     effect: fc.constantFrom('NoSchedule', 'NoExecute', 'PreferNoSchedule'),
   })
-  it('a node without taints, labels or selectors takes any pod; an untolerated NoSchedule/NoExecute taint refuses it', () => {
-    fc.assert(
-      fc.property(fc.array(taint, {maxLength: 3}), (taints) => {
-        const s = aScheduling({})
-        const node = aNode({name: 'n', taints})
-        const blocking = taints.filter((t) => t.effect !== 'PreferNoSchedule')
-        expect(podFitsNode(s, node).fits).toBe(blocking.length === 0)
-      }),
-      RUNS,
-    )
-  })
+  it(
+    'a node without taints, labels or selectors takes any pod; an untolerated NoSchedule/NoExecute taint ' +
+      'refuses it',
+    () => {
+      fc.assert(
+        fc.property(fc.array(taint, {maxLength: 3}), (taints) => {
+          const s = aScheduling({})
+          const node = aNode({name: 'n', taints})
+          const blocking = taints.filter((t) => t.effect !== 'PreferNoSchedule')
+          expect(podFitsNode(s, node).fits).toBe(blocking.length === 0)
+        }),
+        RUNS,
+      )
+    },
+  )
   it('an Exists toleration without a key tolerates every taint', () => {
     fc.assert(
       fc.property(taint, (t) => {
@@ -206,51 +210,60 @@ describe('convergence', () => {
     ready: fc.boolean(),
     deleting: fc.boolean(),
   })
-  it('converged ⇒ no live pod on the cluster being left or on a disabled one, none Pending or Terminating, all Ready', () => {
-    fc.assert(
-      fc.property(fc.array(podArb, {maxLength: 6}), fc.boolean(), (ps, disable3) => {
-        const nodes: Node[] = [aNode({name: 'worker'}), aVirtualNode('vn-2', 'id-2'), aVirtualNode('vn-3', 'id-3')]
-        const fcs: ForeignCluster[] = [
-          aForeignCluster({name: 'cluster-2', clusterId: 'id-2', outgoingEnabled: 'Yes', outgoingPhase: 'Established'}),
-          aForeignCluster({
-            name: 'cluster-3',
-            clusterId: 'id-3',
-            outgoingEnabled: disable3 ? 'No' : 'Yes',
-            outgoingPhase: disable3 ? 'None' : 'Established',
-          }),
-        ]
-        const nodeOf = {'cluster-2': 'vn-2', 'cluster-3': 'vn-3', local: 'worker', '': undefined} as const
-        const pods: Pod[] = ps.map((p, i) =>
-          aPod({
-            name: `p${i}`,
-            ...(nodeOf[p.cluster] ? {nodeName: nodeOf[p.cluster]} : {}),
-            phase: p.cluster ? 'Running' : 'Pending',
-            ready: p.ready && !!p.cluster,
-            ...(p.deleting ? {deletionTimestamp: '2026-01-01T00:00:00Z'} : {}),
-          }),
-        )
-        const s = evaluateConvergence({
-          namespace: 'ns',
-          namespaceExists: true,
-          pods,
-          nodes,
-          fcs,
-          workloads: [],
-          awayFrom: {clusterId: 'id-3', name: 'cluster-3'},
-        })
-        if (s.converged) {
-          for (const p of pods) {
-            expect(p.nodeName).not.toBe('vn-3')
-            expect(p.deletionTimestamp).toBeUndefined()
-            expect(p.phase).not.toBe('Pending')
-            expect(p.ready).toBe(true)
+  it(
+    'converged ⇒ no live pod on the cluster being left or on a disabled one, none Pending or Terminating, all ' +
+      'Ready',
+    () => {
+      fc.assert(
+        fc.property(fc.array(podArb, {maxLength: 6}), fc.boolean(), (ps, disable3) => {
+          const nodes: Node[] = [aNode({name: 'worker'}), aVirtualNode('vn-2', 'id-2'), aVirtualNode('vn-3', 'id-3')]
+          const fcs: ForeignCluster[] = [
+            aForeignCluster({
+              name: 'cluster-2',
+              clusterId: 'id-2',
+              outgoingEnabled: 'Yes',
+              outgoingPhase: 'Established',
+            }),
+            aForeignCluster({
+              name: 'cluster-3',
+              clusterId: 'id-3',
+              outgoingEnabled: disable3 ? 'No' : 'Yes',
+              outgoingPhase: disable3 ? 'None' : 'Established',
+            }),
+          ]
+          const nodeOf = {'cluster-2': 'vn-2', 'cluster-3': 'vn-3', local: 'worker', '': undefined} as const
+          const pods: Pod[] = ps.map((p, i) =>
+            aPod({
+              name: `p${i}`,
+              ...(nodeOf[p.cluster] ? {nodeName: nodeOf[p.cluster]} : {}),
+              phase: p.cluster ? 'Running' : 'Pending',
+              ready: p.ready && !!p.cluster,
+              ...(p.deleting ? {deletionTimestamp: '2026-01-01T00:00:00Z'} : {}),
+            }),
+          )
+          const s = evaluateConvergence({
+            namespace: 'ns',
+            namespaceExists: true,
+            pods,
+            nodes,
+            fcs,
+            workloads: [],
+            awayFrom: {clusterId: 'id-3', name: 'cluster-3'},
+          })
+          if (s.converged) {
+            for (const p of pods) {
+              expect(p.nodeName).not.toBe('vn-3')
+              expect(p.deletionTimestamp).toBeUndefined()
+              expect(p.phase).not.toBe('Pending')
+              expect(p.ready).toBe(true)
+            }
+            expect(pods.length).toBeGreaterThan(0)
           }
-          expect(pods.length).toBeGreaterThan(0)
-        }
-      }),
-      RUNS,
-    )
-  })
+        }),
+        RUNS,
+      )
+    },
+  )
 })
 
 describe('cleanup plan', () => {

@@ -26,7 +26,8 @@ describe('renderCleanupPlan', () => {
       [
         'Cleanup of namespace liqo-test on context "home", in this order:',
         '  1. delete deployment liqo-test/web and its pods (2 replicas)',
-        '  2. delete NamespaceOffloading liqo-test/offloading; its finalizer waits until the remote namespaces are gone (on milan)',
+        '  2. delete NamespaceOffloading liqo-test/offloading; its finalizer waits until the remote ' +
+          'namespaces are gone (on milan)',
         '  3. delete namespace liqo-test, until it is gone',
         '  4. disable outgoing peering to milan (ForeignCluster fc-milan, now Auto/Established) and wait for None',
         '  Note: deployment "gone" not found in liqo-test (already deleted?)',

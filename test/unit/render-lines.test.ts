@@ -97,7 +97,8 @@ describe('the words of a peer change', () => {
     const plan = disablePlan()
     const stuck = [...plan.impact!.pods, ...plan.impact!.pods].filter((p) => p.outcome !== 'rescheduled')
     expect(peerChangeWords.stuck(stuck)).toBe(
-      '4 evicted pod(s) would stay Pending or not be replaced (liqo-test/pinned-1, liqo-test/bare, liqo-test/pinned-1, …)',
+      '4 evicted pod(s) would stay Pending or not be replaced (liqo-test/pinned-1, liqo-test/bare, ' +
+        'liqo-test/pinned-1, …)',
     )
     expect(peerChangeWords.question(plan)).toBe('Disable outgoing peering to "milan" on context "home"?')
     expect(peerChangeWords.done(plan, 1234)).toBe('rescheduling converged in 1.2s')

@@ -206,7 +206,8 @@ describe('renderPlan', () => {
     expect(text).toContain('  3 pod(s) will be evicted:\n')
     expect(text).toContain('    liqo-test/web-1 (ReplicaSet/web-abc): replacement can go to local, turin\n')
     expect(text).toContain(
-      '    liqo-test/pinned-1 (ReplicaSet/web-abc): replacement would stay Pending: local (worker-1): required node affinity does not match; turin (liqo-turin): required node affinity does not match\n',
+      '    liqo-test/pinned-1 (ReplicaSet/web-abc): replacement would stay Pending: local (worker-1): ' +
+        'required node affinity does not match; turin (liqo-turin): required node affinity does not match\n',
     )
     expect(text).toContain('    liqo-test/bare: not replaced (no controller)\n')
     expect(text).toContain('  Clusters that remain: local, turin\n')
@@ -333,7 +334,8 @@ describe('renderPeerResult', () => {
     )
     const noWait = renderPeerResult({...r, waited: false, plan: {...r.plan, namespaces: ['liqo-test']}})
     expect(noWait).toBe(
-      'Outgoing peering to milan disabled on context "home".\nNot waiting (--no-wait); follow the rescheduling with:\n  liqo-topology wait -n liqo-test --away-from milan --context home\n',
+      'Outgoing peering to milan disabled on context "home".\nNot waiting (--no-wait); follow the ' +
+        'rescheduling with:\n  liqo-topology wait -n liqo-test --away-from milan --context home\n',
     )
   })
 
@@ -343,7 +345,8 @@ describe('renderPeerResult', () => {
       {context: 'home', args: ['--server', 'https://h', '--as', 'jane'], leftOut: ['--token']},
     )
     expect(noWait).toContain(
-      '  liqo-topology wait -n liqo-test --away-from milan --context home --server https://h --as jane (add the --token you gave: it is not printed)\n',
+      '  liqo-topology wait -n liqo-test --away-from milan --context home --server https://h --as jane (add ' +
+        'the --token you gave: it is not printed)\n',
     )
   })
 

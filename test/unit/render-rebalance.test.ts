@@ -44,7 +44,8 @@ describe('rebalance plan rendering', () => {
     expect(renderRebalancePlan(view())).toBe(
       [
         'Rebalance of namespace liqo-test on context "home-ctx" (Liqo v1.x):',
-        '  liqo-test (podOffloadingStrategy Remote): local excluded (podOffloadingStrategy Remote), milan eligible, rome eligible',
+        '  liqo-test (podOffloadingStrategy Remote): local excluded (podOffloadingStrategy Remote), milan ' +
+          'eligible, rome eligible',
         '  liqo-test: ReplicaSet web-abc (3 pods), even across 2 clusters: milan 3 → 2, rome 0 → 1',
         '    move pod web-c from milan (to rome)',
         '    cordoned during the move (new pods of every namespace stay off): milan',
@@ -70,7 +71,8 @@ describe('rebalance plan rendering', () => {
     const text = renderRebalancePlan(v)
     expect(text).toContain('    PodDisruptionBudget: liqo-test/hold\n')
     expect(text).toContain(
-      '    blocked: PodDisruptionBudget liqo-test/hold allows 0 disruption(s): needs 3 healthy of 3 pods, 3 are; nothing of it can be evicted\n',
+      '    blocked: PodDisruptionBudget liqo-test/hold allows 0 disruption(s): needs 3 healthy of 3 pods, 3 ' +
+        'are; nothing of it can be evicted\n',
     )
     expect(text).toMatch(/^0 pod\(s\) to move\.$/m)
     const doc = rebalancePlanDocument(v) as {controllers: Array<{blocked: unknown; moves: unknown[]}>}

@@ -54,15 +54,19 @@ describe('pods why renderers', () => {
       [
         'Pod:            shop/web-1',
         'Status:         Running on cluster-2 (node liqo-2)',
-        'Offloading:     podOffloadingStrategy Remote, clusterSelector liqo.io/remote-cluster-id In [id-cluster-2] (NamespaceOffloading shop/offloading)',
+        'Offloading:     podOffloadingStrategy Remote, clusterSelector liqo.io/remote-cluster-id In ' +
+          '[id-cluster-2] (NamespaceOffloading shop/offloading)',
         'Node selector:  <none>',
-        "Node affinity:  liqo.io/remote-cluster-id In [id-cluster-2] AND liqo.io/type In [virtual-node] (required; Liqo's webhook adds the offloading's terms)",
+        'Node affinity:  liqo.io/remote-cluster-id In [id-cluster-2] AND liqo.io/type In [virtual-node] ' +
+          "(required; Liqo's webhook adds the offloading's terms)",
         'Tolerations:    virtual-node.liqo.io/not-allowed:NoExecute op=Exists',
         'Requests:       cpu 250m, memory 64Mi',
         'CLUSTER     FITS   REASON',
-        'local       no     podOffloadingStrategy Remote (NamespaceOffloading shop/offloading): its pods run on remote clusters only',
+        'local       no     podOffloadingStrategy Remote (NamespaceOffloading shop/offloading): its pods run ' +
+          'on remote clusters only',
         'cluster-2   here   it runs here',
-        'cluster-3   no     not selected by the clusterSelector of NamespaceOffloading shop/offloading (liqo.io/remote-cluster-id In [id-cluster-2])',
+        'cluster-3   no     not selected by the clusterSelector of NamespaceOffloading shop/offloading ' +
+          '(liqo.io/remote-cluster-id In [id-cluster-2])',
         '',
       ].join('\n'),
     )
@@ -94,7 +98,8 @@ describe('pods why renderers', () => {
       type: 'Warning',
       reason: 'FailedScheduling',
       message:
-        "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable, 1 Insufficient cpu.",
+        "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were " +
+        'unschedulable, 1 Insufficient cpu.',
       involvedUid: 'uid-web-2',
       involvedName: 'web-2',
       count: 3,

@@ -28,7 +28,8 @@ describe('rerunLine', () => {
       {yes: true},
     )
     expect(line).toBe(
-      'liqo-topology peer disable cluster-3 --server https://h:6443 --as jane --yes (add the --token you gave: it is not printed)',
+      'liqo-topology peer disable cluster-3 --server https://h:6443 --as jane --yes (add the --token you ' +
+        'gave: it is not printed)',
     )
     expect(line).not.toContain('s3cret')
     expect(line).not.toContain('again')
@@ -64,7 +65,8 @@ describe('reachLine', () => {
   it('another command against the same cluster: the context, then the connection flags, the token named only', () => {
     const reach = {context: 'home', args: ['--server', 'https://h', '--as-group', 'dev ops'], leftOut: ['--token']}
     expect(reachLine('wait', ['-n', 'liqo-test', '--away-from', 'c3'], reach)).toBe(
-      "liqo-topology wait -n liqo-test --away-from c3 --context home --server https://h --as-group 'dev ops' (add the --token you gave: it is not printed)",
+      "liqo-topology wait -n liqo-test --away-from c3 --context home --server https://h --as-group 'dev ops' " +
+        '(add the --token you gave: it is not printed)',
     )
   })
 
@@ -84,7 +86,8 @@ describe('Stage', () => {
     )
     stage.set('the change was applied', {context: 'home'})
     expect(stage.line()).toBe(
-      'interrupted: the change was applied; finish with: liqo-topology peer disable c3 --context home --yes (add the --token you gave: it is not printed)',
+      'interrupted: the change was applied; finish with: liqo-topology peer disable c3 --context home --yes ' +
+        '(add the --token you gave: it is not printed)',
     )
   })
 
@@ -96,7 +99,8 @@ describe('Stage', () => {
     const s = new Stage('peer disable', ['--timeout', '1m'])
     s.set('the change was applied: peering to cluster-3 is disabled', {context: 'home', args: ['cluster-3']})
     expect(s.line('last seen: 1 pod still on cluster-3')).toBe(
-      'interrupted: the change was applied: peering to cluster-3 is disabled; last seen: 1 pod still on cluster-3; finish with: liqo-topology peer disable cluster-3 --timeout 1m --context home --yes',
+      'interrupted: the change was applied: peering to cluster-3 is disabled; last seen: 1 pod still on ' +
+        'cluster-3; finish with: liqo-topology peer disable cluster-3 --timeout 1m --context home --yes',
     )
   })
 

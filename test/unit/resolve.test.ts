@@ -63,7 +63,8 @@ describe('resolveForeignCluster', () => {
     const e = catchError(() => resolveForeignCluster('paris', fcs, 'home'))
     expect(e.message).toBe('no ForeignCluster on context "home" matches "paris" (by name, cluster ID or cluster name)')
     expect(e.hint).toBe(
-      'known clusters: fc-milan (ID ID-MILAN-0001, cluster name milan); fc-turin (ID ?, cluster name turin); naples (ID id-naples)',
+      'known clusters: fc-milan (ID ID-MILAN-0001, cluster name milan); fc-turin (ID ?, cluster name turin); ' +
+        'naples (ID id-naples)',
     )
   })
 

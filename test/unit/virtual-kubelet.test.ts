@@ -43,28 +43,31 @@ describe('the emulated kubelet keeps a started pod Ready', () => {
   beforeEach(() => vi.useFakeTimers({toFake: ['Date']}))
   afterEach(() => vi.useRealTimers())
 
-  it('starts a pod once, then writes Ready back a status sync period after another writer turned it False', async () => {
-    const {kubelet, store, patches, pod} = setup()
-    store.set('ns/p', pod(undefined))
-    await kubelet.reconcileHomePod('ns/p')
-    expect(patches).toHaveLength(1)
-    expect(patches[0]!.body.status.phase).toBe('Running')
-    expect(readyOf(patches[0]!.body)).toBe('True')
+  it(
+    'starts a pod once, then writes Ready back a status sync period after another writer turned it ' + 'False',
+    async () => {
+      const {kubelet, store, patches, pod} = setup()
+      store.set('ns/p', pod(undefined))
+      await kubelet.reconcileHomePod('ns/p')
+      expect(patches).toHaveLength(1)
+      expect(patches[0]!.body.status.phase).toBe('Running')
+      expect(readyOf(patches[0]!.body)).toBe('True')
 
-    // The node lifecycle controller marks it not Ready: nothing is written before the sync period.
-    store.set('ns/p', pod('Running', 'False'))
-    expect(await kubelet.reconcileHomePod('ns/p')).toEqual({requeueAfterMs: STATUS_SYNC_MS})
-    vi.advanceTimersByTime(STATUS_SYNC_MS / 2)
-    expect(await kubelet.reconcileHomePod('ns/p')).toEqual({requeueAfterMs: STATUS_SYNC_MS / 2})
-    expect(patches).toHaveLength(1)
+      // The node lifecycle controller marks it not Ready: nothing is written before the sync period.
+      store.set('ns/p', pod('Running', 'False'))
+      expect(await kubelet.reconcileHomePod('ns/p')).toEqual({requeueAfterMs: STATUS_SYNC_MS})
+      vi.advanceTimersByTime(STATUS_SYNC_MS / 2)
+      expect(await kubelet.reconcileHomePod('ns/p')).toEqual({requeueAfterMs: STATUS_SYNC_MS / 2})
+      expect(patches).toHaveLength(1)
 
-    vi.advanceTimersByTime(STATUS_SYNC_MS / 2)
-    expect(await kubelet.reconcileHomePod('ns/p')).toBeUndefined()
-    expect(patches).toHaveLength(2)
-    expect(patches[1]!.path).toBe('/api/v1/namespaces/ns/pods/p/status')
-    expect(patches[1]!.body).toMatchObject({metadata: {uid: 'u1'}, status: {phase: 'Running'}})
-    expect(readyOf(patches[1]!.body)).toBe('True')
-  })
+      vi.advanceTimersByTime(STATUS_SYNC_MS / 2)
+      expect(await kubelet.reconcileHomePod('ns/p')).toBeUndefined()
+      expect(patches).toHaveLength(2)
+      expect(patches[1]!.path).toBe('/api/v1/namespaces/ns/pods/p/status')
+      expect(patches[1]!.body).toMatchObject({metadata: {uid: 'u1'}, status: {phase: 'Running'}})
+      expect(readyOf(patches[1]!.body)).toBe('True')
+    },
+  )
 
   it('writes nothing when the pod turns Ready again before the sync period', async () => {
     const {kubelet, store, patches, pod} = setup()

@@ -105,7 +105,8 @@ describe('offloadingAllows', () => {
       allowed: false,
       cause: 'cluster-selector',
       reason:
-        'not selected by the clusterSelector of NamespaceOffloading shop/offloading (liqo.io/remote-cluster-id In [id-cluster-2])',
+        'not selected by the clusterSelector of NamespaceOffloading shop/offloading ' +
+        '(liqo.io/remote-cluster-id In [id-cluster-2])',
     })
   })
 
@@ -200,35 +201,38 @@ describe('explainFit', () => {
 })
 
 describe('clusterVerdicts', () => {
-  it('every cluster with its first reason; a peering without virtual node says why; room leaves the pod itself out', () => {
-    const pod = aPod({
-      name: 'web',
-      nodeName: 'liqo-2',
-      scheduling: {...mutated(remoteOnly2), requests: {cpuMilli: 1000, memoryBytes: 0, pods: 1}},
-    })
-    const other = aPod({
-      name: 'other',
-      nodeName: 'liqo-2',
-      scheduling: aScheduling({requests: {cpuMilli: 500, memoryBytes: 0, pods: 1}}),
-    })
-    const off = aForeignCluster({
-      name: 'cluster-4',
-      clusterName: 'cluster-4',
-      outgoingEnabled: 'No',
-      outgoingPhase: 'None',
-    })
-    const verdicts = clusterVerdicts(pod, [local, v2, v3], [...fcs, off], remoteOnly2, (n) =>
-      n === 'liqo-2' ? [pod, other] : [],
-    )
-    expect(verdicts.map((v) => [v.cluster.name, v.here, v.fits, v.cause ?? null])).toEqual([
-      ['local', false, false, 'strategy'],
-      ['cluster-2', true, true, null],
-      ['cluster-3', false, false, 'cluster-selector'],
-      ['cluster-4', false, false, 'no-node'],
-    ])
-    expect(verdicts[1]!.nodes[0]!.room).toEqual({cpuMilli: 7500, memoryBytes: 32 * 2 ** 30, pods: 249})
-    expect(verdicts[3]!.reason).toBe('no virtual node: offloading to cluster-4 is disabled')
-  })
+  it(
+    'every cluster with its first reason; a peering without virtual node says why; room leaves the pod itself ' + 'out',
+    () => {
+      const pod = aPod({
+        name: 'web',
+        nodeName: 'liqo-2',
+        scheduling: {...mutated(remoteOnly2), requests: {cpuMilli: 1000, memoryBytes: 0, pods: 1}},
+      })
+      const other = aPod({
+        name: 'other',
+        nodeName: 'liqo-2',
+        scheduling: aScheduling({requests: {cpuMilli: 500, memoryBytes: 0, pods: 1}}),
+      })
+      const off = aForeignCluster({
+        name: 'cluster-4',
+        clusterName: 'cluster-4',
+        outgoingEnabled: 'No',
+        outgoingPhase: 'None',
+      })
+      const verdicts = clusterVerdicts(pod, [local, v2, v3], [...fcs, off], remoteOnly2, (n) =>
+        n === 'liqo-2' ? [pod, other] : [],
+      )
+      expect(verdicts.map((v) => [v.cluster.name, v.here, v.fits, v.cause ?? null])).toEqual([
+        ['local', false, false, 'strategy'],
+        ['cluster-2', true, true, null],
+        ['cluster-3', false, false, 'cluster-selector'],
+        ['cluster-4', false, false, 'no-node'],
+      ])
+      expect(verdicts[1]!.nodes[0]!.room).toEqual({cpuMilli: 7500, memoryBytes: 32 * 2 ** 30, pods: 249})
+      expect(verdicts[3]!.reason).toBe('no virtual node: offloading to cluster-4 is disabled')
+    },
+  )
 })
 
 describe('a cluster whose nodes fail different filters', () => {
@@ -252,7 +256,8 @@ describe('a cluster whose nodes fail different filters', () => {
       ],
     ])
     const event = anEvent(
-      "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.",
+      "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had " +
+        'untolerated taint {node-role.kubernetes.io/control-plane: }.',
     )
     expect(
       checkAgainstScheduler(
@@ -266,7 +271,8 @@ describe('a cluster whose nodes fail different filters', () => {
 describe('the scheduler FailedScheduling event', () => {
   it('reads counts per reason, without the preemption part', () => {
     const msg =
-      "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+      "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) were " +
+      'unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.'
     expect(parseFailedScheduling(msg)).toEqual({
       total: 3,
       reasons: {"didn't match node affinity/selector": 1, unschedulable: 2},
@@ -278,7 +284,8 @@ describe('the scheduler FailedScheduling event', () => {
     expect(parseFailedScheduling('no nodes available to schedule pods')).toEqual({total: 0, reasons: {}})
     // kube-scheduler 1.36, with dynamic resource allocation between the reasons and preemption.
     const v136 =
-      '0/2 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable. no new claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.'
+      '0/2 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable. no new ' +
+      'claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.'
     expect(parseFailedScheduling(v136)).toEqual({total: 2, reasons: {'untolerated taint': 1, unschedulable: 1}})
     expect(parseFailedScheduling('running PreBind plugin "VolumeBinding": timed out')).toBeUndefined()
   })

@@ -7,7 +7,9 @@ export interface EmuCluster {
   name: string
   /** Liqo cluster ID (a UUID, as in Liqo v0.3). */
   id: string
-  /** home = where the tutorial runs; remote = real API server; virtual = scale scenario only (no API server behind it). */
+  /**
+   * home = where the tutorial runs; remote = real API server; virtual = scale scenario only (no API server behind it).
+   */
   role: 'home' | 'remote' | 'virtual'
   /** Cluster labels (liqoctl install --cluster-labels), copied onto its virtual node. */
   labels: Record<string, string>
@@ -80,7 +82,10 @@ export class IpPool {
   }
 }
 
-/** Whether the peering is wanted: "Auto" means "do not peer" for clusters added by hand (liqoctl add cluster), as in v0.3. */
+/**
+ * Whether the peering is wanted: "Auto" means "do not peer" for clusters added by hand (liqoctl add cluster), as in
+ * v0.3.
+ */
 export function wantsPeering(fc: ForeignCluster | undefined): boolean {
   return !!fc && fc.outgoingEnabled === 'Yes' && !fc.deletionTimestamp
 }

@@ -55,7 +55,8 @@ function ipBatch(global: string[], lines: string[], allowFail = false): Promise<
 export function checkNetworkPrerequisites(): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new NetError(
-      "the real-Liqo lab (--liqo v1.2) runs Liqo's pods in network namespaces and needs root; run it as root (e.g. in a VM or CI container), or use the v0.3 emulator lab (lab up without --liqo)",
+      "the real-Liqo lab (--liqo v1.2) runs Liqo's pods in network namespaces and needs root; run it as root " +
+        '(e.g. in a VM or CI container), or use the v0.3 emulator lab (lab up without --liqo)',
     )
   }
   ip(['-V'])

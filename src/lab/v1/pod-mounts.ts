@@ -63,7 +63,9 @@ export function mountScript(
       return {
         ok: false,
         reason: 'CreateContainerConfigError',
-        message: `the lab's host kubelet mounts volumes only under ${PRIVATE_ROOTS.join(', ')} or on existing host paths; ${m.target} is neither`,
+        message:
+          `the lab's host kubelet mounts volumes only under ${PRIVATE_ROOTS.join(', ')} or on existing host ` +
+          `paths; ${m.target} is neither`,
       }
     }
     const t = staged(m.target)

@@ -29,7 +29,9 @@ export function binaryFor(container: Json, rule: ImageRule): Resolved<string> {
     return {
       ok: false,
       reason: 'ErrImagePull',
-      message: `the lab's host kubelet runs only Liqo's own ${rule.tag} images (${rule.registry}*:${rule.tag}), built from the Go module proxy; ${image} is not one`,
+      message:
+        `the lab's host kubelet runs only Liqo's own ${rule.tag} images (${rule.registry}*:${rule.tag}), built ` +
+        `from the Go module proxy; ${image} is not one`,
     }
   }
   const cmd0 = Array.isArray(container.command) && container.command.length ? String(container.command[0]) : ''
@@ -164,7 +166,9 @@ export function containerEnv(
         return {
           ok: false,
           reason: 'CreateContainerConfigError',
-          message: `couldn't find key ${ref.key} in ${kind === 'configMap' ? 'ConfigMap' : 'Secret'} ${pod.metadata?.namespace}/${ref.name}`,
+          message:
+            `couldn't find key ${ref.key} ` +
+            `in ${kind === 'configMap' ? 'ConfigMap' : 'Secret'} ${pod.metadata?.namespace}/${ref.name}`,
         }
       }
       vars.set(e.name, value)

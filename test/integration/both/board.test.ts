@@ -111,28 +111,33 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
     expect(screen()).toMatch(/pod \S+ (Ready|scheduled) on cluster-2/)
   })
 
-  it('e on the selected cluster asks (the preview), y enables it from the board; the layout re-flows on resize', async () => {
-    tmux('send-keys', '-t', SESSION, 'l')
-    await until('cluster-3 selected (its border cyan)', 10_000, async () => borderColour('cluster-3') === '36')
-    tmux('send-keys', '-t', SESSION, 'e')
-    await until('the question', 30_000, async () =>
-      /Enable outgoing peering to "cluster-3" on context "cluster-1"\? \(y\/N\)/.test(screen()),
-    )
-    tmux('send-keys', '-t', SESSION, 'y')
-    await until('cluster-3 ready, said in the footer', 180_000, async () => /cluster-3 ready in [\d.]+s/.test(screen()))
-    expect(await offloadingOn('cluster-3')).toBe(true)
-    tmux('resize-window', '-t', SESSION, '-x', '90', '-y', '30')
-    // Re-flowed, not cut: the three columns' borders all fit the 90 columns.
-    await until('re-drawn at 90 columns', 10_000, async () => {
-      const top =
-        screen()
-          .split('\n')
-          .find((l) => l.startsWith('╭')) ?? ''
-      return (
-        (top.match(/╭/g) ?? []).length === 3 && (top.match(/╮/g) ?? []).length === 3 && /│ cluster-3/.test(screen())
+  it(
+    'e on the selected cluster asks (the preview), y enables it from the board; the layout re-flows ' + 'on resize',
+    async () => {
+      tmux('send-keys', '-t', SESSION, 'l')
+      await until('cluster-3 selected (its border cyan)', 10_000, async () => borderColour('cluster-3') === '36')
+      tmux('send-keys', '-t', SESSION, 'e')
+      await until('the question', 30_000, async () =>
+        /Enable outgoing peering to "cluster-3" on context "cluster-1"\? \(y\/N\)/.test(screen()),
       )
-    })
-  })
+      tmux('send-keys', '-t', SESSION, 'y')
+      await until('cluster-3 ready, said in the footer', 180_000, async () =>
+        /cluster-3 ready in [\d.]+s/.test(screen()),
+      )
+      expect(await offloadingOn('cluster-3')).toBe(true)
+      tmux('resize-window', '-t', SESSION, '-x', '90', '-y', '30')
+      // Re-flowed, not cut: the three columns' borders all fit the 90 columns.
+      await until('re-drawn at 90 columns', 10_000, async () => {
+        const top =
+          screen()
+            .split('\n')
+            .find((l) => l.startsWith('╭')) ?? ''
+        return (
+          (top.match(/╭/g) ?? []).length === 3 && (top.match(/╮/g) ?? []).length === 3 && /│ cluster-3/.test(screen())
+        )
+      })
+    },
+  )
 
   it('q leaves the board, exit 0', async () => {
     tmux('send-keys', '-t', SESSION, 'q')

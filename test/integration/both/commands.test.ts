@@ -56,32 +56,37 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
   }, 300_000)
 
   describe('pods where', () => {
-    it("remembers the Liqo API each server serves: the next read lists with it at once, without discovery (a server not seen yet: Liqo v1's first)", async () => {
-      const cache = mkdtempSync(join(tmpdir(), 'liqo-topology-lines-'))
-      onTestFinished(() => rmSync(cache, {recursive: true, force: true}))
-      const read = () => cli(['pods', 'where', '-n', ns.name, '-v', '6'], {env: {LIQO_TOPOLOGY_CACHE: cache}})
-      // "GET /apis 200", from kubectl-style request lines (-v 6).
-      const requests = (stderr: string) =>
-        stderr
-          .split('\n')
-          .filter((l) => l.includes('round_trippers.go]'))
-          .map((l) => l.replace(/^.*\] (\w+) https?:\/\/[^/]+(\S+) (\d+) .*$/, '$1 $2 $3'))
-      const rows = (stdout: string) => stdout.split('\n').map((l) => l.replace(/\s+\S+$/, '')) // without AGE
-      const first = await read()
-      expect(first.code, first.stderr).toBe(0)
-      const second = await read()
-      expect(second.code, second.stderr).toBe(0)
-      expect(rows(second.stdout)).toEqual(rows(first.stdout))
-      expect(rows(first.stdout).length).toBeGreaterThan(3)
-      // On v0.x the first read found the v1 kinds not served (404), detected, listed v0's; on v1.x it was right at once.
-      expect(requests(first.stderr).includes('GET /apis 200')).toBe(!isV1)
-      expect(requests(second.stderr).filter((r) => r === 'GET /apis 200' || r.endsWith(' 404'))).toEqual([])
-      // One list of the nodes serves the placement and, on v1, the peerings (virtual nodes ↔ clusters).
-      expect(requests(second.stderr).filter((r) => r.startsWith('GET /api/v1/nodes'))).toHaveLength(1)
-      const lines = join(cache, 'liqo-lines.json')
-      if (isV1) expect(existsSync(lines)).toBe(false)
-      else expect(Object.values(JSON.parse(readFileSync(lines, 'utf8')) as Record<string, string>)).toEqual(['v0'])
-    })
+    it(
+      'remembers the Liqo API each server serves: the next read lists with it at once, without discovery (a ' +
+        "server not seen yet: Liqo v1's first)",
+      async () => {
+        const cache = mkdtempSync(join(tmpdir(), 'liqo-topology-lines-'))
+        onTestFinished(() => rmSync(cache, {recursive: true, force: true}))
+        const read = () => cli(['pods', 'where', '-n', ns.name, '-v', '6'], {env: {LIQO_TOPOLOGY_CACHE: cache}})
+        // "GET /apis 200", from kubectl-style request lines (-v 6).
+        const requests = (stderr: string) =>
+          stderr
+            .split('\n')
+            .filter((l) => l.includes('round_trippers.go]'))
+            .map((l) => l.replace(/^.*\] (\w+) https?:\/\/[^/]+(\S+) (\d+) .*$/, '$1 $2 $3'))
+        const rows = (stdout: string) => stdout.split('\n').map((l) => l.replace(/\s+\S+$/, '')) // without AGE
+        const first = await read()
+        expect(first.code, first.stderr).toBe(0)
+        const second = await read()
+        expect(second.code, second.stderr).toBe(0)
+        expect(rows(second.stdout)).toEqual(rows(first.stdout))
+        expect(rows(first.stdout).length).toBeGreaterThan(3)
+        // On v0.x the first read found the v1 kinds not served (404), detected, listed v0's; on v1.x it was right at
+        // once.
+        expect(requests(first.stderr).includes('GET /apis 200')).toBe(!isV1)
+        expect(requests(second.stderr).filter((r) => r === 'GET /apis 200' || r.endsWith(' 404'))).toEqual([])
+        // One list of the nodes serves the placement and, on v1, the peerings (virtual nodes ↔ clusters).
+        expect(requests(second.stderr).filter((r) => r.startsWith('GET /api/v1/nodes'))).toHaveLength(1)
+        const lines = join(cache, 'liqo-lines.json')
+        if (isV1) expect(existsSync(lines)).toBe(false)
+        else expect(Object.values(JSON.parse(readFileSync(lines, 'utf8')) as Record<string, string>)).toEqual(['v0'])
+      },
+    )
 
     it('-A adds a NAMESPACE column and shows local pods as local', async () => {
       const r = await cli(['pods', 'where', '-A'])
@@ -275,50 +280,55 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(await switchByKubectl('cluster-3')).toBe(SWITCH.on)
     })
 
-    it('warns plainly when evicted pods would stay Pending, refuses without --force; with it the wait times out (exit 3) naming them', async () => {
-      const only3 = await offloadedNamespace('it-only3', {replicas: 2, spec: onlyOn('cluster-3')})
-      try {
-        const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
-        expect(dry.stdout).toMatch(/would stay Pending: no eligible cluster remains/)
-        expect(dry.stdout).toMatch(
-          new RegExp(`${only3.name}/nginx-deployment-\\S+ \\(ReplicaSet/\\S+\\): replacement would stay Pending`),
-        )
-        // As kubectl drain: --yes is not enough for a change that leaves pods Pending.
-        const refused = await cli(['peer', 'disable', 'cluster-3', '--yes'])
-        expect(refused.code).toBe(1)
-        expect(refused.stderr).toMatch(
-          /^error: refusing to disable cluster-3: 2 evicted pod\(s\) would stay Pending or not be replaced .*; nothing was changed$/m,
-        )
-        expect(refused.stderr).toMatch(/^hint: re-run with --force/m)
-        expect(await switchByKubectl('cluster-3')).toBe(SWITCH.on)
-        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '15s'], {
-          timeoutMs: 120_000,
-        })
-        expect(r.code).toBe(3)
-        expect(r.stderr).toMatch(/timed out after 15s waiting for the topology to converge after disabling cluster-3/)
-        expect(r.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
-        expect(r.stderr).toMatch(/the change was applied: peering to cluster-3 is disabled/)
-        // Recovery: the exact commands to keep waiting and to undo.
-        expect(r.stderr).toMatch(
-          /; to keep waiting: liqo-topology peer disable cluster-3 --yes --force --timeout 15s --context cluster-1; to undo: liqo-topology peer enable cluster-3 --context cluster-1$/m,
-        )
-        expect((await podClusters(only3.name)).filter((p) => p.cluster === '<none>')).toHaveLength(2)
-        // The "keep waiting" command: the pods left the cluster long ago, yet their replacements are
-        // still Pending, so it is "already disabled" and waits on the namespace again (no false success).
-        const rerun = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '5s'], {
-          timeoutMs: 120_000,
-        })
-        expect(rerun.code, rerun.stderr).toBe(3)
-        expect(rerun.stderr).toMatch(/outgoing peering to cluster-3 already disabled/)
-        expect(rerun.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
-      } finally {
-        await restoreOffloading()
-        await only3.remove()
-      }
-    })
+    it(
+      'warns plainly when evicted pods would stay Pending, refuses without --force; with it the wait times out ' +
+        '(exit 3) naming them',
+      async () => {
+        const only3 = await offloadedNamespace('it-only3', {replicas: 2, spec: onlyOn('cluster-3')})
+        try {
+          const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
+          expect(dry.stdout).toMatch(/would stay Pending: no eligible cluster remains/)
+          expect(dry.stdout).toMatch(
+            new RegExp(`${only3.name}/nginx-deployment-\\S+ \\(ReplicaSet/\\S+\\): replacement would stay Pending`),
+          )
+          // As kubectl drain: --yes is not enough for a change that leaves pods Pending.
+          const refused = await cli(['peer', 'disable', 'cluster-3', '--yes'])
+          expect(refused.code).toBe(1)
+          expect(refused.stderr).toMatch(
+            /^error: refusing to disable cluster-3: 2 evicted pod\(s\) would stay Pending or not be replaced .*; nothing was changed$/m,
+          )
+          expect(refused.stderr).toMatch(/^hint: re-run with --force/m)
+          expect(await switchByKubectl('cluster-3')).toBe(SWITCH.on)
+          const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '15s'], {
+            timeoutMs: 120_000,
+          })
+          expect(r.code).toBe(3)
+          expect(r.stderr).toMatch(/timed out after 15s waiting for the topology to converge after disabling cluster-3/)
+          expect(r.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
+          expect(r.stderr).toMatch(/the change was applied: peering to cluster-3 is disabled/)
+          // Recovery: the exact commands to keep waiting and to undo.
+          expect(r.stderr).toMatch(
+            /; to keep waiting: liqo-topology peer disable cluster-3 --yes --force --timeout 15s --context cluster-1; to undo: liqo-topology peer enable cluster-3 --context cluster-1$/m,
+          )
+          expect((await podClusters(only3.name)).filter((p) => p.cluster === '<none>')).toHaveLength(2)
+          // The "keep waiting" command: the pods left the cluster long ago, yet their replacements are
+          // still Pending, so it is "already disabled" and waits on the namespace again (no false success).
+          const rerun = await cli(['peer', 'disable', 'cluster-3', '--yes', '--force', '--timeout', '5s'], {
+            timeoutMs: 120_000,
+          })
+          expect(rerun.code, rerun.stderr).toBe(3)
+          expect(rerun.stderr).toMatch(/outgoing peering to cluster-3 already disabled/)
+          expect(rerun.stderr).toMatch(/pod\/nginx-deployment-\S+: Pending, not scheduled/)
+        } finally {
+          await restoreOffloading()
+          await only3.remove()
+        }
+      },
+    )
 
     it(
-      'on a terminal: the cluster can be picked from a list, and declining the confirmation exits 4 leaving it unchanged',
+      'on a terminal: the cluster can be picked from a list, and declining the confirmation exits 4 leaving ' +
+        'it unchanged',
       {tags: ['launcher']},
       async () => {
         const picked = await cliOnTty(['peer', 'disable', '--dry-run'], '\r')
@@ -468,37 +478,42 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       }
     })
 
-    it('cleanup whose peering steps would evict pods of other namespaces: the plan names them; refused without --force, nothing changed', async () => {
-      const part = await offloadedNamespace('it-other', {replicas: 1})
-      try {
-        const plan = JSON.parse((await cli(['cleanup', '-n', part.name, '--dry-run', '-o', 'json'])).stdout)
-        const others = plan.otherNamespaces as Array<{namespace: string; outcome: string}>
-        expect(others.length).toBeGreaterThanOrEqual(3)
-        // Its own pods are not among them; this suite's namespace is (others may be too, in CI order).
-        expect(others.some((o) => o.namespace === ns.name)).toBe(true)
-        expect(others.some((o) => o.namespace === part.name)).toBe(false)
-        // Every peering goes off: nowhere is left for the replacements.
-        expect(others.every((o) => o.outcome === 'pending')).toBe(true)
-        const refused = await cli(['cleanup', '-n', part.name, '--yes'])
-        expect(refused.code).toBe(1)
-        expect(refused.stderr).toMatch(
-          new RegExp(`The peering steps also evict \\d+ pod\\(s\\) of other namespaces \\([^)]*${ns.name}[^)]*\\)`),
-        )
-        expect(refused.stderr).toMatch(
-          new RegExp(
-            `^error: refusing to clean up ${part.name}: .* of other namespaces \\([^)]*${ns.name}[^)]*\\).*; nothing was changed$`,
-            'm',
-          ),
-        )
-        expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', part.name])).code).toBe(0)
-        for (const c of ['cluster-2', 'cluster-3']) expect(await switchByKubectl(c), c).toBe(SWITCH.on)
-        // Leaving the peerings alone touches nothing else: no --force needed.
-        const kept = await cli(['cleanup', '-n', part.name, '--keep-peering', '--yes'])
-        expect(kept.code, kept.stderr).toBe(0)
-      } finally {
-        if ((await kubectl(['get', 'namespace', part.name])).code === 0) await part.remove()
-      }
-    })
+    it(
+      'cleanup whose peering steps would evict pods of other namespaces: the plan names them; refused without ' +
+        '--force, nothing changed',
+      async () => {
+        const part = await offloadedNamespace('it-other', {replicas: 1})
+        try {
+          const plan = JSON.parse((await cli(['cleanup', '-n', part.name, '--dry-run', '-o', 'json'])).stdout)
+          const others = plan.otherNamespaces as Array<{namespace: string; outcome: string}>
+          expect(others.length).toBeGreaterThanOrEqual(3)
+          // Its own pods are not among them; this suite's namespace is (others may be too, in CI order).
+          expect(others.some((o) => o.namespace === ns.name)).toBe(true)
+          expect(others.some((o) => o.namespace === part.name)).toBe(false)
+          // Every peering goes off: nowhere is left for the replacements.
+          expect(others.every((o) => o.outcome === 'pending')).toBe(true)
+          const refused = await cli(['cleanup', '-n', part.name, '--yes'])
+          expect(refused.code).toBe(1)
+          expect(refused.stderr).toMatch(
+            new RegExp(`The peering steps also evict \\d+ pod\\(s\\) of other namespaces \\([^)]*${ns.name}[^)]*\\)`),
+          )
+          expect(refused.stderr).toMatch(
+            new RegExp(
+              `^error: refusing to clean up ${part.name}: .* of other namespaces \\([^)]*${ns.name}[^)]*\\).*; ` +
+                `nothing was changed$`,
+              'm',
+            ),
+          )
+          expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', part.name])).code).toBe(0)
+          for (const c of ['cluster-2', 'cluster-3']) expect(await switchByKubectl(c), c).toBe(SWITCH.on)
+          // Leaving the peerings alone touches nothing else: no --force needed.
+          const kept = await cli(['cleanup', '-n', part.name, '--keep-peering', '--yes'])
+          expect(kept.code, kept.stderr).toBe(0)
+        } finally {
+          if ((await kubectl(['get', 'namespace', part.name])).code === 0) await part.remove()
+        }
+      },
+    )
 
     it('refuses to clean up system namespaces', async () => {
       const r = await cli(['cleanup', '-n', 'kube-system', '--yes'])

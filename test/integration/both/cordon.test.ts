@@ -120,103 +120,113 @@ describe.skipIf(!lab)(`peer cordon and uncordon${modeNote}${skipNote}`, () => {
     await ns?.remove()
   }, 300_000)
 
-  it('asks first: without a terminal it refuses unless --yes; --dry-run shows the plan and changes nothing', async () => {
-    const refused = await cli(['peer', 'cordon', 'cluster-3'])
-    expect(refused.code).toBe(2)
-    expect(refused.stderr).toContain('refusing to cordon cluster-3 without confirmation')
-    expect(refused.stderr).toMatch(/Cordon cluster-3 .* on context "cluster-1":/)
-    const dry = await cli(['peer', 'cordon', 'cluster-3', '--dry-run', '-o', 'json'])
-    expect(dry.code, dry.stderr).toBe(0)
-    const plan = JSON.parse(dry.stdout) as Json
-    expect(plan).toMatchObject({
-      kind: 'PeerCordonPlan',
-      action: 'cordon',
-      context: 'cluster-1',
-      taint: `${TAINT}=true:NoSchedule`,
-      alreadyDone: false,
-    })
-    expect(plan.writes).toEqual([
-      isV1
-        ? `VirtualNode liqo-tenant-${clusterId('cluster-3')}/${clusterId('cluster-3')}`
-        : `node/${virtualNodeName('cluster-3')}`,
-    ])
-    expect(await nodeTaints('cluster-3')).not.toContain(TAINT)
-    expect((await peerRow('cluster-3')).cordonedBy).toEqual([])
-  })
-
-  it('keeps new pods off cluster-3 while its pods stay Running, also after Liqo reconciled; uncordon lets new ones land there', async () => {
-    const before = await podClusters(ns.name)
-    const onThree = before.filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)
-    expect(onThree.length).toBeGreaterThan(0)
-
-    const r = await cli(['peer', 'cordon', 'cluster-3', '--yes'])
-    expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toBe('cluster-3 cordoned on context "cluster-1"\n')
-    // Written where Liqo keeps it, and on the node, which is what the scheduler reads.
-    expect(await nodeTaints('cluster-3')).toContain(TAINT)
-    if (isV1) {
-      const id = clusterId('cluster-3')
-      const vn = await kubectl([
-        'get',
-        'virtualnode',
-        id,
-        '-n',
-        `liqo-tenant-${id}`,
-        '-o',
-        'jsonpath={.spec.taints[*].key}',
+  it(
+    'asks first: without a terminal it refuses unless --yes; --dry-run shows the plan and changes ' + 'nothing',
+    async () => {
+      const refused = await cli(['peer', 'cordon', 'cluster-3'])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain('refusing to cordon cluster-3 without confirmation')
+      expect(refused.stderr).toMatch(/Cordon cluster-3 .* on context "cluster-1":/)
+      const dry = await cli(['peer', 'cordon', 'cluster-3', '--dry-run', '-o', 'json'])
+      expect(dry.code, dry.stderr).toBe(0)
+      const plan = JSON.parse(dry.stdout) as Json
+      expect(plan).toMatchObject({
+        kind: 'PeerCordonPlan',
+        action: 'cordon',
+        context: 'cluster-1',
+        taint: `${TAINT}=true:NoSchedule`,
+        alreadyDone: false,
+      })
+      expect(plan.writes).toEqual([
+        isV1
+          ? `VirtualNode liqo-tenant-${clusterId('cluster-3')}/${clusterId('cluster-3')}`
+          : `node/${virtualNodeName('cluster-3')}`,
       ])
-      expect(vn.stdout).toContain(TAINT)
-    }
-    const again = await cli(['peer', 'cordon', 'cluster-3', '--yes'])
-    expect(again.code, again.stderr).toBe(0)
-    expect(again.stderr).toContain('cluster-3 already cordoned; nothing to change')
-    expect((await peerRow('cluster-3')).cordonedBy).toEqual(['cordon'])
-    const table = await cli(['peer', 'list'])
-    expect(table.stdout).toMatch(/^cluster-3 .* cordoned /m)
-    const status = await cli(['status', '-n', ns.name, '-o', 'json'])
-    expect((JSON.parse(status.stdout).peers as Json[]).find((p) => p.name === 'cluster-3')!.cordonedBy).toEqual([
-      'cordon',
-    ])
+      expect(await nodeTaints('cluster-3')).not.toContain(TAINT)
+      expect((await peerRow('cluster-3')).cordonedBy).toEqual([])
+    },
+  )
 
-    await scale(ns.name, 6)
-    const grown = await podClusters(ns.name)
-    expect(grown.filter((p) => !before.some((b) => b.pod === p.pod)).map((p) => p.cluster)).toEqual(
-      Array(4).fill('cluster-2'),
-    )
+  it(
+    'keeps new pods off cluster-3 while its pods stay Running, also after Liqo reconciled; uncordon lets new ' +
+      'ones land there',
+    async () => {
+      const before = await podClusters(ns.name)
+      const onThree = before.filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)
+      expect(onThree.length).toBeGreaterThan(0)
 
-    // Liqo's controllers run over cluster-3 again: the cordon and the pods are still there.
-    await letLiqoReconcile('1')
-    await scale(ns.name, 8)
-    const after = await podClusters(ns.name)
-    expect(after.filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)).toEqual(onThree)
-    expect(after.filter((p) => onThree.includes(p.pod)).every((p) => p.ready && p.phase === 'Running')).toBe(true)
-    expect(after.filter((p) => p.cluster !== 'cluster-2' && !onThree.includes(p.pod))).toEqual([])
-    expect(await nodeTaints('cluster-3')).toContain(TAINT)
+      const r = await cli(['peer', 'cordon', 'cluster-3', '--yes'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toBe('cluster-3 cordoned on context "cluster-1"\n')
+      // Written where Liqo keeps it, and on the node, which is what the scheduler reads.
+      expect(await nodeTaints('cluster-3')).toContain(TAINT)
+      if (isV1) {
+        const id = clusterId('cluster-3')
+        const vn = await kubectl([
+          'get',
+          'virtualnode',
+          id,
+          '-n',
+          `liqo-tenant-${id}`,
+          '-o',
+          'jsonpath={.spec.taints[*].key}',
+        ])
+        expect(vn.stdout).toContain(TAINT)
+      }
+      const again = await cli(['peer', 'cordon', 'cluster-3', '--yes'])
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toContain('cluster-3 already cordoned; nothing to change')
+      expect((await peerRow('cluster-3')).cordonedBy).toEqual(['cordon'])
+      const table = await cli(['peer', 'list'])
+      expect(table.stdout).toMatch(/^cluster-3 .* cordoned /m)
+      const status = await cli(['status', '-n', ns.name, '-o', 'json'])
+      expect((JSON.parse(status.stdout).peers as Json[]).find((p) => p.name === 'cluster-3')!.cordonedBy).toEqual([
+        'cordon',
+      ])
 
-    const un = await cli(['peer', 'uncordon', 'cluster-3', '--yes'])
-    expect(un.code, un.stderr).toBe(0)
-    expect(un.stdout).toBe('cluster-3 uncordoned on context "cluster-1"\n')
-    expect(await nodeTaints('cluster-3')).not.toContain(TAINT)
-    expect((await peerRow('cluster-3')).cordonedBy).toEqual([])
-    // New pods may land on cluster-3 again: scaling down and up until one does (the scheduler spreads them).
-    await scale(ns.name, 2)
-    await podOn(ns.name, 'cluster-3')
-    await scale(ns.name, 2)
-  })
+      await scale(ns.name, 6)
+      const grown = await podClusters(ns.name)
+      expect(grown.filter((p) => !before.some((b) => b.pod === p.pod)).map((p) => p.cluster)).toEqual(
+        Array(4).fill('cluster-2'),
+      )
 
-  it('a disable after a cordon drains cluster-3 as usual; Liqo v1 keeps the cordon for the node it re-creates', async () => {
-    expect((await cli(['peer', 'cordon', 'cluster-3', '--yes'])).code).toBe(0)
-    const off = await cli(['peer', 'disable', 'cluster-3', '--yes', '-o', 'json'])
-    expect(off.code, off.stderr).toBe(0)
-    expect(JSON.parse(off.stdout)).toMatchObject({converged: true})
-    expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
-    const on = await cli(['peer', 'enable', 'cluster-3', '--yes'])
-    expect(on.code, on.stderr).toBe(0)
-    // Liqo v1 makes the new node from the VirtualNode, taints included; Liqo v0.3's new node has none.
-    expect((await peerRow('cluster-3')).cordonedBy).toEqual(isV1 ? ['cordon'] : [])
-    expect((await nodeTaints('cluster-3')).includes(TAINT)).toBe(isV1)
-    const un = await cli(['peer', 'uncordon', 'cluster-3', '--yes'])
-    expect(un.code, un.stderr).toBe(0)
-    expect(un.stdout).toMatch(isV1 ? /^cluster-3 uncordoned/ : /^cluster-3 already uncordoned/)
-  })
+      // Liqo's controllers run over cluster-3 again: the cordon and the pods are still there.
+      await letLiqoReconcile('1')
+      await scale(ns.name, 8)
+      const after = await podClusters(ns.name)
+      expect(after.filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)).toEqual(onThree)
+      expect(after.filter((p) => onThree.includes(p.pod)).every((p) => p.ready && p.phase === 'Running')).toBe(true)
+      expect(after.filter((p) => p.cluster !== 'cluster-2' && !onThree.includes(p.pod))).toEqual([])
+      expect(await nodeTaints('cluster-3')).toContain(TAINT)
+
+      const un = await cli(['peer', 'uncordon', 'cluster-3', '--yes'])
+      expect(un.code, un.stderr).toBe(0)
+      expect(un.stdout).toBe('cluster-3 uncordoned on context "cluster-1"\n')
+      expect(await nodeTaints('cluster-3')).not.toContain(TAINT)
+      expect((await peerRow('cluster-3')).cordonedBy).toEqual([])
+      // New pods may land on cluster-3 again: scaling down and up until one does (the scheduler spreads them).
+      await scale(ns.name, 2)
+      await podOn(ns.name, 'cluster-3')
+      await scale(ns.name, 2)
+    },
+  )
+
+  it(
+    'a disable after a cordon drains cluster-3 as usual; Liqo v1 keeps the cordon for the node it ' + 're-creates',
+    async () => {
+      expect((await cli(['peer', 'cordon', 'cluster-3', '--yes'])).code).toBe(0)
+      const off = await cli(['peer', 'disable', 'cluster-3', '--yes', '-o', 'json'])
+      expect(off.code, off.stderr).toBe(0)
+      expect(JSON.parse(off.stdout)).toMatchObject({converged: true})
+      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
+      const on = await cli(['peer', 'enable', 'cluster-3', '--yes'])
+      expect(on.code, on.stderr).toBe(0)
+      // Liqo v1 makes the new node from the VirtualNode, taints included; Liqo v0.3's new node has none.
+      expect((await peerRow('cluster-3')).cordonedBy).toEqual(isV1 ? ['cordon'] : [])
+      expect((await nodeTaints('cluster-3')).includes(TAINT)).toBe(isV1)
+      const un = await cli(['peer', 'uncordon', 'cluster-3', '--yes'])
+      expect(un.code, un.stderr).toBe(0)
+      expect(un.stdout).toMatch(isV1 ? /^cluster-3 uncordoned/ : /^cluster-3 already uncordoned/)
+    },
+  )
 })

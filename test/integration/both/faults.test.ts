@@ -50,48 +50,55 @@ describe.skipIf(!lab)(`bad input, both Liqo generations${modeNote}${skipNote}`, 
     expect(await offloadingOn('cluster-2')).toBe(true)
   })
 
-  it('a namespace without a NamespaceOffloading: status says it is not offloaded; cleanup has no NamespaceOffloading step', async () => {
-    const c = await admin()
-    const name = uniqueName('it-plain')
-    await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
-    try {
-      const st = await cli(['status', '-n', name])
-      expect(st.code, st.stderr).toBe(0)
-      expect(st.stdout).toMatch(new RegExp(`Namespace ${name}: not offloaded`))
-      const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
-      expect(plan.stdout).toMatch(/1\. delete namespace/)
-      expect(plan.stdout).not.toMatch(/NamespaceOffloading/)
-    } finally {
-      await c.delete(`/api/v1/namespaces/${name}`)
-    }
-  })
-
-  it('a NamespaceOffloading not named "offloading" is called out as ignored by Liqo (v1: refused by its webhook)', async () => {
-    const c = await admin()
-    const name = uniqueName('it-named')
-    await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
-    try {
-      const nso = namespaceOffloading(name, 'offload-me')
-      nso.body.spec = {}
-      if (isV1) {
-        // Liqo v1's webhook refuses it outright; the tool then just sees a namespace not offloaded.
-        await expect(c.create(nso.collection, nso.body)).rejects.toThrow(
-          /NamespaceOffloading name must match offloading/,
-        )
-        expect((await cli(['status', '-n', name])).stdout).toMatch(new RegExp(`Namespace ${name}: not offloaded`))
-        return
+  it(
+    'a namespace without a NamespaceOffloading: status says it is not offloaded; cleanup has no ' +
+      'NamespaceOffloading step',
+    async () => {
+      const c = await admin()
+      const name = uniqueName('it-plain')
+      await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+      try {
+        const st = await cli(['status', '-n', name])
+        expect(st.code, st.stderr).toBe(0)
+        expect(st.stdout).toMatch(new RegExp(`Namespace ${name}: not offloaded`))
+        const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
+        expect(plan.stdout).toMatch(/1\. delete namespace/)
+        expect(plan.stdout).not.toMatch(/NamespaceOffloading/)
+      } finally {
+        await c.delete(`/api/v1/namespaces/${name}`)
       }
-      await c.create(nso.collection, nso.body)
-      const st = await cli(['status', '-n', name])
-      expect(st.stdout).toMatch(
-        /NamespaceOffloading "offload-me" in it-named-\w+ is ignored by Liqo: only one named "offloading" is acted on/,
-      )
-      const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
-      expect(plan.stdout).toMatch(/Note: NamespaceOffloading "offload-me" is ignored by Liqo/)
-    } finally {
-      await c.delete(`/api/v1/namespaces/${name}`)
-    }
-  })
+    },
+  )
+
+  it(
+    'a NamespaceOffloading not named "offloading" is called out as ignored by Liqo (v1: refused by ' + 'its webhook)',
+    async () => {
+      const c = await admin()
+      const name = uniqueName('it-named')
+      await c.create('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}})
+      try {
+        const nso = namespaceOffloading(name, 'offload-me')
+        nso.body.spec = {}
+        if (isV1) {
+          // Liqo v1's webhook refuses it outright; the tool then just sees a namespace not offloaded.
+          await expect(c.create(nso.collection, nso.body)).rejects.toThrow(
+            /NamespaceOffloading name must match offloading/,
+          )
+          expect((await cli(['status', '-n', name])).stdout).toMatch(new RegExp(`Namespace ${name}: not offloaded`))
+          return
+        }
+        await c.create(nso.collection, nso.body)
+        const st = await cli(['status', '-n', name])
+        expect(st.stdout).toMatch(
+          /NamespaceOffloading "offload-me" in it-named-\w+ is ignored by Liqo: only one named "offloading" is acted on/,
+        )
+        const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
+        expect(plan.stdout).toMatch(/Note: NamespaceOffloading "offload-me" is ignored by Liqo/)
+      } finally {
+        await c.delete(`/api/v1/namespaces/${name}`)
+      }
+    },
+  )
 })
 
 describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () => {
@@ -108,134 +115,149 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
     await ns?.remove()
   }, 300_000)
 
-  it('a PodDisruptionBudget blocks the drain: the preview warns, the wait names it, and it converges once the budget allows', async () => {
-    await podOn(ns.name, 'cluster-3')
-    const c = await admin()
-    const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: {name: 'hold'},
-      spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-    })
-    try {
-      await pdbObserved(`${pdb}/hold`, 3)
-      const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
-      expect(dry.stdout).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
-      const refused = evictionRefusal(ns.name)
-      const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'])
-      const done = collect(child, {timeoutMs: 240_000})
-      let err = ''
-      child.stderr!.on('data', (d: string) => (err += d))
-      await until('the command waits', 60_000, async () => /Waiting for .*still on cluster-3/.test(err))
-      // Held: Liqo tried to evict the pod and the budget refused; the pod is still there.
-      await until('an eviction refused by the budget', 90_000, refused)
-      expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
-      await c.delete(`${pdb}/hold`)
-      const r = await done
-      expect(r.code, r.stderr).toBe(0)
-      expect(r.stdout).toMatch(/Converged in/)
-      await expectAllReadyOn(ns.name, 'cluster-2')
-    } finally {
-      await c.delete(`${pdb}/hold`)
-      // The held drain leaves Liqo v1 backing off its next one (measured in CI: the next test's
-      // disable went unanswered for 45s): see restartLiqoControllerManager.
-      if (isV1) await restartLiqoControllerManager()
-      await restoreOffloading()
-    }
-  })
+  it(
+    'a PodDisruptionBudget blocks the drain: the preview warns, the wait names it, and it converges once the ' +
+      'budget allows',
+    async () => {
+      await podOn(ns.name, 'cluster-3')
+      const c = await admin()
+      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
+      await c.create(pdb, {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: {name: 'hold'},
+        spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
+      })
+      try {
+        await pdbObserved(`${pdb}/hold`, 3)
+        const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
+        expect(dry.stdout).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
+        const refused = evictionRefusal(ns.name)
+        const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'])
+        const done = collect(child, {timeoutMs: 240_000})
+        let err = ''
+        child.stderr!.on('data', (d: string) => (err += d))
+        await until('the command waits', 60_000, async () => /Waiting for .*still on cluster-3/.test(err))
+        // Held: Liqo tried to evict the pod and the budget refused; the pod is still there.
+        await until('an eviction refused by the budget', 90_000, refused)
+        expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
+        await c.delete(`${pdb}/hold`)
+        const r = await done
+        expect(r.code, r.stderr).toBe(0)
+        expect(r.stdout).toMatch(/Converged in/)
+        await expectAllReadyOn(ns.name, 'cluster-2')
+      } finally {
+        await c.delete(`${pdb}/hold`)
+        // The held drain leaves Liqo v1 backing off its next one (measured in CI: the next test's
+        // disable went unanswered for 45s): see restartLiqoControllerManager.
+        if (isV1) await restartLiqoControllerManager()
+        await restoreOffloading()
+      }
+    },
+  )
 
-  it("the provider's API server stopped during a disable: the replacements run on cluster-2, the evicted pod stays Terminating; exit 3 says so; a rerun with it back finishes", async () => {
-    await podOn(ns.name, 'cluster-3')
-    const onCluster3 = (await podClusters(ns.name)).filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)
-    await stopApiServer('cluster-3')
-    try {
-      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '45s'], {timeoutMs: 120_000})
-      // Liqo evicts, the replacements run on cluster-2, but the evicted pod stays Terminating until
-      // cluster-3 confirms its deletion: the wait times out (exit 3) naming it and saying why.
-      expect(r.code, r.stderr).toBe(3)
-      expect(await offloadingOn('cluster-3')).toBe(false)
-      expectCleanError(r.stderr)
-      expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
-      expect(r.stderr).toMatch(
-        /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
-      )
-      // The workload itself runs again: 3 ready pods on cluster-2.
-      await until(
-        '3 ready pods on cluster-2',
-        90_000,
-        async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
-      )
-    } finally {
-      await startApiServer('cluster-3')
-    }
-    let again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
-    if (isV1 && again.code === 3) {
-      // Measured on Liqo v1.2: its virtual kubelet backs off the failed remote deletions and may not
-      // retry for minutes after cluster-3 is back. The rerun says so precisely; the operator's way
-      // out, which the hint gives, is to remove the local copy by force.
-      expect(again.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
-      expect(again.stderr).toMatch(/kubectl delete pod --force --grace-period=0/)
-      for (const pod of onCluster3) await kubectl(['delete', 'pod', pod, '-n', ns.name, '--force', '--grace-period=0'])
-      again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
-    }
-    expect(again.code, again.stderr).toBe(0)
-    await expectAllReadyOn(ns.name, 'cluster-2')
-    await restoreOffloading()
-  }, 600_000)
-
-  it('cleanup stopped half-way (the provider unreachable): the stuck finalizer is named, kept, and the next run resumes', async () => {
-    // Offloaded to both remote clusters, its pod pinned to cluster-2: cluster-3 only holds the
-    // remote namespace, whose deletion the NamespaceOffloading's finalizer waits for.
-    const stuck = await offloadedNamespace('it-stuck', {replicas: 0})
-    const c = await admin()
-    const dep = nginxDeploymentBody(stuck.name, 1)
-    dep.spec.template.spec.affinity = {
-      nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: onlyCluster('cluster-2')},
-    }
-    await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
-    await until('the pod Running on cluster-2', 60_000, async () =>
-      (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'),
-    )
-    // The remote namespace must exist on cluster-3 before its API server stops: if Liqo has not
-    // created it yet (measured on v1.2 after the previous test's re-peering), there is nothing for
-    // the finalizer to wait for and the cleanup rightly finishes.
-    await until('the remote namespace Ready on cluster-3', 90_000, async () => {
-      const conds: Array<{type: string; status: string}> =
-        (await c.get(namespaceOffloading(stuck.name).path)).status?.remoteNamespacesConditions?.[
-          clusterId('cluster-3')
-        ] ?? []
-      return conds.some((x) => x.type === 'Ready' && x.status === 'True')
-    })
-    try {
+  it(
+    "the provider's API server stopped during a disable: the replacements run on cluster-2, the evicted pod " +
+      'stays Terminating; exit 3 says so; a rerun with it back finishes',
+    async () => {
+      await podOn(ns.name, 'cluster-3')
+      const onCluster3 = (await podClusters(ns.name)).filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)
       await stopApiServer('cluster-3')
-      const r = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '15s'], {
-        timeoutMs: 120_000,
-      })
-      console.log(`[cleanup, provider down] exit ${r.code}\n${r.stderr}`)
-      expect(r.code).toBe(3)
-      expect(r.stderr).toMatch(
-        new RegExp(
-          `namespaceoffloading ${stuck.name}/offloading still has finalizer\\(s\\) \\S+, waiting for remote namespaces on: cluster-3`,
-        ),
-      )
-      expect(r.stderr).toMatch(/^hint: cleanup stopped at step 2\/3 .*run the same cleanup again to resume/m)
-      expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', stuck.name])).stderr).toMatch(/NotFound/)
-      const nso = await c.get(namespaceOffloading(stuck.name).path)
-      expect(nso.metadata.finalizers.length).toBeGreaterThan(0)
-      expect(nso.metadata.deletionTimestamp).toBeTruthy()
-
-      await startApiServer('cluster-3')
-      const again = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '2m'], {
-        timeoutMs: 180_000,
-      })
+      try {
+        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '45s'], {timeoutMs: 120_000})
+        // Liqo evicts, the replacements run on cluster-2, but the evicted pod stays Terminating until
+        // cluster-3 confirms its deletion: the wait times out (exit 3) naming it and saying why.
+        expect(r.code, r.stderr).toBe(3)
+        expect(await offloadingOn('cluster-3')).toBe(false)
+        expectCleanError(r.stderr)
+        expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
+        expect(r.stderr).toMatch(
+          /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
+        )
+        // The workload itself runs again: 3 ready pods on cluster-2.
+        await until(
+          '3 ready pods on cluster-2',
+          90_000,
+          async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
+        )
+      } finally {
+        await startApiServer('cluster-3')
+      }
+      let again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
+      if (isV1 && again.code === 3) {
+        // Measured on Liqo v1.2: its virtual kubelet backs off the failed remote deletions and may not
+        // retry for minutes after cluster-3 is back. The rerun says so precisely; the operator's way
+        // out, which the hint gives, is to remove the local copy by force.
+        expect(again.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
+        expect(again.stderr).toMatch(/kubectl delete pod --force --grace-period=0/)
+        for (const pod of onCluster3)
+          await kubectl(['delete', 'pod', pod, '-n', ns.name, '--force', '--grace-period=0'])
+        again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
+      }
       expect(again.code, again.stderr).toBe(0)
-      expect(again.stderr).toMatch(/1\. wait for NamespaceOffloading/)
-      expect(again.stderr).not.toMatch(/delete deployment/)
-      expect((await kubectl(['get', 'namespace', stuck.name])).stderr).toMatch(/NotFound/)
-    } finally {
-      await startApiServer('cluster-3')
-      if ((await kubectl(['get', 'namespace', stuck.name])).code === 0) await stuck.remove()
-    }
-  })
+      await expectAllReadyOn(ns.name, 'cluster-2')
+      await restoreOffloading()
+    },
+    600_000,
+  )
+
+  it(
+    'cleanup stopped half-way (the provider unreachable): the stuck finalizer is named, kept, and the next run ' +
+      'resumes',
+    async () => {
+      // Offloaded to both remote clusters, its pod pinned to cluster-2: cluster-3 only holds the
+      // remote namespace, whose deletion the NamespaceOffloading's finalizer waits for.
+      const stuck = await offloadedNamespace('it-stuck', {replicas: 0})
+      const c = await admin()
+      const dep = nginxDeploymentBody(stuck.name, 1)
+      dep.spec.template.spec.affinity = {
+        nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: onlyCluster('cluster-2')},
+      }
+      await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
+      await until('the pod Running on cluster-2', 60_000, async () =>
+        (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'),
+      )
+      // The remote namespace must exist on cluster-3 before its API server stops: if Liqo has not
+      // created it yet (measured on v1.2 after the previous test's re-peering), there is nothing for
+      // the finalizer to wait for and the cleanup rightly finishes.
+      await until('the remote namespace Ready on cluster-3', 90_000, async () => {
+        const conds: Array<{type: string; status: string}> =
+          (await c.get(namespaceOffloading(stuck.name).path)).status?.remoteNamespacesConditions?.[
+            clusterId('cluster-3')
+          ] ?? []
+        return conds.some((x) => x.type === 'Ready' && x.status === 'True')
+      })
+      try {
+        await stopApiServer('cluster-3')
+        const r = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '15s'], {
+          timeoutMs: 120_000,
+        })
+        console.log(`[cleanup, provider down] exit ${r.code}\n${r.stderr}`)
+        expect(r.code).toBe(3)
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `namespaceoffloading ${stuck.name}/offloading still has finalizer\\(s\\) \\S+, waiting for remote ` +
+              `namespaces on: cluster-3`,
+          ),
+        )
+        expect(r.stderr).toMatch(/^hint: cleanup stopped at step 2\/3 .*run the same cleanup again to resume/m)
+        expect((await kubectl(['get', 'deployment', 'nginx-deployment', '-n', stuck.name])).stderr).toMatch(/NotFound/)
+        const nso = await c.get(namespaceOffloading(stuck.name).path)
+        expect(nso.metadata.finalizers.length).toBeGreaterThan(0)
+        expect(nso.metadata.deletionTimestamp).toBeTruthy()
+
+        await startApiServer('cluster-3')
+        const again = await cli(['cleanup', '-n', stuck.name, '--keep-peering', '--yes', '--timeout', '2m'], {
+          timeoutMs: 180_000,
+        })
+        expect(again.code, again.stderr).toBe(0)
+        expect(again.stderr).toMatch(/1\. wait for NamespaceOffloading/)
+        expect(again.stderr).not.toMatch(/delete deployment/)
+        expect((await kubectl(['get', 'namespace', stuck.name])).stderr).toMatch(/NotFound/)
+      } finally {
+        await startApiServer('cluster-3')
+        if ((await kubectl(['get', 'namespace', stuck.name])).code === 0) await stuck.remove()
+      }
+    },
+  )
 })

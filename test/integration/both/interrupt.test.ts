@@ -162,72 +162,80 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       },
     )
 
-    it(`${signal} right after the patch: exit ${code}, the change stands, the line gives the command; that command finishes`, async () => {
-      await restoreOffloading()
-      await podOn(ns.name, 'cluster-3')
-      // The moment the switch is seen off in the API, the signal goes.
-      const r = await interruptWhen(
-        ['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'],
-        signal,
-        async () => !(await offloadingOn('cluster-3')),
-      )
-      expect(r.code, r.stderr).toBe(code)
-      const line = interruptedLine(r.stderr)
-      expect(line).toMatch(/interrupted: the change was applied: peering to cluster-3 is disabled/)
-      expect(line).toMatch(
-        /; finish with: liqo-topology peer disable cluster-3 --yes --timeout 3m --context cluster-1$/,
-      )
-      expect(await offloadingOn('cluster-3')).toBe(false)
-      const finish = await runFinishCommand(line)
-      expect(finish.code, finish.stderr).toBe(0)
-      expect(finish.stderr).toMatch(/already disabled/)
-      // It waited on the namespaces Liqo offloads to cluster-3 (this one among them), whose pods
-      // may have left cluster-3 before it started: all of their pods ready on cluster-2.
-      expect(finish.stdout).toMatch(/ (\d+)\/\1 pods ready \(cluster-2 \1\)/)
-      await expectAllReadyOn(ns.name, 'cluster-2')
-    })
-
-    it(`${signal} during the wait (a PodDisruptionBudget holds the drain): exit ${code}, what was last seen, the command; that command finishes`, async () => {
-      await restoreOffloading()
-      await podOn(ns.name, 'cluster-3')
-      const c = await admin()
-      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-      await c.create(pdb, {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: {name: 'hold'},
-        spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-      })
-      try {
-        await pdbObserved(`${pdb}/hold`, 3)
-        const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, async (err) =>
-          /Waiting for .*still on cluster-3/.test(err),
+    it(
+      `${signal} right after the patch: exit ${code}, the change stands, the line gives the command; that ` +
+        `command finishes`,
+      async () => {
+        await restoreOffloading()
+        await podOn(ns.name, 'cluster-3')
+        // The moment the switch is seen off in the API, the signal goes.
+        const r = await interruptWhen(
+          ['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'],
+          signal,
+          async () => !(await offloadingOn('cluster-3')),
         )
         expect(r.code, r.stderr).toBe(code)
         const line = interruptedLine(r.stderr)
+        expect(line).toMatch(/interrupted: the change was applied: peering to cluster-3 is disabled/)
         expect(line).toMatch(
-          /interrupted: the change was applied: peering to cluster-3 is disabled.*; last seen: .*still on cluster-3.*; finish with: liqo-topology peer disable cluster-3 -y --context cluster-1$/,
+          /; finish with: liqo-topology peer disable cluster-3 --yes --timeout 3m --context cluster-1$/,
         )
-        expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
-        await c.delete(`${pdb}/hold`)
-        let finish = await runFinishCommand(line)
-        if (isV1 && finish.code !== 0) {
-          // Liqo v1.2 retries the drain the budget refused with a delay that doubles up to 1000s
-          // (see restartLiqoControllerManager), so the retry may come after the finish command's
-          // 2 minutes. The tool must say exactly that and how to retry at once; an operator follows
-          // that advice and runs the same command again, and so does this test.
-          expect(finish.stderr).toMatch(
-            /Liqo (has not acted on it|cordoned its node, but) .*restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once/,
-          )
-          await restartLiqoControllerManager()
-          finish = await runFinishCommand(line)
-        }
+        expect(await offloadingOn('cluster-3')).toBe(false)
+        const finish = await runFinishCommand(line)
         expect(finish.code, finish.stderr).toBe(0)
+        expect(finish.stderr).toMatch(/already disabled/)
+        // It waited on the namespaces Liqo offloads to cluster-3 (this one among them), whose pods
+        // may have left cluster-3 before it started: all of their pods ready on cluster-2.
+        expect(finish.stdout).toMatch(/ (\d+)\/\1 pods ready \(cluster-2 \1\)/)
         await expectAllReadyOn(ns.name, 'cluster-2')
-      } finally {
-        await c.delete(`${pdb}/hold`)
-      }
-    })
+      },
+    )
+
+    it(
+      `${signal} during the wait (a PodDisruptionBudget holds the drain): exit ${code}, what was last seen, the ` +
+        `command; that command finishes`,
+      async () => {
+        await restoreOffloading()
+        await podOn(ns.name, 'cluster-3')
+        const c = await admin()
+        const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
+        await c.create(pdb, {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: {name: 'hold'},
+          spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
+        })
+        try {
+          await pdbObserved(`${pdb}/hold`, 3)
+          const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, async (err) =>
+            /Waiting for .*still on cluster-3/.test(err),
+          )
+          expect(r.code, r.stderr).toBe(code)
+          const line = interruptedLine(r.stderr)
+          expect(line).toMatch(
+            /interrupted: the change was applied: peering to cluster-3 is disabled.*; last seen: .*still on cluster-3.*; finish with: liqo-topology peer disable cluster-3 -y --context cluster-1$/,
+          )
+          expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
+          await c.delete(`${pdb}/hold`)
+          let finish = await runFinishCommand(line)
+          if (isV1 && finish.code !== 0) {
+            // Liqo v1.2 retries the drain the budget refused with a delay that doubles up to 1000s
+            // (see restartLiqoControllerManager), so the retry may come after the finish command's
+            // 2 minutes. The tool must say exactly that and how to retry at once; an operator follows
+            // that advice and runs the same command again, and so does this test.
+            expect(finish.stderr).toMatch(
+              /Liqo (has not acted on it|cordoned its node, but) .*restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once/,
+            )
+            await restartLiqoControllerManager()
+            finish = await runFinishCommand(line)
+          }
+          expect(finish.code, finish.stderr).toBe(0)
+          await expectAllReadyOn(ns.name, 'cluster-2')
+        } finally {
+          await c.delete(`${pdb}/hold`)
+        }
+      },
+    )
   }
 })
 
@@ -270,44 +278,48 @@ describe.skipIf(!lab)(`interruption of cleanup at each step${modeNote}${skipNote
   ]
 
   for (const step of steps) {
-    it(`${step.signal} during step ${step.n}: exit ${CODE[step.signal]}, the step and what is done, the command; that command finishes`, async () => {
-      await restoreOffloading()
-      const ns = await offloadedNamespace(`it-cl${step.n}`, {replicas: 1})
-      const held = await step.holdOn(ns.name)
-      for (const h of held) await hold(h, true)
-      try {
-        let askedAt = 0
-        // --force: whatever other namespace has pods on the remote clusters, the peering steps may evict them.
-        const r = await interruptWhen(['cleanup', '-n', ns.name, '--yes', '--force'], step.signal, async (err) => {
-          // Step n started, and its deletion reached the API server: the step is waiting on what we
-          // hold. (The API server is asked at most every 200 ms; stderr is looked at more often.)
-          if (!new RegExp(`step ${step.n}/\\d`).test(err) || Date.now() - askedAt < 200) return false
-          askedAt = Date.now()
-          return deleting(held)
-        })
-        expect(r.code, r.stderr).toBe(CODE[step.signal])
-        const line = interruptedLine(r.stderr)
-        // The peering steps come last, one per cluster: the signal lands in one of them.
-        const at = /^error: interrupted: cleanup stopped at step (\d+)\/(\d+) \(/.exec(line)
-        expect(at, line).toBeTruthy()
-        const stoppedAt = Number(at![1])
-        if (step.n < 4) expect(stoppedAt).toBe(step.n)
-        else expect(stoppedAt).toBeGreaterThanOrEqual(4)
-        expect(line).toMatch(step.what)
-        if (stoppedAt > 1) expect(line).toMatch(new RegExp(`steps 1-${stoppedAt - 1} done`))
-        expect(line).toMatch(
-          new RegExp(`; finish with: liqo-topology cleanup -n ${ns.name} --yes --force --context cluster-1$`),
-        )
-        for (const h of held) await hold(h, false)
-        const finish = await runFinishCommand(line)
-        expect(finish.code, finish.stderr).toBe(0)
-        expect((await kubectl(['get', 'namespace', ns.name])).stderr).toMatch(/NotFound/)
-        // What the interrupted run had done is not done twice: the rerun starts at the step it stopped in.
-        if (step.n > 1) expect(finish.stderr).not.toMatch(/delete deployment/)
-      } finally {
-        for (const h of held) await hold(h, false)
-        if ((await kubectl(['get', 'namespace', ns.name])).code === 0) await ns.remove()
-      }
-    })
+    it(
+      `${step.signal} during step ${step.n}: exit ${CODE[step.signal]}, the step and what is done, the command; ` +
+        `that command finishes`,
+      async () => {
+        await restoreOffloading()
+        const ns = await offloadedNamespace(`it-cl${step.n}`, {replicas: 1})
+        const held = await step.holdOn(ns.name)
+        for (const h of held) await hold(h, true)
+        try {
+          let askedAt = 0
+          // --force: whatever other namespace has pods on the remote clusters, the peering steps may evict them.
+          const r = await interruptWhen(['cleanup', '-n', ns.name, '--yes', '--force'], step.signal, async (err) => {
+            // Step n started, and its deletion reached the API server: the step is waiting on what we
+            // hold. (The API server is asked at most every 200 ms; stderr is looked at more often.)
+            if (!new RegExp(`step ${step.n}/\\d`).test(err) || Date.now() - askedAt < 200) return false
+            askedAt = Date.now()
+            return deleting(held)
+          })
+          expect(r.code, r.stderr).toBe(CODE[step.signal])
+          const line = interruptedLine(r.stderr)
+          // The peering steps come last, one per cluster: the signal lands in one of them.
+          const at = /^error: interrupted: cleanup stopped at step (\d+)\/(\d+) \(/.exec(line)
+          expect(at, line).toBeTruthy()
+          const stoppedAt = Number(at![1])
+          if (step.n < 4) expect(stoppedAt).toBe(step.n)
+          else expect(stoppedAt).toBeGreaterThanOrEqual(4)
+          expect(line).toMatch(step.what)
+          if (stoppedAt > 1) expect(line).toMatch(new RegExp(`steps 1-${stoppedAt - 1} done`))
+          expect(line).toMatch(
+            new RegExp(`; finish with: liqo-topology cleanup -n ${ns.name} --yes --force --context cluster-1$`),
+          )
+          for (const h of held) await hold(h, false)
+          const finish = await runFinishCommand(line)
+          expect(finish.code, finish.stderr).toBe(0)
+          expect((await kubectl(['get', 'namespace', ns.name])).stderr).toMatch(/NotFound/)
+          // What the interrupted run had done is not done twice: the rerun starts at the step it stopped in.
+          if (step.n > 1) expect(finish.stderr).not.toMatch(/delete deployment/)
+        } finally {
+          for (const h of held) await hold(h, false)
+          if ((await kubectl(['get', 'namespace', ns.name])).code === 0) await ns.remove()
+        }
+      },
+    )
   }
 })

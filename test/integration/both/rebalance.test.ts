@@ -89,7 +89,10 @@ async function allOnCluster2(namespace: string): Promise<void> {
   }
 }
 
-/** Starts a rebalance and returns once its move waits for a replacement the quota holds back (its stderr so far on failure). */
+/**
+ * Starts a rebalance and returns once its move waits for a replacement the quota holds back (its stderr so far on
+ * failure).
+ */
 async function startHeldMove(namespace: string) {
   const child = startCli(['rebalance', '-n', namespace, '--yes', '--stable-for', '1s'])
   const done = collect(child, {timeoutMs: 120_000})
@@ -131,77 +134,84 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     await ns?.remove()
   }, 300_000)
 
-  it('peer disable cluster-3 → peer enable cluster-3 → rebalance --yes: pods on both clusters as the plan said; a second run has nothing to move', async () => {
-    const off = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
-    expect(off.code, off.stderr).toBe(0)
-    expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
-    const on = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
-    expect(on.code, on.stderr).toBe(0)
+  it(
+    'peer disable cluster-3 → peer enable cluster-3 → rebalance --yes: pods on both clusters as the plan said; ' +
+      'a second run has nothing to move',
+    async () => {
+      const off = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+      expect(off.code, off.stderr).toBe(0)
+      expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
+      const on = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+      expect(on.code, on.stderr).toBe(0)
 
-    const dry = await cli(['rebalance', '-n', ns.name, '--dry-run', '--stable-for', '1s', '-o', 'json'], {
-      timeoutMs: 60_000,
-    })
-    expect(dry.code, dry.stderr).toBe(0)
-    const plan = JSON.parse(dry.stdout)
-    const [ctl] = plan.controllers
-    expect(ctl.aim).toBe('even across 2 clusters')
-    expect(ctl.moves).toEqual([{pod: expect.any(String), from: 'cluster-2', to: ['cluster-3']}])
-    expect(ctl.cordon).toEqual(['cluster-2'])
-    const targets = Object.fromEntries(ctl.spread.map((s: {domain: string; target: number}) => [s.domain, s.target]))
-    expect(targets).toEqual({'cluster-2': 2, 'cluster-3': 1})
+      const dry = await cli(['rebalance', '-n', ns.name, '--dry-run', '--stable-for', '1s', '-o', 'json'], {
+        timeoutMs: 60_000,
+      })
+      expect(dry.code, dry.stderr).toBe(0)
+      const plan = JSON.parse(dry.stdout)
+      const [ctl] = plan.controllers
+      expect(ctl.aim).toBe('even across 2 clusters')
+      expect(ctl.moves).toEqual([{pod: expect.any(String), from: 'cluster-2', to: ['cluster-3']}])
+      expect(ctl.cordon).toEqual(['cluster-2'])
+      const targets = Object.fromEntries(ctl.spread.map((s: {domain: string; target: number}) => [s.domain, s.target]))
+      expect(targets).toEqual({'cluster-2': 2, 'cluster-3': 1})
 
-    // Without a terminal and without --yes: no prompt, nothing evicted.
-    const asked = await cli(['rebalance', '-n', ns.name, '--stable-for', '1s'], {timeoutMs: 60_000})
-    expect(asked.code, asked.stderr).toBe(2)
-    expect(asked.stderr).toMatch(/refusing to rebalance .* without confirmation: stdin is not a terminal/)
-    expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
+      // Without a terminal and without --yes: no prompt, nothing evicted.
+      const asked = await cli(['rebalance', '-n', ns.name, '--stable-for', '1s'], {timeoutMs: 60_000})
+      expect(asked.code, asked.stderr).toBe(2)
+      expect(asked.stderr).toMatch(/refusing to rebalance .* without confirmation: stdin is not a terminal/)
+      expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
 
-    const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
-    expect(r.code, r.stderr).toBe(0)
-    expect(r.stderr).toMatch(new RegExp(`move pod ${ctl.moves[0].pod} from cluster-2 \\(to cluster-3\\)`))
-    expect(r.stdout).toMatch(new RegExp(`pod ${ctl.moves[0].pod} evicted from cluster-2`))
-    expect(r.stdout).toMatch(/Ready on cluster-3/)
-    expect(r.stdout).toMatch(/cluster-2 uncordoned/)
-    // As the plan said, read with kubectl; the evicted pod is gone; no cordon is left.
-    expect(await countsByKubectl(ns.name)).toEqual(targets)
-    expect((await kubectl(['get', 'pod', ctl.moves[0].pod, '-n', ns.name])).stderr).toMatch(/NotFound/)
-    await expectNoCordonLeft()
-
-    const again = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'])
-    expect(again.code, again.stderr).toBe(0)
-    expect(again.stderr).toMatch(/nothing to move/)
-  })
-
-  it('with a budget minAvailable: 2 and --max-unavailable 3, a separate watch never sees fewer than 2 Ready pods', async () => {
-    await allOnCluster2(ns.name)
-    const c = await admin()
-    const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: {name: 'spare'},
-      spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
-    })
-    try {
-      await pdbObserved(`${pdb}/spare`, 3)
-      const watch = await watchReady(ns.name)
-      try {
-        const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s', '--max-unavailable', '3'], {
-          timeoutMs: 240_000,
-        })
-        expect(r.code, r.stderr).toBe(0)
-        expect(r.stderr).toMatch(/PodDisruptionBudget: .*\/spare/)
-        expect(r.stderr).toMatch(/one at a time/)
-        expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
-      } finally {
-        watch.stop()
-      }
-      expect(watch.lowest()).toBeGreaterThanOrEqual(2)
+      const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stderr).toMatch(new RegExp(`move pod ${ctl.moves[0].pod} from cluster-2 \\(to cluster-3\\)`))
+      expect(r.stdout).toMatch(new RegExp(`pod ${ctl.moves[0].pod} evicted from cluster-2`))
+      expect(r.stdout).toMatch(/Ready on cluster-3/)
+      expect(r.stdout).toMatch(/cluster-2 uncordoned/)
+      // As the plan said, read with kubectl; the evicted pod is gone; no cordon is left.
+      expect(await countsByKubectl(ns.name)).toEqual(targets)
+      expect((await kubectl(['get', 'pod', ctl.moves[0].pod, '-n', ns.name])).stderr).toMatch(/NotFound/)
       await expectNoCordonLeft()
-    } finally {
-      await c.delete(`${pdb}/spare`)
-    }
-  })
+
+      const again = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'])
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toMatch(/nothing to move/)
+    },
+  )
+
+  it(
+    'with a budget minAvailable: 2 and --max-unavailable 3, a separate watch never sees fewer than 2 ' + 'Ready pods',
+    async () => {
+      await allOnCluster2(ns.name)
+      const c = await admin()
+      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
+      await c.create(pdb, {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: {name: 'spare'},
+        spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
+      })
+      try {
+        await pdbObserved(`${pdb}/spare`, 3)
+        const watch = await watchReady(ns.name)
+        try {
+          const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s', '--max-unavailable', '3'], {
+            timeoutMs: 240_000,
+          })
+          expect(r.code, r.stderr).toBe(0)
+          expect(r.stderr).toMatch(/PodDisruptionBudget: .*\/spare/)
+          expect(r.stderr).toMatch(/one at a time/)
+          expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
+        } finally {
+          watch.stop()
+        }
+        expect(watch.lowest()).toBeGreaterThanOrEqual(2)
+        await expectNoCordonLeft()
+      } finally {
+        await c.delete(`${pdb}/spare`)
+      }
+    },
+  )
 
   it('with a budget minAvailable: 3 the plan names it, nothing is evicted, exit 3', async () => {
     await allOnCluster2(ns.name)
@@ -228,50 +238,54 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     }
   })
 
-  it('Ctrl-C half-way (a quota holds the replacement back): exit 130, no cordon left, the finish command printed; it completes', async () => {
-    await allOnCluster2(ns.name)
-    const c = await admin()
-    const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
-    await c.create(quotas, {
-      apiVersion: 'v1',
-      kind: 'ResourceQuota',
-      metadata: {name: 'two'},
-      spec: {hard: {pods: '2'}},
-    })
-    let finish: string | undefined
-    try {
+  it(
+    'Ctrl-C half-way (a quota holds the replacement back): exit 130, no cordon left, the finish command ' +
+      'printed; it completes',
+    async () => {
+      await allOnCluster2(ns.name)
+      const c = await admin()
+      const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
+      await c.create(quotas, {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: {name: 'two'},
+        spec: {hard: {pods: '2'}},
+      })
+      let finish: string | undefined
+      try {
+        await until(
+          'the quota counts 3 pods',
+          60_000,
+          async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3',
+        )
+        // Evicted, and its replacement refused by the quota: the move waits.
+        const {child, done} = await startHeldMove(ns.name)
+        child.kill('SIGINT')
+        const r = await done
+        expect(r.code, r.stderr).toBe(130)
+        const m = /finish with: (liqo-topology rebalance .*)$/m.exec(r.stderr)
+        expect(m, r.stderr).not.toBeNull()
+        finish = m![1]!
+        expect(r.stderr).toMatch(
+          /^error: interrupted: moving pods of .*the cordon of cluster-2 is lifted on the way out/m,
+        )
+        expect(m![1]).toMatch(/ --yes( |$)/)
+        // The cordon was lifted on the way out (on Liqo v1 the virtual kubelet takes it off the node).
+        await until('no cordon left on any node', 60_000, async () => !(await nodeTaints()).includes(TAINT))
+      } finally {
+        await c.delete(`${quotas}/two`)
+      }
       await until(
-        'the quota counts 3 pods',
-        60_000,
-        async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3',
+        '3 ready pods again',
+        120_000,
+        async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3,
       )
-      // Evicted, and its replacement refused by the quota: the move waits.
-      const {child, done} = await startHeldMove(ns.name)
-      child.kill('SIGINT')
-      const r = await done
-      expect(r.code, r.stderr).toBe(130)
-      const m = /finish with: (liqo-topology rebalance .*)$/m.exec(r.stderr)
-      expect(m, r.stderr).not.toBeNull()
-      finish = m![1]!
-      expect(r.stderr).toMatch(
-        /^error: interrupted: moving pods of .*the cordon of cluster-2 is lifted on the way out/m,
-      )
-      expect(m![1]).toMatch(/ --yes( |$)/)
-      // The cordon was lifted on the way out (on Liqo v1 the virtual kubelet takes it off the node).
-      await until('no cordon left on any node', 60_000, async () => !(await nodeTaints()).includes(TAINT))
-    } finally {
-      await c.delete(`${quotas}/two`)
-    }
-    await until(
-      '3 ready pods again',
-      120_000,
-      async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3,
-    )
-    const again = await cli(finish!.split(' ').slice(1), {timeoutMs: 240_000})
-    expect(again.code, again.stderr).toBe(0)
-    expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
-    await expectNoCordonLeft()
-  })
+      const again = await cli(finish!.split(' ').slice(1), {timeoutMs: 240_000})
+      expect(again.code, again.stderr).toBe(0)
+      expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
+      await expectNoCordonLeft()
+    },
+  )
 
   it('peer enable cluster-3 --rebalance: enables, then spreads every offloaded namespace back', async () => {
     const off = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})

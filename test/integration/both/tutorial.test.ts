@@ -129,26 +129,32 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     expect(doc.server.liqo.line).toBe(isV1 ? 'v1' : 'v0')
   })
 
-  it('cleanup removes the deployment, the NamespaceOffloading and the namespace, switches both peerings off; a rerun has nothing to do', async () => {
-    const r = await cli(['cleanup', '-n', 'liqo-test', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
-    expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/deployment\.apps\/nginx-deployment deleted/)
-    expect(r.stdout).toMatch(/namespaceoffloading\.offloading\.liqo\.io\/offloading deleted/)
-    expect(r.stdout).toMatch(/namespace\/liqo-test deleted/)
-    expect((await kubectl(['get', 'namespace', 'liqo-test'])).stderr).toMatch(/NotFound/)
-    for (const c of ['cluster-2', 'cluster-3']) expect(await switchByKubectl(c), c).toBe(SWITCH.off)
-    if (!isV1) {
-      const fcs = (await kubectl(['get', 'foreignclusters', '--no-headers'])).stdout
-      expect(fcs).toMatch(/^cluster-2\s+None/m)
-      expect(fcs).toMatch(/^cluster-3\s+None/m)
-    } else {
-      // Liqo drained and deleted both virtual nodes.
-      expect((await kubectl(['get', 'nodes', '-l', 'liqo.io/type=virtual-node', '-o', 'name'])).stdout.trim()).toBe('')
-    }
-    const again = await cli(['cleanup', '-n', 'liqo-test', '--yes'])
-    expect(again.code, again.stderr).toBe(0)
-    expect(again.stderr).toMatch(/Nothing to clean up/)
-  })
+  it(
+    'cleanup removes the deployment, the NamespaceOffloading and the namespace, switches both peerings off; a ' +
+      'rerun has nothing to do',
+    async () => {
+      const r = await cli(['cleanup', '-n', 'liqo-test', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toMatch(/deployment\.apps\/nginx-deployment deleted/)
+      expect(r.stdout).toMatch(/namespaceoffloading\.offloading\.liqo\.io\/offloading deleted/)
+      expect(r.stdout).toMatch(/namespace\/liqo-test deleted/)
+      expect((await kubectl(['get', 'namespace', 'liqo-test'])).stderr).toMatch(/NotFound/)
+      for (const c of ['cluster-2', 'cluster-3']) expect(await switchByKubectl(c), c).toBe(SWITCH.off)
+      if (!isV1) {
+        const fcs = (await kubectl(['get', 'foreignclusters', '--no-headers'])).stdout
+        expect(fcs).toMatch(/^cluster-2\s+None/m)
+        expect(fcs).toMatch(/^cluster-3\s+None/m)
+      } else {
+        // Liqo drained and deleted both virtual nodes.
+        expect((await kubectl(['get', 'nodes', '-l', 'liqo.io/type=virtual-node', '-o', 'name'])).stdout.trim()).toBe(
+          '',
+        )
+      }
+      const again = await cli(['cleanup', '-n', 'liqo-test', '--yes'])
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toMatch(/Nothing to clean up/)
+    },
+  )
 
   it('peer disable nosuch exits 1 and lists the known clusters', async () => {
     const r = await cli(['peer', 'disable', 'nosuch', '--yes'])

@@ -73,7 +73,8 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
       expect(clusters['cluster-2']).toMatchObject({here: true, fits: true})
       expect(clusters['cluster-3']).toMatchObject({here: false, fits: false, cause: 'cluster-selector'})
       expect(clusters['cluster-3']!.reason).toBe(
-        `not selected by the clusterSelector of NamespaceOffloading ${ns.name}/offloading (liqo.io/remote-cluster-id In [${clusterId('cluster-2')}])`,
+        `not selected by the clusterSelector of NamespaceOffloading ${ns.name}/offloading ` +
+          `(liqo.io/remote-cluster-id In [${clusterId('cluster-2')}])`,
       )
       expect(clusters['local']).toMatchObject({fits: false, cause: 'strategy'})
       expect(item!.scheduler).toBeNull()
@@ -96,7 +97,8 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
       expect(r.code).toBe(1)
       expect(r.stdout).toBe('')
       expect(r.stderr).toBe(
-        `Error from server (NotFound): pods "no-such-pod" not found\nhint: list the pods of namespace "${ns.name}" with: liqo-topology pods where -n ${ns.name}\n`,
+        `Error from server (NotFound): pods "no-such-pod" not found\nhint: list the pods of namespace ` +
+          `"${ns.name}" with: liqo-topology pods where -n ${ns.name}\n`,
       )
       const [pod] = await podClusters(ns.name)
       const done = await cli(['__complete', 'pods', 'why', '-n', ns.name, pod!.pod.slice(0, 8)])

@@ -86,7 +86,8 @@ async function disableCluster3(label: string, namespace: string): Promise<Json> 
   const doc = JSON.parse(r.stdout) as Json
   const timeline = doc.timeline as Array<{atMs: number; kind: string; text: string}>
   console.log(
-    `[${label}] peer disable cluster-3 converged in ${doc.elapsedMs} ms\n${timeline.map((e) => `  +${(e.atMs / 1000).toFixed(1)}s ${e.kind} ${e.text}`).join('\n')}`,
+    `[${label}] peer disable cluster-3 converged in ${doc.elapsedMs} ` +
+      `ms\n${timeline.map((e) => `  +${(e.atMs / 1000).toFixed(1)}s ${e.kind} ${e.text}`).join('\n')}`,
   )
   expect(doc.converged).toBe(true)
   expect((await podClusters(namespace)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
@@ -125,32 +126,46 @@ describe.skipIf(!lab)(`peer disable with two virtual nodes for cluster-3 (Liqo v
     await ns?.remove()
   }, 600_000)
 
-  it('cordons both virtual nodes before the switch: every pod moves once, none is scheduled on cluster-3, nothing of ours is left', async () => {
-    const before = await podClusters(ns.name)
-    expect(before.filter((p) => p.cluster === 'cluster-3')).toHaveLength(8)
-    const doc = await disableCluster3('two virtual nodes', ns.name)
-    const timeline = doc.timeline as Array<{atMs: number; kind: string; text: string}>
-    expect(timeline.find((e) => e.kind === 'node' && e.text.includes('to keep replacements off them'))?.text).toContain(
-      SLICE,
-    )
-    expect(timeline.filter((e) => e.kind === 'replacement-scheduled' && e.text.endsWith(' on cluster-3'))).toEqual([])
-    const moved = doc.moved as Json[]
-    expect(moved.filter((m) => m.namespace === ns.name)).toHaveLength(8)
-    // A replacement scheduled before the wait listed the nodes is recorded on <unknown>: never on cluster-3.
-    expect(moved.filter((m) => m.replacement?.cluster === 'cluster-3')).toEqual([])
-    // The scheduler's own record (Liqo reflects the providers' events too): no pod bound to a node of cluster-3 since.
-    const events = await kubectl(['get', 'events', '-n', ns.name, '--field-selector', 'reason=Scheduled', '-o', 'json'])
-    const bound = ((JSON.parse(events.stdout).items ?? []) as Json[]).map((e) => e.message as string)
-    const replacements = new Set((doc.moved as Json[]).map((m) => m.replacement?.pod as string))
-    expect(
-      bound
-        .filter((m) => [...replacements].some((p) => m.includes(`/${p} `)))
-        .filter((m) => / to (cluster-3|it-second)$/.test(m)),
-    ).toEqual([])
-    // The VirtualNodes stay (createNode false): the disable's cordon was lifted from them.
-    const vns = await kubectl(['get', 'virtualnodes', '-n', tenant, '-o', 'jsonpath={.items[*].spec.taints[*].key}'])
-    expect(vns.stdout).not.toContain('liqo-topology/')
-    const enabled = await cli(['peer', 'enable', 'cluster-3', '--yes'])
-    expect(enabled.code, enabled.stderr).toBe(0)
-  })
+  it(
+    'cordons both virtual nodes before the switch: every pod moves once, none is scheduled on cluster-3, ' +
+      'nothing of ours is left',
+    async () => {
+      const before = await podClusters(ns.name)
+      expect(before.filter((p) => p.cluster === 'cluster-3')).toHaveLength(8)
+      const doc = await disableCluster3('two virtual nodes', ns.name)
+      const timeline = doc.timeline as Array<{atMs: number; kind: string; text: string}>
+      expect(
+        timeline.find((e) => e.kind === 'node' && e.text.includes('to keep replacements off them'))?.text,
+      ).toContain(SLICE)
+      expect(timeline.filter((e) => e.kind === 'replacement-scheduled' && e.text.endsWith(' on cluster-3'))).toEqual([])
+      const moved = doc.moved as Json[]
+      expect(moved.filter((m) => m.namespace === ns.name)).toHaveLength(8)
+      // A replacement scheduled before the wait listed the nodes is recorded on <unknown>: never on cluster-3.
+      expect(moved.filter((m) => m.replacement?.cluster === 'cluster-3')).toEqual([])
+      // The scheduler's own record (Liqo reflects the providers' events too): no pod bound to a node of cluster-3
+      // since.
+      const events = await kubectl([
+        'get',
+        'events',
+        '-n',
+        ns.name,
+        '--field-selector',
+        'reason=Scheduled',
+        '-o',
+        'json',
+      ])
+      const bound = ((JSON.parse(events.stdout).items ?? []) as Json[]).map((e) => e.message as string)
+      const replacements = new Set((doc.moved as Json[]).map((m) => m.replacement?.pod as string))
+      expect(
+        bound
+          .filter((m) => [...replacements].some((p) => m.includes(`/${p} `)))
+          .filter((m) => / to (cluster-3|it-second)$/.test(m)),
+      ).toEqual([])
+      // The VirtualNodes stay (createNode false): the disable's cordon was lifted from them.
+      const vns = await kubectl(['get', 'virtualnodes', '-n', tenant, '-o', 'jsonpath={.items[*].spec.taints[*].key}'])
+      expect(vns.stdout).not.toContain('liqo-topology/')
+      const enabled = await cli(['peer', 'enable', 'cluster-3', '--yes'])
+      expect(enabled.code, enabled.stderr).toBe(0)
+    },
+  )
 })

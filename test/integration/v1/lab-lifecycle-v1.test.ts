@@ -51,14 +51,17 @@ describe.skipIf(!lab)(`lab up --liqo v1.2 / lab down${skipNote}`, () => {
     expect(network(s).length).toBeGreaterThan(1)
   })
 
-  it('kill -9 of the supervisor takes every process with it (Liqo pods too); lab down then removes the network', async () => {
-    const s = readState(dir)!
-    process.kill(s.supervisorPid, 'SIGKILL')
-    await until('every lab process gone', 15_000, async () => alive(s).length === 0)
-    const down = await cli(['lab', 'down', '--dir', dir])
-    expect(down.code, down.stderr).toBe(0)
-    expect(network(s)).toEqual([])
-  })
+  it(
+    'kill -9 of the supervisor takes every process with it (Liqo pods too); lab down then removes the ' + 'network',
+    async () => {
+      const s = readState(dir)!
+      process.kill(s.supervisorPid, 'SIGKILL')
+      await until('every lab process gone', 15_000, async () => alive(s).length === 0)
+      const down = await cli(['lab', 'down', '--dir', dir])
+      expect(down.code, down.stderr).toBe(0)
+      expect(network(s)).toEqual([])
+    },
+  )
 
   it('lab up again, then lab down leaves no process, namespace or bridge, and is idempotent', async () => {
     const up = await cli(['lab', 'up', '--dir', dir, '--liqo', 'v1.2'], {timeoutMs: 300_000})

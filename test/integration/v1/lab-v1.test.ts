@@ -112,29 +112,33 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
       expect(names).toContain(n)
   })
 
-  it('lab up --tutorial sets up the tutorial the v1 way: 3 nginx pods Running over both virtual nodes, twins on kwok nodes', async () => {
-    const up = await cli(['lab', 'up', '--dir', lab!.dir, '--liqo', 'v1.2', '--tutorial'], {timeoutMs: 240_000})
-    expect(up.code, up.stderr).toBe(0)
-    const nso = await json(['get', 'namespaceoffloadings.offloading.liqo.io', 'offloading', '-n', NS])
-    expect(nso.apiVersion).toBe('offloading.liqo.io/v1beta1')
-    expect(nso.spec.podOffloadingStrategy).toBe('Remote')
-    expect(nso.status.offloadingPhase).toBe('Ready')
-    expect(tutorialSettled(await tutorialPods(), ['cluster-2', 'cluster-3'])).toBe(true)
-    for (const provider of ['cluster-2', 'cluster-3']) {
-      const twins = ((await json(['get', 'pods', '-A', '-l', 'app=liqo-test'], provider)).items as Json[]).filter(
-        (p) => !p.metadata.deletionTimestamp,
-      )
-      expect(twins.length, provider).toBeGreaterThan(0)
-      for (const t of twins) {
-        expect(t.spec.nodeName).toBe(`${provider}-worker`)
-        expect(t.status.phase).toBe('Running')
+  it(
+    'lab up --tutorial sets up the tutorial the v1 way: 3 nginx pods Running over both virtual nodes, twins on ' +
+      'kwok nodes',
+    async () => {
+      const up = await cli(['lab', 'up', '--dir', lab!.dir, '--liqo', 'v1.2', '--tutorial'], {timeoutMs: 240_000})
+      expect(up.code, up.stderr).toBe(0)
+      const nso = await json(['get', 'namespaceoffloadings.offloading.liqo.io', 'offloading', '-n', NS])
+      expect(nso.apiVersion).toBe('offloading.liqo.io/v1beta1')
+      expect(nso.spec.podOffloadingStrategy).toBe('Remote')
+      expect(nso.status.offloadingPhase).toBe('Ready')
+      expect(tutorialSettled(await tutorialPods(), ['cluster-2', 'cluster-3'])).toBe(true)
+      for (const provider of ['cluster-2', 'cluster-3']) {
+        const twins = ((await json(['get', 'pods', '-A', '-l', 'app=liqo-test'], provider)).items as Json[]).filter(
+          (p) => !p.metadata.deletionTimestamp,
+        )
+        expect(twins.length, provider).toBeGreaterThan(0)
+        for (const t of twins) {
+          expect(t.spec.nodeName).toBe(`${provider}-worker`)
+          expect(t.status.phase).toBe('Running')
+        }
       }
-    }
-    // Running it again changes nothing.
-    const again = await cli(['lab', 'up', '--dir', lab!.dir, '--liqo', 'v1.2', '--tutorial'], {timeoutMs: 240_000})
-    expect(again.code, again.stderr).toBe(0)
-    expect((await tutorialPods()).length).toBe(3)
-  })
+      // Running it again changes nothing.
+      const again = await cli(['lab', 'up', '--dir', lab!.dir, '--liqo', 'v1.2', '--tutorial'], {timeoutMs: 240_000})
+      expect(again.code, again.stderr).toBe(0)
+      expect((await tutorialPods()).length).toBe(3)
+    },
+  )
 
   it('a lab of the other mode is refused while this one runs', async () => {
     const r = await cli(['lab', 'up', '--dir', lab!.dir])
@@ -142,54 +146,60 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
     expect(r.stderr).toMatch(/a Liqo v1\.2 lab is already running/)
   })
 
-  it("createNode: false makes Liqo drain and delete cluster-3's node; all 3 pods end Running on cluster-2; true brings it back Ready", async () => {
-    const patch = (v: boolean) =>
-      kubectl([
-        'patch',
-        'virtualnode',
-        'cluster-3',
-        '-n',
-        'liqo-tenant-cluster-3',
-        '--type',
-        'merge',
-        '-p',
-        JSON.stringify({spec: {createNode: v}}),
-      ])
-    let started = Date.now()
-    expect((await patch(false)).code).toBe(0)
-    // Up to 3 minutes: 60 s ran out once in CI after the other suites had toggled cluster-3 many
-    // times (Liqo v1.2's virtual kubelet backs off failed remote deletions; see both/faults).
-    let seen: Awaited<ReturnType<typeof tutorialPods>> = []
-    await until('all 3 pods Running on cluster-2', 180_000, async () =>
-      tutorialSettled((seen = await tutorialPods()), ['cluster-2']),
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}; pods last seen: ${JSON.stringify(seen)}`)
-    })
-    const movedMs = Date.now() - started
-    await until(
-      "cluster-3's virtual node deleted",
-      60_000,
-      async () => (await kubectl(['get', 'node', 'cluster-3'])).code !== 0,
-    )
-    const goneMs = Date.now() - started
-    const vn = await json(['get', 'virtualnode', 'cluster-3', '-n', 'liqo-tenant-cluster-3'])
-    expect(vn.spec.createNode).toBe(false)
-    started = Date.now()
-    expect((await patch(true)).code).toBe(0)
-    await until("cluster-3's virtual node back and Ready", 120_000, async () => {
-      const r = await kubectl(['get', 'node', 'cluster-3', '-o', 'json'])
-      return (
-        r.code === 0 &&
-        (JSON.parse(r.stdout).status.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
+  it(
+    "createNode: false makes Liqo drain and delete cluster-3's node; all 3 pods end Running on cluster-2; true " +
+      'brings it back Ready',
+    async () => {
+      const patch = (v: boolean) =>
+        kubectl([
+          'patch',
+          'virtualnode',
+          'cluster-3',
+          '-n',
+          'liqo-tenant-cluster-3',
+          '--type',
+          'merge',
+          '-p',
+          JSON.stringify({spec: {createNode: v}}),
+        ])
+      let started = Date.now()
+      expect((await patch(false)).code).toBe(0)
+      // Up to 3 minutes: 60 s ran out once in CI after the other suites had toggled cluster-3 many
+      // times (Liqo v1.2's virtual kubelet backs off failed remote deletions; see both/faults).
+      let seen: Awaited<ReturnType<typeof tutorialPods>> = []
+      await until('all 3 pods Running on cluster-2', 180_000, async () =>
+        tutorialSettled((seen = await tutorialPods()), ['cluster-2']),
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; pods last seen: ${JSON.stringify(seen)}`)
+      })
+      const movedMs = Date.now() - started
+      await until(
+        "cluster-3's virtual node deleted",
+        60_000,
+        async () => (await kubectl(['get', 'node', 'cluster-3'])).code !== 0,
       )
-    })
-    const backMs = Date.now() - started
-    console.log(
-      `[v1 dynamic topology] createNode=false: pods Running on cluster-2 after ${movedMs} ms, node deleted after ${goneMs} ms; createNode=true: node Ready after ${backMs} ms`,
-    )
-    // Resuming moves nothing back.
-    expect((await tutorialPods()).every((p) => p.node === 'cluster-2')).toBe(true)
-  }, 420_000)
+      const goneMs = Date.now() - started
+      const vn = await json(['get', 'virtualnode', 'cluster-3', '-n', 'liqo-tenant-cluster-3'])
+      expect(vn.spec.createNode).toBe(false)
+      started = Date.now()
+      expect((await patch(true)).code).toBe(0)
+      await until("cluster-3's virtual node back and Ready", 120_000, async () => {
+        const r = await kubectl(['get', 'node', 'cluster-3', '-o', 'json'])
+        return (
+          r.code === 0 &&
+          (JSON.parse(r.stdout).status.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
+        )
+      })
+      const backMs = Date.now() - started
+      console.log(
+        `[v1 dynamic topology] createNode=false: pods Running on cluster-2 after ${movedMs} ms, node deleted ` +
+          `after ${goneMs} ms; createNode=true: node Ready after ${backMs} ms`,
+      )
+      // Resuming moves nothing back.
+      expect((await tutorialPods()).every((p) => p.node === 'cluster-2')).toBe(true)
+    },
+    420_000,
+  )
 
   it("lab stop/start works for Liqo's components and for an API server", async () => {
     // Files that run before this one may have restarted it already (restartLiqoControllerManager).

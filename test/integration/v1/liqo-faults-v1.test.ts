@@ -40,43 +40,51 @@ describe.skipIf(!lab)(`Liqo v1's own components failing${skipNote}`, () => {
       await cli(['peer', 'enable', c, '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
   }, 600_000)
 
-  it('the home liqo-controller-manager stopped after the patch: the wait says Liqo is not acting, names the VirtualNode, exits 3 at --timeout; a rerun finishes', async () => {
-    await component('stop', 'cluster-1/liqo-controller-manager')
-    const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '25s'], {timeoutMs: 90_000})
-    expect(r.code, r.stderr).toBe(3)
-    expect(r.stderr).toMatch(
-      /VirtualNode liqo-tenant-cluster-3\/cluster-3: Liqo has not acted on it for \d+s .*is Liqo's controller manager running\? If it is: .*kubectl -n liqo rollout restart deployment liqo-controller-manager/,
-    )
-    expect(r.stderr).toMatch(/^hint: the change was applied: peering to cluster-3 is disabled/m)
-    expect(await createNode()).toBe(false)
-    // Nothing moved meanwhile: the pod is still on cluster-3.
-    expect((await podClusters('liqo-test')).some((p) => p.cluster === 'cluster-3')).toBe(true)
+  it(
+    'the home liqo-controller-manager stopped after the patch: the wait says Liqo is not acting, names the ' +
+      'VirtualNode, exits 3 at --timeout; a rerun finishes',
+    async () => {
+      await component('stop', 'cluster-1/liqo-controller-manager')
+      const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '25s'], {timeoutMs: 90_000})
+      expect(r.code, r.stderr).toBe(3)
+      expect(r.stderr).toMatch(
+        /VirtualNode liqo-tenant-cluster-3\/cluster-3: Liqo has not acted on it for \d+s .*is Liqo's controller manager running\? If it is: .*kubectl -n liqo rollout restart deployment liqo-controller-manager/,
+      )
+      expect(r.stderr).toMatch(/^hint: the change was applied: peering to cluster-3 is disabled/m)
+      expect(await createNode()).toBe(false)
+      // Nothing moved meanwhile: the pod is still on cluster-3.
+      expect((await podClusters('liqo-test')).some((p) => p.cluster === 'cluster-3')).toBe(true)
 
-    await component('start', 'cluster-1/liqo-controller-manager')
-    const again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m'], {timeoutMs: 180_000})
-    expect(again.code, again.stderr).toBe(0)
-    expect(again.stderr).toMatch(/already disabled/)
-    const placed = await podClusters('liqo-test')
-    expect(placed.filter((p) => p.ready).map((p) => p.cluster)).toEqual(['cluster-2', 'cluster-2', 'cluster-2'])
-  })
+      await component('start', 'cluster-1/liqo-controller-manager')
+      const again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '2m'], {timeoutMs: 180_000})
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toMatch(/already disabled/)
+      const placed = await podClusters('liqo-test')
+      expect(placed.filter((p) => p.ready).map((p) => p.cluster)).toEqual(['cluster-2', 'cluster-2', 'cluster-2'])
+    },
+  )
 
-  it("Liqo's webhook down during peer enable: the API server refuses the change (exit 1, one clear error), nothing changed; a rerun finishes", async () => {
-    expect(await createNode()).toBe(false)
-    await component('stop', 'cluster-1/liqo-webhook')
-    const r = await cli(['peer', 'enable', 'cluster-3', '--yes'], {timeoutMs: 90_000})
-    expect(r.code, r.stderr).toBe(1)
-    expect(r.stderr).toMatch(/^Error from server \(InternalError\): .*failed calling webhook "[^"]+"/m)
-    expect(r.stderr).toMatch(/^hint: the admission webhook \S+ did not answer, so nothing was changed/m)
-    expect(await createNode()).toBe(false)
+  it(
+    "Liqo's webhook down during peer enable: the API server refuses the change (exit 1, one clear error), " +
+      'nothing changed; a rerun finishes',
+    async () => {
+      expect(await createNode()).toBe(false)
+      await component('stop', 'cluster-1/liqo-webhook')
+      const r = await cli(['peer', 'enable', 'cluster-3', '--yes'], {timeoutMs: 90_000})
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr).toMatch(/^Error from server \(InternalError\): .*failed calling webhook "[^"]+"/m)
+      expect(r.stderr).toMatch(/^hint: the admission webhook \S+ did not answer, so nothing was changed/m)
+      expect(await createNode()).toBe(false)
 
-    await component('start', 'cluster-1/liqo-webhook')
-    // The API server may take a moment to reach the webhook again (endpoints).
-    await until('a rerun of peer enable to pass', 120_000, async () => {
-      const again = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
-      return again.code === 0
-    })
-    expect(await createNode()).toBe(true)
-    const node = await (await admin()).getOrNull<Json>('/api/v1/nodes/cluster-3')
-    expect((node?.status?.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')).toBe(true)
-  })
+      await component('start', 'cluster-1/liqo-webhook')
+      // The API server may take a moment to reach the webhook again (endpoints).
+      await until('a rerun of peer enable to pass', 120_000, async () => {
+        const again = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+        return again.code === 0
+      })
+      expect(await createNode()).toBe(true)
+      const node = await (await admin()).getOrNull<Json>('/api/v1/nodes/cluster-3')
+      expect((node?.status?.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')).toBe(true)
+    },
+  )
 })
