@@ -21,8 +21,10 @@ const ejsText = {
       a.namespace === 'ejs-text' ? undefined : {path: 'ejs', namespace: 'ejs-text'},
     )
     b.onLoad({filter: /.*/, namespace: 'ejs-text'}, () => ({
-      contents: `const ejs = require('ejs')
-const render = (template, ...rest) => (typeof template === 'string' && !template.includes('<%') && !template.includes('%>') ? template : ejs.render(template, ...rest))
+      contents:
+        `const ejs = require('ejs')
+const render = (template, ...rest) => (typeof template === 'string' && !template.includes('<%') ` +
+        `&& !template.includes('%>') ? template : ejs.render(template, ...rest))
 module.exports = {...ejs, render}`,
       resolveDir: process.cwd(),
       loader: 'js',
@@ -91,12 +93,15 @@ const late = {
     b.onLoad({filter: /.*/, namespace: 'late'}, (a) => ({
       // Used while the snapshot is built (a library probing for colour support at load, in a
       // try block), it throws, as the module would be missing: nothing decides at build time.
-      contents: `let real
+      contents:
+        `let real
 const load = () => {
-  if (!globalThis.__liqoTopologyRun) throw new Error('not loaded while the snapshot is built: ' + ${JSON.stringify(a.path)})
+  if (!globalThis.__liqoTopologyRun) throw new Error('not loaded while the snapshot is built: ' + ` +
+        `${JSON.stringify(a.path)})
   return (real ??= require(${JSON.stringify(a.path)}))
 }
-module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined : Reflect.get(load(), k, load())), has: (_, k) => k in load()})`,
+module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined : Reflect.get(load(), k, load())), ` +
+        `has: (_, k) => k in load()})`,
       resolveDir: process.cwd(),
       loader: 'js',
     }))

@@ -124,7 +124,7 @@ const noCycle = {
         context.report({
           node,
           message:
-            `import circle: ${[self, ...path].map(name).join(' → ')}; move what both need into a file of its ` + `own`,
+            `import circle: ${[self, ...path].map(name).join(' → ')}; ` + 'move what both need into a file of its own',
         })
     }
     return {

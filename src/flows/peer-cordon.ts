@@ -125,7 +125,8 @@ async function pickCluster(
       return {
         name:
           `${fc.name}  ` +
-          `(${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})${done ? `  — already ${verb}` : ''}`,
+          `(${clusterDisplayName(fc)}, ${fc.outgoingEnabled}/${fc.outgoingPhase})` +
+          (done ? `  — already ${verb}` : ''),
         value: fc.name,
         description: `cluster ID ${fc.clusterId}`,
       }

@@ -5,7 +5,10 @@ import type {Json} from './wire.js'
 /** kubectl's klog prefix: I<month><day> <time>. */
 export function klogPrefix(d = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0')
-  return `I${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`
+  return (
+    `I${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.` +
+    `${p(d.getMilliseconds(), 3)}000`
+  )
 }
 
 /** A body as the -v 8 log shows it: Secret data and anything credential-like redacted, cut at 10,000 characters. */

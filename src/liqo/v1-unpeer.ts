@@ -99,7 +99,8 @@ function stillThere(i: UnpeerItem, context: string): string[] {
   const where = i.obj.namespace ? `${i.obj.namespace}/${i.obj.name}` : i.obj.name
   return [
     `${i.kind.resource.kind.toLowerCase()} ${where} on context ` +
-      `"${context}"${i.obj.finalizers.length ? ` still has finalizer(s) ${i.obj.finalizers.join(', ')}` : ' is still being deleted'}`,
+      `"${context}"` +
+      (i.obj.finalizers.length ? ` still has finalizer(s) ${i.obj.finalizers.join(', ')}` : ' is still being deleted'),
   ]
 }
 

@@ -201,7 +201,8 @@ export const liqoV1: LiqoAdapter = {
       writes: vns.map((v) => `patch VirtualNode ${vnRef(v)} spec.createNode: ${v.createNode} → ${want}`),
       effect: want
         ? `Liqo's virtual kubelet re-creates the virtual ` +
-          `node${vns.length > 1 ? 's' : ''} ${nodes}${o.namespaces.length ? `; the remote namespaces of ${o.namespaces.join(', ')} stayed in place` : ''}.`
+          `node${vns.length > 1 ? 's' : ''} ${nodes}` +
+          `${o.namespaces.length ? `; the remote namespaces of ${o.namespaces.join(', ')} stayed in place` : ''}.`
         : `Liqo cordons and drains virtual ` +
           `node${vns.length > 1 ? 's' : ''} ${o.virtualNodes.join(', ') || nodes} and ` +
           `deletes ${vns.length > 1 ? 'them' : 'it'}.`,

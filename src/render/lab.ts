@@ -73,7 +73,9 @@ export function labStatusDocument(r: StatusReport): Record<string, unknown> {
 export function renderLabReady(s: LabState, tookMs: number): string {
   const lines = [
     `Lab ready in ${(tookMs / 1000).toFixed(1)}s: ` +
-      `Kubernetes ${s.kubernetesVersion}, ${s.mode === 'liqo' ? `Liqo ${s.liqoVersion} (its own controllers)` : 'Liqo v0.3 emulated'}; contexts cluster-1 (home), cluster-2, cluster-3, cluster-1-readonly.`,
+      `Kubernetes ${s.kubernetesVersion}, ` +
+      `${s.mode === 'liqo' ? `Liqo ${s.liqoVersion} (its own controllers)` : 'Liqo v0.3 emulated'}; contexts ` +
+      `cluster-1 (home), cluster-2, cluster-3, cluster-1-readonly.`,
     `Kubeconfig: ${s.kubeconfig}`,
     ...(s.options.tutorial
       ? [

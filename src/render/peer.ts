@@ -115,7 +115,8 @@ function renderPeerListWide(r: PeerListResult, now: number): string {
       ? [
           p.role ?? '-',
           p.modules
-            ? `networking=${p.modules.networking.status},authentication=${p.modules.authentication.status},offloading=${p.modules.offloading.status}`
+            ? `networking=${p.modules.networking.status},authentication=` +
+              `${p.modules.authentication.status},offloading=${p.modules.offloading.status}`
             : '-',
         ]
       : []),
@@ -271,8 +272,7 @@ export function renderPeerResult(r: PeerChangeResult, reach?: Reach): string {
       ).trimEnd(),
     )
   }
-  out.push('')
-  out.push('Timeline:')
+  out.push('', 'Timeline:')
   for (const e of r.timeline) out.push(`  ${sec(e.at).padStart(7)}  ${e.text}`)
   if (plan.action === 'disable' && r.final) {
     const where = r.final.placement.clusters.map((c) => `${c.cluster.name} ${c.pods}`).join(', ')

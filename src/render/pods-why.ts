@@ -41,8 +41,10 @@ function describeConstraints(s: PodScheduling): string[] {
     `Node affinity:  ${s.requiredTerms.length ? describeTerms(s.requiredTerms) : '<none>'} (required; Liqo's ` +
       `webhook adds the offloading's terms)`,
     `Tolerations:    ${s.tolerations.map(tolerationText).join(', ') || '<none>'}`,
-    `Requests:      ` +
-      ` ${s.requests?.cpuMilli || s.requests?.memoryBytes ? formatAmounts(s.requests).replace(/, pods \d+$/, '') : '<none>'}`,
+    'Requests:       ' +
+      (s.requests?.cpuMilli || s.requests?.memoryBytes
+        ? formatAmounts(s.requests).replace(/, pods \d+$/, '')
+        : '<none>'),
   ]
 }
 

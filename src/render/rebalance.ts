@@ -46,7 +46,10 @@ export function renderRebalancePlan(view: RebalanceView): string {
     const cl = ns.clusters
       .map(
         (c) =>
-          `${c.cluster.name} ${c.state}${c.reason ? ` (${c.reason}${c.countsInMs !== undefined ? `, counts in ${Math.ceil(c.countsInMs / 1000)}s` : ''})` : ''}`,
+          `${c.cluster.name} ${c.state}` +
+          (c.reason
+            ? ` (${c.reason}${c.countsInMs !== undefined ? `, counts in ${Math.ceil(c.countsInMs / 1000)}s` : ''})`
+            : ''),
       )
       .join(', ')
     out.push(`  ${ns.namespace} (podOffloadingStrategy ${ns.strategy}): ${cl}`)

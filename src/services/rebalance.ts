@@ -173,7 +173,8 @@ async function moveController(
     }
     o.onState?.(
       `moving pods ` +
-        `of ${c.namespace}/${c.owner.name}${c.cordon.length ? ` (the cordon of ${c.cordon.map((x) => x.name).join(', ')} is lifted on the way out)` : ''}`,
+        `of ${c.namespace}/${c.owner.name}` +
+        (c.cordon.length ? ` (the cordon of ${c.cordon.map((x) => x.name).join(', ')} is lifted on the way out)` : ''),
     )
     for (let i = 0; i < c.moves.length && !o.signal.aborted && !refused; i += c.batch) {
       const existing = new Set(

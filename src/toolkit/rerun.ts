@@ -117,6 +117,9 @@ export class Stage {
 
   /** "interrupted: <state>[; <detail>]; finish with: <command>" (one line). */
   line(detail?: string): string {
-    return `interrupted: ${this.state}${detail ? `; ${detail}` : ''}${this.finish ? `; finish with: ${this.finish}` : ''}`
+    return (
+      `interrupted: ${this.state}${detail ? `; ${detail}` : ''}` +
+      `${this.finish ? `; finish with: ${this.finish}` : ''}`
+    )
   }
 }

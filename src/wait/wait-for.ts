@@ -77,9 +77,9 @@ export async function waitFor<R>(o: WaitOptions<R>): Promise<WaitResult<R>> {
   }
   const timeoutError = () => {
     const grouped = groupPending(last?.pending ?? [])
+    const list = [...grouped.slice(0, 4), ...(grouped.length > 4 ? [`… ${grouped.length - 4} more`] : [])].join('; ')
     return new WaitTimeoutError(
-      `timed out after ${formatDuration(o.timeoutMs)} waiting ` +
-        `for ${o.what}${grouped.length ? `: ${grouped.slice(0, 4).join('; ')}${grouped.length > 4 ? `; … ${grouped.length - 4} more` : ''}` : ''}`,
+      `timed out after ${formatDuration(o.timeoutMs)} waiting for ${o.what}${grouped.length ? `: ${list}` : ''}`,
       last?.pending ?? [],
       o.hint,
     )

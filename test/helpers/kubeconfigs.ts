@@ -85,7 +85,8 @@ const n = (fs.existsSync(${JSON.stringify(count)}) ? Number(fs.readFileSync(${JS
 fs.writeFileSync(${JSON.stringify(count)}, String(n))
 fs.appendFileSync(${JSON.stringify(infos)}, (process.env.KUBERNETES_EXEC_INFO || '{}') + '\\n')
 const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO || '{}')
-const cred = (status) => process.stdout.write(JSON.stringify({apiVersion: ${JSON.stringify(apiVersion)}, kind: 'ExecCredential', status}))
+const cred = (status) => process.stdout.write(JSON.stringify({apiVersion: ${JSON.stringify(apiVersion)}, ` +
+      `kind: 'ExecCredential', status}))
 ${body}
 `,
   )

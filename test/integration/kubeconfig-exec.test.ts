@@ -224,7 +224,8 @@ cred({token: ${JSON.stringify(k.token)}})`
       expect(ours.stderr).toMatch(reason)
       oneLine(ours, p.path)
       noCredential(ours, 'SECRET-it-1')
-      if (name === 'exits non-zero') expect(ours.stderr).toContain('plugin: login failed') // its stderr reaches the user
+      // its stderr reaches the user
+      if (name === 'exits non-zero') expect(ours.stderr).toContain('plugin: login failed')
       // A change is refused the same way, before anything is written.
       const c = await admin()
       const versions = async () =>

@@ -156,7 +156,7 @@ describe('paged lists (client-go pager)', () => {
 
 describe('answers that are not a Status (client-go NewGenericServerResponse)', () => {
   it(
-    'an HTML 502 from a proxy: "an error on the server (…) has prevented the request from succeeding (get ' + 'pods)"',
+    'an HTML 502 from a proxy: "an error on the server (…) has prevented ' + 'the request from succeeding (get pods)"',
     async () => {
       handler = (_q, res) => {
         res.writeHead(502, {'Content-Type': 'text/html'})

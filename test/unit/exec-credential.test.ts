@@ -207,7 +207,9 @@ describe('running a plugin', () => {
     const p = plugin(
       'expiring',
       `const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO)
-process.stdout.write(JSON.stringify({apiVersion: '${V1B}', kind: 'ExecCredential', status: {token: [n, process.env.EXTRA, process.argv[2], info.spec.interactive, info.spec.cluster.server].join(':'), expirationTimestamp: '2030-01-01T00:01:00Z'}}))`,
+process.stdout.write(JSON.stringify({apiVersion: '${V1B}', kind: 'ExecCredential', status: {token: [n, ` +
+        `process.env.EXTRA, process.argv[2], info.spec.interactive, info.spec.cluster.server].join(':'), ` +
+        `expirationTimestamp: '2030-01-01T00:01:00Z'}}))`,
     )
     const a = new ExecAuthenticator(
       config(p, {apiVersion: V1B, args: ['arg'], env: {EXTRA: 'env'}}),

@@ -58,10 +58,14 @@ describe('lab load: API server metrics', () => {
     [
       '# HELP apiserver_request_total [STABLE] Counter of apiserver requests',
       '# TYPE apiserver_request_total counter',
-      `apiserver_request_total{code="200",component="apiserver",dry_run="",group="",resource="namespaces",scope="resource",subresource="",verb="GET",version="v1"} ${get}`,
-      `apiserver_request_total{code="404",component="apiserver",dry_run="",group="",resource="namespaces",scope="resource",subresource="",verb="GET",version="v1"} 3`,
-      `apiserver_request_total{code="200",component="apiserver",dry_run="",group="discovery.liqo.io",resource="foreignclusters",scope="cluster",subresource="",verb="LIST",version="v1alpha1"} ${list}`,
-      'apiserver_request_total{code="201",component="apiserver",dry_run="",group="",resource="pods",scope="namespace",subresource="status",verb="PATCH",version="v1"} 1e+01',
+      `apiserver_request_total{code="200",component="apiserver",dry_run="",group="",resource="namespaces",` +
+        `scope="resource",subresource="",verb="GET",version="v1"} ${get}`,
+      `apiserver_request_total{code="404",component="apiserver",dry_run="",group="",resource="namespaces",` +
+        `scope="resource",subresource="",verb="GET",version="v1"} 3`,
+      `apiserver_request_total{code="200",component="apiserver",dry_run="",group="discovery.liqo.io",` +
+        `resource="foreignclusters",scope="cluster",subresource="",verb="LIST",version="v1alpha1"} ${list}`,
+      'apiserver_request_total{code="201",component="apiserver",dry_run="",group="",resource="pods",' +
+        'scope="namespace",subresource="status",verb="PATCH",version="v1"} 1e+01',
       'apiserver_request_duration_seconds_bucket{le="0.1"} 7',
       'process_start_time_seconds 1.7e+09',
     ].join('\n')

@@ -159,7 +159,8 @@ describe('planRebalance', () => {
 
   it('the strategy decides about the local cluster: LocalAndRemote spreads over it too, Remote does not', () => {
     const three = pods(['home', 'home', 'home'])
-    expect(movesOf(planRebalance(input({pods: three})))).toEqual([]) // Remote: home is not eligible, nothing to spread over it
+    // Remote: home is not eligible, nothing to spread over it
+    expect(movesOf(planRebalance(input({pods: three})))).toEqual([])
     const both = planRebalance(
       input({pods: three, offloadings: [aNamespaceOffloading({podStrategy: 'LocalAndRemote'})]}),
     )
