@@ -238,6 +238,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       expect(r.code).toBe(1)
       expectCleanError(r.stderr)
       expect(r.stderr).toMatch(
+        // eslint-disable-next-line max-len -- a regex literal cannot be split
         /^error: (The connection to the server 127\.0\.0\.1:\d+ was refused - did you specify the right host or port\?|Unable to connect to the server 127\.0\.0\.1:\d+: connection reset by peer)$/m,
       )
     } finally {
@@ -277,6 +278,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     const skipped = await cli(['peer', 'list'], {kubeconfig: insecure})
     expect(skipped.code, skipped.stderr).toBe(0)
     expect(skipped.stderr).toMatch(
+      // eslint-disable-next-line max-len -- a regex literal cannot be split
       /^warning: the server certificate of cluster "cluster-1" \(context "cluster-1"\) is not verified: insecure-skip-tls-verify is set in the kubeconfig$/m,
     )
     expect(skipped.stdout).toMatch(/^NAME\s+CLUSTER-ID/)
@@ -289,6 +291,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       expect(r.code).toBe(1)
       expectCleanError(r.stderr)
       expect(r.stderr).toMatch(
+        // eslint-disable-next-line max-len -- a regex literal cannot be split
         /forbidden: user "readonly" may not patch foreignclusters\.discovery\.liqo\.io "cluster-3" on context "cluster-1-readonly"/,
       )
       expect(await fcSetting('cluster-3')).toBe('Yes')
@@ -538,6 +541,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     const r = await done
     expect(r.code).toBe(130)
     expect(r.stderr).toMatch(
+      // eslint-disable-next-line max-len -- a regex literal cannot be split
       /^error: interrupted while waiting for rescheduling in "it-fault-\w+"; last state: Waiting for .*still on cluster-2/m,
     )
   })

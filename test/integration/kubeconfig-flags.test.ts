@@ -203,6 +203,7 @@ describe.skipIf(!lab)(`kubectl's global connection flags, side by side with kube
       expect: [{user: 'admin'}],
     })
     expect(ours.run.stderr).toMatch(
+      // eslint-disable-next-line max-len -- a regex literal cannot be split
       /^warning: the server certificate of cluster "cluster-1" \(context "cluster-1"\) is not verified: --insecure-skip-tls-verify is given$/m,
     )
   })
@@ -236,6 +237,7 @@ describe.skipIf(!lab)(`kubectl's global connection flags, side by side with kube
     expect([theirs.ok, theirs.who]).toEqual([false, []])
     expect([ours.ok, ours.who]).toEqual([false, []])
     expect(ours.run.stderr).toMatch(
+      // eslint-disable-next-line max-len -- a regex literal cannot be split
       /^error: Unable to connect to the server .*: the server certificate does not match the name checked: .*not-in-the-certificate\.example.*localhost/m,
     )
   })

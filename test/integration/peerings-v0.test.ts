@@ -15,6 +15,7 @@ describe.skipIf(!lab)(`Liqo v0.x peerings${skipNote}`, () => {
     const table = await cli(['peer', 'list', '-o', 'wide'])
     expect(table.code, table.stderr).toBe(0)
     expect(table.stdout.split('\n')[0]).toMatch(
+      // eslint-disable-next-line max-len -- a regex literal cannot be split
       /^NAME\s+CLUSTER-ID\s+CLUSTER-NAME\s+OUTGOING\s+OUTGOING-PHASE\s+INCOMING-PHASE\s+VIRTUAL-NODE\s+NODE-READY\s+PODS\s+REASON\s+AGE$/,
     )
   })

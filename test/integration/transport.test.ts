@@ -84,6 +84,7 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
       expect(theirs.code).toBe(1)
       const line = (s: string) => s.split('\n').find((l) => l.startsWith('Error from server'))
       expect(line(ours.stderr)).toMatch(
+        // eslint-disable-next-line max-len -- a regex literal cannot be split
         /^Error from server \(InternalError\): an error on the server \("<html>.*502 Bad Gateway.*"\) has prevented the request from succeeding \(get pods\)$/,
       )
       expect(line(ours.stderr)).toBe(line(theirs.stderr))

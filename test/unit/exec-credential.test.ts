@@ -128,6 +128,7 @@ describe('the ExecCredential protocol', () => {
         ['{"token": "secret-abc"', /not a JSON ExecCredential/],
         [
           cred({token: 'secret-abc'}, V1B),
+          // eslint-disable-next-line max-len -- a regex literal cannot be split
           /configured to use API version client.authentication.k8s.io\/v1, and it returned "client.authentication.k8s.io\/v1beta1"/,
         ],
         [JSON.stringify({apiVersion: V1, kind: 'secret-abc', status: {token: 'x'}}), /returned kind something else/],

@@ -76,6 +76,7 @@ describe('pods why renderers', () => {
     const text = renderPodsWhy(result([runningWhy]), {wide: true, now: NOW})
     expect(text).toMatch(/^CLUSTER +NODE +FITS +READY +CORDONED +TAINTS +ROOM +REASON$/m)
     expect(text).toMatch(
+      // eslint-disable-next-line max-len -- a regex literal cannot be split
       /^cluster-2 +liqo-2 +here +True +no +virtual-node\.liqo\.io\/not-allowed=true:NoExecute +cpu 8, memory 32Gi, pods 250 +it runs here$/m,
     )
     // The node's own first reason, in the scheduler's order: the cordon comes before the clusterSelector.

@@ -166,6 +166,7 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       expect(lines.length).toBeGreaterThanOrEqual(3)
       for (const l of lines)
         expect(l).toMatch(
+          // eslint-disable-next-line max-len -- a regex literal cannot be split
           /^I\d{4} [\d:.]+ round_trippers\.go\] (GET|POST|PATCH|DELETE|PUT) https:\/\/\S+ \d{3} .* in \d+ milliseconds$/,
         )
       expect(v6.stderr).toMatch(new RegExp(`GET https://\\S+/api/v1/namespaces/${ns.name}/pods\\S* 200 OK`))
@@ -295,6 +296,7 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
           const refused = await cli(['peer', 'disable', 'cluster-3', '--yes'])
           expect(refused.code).toBe(1)
           expect(refused.stderr).toMatch(
+            // eslint-disable-next-line max-len -- a regex literal cannot be split
             /^error: refusing to disable cluster-3: 2 evicted pod\(s\) would stay Pending or not be replaced .*; nothing was changed$/m,
           )
           expect(refused.stderr).toMatch(/^hint: re-run with --force/m)
@@ -308,6 +310,7 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
           expect(r.stderr).toMatch(/the change was applied: peering to cluster-3 is disabled/)
           // Recovery: the exact commands to keep waiting and to undo.
           expect(r.stderr).toMatch(
+            // eslint-disable-next-line max-len -- a regex literal cannot be split
             /; to keep waiting: liqo-topology peer disable cluster-3 --yes --force --timeout 15s --context cluster-1; to undo: liqo-topology peer enable cluster-3 --context cluster-1$/m,
           )
           expect((await podClusters(only3.name)).filter((p) => p.cluster === '<none>')).toHaveLength(2)
@@ -383,6 +386,7 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       const r = await cli(['wait', '-n', ns.name, '--away-from', 'cluster-2', '--timeout', '3s'])
       expect(r.code).toBe(3)
       expect(r.stderr).toMatch(
+        // eslint-disable-next-line max-len -- a regex literal cannot be split
         /timed out after 3\.0s waiting for rescheduling in "it-cmd-\w+": pod\/nginx-deployment-[\w-]+(, pod\/nginx-deployment-[\w-]+)*: still on cluster-2/,
       )
     })

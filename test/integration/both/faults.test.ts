@@ -90,6 +90,7 @@ describe.skipIf(!lab)(`bad input, both Liqo generations${modeNote}${skipNote}`, 
         await c.create(nso.collection, nso.body)
         const st = await cli(['status', '-n', name])
         expect(st.stdout).toMatch(
+          // eslint-disable-next-line max-len -- a regex literal cannot be split
           /NamespaceOffloading "offload-me" in it-named-\w+ is ignored by Liqo: only one named "offloading" is acted on/,
         )
         const plan = await cli(['cleanup', '-n', name, '--keep-peering', '--dry-run'])
@@ -172,6 +173,7 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
         expectCleanError(r.stderr)
         expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
         expect(r.stderr).toMatch(
+          // eslint-disable-next-line max-len -- a regex literal cannot be split
           /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
         )
         // The workload itself runs again: 3 ready pods on cluster-2.

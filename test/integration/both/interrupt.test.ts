@@ -213,6 +213,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
           expect(r.code, r.stderr).toBe(code)
           const line = interruptedLine(r.stderr)
           expect(line).toMatch(
+            // eslint-disable-next-line max-len -- a regex literal cannot be split
             /interrupted: the change was applied: peering to cluster-3 is disabled.*; last seen: .*still on cluster-3.*; finish with: liqo-topology peer disable cluster-3 -y --context cluster-1$/,
           )
           expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
@@ -224,6 +225,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
             // 2 minutes. The tool must say exactly that and how to retry at once; an operator follows
             // that advice and runs the same command again, and so does this test.
             expect(finish.stderr).toMatch(
+              // eslint-disable-next-line max-len -- a regex literal cannot be split
               /Liqo (has not acted on it|cordoned its node, but) .*restarting it \(kubectl -n liqo rollout restart deployment liqo-controller-manager\) retries at once/,
             )
             await restartLiqoControllerManager()

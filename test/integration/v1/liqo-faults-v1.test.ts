@@ -48,6 +48,7 @@ describe.skipIf(!lab)(`Liqo v1's own components failing${skipNote}`, () => {
       const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '25s'], {timeoutMs: 90_000})
       expect(r.code, r.stderr).toBe(3)
       expect(r.stderr).toMatch(
+        // eslint-disable-next-line max-len -- a regex literal cannot be split
         /VirtualNode liqo-tenant-cluster-3\/cluster-3: Liqo has not acted on it for \d+s .*is Liqo's controller manager running\? If it is: .*kubectl -n liqo rollout restart deployment liqo-controller-manager/,
       )
       expect(r.stderr).toMatch(/^hint: the change was applied: peering to cluster-3 is disabled/m)
