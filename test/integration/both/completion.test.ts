@@ -37,7 +37,7 @@ function bashComplete(line: string): string[] {
 describe.skipIf(!lab)(`shell completion${modeNote}${skipNote}`, {tags: ['launcher']}, () => {
   it('commands and flags', () => {
     expect(bashComplete('liqo-topology pe')).toEqual(['peer'])
-    expect(bashComplete('liqo-topology peer ')).toEqual(['disable', 'enable', 'list'])
+    expect(bashComplete('liqo-topology peer ')).toEqual(['cordon', 'disable', 'enable', 'list', 'uncordon'])
     expect(bashComplete('liqo-topology pods ')).toEqual(['where', 'why'])
     expect(bashComplete('liqo-topology pods where --sort')).toEqual(['--sort-by'])
     expect(bashComplete('liqo-topology reb')).toEqual(['rebalance'])
@@ -47,6 +47,7 @@ describe.skipIf(!lab)(`shell completion${modeNote}${skipNote}`, {tags: ['launche
   it('<cluster>, namespaces and contexts from the live lab', () => {
     expect(bashComplete('liqo-topology peer disable ').sort()).toEqual(['cluster-2', 'cluster-3'])
     expect(bashComplete('liqo-topology peer enable cluster-')).toHaveLength(2)
+    expect(bashComplete('liqo-topology peer cordon ').sort()).toEqual(['cluster-2', 'cluster-3'])
     expect(bashComplete('liqo-topology pods where -n kube-')).toEqual(
       expect.arrayContaining(['kube-system', 'kube-public']),
     )
