@@ -4,7 +4,8 @@
  */
 import {requireAccess} from '../k8s/access.js'
 import {connectLiqo} from '../liqo/connect.js'
-import {rebalanceCordon, type ClusterCordon} from '../liqo/steer.js'
+import {rebalanceCordon, type ClusterCordon, type HeldCordon} from '../liqo/steer.js'
+import {REBALANCE_LEASE_S, REBALANCE_RENEW_MS} from '../model/cordon.js'
 import {stabilising, type RebalancePlan} from '../model/rebalance.js'
 import {
   rebalancePlanDocument,
@@ -57,11 +58,14 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   const cordon = rebalanceCordon(liqo)
   const read = () => readRebalance(client, liqo, scope, cordon, systemClock)
   let view = await read()
-  if (view.leftovers.length && !o.dryRun) {
+  if (!o.dryRun) view = await settleOtherRuns(session, view, read)
+  if (view.held.dead.length && !o.dryRun) {
     await undoLeftovers(client, cordon, view, {timeoutMs: o.timeoutMs, signal, clock: systemClock})
-    io.err(`lifted the cordon a killed rebalance left on ${view.leftovers.map((f) => f.name).join(', ')}`)
+    io.err(`lifted the cordon a killed rebalance left on ${clusterNames(view.held.dead)}`)
     view = await read()
   }
+  for (const h of view.held.live)
+    io.err(`left alone: the cordon of a rebalance still running (run ${h.lease.run}) on ${h.fc.name}`)
   view = await afterWindow(session, view, o, read)
   const blocked = blockedOf(view.plan)
   const moves = movesOf(view.plan)
@@ -119,6 +123,34 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
     signal,
   })
   await move(session, view, o, cordon, read)
+}
+
+const clusterNames = (held: HeldCordon[]) => [...new Set(held.map((h) => h.fc.name))].join(', ')
+
+/**
+ * Other runs' cordons whose lease still runs belong to a run that is alive, or one killed less than a lease ago: read
+ * again each renewal period until each lease has been renewed (alive: left alone) or has run out (dead: lifted next).
+ */
+async function settleOtherRuns(
+  session: Session,
+  view: RebalanceView,
+  read: () => Promise<RebalanceView>,
+): Promise<RebalanceView> {
+  const id = (h: HeldCordon) => `${h.fc.name} ${h.lease.key}`
+  const seen = new Map(view.held.live.map((h) => [id(h), h.lease.untilS]))
+  if (!seen.size) return view
+  session.io.err(
+    `another rebalance holds a cordon on ${clusterNames(view.held.live)}: waiting up to ` +
+      `${REBALANCE_LEASE_S}s to see whether it still runs (its lease is renewed) or was killed (it runs out)`,
+  )
+  for (;;) {
+    const untilMs = Math.max(...view.held.live.filter((h) => seen.has(id(h))).map((h) => h.lease.untilS * 1000))
+    await sleep(Math.min(REBALANCE_RENEW_MS + 1000, untilMs - session.client.serverNow() + 1000), session.signal)
+    if (session.signal.aborted) throw new InterruptedError(session.stage.line())
+    view = await read()
+    const stillOpen = view.held.live.filter((h) => seen.get(id(h)) === h.lease.untilS)
+    if (!stillOpen.length) return view
+  }
 }
 
 /** Clusters still in their window count soon: wait for them (not with --dry-run), then read again. */
