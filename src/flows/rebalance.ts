@@ -174,6 +174,8 @@ const clusterNames = (held: HeldCordon[]) => [...new Set(held.map((h) => h.fc.na
 /**
  * Other runs' cordons whose lease still runs belong to a run that is alive, or one killed less than a lease ago: read
  * again each renewal period until each lease has been renewed (alive: left alone) or has run out (dead: lifted next).
+ * A lease not renewed for a whole lease period as we watch is dead whatever time it names (a writer whose value cannot
+ * be trusted, say): no wait lasts longer than that.
  */
 async function settleOtherRuns(
   session: Session,
@@ -186,15 +188,22 @@ async function settleOtherRuns(
   if (!seen.size) return view
   talk.note(
     `another rebalance holds a cordon on ${clusterNames(view.held.live)}: waiting up to ` +
-      `${REBALANCE_LEASE_S}s to see whether it still runs (its lease is renewed) or was killed (it runs out)`,
+      `${REBALANCE_LEASE_S + REBALANCE_RENEW_MS / 1000}s to see whether it still runs (its lease is renewed) ` +
+      'or was killed (it runs out)',
   )
+  const deadline = Date.now() + REBALANCE_LEASE_S * 1000 + REBALANCE_RENEW_MS
   for (;;) {
     const untilMs = Math.max(...view.held.live.filter((h) => seen.has(id(h))).map((h) => h.lease.untilS * 1000))
-    await sleep(Math.min(REBALANCE_RENEW_MS + 1000, untilMs - session.client.serverNow() + 1000), session.signal)
+    const nap = Math.min(REBALANCE_RENEW_MS + 1000, untilMs - session.client.serverNow() + 1000, deadline - Date.now())
+    await sleep(Math.max(0, nap), session.signal)
     if (session.signal.aborted) throw new InterruptedError(session.stage.line())
     view = await read()
     const stillOpen = view.held.live.filter((h) => seen.get(id(h)) === h.lease.untilS)
     if (!stillOpen.length) return view
+    if (Date.now() >= deadline) {
+      const live = view.held.live.filter((h) => !stillOpen.includes(h))
+      return {...view, held: {dead: [...view.held.dead, ...stillOpen], live}}
+    }
   }
 }
 
