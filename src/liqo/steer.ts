@@ -34,8 +34,9 @@ export interface ClusterCordon {
   /** Puts up (`on`, with a fresh lease) or lifts this run's cordon on every virtual node of `fc`. */
   set(client: KubeClient, fc: ForeignCluster, nodes: Node[], on: boolean): Promise<{changed: boolean}>
   /**
-   * Renews this run's lease on `fcs` until the returned stop is called (it resolves once no renewal is under way, so
-   * that a lift after it stays lifted). A failed renewal is tried again at the next turn.
+   * Renews this run's lease on `fcs` (read at each turn: the caller may add to it) until the returned stop is called
+   * (it resolves once no renewal is under way, so that a lift after it stays lifted). A failed renewal is tried again
+   * at the next turn.
    */
   keep(client: KubeClient, fcs: ForeignCluster[], nodes: Node[]): () => Promise<void>
   /** The other runs' cordons: `dead` those whose lease ran out at `nowMs` (API server's clock), `live` the others. */

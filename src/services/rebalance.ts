@@ -165,7 +165,9 @@ async function moveController(
   const at = () => o.clock.now() - o.start
   const cordoned: ForeignCluster[] = []
   const mine = {key: o.cordon.key, effect: 'NoSchedule'}
-  let stopRenewing = async () => {}
+  // The lease tells other runs this cordon is still wanted (a killed run's runs out): renewed from the first write on,
+  // on the clusters cordoned so far, also while a slow one is still being waited for.
+  const stopRenewing = c.cordon.length ? o.cordon.keep(client, cordoned, view.nodes) : async () => {}
   let refused = false
   try {
     for (const x of c.cordon) {
@@ -177,8 +179,6 @@ async function moveController(
       await cordonApplied(client, fc.clusterId, mine, true, o)
       run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} cordoned for the move`, cluster: x.name})
     }
-    // The lease tells other runs this cordon is still wanted; a killed run's runs out.
-    if (cordoned.length) stopRenewing = o.cordon.keep(client, cordoned, view.nodes)
     o.onState?.(
       `moving pods ` +
         `of ${c.namespace}/${c.owner.name}` +
