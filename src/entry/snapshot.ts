@@ -108,15 +108,7 @@ function canonical(path: string): string {
   }
 }
 
-/** What bin/liqo-topology added to the environment for Node's own start goes before anything runs. */
-function restoreEnvironment(): void {
-  if (process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES !== 'added') return
-  delete process.env.GLIBC_TUNABLES
-  delete process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES
-}
-
 async function main(): Promise<void> {
-  restoreEnvironment()
   // bin/liqo-topology passes the path as it found it (not resolved: that would cost it a process).
   const script = canonical(process.argv[1] ?? '')
   const load = runtimeImport()
