@@ -389,25 +389,29 @@ describe('the launcher and its start-up snapshot', () => {
         'current-context': 'c',
       }),
     )
-    // Started from the snapshot or from the plain bundle, the plugin sees the same environment: the
-    // user's, a user's GLIBC_TUNABLES included, and nothing the launcher added.
-    const envs: string[] = []
-    for (const mode of ['1', '0']) {
-      const r = launch(i, ['pods', 'where', '-n', 'x'], {
-        KUBECONFIG: kc,
-        LIQO_TOPOLOGY_SNAPSHOT: mode,
-        NODE_EXTRA_CA_CERTS: '/etc/hostname',
-        MY_SETTING: 'kept',
-        GLIBC_TUNABLES: 'glibc.malloc.check=0',
-      })
-      expect(r.code).toBe(1)
-      expect(r.started).toBe(mode === '1' ? 'snapshot' : 'plain')
-      envs.push(readFileSync(dump, 'utf8').replace(/^LIQO_TOPOLOGY_SNAPSHOT=.*\n/m, ''))
+    // The launcher adds nothing to the environment (bin/liqo-topology): with or without a
+    // GLIBC_TUNABLES of the user's, the plugin sees exactly the user's.
+    for (const own of [undefined, 'glibc.malloc.check=0']) {
+      const envs: string[] = []
+      for (const mode of ['1', '0']) {
+        const r = launch(i, ['pods', 'where', '-n', 'x'], {
+          KUBECONFIG: kc,
+          LIQO_TOPOLOGY_SNAPSHOT: mode,
+          NODE_EXTRA_CA_CERTS: '/etc/hostname',
+          MY_SETTING: 'kept',
+          GLIBC_TUNABLES: own,
+        })
+        expect(r.code).toBe(1)
+        expect(r.started).toBe(mode === '1' ? 'snapshot' : 'plain')
+        envs.push(readFileSync(dump, 'utf8').replace(/^LIQO_TOPOLOGY_SNAPSHOT=.*\n/m, ''))
+      }
+      expect(envs[0]).toBe(envs[1])
+      expect(envs[0]).toMatch(/^MY_SETTING=kept$/m)
+      expect(envs[0]).toMatch(/^NODE_EXTRA_CA_CERTS=\/etc\/hostname$/m)
+      expect(envs[0]).not.toMatch(/^LIQO_TOPOLOGY_GLIBC/m)
+      if (own) expect(envs[0]).toMatch(/^GLIBC_TUNABLES=glibc\.malloc\.check=0$/m)
+      else expect(envs[0]).not.toMatch(/^GLIBC_TUNABLES=/m)
     }
-    expect(envs[0]).toBe(envs[1])
-    expect(envs[0]).toMatch(/^MY_SETTING=kept$/m)
-    expect(envs[0]).toMatch(/^NODE_EXTRA_CA_CERTS=\/etc\/hostname$/m)
-    expect(envs[0]).toMatch(/^GLIBC_TUNABLES=glibc\.malloc\.check=0$/m)
   })
 })
 
