@@ -11,8 +11,8 @@ import {fileURLToPath} from 'node:url'
 const out = 'dist/bundle'
 rmSync(out, {recursive: true, force: true})
 // oclif renders every string of a help text (each flag's description, each summary, each example)
-// as an EJS template: ejs.render compiles each one to a function (new Function), 30-50 of them for
-// one command's help, ~8 ms. A string with no tag renders as itself, so it is returned as it is; a
+// as an EJS template: ejs.render compiles each one to a function (new Function), dozens of them for
+// one command's help. A string with no tag renders as itself, so it is returned as it is; a
 // string with a tag ("<%" or "%>") goes to EJS as before.
 const ejsText = {
   name: 'ejs-text',

@@ -2,7 +2,7 @@
  * The start-up snapshot's entry (dist/bundle/snapshot.cjs). `node --build-snapshot` runs it once:
  * it loads oclif, every command but the lab's and the configuration's plugins into the heap, which
  * V8 then saves as a blob (src/entry/snapshot-build.ts builds it, bin/liqo-topology picks it). A run deserialises that
- * heap instead of parsing and running ~2 MB of JavaScript, then runs main() below.
+ * heap instead of parsing and running the bundle's JavaScript, then runs main() below.
  *
  * What must not be captured at build time is computed again in main(): oclif's configuration is
  * reloaded from the captured plugins (home, shell, XDG directories, environment), and everything of
@@ -58,9 +58,9 @@ const captured = ROOT ? loadConfig() : undefined
  * Every command that talks to a cluster first parses a kubeconfig, and the YAML parser's functions
  * would be compiled on that first call in every run. Parsing two made-up kubeconfigs here, as
  * kubectl writes them (block style, plain and quoted scalars, a comment) and as JSON (flow style),
- * compiles them into the blob: the lab's kubeconfig then parses in ~1.5 ms instead of 3–4.5 ms
- * (Node 20, measured in a snapshot holding js-yaml alone). Pure functions on constant text: nothing
- * of the builder's environment, files or time is read.
+ * compiles them into the blob, so that a run's first parse does not compile them (the saving is in
+ * docs/benchmarks.md). Pure functions on constant text: nothing of the builder's environment, files
+ * or time is read.
  */
 function compileKubeconfigParsing(): void {
   const block = [
@@ -108,15 +108,7 @@ function canonical(path: string): string {
   }
 }
 
-/** What bin/liqo-topology added to the environment for Node's own start goes before anything runs. */
-function restoreEnvironment(): void {
-  if (process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES !== 'added') return
-  delete process.env.GLIBC_TUNABLES
-  delete process.env.LIQO_TOPOLOGY_GLIBC_TUNABLES
-}
-
 async function main(): Promise<void> {
-  restoreEnvironment()
   // bin/liqo-topology passes the path as it found it (not resolved: that would cost it a process).
   const script = canonical(process.argv[1] ?? '')
   const load = runtimeImport()
@@ -150,9 +142,9 @@ async function main(): Promise<void> {
     return {failures: [], successes: []}
   } as typeof runHook
   // oclif reads the user's help colours (<config dir>/theme.json, which few have) with fs.promises,
-  // and that one read starts libuv's thread pool (four threads) in a run that needs none: 4–8 ms of
-  // a read on Node 20. Without that file (and none named in package.json) oclif finds no theme
-  // either, so only then is the read skipped.
+  // and that one read starts libuv's thread pool (four threads) in a run that needs none. Without
+  // that file (and none named in package.json) oclif finds no theme either, so only then is the
+  // read skipped.
   const loadTheme = Config.prototype.loadTheme
   Config.prototype.loadTheme = async function (this: Config) {
     if (!this.pjson.oclif.theme && !existsSync(join(this.configDir, 'theme.json'))) return undefined
@@ -165,7 +157,7 @@ async function main(): Promise<void> {
     await flush()
     // Everything is written (stdout and stderr are synchronous on Linux, the only place a snapshot
     // runs; our files are written synchronously); what is left is Node's teardown of the heap and
-    // the keep-alive sockets, 1 ms on Node 20 and 7 ms on Node 24. oclif's error path exits so too.
+    // the keep-alive sockets, which the user need not wait for. oclif's error path exits so too.
     process.exit()
   } catch (e) {
     await handle(e as Error)

@@ -1,7 +1,7 @@
 /**
  * kubectl's table look (its tabwriter): upper-case headers, columns separated by three spaces,
- * no borders, no trailing blanks, no colour. Linear in the number of rows — cli-table3, tried
- * first, took 10 s to lay out the 10,000 rows of `pods where -A` on a large cluster.
+ * no borders, no trailing blanks, no colour. Linear in the number of rows: cli-table3, tried
+ * first, was far too slow on the 10,000 rows of `pods where -A` (docs/benchmarks.md, "Scale").
  */
 import {displayWidth, fitWidth, padWidth, safeText} from '../toolkit/text.js'
 

@@ -76,8 +76,8 @@ export function padWidth(s: string, width: number): string {
 
 /**
  * Orders names as kubectl does: by their bytes (code units), not by locale. Kubernetes names are
- * ASCII, and String.prototype.localeCompare would initialise ICU's collator on first use (~8 ms of
- * a command's start-up).
+ * ASCII, and String.prototype.localeCompare would initialise ICU's collator on first use, in every
+ * command's start-up (docs/benchmarks.md has the cost).
  */
 export function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0

@@ -389,8 +389,8 @@ describe('the launcher and its start-up snapshot', () => {
         'current-context': 'c',
       }),
     )
-    // The launcher hands Node a GLIBC_TUNABLES of its own when the user has none (bin/liqo-topology):
-    // the plugin must not see it; a user's own is passed on untouched.
+    // The launcher adds nothing to the environment (bin/liqo-topology): with or without a
+    // GLIBC_TUNABLES of the user's, the plugin sees exactly the user's.
     for (const own of [undefined, 'glibc.malloc.check=0']) {
       const envs: string[] = []
       for (const mode of ['1', '0']) {

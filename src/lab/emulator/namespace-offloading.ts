@@ -230,8 +230,8 @@ export class NamespaceOffloadingController {
 
   /**
    * Deletes a remote namespace and waits until it is gone, watching it (as Liqo's controllers see
-   * it, through a watch): the namespace controller empties it first, which takes seconds, and a GET
-   * every 200 ms meanwhile was most of what the emulator asked the remote API servers.
+   * it, through a watch): the namespace controller empties it first, which takes seconds, and polling
+   * it meanwhile was most of what the emulator asked the remote API servers (docs/benchmarks.md).
    */
   private async deleteRemoteNamespace(remote: EmuCluster, name: string): Promise<void> {
     const client = remote.client
