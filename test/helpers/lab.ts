@@ -345,7 +345,7 @@ export async function until<T>(
  * `path` and counts `expectedPods` pods under it. Under CI load, with Liqo v1.2 running too, that
  * took over 20 s once; the error shows the last status seen.
  */
-export async function pdbObserved(path: string, expectedPods: number): Promise<void> {
+async function pdbObserved(path: string, expectedPods: number): Promise<void> {
   const c = await admin()
   const slash = path.lastIndexOf('/')
   const [collection, name] = [path.slice(0, slash), path.slice(slash + 1)]
@@ -370,6 +370,43 @@ export async function pdbObserved(path: string, expectedPods: number): Promise<v
   } catch (e) {
     throw new Error(`${(e as Error).message} (last status: ${JSON.stringify(last)})`, {cause: e})
   }
+}
+
+/** A PodDisruptionBudget a test made: its path, and its removal (for a finally; fine if it is gone already). */
+export interface Budget {
+  path: string
+  remove(): Promise<void>
+}
+
+/**
+ * Creates PodDisruptionBudget `name` in `namespace` (minAvailable `minAvailable`, over the tutorial
+ * nginx's pods, label app=liqo-test) and waits until the disruption controller has observed it with
+ * `expectedPods` pods (pdbObserved): only then does it refuse evictions. Removed again if that wait
+ * fails, so a caller's try/finally starts after it.
+ */
+export async function budget(
+  namespace: string,
+  name: string,
+  minAvailable: number,
+  expectedPods = minAvailable,
+): Promise<Budget> {
+  const c = await admin()
+  const collection = `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets`
+  const path = `${collection}/${name}`
+  await c.create(collection, {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: {name},
+    spec: {minAvailable, selector: {matchLabels: {app: 'liqo-test'}}},
+  })
+  const remove = async () => void (await c.delete(path))
+  try {
+    await pdbObserved(path, expectedPods)
+  } catch (e) {
+    await remove()
+    throw e
+  }
+  return {path, remove}
 }
 
 export interface OffloadedNamespace {

@@ -13,6 +13,7 @@ import {toNode} from '../../src/liqo/nodes.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
 import {
   admin,
+  budget,
   cli,
   clusterId,
   evictionRefusal,
@@ -20,12 +21,12 @@ import {
   lab,
   labState,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   restorePeerings,
   skipNote,
   uniqueName,
   until,
+  type Budget,
   type OffloadedNamespace,
 } from '../helpers/lab.js'
 
@@ -202,14 +203,9 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
         },
       },
     })
+    let keep: Budget | undefined
     try {
-      await c.create(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets`, {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: {name: 'keep-two'},
-        spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
-      })
-      await pdbObserved(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets/keep-two`, 2)
+      keep = await budget(pdbNs.name, 'keep-two', 2)
       const refused = evictionRefusal(pdbNs.name)
       await c.patch(fcPath('cluster-3'), {spec: {outgoingPeeringEnabled: 'No'}})
       await until('Disconnecting', 10_000, async () =>
@@ -222,7 +218,7 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       const fc = (await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout
       expect(fc).toMatch(/Disconnecting/)
     } finally {
-      await c.delete(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets/keep-two`)
+      await keep?.remove()
       await restorePeerings()
       await pdbNs.remove()
     }

@@ -11,6 +11,7 @@ import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
 import {restartLiqoControllerManager, startApiServer, stopApiServer} from '../../helpers/faults.js'
 import {
   admin,
+  budget,
   cli,
   clusterId,
   collect,
@@ -20,7 +21,6 @@ import {
   lab,
   namespaceOffloading,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   podOn,
   skipNote,
@@ -121,16 +121,8 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
       'budget allows',
     async () => {
       await podOn(ns.name, 'cluster-3')
-      const c = await admin()
-      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-      await c.create(pdb, {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: {name: 'hold'},
-        spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-      })
+      const hold = await budget(ns.name, 'hold', 3)
       try {
-        await pdbObserved(`${pdb}/hold`, 3)
         const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
         expect(dry.stdout).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
         const refused = evictionRefusal(ns.name)
@@ -142,13 +134,13 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
         // Held: Liqo tried to evict the pod and the budget refused; the pod is still there.
         await until('an eviction refused by the budget', 90_000, refused)
         expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
-        await c.delete(`${pdb}/hold`)
+        await hold.remove()
         const r = await done
         expect(r.code, r.stderr).toBe(0)
         expect(r.stdout).toMatch(/Converged in/)
         await expectAllReadyOn(ns.name, 'cluster-2')
       } finally {
-        await c.delete(`${pdb}/hold`)
+        await hold.remove()
         // The held drain leaves Liqo v1 backing off its next one (measured in CI: the next test's
         // disable went unanswered for 45s): see restartLiqoControllerManager.
         if (isV1) await restartLiqoControllerManager()

@@ -10,6 +10,7 @@ import type {Json} from '../../../src/k8s/client.js'
 import {sleep} from '../../../src/toolkit/clock.js'
 import {
   admin,
+  budget,
   cli,
   collect,
   expectAllReadyOn,
@@ -17,7 +18,6 @@ import {
   lab,
   namespaceOffloading,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   podOn,
   skipNote,
@@ -197,16 +197,8 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       async () => {
         await restoreOffloading()
         await podOn(ns.name, 'cluster-3')
-        const c = await admin()
-        const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-        await c.create(pdb, {
-          apiVersion: 'policy/v1',
-          kind: 'PodDisruptionBudget',
-          metadata: {name: 'hold'},
-          spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-        })
+        const hold = await budget(ns.name, 'hold', 3)
         try {
-          await pdbObserved(`${pdb}/hold`, 3)
           const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, async (err) =>
             /Waiting for .*still on cluster-3/.test(err),
           )
@@ -217,7 +209,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
             /interrupted: the change was applied: peering to cluster-3 is disabled.*; last seen: .*still on cluster-3.*; finish with: liqo-topology peer disable cluster-3 -y --context cluster-1$/,
           )
           expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
-          await c.delete(`${pdb}/hold`)
+          await hold.remove()
           let finish = await runFinishCommand(line)
           if (isV1 && finish.code !== 0) {
             // Liqo v1.2 retries the drain the budget refused with a delay that doubles up to 1000s
@@ -234,7 +226,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
           expect(finish.code, finish.stderr).toBe(0)
           await expectAllReadyOn(ns.name, 'cluster-2')
         } finally {
-          await c.delete(`${pdb}/hold`)
+          await hold.remove()
           // The held drain left Liqo v1 backing off its retries of that VirtualNode (up to 1000s,
           // see restartLiqoControllerManager): the next case's disable would wait on it. Leave the
           // lab as it was found.

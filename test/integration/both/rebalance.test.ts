@@ -13,13 +13,13 @@ import {NODES} from '../../../src/liqo/nodes.js'
 import {cordonInForce} from '../../../src/model/cordon.js'
 import {
   admin,
+  budget,
   cli,
   clusterId,
   collect,
   kubectl,
   lab,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   skipNote,
   startCli,
@@ -183,16 +183,8 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     'with a budget minAvailable: 2 and --max-unavailable 3, a separate watch never sees fewer than 2 ' + 'Ready pods',
     async () => {
       await allOnCluster2(ns.name)
-      const c = await admin()
-      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-      await c.create(pdb, {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: {name: 'spare'},
-        spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
-      })
+      const spare = await budget(ns.name, 'spare', 2, 3)
       try {
-        await pdbObserved(`${pdb}/spare`, 3)
         const watch = await watchReady(ns.name)
         try {
           const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s', '--max-unavailable', '3'], {
@@ -208,23 +200,15 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
         expect(watch.lowest()).toBeGreaterThanOrEqual(2)
         await expectNoCordonLeft()
       } finally {
-        await c.delete(`${pdb}/spare`)
+        await spare.remove()
       }
     },
   )
 
   it('with a budget minAvailable: 3 the plan names it, nothing is evicted, exit 3', async () => {
     await allOnCluster2(ns.name)
-    const c = await admin()
-    const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: {name: 'hold'},
-      spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-    })
+    const hold = await budget(ns.name, 'hold', 3)
     try {
-      await pdbObserved(`${pdb}/hold`, 3)
       const before = (await podClusters(ns.name)).map((p) => p.pod).sort()
       const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 120_000})
       expect(r.code, r.stderr).toBe(3)
@@ -234,7 +218,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
       await expectNoCordonLeft()
     } finally {
-      await c.delete(`${pdb}/hold`)
+      await hold.remove()
     }
   })
 
