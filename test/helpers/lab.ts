@@ -256,40 +256,35 @@ export function kubectl(args: string[], context = 'cluster-1'): Promise<RunResul
  */
 export async function clusterWhole(context: string): Promise<void> {
   const c = await admin(context)
-  type Obj = {metadata: {name: string; labels?: Record<string, string>}; spec?: {selector?: object}}
-  const ready = (conds: Array<{type: string; status: string}> = []) =>
-    conds.some((x) => x.type === 'Ready' && x.status === 'True')
+  type Conds = Array<{type: string; status: string}>
+  const ready = (conds: Conds = []) => conds.some((x) => x.type === 'Ready' && x.status === 'True')
+  // Only where a kubelet posts the node's status: the v1.2 lab's host kubelet puts Ready back after
+  // the node controller marked it Unknown, as a real kubelet does; the v0.3 emulator renews the node's
+  // Lease only, so a node an outage marked Unknown stays so there (a gap of the emulator).
+  const posted = labState().mode === 'liqo'
   let missing = ''
-  await until(`${context} whole again`, 180_000, async () => {
-    const nodes = await c.get<{items: Array<Obj & {status: {conditions?: Array<{type: string; status: string}>}}>}>(
-      '/api/v1/nodes',
-    )
-    // Only where a kubelet posts the node's status: the v1.2 lab's host kubelet puts Ready back after
-    // the node controller marked it Unknown, as a real kubelet does; the v0.3 emulator renews the node's
-    // Lease only, so a node an outage marked Unknown stays so there (a gap of the emulator).
-    const posted = labState().mode === 'liqo'
-    const own = posted ? nodes.items.filter((n) => n.metadata.labels?.[LABEL_NODE_TYPE] !== VIRTUAL_NODE_TYPE) : []
-    const notReady = own.filter((n) => !ready(n.status.conditions)).map((n) => `node ${n.metadata.name}`)
-    const services = (await c.getOrNull<{items: Obj[]}>('/api/v1/namespaces/liqo/services'))?.items ?? []
-    const slices = services.length
-      ? (
-          await c.get<{items: Array<Obj & {endpoints?: Array<{conditions?: {ready?: boolean}}>}>}>(
-            '/apis/discovery.k8s.io/v1/namespaces/liqo/endpointslices',
-          )
-        ).items
-      : []
-    const served = (svc: string) =>
-      slices.some(
-        (sl) =>
-          sl.metadata.labels?.['kubernetes.io/service-name'] === svc &&
-          (sl.endpoints ?? []).some((e) => e.conditions?.ready),
-      )
-    const unserved = services
-      .filter((svc) => svc.spec?.selector && !served(svc.metadata.name))
-      .map((svc) => `service liqo/${svc.metadata.name}`)
-    missing = [...notReady, ...unserved].join(', ')
-    return !missing
-  }).catch((e: Error) => {
+  // Watched, not polled: one list and one watch of each, every change checked as it arrives.
+  await untilWatched(
+    c,
+    ['/api/v1/nodes', '/api/v1/namespaces/liqo/services', '/apis/discovery.k8s.io/v1/namespaces/liqo/endpointslices'],
+    `${context} whole again`,
+    180_000,
+    ([nodes, services, slices]) => {
+      const own = posted ? nodes!.filter((n) => n.metadata?.labels?.[LABEL_NODE_TYPE] !== VIRTUAL_NODE_TYPE) : []
+      const notReady = own.filter((n) => !ready(n.status?.conditions)).map((n) => `node ${n.metadata?.name}`)
+      const served = (svc: string) =>
+        slices!.some(
+          (sl) =>
+            sl.metadata?.labels?.['kubernetes.io/service-name'] === svc &&
+            ((sl.endpoints ?? []) as Array<{conditions?: {ready?: boolean}}>).some((e) => e.conditions?.ready),
+        )
+      const unserved = services!
+        .filter((svc) => svc.spec?.selector && !served(svc.metadata?.name))
+        .map((svc) => `service liqo/${svc.metadata?.name}`)
+      missing = [...notReady, ...unserved].join(', ')
+      return !missing
+    },
+  ).catch((e: Error) => {
     throw new Error(`${e.message}; still not ready: ${missing}`)
   })
 }
