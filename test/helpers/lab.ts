@@ -258,10 +258,6 @@ export async function clusterWhole(context: string): Promise<void> {
   const c = await admin(context)
   type Conds = Array<{type: string; status: string}>
   const ready = (conds: Conds = []) => conds.some((x) => x.type === 'Ready' && x.status === 'True')
-  // Only where a kubelet posts the node's status: the v1.2 lab's host kubelet puts Ready back after
-  // the node controller marked it Unknown, as a real kubelet does; the v0.3 emulator renews the node's
-  // Lease only, so a node an outage marked Unknown stays so there (a gap of the emulator).
-  const posted = labState().mode === 'liqo'
   let missing = ''
   // Watched, not polled: one list and one watch of each, every change checked as it arrives.
   await untilWatched(
@@ -270,7 +266,9 @@ export async function clusterWhole(context: string): Promise<void> {
     `${context} whole again`,
     180_000,
     ([nodes, services, slices]) => {
-      const own = posted ? nodes!.filter((n) => n.metadata?.labels?.[LABEL_NODE_TYPE] !== VIRTUAL_NODE_TYPE) : []
+      // Both labs' kubelets (the v1.2 lab's host kubelet, the v0.3 emulator's) post Ready again after
+      // the node controller marked a node Unknown, as a real kubelet does.
+      const own = nodes!.filter((n) => n.metadata?.labels?.[LABEL_NODE_TYPE] !== VIRTUAL_NODE_TYPE)
       const notReady = own.filter((n) => !ready(n.status?.conditions)).map((n) => `node ${n.metadata?.name}`)
       const served = (svc: string) =>
         slices!.some(
