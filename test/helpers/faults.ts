@@ -189,6 +189,20 @@ export async function restartComponent(component: string): Promise<void> {
   await labCtl('start', component)
 }
 
+/** Whether a lab component's process runs (lab status). */
+export async function componentRunning(component: string): Promise<boolean> {
+  const {cli} = await import('./lab.js')
+  const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as {
+    components: Array<{name: string; running: boolean}>
+  }
+  return !!st.components.find((c) => c.name === component)?.running
+}
+
+/** Starts a component a test stopped, if it is stopped (for a finally: the lab as the test found it). */
+export async function startIfStopped(component: string): Promise<void> {
+  if (!(await componentRunning(component))) await labCtl('start', component)
+}
+
 export function stopApiServer(cluster: string): Promise<void> {
   return labCtl('stop', `${cluster}/kube-apiserver`)
 }
@@ -200,11 +214,7 @@ export function stopApiServer(cluster: string): Promise<void> {
  * (clusterWhole): its nodes Ready and Liqo's Services served.
  */
 export async function startApiServer(cluster: string): Promise<void> {
-  const {cli} = await import('./lab.js')
-  const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as {
-    components: Array<{name: string; running: boolean}>
-  }
-  if (st.components.find((c) => c.name === `${cluster}/kube-apiserver`)?.running) return
+  if (await componentRunning(`${cluster}/kube-apiserver`)) return
   await labCtl('start', `${cluster}/kube-apiserver`)
   const others = [
     `${cluster}/kube-controller-manager`,

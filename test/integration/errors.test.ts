@@ -414,6 +414,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
         expect(r.stdout).toMatch(/Converged in/)
         expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
       } finally {
+        await startApiServer('cluster-1')
         await hold.remove()
         await restorePeerings()
       }
@@ -518,6 +519,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       await run.catch(() => {})
       viaProxy.close()
       await proxy.close()
+      await startApiServer('cluster-1')
       await c.delete(`/api/v1/namespaces/${name}`)
     }
   })

@@ -155,42 +155,47 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
     async () => {
       await podOn(ns.name, 'cluster-3')
       const onCluster3 = (await podClusters(ns.name)).filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)
-      await stopApiServer('cluster-3')
+      // Restored whatever happens: the next case needs cluster-3 up and offloaded to.
       try {
-        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '45s'], {timeoutMs: 120_000})
-        // Liqo evicts, the replacements run on cluster-2, but the evicted pod stays Terminating until
-        // cluster-3 confirms its deletion: the wait times out (exit 3) naming it and saying why.
-        expect(r.code, r.stderr).toBe(3)
-        expect(await offloadingOn('cluster-3')).toBe(false)
-        expectCleanError(r.stderr)
-        expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
-        expect(r.stderr).toMatch(
-          // eslint-disable-next-line max-len -- a regex literal cannot be split
-          /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
-        )
-        // The workload itself runs again: 3 ready pods on cluster-2.
-        await until(
-          '3 ready pods on cluster-2',
-          90_000,
-          async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
-        )
+        await stopApiServer('cluster-3')
+        try {
+          const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '45s'], {timeoutMs: 120_000})
+          // Liqo evicts, the replacements run on cluster-2, but the evicted pod stays Terminating until
+          // cluster-3 confirms its deletion: the wait times out (exit 3) naming it and saying why.
+          expect(r.code, r.stderr).toBe(3)
+          expect(await offloadingOn('cluster-3')).toBe(false)
+          expectCleanError(r.stderr)
+          expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
+          expect(r.stderr).toMatch(
+            // eslint-disable-next-line max-len -- a regex literal cannot be split
+            /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
+          )
+          // The workload itself runs again: 3 ready pods on cluster-2.
+          await until(
+            '3 ready pods on cluster-2',
+            90_000,
+            async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
+          )
+        } finally {
+          await startApiServer('cluster-3')
+        }
+        let again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
+        if (isV1 && again.code === 3) {
+          // Measured on Liqo v1.2: its virtual kubelet backs off the failed remote deletions and may not
+          // retry for minutes after cluster-3 is back. The rerun says so precisely; the operator's way
+          // out, which the hint gives, is to remove the local copy by force.
+          expect(again.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
+          expect(again.stderr).toMatch(/kubectl delete pod --force --grace-period=0/)
+          for (const pod of onCluster3)
+            await kubectl(['delete', 'pod', pod, '-n', ns.name, '--force', '--grace-period=0'])
+          again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
+        }
+        expect(again.code, again.stderr).toBe(0)
+        await expectAllReadyOn(ns.name, 'cluster-2')
       } finally {
         await startApiServer('cluster-3')
+        await restoreOffloading()
       }
-      let again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
-      if (isV1 && again.code === 3) {
-        // Measured on Liqo v1.2: its virtual kubelet backs off the failed remote deletions and may not
-        // retry for minutes after cluster-3 is back. The rerun says so precisely; the operator's way
-        // out, which the hint gives, is to remove the local copy by force.
-        expect(again.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
-        expect(again.stderr).toMatch(/kubectl delete pod --force --grace-period=0/)
-        for (const pod of onCluster3)
-          await kubectl(['delete', 'pod', pod, '-n', ns.name, '--force', '--grace-period=0'])
-        again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
-      }
-      expect(again.code, again.stderr).toBe(0)
-      await expectAllReadyOn(ns.name, 'cluster-2')
-      await restoreOffloading()
     },
     600_000,
   )
