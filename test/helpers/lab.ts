@@ -9,6 +9,7 @@ import {expect, inject} from 'vitest'
 import {KubeClient, type Json} from '../../src/k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
 import {toPod} from '../../src/k8s/map.js'
+import type {Node, Pod} from '../../src/model/types.js'
 import {toNode} from '../../src/liqo/nodes.js'
 import {sleep} from '../../src/toolkit/clock.js'
 import {readState, type LabState} from '../../src/lab/state.js'
@@ -457,13 +458,16 @@ export async function offloadedNamespace(
   }
 }
 
-/** Cluster name of every pod of a namespace, from the API (not from the CLI under test). */
-export async function podClusters(
-  namespace: string,
-): Promise<Array<{pod: string; cluster: string; ready: boolean; phase: string}>> {
-  const c = await admin()
-  const pods = (await c.list(`/api/v1/namespaces/${namespace}/pods`, {}, toPod)).items
-  const nodes = new Map((await c.list('/api/v1/nodes', {}, toNode)).items.map((n) => [n.name, n]))
+/** Where a pod runs, by cluster name ('local' for the home cluster's own nodes, '<none>' if unscheduled). */
+export interface PodPlace {
+  pod: string
+  cluster: string
+  ready: boolean
+  phase: string
+}
+
+function placeOf(pods: Pod[], nodeList: Node[]): PodPlace[] {
+  const nodes = new Map(nodeList.map((n) => [n.name, n]))
   const byId = new Map(labState().clusters.map((x) => [x.id, x.name]))
   return pods.map((p) => {
     const n = p.nodeName ? nodes.get(p.nodeName) : undefined
@@ -477,6 +481,36 @@ export async function podClusters(
       ready: p.ready,
       phase: p.phase,
     }
+  })
+}
+
+/** Cluster name of every pod of a namespace, from the API (not from the CLI under test). */
+export async function podClusters(namespace: string): Promise<PodPlace[]> {
+  const c = await admin()
+  const pods = (await c.list(`/api/v1/namespaces/${namespace}/pods`, {}, toPod)).items
+  return placeOf(pods, (await c.list('/api/v1/nodes', {}, toNode)).items)
+}
+
+/**
+ * Until the pods of `namespace`, placed as podClusters places them, satisfy `check`: watched (one
+ * list and one watch of the namespace's pods and of the nodes), each change checked as it arrives.
+ * On a timeout the error gives the placement seen last.
+ */
+export async function untilPlaced(
+  namespace: string,
+  what: string,
+  timeoutMs: number,
+  check: (pods: PodPlace[]) => boolean,
+): Promise<void> {
+  let last: PodPlace[] = []
+  await untilWatched(
+    await admin(),
+    [`/api/v1/namespaces/${namespace}/pods`, '/api/v1/nodes'],
+    what,
+    timeoutMs,
+    ([pods, nodes]) => check((last = placeOf(pods!.map(toPod), nodes!.map(toNode)))),
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; pods last seen: ${JSON.stringify(last)}`, {cause: e})
   })
 }
 

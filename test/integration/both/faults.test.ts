@@ -7,7 +7,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
+import {nginxDeploymentBody, untilWatched} from '../../../src/lab/tutorial.js'
 import {restartLiqoControllerManager, startApiServer, stopApiServer} from '../../helpers/faults.js'
 import {
   admin,
@@ -27,6 +27,7 @@ import {
   startCli,
   uniqueName,
   until,
+  untilPlaced,
   type OffloadedNamespace,
 } from '../../helpers/lab.js'
 import {isV1, modeNote, offloadingOn, onlyCluster, restoreOffloading} from '../../helpers/mode.js'
@@ -171,10 +172,11 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
             /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
           )
           // The workload itself runs again: 3 ready pods on cluster-2.
-          await until(
+          await untilPlaced(
+            ns.name,
             '3 ready pods on cluster-2',
             90_000,
-            async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
+            (pods) => pods.filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
           )
         } finally {
           await startApiServer('cluster-3')
@@ -213,17 +215,17 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
         nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: onlyCluster('cluster-2')},
       }
       await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
-      await until('the pod Running on cluster-2', 60_000, async () =>
-        (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'),
+      await untilPlaced(stuck.name, 'the pod Running on cluster-2', 60_000, (pods) =>
+        pods.some((p) => p.ready && p.cluster === 'cluster-2'),
       )
       // The remote namespace must exist on cluster-3 before its API server stops: if Liqo has not
       // created it yet (measured on v1.2 after the previous test's re-peering), there is nothing for
       // the finalizer to wait for and the cleanup rightly finishes.
-      await until('the remote namespace Ready on cluster-3', 90_000, async () => {
+      const offloading = namespaceOffloading(stuck.name)
+      await untilWatched(c, [offloading.collection], 'the remote namespace Ready on cluster-3', 90_000, ([nsos]) => {
+        const got = nsos!.find((n) => n.metadata?.name === offloading.body.metadata.name)
         const conds: Array<{type: string; status: string}> =
-          (await c.get(namespaceOffloading(stuck.name).path)).status?.remoteNamespacesConditions?.[
-            clusterId('cluster-3')
-          ] ?? []
+          got?.status?.remoteNamespacesConditions?.[clusterId('cluster-3')] ?? []
         return conds.some((x) => x.type === 'Ready' && x.status === 'True')
       })
       try {

@@ -24,6 +24,7 @@ import {
   skipNote,
   startCli,
   until,
+  untilPlaced,
   type OffloadedNamespace,
 } from '../../helpers/lab.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
@@ -80,10 +81,12 @@ async function allOnCluster2(namespace: string): Promise<void> {
     // Until the rollout is complete: mid-way, 3 Ready pods on cluster-2 may still be old ones.
     const done = await kubectl(['rollout', 'status', 'deployment/nginx-deployment', '-n', namespace, '--timeout=100s'])
     expect(done.code, done.stderr).toBe(0)
-    await until('3 ready pods, all on cluster-2', 180_000, async () => {
-      const pods = await podClusters(namespace)
-      return pods.length === 3 && pods.every((p) => p.ready && p.cluster === 'cluster-2')
-    })
+    await untilPlaced(
+      namespace,
+      '3 ready pods, all on cluster-2',
+      180_000,
+      (pods) => pods.length === 3 && pods.every((p) => p.ready && p.cluster === 'cluster-2'),
+    )
   } finally {
     await holdOff('cluster-3', false)
   }
@@ -259,11 +262,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       } finally {
         await c.delete(`${quotas}/two`)
       }
-      await until(
-        '3 ready pods again',
-        120_000,
-        async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3,
-      )
+      await untilPlaced(ns.name, '3 ready pods again', 120_000, (pods) => pods.filter((p) => p.ready).length === 3)
       const again = await cli(finish!.split(' ').slice(1), {timeoutMs: 240_000})
       expect(again.code, again.stderr).toBe(0)
       expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
@@ -311,11 +310,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     } finally {
       await c.delete(`${quotas}/two`)
     }
-    await until(
-      '3 ready pods again',
-      120_000,
-      async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3,
-    )
+    await untilPlaced(ns.name, '3 ready pods again', 120_000, (pods) => pods.filter((p) => p.ready).length === 3)
     const again = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
     expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).toMatch(/lifted the cordon a killed rebalance left on cluster-2/)
