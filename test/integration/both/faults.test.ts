@@ -263,5 +263,8 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
         if ((await kubectl(['get', 'namespace', stuck.name])).code === 0) await stuck.remove()
       }
     },
+    // Its own waits: a 15 s run, the API server's restart (startApiServer: up to 3 minutes until the
+    // cluster is whole) and a 2-minute rerun; the default 2 minutes cannot hold them on a busy machine.
+    300_000,
   )
 })
