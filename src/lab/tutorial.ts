@@ -114,6 +114,9 @@ export async function untilWatched<T>(
       )
       ctl.signal.addEventListener('abort', () => clearTimeout(timer), {once: true})
       for (const r of reflectors) r.run(ctl.signal, () => void evaluate()).catch((e: unknown) => reject(e as Error))
+      // Also once each has listed: a list that comes back empty reports no change, and a check that
+      // waits on it (e.g. no Service to serve) would otherwise wait for an unrelated event.
+      for (const r of reflectors) void r.whenSynced().then(() => evaluate())
     })
   } finally {
     ctl.abort()

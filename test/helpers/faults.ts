@@ -189,6 +189,20 @@ export async function restartComponent(component: string): Promise<void> {
   await labCtl('start', component)
 }
 
+/** Whether a lab component's process runs (lab status). */
+export async function componentRunning(component: string): Promise<boolean> {
+  const {cli} = await import('./lab.js')
+  const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as {
+    components: Array<{name: string; running: boolean}>
+  }
+  return !!st.components.find((c) => c.name === component)?.running
+}
+
+/** Starts a component a test stopped, if it is stopped (for a finally: the lab as the test found it). */
+export async function startIfStopped(component: string): Promise<void> {
+  if (!(await componentRunning(component))) await labCtl('start', component)
+}
+
 export function stopApiServer(cluster: string): Promise<void> {
   return labCtl('stop', `${cluster}/kube-apiserver`)
 }
@@ -201,11 +215,7 @@ export function stopApiServer(cluster: string): Promise<void> {
  * API server itself is back, before the rest is restarted and waited for.
  */
 export async function startApiServer(cluster: string, o: {answering?: () => void} = {}): Promise<void> {
-  const {cli} = await import('./lab.js')
-  const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as {
-    components: Array<{name: string; running: boolean}>
-  }
-  const running = st.components.find((c) => c.name === `${cluster}/kube-apiserver`)?.running
+  const running = await componentRunning(`${cluster}/kube-apiserver`)
   if (!running) await labCtl('start', `${cluster}/kube-apiserver`)
   o.answering?.()
   if (running) return

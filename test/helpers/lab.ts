@@ -9,6 +9,7 @@ import {expect, inject} from 'vitest'
 import {KubeClient, type Json} from '../../src/k8s/client.js'
 import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
 import {toPod} from '../../src/k8s/map.js'
+import type {Node, Pod} from '../../src/model/types.js'
 import {toNode} from '../../src/liqo/nodes.js'
 import {sleep} from '../../src/toolkit/clock.js'
 import {readState, type LabState} from '../../src/lab/state.js'
@@ -256,40 +257,33 @@ export function kubectl(args: string[], context = 'cluster-1'): Promise<RunResul
  */
 export async function clusterWhole(context: string): Promise<void> {
   const c = await admin(context)
-  type Obj = {metadata: {name: string; labels?: Record<string, string>}; spec?: {selector?: object}}
-  const ready = (conds: Array<{type: string; status: string}> = []) =>
-    conds.some((x) => x.type === 'Ready' && x.status === 'True')
+  type Conds = Array<{type: string; status: string}>
+  const ready = (conds: Conds = []) => conds.some((x) => x.type === 'Ready' && x.status === 'True')
   let missing = ''
-  await until(`${context} whole again`, 180_000, async () => {
-    const nodes = await c.get<{items: Array<Obj & {status: {conditions?: Array<{type: string; status: string}>}}>}>(
-      '/api/v1/nodes',
-    )
-    // Only where a kubelet posts the node's status: the v1.2 lab's host kubelet puts Ready back after
-    // the node controller marked it Unknown, as a real kubelet does; the v0.3 emulator renews the node's
-    // Lease only, so a node an outage marked Unknown stays so there (a gap of the emulator).
-    const posted = labState().mode === 'liqo'
-    const own = posted ? nodes.items.filter((n) => n.metadata.labels?.[LABEL_NODE_TYPE] !== VIRTUAL_NODE_TYPE) : []
-    const notReady = own.filter((n) => !ready(n.status.conditions)).map((n) => `node ${n.metadata.name}`)
-    const services = (await c.getOrNull<{items: Obj[]}>('/api/v1/namespaces/liqo/services'))?.items ?? []
-    const slices = services.length
-      ? (
-          await c.get<{items: Array<Obj & {endpoints?: Array<{conditions?: {ready?: boolean}}>}>}>(
-            '/apis/discovery.k8s.io/v1/namespaces/liqo/endpointslices',
-          )
-        ).items
-      : []
-    const served = (svc: string) =>
-      slices.some(
-        (sl) =>
-          sl.metadata.labels?.['kubernetes.io/service-name'] === svc &&
-          (sl.endpoints ?? []).some((e) => e.conditions?.ready),
-      )
-    const unserved = services
-      .filter((svc) => svc.spec?.selector && !served(svc.metadata.name))
-      .map((svc) => `service liqo/${svc.metadata.name}`)
-    missing = [...notReady, ...unserved].join(', ')
-    return !missing
-  }).catch((e: Error) => {
+  // Watched, not polled: one list and one watch of each, every change checked as it arrives.
+  await untilWatched(
+    c,
+    ['/api/v1/nodes', '/api/v1/namespaces/liqo/services', '/apis/discovery.k8s.io/v1/namespaces/liqo/endpointslices'],
+    `${context} whole again`,
+    180_000,
+    ([nodes, services, slices]) => {
+      // Both labs' kubelets (the v1.2 lab's host kubelet, the v0.3 emulator's) post Ready again after
+      // the node controller marked a node Unknown, as a real kubelet does.
+      const own = nodes!.filter((n) => n.metadata?.labels?.[LABEL_NODE_TYPE] !== VIRTUAL_NODE_TYPE)
+      const notReady = own.filter((n) => !ready(n.status?.conditions)).map((n) => `node ${n.metadata?.name}`)
+      const served = (svc: string) =>
+        slices!.some(
+          (sl) =>
+            sl.metadata?.labels?.['kubernetes.io/service-name'] === svc &&
+            ((sl.endpoints ?? []) as Array<{conditions?: {ready?: boolean}}>).some((e) => e.conditions?.ready),
+        )
+      const unserved = services!
+        .filter((svc) => svc.spec?.selector && !served(svc.metadata?.name))
+        .map((svc) => `service liqo/${svc.metadata?.name}`)
+      missing = [...notReady, ...unserved].join(', ')
+      return !missing
+    },
+  ).catch((e: Error) => {
     throw new Error(`${e.message}; still not ready: ${missing}`)
   })
 }
@@ -345,7 +339,7 @@ export async function until<T>(
  * `path` and counts `expectedPods` pods under it. Under CI load, with Liqo v1.2 running too, that
  * took over 20 s once; the error shows the last status seen.
  */
-export async function pdbObserved(path: string, expectedPods: number): Promise<void> {
+async function pdbObserved(path: string, expectedPods: number): Promise<void> {
   const c = await admin()
   const slash = path.lastIndexOf('/')
   const [collection, name] = [path.slice(0, slash), path.slice(slash + 1)]
@@ -370,6 +364,43 @@ export async function pdbObserved(path: string, expectedPods: number): Promise<v
   } catch (e) {
     throw new Error(`${(e as Error).message} (last status: ${JSON.stringify(last)})`, {cause: e})
   }
+}
+
+/** A PodDisruptionBudget a test made: its path, and its removal (for a finally; fine if it is gone already). */
+export interface Budget {
+  path: string
+  remove(): Promise<void>
+}
+
+/**
+ * Creates PodDisruptionBudget `name` in `namespace` (minAvailable `minAvailable`, over the tutorial
+ * nginx's pods, label app=liqo-test) and waits until the disruption controller has observed it with
+ * `expectedPods` pods (pdbObserved): only then does it refuse evictions. Removed again if that wait
+ * fails, so a caller's try/finally starts after it.
+ */
+export async function budget(
+  namespace: string,
+  name: string,
+  minAvailable: number,
+  expectedPods = minAvailable,
+): Promise<Budget> {
+  const c = await admin()
+  const collection = `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets`
+  const path = `${collection}/${name}`
+  await c.create(collection, {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: {name},
+    spec: {minAvailable, selector: {matchLabels: {app: 'liqo-test'}}},
+  })
+  const remove = async () => void (await c.delete(path))
+  try {
+    await pdbObserved(path, expectedPods)
+  } catch (e) {
+    await remove()
+    throw e
+  }
+  return {path, remove}
 }
 
 export interface OffloadedNamespace {
@@ -427,13 +458,16 @@ export async function offloadedNamespace(
   }
 }
 
-/** Cluster name of every pod of a namespace, from the API (not from the CLI under test). */
-export async function podClusters(
-  namespace: string,
-): Promise<Array<{pod: string; cluster: string; ready: boolean; phase: string}>> {
-  const c = await admin()
-  const pods = (await c.list(`/api/v1/namespaces/${namespace}/pods`, {}, toPod)).items
-  const nodes = new Map((await c.list('/api/v1/nodes', {}, toNode)).items.map((n) => [n.name, n]))
+/** Where a pod runs, by cluster name ('local' for the home cluster's own nodes, '<none>' if unscheduled). */
+export interface PodPlace {
+  pod: string
+  cluster: string
+  ready: boolean
+  phase: string
+}
+
+function placeOf(pods: Pod[], nodeList: Node[]): PodPlace[] {
+  const nodes = new Map(nodeList.map((n) => [n.name, n]))
   const byId = new Map(labState().clusters.map((x) => [x.id, x.name]))
   return pods.map((p) => {
     const n = p.nodeName ? nodes.get(p.nodeName) : undefined
@@ -447,6 +481,36 @@ export async function podClusters(
       ready: p.ready,
       phase: p.phase,
     }
+  })
+}
+
+/** Cluster name of every pod of a namespace, from the API (not from the CLI under test). */
+export async function podClusters(namespace: string): Promise<PodPlace[]> {
+  const c = await admin()
+  const pods = (await c.list(`/api/v1/namespaces/${namespace}/pods`, {}, toPod)).items
+  return placeOf(pods, (await c.list('/api/v1/nodes', {}, toNode)).items)
+}
+
+/**
+ * Until the pods of `namespace`, placed as podClusters places them, satisfy `check`: watched (one
+ * list and one watch of the namespace's pods and of the nodes), each change checked as it arrives.
+ * On a timeout the error gives the placement seen last.
+ */
+export async function untilPlaced(
+  namespace: string,
+  what: string,
+  timeoutMs: number,
+  check: (pods: PodPlace[]) => boolean,
+): Promise<void> {
+  let last: PodPlace[] = []
+  await untilWatched(
+    await admin(),
+    [`/api/v1/namespaces/${namespace}/pods`, '/api/v1/nodes'],
+    what,
+    timeoutMs,
+    ([pods, nodes]) => check((last = placeOf(pods!.map(toPod), nodes!.map(toNode)))),
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; pods last seen: ${JSON.stringify(last)}`, {cause: e})
   })
 }
 

@@ -4,7 +4,7 @@
  * path and field here is read back with the API or kubectl, never through liqo-topology.
  */
 import type {Json} from '../../src/k8s/client.js'
-import {ensurePeerings, setupTutorial, waitVirtualNodesReady} from '../../src/lab/tutorial.js'
+import {ensurePeerings, setupTutorial, untilWatched, waitVirtualNodesReady} from '../../src/lab/tutorial.js'
 import {fcPath} from '../../src/liqo/constants.js'
 import {admin, cli, clusterId, isV1, kubectl, lab, remoteIds} from './lab.js'
 
@@ -32,6 +32,20 @@ export async function offloadingOn(cluster: string): Promise<boolean> {
   const c = await admin()
   if (isV1) return ((await c.get<Json>(virtualNodePath(cluster))).spec?.createNode ?? true) !== false
   return (await c.get<Json>(fcPath(cluster))).spec?.outgoingPeeringEnabled === 'Yes'
+}
+
+/**
+ * Until offloading to `cluster` is seen switched off in Liqo's own object: watched (one list, one
+ * watch), so the moment the patch lands is seen as it is written, not at the next poll.
+ */
+export async function offloadingOff(cluster: string, timeoutMs: number): Promise<void> {
+  const path = isV1 ? virtualNodePath(cluster) : fcPath(cluster)
+  const slash = path.lastIndexOf('/')
+  const [collection, name] = [path.slice(0, slash), path.slice(slash + 1)]
+  await untilWatched(await admin(), [collection], `offloading to ${cluster} switched off`, timeoutMs, ([objs]) => {
+    const obj = objs!.find((o) => o.metadata?.name === name)
+    return !!obj && (isV1 ? obj.spec?.createNode === false : obj.spec?.outgoingPeeringEnabled !== 'Yes')
+  })
 }
 
 /**

@@ -28,13 +28,13 @@ import {
 import {
   admin,
   auditEvents,
+  budget,
   cli,
   collect,
   kubectl,
   lab,
   labState,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   podOn,
   restorePeerings,
@@ -393,17 +393,9 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
     async () => {
       await restorePeerings()
       await podOn(ns.name, 'cluster-3')
-      const c = await admin()
       // A budget holds the drain, so the API server goes away while the command is surely waiting.
-      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-      await c.create(pdb, {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: {name: 'hold'},
-        spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-      })
+      const hold = await budget(ns.name, 'hold', 3)
       try {
-        await pdbObserved(`${pdb}/hold`, 3)
         const child = startCli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'])
         const done = collect(child, {timeoutMs: 120_000})
         let err = ''
@@ -415,14 +407,15 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
         await until('the command lost the API server', 30_000, async () => /lost the API server/.test(err))
         await startApiServer('cluster-1')
         await until('the command reconnected', 30_000, async () => /connection to .* restored/.test(err))
-        await c.delete(`${pdb}/hold`)
+        await hold.remove()
         const r = await done
         expect(r.code, r.stderr).toBe(0)
         expect(err).toMatch(/lost the API server/)
         expect(r.stdout).toMatch(/Converged in/)
         expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2' && p.ready)).toBe(true)
       } finally {
-        await c.delete(`${pdb}/hold`)
+        await startApiServer('cluster-1')
+        await hold.remove()
         await restorePeerings()
       }
     },
@@ -527,6 +520,7 @@ describe.skipIf(!lab)(`faults${skipNote}`, () => {
       await run.catch(() => {})
       viaProxy.close()
       await proxy.close()
+      await startApiServer('cluster-1')
       await c.delete(`/api/v1/namespaces/${name}`)
     }
   })

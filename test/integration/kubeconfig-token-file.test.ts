@@ -52,6 +52,8 @@ describe.skipIf(!lab)(`kubeconfig conformance: a rotated tokenFile${skipNote}`, 
       .catch(() => undefined)
   })
   afterAll(async () => {
+    // Back up if the test failed while cluster-1's API server was stopped.
+    await startApiServer('cluster-1')
     const c = await admin()
     await c.delete(`${RBAC}/clusterrolebindings/it-rot-reader`)
     await c.delete(`${RBAC}/clusterroles/it-rot-reader`)

@@ -13,6 +13,7 @@ import {toNode} from '../../src/liqo/nodes.js'
 import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
 import {
   admin,
+  budget,
   cli,
   clusterId,
   evictionRefusal,
@@ -20,12 +21,12 @@ import {
   lab,
   labState,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   restorePeerings,
   skipNote,
   uniqueName,
   until,
+  type Budget,
   type OffloadedNamespace,
 } from '../helpers/lab.js'
 
@@ -142,51 +143,57 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
   it(
     '"No" evicts the pods of cluster-3 onto cluster-2 and removes the remote namespace; "Yes" brings ' + 'both back',
     async () => {
-      const before = await podClusters(ns.name)
-      const patch = await kubectl([
-        'patch',
-        'foreignclusters',
-        'cluster-3',
-        '--type',
-        'merge',
-        '-p',
-        '{"spec":{"outgoingPeeringEnabled":"No"}}',
-      ])
-      expect(patch.code, patch.stderr).toBe(0)
-      const t0 = Date.now()
-      await until('3 pods Running on cluster-2 and the remote namespace gone', 15_000, async () => {
-        const now = await podClusters(ns.name)
-        const gone = (await kubectl(['get', 'namespace', ns.name], 'cluster-3')).stderr.includes('NotFound')
-        return now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready) && gone
-      })
-      const moved = Date.now() - t0
-      expect(moved).toBeLessThan(15_000)
-      // Pods that were on cluster-2 never moved.
-      const after = await podClusters(ns.name)
-      for (const p of before.filter((x) => x.cluster === 'cluster-2')) expect(after.map((a) => a.pod)).toContain(p.pod)
-      await until('peering None and key dropped', 15_000, async () => {
-        const fc = await (await admin()).get(fcPath('cluster-3'))
-        const nso = await (await admin()).get(nsOffloadingPath(ns.name, 'offloading'))
-        const phase = fc.status.peeringConditions.find((c: {type: string}) => c.type === 'OutgoingPeering').status
-        return phase === 'None' && !(clusterId('cluster-3') in nso.status.remoteNamespacesConditions)
-      })
+      // Peered again whatever happens: the tests after this one need cluster-3.
+      try {
+        const before = await podClusters(ns.name)
+        const patch = await kubectl([
+          'patch',
+          'foreignclusters',
+          'cluster-3',
+          '--type',
+          'merge',
+          '-p',
+          '{"spec":{"outgoingPeeringEnabled":"No"}}',
+        ])
+        expect(patch.code, patch.stderr).toBe(0)
+        const t0 = Date.now()
+        await until('3 pods Running on cluster-2 and the remote namespace gone', 15_000, async () => {
+          const now = await podClusters(ns.name)
+          const gone = (await kubectl(['get', 'namespace', ns.name], 'cluster-3')).stderr.includes('NotFound')
+          return now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready) && gone
+        })
+        const moved = Date.now() - t0
+        expect(moved).toBeLessThan(15_000)
+        // Pods that were on cluster-2 never moved.
+        const after = await podClusters(ns.name)
+        for (const p of before.filter((x) => x.cluster === 'cluster-2'))
+          expect(after.map((a) => a.pod)).toContain(p.pod)
+        await until('peering None and key dropped', 15_000, async () => {
+          const fc = await (await admin()).get(fcPath('cluster-3'))
+          const nso = await (await admin()).get(nsOffloadingPath(ns.name, 'offloading'))
+          const phase = fc.status.peeringConditions.find((c: {type: string}) => c.type === 'OutgoingPeering').status
+          return phase === 'None' && !(clusterId('cluster-3') in nso.status.remoteNamespacesConditions)
+        })
 
-      await kubectl([
-        'patch',
-        'foreignclusters',
-        'cluster-3',
-        '--type',
-        'merge',
-        '-p',
-        '{"spec":{"outgoingPeeringEnabled":"Yes"}}',
-      ])
-      await until('virtual node back and remote namespace Active', 15_000, async () => {
-        const node = await kubectl(['get', 'node', `liqo-${clusterId('cluster-3')}`, '--no-headers'])
-        const remote = await kubectl(['get', 'namespace', ns.name, '--no-headers'], 'cluster-3')
-        return /\sReady\s/.test(node.stdout) && /Active/.test(remote.stdout)
-      })
-      // Running pods are never moved back.
-      expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2')).toBe(true)
+        await kubectl([
+          'patch',
+          'foreignclusters',
+          'cluster-3',
+          '--type',
+          'merge',
+          '-p',
+          '{"spec":{"outgoingPeeringEnabled":"Yes"}}',
+        ])
+        await until('virtual node back and remote namespace Active', 15_000, async () => {
+          const node = await kubectl(['get', 'node', `liqo-${clusterId('cluster-3')}`, '--no-headers'])
+          const remote = await kubectl(['get', 'namespace', ns.name, '--no-headers'], 'cluster-3')
+          return /\sReady\s/.test(node.stdout) && /Active/.test(remote.stdout)
+        })
+        // Running pods are never moved back.
+        expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2')).toBe(true)
+      } finally {
+        await restorePeerings()
+      }
     },
   )
 
@@ -202,14 +209,9 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
         },
       },
     })
+    let keep: Budget | undefined
     try {
-      await c.create(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets`, {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: {name: 'keep-two'},
-        spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
-      })
-      await pdbObserved(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets/keep-two`, 2)
+      keep = await budget(pdbNs.name, 'keep-two', 2)
       const refused = evictionRefusal(pdbNs.name)
       await c.patch(fcPath('cluster-3'), {spec: {outgoingPeeringEnabled: 'No'}})
       await until('Disconnecting', 10_000, async () =>
@@ -222,7 +224,7 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       const fc = (await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout
       expect(fc).toMatch(/Disconnecting/)
     } finally {
-      await c.delete(`/apis/policy/v1/namespaces/${pdbNs.name}/poddisruptionbudgets/keep-two`)
+      await keep?.remove()
       await restorePeerings()
       await pdbNs.remove()
     }

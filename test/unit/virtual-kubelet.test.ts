@@ -4,6 +4,7 @@ import type {Json, KubeClient} from '../../src/k8s/client.js'
 import type {Reflector} from '../../src/k8s/reflector.js'
 import type {EmulatedNode} from '../../src/lab/emulator/kubelet.js'
 import {IpPool, type EmuCluster} from '../../src/lab/emulator/model.js'
+import type {Node} from '../../src/model/types.js'
 import {STATUS_SYNC_MS, VirtualKubelet, type PodEntry} from '../../src/lab/emulator/virtual-kubelet.js'
 
 /** A worker node whose client records the pod status patches it is sent (the pod store is ours). */
@@ -17,10 +18,12 @@ function setup() {
   } as unknown as KubeClient
   const node: EmulatedNode = {name: 'worker', client, kind: 'worker', ips: new IpPool('10.244')}
   const store = new Map<string, PodEntry>()
+  const nodeStore = new Map<string, Partial<Node>>([['worker', {name: 'worker', ready: true}]])
   const kubelet = new VirtualKubelet({
-    home: {name: 'cluster-1'} as EmuCluster,
+    home: {name: 'cluster-1', client} as EmuCluster,
     nodes: new Map([['worker', node]]),
     homePods: {store} as unknown as Reflector<PodEntry>,
+    homeNodes: {store: nodeStore} as unknown as Reflector<Node>,
     remotePods: new Map(),
     signal: new AbortController().signal,
     log: () => {},
@@ -34,7 +37,7 @@ function setup() {
       conditions: [{type: 'PodScheduled', status: 'True'}, ...(ready ? [{type: 'Ready', status: ready}] : [])],
     },
   })
-  return {kubelet, store, patches, pod}
+  return {kubelet, store, patches, pod, node, nodeStore}
 }
 
 const readyOf = (body: Json) => (body.status.conditions as Json[]).find((c) => c.type === 'Ready')?.status
@@ -89,5 +92,37 @@ describe('the emulated kubelet keeps a started pod Ready', () => {
     vi.advanceTimersByTime(STATUS_SYNC_MS)
     expect(await kubelet.reconcileHomePod('ns/p')).toBeUndefined()
     expect(patches).toHaveLength(1)
+  })
+})
+
+describe("the emulated kubelet's node heartbeat", () => {
+  const statusPatches = (patches: Array<{path: string; body: Json}>) =>
+    patches.filter((p) => p.path === '/api/v1/nodes/worker/status')
+
+  it('renews the Lease and posts nothing while the API server has the node Ready', async () => {
+    const {kubelet, patches} = setup()
+    await kubelet.beat()
+    expect(patches.map((p) => p.path)).toEqual([
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker',
+    ])
+  })
+
+  it('posts Ready again once the node controller has marked the node Unknown (after an outage)', async () => {
+    const {kubelet, patches, nodeStore} = setup()
+    nodeStore.set('worker', {name: 'worker', ready: false})
+    await kubelet.beat()
+    expect(statusPatches(patches)).toHaveLength(1)
+    expect(readyOf(statusPatches(patches)[0]!.body)).toBe('True')
+  })
+
+  it('leaves the NotReady of a withdrawal, and a node being deleted, as they are', async () => {
+    const {kubelet, patches, node, nodeStore} = setup()
+    nodeStore.set('worker', {name: 'worker', ready: false})
+    node.withdrawn = true
+    await kubelet.beat()
+    node.withdrawn = false
+    nodeStore.set('worker', {name: 'worker', ready: false, deletionTimestamp: '2026-12-07T00:00:00Z'})
+    await kubelet.beat()
+    expect(statusPatches(patches)).toHaveLength(0)
   })
 })

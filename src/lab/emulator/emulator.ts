@@ -107,6 +107,7 @@ export class Emulator {
       ...shared,
       nodes: this.nodes,
       homePods: this.homePods,
+      homeNodes: this.homeNodes,
       remotePods: this.remotePods,
       remoteNamespaceOf: (ns) => this.offloading.remoteNamespaceOf(ns),
     })

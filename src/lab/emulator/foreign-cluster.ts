@@ -153,6 +153,8 @@ export class ForeignClusterController {
       await this.delay()
     }
     if (node && !node.deletionTimestamp) {
+      const played = this.c.nodes.get(nodeName)
+      if (played) played.withdrawn = true
       await cordonNotReady(home, nodeName)
       const wantedAgain = () => !!fc && wantsPeering(this.c.fcs.store.get(fc.name))
       if ((await this.c.kubelet.drain(nodeName, wantedAgain)) === 'aborted') {

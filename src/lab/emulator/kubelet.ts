@@ -29,6 +29,8 @@ export interface EmulatedNode {
   kind: 'worker' | 'virtual'
   /** For virtual nodes: the remote cluster they stand for. */
   remote?: EmuCluster
+  /** Its peering is being withdrawn: the NotReady the withdrawal posted stays (no Ready heartbeat). */
+  withdrawn?: boolean
   ips: IpPool
 }
 
@@ -72,7 +74,8 @@ export function virtualNodeBody(remote: EmuCluster): Json {
   )
 }
 
-function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCapacity, ip: string): Json {
+/** The conditions a kubelet posts: Ready, or Liqo's withdrawal (NotReady, memory pressure). */
+function nodeConditions(ready: boolean): Json[] {
   const now = nowIso()
   const cond = (type: string, status: string, reason: string, message: string) => ({
     type,
@@ -82,26 +85,30 @@ function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCa
     lastHeartbeatTime: now,
     lastTransitionTime: now,
   })
+  return [
+    cond(
+      'Ready',
+      ready ? 'True' : 'False',
+      ready ? 'KubeletReady' : 'KubeletNotReady',
+      ready ? 'kubelet is posting ready status' : 'the ResourceOffer is being withdrawn',
+    ),
+    cond(
+      'MemoryPressure',
+      ready ? 'False' : 'True',
+      ready ? 'KubeletHasSufficientMemory' : 'ResourceOfferWithdrawn',
+      ready ? 'kubelet has sufficient memory available' : 'the ResourceOffer is being withdrawn',
+    ),
+    cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+    cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+  ]
+}
+
+function nodeStatus(kind: EmulatedNode['kind'], ready: boolean, capacity: NodeCapacity, ip: string): Json {
   return {
     status: {
       capacity,
       allocatable: capacity,
-      conditions: [
-        cond(
-          'Ready',
-          ready ? 'True' : 'False',
-          ready ? 'KubeletReady' : 'KubeletNotReady',
-          ready ? 'kubelet is posting ready status' : 'the ResourceOffer is being withdrawn',
-        ),
-        cond(
-          'MemoryPressure',
-          ready ? 'False' : 'True',
-          ready ? 'KubeletHasSufficientMemory' : 'ResourceOfferWithdrawn',
-          ready ? 'kubelet has sufficient memory available' : 'the ResourceOffer is being withdrawn',
-        ),
-        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-      ],
+      conditions: nodeConditions(ready),
       addresses: [{type: 'InternalIP', address: ip}],
       daemonEndpoints: {kubeletEndpoint: {Port: 10250}},
       nodeInfo: {
@@ -144,6 +151,15 @@ export async function ensureNode(
     await client.patch(`/api/v1/nodes/${name}`, {spec: {unschedulable: null}}, 'merge')
   await renewLease(client, name, node!.metadata.uid)
   return node!.metadata.uid
+}
+
+/**
+ * Posts the node Ready again, as a kubelet does when the status it computes differs from the API
+ * server's: after an outage that outlived the node's grace period, the node controller has marked
+ * it Unknown, and only the kubelet puts Ready back (a renewed Lease does not).
+ */
+export async function postReady(client: KubeClient, name: string): Promise<void> {
+  await client.patch(`/api/v1/nodes/${name}/status`, {status: {conditions: nodeConditions(true)}}, 'merge')
 }
 
 /** Liqo's withdrawal: node NotReady with memory pressure and empty resources, then cordoned. */

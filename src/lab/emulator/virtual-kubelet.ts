@@ -9,9 +9,10 @@
  */
 import type {Json} from '../../k8s/client.js'
 import type {Reflector} from '../../k8s/reflector.js'
+import type {Node} from '../../model/types.js'
 import {sleep} from '../../toolkit/clock.js'
 import {ApiError} from '../../toolkit/errors.js'
-import {renewLease, runningConditions, runningStatus, twinBody, type EmulatedNode} from './kubelet.js'
+import {postReady, renewLease, runningConditions, runningStatus, twinBody, type EmulatedNode} from './kubelet.js'
 import type {EmuCluster} from './model.js'
 
 /** Trimmed pod kept in the emulator's stores. */
@@ -55,6 +56,8 @@ export interface KubeletContext {
   /** Nodes the emulator plays the kubelet for, by name. */
   nodes: Map<string, EmulatedNode>
   homePods: Reflector<PodEntry>
+  /** The home cluster's nodes, watched. */
+  homeNodes: Reflector<Node>
   remotePods: Map<string, Reflector<PodEntry>>
   signal: AbortSignal
   log: (msg: string) => void
@@ -72,18 +75,38 @@ export class VirtualKubelet {
 
   constructor(private readonly c: KubeletContext) {}
 
-  /** Renews the Lease of every emulated node (the node heartbeat). */
+  /**
+   * The node heartbeat of every emulated node, as a kubelet's: renews its Lease, and posts its status
+   * again when the API server's differs from what the kubelet reports (Ready, unless its peering is
+   * being withdrawn). A beat that fails while the API server is away is followed by the next one on
+   * the same period, which posts once the API server answers.
+   */
   async beat(): Promise<void> {
     await Promise.all(
       [...this.c.nodes.values()].map(async (n) => {
         try {
           await renewLease(n.client, n.name)
+          if (!n.withdrawn && (await this.notReady(n))) {
+            await postReady(n.client, n.name)
+            this.c.log(`node ${n.name}: posted Ready again`)
+          }
         } catch (e) {
           if (!this.c.signal.aborted)
             this.c.log(`heartbeat of node ${n.name}: ${e instanceof Error ? e.message : String(e)}`)
         }
       }),
     )
+  }
+
+  /** Whether the API server has the node, not Ready: the home cluster's nodes from the watched store. */
+  private async notReady(n: EmulatedNode): Promise<boolean> {
+    if (n.client === this.c.home.client) {
+      const node = this.c.homeNodes.store.get(n.name)
+      return !!node && !node.deletionTimestamp && !node.ready
+    }
+    const raw = await n.client.getOrNull(`/api/v1/nodes/${n.name}`)
+    const ready = ((raw?.status?.conditions ?? []) as Json[]).find((c) => c.type === 'Ready')
+    return !!raw && !raw.metadata?.deletionTimestamp && ready?.status !== 'True'
   }
 
   async reconcileHomePod(key: string): Promise<void | {requeueAfterMs: number}> {

@@ -19,6 +19,7 @@ import {
   podOn,
   skipNote,
   until,
+  untilPlaced,
   type OffloadedNamespace,
 } from '../../helpers/lab.js'
 import {isV1, modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
@@ -42,10 +43,12 @@ async function nodeTaints(cluster: string): Promise<string[]> {
 async function scale(ns: string, replicas: number): Promise<void> {
   const r = await kubectl(['scale', 'deployment', TUTORIAL_DEPLOYMENT, '-n', ns, `--replicas=${replicas}`])
   expect(r.code, r.stderr).toBe(0)
-  await until(`${replicas} pods ready in ${ns}`, 120_000, async () => {
-    const pods = await podClusters(ns)
-    return pods.length === replicas && pods.every((p) => p.ready)
-  })
+  await untilPlaced(
+    ns,
+    `${replicas} pods ready in ${ns}`,
+    120_000,
+    (pods) => pods.length === replicas && pods.every((p) => p.ready),
+  )
 }
 
 async function peerRow(name: string): Promise<Json> {

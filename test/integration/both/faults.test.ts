@@ -7,10 +7,11 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
+import {nginxDeploymentBody, untilWatched} from '../../../src/lab/tutorial.js'
 import {restartLiqoControllerManager, startApiServer, stopApiServer} from '../../helpers/faults.js'
 import {
   admin,
+  budget,
   cli,
   clusterId,
   collect,
@@ -20,13 +21,13 @@ import {
   lab,
   namespaceOffloading,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   podOn,
   skipNote,
   startCli,
   uniqueName,
   until,
+  untilPlaced,
   type OffloadedNamespace,
 } from '../../helpers/lab.js'
 import {isV1, modeNote, offloadingOn, onlyCluster, restoreOffloading} from '../../helpers/mode.js'
@@ -121,16 +122,8 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
       'budget allows',
     async () => {
       await podOn(ns.name, 'cluster-3')
-      const c = await admin()
-      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-      await c.create(pdb, {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: {name: 'hold'},
-        spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-      })
+      const hold = await budget(ns.name, 'hold', 3)
       try {
-        await pdbObserved(`${pdb}/hold`, 3)
         const dry = await cli(['peer', 'disable', 'cluster-3', '--dry-run'])
         expect(dry.stdout).toMatch(/PodDisruptionBudget .*\/hold allows 0 disruption/)
         const refused = evictionRefusal(ns.name)
@@ -142,13 +135,13 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
         // Held: Liqo tried to evict the pod and the budget refused; the pod is still there.
         await until('an eviction refused by the budget', 90_000, refused)
         expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
-        await c.delete(`${pdb}/hold`)
+        await hold.remove()
         const r = await done
         expect(r.code, r.stderr).toBe(0)
         expect(r.stdout).toMatch(/Converged in/)
         await expectAllReadyOn(ns.name, 'cluster-2')
       } finally {
-        await c.delete(`${pdb}/hold`)
+        await hold.remove()
         // The held drain leaves Liqo v1 backing off its next one (measured in CI: the next test's
         // disable went unanswered for 45s): see restartLiqoControllerManager.
         if (isV1) await restartLiqoControllerManager()
@@ -163,42 +156,48 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
     async () => {
       await podOn(ns.name, 'cluster-3')
       const onCluster3 = (await podClusters(ns.name)).filter((p) => p.cluster === 'cluster-3').map((p) => p.pod)
-      await stopApiServer('cluster-3')
+      // Restored whatever happens: the next case needs cluster-3 up and offloaded to.
       try {
-        const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '45s'], {timeoutMs: 120_000})
-        // Liqo evicts, the replacements run on cluster-2, but the evicted pod stays Terminating until
-        // cluster-3 confirms its deletion: the wait times out (exit 3) naming it and saying why.
-        expect(r.code, r.stderr).toBe(3)
-        expect(await offloadingOn('cluster-3')).toBe(false)
-        expectCleanError(r.stderr)
-        expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
-        expect(r.stderr).toMatch(
-          // eslint-disable-next-line max-len -- a regex literal cannot be split
-          /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
-        )
-        // The workload itself runs again: 3 ready pods on cluster-2.
-        await until(
-          '3 ready pods on cluster-2',
-          90_000,
-          async () => (await podClusters(ns.name)).filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
-        )
+        await stopApiServer('cluster-3')
+        try {
+          const r = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '45s'], {timeoutMs: 120_000})
+          // Liqo evicts, the replacements run on cluster-2, but the evicted pod stays Terminating until
+          // cluster-3 confirms its deletion: the wait times out (exit 3) naming it and saying why.
+          expect(r.code, r.stderr).toBe(3)
+          expect(await offloadingOn('cluster-3')).toBe(false)
+          expectCleanError(r.stderr)
+          expect(r.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
+          expect(r.stderr).toMatch(
+            // eslint-disable-next-line max-len -- a regex literal cannot be split
+            /^hint: pods Terminating on cluster-3 wait until it confirms their deletion \(is it reachable\? .*\); the change was applied: peering to cluster-3 is disabled/m,
+          )
+          // The workload itself runs again: 3 ready pods on cluster-2.
+          await untilPlaced(
+            ns.name,
+            '3 ready pods on cluster-2',
+            90_000,
+            (pods) => pods.filter((p) => p.ready && p.cluster === 'cluster-2').length === 3,
+          )
+        } finally {
+          await startApiServer('cluster-3')
+        }
+        let again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
+        if (isV1 && again.code === 3) {
+          // Measured on Liqo v1.2: its virtual kubelet backs off the failed remote deletions and may not
+          // retry for minutes after cluster-3 is back. The rerun says so precisely; the operator's way
+          // out, which the hint gives, is to remove the local copy by force.
+          expect(again.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
+          expect(again.stderr).toMatch(/kubectl delete pod --force --grace-period=0/)
+          for (const pod of onCluster3)
+            await kubectl(['delete', 'pod', pod, '-n', ns.name, '--force', '--grace-period=0'])
+          again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
+        }
+        expect(again.code, again.stderr).toBe(0)
+        await expectAllReadyOn(ns.name, 'cluster-2')
       } finally {
         await startApiServer('cluster-3')
+        await restoreOffloading()
       }
-      let again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
-      if (isV1 && again.code === 3) {
-        // Measured on Liqo v1.2: its virtual kubelet backs off the failed remote deletions and may not
-        // retry for minutes after cluster-3 is back. The rerun says so precisely; the operator's way
-        // out, which the hint gives, is to remove the local copy by force.
-        expect(again.stderr).toMatch(new RegExp(`pod/(${onCluster3.join('|')}): still on cluster-3, Terminating`))
-        expect(again.stderr).toMatch(/kubectl delete pod --force --grace-period=0/)
-        for (const pod of onCluster3)
-          await kubectl(['delete', 'pod', pod, '-n', ns.name, '--force', '--grace-period=0'])
-        again = await cli(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '90s'], {timeoutMs: 180_000})
-      }
-      expect(again.code, again.stderr).toBe(0)
-      await expectAllReadyOn(ns.name, 'cluster-2')
-      await restoreOffloading()
     },
     600_000,
   )
@@ -216,17 +215,17 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
         nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: onlyCluster('cluster-2')},
       }
       await c.create(`/apis/apps/v1/namespaces/${stuck.name}/deployments`, dep)
-      await until('the pod Running on cluster-2', 60_000, async () =>
-        (await podClusters(stuck.name)).some((p) => p.ready && p.cluster === 'cluster-2'),
+      await untilPlaced(stuck.name, 'the pod Running on cluster-2', 60_000, (pods) =>
+        pods.some((p) => p.ready && p.cluster === 'cluster-2'),
       )
       // The remote namespace must exist on cluster-3 before its API server stops: if Liqo has not
       // created it yet (measured on v1.2 after the previous test's re-peering), there is nothing for
       // the finalizer to wait for and the cleanup rightly finishes.
-      await until('the remote namespace Ready on cluster-3', 90_000, async () => {
+      const offloading = namespaceOffloading(stuck.name)
+      await untilWatched(c, [offloading.collection], 'the remote namespace Ready on cluster-3', 90_000, ([nsos]) => {
+        const got = nsos!.find((n) => n.metadata?.name === offloading.body.metadata.name)
         const conds: Array<{type: string; status: string}> =
-          (await c.get(namespaceOffloading(stuck.name).path)).status?.remoteNamespacesConditions?.[
-            clusterId('cluster-3')
-          ] ?? []
+          got?.status?.remoteNamespacesConditions?.[clusterId('cluster-3')] ?? []
         return conds.some((x) => x.type === 'Ready' && x.status === 'True')
       })
       try {
@@ -264,5 +263,8 @@ describe.skipIf(!lab)(`faults, both Liqo generations${modeNote}${skipNote}`, () 
         if ((await kubectl(['get', 'namespace', stuck.name])).code === 0) await stuck.remove()
       }
     },
+    // Its own waits: a 15 s run, the API server's restart (startApiServer: up to 3 minutes until the
+    // cluster is whole) and a 2-minute rerun; the default 2 minutes cannot hold them on a busy machine.
+    300_000,
   )
 })

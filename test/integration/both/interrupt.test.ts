@@ -4,12 +4,15 @@
  * step. Each time: the exit code of the signal (130/143/129), one line saying what state was
  * reached and the command that finishes the job, and that very command, run as printed, finishes.
  */
+import type {ChildProcess} from 'node:child_process'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
-import {sleep} from '../../../src/toolkit/clock.js'
+import {untilWatched} from '../../../src/lab/tutorial.js'
 import {
   admin,
+  budget,
   cli,
   collect,
   expectAllReadyOn,
@@ -17,7 +20,6 @@ import {
   lab,
   namespaceOffloading,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   podOn,
   skipNote,
@@ -28,7 +30,7 @@ import {
   type RunResult,
 } from '../../helpers/lab.js'
 import {restartLiqoControllerManager} from '../../helpers/faults.js'
-import {isV1, modeNote, offloadingOn, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
+import {isV1, modeNote, offloadingOff, offloadingOn, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
 
 const SIGNALS = [
   ['SIGINT', 130],
@@ -54,22 +56,50 @@ async function runFinishCommand(line: string): Promise<RunResult> {
   return cli(m![1]!.split(' '), {timeoutMs: 240_000})
 }
 
-/** Starts a command and sends `signal` once `when` says so (given what stderr showed so far). */
+/** The stderr of a command as it arrives, and a wait for a pattern in it (woken by each chunk, not polled). */
+class StderrTail {
+  text = ''
+  private readonly waiters: Array<() => void> = []
+  attach(child: ChildProcess): void {
+    child.stderr!.on('data', (d: string) => {
+      this.text += d
+      this.waiters.splice(0).forEach((w) => w())
+    })
+  }
+  async shows(pattern: RegExp): Promise<void> {
+    while (!pattern.test(this.text)) await new Promise<void>((r) => this.waiters.push(r))
+  }
+}
+
+/**
+ * Starts a command and sends `signal` the moment `moment` resolves. `moment` starts before the
+ * command (a watch it opens sees the change the command makes) and waits for events: the
+ * command's stderr, the API's watch. Fails if the command ends first or no moment comes in 2 minutes.
+ */
 async function interruptWhen(
   args: string[],
   signal: Signal,
-  when: (stderr: string) => Promise<boolean>,
+  moment: (stderr: StderrTail) => Promise<unknown>,
 ): Promise<RunResult> {
+  const stderr = new StderrTail()
+  const momentCame = moment(stderr)
   const child = startCli(args)
   const done = collect(child, {timeoutMs: 200_000})
-  let err = ''
-  child.stderr!.on('data', (d: string) => (err += d))
-  // A tight loop: "right after the patch" must come before Liqo has moved everything.
-  const deadline = Date.now() + 120_000
-  while (!(await when(err))) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`no moment to send ${signal} came; stderr so far:\n${err}`)
-    await sleep(20)
+  stderr.attach(child)
+  let timer: NodeJS.Timeout | undefined
+  const noMoment = (why: string) =>
+    new Error(`${why}: no moment to send ${signal} came; stderr so far:\n${stderr.text}`)
+  const ended = done.then(() => Promise.reject(noMoment('the command ended')))
+  const late = new Promise((_, reject) => (timer = setTimeout(() => reject(noMoment('2 minutes passed')), 120_000)))
+  // The race's losers settle later, handled: only the first outcome counts.
+  for (const p of [momentCame, ended, late]) p.catch(() => {})
+  try {
+    await Promise.race([momentCame, ended, late])
+  } catch (e) {
+    child.kill('SIGKILL')
+    throw e
+  } finally {
+    clearTimeout(timer)
   }
   child.kill(signal)
   return done
@@ -110,16 +140,18 @@ async function hold(path: string, on: boolean): Promise<void> {
 }
 
 /**
- * Whether the deletion of any of the objects at `paths` has reached the API server: being deleted
- * (a deletionTimestamp), or gone already (an object no longer held, deleted between two looks).
+ * Until the deletion of any of the objects at `paths` has reached the API server: being deleted (a
+ * deletionTimestamp), or gone already. Watched: one list and one watch of each collection.
  */
-async function deleting(paths: string[]): Promise<boolean> {
-  const c = await admin()
-  for (const path of paths) {
-    const obj = await c.getOrNull<Json>(path)
-    if (!obj || obj.metadata?.deletionTimestamp) return true
-  }
-  return false
+async function deletionSeen(paths: string[]): Promise<void> {
+  const split = paths.map((p) => [p.slice(0, p.lastIndexOf('/')), p.slice(p.lastIndexOf('/') + 1)] as const)
+  const collections = [...new Set(split.map(([collection]) => collection))]
+  await untilWatched(await admin(), collections, `the deletion of ${paths.join(', ')}`, 120_000, (lists) =>
+    split.some(([collection, name]) => {
+      const obj = lists[collections.indexOf(collection)]!.find((o) => o.metadata?.name === name)
+      return !obj || !!obj.metadata?.deletionTimestamp
+    }),
+  )
 }
 
 describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${skipNote}`, () => {
@@ -169,10 +201,8 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
         await restoreOffloading()
         await podOn(ns.name, 'cluster-3')
         // The moment the switch is seen off in the API, the signal goes.
-        const r = await interruptWhen(
-          ['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'],
-          signal,
-          async () => !(await offloadingOn('cluster-3')),
+        const r = await interruptWhen(['peer', 'disable', 'cluster-3', '--yes', '--timeout', '3m'], signal, () =>
+          offloadingOff('cluster-3', 120_000),
         )
         expect(r.code, r.stderr).toBe(code)
         const line = interruptedLine(r.stderr)
@@ -197,18 +227,10 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
       async () => {
         await restoreOffloading()
         await podOn(ns.name, 'cluster-3')
-        const c = await admin()
-        const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-        await c.create(pdb, {
-          apiVersion: 'policy/v1',
-          kind: 'PodDisruptionBudget',
-          metadata: {name: 'hold'},
-          spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-        })
+        const hold = await budget(ns.name, 'hold', 3)
         try {
-          await pdbObserved(`${pdb}/hold`, 3)
-          const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, async (err) =>
-            /Waiting for .*still on cluster-3/.test(err),
+          const r = await interruptWhen(['peer', 'disable', 'cluster-3', '-y'], signal, (err) =>
+            err.shows(/Waiting for .*still on cluster-3/),
           )
           expect(r.code, r.stderr).toBe(code)
           const line = interruptedLine(r.stderr)
@@ -217,7 +239,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
             /interrupted: the change was applied: peering to cluster-3 is disabled.*; last seen: .*still on cluster-3.*; finish with: liqo-topology peer disable cluster-3 -y --context cluster-1$/,
           )
           expect((await podClusters(ns.name)).some((p) => p.cluster === 'cluster-3')).toBe(true)
-          await c.delete(`${pdb}/hold`)
+          await hold.remove()
           let finish = await runFinishCommand(line)
           if (isV1 && finish.code !== 0) {
             // Liqo v1.2 retries the drain the budget refused with a delay that doubles up to 1000s
@@ -234,7 +256,7 @@ describe.skipIf(!lab)(`interruption of peer disable at every step${modeNote}${sk
           expect(finish.code, finish.stderr).toBe(0)
           await expectAllReadyOn(ns.name, 'cluster-2')
         } finally {
-          await c.delete(`${pdb}/hold`)
+          await hold.remove()
           // The held drain left Liqo v1 backing off its retries of that VirtualNode (up to 1000s,
           // see restartLiqoControllerManager): the next case's disable would wait on it. Leave the
           // lab as it was found.
@@ -293,14 +315,12 @@ describe.skipIf(!lab)(`interruption of cleanup at each step${modeNote}${skipNote
         const held = await step.holdOn(ns.name)
         for (const h of held) await hold(h, true)
         try {
-          let askedAt = 0
           // --force: whatever other namespace has pods on the remote clusters, the peering steps may evict them.
           const r = await interruptWhen(['cleanup', '-n', ns.name, '--yes', '--force'], step.signal, async (err) => {
-            // Step n started, and its deletion reached the API server: the step is waiting on what we
-            // hold. (The API server is asked at most every 200 ms; stderr is looked at more often.)
-            if (!new RegExp(`step ${step.n}/\\d`).test(err) || Date.now() - askedAt < 200) return false
-            askedAt = Date.now()
-            return deleting(held)
+            // Step n's deletion reached the API server (only that step deletes what we hold), and
+            // stderr says step n started: the step is waiting on what we hold.
+            await deletionSeen(held)
+            await err.shows(new RegExp(`step ${step.n}/\\d`))
           })
           expect(r.code, r.stderr).toBe(CODE[step.signal])
           const line = interruptedLine(r.stderr)

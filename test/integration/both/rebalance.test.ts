@@ -13,17 +13,18 @@ import {NODES} from '../../../src/liqo/nodes.js'
 import {cordonInForce} from '../../../src/model/cordon.js'
 import {
   admin,
+  budget,
   cli,
   clusterId,
   collect,
   kubectl,
   lab,
   offloadedNamespace,
-  pdbObserved,
   podClusters,
   skipNote,
   startCli,
   until,
+  untilPlaced,
   type OffloadedNamespace,
 } from '../../helpers/lab.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
@@ -80,10 +81,12 @@ async function allOnCluster2(namespace: string): Promise<void> {
     // Until the rollout is complete: mid-way, 3 Ready pods on cluster-2 may still be old ones.
     const done = await kubectl(['rollout', 'status', 'deployment/nginx-deployment', '-n', namespace, '--timeout=100s'])
     expect(done.code, done.stderr).toBe(0)
-    await until('3 ready pods, all on cluster-2', 180_000, async () => {
-      const pods = await podClusters(namespace)
-      return pods.length === 3 && pods.every((p) => p.ready && p.cluster === 'cluster-2')
-    })
+    await untilPlaced(
+      namespace,
+      '3 ready pods, all on cluster-2',
+      180_000,
+      (pods) => pods.length === 3 && pods.every((p) => p.ready && p.cluster === 'cluster-2'),
+    )
   } finally {
     await holdOff('cluster-3', false)
   }
@@ -183,16 +186,8 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     'with a budget minAvailable: 2 and --max-unavailable 3, a separate watch never sees fewer than 2 ' + 'Ready pods',
     async () => {
       await allOnCluster2(ns.name)
-      const c = await admin()
-      const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-      await c.create(pdb, {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: {name: 'spare'},
-        spec: {minAvailable: 2, selector: {matchLabels: {app: 'liqo-test'}}},
-      })
+      const spare = await budget(ns.name, 'spare', 2, 3)
       try {
-        await pdbObserved(`${pdb}/spare`, 3)
         const watch = await watchReady(ns.name)
         try {
           const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s', '--max-unavailable', '3'], {
@@ -208,23 +203,15 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
         expect(watch.lowest()).toBeGreaterThanOrEqual(2)
         await expectNoCordonLeft()
       } finally {
-        await c.delete(`${pdb}/spare`)
+        await spare.remove()
       }
     },
   )
 
   it('with a budget minAvailable: 3 the plan names it, nothing is evicted, exit 3', async () => {
     await allOnCluster2(ns.name)
-    const c = await admin()
-    const pdb = `/apis/policy/v1/namespaces/${ns.name}/poddisruptionbudgets`
-    await c.create(pdb, {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: {name: 'hold'},
-      spec: {minAvailable: 3, selector: {matchLabels: {app: 'liqo-test'}}},
-    })
+    const hold = await budget(ns.name, 'hold', 3)
     try {
-      await pdbObserved(`${pdb}/hold`, 3)
       const before = (await podClusters(ns.name)).map((p) => p.pod).sort()
       const r = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 120_000})
       expect(r.code, r.stderr).toBe(3)
@@ -234,7 +221,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
       await expectNoCordonLeft()
     } finally {
-      await c.delete(`${pdb}/hold`)
+      await hold.remove()
     }
   })
 
@@ -275,11 +262,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       } finally {
         await c.delete(`${quotas}/two`)
       }
-      await until(
-        '3 ready pods again',
-        120_000,
-        async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3,
-      )
+      await untilPlaced(ns.name, '3 ready pods again', 120_000, (pods) => pods.filter((p) => p.ready).length === 3)
       const again = await cli(finish!.split(' ').slice(1), {timeoutMs: 240_000})
       expect(again.code, again.stderr).toBe(0)
       expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
@@ -327,11 +310,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     } finally {
       await c.delete(`${quotas}/two`)
     }
-    await until(
-      '3 ready pods again',
-      120_000,
-      async () => (await podClusters(ns.name)).filter((p) => p.ready).length === 3,
-    )
+    await untilPlaced(ns.name, '3 ready pods again', 120_000, (pods) => pods.filter((p) => p.ready).length === 3)
     const again = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
     expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).toMatch(/lifted the cordon a killed rebalance left on cluster-2/)

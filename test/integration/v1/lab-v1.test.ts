@@ -10,7 +10,8 @@ import {describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
 import {lookupLiqo} from '../../../src/lab/binaries.js'
-import {restartLiqoCrdReplicator} from '../../helpers/faults.js'
+import {restartLiqoCrdReplicator, startApiServer, startIfStopped} from '../../helpers/faults.js'
+import {restoreOffloading} from '../../helpers/mode.js'
 import {
   admin,
   cli,
@@ -59,6 +60,45 @@ const tutorialSettled = (pods: Array<{node: string; ready: boolean}>, nodes: str
   pods.length === 3 &&
   pods.every((p) => p.ready && nodes.includes(p.node)) &&
   nodes.every((n) => pods.some((p) => p.node === n))
+
+/** liqoctl peer with cluster-3 again after an unpeer, once Liqo has finished tearing the old peering down. */
+async function peerCluster3Again(): Promise<void> {
+  // liqoctl unpeer returns while Liqo still tears down: the control-plane identity's Secret stays
+  // Terminating until the crd-replicator has stopped reflecting towards cluster-3. Peering again
+  // before that makes Liqo create a new Renew that the old reflector refuses to stop with, and the
+  // new peering never authenticates (ResourceSlice never accepted): wait as an operator must, and
+  // if the crd-replicator is still backing off after two minutes, restart it as an operator would
+  // (see restartLiqoCrdReplicator; once in CI the Secret outlived a 120 s wait).
+  const secret = 'secret/kubeconfig-controlplane-cluster-3'
+  const gone = async () => (await kubectl(['get', secret, '-n', 'liqo-tenant-cluster-3'])).code !== 0
+  const goneInTime = await until('the old identity Secret of cluster-3 gone', 120_000, gone).then(
+    () => true,
+    () => false,
+  )
+  if (!goneInTime) {
+    await restartLiqoCrdReplicator()
+    await until('the old identity Secret of cluster-3 gone after restarting the crd-replicator', 120_000, gone)
+  }
+
+  const peer = await liqoctl([
+    'peer',
+    '--context',
+    'cluster-1',
+    '--remote-kubeconfig',
+    lab!.kubeconfig,
+    '--remote-context',
+    'cluster-3',
+    '--networking-disabled',
+    '--timeout',
+    '4m',
+  ])
+  expect(peer.code, peer.stdout + peer.stderr).toBe(0)
+  const home = await admin()
+  await until("cluster-3's virtual node Ready again", 120_000, async () => {
+    const n = await home.getOrNull('/api/v1/nodes/cluster-3')
+    return !!n && (n.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True')
+  })
+}
 
 describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, () => {
   it('kubectl sees both peerings (core.liqo.io), one VirtualNode and one virtual node per peer', async () => {
@@ -162,71 +202,82 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
           '-p',
           JSON.stringify({spec: {createNode: v}}),
         ])
-      let started = Date.now()
-      expect((await patch(false)).code).toBe(0)
-      // Up to 3 minutes: 60 s ran out once in CI after the other suites had toggled cluster-3 many
-      // times (Liqo v1.2's virtual kubelet backs off failed remote deletions; see both/faults).
-      let seen: Awaited<ReturnType<typeof tutorialPods>> = []
-      await until('all 3 pods Running on cluster-2', 180_000, async () =>
-        tutorialSettled((seen = await tutorialPods()), ['cluster-2']),
-      ).catch((e: Error) => {
-        throw new Error(`${e.message}; pods last seen: ${JSON.stringify(seen)}`)
-      })
-      const movedMs = Date.now() - started
-      await until(
-        "cluster-3's virtual node deleted",
-        60_000,
-        async () => (await kubectl(['get', 'node', 'cluster-3'])).code !== 0,
-      )
-      const goneMs = Date.now() - started
-      const vn = await json(['get', 'virtualnode', 'cluster-3', '-n', 'liqo-tenant-cluster-3'])
-      expect(vn.spec.createNode).toBe(false)
-      started = Date.now()
-      expect((await patch(true)).code).toBe(0)
-      await until("cluster-3's virtual node back and Ready", 120_000, async () => {
-        const r = await kubectl(['get', 'node', 'cluster-3', '-o', 'json'])
-        return (
-          r.code === 0 &&
-          (JSON.parse(r.stdout).status.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
+      // createNode back to true and the node Ready whatever happens: the tests after this one need cluster-3.
+      try {
+        let started = Date.now()
+        expect((await patch(false)).code).toBe(0)
+        // Up to 3 minutes: 60 s ran out once in CI after the other suites had toggled cluster-3 many
+        // times (Liqo v1.2's virtual kubelet backs off failed remote deletions; see both/faults).
+        let seen: Awaited<ReturnType<typeof tutorialPods>> = []
+        await until('all 3 pods Running on cluster-2', 180_000, async () =>
+          tutorialSettled((seen = await tutorialPods()), ['cluster-2']),
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}; pods last seen: ${JSON.stringify(seen)}`)
+        })
+        const movedMs = Date.now() - started
+        await until(
+          "cluster-3's virtual node deleted",
+          60_000,
+          async () => (await kubectl(['get', 'node', 'cluster-3'])).code !== 0,
         )
-      })
-      const backMs = Date.now() - started
-      console.log(
-        `[v1 dynamic topology] createNode=false: pods Running on cluster-2 after ${movedMs} ms, node deleted ` +
-          `after ${goneMs} ms; createNode=true: node Ready after ${backMs} ms`,
-      )
-      // Resuming moves nothing back.
-      expect((await tutorialPods()).every((p) => p.node === 'cluster-2')).toBe(true)
+        const goneMs = Date.now() - started
+        const vn = await json(['get', 'virtualnode', 'cluster-3', '-n', 'liqo-tenant-cluster-3'])
+        expect(vn.spec.createNode).toBe(false)
+        started = Date.now()
+        expect((await patch(true)).code).toBe(0)
+        await until("cluster-3's virtual node back and Ready", 120_000, async () => {
+          const r = await kubectl(['get', 'node', 'cluster-3', '-o', 'json'])
+          return (
+            r.code === 0 &&
+            (JSON.parse(r.stdout).status.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
+          )
+        })
+        const backMs = Date.now() - started
+        console.log(
+          `[v1 dynamic topology] createNode=false: pods Running on cluster-2 after ${movedMs} ms, node deleted ` +
+            `after ${goneMs} ms; createNode=true: node Ready after ${backMs} ms`,
+        )
+        // Resuming moves nothing back.
+        expect((await tutorialPods()).every((p) => p.node === 'cluster-2')).toBe(true)
+      } finally {
+        await restoreOffloading()
+      }
     },
     420_000,
   )
 
   it("lab stop/start works for Liqo's components and for an API server", async () => {
-    // Files that run before this one may have restarted it already (restartLiqoControllerManager).
-    const before = (await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager']))
-      .items[0].status.containerStatuses[0].restartCount as number
-    const stop = await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-1/liqo-controller-manager'])
-    expect(stop.code, stop.stderr).toBe(0)
-    const notReady = await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager'])
-    expect(notReady.items[0].status.containerStatuses[0]).toMatchObject({
-      ready: false,
-      state: {waiting: {reason: 'LabStopped'}},
-    })
-    const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as Json
-    expect((st.components as Json[]).find((c) => c.name === 'cluster-1/liqo-controller-manager')?.running).toBe(false)
-    const start = await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-1/liqo-controller-manager'])
-    expect(start.code, start.stderr).toBe(0)
-    const ready = await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager'])
-    expect(ready.items[0].status.containerStatuses[0]).toMatchObject({ready: true, restartCount: before + 1})
+    // Whatever this test stopped runs again afterwards, even if it fails half-way.
+    try {
+      // Files that run before this one may have restarted it already (restartLiqoControllerManager).
+      const before = (await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager']))
+        .items[0].status.containerStatuses[0].restartCount as number
+      const stop = await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-1/liqo-controller-manager'])
+      expect(stop.code, stop.stderr).toBe(0)
+      const notReady = await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager'])
+      expect(notReady.items[0].status.containerStatuses[0]).toMatchObject({
+        ready: false,
+        state: {waiting: {reason: 'LabStopped'}},
+      })
+      const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as Json
+      expect((st.components as Json[]).find((c) => c.name === 'cluster-1/liqo-controller-manager')?.running).toBe(false)
+      const start = await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-1/liqo-controller-manager'])
+      expect(start.code, start.stderr).toBe(0)
+      const ready = await json(['get', 'pods', '-n', 'liqo', '-l', 'app.kubernetes.io/name=controller-manager'])
+      expect(ready.items[0].status.containerStatuses[0]).toMatchObject({ready: true, restartCount: before + 1})
 
-    expect((await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
-    const down = await kubectl(['get', 'nodes'], 'cluster-3')
-    expect(down.code).not.toBe(0)
-    expect(down.stderr).toMatch(/refused/)
-    expect((await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
-    expect((await kubectl(['get', 'nodes'], 'cluster-3')).code).toBe(0)
-    // Whole again before the next test: the outage took Liqo's endpoints away (clusterWhole).
-    await clusterWhole('cluster-3')
+      expect((await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
+      const down = await kubectl(['get', 'nodes'], 'cluster-3')
+      expect(down.code).not.toBe(0)
+      expect(down.stderr).toMatch(/refused/)
+      expect((await cli(['lab', 'start', '--dir', lab!.dir, 'cluster-3/kube-apiserver'])).code).toBe(0)
+      expect((await kubectl(['get', 'nodes'], 'cluster-3')).code).toBe(0)
+      // Whole again before the next test: the outage took Liqo's endpoints away (clusterWhole).
+      await clusterWhole('cluster-3')
+    } finally {
+      await startIfStopped('cluster-1/liqo-controller-manager')
+      await startApiServer('cluster-3')
+    }
     const unknown = await cli(['lab', 'stop', '--dir', lab!.dir, 'cluster-9/nothing'])
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toMatch(/no lab component named cluster-9\/nothing/)
@@ -240,58 +291,31 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
       /cluster-2[\s\S]*Offloading status:\s+Healthy[\s\S]*cluster-3[\s\S]*Offloading status:\s+Healthy/,
     )
 
-    // Nothing may run on cluster-3 for the unpeer to be quick: the previous test moved it all.
-    const unpeer = await liqoctl([
-      'unpeer',
-      '--context',
-      'cluster-1',
-      '--remote-kubeconfig',
-      lab!.kubeconfig,
-      '--remote-context',
-      'cluster-3',
-      '--timeout',
-      '3m',
-    ])
-    expect(unpeer.code, unpeer.stdout + unpeer.stderr).toBe(0)
-    expect((await kubectl(['get', 'virtualnodes', '-A', '-o', 'name'])).stdout).not.toMatch(/cluster-3/)
-    expect((await kubectl(['get', 'node', 'cluster-3'])).code).not.toBe(0)
-    const after = await liqoctl(['info', '--context', 'cluster-1'])
-    expect(after.stdout).not.toMatch(/cluster-3[\s\S]*Offloading status:\s+Healthy/)
-    // liqoctl unpeer returns while Liqo still tears down: the control-plane identity's Secret stays
-    // Terminating until the crd-replicator has stopped reflecting towards cluster-3. Peering again
-    // before that makes Liqo create a new Renew that the old reflector refuses to stop with, and the
-    // new peering never authenticates (ResourceSlice never accepted): wait as an operator must, and
-    // if the crd-replicator is still backing off after two minutes, restart it as an operator would
-    // (see restartLiqoCrdReplicator; once in CI the Secret outlived a 120 s wait).
-    const secret = 'secret/kubeconfig-controlplane-cluster-3'
-    const gone = async () => (await kubectl(['get', secret, '-n', 'liqo-tenant-cluster-3'])).code !== 0
-    const goneInTime = await until('the old identity Secret of cluster-3 gone', 120_000, gone).then(
-      () => true,
-      () => false,
-    )
-    if (!goneInTime) {
-      await restartLiqoCrdReplicator()
-      await until('the old identity Secret of cluster-3 gone after restarting the crd-replicator', 120_000, gone)
+    // Peered again whatever happens: the files after this one need cluster-3.
+    let peered = false
+    try {
+      // Nothing may run on cluster-3 for the unpeer to be quick: the previous test moved it all.
+      const unpeer = await liqoctl([
+        'unpeer',
+        '--context',
+        'cluster-1',
+        '--remote-kubeconfig',
+        lab!.kubeconfig,
+        '--remote-context',
+        'cluster-3',
+        '--timeout',
+        '3m',
+      ])
+      expect(unpeer.code, unpeer.stdout + unpeer.stderr).toBe(0)
+      expect((await kubectl(['get', 'virtualnodes', '-A', '-o', 'name'])).stdout).not.toMatch(/cluster-3/)
+      expect((await kubectl(['get', 'node', 'cluster-3'])).code).not.toBe(0)
+      const after = await liqoctl(['info', '--context', 'cluster-1'])
+      expect(after.stdout).not.toMatch(/cluster-3[\s\S]*Offloading status:\s+Healthy/)
+      await peerCluster3Again()
+      peered = true
+    } finally {
+      if (!peered) await peerCluster3Again()
     }
-
-    const peer = await liqoctl([
-      'peer',
-      '--context',
-      'cluster-1',
-      '--remote-kubeconfig',
-      lab!.kubeconfig,
-      '--remote-context',
-      'cluster-3',
-      '--networking-disabled',
-      '--timeout',
-      '4m',
-    ])
-    expect(peer.code, peer.stdout + peer.stderr).toBe(0)
-    const home = await admin()
-    await until("cluster-3's virtual node Ready again", 120_000, async () => {
-      const n = await home.getOrNull('/api/v1/nodes/cluster-3')
-      return !!n && (n.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True')
-    })
     expect(labState().mode).toBe('liqo')
   }, 600_000)
 })
