@@ -129,13 +129,17 @@ async function disableScope(client: KubeClient, liqo: LiqoAdapter, o: DisableInp
   const nsos = o.alreadyDone ? (await liqo.namespaceOffloadings.list(client)).items : []
   const offloaded = nsos.filter((n) => offloadsTo(n, fc.clusterId, vnodes[0])).map((n) => n.namespace)
   const namespaces = [...new Set([...pods.map((p) => p.namespace), ...offloaded])].sort()
-  const budgets = await Promise.all(namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace})))
+  const [budgets, drain] = await Promise.all([
+    Promise.all(namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace}))),
+    liqo.drainBehaviour?.(client),
+  ])
   const impact = previewDisable(
     fc,
     pods,
     o.nodes,
     o.all,
     budgets.flatMap((r) => r.items),
+    drain,
   )
   const podNames = (ns: string) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})
   const existing = await Promise.all(namespaces.map(podNames))
