@@ -5,11 +5,15 @@
  * path and field here is read back with the API or kubectl, never through liqo-topology.
  */
 import type {Json} from '../../src/k8s/client.js'
+import {pinnedLiqoVersions} from '../../src/lab/binaries.js'
+import type {LiqoV1Line} from '../../src/lab/v1/liqo-lines.js'
 import {ensurePeerings, setupTutorial, waitVirtualNodesReady} from '../../src/lab/tutorial.js'
 import {fcPath} from '../../src/liqo/constants.js'
 import {admin, cli, clusterId, isV1, kubectl, lab, labLiqo, remoteIds} from './lab.js'
 
 export {isV1, namespaceOffloading} from './lab.js'
+/** The Liqo release the lab runs: the one its line's wrapper module pins (e.g. v1.0.1), or v0.3.2 emulated. */
+export const liqoRelease = isV1 ? pinnedLiqoVersions(labLiqo as LiqoV1Line).liqo : 'v0.3.2'
 /** Title suffix naming the mode, so that the report tells the two runs apart. */
 export const modeNote = ` [Liqo ${isV1 ? labLiqo : 'v0.3 emulator'}]`
 
