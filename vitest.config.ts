@@ -1,10 +1,33 @@
 import {defineConfig} from 'vitest/config'
 
-// Three projects: fast unit tests on plain objects, and integration tests that run every command
-// against one shared lab (real kube-apiserver, controller-manager and scheduler), started by the
-// global setup: one with the Liqo v0.3 emulator, one with Liqo v1.2's own controllers.
+// Fast unit tests on plain objects, and integration tests that run every command against one shared
+// lab (real kube-apiserver, controller-manager and scheduler), started by the global setup: one with
+// the Liqo v0.3 emulator, one with Liqo v1.2's own controllers, and, for the tutorial flow only, one
+// each with Liqo v1.0's and v1.1's.
 // Integration files run one at a time: they toggle cluster-wide peerings. The files in
 // test/integration/both/ run in both integration projects: one test body, both Liqo generations.
+/** The files run on the older Liqo v1 lines: the tutorial flow and what those releases do differently. */
+const OLDER_LINES_FILES = ['test/integration/both/tutorial.test.ts', 'test/integration/v1/daemonset-drain-v1.test.ts']
+
+/** A project running files against a real-Liqo lab; its name picks the line (test/integration/v1/global-setup.ts). */
+function v1Project(name: string, include: string[]) {
+  return {
+    test: {
+      name,
+      include,
+      environment: 'node',
+      globalSetup: ['test/integration/v1/global-setup.ts'],
+      setupFiles: ['test/helpers/failure-logs.ts'],
+      fileParallelism: false,
+      // Liqo v1 in the lab slows down under CI load: a case that re-enables peerings and waits for
+      // Liqo overran 3 minutes there (interrupt suite); 7 minutes before a case counts as hung.
+      testTimeout: 420_000,
+      hookTimeout: 300_000,
+      sequence: {concurrent: false},
+    },
+  }
+}
+
 export default defineConfig({
   test: {
     disableConsoleIntercept: true,
@@ -39,22 +62,10 @@ export default defineConfig({
           sequence: {concurrent: false},
         },
       },
-      {
-        // The same control plane running Liqo v1.2's own controllers (lab up --liqo v1.2).
-        test: {
-          name: 'integration-v1',
-          include: ['test/integration/v1/*.test.ts', 'test/integration/both/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/integration/v1/global-setup.ts'],
-          setupFiles: ['test/helpers/failure-logs.ts'],
-          fileParallelism: false,
-          // Liqo v1.2 in the lab slows down under CI load: a case that re-enables peerings and waits for
-          // Liqo overran 3 minutes there (interrupt suite); 7 minutes before a case counts as hung.
-          testTimeout: 420_000,
-          hookTimeout: 300_000,
-          sequence: {concurrent: false},
-        },
-      },
+      // The same control plane running Liqo v1.2's own controllers (lab up --liqo v1.2): the whole v1 suite.
+      v1Project('integration-v1', ['test/integration/v1/*.test.ts', 'test/integration/both/*.test.ts']),
+      // Liqo v1.0 and v1.1 (lab up --liqo v1.0|v1.1): the tutorial flow, and what those releases do differently.
+      ...(['v1.0', 'v1.1'] as const).map((line) => v1Project(`integration-${line}`, OLDER_LINES_FILES)),
     ],
   },
 })

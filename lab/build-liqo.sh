@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # Builds what the lab's real-Liqo mode runs, from the Go module proxy, into a cache outside the
 # clone: Liqo's own binaries (liqo-controller-manager, webhook, crd-replicator, virtual-kubelet,
-# liqoctl) at the version pinned in lab/go/liqo/go.mod, kwok (lab/go/kwok/go.mod) for the provider
+# liqoctl) at the version its wrapper module pins (below), kwok (lab/go/kwok/go.mod) for the provider
 # clusters' worker nodes, Liqo's Helm chart and CRDs as the module ships them, and kwok's stage
 # definitions. Idempotent: what is already in the cache is kept. Progress on stderr; the last line
 # on stdout is the cache directory.
 #
+#   build-liqo.sh [v1.0|v1.1|v1.2]   which Liqo line (default v1.2); each has its own wrapper module,
+#                                    pinning one release: lab/go/liqo (v1.2), lab/go/liqo-v1.0, lab/go/liqo-v1.1
 #   LIQO_TOPOLOGY_CACHE  cache root (default: ${XDG_CACHE_HOME:-~/.cache}/liqo-topology)
 #   LIQO_LAB_DIR         exact directory to build into (overrides the cache root)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-liqo_version="$(sed -n 's/^require github.com\/liqotech\/liqo \(v[0-9.]*\)$/\1/p' "$here/go/liqo/go.mod")"
+line="${1:-v1.2}"
+case "$line" in
+  v1.2) liqo_mod="$here/go/liqo" ;;
+  v1.0 | v1.1) liqo_mod="$here/go/liqo-$line" ;;
+  *)
+    echo "error: unknown Liqo line '$line' (use v1.0, v1.1 or v1.2)" >&2
+    exit 2
+    ;;
+esac
+liqo_version="$(sed -n 's/^require github.com\/liqotech\/liqo \(v[0-9.]*\)$/\1/p' "$liqo_mod/go.mod")"
 kwok_version="$(sed -n 's/^require sigs.k8s.io\/kwok \(v[0-9.]*\)$/\1/p' "$here/go/kwok/go.mod")"
 if [[ -z "$liqo_version" || -z "$kwok_version" ]]; then
-  echo "error: cannot read the pinned Liqo/kwok versions from $here/go/{liqo,kwok}/go.mod" >&2
+  echo "error: cannot read the pinned Liqo/kwok versions from $liqo_mod/go.mod and $here/go/kwok/go.mod" >&2
   exit 1
 fi
 cache_root="${LIQO_TOPOLOGY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/liqo-topology}"
@@ -33,12 +44,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 missing() { for b in "$@"; do [[ -x "$out/bin/$b" ]] || echo "$b"; done; }
 
-# Runs a build in the background with a heartbeat on stderr (cold builds take minutes).
+# Runs a build in the background, niced (the machine may be shared), with a heartbeat on stderr
+# (cold builds take minutes).
 build() {
   local what="$1"
   shift
   local start=$SECONDS
-  ("$@") &
+  (nice -n 10 "$@") &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 30
@@ -57,12 +69,21 @@ if ((${#liqo_missing[@]})); then
   # liqoctl reports its version from this variable (as Liqo's own Makefile sets it).
   ldflags="-s -w -X github.com/liqotech/liqo/pkg/liqoctl/version.LiqoctlVersion=$liqo_version"
   build "Liqo $liqo_version" bash -c 'cd "$1" && shift && CGO_ENABLED=0 go build -trimpath -ldflags "$1" -o "$2/" "${@:3}"' _ \
-    "$here/go/liqo" "$ldflags" "$tmp" "${pkgs[@]}"
+    "$liqo_mod" "$ldflags" "$tmp" "${pkgs[@]}"
   for b in "${liqo_missing[@]}"; do mv -f "$tmp/$b" "$out/bin/$b"; done
 else
   say "Liqo $liqo_version binaries already in $out/bin"
 fi
 
+# kwok is the same for every Liqo line: reuse a build of the same version from a sibling cache dir.
+if [[ -n "$(missing kwok)" ]]; then
+  for other in "$(dirname "$out")"/liqo-*-kwok-"$kwok_version"/bin/kwok; do
+    if [[ -x "$other" ]]; then
+      cp "$other" "$tmp/kwok" && mv -f "$tmp/kwok" "$out/bin/kwok" && say "kwok $kwok_version copied from $other"
+      break
+    fi
+  done
+fi
 if [[ -n "$(missing kwok)" ]]; then
   say "building kwok $kwok_version"
   build "kwok $kwok_version" bash -c 'cd "$1" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$2/kwok" sigs.k8s.io/kwok/cmd/kwok' _ "$here/go/kwok" "$tmp"
@@ -75,7 +96,7 @@ fi
 # module cache so that the lab does not depend on it later.
 module_dir() { (cd "$1" && go list -m -f '{{.Dir}}' "$2"); }
 if [[ ! -f "$out/chart/liqo/Chart.yaml" ]]; then
-  src="$(module_dir "$here/go/liqo" github.com/liqotech/liqo)"
+  src="$(module_dir "$liqo_mod" github.com/liqotech/liqo)"
   rm -rf "$out/chart" && mkdir -p "$tmp/chart"
   cp -R "$src/deployments/liqo" "$tmp/chart/liqo"
   chmod -R u+w "$tmp/chart"

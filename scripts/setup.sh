@@ -21,13 +21,14 @@ say "compiling the CLI"
 npm run --silent build >&2
 
 # The labs' binaries, built from the Go module proxy into ~/.cache/liqo-topology only when missing:
-# the control plane, and what the real-Liqo lab runs (Liqo v1.2, its chart, kwok). The two builds
-# run side by side (cold: ~15 min together on 2 cores; later runs: seconds).
+# the control plane, and what the real-Liqo lab runs (Liqo v1.2, its chart, kwok; then v1.0 and v1.1,
+# one at a time). The two builds run side by side (cold: ~15 min together on 2 cores, and 10 min
+# or more for each older Liqo; later runs: seconds).
 if [[ "${SKIP_CONTROL_PLANE:-}" != "1" ]]; then
   if command -v go >/dev/null 2>&1; then
     bash lab/build-control-plane.sh >/dev/null &
     cp_pid=$!
-    bash lab/build-liqo.sh >/dev/null &
+    (bash lab/build-liqo.sh && bash lab/build-liqo.sh v1.0 && bash lab/build-liqo.sh v1.1) >/dev/null &
     liqo_pid=$!
     wait "$cp_pid"
     wait "$liqo_pid"

@@ -2,7 +2,8 @@
 # The test command: sets everything up (scripts/setup.sh), type-checks, lints (ESLint with the
 # import direction of docs/architecture.md, and Prettier's formatting), then runs the unit tests
 # and the integration tests against real labs (started and stopped by the test run): the Liqo v0.3
-# emulator lab and the lab running Liqo v1.2's own controllers, side by side. Their tests spend most
+# emulator lab and the lab running Liqo v1.2's own controllers, side by side; after the former, the
+# tutorial flow on Liqo v1.0's and then v1.1's own controllers. Their tests spend most
 # of their time waiting on controllers, grace periods and back-offs, not on the CPU; each has its own
 # lab, so neither disturbs the other. The v1.2 suite's output follows once it is done.
 # Its Node.js is 24 (fetched once from the npm registry, scripts/node.sh), for vitest, the labs and
@@ -72,6 +73,12 @@ if ((here == 0)); then
     test/integration/signals.test.ts test/integration/both/board.test.ts test/integration/both/completion.test.ts \
     test/integration/both/commands.test.ts test/integration/both/interrupt.test.ts || here=$?
 fi
+# Liqo v1.0 and v1.1: the tutorial flow and what their drain does differently (DaemonSet pods), each
+# on its own lab, one after the other, once the v0.3 line is done (it ends before the v1.2 suite).
+older=0
+for line in v1.0 v1.1; do
+  npx vitest run --project "integration-$line" || older=$?
+done
 v1=0
 wait "$v1_pid" || v1=$?
 trap slowest EXIT
@@ -80,4 +87,5 @@ cat "$v1_log"
 rm -f "$v1_log"
 if ((here)); then echo "error: the unit tests, the Liqo v0.3 lab's suite or the launcher pass failed (above)" >&2; fi
 if ((v1)); then echo "error: the Liqo v1.2 lab's suite failed (above)" >&2; fi
-if ((here || v1)); then exit 1; fi
+if ((older)); then echo "error: the tutorial flow on Liqo v1.0 or v1.1 failed (above)" >&2; fi
+if ((here || v1 || older)); then exit 1; fi

@@ -2,7 +2,7 @@
 # The main job: the Liqo "Dynamic topology" tutorial, done with liqo-topology against a local lab.
 # Sets everything up (scripts/setup.sh), starts the lab with the tutorial's state, then walks
 # through the tutorial. The lab is stopped at the end unless KEEP_LAB=1.
-#   LIQO=v1.2   the lab runs Liqo v1.2's own controllers (default v0.3: the emulator of the seed's Liqo)
+#   LIQO=v1.2   the lab runs Liqo v1.2's own controllers (also v1.0, v1.1; default v0.3: the emulator of the seed's Liqo)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # A supported Node.js first on the PATH (Node.js 24 from the npm registry when the PATH's is older).

@@ -13,10 +13,11 @@ export default class LabUp extends BaseCommand {
     'Starts etcd, a kube-apiserver and kube-controller-manager per cluster (cluster-1, cluster-2, cluster-3) and a ' +
     'kube-scheduler for cluster-1 on 127.0.0.1, plus an emulator of Liqo v0.3 (ForeignClusters, virtual nodes, ' +
     'NamespaceOffloading, the pod webhook). cluster-1 is peered with cluster-2 and cluster-3. ' +
-    "With --liqo v1.2 the clusters run Liqo's own v1.2 controllers instead (installed with liqoctl from Liqo's " +
-    'chart, networking disabled, peered with liqoctl peer), kwok worker nodes on cluster-2 and cluster-3, and a ' +
+    "With --liqo v1.0, v1.1 or v1.2 the clusters run Liqo's own controllers of that release instead (v1.0.1, " +
+    "v1.1.2, v1.2.0; installed with liqoctl from the release's chart, networking disabled, peered with liqoctl " +
+    'peer), kwok worker nodes on cluster-2 and cluster-3, and a ' +
     'scheduler per cluster; it needs root (pods run in network namespaces on a host bridge). Everything is built ' +
-    'from the Go module proxy on first use (cached in ~/.cache/liqo-topology). ' +
+    'from the Go module proxy on first use of each release (cached in ~/.cache/liqo-topology). ' +
     'Idempotent: a running lab is reported, not restarted.'
   static override examples = [
     '<%= config.bin %> lab up --tutorial',
@@ -26,7 +27,7 @@ export default class LabUp extends BaseCommand {
   static override flags = {
     ...labDirFlag,
     liqo: Flags.string({
-      description: "Which Liqo the clusters run: v0.3 (the emulator) or v1.2 (Liqo's own controllers).",
+      description: "Which Liqo the clusters run: v0.3 (the emulator), or v1.0, v1.1, v1.2 (Liqo's own controllers).",
       options: [...LAB_LIQO_LINES],
       default: 'v0.3',
     }),

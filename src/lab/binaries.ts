@@ -9,6 +9,7 @@ import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {cacheRoot} from '../toolkit/cache.js'
+import {DEFAULT_LIQO_V1_LINE, LIQO_LINE_SPECS, type LiqoV1Line} from './v1/liqo-lines.js'
 
 export const REQUIRED_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
 export type BinaryName = (typeof REQUIRED_BINARIES)[number] | 'kubectl'
@@ -115,26 +116,33 @@ export const LIQO_BINARIES = [
   'liqoctl',
 ] as const
 
-export function pinnedLiqoVersions(root = packageRoot()): {liqo: string; kwok: string} {
-  const liqo = readFileSync(join(root, 'lab/go/liqo/go.mod'), 'utf8').match(
+/** The Liqo release a line's wrapper module pins, and kwok's version (lab/go/kwok). */
+export function pinnedLiqoVersions(
+  line: LiqoV1Line = DEFAULT_LIQO_V1_LINE,
+  root = packageRoot(),
+): {liqo: string; kwok: string} {
+  const mod = LIQO_LINE_SPECS[line].goModule
+  const liqo = readFileSync(join(root, mod, 'go.mod'), 'utf8').match(
     /^require github\.com\/liqotech\/liqo (v[\d.]+)$/m,
   )?.[1]
   const kwok = readFileSync(join(root, 'lab/go/kwok/go.mod'), 'utf8').match(
     /^require sigs\.k8s\.io\/kwok (v[\d.]+)$/m,
   )?.[1]
-  if (!liqo || !kwok) throw new Error('cannot read the pinned Liqo/kwok versions from lab/go/{liqo,kwok}/go.mod')
+  if (!liqo || !kwok) throw new Error(`cannot read the pinned Liqo/kwok versions from ${mod} and lab/go/kwok`)
   return {liqo, kwok}
 }
 
-/** Where lab/build-liqo.sh puts its output (LIQO_LAB_DIR, or the cache root). */
-export function liqoCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+/** Where lab/build-liqo.sh puts a line's output (LIQO_LAB_DIR, or the cache root). */
+export function liqoCacheDir(env: NodeJS.ProcessEnv = process.env, line: LiqoV1Line = DEFAULT_LIQO_V1_LINE): string {
   if (env.LIQO_LAB_DIR) return resolve(env.LIQO_LAB_DIR)
-  const v = pinnedLiqoVersions()
+  const v = pinnedLiqoVersions(line)
   return join(cacheRoot(env), `liqo-${v.liqo}-kwok-${v.kwok}`)
 }
 
 export interface LiqoArtifacts {
   dir: string
+  /** The lab's line (v1.0, v1.1, v1.2) and the release it pins (e.g. v1.0.1). */
+  line: LiqoV1Line
   version: string
   kwokVersion: string
   /** Liqo binary name → path. */
@@ -146,9 +154,12 @@ export interface LiqoArtifacts {
   stages: string
 }
 
-export function lookupLiqo(env: NodeJS.ProcessEnv = process.env): {found?: LiqoArtifacts; missing: string[]} {
-  const dir = liqoCacheDir(env)
-  const v = pinnedLiqoVersions()
+export function lookupLiqo(
+  env: NodeJS.ProcessEnv = process.env,
+  line: LiqoV1Line = DEFAULT_LIQO_V1_LINE,
+): {found?: LiqoArtifacts; missing: string[]} {
+  const dir = liqoCacheDir(env, line)
+  const v = pinnedLiqoVersions(line)
   const bins = new Map(LIQO_BINARIES.map((b) => [b as string, join(dir, 'bin', b)]))
   const missing = [...bins.entries()].filter(([, p]) => !executable(p)).map(([b]) => b)
   const kwok = join(dir, 'bin', 'kwok')
@@ -158,12 +169,16 @@ export function lookupLiqo(env: NodeJS.ProcessEnv = process.env): {found?: LiqoA
   const stages = join(dir, 'kwok-stages.yaml')
   if (!existsSync(stages)) missing.push('kwok stages')
   if (missing.length) return {missing}
-  return {found: {dir, version: v.liqo, kwokVersion: v.kwok, bins, kwok, chart, stages}, missing}
+  return {found: {dir, line, version: v.liqo, kwokVersion: v.kwok, bins, kwok, chart, stages}, missing}
 }
 
-/** Runs lab/build-liqo.sh (idempotent; progress lines go to `onLine`). */
-export function buildLiqo(onLine: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return runBuildScript('build-liqo.sh', 'Liqo', onLine, env, () => liqoCacheDir(env))
+/** Runs lab/build-liqo.sh for a line (idempotent; progress lines go to `onLine`). */
+export function buildLiqo(
+  onLine: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+  line: LiqoV1Line = DEFAULT_LIQO_V1_LINE,
+): Promise<string> {
+  return runBuildScript('build-liqo.sh', `Liqo ${line}`, onLine, env, () => liqoCacheDir(env, line), [line])
 }
 
 function runBuildScript(
@@ -172,10 +187,11 @@ function runBuildScript(
   onLine: (line: string) => void,
   env: NodeJS.ProcessEnv,
   fallback: () => string,
+  args: string[] = [],
 ): Promise<string> {
   const script = join(packageRoot(), 'lab', name)
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('bash', [script], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn('bash', [script, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''
     let errTail = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))

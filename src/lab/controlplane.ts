@@ -81,6 +81,11 @@ rules:
     userGroups: ["system:serviceaccounts"]
     verbs: ["delete"]
     resources: [{group: "", resources: ["pods"]}]
+  # Which pods Liqo's drain evicts (its releases differ on DaemonSet pods).
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+    verbs: ["create"]
+    resources: [{group: "", resources: ["pods/eviction"]}]
   # Control-plane components stay out of the log.
   - level: None
     users: ["system:kube-controller-manager", "system:kube-scheduler", "system:apiserver", "lab-kubelet", "kwok"]

@@ -19,19 +19,20 @@ import {defaultLabDir, labPaths, readState, writeState, type LabOptions, type La
 import {controlSocket, supervisorLogTail, type SupervisorMessage} from './supervisor.js'
 import {setupTutorial} from './tutorial.js'
 import {checkNetworkPrerequisites, destroyNetwork, netFor} from './v1/network.js'
+import {LIQO_V1_LINES, type LiqoV1Line} from './v1/liqo-lines.js'
 
 export {defaultLabDir}
 
 const CONTROL_PLANE_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']
 
-/** Liqo version lines `lab up --liqo` offers: the emulator of v0.3 (default) and Liqo's own v1.2. */
-export const LAB_LIQO_LINES = ['v0.3', 'v1.2'] as const
+/** Liqo version lines `lab up --liqo` offers: the emulator of v0.3 (default) and Liqo's own v1.0, v1.1, v1.2. */
+export const LAB_LIQO_LINES = ['v0.3', ...LIQO_V1_LINES] as const
 export type LabLiqoLine = (typeof LAB_LIQO_LINES)[number]
 
 export interface UpOptions {
   dir: string
   tutorial: boolean
-  /** v0.3: the emulator; v1.2: Liqo's own controllers. */
+  /** v0.3: the emulator; v1.0, v1.1, v1.2: Liqo's own controllers of that release. */
   liqo?: LabLiqoLine
   delayMs: number
   /** Build missing binaries (true) or fail with a hint (false). */
@@ -99,7 +100,7 @@ function wipe(dir: string, keepLogs: boolean): void {
 
 export async function labUp(o: UpOptions): Promise<UpResult> {
   const existing = readState(o.dir)
-  const wantLiqo = o.liqo && o.liqo !== 'v0.3' ? o.liqo : undefined
+  const wantLiqo: LiqoV1Line | undefined = o.liqo && o.liqo !== 'v0.3' ? o.liqo : undefined
   if (existing && supervisorAlive(existing)) {
     if (existing.status !== 'ready') {
       throw new UserError(
@@ -172,7 +173,7 @@ export async function labUp(o: UpOptions): Promise<UpResult> {
 }
 
 /** Builds what the lab needs and is missing (first run only), or says how to. */
-async function ensureBuilt(o: UpOptions, liqo: string | undefined): Promise<void> {
+async function ensureBuilt(o: UpOptions, liqo: LiqoV1Line | undefined): Promise<void> {
   if (liqo) checkNetworkPrerequisites()
   const {missing} = lookupBinaries()
   if (missing.length) {
@@ -186,15 +187,15 @@ async function ensureBuilt(o: UpOptions, liqo: string | undefined): Promise<void
     await buildControlPlane((line) => o.onProgress(line.replace(/^\[build-control-plane\] /, '')))
   }
   if (!liqo) return
-  const liqoMissing = lookupLiqo().missing
+  const liqoMissing = lookupLiqo(process.env, liqo).missing
   if (liqoMissing.length) {
     if (!o.build)
       throw new UserError(
-        `the real-Liqo lab's build is missing (${liqoMissing.join(', ')})`,
-        'build it with: npm run lab:build:liqo (needs Go)',
+        `the real-Liqo lab's build of Liqo ${liqo} is missing (${liqoMissing.join(', ')})`,
+        `build it with: npm run lab:build:liqo -- ${liqo} (needs Go)`,
       )
-    o.onProgress('building Liqo and kwok from the Go module proxy (first run only)')
-    await buildLiqo((line) => o.onProgress(line.replace(/^\[build-liqo\] /, '')))
+    o.onProgress(`building Liqo ${liqo} and kwok from the Go module proxy (first run of this line only)`)
+    await buildLiqo((line) => o.onProgress(line.replace(/^\[build-liqo\] /, '')), process.env, liqo)
   }
 }
 

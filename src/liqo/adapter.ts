@@ -13,6 +13,7 @@ import type {KubeClient} from '../k8s/client.js'
 import type {Kind, WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
 import type {CordonHolder, CordonRef, RebalanceLease} from '../model/cordon.js'
+import type {DrainBehaviour} from '../model/impact.js'
 import type {ForeignCluster, NamespaceOffloading, Node} from '../model/types.js'
 import type {LiqoLine} from './detect.js'
 
@@ -133,6 +134,8 @@ export interface LiqoAdapter {
    * component, without a final full stop).
    */
   readonly stalledDrainAdvice?: string
+  /** How this cluster's Liqo release drains a virtual node (generations whose releases differ there). */
+  drainBehaviour?(client: KubeClient): Promise<DrainBehaviour>
   /** Every peering. `nodes`, when the caller has them or is reading them already, saves a list. */
   listPeerings(client: KubeClient, o?: {nodes?: Node[] | Promise<Node[]>}): Promise<PeeringList>
   /** One peering by its ForeignCluster name, or undefined. */

@@ -53,7 +53,7 @@ export async function detectLiqo(client: KubeClient, opts: {exactVersion?: boole
 }
 
 /** The Liqo controller-manager Deployment's version label; undefined when not readable (RBAC, no liqo namespace). */
-async function liqoVersion(client: KubeClient): Promise<string | undefined> {
+export async function liqoVersion(client: KubeClient): Promise<string | undefined> {
   try {
     const deps = await client.get<Json>(DEPLOYMENTS.path({namespace: LIQO_NAMESPACE}), {
       query: {labelSelector: 'app.kubernetes.io/name=controller-manager'},

@@ -29,6 +29,7 @@ import {
   type VirtualNodeV1,
 } from './v1-objects.js'
 import {unpeeringV1} from './v1-unpeer.js'
+import {readDrainBehaviour} from './versions.js'
 
 /** The three lists a v1 peering list is joined from (a watch starts from them instead of listing again). */
 interface V1Sources {
@@ -181,6 +182,7 @@ export const liqoV1: LiqoAdapter = {
   // failed (an eviction a PodDisruptionBudget refused, a conflict on the VirtualNode's status) is
   // retried after a delay doubling up to 1000s, reset only by a success (client-go's
   // DefaultControllerRateLimiter); a restart empties the queue.
+  drainBehaviour: readDrainBehaviour,
   stalledDrainAdvice:
     `Liqo's controller manager may be waiting to retry an earlier failed drain (up to ~17 min); restarting it ` +
     `(kubectl -n ${LIQO_NAMESPACE} rollout restart deployment ${LIQO_CONTROLLER_MANAGER}) retries at once`,

@@ -7,7 +7,8 @@ import {clusterKey, clusterOfNode, compareClusters, indexForeignClusters, isLive
 import {matchesRequirement, podFitsNode} from './scheduling.js'
 import type {ForeignCluster, Node, Pod} from './types.js'
 
-export type EvictionOutcome = 'rescheduled' | 'pending' | 'not-replaced'
+/** 'daemonset': a DaemonSet's pod the drain evicts too; its DaemonSet runs pods on its own nodes only. */
+export type EvictionOutcome = 'rescheduled' | 'pending' | 'not-replaced' | 'daemonset'
 
 export interface EvictionImpact {
   namespace: string
@@ -32,6 +33,14 @@ export interface PodDisruptionBudget {
   expectedPods?: number
 }
 
+/** How the Liqo release drains a virtual node, where it shows in a preview (src/liqo/versions.ts). */
+export interface DrainBehaviour {
+  /** The Liqo release it applies to, e.g. "Liqo v1.0.1" ("Liqo v1.x" when the version is unknown). */
+  release: string
+  /** Whether the drain evicts DaemonSet pods too (Liqo v1.0, v1.1) or leaves them to go with the node (v1.2). */
+  evictsDaemonSetPods: boolean
+}
+
 export interface DisableImpact {
   cluster: ClusterRef
   /** The first of virtualNodes. */
@@ -41,6 +50,8 @@ export interface DisableImpact {
   pods: EvictionImpact[]
   /** Clusters that stay available after the change. */
   remaining: ClusterRef[]
+  /** What the release's drain does differently (e.g. DaemonSet pods it leaves in place). */
+  notes: string[]
   warnings: string[]
 }
 
@@ -58,49 +69,79 @@ export function selects(pdb: PodDisruptionBudget, labels: Record<string, string>
   return exprsOk && Object.entries(pdb.matchLabels).every(([k, v]) => labels[k] === v)
 }
 
+/** The pods the drain evicts, and notes on the DaemonSet pods it leaves in place (per the release). */
+function splitDaemonSetPods(pods: Pod[], drain: DrainBehaviour | undefined): {evicted: Pod[]; notes: string[]} {
+  const kept = (p: Pod) => !!drain && !drain.evictsDaemonSetPods && p.owner?.kind === 'DaemonSet'
+  return {
+    evicted: pods.filter((p) => !kept(p)),
+    notes: pods
+      .filter(kept)
+      .map(
+        (p) =>
+          `DaemonSet pod ${p.namespace}/${p.name} is not evicted (${drain!.release}'s drain skips DaemonSet pods); ` +
+          'it goes when the virtual node is deleted.',
+      ),
+  }
+}
+
+/** One evicted pod: where its replacement can go, or why it has none. */
+function podImpact(
+  p: Pod,
+  candidates: Node[],
+  nodeMap: Map<string, Node>,
+  byId: Map<string, ForeignCluster>,
+  drain: DrainBehaviour | undefined,
+): EvictionImpact {
+  const owner = p.owner ? `${p.owner.kind}/${p.owner.name}` : undefined
+  const base = {namespace: p.namespace, name: p.name, ...(owner ? {owner} : {})}
+  if (drain && p.owner?.kind === 'DaemonSet')
+    return {
+      ...base,
+      outcome: 'daemonset',
+      destinations: [],
+      reasons: [`${drain.release}'s drain evicts DaemonSet pods too`],
+    }
+  if (!p.owner) {
+    return {
+      ...base,
+      outcome: 'not-replaced',
+      destinations: [],
+      reasons: ['no controller owns it: evicted pods are not recreated'],
+    }
+  }
+  const dest = new Map<string, ClusterRef>()
+  const reasons = new Set<string>()
+  for (const n of candidates) {
+    const fit = podFitsNode(p.scheduling, n)
+    const cluster = clusterOfNode(n.name, nodeMap, byId)
+    if (fit.fits) dest.set(clusterKey(cluster), cluster)
+    else reasons.add(`${cluster.name} (${n.name}): ${fit.reason}`)
+  }
+  const destinations = [...dest.values()].sort(compareClusters)
+  return {
+    ...base,
+    outcome: destinations.length ? 'rescheduled' : 'pending',
+    destinations,
+    reasons: destinations.length ? [] : candidates.length ? [...reasons].sort() : ['no other node is available'],
+  }
+}
+
 export function previewDisable(
   fc: ForeignCluster,
   allPods: Pod[],
   nodes: Node[],
   fcs: ForeignCluster[],
   pdbs: PodDisruptionBudget[] = [],
+  drain?: DrainBehaviour,
 ): DisableImpact {
   const byId = indexForeignClusters(fcs)
   const nodeMap = new Map(nodes.map((n) => [n.name, n]))
   const leavingNodes = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId)
   const leavingNames = new Set(leavingNodes.map((n) => n.name))
   const candidates = nodes.filter((n) => staysAvailable(n, fc.clusterId, byId))
-  const evicted = allPods.filter((p) => p.nodeName && leavingNames.has(p.nodeName) && isLive(p))
-
-  const pods: EvictionImpact[] = evicted.map((p) => {
-    const owner = p.owner ? `${p.owner.kind}/${p.owner.name}` : undefined
-    if (!p.owner) {
-      return {
-        namespace: p.namespace,
-        name: p.name,
-        outcome: 'not-replaced',
-        destinations: [],
-        reasons: ['no controller owns it: evicted pods are not recreated'],
-      }
-    }
-    const dest = new Map<string, ClusterRef>()
-    const reasons = new Set<string>()
-    for (const n of candidates) {
-      const fit = podFitsNode(p.scheduling, n)
-      const cluster = clusterOfNode(n.name, nodeMap, byId)
-      if (fit.fits) dest.set(clusterKey(cluster), cluster)
-      else reasons.add(`${cluster.name} (${n.name}): ${fit.reason}`)
-    }
-    const destinations = [...dest.values()].sort(compareClusters)
-    return {
-      namespace: p.namespace,
-      name: p.name,
-      ...(owner ? {owner} : {}),
-      outcome: destinations.length ? 'rescheduled' : 'pending',
-      destinations,
-      reasons: destinations.length ? [] : candidates.length ? [...reasons].sort() : ['no other node is available'],
-    }
-  })
+  const onLeaving = allPods.filter((p) => p.nodeName && leavingNames.has(p.nodeName) && isLive(p))
+  const {evicted, notes} = splitDaemonSetPods(onLeaving, drain)
+  const pods = evicted.map((p) => podImpact(p, candidates, nodeMap, byId, drain))
 
   const remaining = new Map<string, ClusterRef>()
   for (const n of candidates) {
@@ -139,13 +180,14 @@ export function previewDisable(
     virtualNodes: leavingNodes.map((n) => n.name).sort(),
     pods,
     remaining: [...remaining.values()].sort(compareClusters),
+    notes,
     warnings,
   }
 }
 
-/** Pods whose eviction needs --force: left Pending, or not replaced at all. */
+/** Pods whose eviction needs --force: left Pending, or not replaced at all (a DaemonSet's pod is its own case). */
 export function needsForce(pods: EvictionImpact[]): EvictionImpact[] {
-  return pods.filter((p) => p.outcome !== 'rescheduled')
+  return pods.filter((p) => p.outcome === 'pending' || p.outcome === 'not-replaced')
 }
 
 /**

@@ -148,18 +148,16 @@ export function peerListDocument(r: PeerListResult): Record<string, unknown> {
 }
 
 /** One evicted pod and where its replacement can go. */
-export function podLine(p: EvictionImpact): string {
-  return podImpactLine(p).text
-}
+export const podLine = (p: EvictionImpact): string => podImpactLine(p).text
 
 /** One evicted pod as a line: a warning when its replacement would stay Pending or there is none. */
 export function podImpactLine(p: EvictionImpact): Line {
-  const where =
-    p.outcome === 'rescheduled'
-      ? `replacement can go to ${p.destinations.map((d) => d.name).join(', ')}`
-      : p.outcome === 'pending'
-        ? `replacement would stay Pending: ${p.reasons.join('; ')}`
-        : 'not replaced (no controller)'
+  const where = {
+    rescheduled: `replacement can go to ${p.destinations.map((d) => d.name).join(', ')}`,
+    pending: `replacement would stay Pending: ${p.reasons.join('; ')}`,
+    'not-replaced': 'not replaced (no controller)',
+    daemonset: `evicted too (${p.reasons.join('; ')}); its DaemonSet does not run it elsewhere`,
+  }[p.outcome]
   const text = `    ${p.namespace}/${p.name}${p.owner ? ` (${p.owner})` : ''}: ${where}`
   return p.outcome === 'rescheduled' ? info(text) : warning(text)
 }
@@ -191,6 +189,7 @@ export function planLines(plan: PeerPlan): Line[] {
     lines.push(info(`  ${impact.pods.length} pod(s) will be evicted:`))
     lines.push(...impact.pods.map(podImpactLine))
   } else lines.push(info('  No pod runs there: nothing will be evicted.'))
+  lines.push(...impact.notes.map((n) => info(`  ${n}`)))
   lines.push(info(`  Clusters that remain: ${impact.remaining.map((c) => c.name).join(', ') || 'none'}`))
   for (const w of impact.warnings) lines.push(warning(`  Warning: ${w}`))
   return lines

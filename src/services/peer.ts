@@ -129,14 +129,12 @@ async function disableScope(client: KubeClient, liqo: LiqoAdapter, o: DisableInp
   const nsos = o.alreadyDone ? (await liqo.namespaceOffloadings.list(client)).items : []
   const offloaded = nsos.filter((n) => offloadsTo(n, fc.clusterId, vnodes[0])).map((n) => n.namespace)
   const namespaces = [...new Set([...pods.map((p) => p.namespace), ...offloaded])].sort()
-  const budgets = await Promise.all(namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace})))
-  const impact = previewDisable(
-    fc,
-    pods,
-    o.nodes,
-    o.all,
-    budgets.flatMap((r) => r.items),
-  )
+  const [budgets, drain] = await Promise.all([
+    Promise.all(namespaces.map((namespace) => POD_DISRUPTION_BUDGETS.list(client, {namespace}))),
+    liqo.drainBehaviour?.(client),
+  ])
+  const allBudgets = budgets.flatMap((r) => r.items)
+  const impact = previewDisable(fc, pods, o.nodes, o.all, allBudgets, drain)
   const podNames = (ns: string) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})
   const existing = await Promise.all(namespaces.map(podNames))
   return {impact, namespaces, existingPods: existing.flatMap((r) => r.items).sort()}

@@ -16,7 +16,7 @@ import {labPaths, readState} from '../../src/lab/state.js'
 
 const TAIL_LINES = 40
 const lab = inject('lab')
-const isV1 = inject('labLiqo') === 'v1.2'
+const isV1 = inject('labLiqo') !== 'v0.3'
 const ci = !!process.env.CI && process.env.CI !== 'false'
 
 /** The last `lines` lines of a file (read from its end: an API server's log grows large). */

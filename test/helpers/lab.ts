@@ -36,8 +36,10 @@ export const lab = inject('lab')
 export const labSkipReason = inject('labSkipReason')
 /** Title suffix so a skipped suite says why in the report. */
 export const skipNote = lab ? '' : ` [SKIPPED: ${labSkipReason}]`
-/** Which Liqo the suite's lab runs: the v0.3 emulator, or Liqo v1.2's own controllers. */
-export const isV1 = inject('labLiqo') === 'v1.2'
+/** Which Liqo the suite's lab runs: the v0.3 emulator, or Liqo's own controllers of v1.0, v1.1 or v1.2. */
+export const labLiqo = inject('labLiqo')
+/** The lab runs Liqo's own v1 controllers (any of v1.0, v1.1, v1.2). */
+export const isV1 = labLiqo !== 'v0.3'
 
 /** The NamespaceOffloading of `namespace`: its REST path and a tutorial-like body, in the lab's API version. */
 export function namespaceOffloading(
@@ -59,7 +61,7 @@ export interface AuditEvent {
   verb: string
   user: {username: string}
   impersonatedUser?: unknown
-  objectRef?: {resource?: string; name?: string}
+  objectRef?: {resource?: string; subresource?: string; namespace?: string; name?: string}
   responseStatus?: {code?: number}
   stageTimestamp: string
   stage: string

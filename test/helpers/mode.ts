@@ -1,16 +1,21 @@
 /**
  * What differs between the two lab modes, for the integration tests in test/integration/both/
- * that run one test body on the Liqo v0.3 emulator lab and on the Liqo v1.2 lab. Every name,
+ * that run one test body on the Liqo v0.3 emulator lab and on the Liqo v1 labs (v1.2; v1.0 and v1.1
+ * for the tutorial). Every name,
  * path and field here is read back with the API or kubectl, never through liqo-topology.
  */
 import type {Json} from '../../src/k8s/client.js'
+import {pinnedLiqoVersions} from '../../src/lab/binaries.js'
+import type {LiqoV1Line} from '../../src/lab/v1/liqo-lines.js'
 import {ensurePeerings, setupTutorial, untilWatched, waitVirtualNodesReady} from '../../src/lab/tutorial.js'
 import {fcPath} from '../../src/liqo/constants.js'
-import {admin, cli, clusterId, isV1, kubectl, lab, remoteIds} from './lab.js'
+import {admin, cli, clusterId, isV1, kubectl, lab, labLiqo, remoteIds} from './lab.js'
 
 export {isV1, namespaceOffloading} from './lab.js'
+/** The Liqo release the lab runs: the one its line's wrapper module pins (e.g. v1.0.1), or v0.3.2 emulated. */
+export const liqoRelease = isV1 ? pinnedLiqoVersions(labLiqo as LiqoV1Line).liqo : 'v0.3.2'
 /** Title suffix naming the mode, so that the report tells the two runs apart. */
-export const modeNote = ` [Liqo ${isV1 ? 'v1.2' : 'v0.3 emulator'}]`
+export const modeNote = ` [Liqo ${isV1 ? labLiqo : 'v0.3 emulator'}]`
 
 /** The name of a remote cluster's virtual node (v0.x: liqo-<cluster ID>; v1.x: the cluster ID). */
 export function virtualNodeName(cluster: string): string {
@@ -63,7 +68,7 @@ export async function restoreOffloading(): Promise<void> {
 export async function setUpTutorial(): Promise<void> {
   await restoreOffloading()
   if (!isV1) return setupTutorial(await admin(), remoteIds(), () => {})
-  const up = await cli(['lab', 'up', '--dir', lab!.dir, '--liqo', 'v1.2', '--tutorial'], {timeoutMs: 240_000})
+  const up = await cli(['lab', 'up', '--dir', lab!.dir, '--liqo', labLiqo, '--tutorial'], {timeoutMs: 240_000})
   if (up.code !== 0) throw new Error(`lab up --tutorial failed: ${up.stderr}`)
 }
 

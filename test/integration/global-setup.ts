@@ -27,7 +27,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     lab: LabInfo | null
     labSkipReason: string
-    /** Which Liqo the lab runs: the v0.3 emulator or Liqo's own v1.2. */
+    /** Which Liqo the lab runs: the v0.3 emulator or Liqo's own v1.0, v1.1 or v1.2. */
     labLiqo: LabLiqoLine
   }
 }
@@ -41,7 +41,7 @@ function cannotRun(liqo: LabLiqoLine): string | undefined {
       `control-plane binaries missing (${missing.join(', ')}) and no Go toolchain to build them; set ` +
       `KUBEBUILDER_ASSETS or install Go`
     )
-  if (liqo === 'v1.2') {
+  if (liqo !== 'v0.3') {
     try {
       checkNetworkPrerequisites()
     } catch (e) {

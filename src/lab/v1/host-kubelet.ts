@@ -1,6 +1,6 @@
 /**
  * The lab's host kubelet, for one node of one cluster of the real-Liqo lab: it registers the Node
- * (a control-plane node, tainted like kubeadm's, at the cluster's API address), keeps it alive
+ * (a control-plane node, tainted like kubeadm's unless told not to, at the cluster's API address), keeps it alive
  * with Lease and status heartbeats, and runs the pods bound to it with ./pod-runner.ts: Liqo's own
  * components, and the virtual kubelets Liqo creates per VirtualNode. A pod being deleted is stopped
  * within its grace period and then removed, as the kubelet does.
@@ -61,7 +61,7 @@ export class HostKubelet {
   /** Registers the node, starts its heartbeats and the pods bound to it. */
   async start(): Promise<void> {
     const body = workerNodeBody(this.o.nodeName)
-    body.spec = {taints: [{...CONTROL_PLANE_TAINT}]}
+    body.spec = {taints: this.o.tainted === false ? [] : [{...CONTROL_PLANE_TAINT}]}
     const uid = await ensureNode(this.o.client, body, 'worker', CAPACITY, this.o.nodeIp)
     const every = (ms: number, fn: () => Promise<void>) => {
       const t = setInterval(() => void fn().catch((e) => this.ctx.log(`heartbeat: ${String(e)}`)), ms)

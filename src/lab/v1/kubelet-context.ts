@@ -17,6 +17,8 @@ export interface NodeSetting {
   /** Binary name → path of the cached build. */
   binaries: Map<string, string>
   imageRule: Omit<ImageRule, 'binaries'>
+  /** Register the node with the control-plane taint (default), or without it. */
+  tainted?: boolean
   /** Pods' folders (volumes). */
   dir: string
   /** Containers' logs. */

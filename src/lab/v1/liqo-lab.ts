@@ -1,6 +1,7 @@
 /**
- * The real-Liqo lab (`lab up --liqo v1.2`): the same three clusters on the same real control plane,
- * running Liqo's own v1.2 controllers, unmodified, built from the Go module proxy. In named steps:
+ * The real-Liqo lab (`lab up --liqo v1.0|v1.1|v1.2`): the same three clusters on the same real
+ * control plane, running Liqo's own controllers of that release, unmodified, built from the Go
+ * module proxy (what differs between releases: ./liqo-lines.ts). In named steps:
  * the host network, the control plane (each API server at its cluster's address on port 6443, a
  * scheduler per cluster), a host kubelet per cluster for Liqo's pods, kwok worker nodes on the
  * providers, `liqoctl install` from Liqo's chart with networking disabled, `liqoctl peer
@@ -37,6 +38,7 @@ import {
 } from '../runtime.js'
 import {HostKubelet, ipToNumber} from './host-kubelet.js'
 import {startKwok} from './kwok.js'
+import {DEFAULT_LIQO_V1_LINE, isLiqoV1Line, LIQO_LINE_SPECS, type LiqoV1Line} from './liqo-lines.js'
 import {installArgs, liqoctl} from './liqoctl.js'
 import {peerStep, setupTutorialV1} from './peering.js'
 import {
@@ -70,11 +72,14 @@ export function labValues(): Record<string, unknown> {
   }
 }
 
-/** The real-Liqo lab's artifacts, or an error saying how to get them. */
-export function liqoArtifacts(): LiqoArtifacts {
-  const {found, missing} = lookupLiqo()
+/** The real-Liqo lab's artifacts for a line, or an error saying how to get them. */
+export function liqoArtifacts(line: LiqoV1Line = DEFAULT_LIQO_V1_LINE): LiqoArtifacts {
+  const {found, missing} = lookupLiqo(process.env, line)
   if (!found)
-    throw new Error(`the real-Liqo lab's build is missing ${missing.join(', ')} (run: npm run lab:build:liqo)`)
+    throw new Error(
+      `the real-Liqo lab's build of Liqo ${line} is missing ${missing.join(', ')} ` +
+        `(run: npm run lab:build:liqo -- ${line})`,
+    )
   return found
 }
 
@@ -146,6 +151,8 @@ async function kubeletsStep(
         api: {host: clusterApiIp(net, c), port: API_PORT},
         binaries: art.bins,
         imageRule: {registry: 'ghcr.io/liqotech/', tag: art.version},
+        // The virtual kubelets run on the home cluster's node: tainted only where they tolerate it.
+        tainted: LIQO_LINE_SPECS[art.line].virtualKubeletTolerations || LAB_CLUSTERS[i]!.role !== 'home',
         // The first /21 of the cluster's pod CIDR (kwok's pods take the second).
         ipRange: [base + 2, base + 8 * 256 - 2],
         dir: join(ctx.paths.run, 'pods', rc.name),
@@ -190,7 +197,8 @@ async function installStep(ctx: LabContext, net: LabNet, art: LiqoArtifacts): Pr
 }
 
 export async function startLiqoLab(ctx: LabContext): Promise<LabRuntime> {
-  const art = liqoArtifacts()
+  const line = isLiqoV1Line(ctx.options.liqo) ? ctx.options.liqo : DEFAULT_LIQO_V1_LINE
+  const art = liqoArtifacts(line)
   ctx.state.liqoVersion = art.version
   const net = networkStep(ctx)
   const cp = await controlPlaneStep(ctx, net)

@@ -1,13 +1,15 @@
 /**
  * The whole dynamic-topology tutorial, done with liqo-topology as a user would run it and
  * cross-checked with kubectl. One test body for both lab modes: this file runs in the
- * `integration` project (Liqo v0.3 emulator) and in `integration-v1` (Liqo v1.2's own controllers).
+ * `integration` project (Liqo v0.3 emulator), in `integration-v1` (Liqo v1.2's own controllers), and in
+ * `integration-v1.0` and `integration-v1.1` (Liqo v1.0's and v1.1's).
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {cli, clusterId, expectAllReadyOn, kubectl, lab, skipNote} from '../../helpers/lab.js'
 import {
   isV1,
+  liqoRelease,
   modeNote,
   offloadingOn,
   remoteNamespace,
@@ -124,7 +126,8 @@ describe.skipIf(!lab)(`the tutorial flow with liqo-topology${modeNote}${skipNote
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^Client Version: \S+ \(Node\.js v\d+/m)
     expect(r.stdout).toMatch(/^Server Version: v1\.\d+\.\d+ \(context "cluster-1"\)$/m)
-    expect(r.stdout).toMatch(isV1 ? /^Liqo: v1\.2\.0, Liqo v1\.x API/m : /^Liqo: v0\.3\.2, Liqo v0\.3–v0\.10 API/m)
+    const api = isV1 ? 'Liqo v1\\.x API' : 'Liqo v0\\.3–v0\\.10 API'
+    expect(r.stdout).toMatch(new RegExp(`^Liqo: ${liqoRelease.replace(/\./g, '\\.')}, ${api}`, 'm'))
     const doc = JSON.parse((await cli(['version', '-o', 'json'])).stdout)
     expect(doc.server.liqo.line).toBe(isV1 ? 'v1' : 'v0')
   })
