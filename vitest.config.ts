@@ -4,12 +4,14 @@ import {defineConfig} from 'vitest/config'
 // against one shared lab (real kube-apiserver, controller-manager and scheduler), started by the
 // global setup: one with the Liqo v0.3 emulator, one with Liqo v1.2's own controllers.
 // Integration files run one at a time: they toggle cluster-wide peerings. The files in
-// test/integration/both/ run in both integration projects: one test body, both Liqo generations.
+// packages/cli/test/integration/both/ run in both integration projects: one test body, both Liqo
+// generations. The tests of both packages (packages/cli, packages/lab) run in these projects.
 export default defineConfig({
   test: {
     disableConsoleIntercept: true,
-    // Each file's duration as it ends, and the ten slowest files at the end (test/helpers/durations-reporter.ts).
-    reporters: [process.env.CI ? 'verbose' : 'default', './test/helpers/durations-reporter.ts'],
+    // Each file's duration as it ends, and the ten slowest files at the end
+    // (packages/cli/test/helpers/durations-reporter.ts).
+    reporters: [process.env.CI ? 'verbose' : 'default', './packages/cli/test/helpers/durations-reporter.ts'],
     // scripts/test.sh runs the tests tagged "launcher" a second time, through the published launcher.
     tags: [
       {
@@ -21,18 +23,18 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['packages/*/test/unit/**/*.test.ts'],
           environment: 'node',
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/*.test.ts', 'test/integration/both/*.test.ts'],
+          include: ['packages/*/test/integration/*.test.ts', 'packages/cli/test/integration/both/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['packages/cli/test/integration/global-setup.ts'],
           // A failing test prints the tails of the lab's logs; under CI the lab's logs are kept.
-          setupFiles: ['test/helpers/failure-logs.ts'],
+          setupFiles: ['packages/cli/test/helpers/failure-logs.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -43,10 +45,10 @@ export default defineConfig({
         // The same control plane running Liqo v1.2's own controllers (lab up --liqo v1.2).
         test: {
           name: 'integration-v1',
-          include: ['test/integration/v1/*.test.ts', 'test/integration/both/*.test.ts'],
+          include: ['packages/*/test/integration/v1/*.test.ts', 'packages/cli/test/integration/both/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/integration/v1/global-setup.ts'],
-          setupFiles: ['test/helpers/failure-logs.ts'],
+          globalSetup: ['packages/cli/test/integration/v1/global-setup.ts'],
+          setupFiles: ['packages/cli/test/helpers/failure-logs.ts'],
           fileParallelism: false,
           // Liqo v1.2 in the lab slows down under CI load: a case that re-enables peerings and waits for
           // Liqo overran 3 minutes there (interrupt suite); 7 minutes before a case counts as hung.

@@ -13,7 +13,7 @@ import type {KubeClient} from '../src/k8s/client.js'
 import {DEPLOYMENTS, PODS} from '../src/k8s/kinds.js'
 import type {LiqoAdapter} from '../src/liqo/adapter.js'
 import {NODES} from '../src/liqo/nodes.js'
-import type {LabState} from '../src/lab/state.js'
+import type {LabState} from '@liqo-topology/lab/state'
 import {evaluateConvergence} from '../src/model/convergence.js'
 import {add, audit, log, median, ms, pct, run, sleep, type AuditEvent} from './util.js'
 

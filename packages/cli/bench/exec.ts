@@ -6,7 +6,7 @@
 import {chmodSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import type {LabState} from '../src/lab/state.js'
+import type {LabState} from '@liqo-topology/lab/state'
 import {add, log, median, ms, run} from './util.js'
 
 /** Writes the plugin and a one-context kubeconfig using it; returns the kubeconfig's path. */

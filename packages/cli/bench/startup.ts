@@ -16,8 +16,8 @@ import {existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {cpus, tmpdir, totalmem} from 'node:os'
 import {join} from 'node:path'
 
-import {labDown, labUp} from '../src/lab/lab.js'
-import {readState} from '../src/lab/state.js'
+import {labDown, labUp} from '@liqo-topology/lab/lab'
+import {readState} from '@liqo-topology/lab/state'
 import {log, median} from './util.js'
 
 const arg = (name: string, def: number) => {

@@ -54,7 +54,6 @@ await build({
   entryPoints: {
     run: 'src/cli/run-bundle.ts',
     commands: 'commands/index.ts',
-    daemon: 'src/lab/daemon.ts',
     'not-found': 'src/cli/not-found.ts',
     'snapshot-build': 'src/entry/snapshot-build.ts',
   },
@@ -109,7 +108,7 @@ module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined :
 }
 
 // The start-up snapshot's script (src/entry/snapshot.ts): one CommonJS file, as V8's snapshot
-// builder needs, with everything but the lab; what loads on demand stays in node_modules.
+// builder needs; what loads on demand stays in node_modules.
 const snapshot = await build({
   plugins: [late, ejsText],
   entryPoints: {snapshot: 'src/entry/snapshot.ts'},
@@ -153,6 +152,8 @@ pjson.oclif.commands = {...pjson.oclif.commands, target: './commands.js'}
 pjson.oclif.hooks = {command_not_found: './not-found.js'}
 delete pjson.scripts
 delete pjson.devDependencies
+// The product's exports name its sources, for the lab's build (packages/lab); a bundle has none.
+delete pjson.exports
 writeFileSync(`${out}/package.json`, JSON.stringify(pjson, null, 2))
 
 // The manifest: command ids, flags and summaries, read by oclif instead of loading commands.js.

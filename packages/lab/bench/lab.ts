@@ -8,8 +8,8 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {cpus, tmpdir, totalmem} from 'node:os'
 import {join} from 'node:path'
 
-import {LAB_LIQO_LINES, labDown, labUp, type LabLiqoLine} from '../src/lab/lab.js'
-import {readState} from '../src/lab/state.js'
+import {LAB_LIQO_LINES, labDown, labUp, type LabLiqoLine} from '../src/lab.js'
+import {readState} from '../src/state.js'
 
 function rssKb(pid: number): number {
   try {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds what the lab's real-Liqo mode runs, from the Go module proxy, into a cache outside the
 # clone: Liqo's own binaries (liqo-controller-manager, webhook, crd-replicator, virtual-kubelet,
-# liqoctl) at the version pinned in lab/go/liqo/go.mod, kwok (lab/go/kwok/go.mod) for the provider
+# liqoctl) at the version pinned in build/go/liqo/go.mod, kwok (build/go/kwok/go.mod) for the provider
 # clusters' worker nodes, Liqo's Helm chart and CRDs as the module ships them, and kwok's stage
 # definitions. Idempotent: what is already in the cache is kept. Progress on stderr; the last line
 # on stdout is the cache directory.

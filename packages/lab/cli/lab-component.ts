@@ -1,8 +1,8 @@
 /** `lab stop <component>` and `lab start <component>`: one command shape for both actions. */
 import {Args} from '@oclif/core'
 
-import {labControl} from '../lab/lab.js'
-import {BaseCommand} from './base-command.js'
+import {labControl} from '../src/lab.js'
+import {BaseCommand} from 'liqo-topology/command'
 import {labDirFlag} from './lab-flags.js'
 
 export function labComponentCommand(action: 'stop' | 'start') {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {defaultLabDir} from '../lab/state.js'
+import {defaultLabDir} from '../src/state.js'
 
 export const labDirFlag = {
   dir: Flags.string({

@@ -1,7 +1,7 @@
 /** Renderers for `lab status` and the summary `lab up` prints. */
-import type {StatusReport} from '../lab/lab.js'
-import type {LabState} from '../lab/state.js'
-import {renderTable} from './table.js'
+import type {StatusReport} from '../src/lab.js'
+import type {LabState} from '../src/state.js'
+import {renderTable} from 'liqo-topology/command'
 
 export function renderLabStatus(r: StatusReport): string {
   if (!r.state) return ''

@@ -1,6 +1,6 @@
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {labDirFlag} from '../../src/cli/lab-flags.js'
-import {labDown} from '../../src/lab/lab.js'
+import {BaseCommand} from 'liqo-topology/command'
+import {labDirFlag} from '../cli/lab-flags.js'
+import {labDown} from '../src/lab.js'
 
 export default class LabDown extends BaseCommand {
   static override summary = 'Stop the lab and every process it started'

@@ -1,6 +1,6 @@
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {labDirFlag} from '../../src/cli/lab-flags.js'
-import {labEnv} from '../../src/lab/lab.js'
+import {BaseCommand} from 'liqo-topology/command'
+import {labDirFlag} from '../cli/lab-flags.js'
+import {labEnv} from '../src/lab.js'
 
 export default class LabEnv extends BaseCommand {
   static override summary = 'Print the shell exports that point kubectl at the lab'

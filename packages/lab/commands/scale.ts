@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {labDirFlag} from '../../src/cli/lab-flags.js'
-import {labScale} from '../../src/lab/lab.js'
-import {makeProgress} from '../../src/ui/progress.js'
+import {BaseCommand, makeProgress} from 'liqo-topology/command'
+import {labDirFlag} from '../cli/lab-flags.js'
+import {labScale} from '../src/lab.js'
 
 export default class LabScale extends BaseCommand {
   static override summary = 'Populate the scale scenario in the running lab: many remote clusters, many pods'

@@ -1,10 +1,8 @@
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {outputFlag} from '../../src/cli/flags.js'
-import {labDirFlag} from '../../src/cli/lab-flags.js'
-import {labStatus} from '../../src/lab/lab.js'
-import {labStatusDocument, renderLabStatus} from '../../src/render/lab.js'
-import {UserError} from '../../src/toolkit/errors.js'
-import {Printer} from '../../src/ui/printer.js'
+import {BaseCommand, Printer, outputFlag} from 'liqo-topology/command'
+import {labDirFlag} from '../cli/lab-flags.js'
+import {labStatus} from '../src/lab.js'
+import {labStatusDocument, renderLabStatus} from '../cli/lab-render.js'
+import {UserError} from 'liqo-topology/toolkit/errors'
 
 export default class LabStatus extends BaseCommand {
   static override summary = 'Show the lab: clusters, components and whether they run'

@@ -1,3 +1,3 @@
-import {labComponentCommand} from '../../src/cli/lab-component.js'
+import {labComponentCommand} from '../cli/lab-component.js'
 
 export default labComponentCommand('stop')

@@ -1,11 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {durationFlag} from '../../src/cli/flags.js'
-import {labDirFlag} from '../../src/cli/lab-flags.js'
-import {LAB_LIQO_LINES, labUp} from '../../src/lab/lab.js'
-import {renderLabReady} from '../../src/render/lab.js'
-import {makeProgress} from '../../src/ui/progress.js'
+import {BaseCommand, durationFlag, makeProgress} from 'liqo-topology/command'
+import {labDirFlag} from '../cli/lab-flags.js'
+import {LAB_LIQO_LINES, labUp} from '../src/lab.js'
+import {renderLabReady} from '../cli/lab-render.js'
 
 export default class LabUp extends BaseCommand {
   static override summary = 'Start a local three-cluster Liqo lab on a real Kubernetes control plane'

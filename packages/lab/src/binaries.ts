@@ -1,46 +1,49 @@
 /**
  * Where the control-plane binaries come from, in order: TEST_ASSET_<NAME> → KUBEBUILDER_ASSETS →
  * the build cache (LAB_BIN_DIR or ~/.cache/liqo-topology/k8s-<v>-etcd-<v>, filled by
- * lab/build-control-plane.sh) → /usr/local/kubebuilder/bin.
+ * build/build-control-plane.sh) → /usr/local/kubebuilder/bin.
  */
 import {spawn} from 'node:child_process'
 import {accessSync, constants, existsSync, readFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {cacheRoot} from '../toolkit/cache.js'
+import {cacheRoot} from 'liqo-topology/toolkit/cache'
 
 export const REQUIRED_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
 export type BinaryName = (typeof REQUIRED_BINARIES)[number] | 'kubectl'
 export type Binaries = Record<(typeof REQUIRED_BINARIES)[number], string> & {kubectl?: string}
 
-/** The directory holding package.json (works from src/, dist/ and a bundle). */
+/** The lab's npm name. */
+export const LAB_PACKAGE = '@liqo-topology/lab'
+
+/** The lab package's directory (works from src/ and from its bundle in dist/). */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
     const pj = join(dir, 'package.json')
-    // The package root holds the lab's Go modules (a bundle's own package.json does not).
-    if (existsSync(pj) && existsSync(join(dir, 'lab', 'go'))) {
+    // The lab package's root holds its Go modules.
+    if (existsSync(pj) && existsSync(join(dir, 'build', 'go'))) {
       try {
-        if (JSON.parse(readFileSync(pj, 'utf8')).name === 'liqo-topology') return dir
+        if (JSON.parse(readFileSync(pj, 'utf8')).name === LAB_PACKAGE) return dir
       } catch {
         // keep looking
       }
     }
     const up = dirname(dir)
-    if (up === dir) throw new Error('cannot find the liqo-topology package root')
+    if (up === dir) throw new Error(`cannot find the ${LAB_PACKAGE} package root`)
     dir = up
   }
 }
 
 export function pinnedVersions(root = packageRoot()): {kubernetes: string; etcd: string} {
-  const k8s = readFileSync(join(root, 'lab/go/k8s/go.mod'), 'utf8').match(
+  const k8s = readFileSync(join(root, 'build/go/k8s/go.mod'), 'utf8').match(
     /^require k8s\.io\/kubernetes (v[\d.]+)$/m,
   )?.[1]
-  const etcd = readFileSync(join(root, 'lab/go/etcd/go.mod'), 'utf8').match(
+  const etcd = readFileSync(join(root, 'build/go/etcd/go.mod'), 'utf8').match(
     /^require go\.etcd\.io\/etcd\/server\/v3 (v[\d.]+)$/m,
   )?.[1]
-  if (!k8s || !etcd) throw new Error('cannot read the pinned Kubernetes/etcd versions from lab/go/*/go.mod')
+  if (!k8s || !etcd) throw new Error('cannot read the pinned Kubernetes/etcd versions from build/go/*/go.mod')
   return {kubernetes: k8s, etcd}
 }
 
@@ -94,7 +97,7 @@ export function lookupBinaries(env: NodeJS.ProcessEnv = process.env): BinaryLook
 }
 
 /**
- * Runs lab/build-control-plane.sh (idempotent; its progress lines go to `onLine`).
+ * Runs build/build-control-plane.sh (idempotent; its progress lines go to `onLine`).
  * Needs Go; the error says what to do when Go is missing.
  */
 export function buildControlPlane(
@@ -116,17 +119,17 @@ export const LIQO_BINARIES = [
 ] as const
 
 export function pinnedLiqoVersions(root = packageRoot()): {liqo: string; kwok: string} {
-  const liqo = readFileSync(join(root, 'lab/go/liqo/go.mod'), 'utf8').match(
+  const liqo = readFileSync(join(root, 'build/go/liqo/go.mod'), 'utf8').match(
     /^require github\.com\/liqotech\/liqo (v[\d.]+)$/m,
   )?.[1]
-  const kwok = readFileSync(join(root, 'lab/go/kwok/go.mod'), 'utf8').match(
+  const kwok = readFileSync(join(root, 'build/go/kwok/go.mod'), 'utf8').match(
     /^require sigs\.k8s\.io\/kwok (v[\d.]+)$/m,
   )?.[1]
-  if (!liqo || !kwok) throw new Error('cannot read the pinned Liqo/kwok versions from lab/go/{liqo,kwok}/go.mod')
+  if (!liqo || !kwok) throw new Error('cannot read the pinned Liqo/kwok versions from build/go/{liqo,kwok}/go.mod')
   return {liqo, kwok}
 }
 
-/** Where lab/build-liqo.sh puts its output (LIQO_LAB_DIR, or the cache root). */
+/** Where build/build-liqo.sh puts its output (LIQO_LAB_DIR, or the cache root). */
 export function liqoCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LIQO_LAB_DIR) return resolve(env.LIQO_LAB_DIR)
   const v = pinnedLiqoVersions()
@@ -161,7 +164,7 @@ export function lookupLiqo(env: NodeJS.ProcessEnv = process.env): {found?: LiqoA
   return {found: {dir, version: v.liqo, kwokVersion: v.kwok, bins, kwok, chart, stages}, missing}
 }
 
-/** Runs lab/build-liqo.sh (idempotent; progress lines go to `onLine`). */
+/** Runs build/build-liqo.sh (idempotent; progress lines go to `onLine`). */
 export function buildLiqo(onLine: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return runBuildScript('build-liqo.sh', 'Liqo', onLine, env, () => liqoCacheDir(env))
 }
@@ -173,7 +176,7 @@ function runBuildScript(
   env: NodeJS.ProcessEnv,
   fallback: () => string,
 ): Promise<string> {
-  const script = join(packageRoot(), 'lab', name)
+  const script = join(packageRoot(), 'build', name)
   return new Promise((resolvePromise, reject) => {
     const child = spawn('bash', [script], {env, stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''

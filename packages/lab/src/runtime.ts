@@ -4,9 +4,9 @@
  * its lab up with one function: ./emulator-lab.ts (Liqo v0.3, emulated) and ./v1/liqo-lab.ts
  * (Liqo v1.2, Liqo's own controllers).
  */
-import {KubeClient} from '../k8s/client.js'
-import {loadKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
-import {LABEL_PROVIDER, LABEL_REGION} from '../liqo/constants.js'
+import {KubeClient} from 'liqo-topology/k8s/client'
+import {loadKubeconfig, resolveTarget} from 'liqo-topology/k8s/kubeconfig'
+import {LABEL_PROVIDER, LABEL_REGION} from 'liqo-topology/liqo/constants'
 import type {RunningCluster} from './controlplane.js'
 import type {labPaths, LabOptions, LabState, ProcessInfo} from './state.js'
 

@@ -5,9 +5,9 @@
  */
 import {randomUUID} from 'node:crypto'
 
-import type {KubeClient} from '../k8s/client.js'
-import {sleep} from '../toolkit/clock.js'
-import {LABEL_PROVIDER, LABEL_REGION} from '../liqo/constants.js'
+import type {KubeClient} from 'liqo-topology/k8s/client'
+import {sleep} from 'liqo-topology/toolkit/clock'
+import {LABEL_PROVIDER, LABEL_REGION} from 'liqo-topology/liqo/constants'
 import {addForeignCluster} from './emulator/bootstrap.js'
 import type {Emulator} from './emulator/emulator.js'
 import type {EmuCluster} from './emulator/model.js'

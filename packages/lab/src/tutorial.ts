@@ -3,19 +3,19 @@
  * offloaded with Remote + EnforceSameName to every peered cluster, and the tutorial's
  * nginx Deployment (3 replicas) running on cluster-2 and cluster-3.
  */
-import {ApiError} from '../toolkit/errors.js'
-import type {Json, KubeClient} from '../k8s/client.js'
-import {toPod} from '../k8s/map.js'
-import {toNode} from '../liqo/nodes.js'
-import {toForeignCluster} from '../liqo/v0.js'
-import {Reflector} from '../k8s/reflector.js'
+import {ApiError} from 'liqo-topology/toolkit/errors'
+import type {Json, KubeClient} from 'liqo-topology/k8s/client'
+import {toPod} from 'liqo-topology/k8s/map'
+import {toNode} from 'liqo-topology/liqo/nodes'
+import {toForeignCluster} from 'liqo-topology/liqo/v0'
+import {Reflector} from 'liqo-topology/k8s/reflector'
 import {
   LABEL_SCHEDULING_ENABLED,
   NAMESPACE_OFFLOADING,
   NAMESPACE_OFFLOADING_NAME,
   fcPath,
   nsOffloadingPath,
-} from '../liqo/constants.js'
+} from 'liqo-topology/liqo/constants'
 
 export const TUTORIAL_NAMESPACE = 'liqo-test'
 export const TUTORIAL_DEPLOYMENT = 'nginx-deployment'

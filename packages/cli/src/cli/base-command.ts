@@ -150,7 +150,14 @@ export abstract class BaseCommand extends Command {
     const handled = handleError(err, this.io, this.id)
     const code = handled === ExitCode.interrupted && this.signalExit ? this.signalExit : handled
     this.cleanup()
-    return this.exit(code)
+    try {
+      return this.exit(code)
+    } catch (exit) {
+      // The error is printed already: the oclif that handles the exit prints nothing. Marked, not only
+      // typed, as a plugin's commands (the lab's) bring their own oclif, whose ExitError the CLI's does not know.
+      ;(exit as {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
+      throw exit
+    }
   }
 
   override async finally(err: Error | undefined): Promise<void> {

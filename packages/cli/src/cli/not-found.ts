@@ -5,6 +5,7 @@ import type {Hook} from '@oclif/core'
 
 import {ExitCode} from '../toolkit/errors.js'
 import {leftOutNote, withoutCredentials} from '../toolkit/rerun.js'
+import {LAB_PLUGIN} from './plugins.js'
 
 /** Edit distance, for "did you mean". */
 export function distance(a: string, b: string): number {
@@ -35,9 +36,24 @@ export function suggestWithArgs(id: string, known: string[]): string | undefined
   return undefined
 }
 
+/**
+ * The line for a command of the lab when the lab plugin is not installed (package.json lists it in
+ * oclif.plugins; src/cli/plugins.ts), or undefined for any other command.
+ */
+export function missingLab(typed: string, known: string[], bin: string): string | undefined {
+  if (typed !== 'lab' && !typed.startsWith('lab ')) return undefined
+  if (known.some((k) => k.startsWith('lab '))) return undefined
+  return `error: "${bin} ${typed}" needs the lab, which is not installed: npm install -g ${LAB_PLUGIN}\n`
+}
+
 const hook: Hook<'command_not_found'> = async function (opts) {
   const typed = opts.id.replace(/:/g, ' ')
   const known = opts.config.commandIDs.map((c) => c.replace(/:/g, ' '))
+  const lab = missingLab(typed, known, opts.config.bin)
+  if (lab) {
+    process.stderr.write(lab)
+    this.exit(ExitCode.usage)
+  }
   // The suggestion repeats what was typed, but never a credential.
   const {args, leftOut} = withoutCredentials(opts.argv ?? [])
   const s = suggestWithArgs([typed, ...args].join(' '), known)

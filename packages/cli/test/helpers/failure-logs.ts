@@ -12,7 +12,7 @@ import {basename, join} from 'node:path'
 
 import {afterAll, beforeEach, inject, type RunnerTestFile, type RunnerTestSuite} from 'vitest'
 
-import {labPaths, readState} from '../../src/lab/state.js'
+import {labPaths, readState} from '@liqo-topology/lab/state'
 
 const TAIL_LINES = 40
 const lab = inject('lab')

@@ -10,7 +10,7 @@ import http from 'node:http'
 import https from 'node:https'
 import {join} from 'node:path'
 
-import {freePort} from '../../src/lab/controlplane.js'
+import {freePort} from '@liqo-topology/lab/controlplane'
 import {lab} from './lab.js'
 
 export interface SeenRequest {

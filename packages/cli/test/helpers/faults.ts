@@ -3,9 +3,9 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import net from 'node:net'
 import {join} from 'node:path'
 
-import {freePort} from '../../src/lab/controlplane.js'
-import {createServiceAccountKey, randomToken} from '../../src/lab/pki.js'
-import {startProcess, stopProcess, type ManagedProcess} from '../../src/lab/process.js'
+import {freePort} from '@liqo-topology/lab/controlplane'
+import {createServiceAccountKey, randomToken} from '@liqo-topology/lab/pki'
+import {startProcess, stopProcess, type ManagedProcess} from '@liqo-topology/lab/process'
 import {sleep} from '../../src/toolkit/clock.js'
 import {lab, labState} from './lab.js'
 

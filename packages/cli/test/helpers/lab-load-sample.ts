@@ -12,8 +12,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 
-import {httpGet} from '../../src/lab/components.js'
-import {labPaths, readState, type ProcessInfo} from '../../src/lab/state.js'
+import {httpGet} from '@liqo-topology/lab/components'
+import {labPaths, readState, type ProcessInfo} from '@liqo-topology/lab/state'
 import {
   auditRequests,
   formatReport,

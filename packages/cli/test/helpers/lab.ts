@@ -11,8 +11,8 @@ import {loadKubeconfig, resolveTarget} from '../../src/k8s/kubeconfig.js'
 import {toPod} from '../../src/k8s/map.js'
 import {toNode} from '../../src/liqo/nodes.js'
 import {sleep} from '../../src/toolkit/clock.js'
-import {readState, type LabState} from '../../src/lab/state.js'
-import {ensurePeerings, namespaceOffloadingBody, nginxDeploymentBody, untilWatched} from '../../src/lab/tutorial.js'
+import {readState, type LabState} from '@liqo-topology/lab/state'
+import {ensurePeerings, namespaceOffloadingBody, nginxDeploymentBody, untilWatched} from '@liqo-topology/lab/tutorial'
 import {
   LABEL_NODE_TYPE,
   NAMESPACE_OFFLOADING,
@@ -20,7 +20,9 @@ import {
   VIRTUAL_NODE_TYPE,
 } from '../../src/liqo/constants.js'
 
+/** The CLI's package (packages/cli), and the workspace's node_modules, where npm puts its dependencies. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const NODE_MODULES = fileURLToPath(new URL('../../../../node_modules', import.meta.url))
 const DEV = join(ROOT, 'bin', 'dev.js')
 /**
  * What the tests run: the sources (bin/dev.js), or, with LIQO_TOPOLOGY_TEST_ENTRY=published, the

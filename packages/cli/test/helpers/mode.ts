@@ -4,7 +4,7 @@
  * path and field here is read back with the API or kubectl, never through liqo-topology.
  */
 import type {Json} from '../../src/k8s/client.js'
-import {ensurePeerings, setupTutorial, waitVirtualNodesReady} from '../../src/lab/tutorial.js'
+import {ensurePeerings, setupTutorial, waitVirtualNodesReady} from '@liqo-topology/lab/tutorial'
 import {fcPath} from '../../src/liqo/constants.js'
 import {admin, cli, clusterId, isV1, kubectl, lab, remoteIds} from './lab.js'
 

@@ -12,10 +12,10 @@ import {join} from 'node:path'
 
 import type {TestProject} from 'vitest/node'
 
-import {lookupBinaries} from '../../src/lab/binaries.js'
-import {labDown, labUp, type LabLiqoLine} from '../../src/lab/lab.js'
-import {readState} from '../../src/lab/state.js'
-import {checkNetworkPrerequisites} from '../../src/lab/v1/network.js'
+import {lookupBinaries} from '@liqo-topology/lab/binaries'
+import {labDown, labUp, type LabLiqoLine} from '@liqo-topology/lab/lab'
+import {readState} from '@liqo-topology/lab/state'
+import {checkNetworkPrerequisites} from '@liqo-topology/lab/v1/network'
 import {reportLoad, sampleLoad} from '../helpers/lab-load-sample.js'
 
 export interface LabInfo {

@@ -27,7 +27,7 @@ import tls, {rootCertificates} from 'node:tls'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {lab, labState, ROOT, skipNote, until} from '../helpers/lab.js'
+import {lab, labState, NODE_MODULES, ROOT, skipNote, until} from '../helpers/lab.js'
 
 const work = mkdtempSync(join(tmpdir(), 'liqo-topology-startup-'))
 afterAll(() => rmSync(work, {recursive: true, force: true}))
@@ -48,7 +48,7 @@ function install(realNode = process.execPath): Install {
   mkdirSync(join(root, 'dist'), {recursive: true})
   cpSync(join(ROOT, 'bin'), join(root, 'bin'), {recursive: true})
   cpSync(join(ROOT, 'dist', 'bundle'), join(root, 'dist', 'bundle'), {recursive: true})
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
+  symlinkSync(NODE_MODULES, join(root, 'node_modules'))
   const pathDir = join(root, 'path')
   mkdirSync(pathDir)
   const log = join(root, 'node.log')
@@ -225,11 +225,10 @@ describe('the launcher and its start-up snapshot', () => {
       const nm = join(i.root, 'node_modules')
       rmSync(nm)
       mkdirSync(nm)
-      for (const e of readdirSync(join(ROOT, 'node_modules')))
-        if (!moved.includes(e)) symlinkSync(join(ROOT, 'node_modules', e), join(nm, e))
+      for (const e of readdirSync(NODE_MODULES)) if (!moved.includes(e)) symlinkSync(join(NODE_MODULES, e), join(nm, e))
       const placeAt = (dir: string) => {
         for (const m of moved) {
-          cpSync(join(ROOT, 'node_modules', m), join(i.root, dir, m), {recursive: true})
+          cpSync(join(NODE_MODULES, m), join(i.root, dir, m), {recursive: true})
           rmSync(join(nm, m), {force: true})
           symlinkSync(join(i.root, dir, m), join(nm, m))
         }

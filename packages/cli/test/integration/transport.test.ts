@@ -9,7 +9,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {ensurePeerings} from '../../src/lab/tutorial.js'
+import {ensurePeerings} from '@liqo-topology/lab/tutorial'
 import {fcPath} from '../../src/liqo/constants.js'
 import {apiPort, kubeconfigVia} from '../helpers/faults.js'
 import {faultProxy, type FaultProxy} from '../helpers/fault-proxy.js'

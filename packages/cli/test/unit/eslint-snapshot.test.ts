@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 
 const eslint = new ESLint({cwd: process.cwd()})
 
-async function problems(code: string, file = 'src/toolkit/probe.ts'): Promise<string[]> {
+async function problems(code: string, file = 'packages/cli/src/toolkit/probe.ts'): Promise<string[]> {
   const [result] = await eslint.lintText(code, {filePath: file})
   return result!.messages.map((m) => `${m.line}: ${m.ruleId}`)
 }
@@ -70,6 +70,6 @@ describe('the start-up snapshot rules', () => {
   })
 
   it('leaves the lab alone: it never runs from the snapshot', async () => {
-    expect(await problems('export const home = process.env.HOME\n', 'src/lab/probe.ts')).toEqual([])
+    expect(await problems('export const home = process.env.HOME\n', 'packages/lab/src/probe.ts')).toEqual([])
   })
 })

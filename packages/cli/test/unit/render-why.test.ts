@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {offloadingTerms} from '../../src/lab/emulator/webhook.js'
+import {offloadingTerms} from '@liqo-topology/lab/emulator/webhook'
 import type {OffloadingRule} from '../../src/model/scheduling.js'
 import type {KubeEvent} from '../../src/model/types.js'
 import {checkAgainstScheduler, clusterVerdicts} from '../../src/model/why.js'

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {requestsOf, toEvent} from '../../src/k8s/map.js'
-import {offloadingTerms} from '../../src/lab/emulator/webhook.js'
+import {offloadingTerms} from '@liqo-topology/lab/emulator/webhook'
 import {bytes, cpuMilli, formatAmounts, insufficient, parseQuantity, room} from '../../src/model/resources.js'
 import {describeTerms, explainFit, offloadingAllows, type OffloadingRule} from '../../src/model/scheduling.js'
 import type {KubeEvent, NodeSelectorTerm} from '../../src/model/types.js'

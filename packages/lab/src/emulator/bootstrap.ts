@@ -8,9 +8,9 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import yaml from 'js-yaml'
 
-import {ApiError} from '../../toolkit/errors.js'
-import type {Json, KubeClient} from '../../k8s/client.js'
-import {sleep} from '../../toolkit/clock.js'
+import {ApiError} from 'liqo-topology/toolkit/errors'
+import type {Json, KubeClient} from 'liqo-topology/k8s/client'
+import {sleep} from 'liqo-topology/toolkit/clock'
 import {
   FOREIGN_CLUSTER,
   LABEL_DISCOVERY_TYPE,
@@ -18,7 +18,7 @@ import {
   LABEL_SCHEDULING_ENABLED,
   LIQO_NAMESPACE,
   fcPath,
-} from '../../liqo/constants.js'
+} from 'liqo-topology/liqo/constants'
 import {packageRoot} from '../binaries.js'
 import {LIQO_VERSION} from './kubelet.js'
 import type {EmuCluster} from './model.js'
@@ -26,7 +26,7 @@ import type {EmuCluster} from './model.js'
 export const WEBHOOK_CONFIGURATION = 'liqo-mutating-webhook-configuration'
 
 export function crdManifests(): Json[] {
-  const dir = join(packageRoot(), 'lab', 'manifests')
+  const dir = join(packageRoot(), 'build', 'manifests')
   return ['foreignclusters.discovery.liqo.io.yaml', 'namespaceoffloadings.offloading.liqo.io.yaml'].map(
     (f) => yaml.load(readFileSync(join(dir, f), 'utf8')) as Json,
   )

@@ -10,11 +10,11 @@
  * (./queue.ts), so everything is level-triggered and a restart of the emulator or of an API
  * server converges again.
  */
-import {Reflector, type Change} from '../../k8s/reflector.js'
-import {NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from '../../liqo/constants.js'
-import {toNode} from '../../liqo/nodes.js'
-import {toForeignCluster, toNamespaceOffloading} from '../../liqo/v0.js'
-import type {ForeignCluster, NamespaceOffloading, Node} from '../../model/types.js'
+import {Reflector, type Change} from 'liqo-topology/k8s/reflector'
+import {NAMESPACE_OFFLOADING_NAME, fcPath, nsOffloadingPath} from 'liqo-topology/liqo/constants'
+import {toNode} from 'liqo-topology/liqo/nodes'
+import {toForeignCluster, toNamespaceOffloading} from 'liqo-topology/liqo/v0'
+import type {ForeignCluster, NamespaceOffloading, Node} from 'liqo-topology/model/types'
 import {ForeignClusterController} from './foreign-cluster.js'
 import {ensureNode, workerNodeBody, type EmulatedNode, type NodeCapacity} from './kubelet.js'
 import {IpPool, type EmuCluster} from './model.js'

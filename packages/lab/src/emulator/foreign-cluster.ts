@@ -4,11 +4,11 @@
  * spec.outgoingPeeringEnabled is "Yes", and Disconnecting → None otherwise (virtual node cordoned,
  * drained and deleted, remote namespaces torn down).
  */
-import type {Reflector} from '../../k8s/reflector.js'
-import {FOREIGN_CLUSTER, LABEL_DISCOVERY_TYPE, LABEL_FC_CLUSTER_ID, fcPath} from '../../liqo/constants.js'
-import type {ForeignCluster, Node} from '../../model/types.js'
-import {sleep} from '../../toolkit/clock.js'
-import {ApiError} from '../../toolkit/errors.js'
+import type {Reflector} from 'liqo-topology/k8s/reflector'
+import {FOREIGN_CLUSTER, LABEL_DISCOVERY_TYPE, LABEL_FC_CLUSTER_ID, fcPath} from 'liqo-topology/liqo/constants'
+import type {ForeignCluster, Node} from 'liqo-topology/model/types'
+import {sleep} from 'liqo-topology/toolkit/clock'
+import {ApiError} from 'liqo-topology/toolkit/errors'
 import {
   VIRTUAL_NODE_FINALIZER,
   cordonNotReady,

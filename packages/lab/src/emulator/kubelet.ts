@@ -6,8 +6,8 @@
  */
 import {randomBytes} from 'node:crypto'
 
-import {ApiError} from '../../toolkit/errors.js'
-import type {Json, KubeClient} from '../../k8s/client.js'
+import {ApiError} from 'liqo-topology/toolkit/errors'
+import type {Json, KubeClient} from 'liqo-topology/k8s/client'
 import {
   LABEL_NODE_TYPE,
   LABEL_REMOTE_CLUSTER_ID,
@@ -15,7 +15,7 @@ import {
   LABEL_TWIN_ORIGIN,
   VIRTUAL_NODE_TAINT,
   VIRTUAL_NODE_TYPE,
-} from '../../liqo/constants.js'
+} from 'liqo-topology/liqo/constants'
 import {IpPool, microTime, nowIso, virtualNodeName, type EmuCluster} from './model.js'
 
 export const VIRTUAL_NODE_FINALIZER = 'virtualnode-controller.liqo.io/finalizer'

@@ -1,7 +1,7 @@
 /** Shared pieces of the Liqo emulator: the lab topology and small pure helpers. */
-import type {KubeClient} from '../../k8s/client.js'
-import type {Reflector} from '../../k8s/reflector.js'
-import type {ForeignCluster} from '../../model/types.js'
+import type {KubeClient} from 'liqo-topology/k8s/client'
+import type {Reflector} from 'liqo-topology/k8s/reflector'
+import type {ForeignCluster} from 'liqo-topology/model/types'
 
 export interface EmuCluster {
   name: string

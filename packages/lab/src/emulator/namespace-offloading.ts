@@ -4,8 +4,8 @@
  * selected and joined cluster with its condition, the offloading phase; and the teardown when the
  * NamespaceOffloading is deleted or a peering goes.
  */
-import type {Json} from '../../k8s/client.js'
-import {Reflector} from '../../k8s/reflector.js'
+import type {Json} from 'liqo-topology/k8s/client'
+import {Reflector} from 'liqo-topology/k8s/reflector'
 import {
   ANNOTATION_REMOTE_NAMESPACE,
   LABEL_NODE_TYPE,
@@ -14,16 +14,16 @@ import {
   NAMESPACE_OFFLOADING_NAME,
   VIRTUAL_NODE_TYPE,
   nsOffloadingPath,
-} from '../../liqo/constants.js'
-import {matchesTerms} from '../../model/scheduling.js'
+} from 'liqo-topology/liqo/constants'
+import {matchesTerms} from 'liqo-topology/model/scheduling'
 import type {
   ForeignCluster,
   NamespaceOffloading,
   Node,
   NodeSelectorTerm,
   RemoteNamespaceCondition,
-} from '../../model/types.js'
-import {ApiError} from '../../toolkit/errors.js'
+} from 'liqo-topology/model/types'
+import {ApiError} from 'liqo-topology/toolkit/errors'
 import {ignoreNotFound} from './kubelet.js'
 import {
   fcByClusterId,

@@ -7,10 +7,10 @@
  * (the node lifecycle controller does, from a stale view of a node just re-created), it writes it
  * back after a status sync period, until the API server has it.
  */
-import type {Json} from '../../k8s/client.js'
-import type {Reflector} from '../../k8s/reflector.js'
-import {sleep} from '../../toolkit/clock.js'
-import {ApiError} from '../../toolkit/errors.js'
+import type {Json} from 'liqo-topology/k8s/client'
+import type {Reflector} from 'liqo-topology/k8s/reflector'
+import {sleep} from 'liqo-topology/toolkit/clock'
+import {ApiError} from 'liqo-topology/toolkit/errors'
 import {renewLease, runningConditions, runningStatus, twinBody, type EmulatedNode} from './kubelet.js'
 import type {EmuCluster} from './model.js'
 

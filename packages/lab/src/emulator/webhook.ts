@@ -7,10 +7,10 @@
 import https from 'node:https'
 import {readFileSync} from 'node:fs'
 
-import type {Json} from '../../k8s/client.js'
-import {LABEL_NODE_TYPE, VIRTUAL_NODE_TAINT, VIRTUAL_NODE_TYPE} from '../../liqo/constants.js'
-import {crossTerms} from '../../model/scheduling.js'
-import type {NamespaceOffloading, NodeSelectorTerm} from '../../model/types.js'
+import type {Json} from 'liqo-topology/k8s/client'
+import {LABEL_NODE_TYPE, VIRTUAL_NODE_TAINT, VIRTUAL_NODE_TYPE} from 'liqo-topology/liqo/constants'
+import {crossTerms} from 'liqo-topology/model/scheduling'
+import type {NamespaceOffloading, NodeSelectorTerm} from 'liqo-topology/model/types'
 
 const IS_VIRTUAL: NodeSelectorTerm = {
   matchExpressions: [{key: LABEL_NODE_TYPE, operator: 'In', values: [VIRTUAL_NODE_TYPE]}],

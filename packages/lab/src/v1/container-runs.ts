@@ -3,7 +3,7 @@
  * spec, their restart and probe timers, their back-off and `lab stop` states, and what `lab` lists
  * of them (PodProcess). The runner (./pod-runner.ts) drives them.
  */
-import type {Json} from '../../k8s/client.js'
+import type {Json} from 'liqo-topology/k8s/client'
 import type {ContainerRun} from './container.js'
 import {backoffMs, readProbe} from './pod-spec.js'
 

@@ -7,7 +7,7 @@ import {existsSync, mkdirSync} from 'node:fs'
 import net from 'node:net'
 import {join} from 'node:path'
 
-import type {Json} from '../../k8s/client.js'
+import type {Json} from 'liqo-topology/k8s/client'
 import {httpGet} from '../components.js'
 import {startProcess, stopProcess, type ManagedProcess} from '../process.js'
 import {nowIso, type KubeletContext} from './kubelet-context.js'

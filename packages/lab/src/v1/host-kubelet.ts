@@ -7,8 +7,8 @@
  */
 import {mkdirSync} from 'node:fs'
 
-import type {Json} from '../../k8s/client.js'
-import {Reflector, type Change} from '../../k8s/reflector.js'
+import type {Json} from 'liqo-topology/k8s/client'
+import {Reflector, type Change} from 'liqo-topology/k8s/reflector'
 import {ensureNode, renewLease, workerNodeBody} from '../emulator/kubelet.js'
 import type {ProcessInfo} from '../state.js'
 import type {NodeSetting} from './kubelet-context.js'

@@ -1,7 +1,7 @@
 /**
  * What every pod of one host kubelet shares (./host-kubelet.ts makes it, ./pod-runner.ts uses it).
  */
-import type {KubeClient} from '../../k8s/client.js'
+import type {KubeClient} from 'liqo-topology/k8s/client'
 import type {LabNet} from './network.js'
 import type {ImageRule} from './pod-spec.js'
 

@@ -7,8 +7,8 @@
  */
 import {join} from 'node:path'
 
-import {ApiError} from '../../toolkit/errors.js'
-import type {Json, KubeClient} from '../../k8s/client.js'
+import {ApiError} from 'liqo-topology/toolkit/errors'
+import type {Json, KubeClient} from 'liqo-topology/k8s/client'
 import {freePort, httpGet, type ComponentSet} from '../components.js'
 
 export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node'

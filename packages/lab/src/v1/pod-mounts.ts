@@ -3,7 +3,7 @@
  * container's volumeMounts and the shell prologue that makes those mounts inside the pod's
  * namespaces. Pure, as ./pod-spec.ts (the runner, ./container.ts, does the I/O).
  */
-import type {Json} from '../../k8s/client.js'
+import type {Json} from 'liqo-topology/k8s/client'
 import type {Resolved} from './pod-spec.js'
 
 export interface MountPlan {

@@ -9,8 +9,8 @@
 import {mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
-import type {Json} from '../../k8s/client.js'
-import {sleep} from '../../toolkit/clock.js'
+import type {Json} from 'liqo-topology/k8s/client'
+import {sleep} from 'liqo-topology/toolkit/clock'
 import {stopProcess, startProcess, type ManagedProcess} from '../process.js'
 import {containerCommand, runProbes, terminatedState, type ContainerRun, type PodPlace} from './container.js'
 import {

@@ -3,7 +3,7 @@
  * stands for, a container's environment (with Kubernetes' `$(VAR)` expansion), its command line
  * and its probes (where its volumes go: ./pod-mounts.ts). No I/O here: the runner (./pod-runner.ts) does that.
  */
-import type {Json} from '../../k8s/client.js'
+import type {Json} from 'liqo-topology/k8s/client'
 
 export interface ImageRule {
   /** Image repository prefix the lab can run, e.g. `ghcr.io/liqotech/`. */

@@ -3,8 +3,8 @@
  * transition times kept while they hold), IPs, phase and its containers' states, sent as a patch
  * of the status subresource, one at a time and always the latest.
  */
-import type {Json, KubeClient} from '../../k8s/client.js'
-import {ApiError} from '../../toolkit/errors.js'
+import type {Json, KubeClient} from 'liqo-topology/k8s/client'
+import {ApiError} from 'liqo-topology/toolkit/errors'
 import {containerStatus, type ContainerRun} from './container.js'
 import {nowIso} from './kubelet-context.js'
 

@@ -8,8 +8,8 @@
 import {chmodSync, chownSync, mkdirSync, renameSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
-import {ApiError} from '../../toolkit/errors.js'
-import type {Json, KubeClient} from '../../k8s/client.js'
+import {ApiError} from 'liqo-topology/toolkit/errors'
+import type {Json, KubeClient} from 'liqo-topology/k8s/client'
 import {fieldValue, resourceValue, type PodFacts, type Resolved} from './pod-spec.js'
 
 export interface VolumeFile {

@@ -8,9 +8,9 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {isOurProcess, isRunning} from '../../src/lab/process.js'
-import {readState} from '../../src/lab/state.js'
-import {cli, lab, skipNote, until} from '../helpers/lab.js'
+import {isOurProcess, isRunning} from '../../src/process.js'
+import {readState} from '../../src/state.js'
+import {cli, lab, skipNote, until} from '../../../cli/test/helpers/lab.js'
 
 function alive(dir: string): string[] {
   const s = readState(dir)

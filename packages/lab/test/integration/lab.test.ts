@@ -8,9 +8,9 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {toPod} from '../../src/k8s/map.js'
-import {toNode} from '../../src/liqo/nodes.js'
-import {fcPath, nsOffloadingPath} from '../../src/liqo/constants.js'
+import {toPod} from 'liqo-topology/k8s/map'
+import {toNode} from 'liqo-topology/liqo/nodes'
+import {fcPath, nsOffloadingPath} from 'liqo-topology/liqo/constants'
 import {
   admin,
   cli,
@@ -27,7 +27,7 @@ import {
   uniqueName,
   until,
   type OffloadedNamespace,
-} from '../helpers/lab.js'
+} from '../../../cli/test/helpers/lab.js'
 
 describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
   let ns: OffloadedNamespace

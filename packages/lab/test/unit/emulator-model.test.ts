@@ -7,7 +7,7 @@ import {
   virtualNodeName,
   withCondition,
   type Cond,
-} from '../../src/lab/emulator/model.js'
+} from '../../src/emulator/model.js'
 
 describe('offloadingPhase (v0.3 rules)', () => {
   const ready = (status: string) => [{type: 'Ready', status}]

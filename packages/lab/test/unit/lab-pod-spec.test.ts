@@ -10,9 +10,9 @@ import {
   identityArgs,
   kubernetesServiceEnv,
   readProbe,
-} from '../../src/lab/v1/pod-spec.js'
-import {mountPlan, mountScript} from '../../src/lab/v1/pod-mounts.js'
-import {downwardFiles, keyFiles} from '../../src/lab/v1/pod-volumes.js'
+} from '../../src/v1/pod-spec.js'
+import {mountPlan, mountScript} from '../../src/v1/pod-mounts.js'
+import {downwardFiles, keyFiles} from '../../src/v1/pod-volumes.js'
 
 const rule = {
   registry: 'ghcr.io/liqotech/',

@@ -6,10 +6,10 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {runProbes, type ContainerRun} from '../../src/lab/v1/container.js'
-import type {ManagedProcess} from '../../src/lab/process.js'
-import {supervisorLogTail} from '../../src/lab/supervisor.js'
-import type {Probe} from '../../src/lab/v1/pod-spec.js'
+import {runProbes, type ContainerRun} from '../../src/v1/container.js'
+import type {ManagedProcess} from '../../src/process.js'
+import {supervisorLogTail} from '../../src/supervisor.js'
+import type {Probe} from '../../src/v1/pod-spec.js'
 
 // A real HTTP server on loopback answers the probes: /ok with 200, /fail with 500.
 let server: http.Server

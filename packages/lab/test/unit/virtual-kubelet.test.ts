@@ -1,10 +1,10 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 
-import type {Json, KubeClient} from '../../src/k8s/client.js'
-import type {Reflector} from '../../src/k8s/reflector.js'
-import type {EmulatedNode} from '../../src/lab/emulator/kubelet.js'
-import {IpPool, type EmuCluster} from '../../src/lab/emulator/model.js'
-import {STATUS_SYNC_MS, VirtualKubelet, type PodEntry} from '../../src/lab/emulator/virtual-kubelet.js'
+import type {Json, KubeClient} from 'liqo-topology/k8s/client'
+import type {Reflector} from 'liqo-topology/k8s/reflector'
+import type {EmulatedNode} from '../../src/emulator/kubelet.js'
+import {IpPool, type EmuCluster} from '../../src/emulator/model.js'
+import {STATUS_SYNC_MS, VirtualKubelet, type PodEntry} from '../../src/emulator/virtual-kubelet.js'
 
 /** A worker node whose client records the pod status patches it is sent (the pod store is ours). */
 function setup() {

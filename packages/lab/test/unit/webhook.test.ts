@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {mutatePod, offloadingTerms} from '../../src/lab/emulator/webhook.js'
-import {matchesTerms} from '../../src/model/scheduling.js'
-import type {NamespaceOffloading, NodeSelectorTerm} from '../../src/model/types.js'
+import {mutatePod, offloadingTerms} from '../../src/emulator/webhook.js'
+import {matchesTerms} from 'liqo-topology/model/scheduling'
+import type {NamespaceOffloading, NodeSelectorTerm} from 'liqo-topology/model/types'
 
 type Json = Record<string, any>
 type Nso = Pick<NamespaceOffloading, 'podStrategy' | 'clusterSelector'>

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import yaml from 'js-yaml'
 import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 
-import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
+import {nginxDeploymentBody} from '@liqo-topology/lab/tutorial'
 import {
   admin,
   cli,

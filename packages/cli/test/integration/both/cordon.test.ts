@@ -7,7 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
-import {TUTORIAL_DEPLOYMENT} from '../../../src/lab/tutorial.js'
+import {TUTORIAL_DEPLOYMENT} from '@liqo-topology/lab/tutorial'
 import {
   admin,
   cli,

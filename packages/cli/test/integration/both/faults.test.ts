@@ -7,7 +7,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {nginxDeploymentBody} from '../../../src/lab/tutorial.js'
+import {nginxDeploymentBody} from '@liqo-topology/lab/tutorial'
 import {restartLiqoControllerManager, startApiServer, stopApiServer} from '../../helpers/faults.js'
 import {
   admin,

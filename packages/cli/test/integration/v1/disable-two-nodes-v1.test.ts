@@ -9,7 +9,7 @@ import {spawn} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
-import {lookupLiqo} from '../../../src/lab/binaries.js'
+import {lookupLiqo} from '@liqo-topology/lab/binaries'
 import {
   admin,
   cli,

@@ -10,9 +10,9 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {isOurProcess, isRunning} from '../../../src/lab/process.js'
-import {readState, type LabState} from '../../../src/lab/state.js'
-import {cli, lab, skipNote, until} from '../../helpers/lab.js'
+import {isOurProcess, isRunning} from '../../../src/process.js'
+import {readState, type LabState} from '../../../src/state.js'
+import {cli, lab, skipNote, until} from '../../../../cli/test/helpers/lab.js'
 
 function alive(s: LabState): string[] {
   return [

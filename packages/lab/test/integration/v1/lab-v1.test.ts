@@ -8,9 +8,9 @@ import {spawn} from 'node:child_process'
 
 import {describe, expect, it} from 'vitest'
 
-import type {Json} from '../../../src/k8s/client.js'
-import {lookupLiqo} from '../../../src/lab/binaries.js'
-import {restartLiqoCrdReplicator} from '../../helpers/faults.js'
+import type {Json} from 'liqo-topology/k8s/client'
+import {lookupLiqo} from '../../../src/binaries.js'
+import {restartLiqoCrdReplicator} from '../../../../cli/test/helpers/faults.js'
 import {
   admin,
   cli,
@@ -22,7 +22,7 @@ import {
   skipNote,
   until,
   type RunResult,
-} from '../../helpers/lab.js'
+} from '../../../../cli/test/helpers/lab.js'
 
 const NS = 'liqo-test'
 
