@@ -17,7 +17,7 @@ export interface OclifPjson {
 }
 
 /** Whether `name` resolves from `root` (a directory holding a package.json). */
-function installed(name: string, root: string): boolean {
+export function installed(name: string, root: string): boolean {
   try {
     createRequire(join(root, 'package.json')).resolve(`${name}/package.json`)
     return true

@@ -11,7 +11,7 @@
  * time (toolkit/lazy.ts), and the lab's commands, which start processes from files next to the
  * bundle, run from the plain bundle.
  */
-import {existsSync, realpathSync} from 'node:fs'
+import {existsSync, readFileSync, realpathSync} from 'node:fs'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import v8 from 'node:v8'
@@ -21,6 +21,7 @@ import {Config, Errors, flush, handle, run} from '@oclif/core'
 
 import {CORE_COMMANDS} from '../../commands/core.js'
 import notFound from '../cli/not-found.js'
+import {installed, LAB_PLUGIN, withInstalledPlugins} from '../cli/plugins.js'
 import {mergeKubeconfigs, parseKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
 import {setLazyLoader} from '../toolkit/lazy.js'
 
@@ -45,8 +46,13 @@ function runtimeImport(): Loader {
   return script.runInThisContext() as Loader
 }
 
+/** Whether the lab plugin was installed when the snapshot was built (its configuration then holds it). */
+let labCaptured = false
+
 async function loadConfig(): Promise<Config> {
-  const config = await Config.load({root: ROOT})
+  const pjson = withInstalledPlugins(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')), ROOT)
+  const config = await Config.load({root: ROOT, pjson})
+  labCaptured = config.plugins.has(LAB_PLUGIN)
   const self = config.plugins.get(config.pjson.name) as unknown as {commandCache?: unknown}
   self.commandCache = CORE_COMMANDS
   return config
@@ -122,9 +128,16 @@ async function main(): Promise<void> {
   const load = runtimeImport()
   const argv = process.argv.slice(2)
   // The lab's commands, and oclif's help plugin, run from the plain bundle; so does everything
-  // under DEBUG (oclif's debug logging reads it when loaded), and if this blob was built for a
-  // bundle elsewhere (never expected: the blob's key names the bundle).
-  if (argv[0] === 'lab' || argv[0] === 'help' || process.env.DEBUG || script !== join(ROOT, 'run.js')) {
+  // under DEBUG (oclif's debug logging reads it when loaded), everything when the lab plugin was
+  // installed or removed since the build (the captured plugins would not be the run's), and if this
+  // blob was built for a bundle elsewhere (never expected: the blob's key names the bundle).
+  if (
+    argv[0] === 'lab' ||
+    argv[0] === 'help' ||
+    process.env.DEBUG ||
+    script !== join(ROOT, 'run.js') ||
+    installed(LAB_PLUGIN, ROOT) !== labCaptured
+  ) {
     await load(pathToFileURL(script).href)
     return
   }
