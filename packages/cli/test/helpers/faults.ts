@@ -197,15 +197,18 @@ export function stopApiServer(cluster: string): Promise<void> {
  * Starts a stopped API server again. Its controller manager (and scheduler) are restarted too:
  * after an API server outage they reconnect by themselves, but with client-go's backoff that can
  * take up to 30 s, which would only slow the tests that follow. Returns once the cluster is whole
- * (clusterWhole): its nodes Ready and Liqo's Services served.
+ * (clusterWhole): its nodes Ready and Liqo's Services served. `answering` is called as soon as the
+ * API server itself is back, before the rest is restarted and waited for.
  */
-export async function startApiServer(cluster: string): Promise<void> {
+export async function startApiServer(cluster: string, o: {answering?: () => void} = {}): Promise<void> {
   const {cli} = await import('./lab.js')
   const st = JSON.parse((await cli(['lab', 'status', '--dir', lab!.dir, '-o', 'json'])).stdout) as {
     components: Array<{name: string; running: boolean}>
   }
-  if (st.components.find((c) => c.name === `${cluster}/kube-apiserver`)?.running) return
-  await labCtl('start', `${cluster}/kube-apiserver`)
+  const running = st.components.find((c) => c.name === `${cluster}/kube-apiserver`)?.running
+  if (!running) await labCtl('start', `${cluster}/kube-apiserver`)
+  o.answering?.()
+  if (running) return
   const others = [
     `${cluster}/kube-controller-manager`,
     ...(cluster === 'cluster-1' ? [`${cluster}/kube-scheduler`] : []),
