@@ -54,6 +54,14 @@ export function layerOf(file) {
   return undefined
 }
 
+/** The lab mode a file of packages/lab/src belongs to: the Liqo v0.3 emulator, Liqo v1.2, or neither (shared). */
+function labMode(file) {
+  const rest = file.slice(`${LAB}src/`.length)
+  if (rest.startsWith('emulator/') || rest === 'emulator-lab.ts') return 'emulator'
+  if (rest.startsWith('v1/')) return 'v1'
+  return undefined
+}
+
 const NOT_THE_LAB = `the CLI does not import the lab: the lab is an optional oclif plugin (${LAB_NAME}, packages/lab)`
 
 /** Why `from` may not import the package specifier `spec` (e.g. "liqo-topology/k8s/client"), or undefined. */
@@ -80,7 +88,13 @@ export function violation(from, to) {
     return `the lab imports the CLI only through its exports (${CLI_NAME}/…, packages/cli/package.json)`
   const b = layerOf(to)
   if (!b) return undefined
-  if (lab) return a === 'lab' && b === 'lab-commands' ? "the lab's core does not import its commands" : undefined
+  if (lab) {
+    if (a === 'lab' && b === 'lab-commands') return "the lab's src/ does not import its commands"
+    const [m, n] = [labMode(from), labMode(to)]
+    return m && n && m !== n
+      ? "the lab's two modes do not import each other: move what both need to src/core/"
+      : undefined
+  }
   if (a === 'services' && b === 'services' && from !== to)
     return 'services do not import each other: move the shared step down (k8s/, liqo/ or wait/)'
   if (a === b) return undefined

@@ -8,15 +8,11 @@ import {randomUUID} from 'node:crypto'
 import {createWriteStream, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {lookupBinaries, pinnedVersions, type Binaries} from './binaries.js'
+import {pinnedVersions} from './binaries.js'
 import {freePort, startControlPlane, type StartedControlPlane} from './controlplane.js'
-import {
-  addForeignCluster,
-  installCrds,
-  installLiqoNamespace,
-  installReadonlyRole,
-  installWebhook,
-} from './emulator/bootstrap.js'
+import {addForeignCluster, installCrds, installLiqoNamespace, installWebhook} from './emulator/bootstrap.js'
+import {controlPlaneBinaries} from './core/control-plane.js'
+import {installReadonlyRole} from './core/rbac.js'
 import {Emulator} from './emulator/emulator.js'
 import type {EmuCluster} from './emulator/model.js'
 import {createPki, readPem} from './pki.js'
@@ -24,12 +20,6 @@ import {LAB_CLUSTERS, connectKubeconfig, userKubeconfig, type LabContext, type L
 import {populateScale} from './scale.js'
 import type {LabClusterState} from './state.js'
 import {ensurePeerings, setupTutorial} from './tutorial.js'
-
-export function controlPlaneBinaries(): Binaries {
-  const {found, missing} = lookupBinaries()
-  if (missing.length) throw new Error(`missing control-plane binaries: ${missing.join(', ')} (run: npm run lab:build)`)
-  return found as Binaries
-}
 
 async function controlPlaneStep(ctx: LabContext) {
   const bins = controlPlaneBinaries()

@@ -20,7 +20,7 @@ import {
   fcPath,
 } from 'liqo-topology/liqo/constants'
 import {packageRoot} from '../binaries.js'
-import {LIQO_VERSION} from './kubelet.js'
+import {LIQO_VERSION} from '../core/nodes.js'
 import type {EmuCluster} from './model.js'
 
 export const WEBHOOK_CONFIGURATION = 'liqo-mutating-webhook-configuration'
@@ -100,22 +100,6 @@ export async function installLiqoNamespace(c: EmuCluster): Promise<void> {
         },
       },
     },
-  })
-}
-
-export async function installReadonlyRole(client: KubeClient): Promise<void> {
-  await createIfMissing(client, '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: {name: 'lab:readonly'},
-    rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch']}],
-  })
-  await createIfMissing(client, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: {name: 'lab:readonly'},
-    roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'lab:readonly'},
-    subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'lab:readonly'}],
   })
 }
 

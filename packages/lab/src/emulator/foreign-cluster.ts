@@ -9,15 +9,8 @@ import {FOREIGN_CLUSTER, LABEL_DISCOVERY_TYPE, LABEL_FC_CLUSTER_ID, fcPath} from
 import type {ForeignCluster, Node} from 'liqo-topology/model/types'
 import {sleep} from 'liqo-topology/toolkit/clock'
 import {ApiError} from 'liqo-topology/toolkit/errors'
-import {
-  VIRTUAL_NODE_FINALIZER,
-  cordonNotReady,
-  ensureNode,
-  removeFinalizer,
-  virtualNodeBody,
-  type EmulatedNode,
-  type NodeCapacity,
-} from './kubelet.js'
+import {ensureNode, type NodeCapacity} from '../core/nodes.js'
+import {VIRTUAL_NODE_FINALIZER, cordonNotReady, removeFinalizer, virtualNodeBody, type EmulatedNode} from './kubelet.js'
 import {
   IpPool,
   tenantNamespace,

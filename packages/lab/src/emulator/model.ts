@@ -2,6 +2,10 @@
 import type {KubeClient} from 'liqo-topology/k8s/client'
 import type {Reflector} from 'liqo-topology/k8s/reflector'
 import type {ForeignCluster} from 'liqo-topology/model/types'
+import {microTime, nowIso} from '../core/nodes.js'
+
+/** The time formats of Kubernetes objects (core/nodes.ts), for the emulator's files. */
+export {microTime, nowIso}
 
 export interface EmuCluster {
   name: string
@@ -29,14 +33,6 @@ export function virtualNodeName(c: Pick<EmuCluster, 'id'>): string {
 
 export function tenantNamespace(remoteId: string): string {
   return `liqo-tenant-${remoteId}`
-}
-
-export function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
-}
-
-export function microTime(): string {
-  return new Date().toISOString().replace(/Z$/, '000Z')
 }
 
 export interface Cond {

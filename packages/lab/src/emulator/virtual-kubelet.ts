@@ -11,7 +11,8 @@ import type {Json} from 'liqo-topology/k8s/client'
 import type {Reflector} from 'liqo-topology/k8s/reflector'
 import {sleep} from 'liqo-topology/toolkit/clock'
 import {ApiError} from 'liqo-topology/toolkit/errors'
-import {renewLease, runningConditions, runningStatus, twinBody, type EmulatedNode} from './kubelet.js'
+import {renewLease} from '../core/nodes.js'
+import {runningConditions, runningStatus, twinBody, type EmulatedNode} from './kubelet.js'
 import type {EmuCluster} from './model.js'
 
 /** Trimmed pod kept in the emulator's stores. */

@@ -9,7 +9,7 @@ import {mkdirSync} from 'node:fs'
 
 import type {Json} from 'liqo-topology/k8s/client'
 import {Reflector, type Change} from 'liqo-topology/k8s/reflector'
-import {ensureNode, renewLease, workerNodeBody} from '../emulator/kubelet.js'
+import {ensureNode, renewLease, workerNodeBody} from '../core/nodes.js'
 import type {ProcessInfo} from '../state.js'
 import type {NodeSetting} from './kubelet-context.js'
 import {PodRunner, type KubeletContext, type PodProcess} from './pod-runner.js'

@@ -24,8 +24,8 @@ import {join} from 'node:path'
 
 import {lookupLiqo, pinnedVersions, type LiqoArtifacts} from '../binaries.js'
 import {startControlPlane, type ClusterPlan, type RunningCluster, type StartedControlPlane} from '../controlplane.js'
-import {installReadonlyRole} from '../emulator/bootstrap.js'
-import {controlPlaneBinaries} from '../emulator-lab.js'
+import {controlPlaneBinaries} from '../core/control-plane.js'
+import {installReadonlyRole} from '../core/rbac.js'
 import {createPki, readPem} from '../pki.js'
 import {
   LAB_CLUSTERS,
