@@ -1,7 +1,7 @@
 /**
  * Every command except the lab's: what the start-up snapshot (src/entry/snapshot.ts) holds ready.
- * The lab's commands (commands/index.ts adds them) run from the plain bundle only: they start
- * processes from files next to it.
+ * The lab's commands (the @liqo-topology/lab plugin, packages/lab) run from the plain bundle only:
+ * they start processes from files next to the lab's own bundle.
  */
 import Complete from './__complete.js'
 import Board from './board.js'
