@@ -3,10 +3,10 @@
  * `lab` commands. package.json lists it in oclif.plugins; oclif loads a listed plugin only when it
  * is one of the package's dependencies too, and then warns on every run if it is missing. The lab
  * is not a dependency of the CLI (users of the CLI do not get it): it becomes one, for oclif, only
- * when it is installed beside the CLI (it resolves from the CLI's root).
+ * when it is installed beside the CLI (found from the CLI's root as Node finds a package).
  */
-import {createRequire} from 'node:module'
-import {join} from 'node:path'
+import {existsSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 
 /** The lab plugin's npm name. */
 export const LAB_PLUGIN = '@liqo-topology/lab'
@@ -16,13 +16,15 @@ export interface OclifPjson {
   oclif: {plugins?: string[]}
 }
 
-/** Whether `name` resolves from `root` (a directory holding a package.json). */
+/**
+ * Whether package `name` is installed where Node would find it from `root`: a node_modules folder of
+ * `root` or of a folder above it (a walk of existsSync: a resolve through createRequire would also
+ * read and parse package.json files, on every run of the CLI).
+ */
 export function installed(name: string, root: string): boolean {
-  try {
-    createRequire(join(root, 'package.json')).resolve(`${name}/package.json`)
-    return true
-  } catch {
-    return false
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', name, 'package.json'))) return true
+    if (dirname(dir) === dir) return false
   }
 }
 
