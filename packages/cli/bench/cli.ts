@@ -9,7 +9,9 @@
  * and Liqo v1.2's own controllers; `--no-v1` skips the latter) how fast `wait` and `peer disable --wait`
  * notice convergence (vs a 1 s polling loop), the API requests of a wait (audit log), and `peer
  * disable --wait` total time vs the time Liqo itself needs (./convergence.ts). `--only-v1` measures
- * only the latter on Liqo v1.2; `--only-exec` only `pods where` with an exec plugin vs a token. Start-up figures: npm
+ * only the latter on Liqo v1.2; `--only-exec` only `pods where` with an exec plugin vs a token. On both modes,
+ * `rebalance`'s wall time vs the replacements' own start-up, and on Liqo v1.2 `peer disable` of a cluster with two
+ * virtual nodes vs one (./moves.ts); `--only-moves` measures only those, on Liqo v1.2. Start-up figures: npm
  * run bench:startup (./startup.ts).
  */
 import {spawnSync} from 'node:child_process'
@@ -24,7 +26,8 @@ import {liqoV1} from '../src/liqo/v1.js'
 import {labDown, labScale, labUp} from '@liqo-topology/lab/lab'
 import {readState} from '@liqo-topology/lab/state'
 import {ensurePeerings, waitVirtualNodesReady} from '@liqo-topology/lab/tutorial'
-import {measureConvergence} from './convergence.js'
+import {measureConvergence, type LabProfile} from './convergence.js'
+import {measureDisableTwoNodes, measureRebalance} from './moves.js'
 import {benchExec} from './exec.js'
 import {add, log, ms, rows, timeRounds} from './util.js'
 
@@ -37,6 +40,7 @@ const CONV_ROUNDS = arg('convergence-rounds', 5)
 const PODS = arg('pods', 10_000)
 const CLUSTERS = arg('clusters', 100)
 const ONLY_EXEC = process.argv.includes('--only-exec')
+const ONLY_MOVES = process.argv.includes('--only-moves')
 const ROOT = new URL('..', import.meta.url).pathname
 /** The published launcher; its start-up snapshot is built before anything is measured. */
 const CLI = [join(ROOT, 'bin', 'liqo-topology')]
@@ -65,34 +69,34 @@ async function benchV0(): Promise<string> {
     await benchExec({state, dir, cli: CLI, rounds: ROUNDS})
     if (ONLY_EXEC) return state.kubernetesVersion
     // --- convergence ------------------------------------------------------------------------------
-    await measureConvergence(
-      {
-        name: 'Liqo v0.3 emulator',
-        liqo: liqoV0,
-        cluster3Id: id3,
-        nodeOfCluster3: `liqo-${id3}`,
-        isSwitchPatch: (e) =>
-          e.verb === 'patch' &&
-          e.objectRef?.resource === 'foreignclusters' &&
-          e.objectRef.name === 'cluster-3' &&
-          e.responseStatus?.code === 200 &&
-          e.user.username === 'admin',
-        isReadyUpdate: (e) =>
-          e.user.username === 'liqo-emulator' &&
-          e.objectRef?.resource === 'pods' &&
-          e.objectRef.subresource === 'status' &&
-          e.objectRef.namespace === 'liqo-test' &&
-          e.responseStatus?.code === 200,
-        isPodGone: (e) =>
-          e.user.username === 'liqo-emulator' &&
-          e.verb === 'delete' &&
-          e.objectRef?.resource === 'pods' &&
-          e.objectRef.namespace === 'liqo-test' &&
-          e.responseStatus?.code === 200,
-        restore: () => ensurePeerings(client, remoteIds),
-      },
-      {client, state, dir, cli: CLI, env, rounds: CONV_ROUNDS},
-    )
+    const profile: LabProfile = {
+      name: 'Liqo v0.3 emulator',
+      liqo: liqoV0,
+      cluster3Id: id3,
+      nodeOfCluster3: `liqo-${id3}`,
+      isSwitchPatch: (e) =>
+        e.verb === 'patch' &&
+        e.objectRef?.resource === 'foreignclusters' &&
+        e.objectRef.name === 'cluster-3' &&
+        e.responseStatus?.code === 200 &&
+        e.user.username === 'admin',
+      isReadyUpdate: (e) =>
+        e.user.username === 'liqo-emulator' &&
+        e.objectRef?.resource === 'pods' &&
+        e.objectRef.subresource === 'status' &&
+        e.objectRef.namespace === 'liqo-test' &&
+        e.responseStatus?.code === 200,
+      isPodGone: (e) =>
+        e.user.username === 'liqo-emulator' &&
+        e.verb === 'delete' &&
+        e.objectRef?.resource === 'pods' &&
+        e.objectRef.namespace === 'liqo-test' &&
+        e.responseStatus?.code === 200,
+      restore: () => ensurePeerings(client, remoteIds),
+    }
+    await measureConvergence(profile, {client, state, dir, cli: CLI, env, rounds: CONV_ROUNDS})
+    const id2 = state.clusters.find((c) => c.name === 'cluster-2')!.id
+    await measureRebalance(profile, {client, state, dir, cli: CLI, env, rounds: CONV_ROUNDS, ids: {c2: id2, c3: id3}})
 
     // --- scale ------------------------------------------------------------------------------------
     log(`scale: ${CLUSTERS} remote clusters and ${PODS} pods (this takes a few minutes)`)
@@ -129,7 +133,7 @@ async function benchV0(): Promise<string> {
   return state.kubernetesVersion
 }
 
-const kubernetesVersion = process.argv.includes('--only-v1') ? '' : await benchV0()
+const kubernetesVersion = process.argv.includes('--only-v1') || ONLY_MOVES ? '' : await benchV0()
 // --- the same convergence figures on Liqo v1.2's own controllers ---------------------------------
 if (!process.argv.includes('--no-v1') && !ONLY_EXEC) await benchV1()
 
@@ -140,47 +144,42 @@ async function benchV1(): Promise<void> {
   const s1 = readState(dir1)!
   const c1 = await KubeClient.connect(resolveTarget(loadKubeconfig({kubeconfig: s1.kubeconfig}), 'cluster-1'))
   try {
-    await measureConvergence(
-      {
-        name: 'Liqo v1.2',
-        liqo: liqoV1,
-        cluster3Id: 'cluster-3',
-        nodeOfCluster3: 'cluster-3',
-        isSwitchPatch: (e) =>
-          e.verb === 'patch' &&
-          e.objectRef?.resource === 'virtualnodes' &&
-          e.objectRef.name === 'cluster-3' &&
-          e.responseStatus?.code === 200 &&
-          e.user.username === 'admin',
-        // Liqo's virtual kubelet (a service account) reports the offloaded pods' status.
-        isReadyUpdate: (e) =>
-          e.user.username.startsWith('system:serviceaccount:liqo-tenant-') &&
-          e.objectRef?.resource === 'pods' &&
-          e.objectRef.subresource === 'status' &&
-          e.objectRef.namespace === 'liqo-test' &&
-          e.responseStatus?.code === 200,
-        isPodGone: (e) =>
-          e.user.username.startsWith('system:serviceaccount:liqo-tenant-') &&
-          e.verb === 'delete' &&
-          e.objectRef?.resource === 'pods' &&
-          !e.objectRef.subresource &&
-          e.objectRef.namespace === 'liqo-test' &&
-          e.responseStatus?.code === 200,
-        restore: async () => {
-          for (const fc of (await liqoV1.listPeerings(c1)).items)
-            if (fc.outgoingEnabled !== 'Yes') await liqoV1.setOutgoing(c1, fc, 'Yes')
-          await waitVirtualNodesReady(c1, ['cluster-2', 'cluster-3'], 180_000)
-        },
+    const profile: LabProfile = {
+      name: 'Liqo v1.2',
+      liqo: liqoV1,
+      cluster3Id: 'cluster-3',
+      nodeOfCluster3: 'cluster-3',
+      isSwitchPatch: (e) =>
+        e.verb === 'patch' &&
+        e.objectRef?.resource === 'virtualnodes' &&
+        e.objectRef.name === 'cluster-3' &&
+        e.responseStatus?.code === 200 &&
+        e.user.username === 'admin',
+      // Liqo's virtual kubelet (a service account) reports the offloaded pods' status.
+      isReadyUpdate: (e) =>
+        e.user.username.startsWith('system:serviceaccount:liqo-tenant-') &&
+        e.objectRef?.resource === 'pods' &&
+        e.objectRef.subresource === 'status' &&
+        e.objectRef.namespace === 'liqo-test' &&
+        e.responseStatus?.code === 200,
+      isPodGone: (e) =>
+        e.user.username.startsWith('system:serviceaccount:liqo-tenant-') &&
+        e.verb === 'delete' &&
+        e.objectRef?.resource === 'pods' &&
+        !e.objectRef.subresource &&
+        e.objectRef.namespace === 'liqo-test' &&
+        e.responseStatus?.code === 200,
+      restore: async () => {
+        for (const fc of (await liqoV1.listPeerings(c1)).items)
+          if (fc.outgoingEnabled !== 'Yes') await liqoV1.setOutgoing(c1, fc, 'Yes')
+        await waitVirtualNodesReady(c1, ['cluster-2', 'cluster-3'], 180_000)
       },
-      {
-        client: c1,
-        state: s1,
-        dir: dir1,
-        cli: CLI,
-        env: {KUBECONFIG: s1.kubeconfig, NO_COLOR: '1'},
-        rounds: CONV_ROUNDS,
-      },
-    )
+    }
+    const o = {client: c1, state: s1, dir: dir1, cli: CLI, env: {KUBECONFIG: s1.kubeconfig, NO_COLOR: '1'}}
+    if (!ONLY_MOVES) await measureConvergence(profile, {...o, rounds: CONV_ROUNDS})
+    const moves = {...o, rounds: ONLY_MOVES ? 3 : CONV_ROUNDS, ids: {c2: 'cluster-2', c3: 'cluster-3'}}
+    await measureRebalance(profile, moves)
+    await measureDisableTwoNodes(profile, {...moves, rounds: ONLY_MOVES ? 2 : CONV_ROUNDS})
   } finally {
     c1.close()
     await labDown(dir1)

@@ -18,7 +18,8 @@ export default class Rebalance extends BaseCommand {
     'from where, then evicts them through the Eviction API (PodDisruptionBudgets respected and named), ' +
     '--max-unavailable ' +
     'at a time per controller, each replacement Ready before the next eviction. The scheduler still places the ' +
-    'replacements; the clusters that should receive nothing are cordoned (a NoSchedule taint liqo-topology/rebalance ' +
+    'replacements; the clusters that should receive nothing are cordoned (a NoSchedule taint of the run, ' +
+    'liqo-topology/rebalance-<run>, with a lease it renews, ' +
     'on their virtual nodes, through the VirtualNode on Liqo v1) for the move and uncordoned after it, also ' +
     'after Ctrl-C, and by the next run after a crash. ' +
     'A budget that allows no eviction stops the plan (exit 3; --force moves the rest). A second run has ' +

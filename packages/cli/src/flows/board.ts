@@ -1,15 +1,17 @@
 /**
- * The flow of `board`: the live placement (the same watches as `pods where -w`) and the peerings
+ * The flow of `board`: the live placement and the peerings (the same watches as `pods where -w`)
  * feed a store; the full-screen view (src/ui/board.ts, Ink, loaded only here) draws it. From the
  * board, d / e on the selected cluster runs the same plan → preview → confirm → change → wait as
- * `peer disable|enable`, the preview and question shown in the board.
+ * `peer disable|enable`, and r the same as `rebalance` of the board's namespace (or every
+ * namespace), the preview and question shown in the board.
  */
-import {NODES} from '../liqo/nodes.js'
 import {cordonsOf} from '../liqo/peers.js'
 import type {PodsWhereOptions} from '../liqo/placement.js'
 import {boardColumns, describeMove, type BoardPeer} from '../render/board.js'
 import {clusterDisplayName, type PlacedPod} from '../model/placement.js'
+import type {ForeignCluster, Node} from '../model/types.js'
 import {peerChangeWords as words, renderPlan} from '../render/peer.js'
+import {renderRebalancePlan, renderRebalanceResult} from '../render/rebalance.js'
 import {listForeignClusters, planPeerChange, type PeerAction} from '../services/peer.js'
 import {watchPlacement} from '../services/pods-where.js'
 import {UsageError} from '../toolkit/errors.js'
@@ -17,10 +19,16 @@ import {reachLine} from '../toolkit/rerun.js'
 import {BoardStore, type BoardHandlers} from '../ui/board-store.js'
 import type {Progress} from '../ui/progress.js'
 import {changePeering, type PeerConversation} from './peer-change.js'
+import {rebalanceWith, type RebalanceConversation} from './rebalance.js'
 import type {Session} from './session.js'
 
-/** How often the column headers (the peerings' state) are read again. */
-const PEERS_EVERY_MS = 2000
+/** A peering's state in its column's header: the switch, the phase, and who cordons it (peer cordon: "cordoned"). */
+function peerState(fc: ForeignCluster, nodes: Node[]): string {
+  const holders = cordonsOf(fc, nodes)
+  const others = holders.filter((h) => h !== 'cordon')
+  const cordoned = holders.length ? `, cordoned${others.length ? ` (${others.join(', ')})` : ''}` : ''
+  return `${fc.outgoingEnabled}/${fc.outgoingPhase}${cordoned}`
+}
 
 /** The board of the session's namespace, or (allNamespaces) of every namespace. */
 export async function runBoard(s: Session, options: {allNamespaces: boolean}): Promise<void> {
@@ -38,24 +46,15 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
   const pods = new Map<string, PlacedPod>()
   let peers: BoardPeer[] = []
   const redraw = () => store.set({columns: boardColumns([...pods.values()], peers)})
-  const readPeers = async () => {
-    const nodes = NODES.list(client).then((r) => r.items)
-    const {fcs} = await listForeignClusters(client, nodes)
-    const all = await nodes
-    peers = fcs.map((fc) => ({
-      name: clusterDisplayName(fc),
-      foreignCluster: fc.name,
-      state: `${fc.outgoingEnabled}/${fc.outgoingPhase}${cordonsOf(fc, all).includes('cordon') ? ', cordoned' : ''}`,
-    }))
+  // The column headers follow the peerings' and nodes' watches; redrawn only when one changes.
+  const onPeerings = (fcs: ForeignCluster[], nodes: Node[]) => {
+    const next = fcs.map((fc) => ({name: clusterDisplayName(fc), foreignCluster: fc.name, state: peerState(fc, nodes)}))
+    if (JSON.stringify(next) === JSON.stringify(peers)) return
+    peers = next
     redraw()
   }
   const ctl = new AbortController()
   signal.addEventListener('abort', () => ctl.abort(), {once: true})
-  await readPeers()
-  const timer = setInterval(
-    () => void readPeers().catch((e: unknown) => store.event(`peerings: ${(e as Error).message}`)),
-    PEERS_EVERY_MS,
-  )
   const watching = watchPlacement(
     client,
     o,
@@ -73,19 +72,20 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
       if (line) store.event(line)
       redraw()
     },
+    onPeerings,
   ).catch((e: unknown) => {
     if (!ctl.signal.aborted) store.event(`watch ended: ${(e as Error).message}`)
   })
   const handlers: BoardHandlers = {
     quit: () => ctl.abort(),
     act: (action, foreignCluster) => void boardChange({...s, signal: ctl.signal}, store, {action, foreignCluster}),
+    rebalance: () => void boardRebalance({...s, signal: ctl.signal}, store, options.allNamespaces),
   }
   try {
     const {showBoard} = await import('../ui/board.js')
     await showBoard(store, handlers, ctl.signal)
   } finally {
     ctl.abort()
-    clearInterval(timer)
     await watching
   }
 }
@@ -143,5 +143,40 @@ function boardProgress(store: BoardStore): Progress {
     warn: (m) => store.event(`warning: ${m}`),
     info: (m) => store.event(m),
     stop: () => store.status(''),
+  }
+}
+
+/** r from the board: `rebalance` of the board's scope (its defaults), the plan and question in the board. */
+async function boardRebalance(s: Session, store: BoardStore, allNamespaces: boolean): Promise<void> {
+  const o = {allNamespaces, stableForMs: 30_000, maxUnavailable: 1, dryRun: false, yes: false, force: false}
+  try {
+    await rebalanceWith(s, rebalanceOnTheBoard(s, store, allNamespaces), {...o, timeoutMs: 180_000})
+  } catch (e) {
+    store.status('')
+    if (s.signal.aborted) return
+    // What needs --force is refused here too: the command line that does it is in the hint.
+    const hint = (e as {hint?: string}).hint
+    store.event(`error: ${(e as Error).message}${hint ? ` (${hint})` : ''}`)
+  }
+}
+
+/** The board's side of a rebalance: notes in its events, the plan and a y/N question in the board. */
+function rebalanceOnTheBoard(s: Session, store: BoardStore, allNamespaces: boolean): RebalanceConversation {
+  let preview = ''
+  return {
+    note: (m) => store.event(m),
+    showPlan: (view) => (preview = renderRebalancePlan(view).trimEnd()),
+    nothing: () => {},
+    confirm: async (_view, question) => {
+      const yes = await store.ask({text: preview, question: `${question} (y/N)`, canConfirm: true})
+      const what = allNamespaces ? 'every namespace' : s.namespace
+      store.event(yes ? `rebalancing ${what}` : 'aborted: nothing was moved')
+      return yes
+    },
+    progress: async () => boardProgress(store),
+    result: (r) => {
+      const lines = renderRebalanceResult(r).trimEnd().split('\n')
+      store.event(lines[lines.length - 1] ?? '')
+    },
   }
 }

@@ -1,16 +1,19 @@
 /**
  * The flow of `rebalance`: read → (undo what an interrupted run left) → wait for clusters still in
- * their stabilisation window → plan → show → refuse what needs --force → confirm → move → report.
+ * their stabilisation window → plan → show → refuse what needs --force → confirm → move → report,
+ * told through a RebalanceConversation: the terminal's here, the board's in ./board.ts.
  */
 import {requireAccess} from '../k8s/access.js'
 import {connectLiqo} from '../liqo/connect.js'
-import {rebalanceCordon, type ClusterCordon} from '../liqo/steer.js'
+import {rebalanceCordon, type ClusterCordon, type HeldCordon} from '../liqo/steer.js'
+import {REBALANCE_LEASE_S, REBALANCE_RENEW_MS} from '../model/cordon.js'
 import {stabilising, type RebalancePlan} from '../model/rebalance.js'
 import {
   rebalancePlanDocument,
   rebalanceResultDocument,
   renderRebalancePlan,
   renderRebalanceResult,
+  type RebalanceOutcome,
 } from '../render/rebalance.js'
 import {
   applyRebalance,
@@ -23,7 +26,7 @@ import {
 import {sleep, systemClock} from '../toolkit/clock.js'
 import {BudgetBlockedError, InterruptedError, UserError} from '../toolkit/errors.js'
 import {confirm} from '../ui/confirm.js'
-import {makeProgress, waitReporting} from '../ui/progress.js'
+import {makeProgress, waitReporting, type Progress} from '../ui/progress.js'
 import type {Session} from './session.js'
 
 export interface RebalanceOptions {
@@ -45,7 +48,48 @@ const cordonNote = (p: RebalancePlan) => {
 }
 const movesOf = (p: RebalancePlan) => p.controllers.filter((c) => !c.blocked).reduce((n, c) => n + c.moves.length, 0)
 
+/**
+ * How a rebalance talks with the person who asked for it: the terminal (`rebalance`, `peer enable --rebalance`) or the
+ * board (r on it), as PeerConversation does for a peer change.
+ */
+export interface RebalanceConversation {
+  /** A line for the person: what was undone, waited for, left alone. */
+  note(message: string): void
+  /** The plan, before the question. */
+  showPlan(view: RebalanceView): void
+  /** Nothing to move (`view` as read, for a document on stdout). */
+  nothing(view: RebalanceView): void
+  /** Whether to make the moves; resolves false (or throws) when they are not to be made. */
+  confirm(view: RebalanceView, question: string): Promise<boolean>
+  /** Where the moves report, once confirmed. */
+  progress(): Promise<Progress>
+  /** The moves made. */
+  result(outcome: RebalanceOutcome): void
+}
+
 export async function runRebalance(session: Session, o: RebalanceOptions): Promise<void> {
+  await rebalanceWith(session, terminal(session, o), o)
+}
+
+/** The terminal's side: the plan on stderr, a y/N prompt (or --yes), a spinner, the result on stdout. */
+function terminal(session: Session, o: RebalanceOptions): RebalanceConversation {
+  const {io, print, signal} = session
+  const what = o.allNamespaces ? 'every namespace' : session.namespace
+  return {
+    note: (m) => io.err(m),
+    showPlan: (view) => io.err(renderRebalancePlan(view).trimEnd()),
+    nothing: (view) => print.print({document: () => rebalancePlanDocument(view)}),
+    confirm: async (_view, message) => {
+      await confirm(io, {message, yes: o.yes, action: `rebalance ${what}`, declined: 'nothing was moved', signal})
+      return true
+    },
+    progress: () => makeProgress(io),
+    result: (r) => print.print({document: () => rebalanceResultDocument(r), text: () => renderRebalanceResult(r)}),
+  }
+}
+
+/** The rebalance, told through `talk` (--dry-run: the terminal's only). */
+export async function rebalanceWith(session: Session, talk: RebalanceConversation, o: RebalanceOptions): Promise<void> {
   const {io, print, client, signal} = session
   const scope: RebalanceScope = {
     namespace: session.namespace,
@@ -57,12 +101,15 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   const cordon = rebalanceCordon(liqo)
   const read = () => readRebalance(client, liqo, scope, cordon, systemClock)
   let view = await read()
-  if (view.leftovers.length && !o.dryRun) {
+  if (!o.dryRun) view = await settleOtherRuns(session, talk, view, read)
+  if (view.held.dead.length && !o.dryRun) {
     await undoLeftovers(client, cordon, view, {timeoutMs: o.timeoutMs, signal, clock: systemClock})
-    io.err(`lifted the cordon a killed rebalance left on ${view.leftovers.map((f) => f.name).join(', ')}`)
+    talk.note(`lifted the cordon a killed rebalance left on ${clusterNames(view.held.dead)}`)
     view = await read()
   }
-  view = await afterWindow(session, view, o, read)
+  for (const h of view.held.live)
+    talk.note(`left alone: the cordon of a rebalance still running (run ${h.lease.run}) on ${h.fc.name}`)
+  view = await afterWindow(session, talk, view, o, read)
   const blocked = blockedOf(view.plan)
   const moves = movesOf(view.plan)
   if (o.dryRun) {
@@ -71,7 +118,7 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
     return
   }
   if (!o.allNamespaces && !view.plan.namespaces.length) {
-    io.err(
+    talk.note(
       `nothing to move: namespace ${session.namespace} is not offloaded (no NamespaceOffloading), its pods ` +
         `run on the local cluster only`,
     )
@@ -79,18 +126,30 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
   }
   if (!moves && !blocked.length) {
     const left = view.plan.controllers.filter((c) => c.skipped)
-    for (const c of left) io.err(`left alone: ${c.namespace}/${c.owner.name}: ${c.skipped}`)
+    for (const c of left) talk.note(`left alone: ${c.namespace}/${c.owner.name}: ${c.skipped}`)
     const all = o.allNamespaces ? 'every namespace' : session.namespace
     const spread = !left.length
       ? `the pods of ${all} are spread as the plan aims`
       : left.length < view.plan.controllers.length
         ? 'the others are spread as the plan aims'
         : 'none of them can move now'
-    io.err(`nothing to move: ${spread} (context "${client.context}")`)
-    print.print({document: () => rebalancePlanDocument(view)})
+    talk.note(`nothing to move: ${spread} (context "${client.context}")`)
+    talk.nothing(view)
     return
   }
-  io.err(renderRebalancePlan(view).trimEnd())
+  talk.showPlan(view)
+  refuseWithoutForce(view, o)
+  await requireAccess(client, rebalanceAccess(view, cordon), 'rebalance')
+  const question =
+    `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context ` +
+    `"${client.context}" as planned above${cordonNote(view.plan)}?`
+  if (!(await talk.confirm(view, question))) return
+  await move(session, talk, view, o, cordon, read)
+}
+
+/** What needs --force: a budget that keeps a controller from moving, Pending pods of others the cordon would hold. */
+function refuseWithoutForce(view: RebalanceView, o: RebalanceOptions): void {
+  const blocked = blockedOf(view.plan)
   if (blocked.length && !o.force) {
     const names = blocked.map((c) => `PodDisruptionBudget ${c.blocked!.budget} (${c.blocked!.detail})`).join('; ')
     throw new BudgetBlockedError(
@@ -107,23 +166,51 @@ export async function runRebalance(session: Session, o: RebalanceOptions): Promi
       're-run with --force to do it anyway',
     )
   }
-  if (!moves) throw blockedError(view)
-  await requireAccess(client, rebalanceAccess(view, cordon), 'rebalance')
-  await confirm(io, {
-    message:
-      `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context ` +
-      `"${client.context}" as planned above${cordonNote(view.plan)}?`,
-    yes: o.yes,
-    action: `rebalance ${o.allNamespaces ? 'every namespace' : session.namespace}`,
-    declined: 'nothing was moved',
-    signal,
-  })
-  await move(session, view, o, cordon, read)
+  if (!movesOf(view.plan)) throw blockedError(view)
+}
+
+const clusterNames = (held: HeldCordon[]) => [...new Set(held.map((h) => h.fc.name))].join(', ')
+
+/**
+ * Other runs' cordons whose lease still runs belong to a run that is alive, or one killed less than a lease ago: read
+ * again each renewal period until each lease has been renewed (alive: left alone) or has run out (dead: lifted next).
+ * A lease not renewed for a whole lease period as we watch is dead whatever time it names (a writer whose value cannot
+ * be trusted, say): no wait lasts longer than that.
+ */
+async function settleOtherRuns(
+  session: Session,
+  talk: RebalanceConversation,
+  view: RebalanceView,
+  read: () => Promise<RebalanceView>,
+): Promise<RebalanceView> {
+  const id = (h: HeldCordon) => `${h.fc.name} ${h.lease.key}`
+  const seen = new Map(view.held.live.map((h) => [id(h), h.lease.untilS]))
+  if (!seen.size) return view
+  talk.note(
+    `another rebalance holds a cordon on ${clusterNames(view.held.live)}: waiting up to ` +
+      `${REBALANCE_LEASE_S + REBALANCE_RENEW_MS / 1000}s to see whether it still runs (its lease is renewed) ` +
+      'or was killed (it runs out)',
+  )
+  const deadline = Date.now() + REBALANCE_LEASE_S * 1000 + REBALANCE_RENEW_MS
+  for (;;) {
+    const untilMs = Math.max(...view.held.live.filter((h) => seen.has(id(h))).map((h) => h.lease.untilS * 1000))
+    const nap = Math.min(REBALANCE_RENEW_MS + 1000, untilMs - session.client.serverNow() + 1000, deadline - Date.now())
+    await sleep(Math.max(0, nap), session.signal)
+    if (session.signal.aborted) throw new InterruptedError(session.stage.line())
+    view = await read()
+    const stillOpen = view.held.live.filter((h) => seen.get(id(h)) === h.lease.untilS)
+    if (!stillOpen.length) return view
+    if (Date.now() >= deadline) {
+      const live = view.held.live.filter((h) => !stillOpen.includes(h))
+      return {...view, held: {dead: [...view.held.dead, ...stillOpen], live}}
+    }
+  }
 }
 
 /** Clusters still in their window count soon: wait for them (not with --dry-run), then read again. */
 async function afterWindow(
   session: Session,
+  talk: RebalanceConversation,
   view: RebalanceView,
   o: RebalanceOptions,
   read: () => Promise<RebalanceView>,
@@ -131,7 +218,7 @@ async function afterWindow(
   const soon = stabilising(view.plan)
   if (!soon.length || o.dryRun) return view
   const ms = Math.max(...soon.map((c) => c.countsInMs ?? 0))
-  session.io.err(
+  talk.note(
     `waiting ${Math.ceil(ms / 1000)}s for ${soon.map((c) => c.cluster.name).join(', ')} to have been Ready ` +
       `for ${Math.round(o.stableForMs / 1000)}s (--stable-for)`,
   )
@@ -150,15 +237,16 @@ function blockedError(view: RebalanceView): BudgetBlockedError {
 
 async function move(
   session: Session,
+  talk: RebalanceConversation,
   view: RebalanceView,
   o: RebalanceOptions,
   cordon: ClusterCordon,
   read: () => Promise<RebalanceView>,
 ): Promise<void> {
-  const {io, print, client, signal, stage} = session
+  const {client, signal, stage} = session
   const finishIn = {context: client.context}
   stage.set('nothing was changed')
-  const progress = await makeProgress(io)
+  const progress = await talk.progress()
   let run
   try {
     run = await applyRebalance(client, view, {
@@ -182,10 +270,7 @@ async function move(
   }
   progress.succeed(`moved ${run.moved.length} pod(s) in ${(run.elapsedMs / 1000).toFixed(1)}s`)
   const after = (await read()).plan
-  print.print({
-    document: () => rebalanceResultDocument({view, run, after}),
-    text: () => renderRebalanceResult({view, run, after}),
-  })
+  talk.result({view, run, after})
   if (run.refused.length) {
     const r = run.refused[0]!
     throw new BudgetBlockedError(
@@ -194,7 +279,7 @@ async function move(
     )
   }
   if (o.force && blockedOf(view.plan).length)
-    io.err(
+    talk.note(
       `left in place: ${blockedOf(view.plan)
         .map((c) => `${c.namespace}/${c.owner.name} (PodDisruptionBudget ${c.blocked!.budget})`)
         .join(', ')}`,

@@ -77,6 +77,15 @@ export class KubeClient {
     this.transport.close()
   }
 
+  /**
+   * Now on the API server's clock (ms since the epoch), as far as its last answer told (to the second); our own clock
+   * before any answer. What a time written for another machine to read is measured on.
+   */
+  serverNow(): number {
+    const d = this.exchange.serverDate
+    return d ? Date.now() + (d.serverMs - d.localMs) : Date.now()
+  }
+
   /** Who the errors of ./http-errors.ts name. */
   private get endpoint(): {server: string; context: string; url: URL} {
     return {server: this.server, context: this.context, url: this.transport.url}

@@ -34,6 +34,12 @@ export class Exchange {
   ) {}
 
   /**
+   * The API server's clock as its last answer gave it (the Date header, to the second), and ours at that moment: what
+   * tells the time on the server's clock, the one every machine talking to it shares.
+   */
+  serverDate: {serverMs: number; localMs: number} | undefined
+
+  /**
    * Sends a request, again when client-go would: after the Retry-After of a 429 or 5xx (any
    * verb: the server did not process it), after a connection reset (GET only: a write may have
    * been processed), at most 10 times, within the request's deadline; and once after a 401 when
@@ -97,6 +103,8 @@ export class Exchange {
       deadline === Infinity ? 0 : Math.max(1, deadline - Date.now()),
     )
     const status = res.statusCode ?? 0
+    const date = res.headers.date ? Date.parse(res.headers.date) : NaN
+    if (!Number.isNaN(date)) this.serverDate = {serverMs: date, localMs: Date.now()}
     const head = {status, contentType: res.headers['content-type'], retryAfter: res.headers['retry-after'], credentials}
     if (stream && status < 300) return {...head, res}
     const body = await readBody(res).catch((e: unknown) => {

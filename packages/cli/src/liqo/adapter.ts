@@ -12,7 +12,7 @@ import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import type {Kind, WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
-import type {CordonHolder} from '../model/cordon.js'
+import type {CordonHolder, CordonRef, RebalanceLease} from '../model/cordon.js'
 import type {ForeignCluster, NamespaceOffloading, Node} from '../model/types.js'
 import type {LiqoLine} from './detect.js'
 
@@ -98,18 +98,20 @@ export interface Unpeering {
 
 export interface CordonAdapter {
   /**
-   * Puts up (`on`) or lifts `holder`'s cordon on every virtual node of `fc` (`nodes`: the Nodes, as
-   * read); idempotent, `changed` false when every one already was so.
+   * Puts up (`on`; a taint given is renewed when its value differs) or lifts a cordon on every virtual node
+   * of `fc` (`nodes`: the Nodes, as read); idempotent, `changed` false when every one already was so.
    */
   set(
     client: KubeClient,
     fc: ForeignCluster,
     nodes: Node[],
-    holder: CordonHolder,
+    cordon: CordonRef,
     on: boolean,
   ): Promise<{changed: boolean}>
   /** The holders of the cordons written for `fc` (those Liqo keeps applying), from a peering read and the Nodes. */
   holders(fc: ForeignCluster, nodes: Node[]): CordonHolder[]
+  /** The rebalance runs' cordons written for `fc`, one per run (the latest lease of its objects). */
+  leases(fc: ForeignCluster, nodes: Node[]): RebalanceLease[]
   /** The objects set() writes, as kubectl names them (for the plan); empty when there is nothing to cordon. */
   targets(fc: ForeignCluster, nodes: Node[]): string[]
   /** The permissions set() needs, for the preflight. */

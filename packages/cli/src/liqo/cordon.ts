@@ -1,12 +1,12 @@
 /**
- * The write behind a cordon (../model/cordon.ts), shared by the adapters: one holder's NoSchedule
+ * The write behind a cordon (../model/cordon.ts), shared by the adapters: one cordon's NoSchedule
  * taint put into or taken out of an object's spec.taints (a v0 Node, a v1 VirtualNode). Read,
  * edit, JSON merge patch guarded by the resourceVersion just read; on 409 Conflict read again and
  * redo the edit (client-go's RetryOnConflict back-off), so that a taint someone else wrote in
  * between is kept. The other taints are written back as they were read.
  */
 import type {Json, KubeClient} from '../k8s/client.js'
-import {withCordon, type CordonHolder} from '../model/cordon.js'
+import {withCordon, type CordonRef} from '../model/cordon.js'
 import {sleep} from '../toolkit/clock.js'
 import {ApiError, UserError} from '../toolkit/errors.js'
 
@@ -17,13 +17,13 @@ export interface TaintTarget {
 }
 
 /**
- * Puts up (`on`) or lifts `holder`'s taint on the object; `changed` false when it already was so, or the object is
- * gone.
+ * Puts up (`on`, or renews) or lifts the cordon's taint on the object; `changed` false when it already was so, or
+ * the object is gone.
  */
 export async function editCordonTaint(
   client: KubeClient,
   t: TaintTarget,
-  holder: CordonHolder,
+  cordon: CordonRef,
   on: boolean,
 ): Promise<{changed: boolean}> {
   const attempts = 10
@@ -31,7 +31,7 @@ export async function editCordonTaint(
     const fresh = await client.getOrNull(t.path)
     // A node deleted meanwhile (a disable's drain) keeps no pod off anything: nothing to do.
     if (!fresh) return {changed: false}
-    const next = withCordon((fresh.spec?.taints ?? []) as Json[], holder, on)
+    const next = withCordon((fresh.spec?.taints ?? []) as Json[], cordon, on)
     if (!next) return {changed: false}
     try {
       await client.patch(
@@ -56,10 +56,10 @@ export async function editCordonTaint(
 export async function editCordonTaints(
   client: KubeClient,
   targets: TaintTarget[],
-  holder: CordonHolder,
+  cordon: CordonRef,
   on: boolean,
 ): Promise<{changed: boolean}> {
   let changed = false
-  for (const t of targets) changed = (await editCordonTaint(client, t, holder, on)).changed || changed
+  for (const t of targets) changed = (await editCordonTaint(client, t, cordon, on)).changed || changed
   return {changed}
 }

@@ -1,27 +1,87 @@
 /**
- * What `rebalance` needs of a cordon (./adapter.ts `cordons`, holder "rebalance"): keep new pods off
- * a cluster's virtual nodes while pods move away from it, let them back, and find the cordons a run
- * that was killed before it could lift them left behind (a rerun lifts them first). Where the taint
- * is written is the generation's business (v0: the Node; v1: the VirtualNode's spec.taints).
+ * What `rebalance` needs of a cordon (./adapter.ts `cordons`): keep new pods off a cluster's virtual
+ * nodes while pods move away from it, let them back, and tell the cordons of other runs apart. Each
+ * run holds its own taint (../model/cordon.ts rebalanceTaint), with a lease on the API server's
+ * clock that it renews while it holds it: one run lifts its own cordon and no other's, and a run
+ * killed before it could lift its cordon leaves a lease that runs out, which a later run lifts.
+ * Where the taint is written is the generation's business (v0: the Node; v1: the VirtualNode's
+ * spec.taints).
  */
+import {randomBytes} from 'node:crypto'
+
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
-import type {ForeignCluster, Node} from '../model/types.js'
+import {
+  leaseExpired,
+  rebalanceTaint,
+  REBALANCE_LEASE_S,
+  REBALANCE_RENEW_MS,
+  type RebalanceLease,
+} from '../model/cordon.js'
+import type {ForeignCluster, Node, Taint} from '../model/types.js'
+import {sleep} from '../toolkit/clock.js'
 import type {LiqoAdapter} from './adapter.js'
 
+/** Another run's cordon on a peering, as read. */
+export interface HeldCordon {
+  fc: ForeignCluster
+  lease: RebalanceLease
+}
+
 export interface ClusterCordon {
-  /** Puts up (`on`) or lifts the rebalance's cordon on every virtual node of `fc`. */
+  /** This run's taint key. */
+  readonly key: string
+  /** Puts up (`on`, with a fresh lease) or lifts this run's cordon on every virtual node of `fc`. */
   set(client: KubeClient, fc: ForeignCluster, nodes: Node[], on: boolean): Promise<{changed: boolean}>
-  /** The peerings whose virtual nodes still carry a rebalance's cordon. */
-  leftovers(fcs: ForeignCluster[], nodes: Node[]): ForeignCluster[]
+  /**
+   * Renews this run's lease on `fcs` (read at each turn: the caller may add to it) until the returned stop is called
+   * (it resolves once no renewal is under way, so that a lift after it stays lifted). A failed renewal is tried again
+   * at the next turn.
+   */
+  keep(client: KubeClient, fcs: ForeignCluster[], nodes: Node[]): () => Promise<void>
+  /** The other runs' cordons: `dead` those whose lease ran out at `nowMs` (API server's clock), `live` the others. */
+  others(fcs: ForeignCluster[], nodes: Node[], nowMs: number): {dead: HeldCordon[]; live: HeldCordon[]}
+  /** Lifts another run's cordon. */
+  lift(client: KubeClient, held: HeldCordon, nodes: Node[]): Promise<{changed: boolean}>
   /** The permissions set() needs, for the preflight. */
   access(fc: ForeignCluster, nodes: Node[]): AccessCheck[]
 }
 
-export function rebalanceCordon(liqo: LiqoAdapter): ClusterCordon {
+export function rebalanceCordon(liqo: LiqoAdapter, run: string = randomBytes(4).toString('hex')): ClusterCordon {
+  const key = rebalanceTaint(run, 0).key
+  const fresh = (client: KubeClient): Taint =>
+    rebalanceTaint(run, Math.ceil(client.serverNow() / 1000) + REBALANCE_LEASE_S)
+  const set = (client: KubeClient, fc: ForeignCluster, nodes: Node[], on: boolean) =>
+    liqo.cordons.set(client, fc, nodes, on ? fresh(client) : {key, effect: 'NoSchedule'}, on)
   return {
-    set: (client, fc, nodes, on) => liqo.cordons.set(client, fc, nodes, 'rebalance', on),
-    leftovers: (fcs, nodes) => fcs.filter((fc) => liqo.cordons.holders(fc, nodes).includes('rebalance')),
+    key,
+    set,
+    keep: (client, fcs, nodes) => {
+      const stop = new AbortController()
+      const loop = (async () => {
+        while (!stop.signal.aborted) {
+          await sleep(REBALANCE_RENEW_MS, stop.signal)
+          if (stop.signal.aborted) break
+          for (const fc of fcs) await set(client, fc, nodes, true).catch(() => undefined)
+        }
+      })()
+      return async () => {
+        stop.abort()
+        await loop
+      }
+    },
+    others: (fcs, nodes, nowMs) => {
+      const held = fcs.flatMap((fc) =>
+        liqo.cordons
+          .leases(fc, nodes)
+          .filter((l) => l.key !== key)
+          .map((lease) => ({fc, lease})),
+      )
+      const dead = held.filter((h) => leaseExpired(h.lease, Math.floor(nowMs / 1000)))
+      return {dead, live: held.filter((h) => !dead.includes(h))}
+    },
+    lift: (client, held, nodes) =>
+      liqo.cordons.set(client, held.fc, nodes, {key: held.lease.key, effect: 'NoSchedule'}, false),
     access: (fc, nodes) => liqo.cordons.access(fc, nodes),
   }
 }

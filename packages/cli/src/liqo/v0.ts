@@ -5,7 +5,7 @@
 import type {Json, KubeClient} from '../k8s/client.js'
 import {Kind, type WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
-import {CORDON_HOLDERS, clusterVirtualNodes, cordonHolders} from '../model/cordon.js'
+import {CORDON_HOLDERS, clusterVirtualNodes, cordonHolders, mergeLeases, rebalanceLeases} from '../model/cordon.js'
 import type {ForeignCluster, Node} from '../model/types.js'
 import type {CordonAdapter, LiqoAdapter, OutgoingSetting, PeeringsWatch} from './adapter.js'
 import {editCordonTaints} from './cordon.js'
@@ -96,20 +96,22 @@ function watchV0(
  * Liqo creates a new Node without it when offloading is enabled again.
  */
 const cordonsV0: CordonAdapter = {
-  set: (client, fc, nodes, holder, on) =>
+  set: (client, fc, nodes, cordon, on) =>
     editCordonTaints(
       client,
       clusterVirtualNodes(nodes, fc.clusterId).map((n) => ({
         path: NODES.path({name: n.name}),
         what: NODES.ref(n.name),
       })),
-      holder,
+      cordon,
       on,
     ),
   holders: (fc, nodes) =>
     CORDON_HOLDERS.filter((h) =>
       clusterVirtualNodes(nodes, fc.clusterId).some((n) => cordonHolders(n.taints).includes(h)),
     ),
+  leases: (fc, nodes) =>
+    mergeLeases(clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) => rebalanceLeases(n.taints))),
   targets: (fc, nodes) => clusterVirtualNodes(nodes, fc.clusterId).map((n) => NODES.ref(n.name)),
   access: (fc, nodes) =>
     clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) =>

@@ -5,7 +5,7 @@
  */
 import type {Json} from '../k8s/client.js'
 import {Kind} from '../k8s/kind.js'
-import {cordonHolders} from '../model/cordon.js'
+import {cordonHolders, rebalanceLeases} from '../model/cordon.js'
 import type {ForeignCluster, ModuleStatus, Node, PeeringCondition, Taint, VirtualNodeSwitch} from '../model/types.js'
 import {byName} from '../toolkit/text.js'
 import {FOREIGN_CLUSTER_V1, LABEL_REMOTE_CLUSTER_ID, NAMESPACE_OFFLOADING_V1, VIRTUAL_NODE_V1} from './constants.js'
@@ -133,6 +133,7 @@ export function assemblePeering(fc: ForeignClusterV1, vns: VirtualNodeV1[], node
       // A cordoned or departing Node is not the one offloading can use.
       const usable = !!node && node.ready && !node.unschedulable && !node.deletionTimestamp
       const cordons = cordonHolders(v.taints)
+      const leases = rebalanceLeases(v.taints)
       return {
         namespace: v.namespace,
         name: v.name,
@@ -141,6 +142,7 @@ export function assemblePeering(fc: ForeignClusterV1, vns: VirtualNodeV1[], node
         nodePresent: !!node,
         nodeReady: usable,
         ...(cordons.length ? {cordons} : {}),
+        ...(leases.length ? {leases} : {}),
       }
     })
   const {phase, reason} = offloadingPhase(switches)

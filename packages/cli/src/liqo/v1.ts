@@ -12,7 +12,7 @@ import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient, ListResult} from '../k8s/client.js'
 import type {WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
-import {CORDON_HOLDERS} from '../model/cordon.js'
+import {CORDON_HOLDERS, mergeLeases} from '../model/cordon.js'
 import type {ForeignCluster, Node, VirtualNodeSwitch} from '../model/types.js'
 import {UserError} from '../toolkit/errors.js'
 import type {CordonAdapter, LiqoAdapter, OutgoingSetting, PeeringList, PeeringsWatch} from './adapter.js'
@@ -144,17 +144,18 @@ async function setCreateNode(
  * patches the Node's taints from its own copy of the Node, index by index.
  */
 const cordonsV1: CordonAdapter = {
-  set: (client, fc, _nodes, holder, on) =>
+  set: (client, fc, _nodes, cordon, on) =>
     editCordonTaints(
       client,
       requireVirtualNodes(fc).map((v) => ({
         path: VIRTUAL_NODES.path({namespace: v.namespace, name: v.name}),
         what: `${VIRTUAL_NODE_V1.plural}.${VIRTUAL_NODE_V1.group} ${vnRef(v)}`,
       })),
-      holder,
+      cordon,
       on,
     ),
   holders: (fc) => CORDON_HOLDERS.filter((h) => (fc.virtualNodes ?? []).some((v) => v.cordons?.includes(h))),
+  leases: (fc) => mergeLeases((fc.virtualNodes ?? []).flatMap((v) => v.leases ?? [])),
   targets: (fc) => (fc.virtualNodes ?? []).map((v) => `VirtualNode ${vnRef(v)}`),
   access: (fc) =>
     requireVirtualNodes(fc).flatMap((v) =>

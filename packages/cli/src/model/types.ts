@@ -183,6 +183,8 @@ export interface VirtualNodeSwitch {
   nodeReady: boolean
   /** Holders of the cordons written in the VirtualNode's spec.taints (./cordon.ts). */
   cordons?: CordonHolder[]
+  /** The rebalance runs' cordons among them, with their leases (./cordon.ts). */
+  leases?: RebalanceLease[]
 }
 
 export interface RemoteNamespaceCondition {
@@ -240,3 +242,10 @@ export interface Namespace {
 
 /** Who put up a cordon of ours on a cluster's virtual nodes (./cordon.ts). */
 export type CordonHolder = 'cordon' | 'disable' | 'rebalance'
+
+/** A rebalance run's cordon as written: its key, its run, and the end of its lease (0: none, a run before leases). */
+export interface RebalanceLease {
+  key: string
+  run: string
+  untilS: number
+}

@@ -192,16 +192,17 @@ export async function applyPeerChange(
   if (o.signal.aborted)
     throw new InterruptedError(`interrupted before the change; peering to ${plan.cluster.name} left as it was`)
   // A disable keeps replacements off every virtual node of the cluster first; an enable lifts what one left.
-  const lift =
+  const kept =
     plan.action === 'disable'
       ? await keepReplacementsOff(client, liqo, plan, o, timeline)
       : await liftDisableCordon(client, liqo, plan, timeline)
+  const lift = kept?.lift
   try {
     if (!plan.alreadyDone) {
       patched = (await liqo.setOutgoing(client, plan.fc, value)).changed
       timeline.push({at: 0, kind: 'patched', text: liqo.describeOutgoing(plan.fc, value), cluster: plan.cluster.name})
     }
-    if (lift && !o.signal.aborted) await evictAtOnce(client, plan, timeline)
+    if (kept && !o.signal.aborted) await evictAtOnce(client, plan, kept.present, timeline)
   } catch (e) {
     await lift?.()
     throw e
@@ -241,7 +242,8 @@ const DISABLE_CORDON_WAIT_MS = 5000
  * Before the switch of a cluster with more than one virtual node (Liqo v1: one per ResourceSlice):
  * the "disable" cordon on all of them, so that the replacements of the pods Liqo evicts from one
  * do not land on another that Liqo drains later (and get evicted a second time). With one virtual
- * node there is nothing to do: Liqo cordons it before it evicts. Returns what lifts it, or nothing.
+ * node there is nothing to do: Liqo cordons it before it evicts. Returns what lifts it and the
+ * cluster's virtual nodes as read (evictAtOnce's), or nothing.
  */
 async function keepReplacementsOff(
   client: KubeClient,
@@ -249,7 +251,7 @@ async function keepReplacementsOff(
   plan: PeerPlan,
   o: ApplyOptions,
   timeline: TimelineEvent[],
-): Promise<(() => Promise<void>) | undefined> {
+): Promise<{lift: () => Promise<void>; present: Node[]} | undefined> {
   if (o.signal.aborted) return undefined
   const nodes = (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items
   const present = clusterVirtualNodes(nodes, plan.fc.clusterId)
@@ -288,7 +290,7 @@ async function keepReplacementsOff(
     await lift()
     throw e
   }
-  return lift
+  return {lift, present}
 }
 
 /** Before an enable: lifts a "disable" cordon an earlier disable left (run with --no-wait, or stopped hard). */
@@ -316,12 +318,14 @@ async function liftDisableCordon(
  * one VirtualNode at a time and checks each evicted pod's deletion every 10 s before the next
  * (virtualnode-controller drain.go, waitForPodTerminationCheckPeriod), so the pods of the last
  * node would wait for all the others. Best effort: a refused eviction is left to Liqo's drain.
+ * `nodes`: the cluster's virtual nodes as keepReplacementsOff read them, not listed again.
  */
-async function evictAtOnce(client: KubeClient, plan: PeerPlan, timeline: TimelineEvent[]): Promise<void> {
-  const nodes = clusterVirtualNodes(
-    (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items,
-    plan.fc.clusterId,
-  )
+async function evictAtOnce(
+  client: KubeClient,
+  plan: PeerPlan,
+  nodes: Node[],
+  timeline: TimelineEvent[],
+): Promise<void> {
   const pods = (await Promise.all(nodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`}))))
     .flatMap((r) => r.items)
     .filter((p) => !p.deletionTimestamp)

@@ -5,7 +5,7 @@ import {peeringsOrWarning} from '../liqo/connect.js'
 import {NODES} from '../liqo/nodes.js'
 import {podScope, type PodsWhereOptions, type PodsWhereResult} from '../liqo/placement.js'
 import {place, type PlacedPod} from '../model/placement.js'
-import type {Pod} from '../model/types.js'
+import type {ForeignCluster, Node, Pod} from '../model/types.js'
 
 export interface PlacementEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -15,6 +15,8 @@ export interface PlacementEvent {
 /**
  * `pods where -w`: the current placement once, then every change of a pod (including the cluster
  * it lands on) until the signal aborts. Watches pods, nodes and the peerings; no polling.
+ * `onPeerings` (the board's column headers): the peerings and nodes after the initial placement and
+ * on every change of them, from the same watches.
  */
 export async function watchPlacement(
   client: KubeClient,
@@ -22,6 +24,7 @@ export async function watchPlacement(
   signal: AbortSignal,
   onInitial: (r: PodsWhereResult) => void,
   onEvent: (e: PlacementEvent) => void,
+  onPeerings?: (fcs: ForeignCluster[], nodes: Node[]) => void,
 ): Promise<void> {
   const liqo = await peeringsOrWarning(client)
   const pods = PODS.reflector(client, podScope(o))
@@ -39,9 +42,14 @@ export async function watchPlacement(
   const fingerprint = (item: PlacedPod, type: string) =>
     JSON.stringify([item.cluster, item.status, item.ready, item.restarts, item.node, type])
   const last = new Map<string, string>()
+  const peeringsChanged = () => {
+    if (!ready || !onPeerings) return
+    const {nodes: n, fcs: f} = current()
+    onPeerings(f, n)
+  }
   const runs = [
-    nodes.run(ctl.signal, () => {}),
-    ...(peerings?.reflectors ?? []).map((r) => r.run(ctl.signal, () => {})),
+    nodes.run(ctl.signal, peeringsChanged),
+    ...(peerings?.reflectors ?? []).map((r) => r.run(ctl.signal, peeringsChanged)),
     pods.run(ctl.signal, (changes) => {
       if (!ready) return
       for (const c of changes) {
@@ -71,6 +79,7 @@ export async function watchPlacement(
       warnings: liqo.warnings,
     })
     ready = true
+    peeringsChanged()
     // Runs until Ctrl-C; a watch that fails for good (e.g. Forbidden) ends it with that error.
     await Promise.race([
       new Promise<void>((r) => ctl.signal.addEventListener('abort', () => r(), {once: true})),

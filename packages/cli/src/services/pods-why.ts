@@ -131,17 +131,13 @@ async function failedScheduling(client: KubeClient, o: PodsWhyOptions): Promise<
 }
 
 /**
- * The pods bound to each node that have not finished (what the scheduler counts against its allocatable), one list per
- * node.
+ * The pods bound to each node with an allocatable that have not finished (what the scheduler counts against it): one
+ * field-selected list of every bound pod, whatever the number of nodes.
  */
 async function podsByNode(client: KubeClient, nodes: Node[]): Promise<Map<string, Pod[]>> {
-  const withRoom = nodes.filter((n) => n.allocatable)
-  const lists = await Promise.all(
-    withRoom.map((n) =>
-      PODS.list(client, {fieldSelector: `spec.nodeName=${n.name},status.phase!=Succeeded,status.phase!=Failed`}).then(
-        (r) => [n.name, r.items] as const,
-      ),
-    ),
-  )
-  return new Map(lists)
+  const withRoom = new Map(nodes.filter((n) => n.allocatable).map((n) => [n.name, [] as Pod[]]))
+  if (!withRoom.size) return withRoom
+  const fieldSelector = 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed'
+  for (const p of (await PODS.list(client, {fieldSelector})).items) if (p.nodeName) withRoom.get(p.nodeName)?.push(p)
+  return withRoom
 }

@@ -10,7 +10,7 @@ import {evictPod} from '../k8s/evict.js'
 import {POD_DISRUPTION_BUDGETS, PODS, requireNamespace} from '../k8s/kinds.js'
 import type {LiqoAdapter} from '../liqo/adapter.js'
 import {NODES} from '../liqo/nodes.js'
-import type {ClusterCordon} from '../liqo/steer.js'
+import type {ClusterCordon, HeldCordon} from '../liqo/steer.js'
 import {clusterOfNode, indexForeignClusters} from '../model/placement.js'
 import {planRebalance, type ControllerPlan, type RebalancePlan} from '../model/rebalance.js'
 import type {ForeignCluster, Node, Pod} from '../model/types.js'
@@ -31,8 +31,11 @@ export interface RebalanceView {
   generation: string
   scope: RebalanceScope
   plan: RebalancePlan
-  /** Peerings still cordoned by a rebalance that could not lift its cordon (killed). */
-  leftovers: ForeignCluster[]
+  /**
+   * Other runs' cordons: `dead` those whose lease ran out (a run killed before it could lift them), `live` those of
+   * runs still vouching for them (or killed within the lease).
+   */
+  held: {dead: HeldCordon[]; live: HeldCordon[]}
   nodes: Node[]
   fcs: ForeignCluster[]
 }
@@ -70,7 +73,7 @@ export async function readRebalance(
     generation: liqo.generation,
     scope,
     plan,
-    leftovers: cordon.leftovers(fcs, nodes),
+    held: cordon.others(fcs, nodes, client.serverNow()),
     nodes,
     fcs,
   }
@@ -121,15 +124,16 @@ export interface ApplyRebalanceOptions {
   onState?: (state: string) => void
 }
 
-/** Lifts the cordons a killed rebalance left, and waits until the scheduler sees them gone (before planning again). */
+/** Lifts the cordons killed runs left, and waits until the scheduler sees them gone (before planning again). */
 export async function undoLeftovers(
   client: KubeClient,
   cordon: ClusterCordon,
   view: RebalanceView,
   o: Pick<ApplyRebalanceOptions, 'timeoutMs' | 'signal' | 'clock'>,
 ): Promise<void> {
-  for (const fc of view.leftovers) await cordon.set(client, fc, view.nodes, false)
-  for (const fc of view.leftovers) await cordonApplied(client, fc.clusterId, false, o)
+  for (const h of view.held.dead) await cordon.lift(client, h, view.nodes)
+  for (const h of view.held.dead)
+    await cordonApplied(client, h.fc.clusterId, {key: h.lease.key, effect: 'NoSchedule'}, false, o)
 }
 
 export async function applyRebalance(
@@ -160,6 +164,10 @@ async function moveController(
 ): Promise<void> {
   const at = () => o.clock.now() - o.start
   const cordoned: ForeignCluster[] = []
+  const mine = {key: o.cordon.key, effect: 'NoSchedule'}
+  // The lease tells other runs this cordon is still wanted (a killed run's runs out): renewed from the first write on,
+  // on the clusters cordoned so far, also while a slow one is still being waited for.
+  const stopRenewing = c.cordon.length ? o.cordon.keep(client, cordoned, view.nodes) : async () => {}
   let refused = false
   try {
     for (const x of c.cordon) {
@@ -168,7 +176,7 @@ async function moveController(
       cordoned.push(fc)
       await o.cordon.set(client, fc, view.nodes, true)
       // Evict only once the scheduler sees it: Liqo v1 copies a VirtualNode's taints to its node.
-      await cordonApplied(client, fc.clusterId, true, o)
+      await cordonApplied(client, fc.clusterId, mine, true, o)
       run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} cordoned for the move`, cluster: x.name})
     }
     o.onState?.(
@@ -221,10 +229,11 @@ async function moveController(
       }
     }
   } finally {
-    // Always undone, also when a wait was interrupted or failed.
+    // Always undone, also when a wait was interrupted or failed; no renewal after the lift.
+    await stopRenewing()
     for (const fc of cordoned) await o.cordon.set(client, fc, view.nodes, false)
     // After a signal the lift is written and that is all: the process is about to end.
-    if (!o.signal.aborted) for (const fc of cordoned) await cordonApplied(client, fc.clusterId, false, o)
+    if (!o.signal.aborted) for (const fc of cordoned) await cordonApplied(client, fc.clusterId, mine, false, o)
     for (const x of c.cordon)
       run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} uncordoned`, cluster: x.name})
   }

@@ -26,6 +26,8 @@ export interface BoardView {
 export interface BoardHandlers {
   quit(): void
   act(action: 'disable' | 'enable', foreignCluster: string): void
+  /** r: rebalance the board's namespace (or every namespace). */
+  rebalance(): void
 }
 
 const MAX_EVENTS = 50

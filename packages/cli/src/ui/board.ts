@@ -3,7 +3,8 @@
  * cluster with its peering state in the header, the pods as coloured cells that move as they are
  * rescheduled, the last events in a footer. Re-flows on resize (Ink re-renders on the terminal's
  * size). Keys: ←/→ (or h/l) select a cluster, d / e disable / enable it (a preview and a y/N
- * question, as peer disable|enable), q or Ctrl-C leave. Loaded lazily: only `board` pays for Ink.
+ * question, as peer disable|enable), r rebalances the pods (the same, as rebalance), q or Ctrl-C
+ * leave. Loaded lazily: only `board` pays for Ink.
  */
 import type React from 'react'
 
@@ -40,7 +41,8 @@ function layout(ui: Ui, view: BoardView, selected: number, size: {columns: numbe
     Text,
     {wrap: 'truncate'},
     h(Text, {bold: true}, 'liqo-topology board'),
-    ` — context ${safeText(view.context)}, ${safeText(view.scope)} — ←/→ select, d disable, e enable, q quit`,
+    ` — context ${safeText(view.context)}, ${safeText(view.scope)} — ←/→ select, d disable, e enable, ` +
+      'r rebalance, q quit',
   )
   const columns = h(
     Box,
@@ -149,6 +151,7 @@ export async function showBoard(store: BoardStore, handlers: BoardHandlers, sign
         exit()
       } else if (key.leftArrow || input === 'h') setSelected((s) => Math.max(0, s - 1))
       else if (key.rightArrow || input === 'l') setSelected((s) => Math.min(view.columns.length - 1, s + 1))
+      else if (input === 'r') handlers.rebalance()
       else if (input === 'd' || input === 'e') {
         const col = view.columns[selected]
         if (col?.foreignCluster) handlers.act(input === 'd' ? 'disable' : 'enable', col.foreignCluster)

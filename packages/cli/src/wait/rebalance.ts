@@ -8,7 +8,7 @@ import type {KubeClient} from '../k8s/client.js'
 import {PODS} from '../k8s/kinds.js'
 import type {Change} from '../k8s/reflector.js'
 import {NODES} from '../liqo/nodes.js'
-import {cordonPending} from '../model/cordon.js'
+import {cordonPending, type CordonRef} from '../model/cordon.js'
 import type {Pod} from '../model/types.js'
 import type {Clock} from '../toolkit/clock.js'
 import type {TimelineEvent} from './timeline.js'
@@ -113,11 +113,13 @@ export async function replacementsReady(
 }
 
 /**
- * Until the rebalance's cordon is (`on`) or is no longer on every virtual node of the cluster: what the scheduler sees.
+ * Until a rebalance's cordon (`cordon`: its taint) is (`on`) or is no longer on every virtual node of the cluster: what
+ * the scheduler sees.
  */
 export async function cordonApplied(
   client: KubeClient,
   clusterId: string,
+  cordon: CordonRef,
   on: boolean,
   o: ReplacementWaitOptions,
 ): Promise<void> {
@@ -125,7 +127,7 @@ export async function cordonApplied(
   await waitFor({
     reflectors: [nodes],
     evaluate: () => {
-      const pending = cordonPending([...nodes.store.values()], clusterId, 'rebalance', on)
+      const pending = cordonPending([...nodes.store.values()], clusterId, cordon, on)
       const message = pending.length
         ? `waiting for the cordon to be ${on ? 'on' : 'off'} ${pending.join(', ')}`
         : `cordon ${on ? 'on' : 'off'}`

@@ -33,7 +33,7 @@ function view(pdbs: PodDisruptionBudget[] = []): RebalanceView {
     generation: 'Liqo v1.x',
     scope: {namespace: 'liqo-test', allNamespaces: false, stableForMs: 30_000, maxUnavailable: 1},
     plan,
-    leftovers: [],
+    held: {dead: [], live: []},
     nodes,
     fcs: [milan, rome],
   }

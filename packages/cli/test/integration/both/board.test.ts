@@ -2,7 +2,8 @@
  * The live board, driven in tmux as a person would (send-keys, capture-pane), against the lab:
  * the columns and pods are drawn, a pod moved by `peer disable` shows up in its new column (the
  * latency from "Ready in the API" to "drawn" is printed), d / y on a selected cluster runs the
- * change from the board, the layout re-flows on resize, and q leaves with exit 0.
+ * change from the board, the layout re-flows on resize, a cordon shows as it is put up, r rebalances
+ * from the board, and q leaves with exit 0.
  */
 import {spawnSync} from 'node:child_process'
 
@@ -138,6 +139,21 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
       })
     },
   )
+
+  it('a cordon shows in the header as it is put up (watched); r rebalances from the board after a y', async () => {
+    tmux('resize-window', '-t', SESSION, '-x', '150', '-y', '40')
+    expect((await cli(['peer', 'cordon', 'cluster-2', '--yes'])).code).toBe(0)
+    await until('cluster-2 shown cordoned', 30_000, async () => /Established, cordoned ·/.test(column('cluster-2')))
+    expect((await cli(['peer', 'uncordon', 'cluster-2', '--yes'])).code).toBe(0)
+    await until('cluster-2 shown uncordoned', 30_000, async () => /Established ·/.test(column('cluster-2')))
+    tmux('send-keys', '-t', SESSION, 'r')
+    // The default --stable-for (30s) counts from cluster-3's enable in the test before.
+    await until('the rebalance question', 120_000, async () => /Move 1 pod\(s\) of "liqo-test"/.test(screen()))
+    tmux('send-keys', '-t', SESSION, 'y')
+    await until('moved, said in the footer', 180_000, async () => /moved 1 pod\(s\) in [\d.]+s/.test(screen()))
+    const on = (await podClusters('liqo-test')).map((p) => p.cluster).sort()
+    expect(on).toEqual(['cluster-2', 'cluster-2', 'cluster-3'])
+  }, 300_000)
 
   it('q leaves the board, exit 0', async () => {
     tmux('send-keys', '-t', SESSION, 'q')
