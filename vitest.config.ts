@@ -5,9 +5,13 @@ import {defineConfig} from 'vitest/config'
 // the Liqo v0.3 emulator, one with Liqo v1.2's own controllers, and, for the tutorial flow only, one
 // each with Liqo v1.0's and v1.1's.
 // Integration files run one at a time: they toggle cluster-wide peerings. The files in
-// test/integration/both/ run in both integration projects: one test body, both Liqo generations.
+// packages/cli/test/integration/both/ run in both integration projects: one test body, both Liqo
+// generations. The tests of both packages (packages/cli, packages/lab) run in these projects.
 /** The files run on the older Liqo v1 lines: the tutorial flow and what those releases do differently. */
-const OLDER_LINES_FILES = ['test/integration/both/tutorial.test.ts', 'test/integration/v1/daemonset-drain-v1.test.ts']
+const OLDER_LINES_FILES = [
+  'packages/cli/test/integration/both/tutorial.test.ts',
+  'packages/cli/test/integration/v1/daemonset-drain-v1.test.ts',
+]
 
 /** A project running files against a real-Liqo lab; its name picks the line (test/integration/v1/global-setup.ts). */
 function v1Project(name: string, include: string[]) {
@@ -16,8 +20,8 @@ function v1Project(name: string, include: string[]) {
       name,
       include,
       environment: 'node',
-      globalSetup: ['test/integration/v1/global-setup.ts'],
-      setupFiles: ['test/helpers/failure-logs.ts'],
+      globalSetup: ['packages/cli/test/integration/v1/global-setup.ts'],
+      setupFiles: ['packages/cli/test/helpers/failure-logs.ts'],
       fileParallelism: false,
       // Liqo v1 in the lab slows down under CI load: a case that re-enables peerings and waits for
       // Liqo overran 3 minutes there (interrupt suite); 7 minutes before a case counts as hung.
@@ -31,8 +35,9 @@ function v1Project(name: string, include: string[]) {
 export default defineConfig({
   test: {
     disableConsoleIntercept: true,
-    // Each file's duration as it ends, and the ten slowest files at the end (test/helpers/durations-reporter.ts).
-    reporters: [process.env.CI ? 'verbose' : 'default', './test/helpers/durations-reporter.ts'],
+    // Each file's duration as it ends, and the ten slowest files at the end
+    // (packages/cli/test/helpers/durations-reporter.ts).
+    reporters: [process.env.CI ? 'verbose' : 'default', './packages/cli/test/helpers/durations-reporter.ts'],
     // scripts/test.sh runs the tests tagged "launcher" a second time, through the published launcher.
     tags: [
       {
@@ -44,18 +49,18 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['packages/*/test/unit/**/*.test.ts'],
           environment: 'node',
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/*.test.ts', 'test/integration/both/*.test.ts'],
+          include: ['packages/*/test/integration/*.test.ts', 'packages/cli/test/integration/both/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['packages/cli/test/integration/global-setup.ts'],
           // A failing test prints the tails of the lab's logs; under CI the lab's logs are kept.
-          setupFiles: ['test/helpers/failure-logs.ts'],
+          setupFiles: ['packages/cli/test/helpers/failure-logs.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -63,7 +68,10 @@ export default defineConfig({
         },
       },
       // The same control plane running Liqo v1.2's own controllers (lab up --liqo v1.2): the whole v1 suite.
-      v1Project('integration-v1', ['test/integration/v1/*.test.ts', 'test/integration/both/*.test.ts']),
+      v1Project('integration-v1', [
+        'packages/*/test/integration/v1/*.test.ts',
+        'packages/cli/test/integration/both/*.test.ts',
+      ]),
       // Liqo v1.0 and v1.1 (lab up --liqo v1.0|v1.1): the tutorial flow, and what those releases do differently.
       ...(['v1.0', 'v1.1'] as const).map((line) => v1Project(`integration-${line}`, OLDER_LINES_FILES)),
     ],

@@ -1,11 +1,13 @@
-// The layering of liqo-topology as an ESLint rule (layers/import-direction): which folder of src/
-// may import which, so that imports only go down. docs/architecture.md explains the layers.
+// The layering of liqo-topology as an ESLint rule (layers/import-direction): which folder of the
+// CLI's src/ may import which, so that imports only go down, and how the packages may import each
+// other: the lab (packages/lab) the CLI only through the CLI's exports, the CLI never the lab.
+// docs/architecture.md explains the layers and the packages.
 import {existsSync, readFileSync} from 'node:fs'
 import {dirname, relative, resolve, sep} from 'node:path'
 
 import ts from 'typescript'
 
-/** Each layer, bottom up, with the layers below it that it may import. A layer may import itself. */
+/** Each layer of the CLI (packages/cli), bottom up, with the layers below it that it may import (and itself). */
 export const LAYERS = {
   toolkit: [],
   model: ['toolkit'],
@@ -18,33 +20,84 @@ export const LAYERS = {
   flows: ['toolkit', 'model', 'k8s', 'liqo', 'wait', 'services', 'render', 'ui'],
   cli: ['toolkit', 'model', 'k8s', 'liqo', 'services', 'render', 'ui', 'flows'],
   commands: ['toolkit', 'model', 'k8s', 'liqo', 'services', 'render', 'ui', 'flows', 'cli'],
-  // The lab is a wing of its own: it plays Liqo against real API servers, beside the CLI.
-  lab: ['toolkit', 'model', 'k8s', 'liqo'],
 }
 
-/** The lab's own glue: the only files outside src/lab/ that may import it. */
-const LAB_GLUE = [/^commands\/lab\//, /^src\/cli\/lab-[^/]+\.ts$/, /^src\/render\/lab\.ts$/]
+const CLI = 'packages/cli/'
+const LAB = 'packages/lab/'
+/** The lab's npm name: an optional oclif plugin of the CLI, which the CLI's code never imports. */
+const LAB_NAME = '@liqo-topology/lab'
+/** The CLI's npm name, and what of its exports (package.json) each part of the lab may import. */
+const CLI_NAME = 'liqo-topology'
+const LAB_MAY_IMPORT = {
+  // The lab itself (packages/lab/src): Kubernetes, the model, the toolkit and what names Liqo's objects.
+  lab: [/^k8s\//, /^model\//, /^toolkit\//, /^liqo\/(constants|nodes|v0)$/],
+  // Its commands and their glue (packages/lab/commands, packages/lab/cli): that, and the command base.
+  'lab-commands': [/^k8s\//, /^model\//, /^toolkit\//, /^liqo\/(constants|nodes|v0)$/, /^command$/],
+}
 
-/** The layer of a file (relative to the project root, with /), or undefined outside src/ and commands/. */
+/**
+ * The layer of a file (relative to the workspace root, with /): a layer of the CLI, the lab
+ * (packages/lab/src) or the lab's commands (packages/lab/commands and cli); undefined elsewhere
+ * (tests, bench, scripts, the start-up entry).
+ */
 export function layerOf(file) {
-  const parts = file.split('/')
+  if (file.startsWith(LAB)) {
+    const part = file.slice(LAB.length).split('/')[0]
+    if (part === 'src') return 'lab'
+    if (part === 'commands' || part === 'cli') return 'lab-commands'
+    return undefined
+  }
+  if (!file.startsWith(CLI)) return undefined
+  const parts = file.slice(CLI.length).split('/')
   if (parts[0] === 'commands') return 'commands'
   if (parts[0] === 'src' && parts.length > 2 && parts[1] in LAYERS) return parts[1]
   return undefined
 }
 
-/** Why `from` may not import `to` (both relative to the root), or undefined when it may. */
+/** The lab mode a file of packages/lab/src belongs to: the Liqo v0.3 emulator, Liqo v1.2, or neither (shared). */
+function labMode(file) {
+  const rest = file.slice(`${LAB}src/`.length)
+  if (rest.startsWith('emulator/') || rest === 'emulator-lab.ts') return 'emulator'
+  if (rest.startsWith('v1/')) return 'v1'
+  return undefined
+}
+
+const NOT_THE_LAB = `the CLI does not import the lab: the lab is an optional oclif plugin (${LAB_NAME}, packages/lab)`
+
+/** Why `from` may not import the package specifier `spec` (e.g. "liqo-topology/k8s/client"), or undefined. */
+export function packageViolation(from, spec) {
+  const a = layerOf(from)
+  if (!a) return undefined
+  const lab = a === 'lab' || a === 'lab-commands'
+  if (!lab) return spec === LAB_NAME || spec.startsWith(`${LAB_NAME}/`) ? NOT_THE_LAB : undefined
+  if (spec !== CLI_NAME && !spec.startsWith(`${CLI_NAME}/`)) return undefined
+  const sub = spec.slice(CLI_NAME.length + 1)
+  if (LAB_MAY_IMPORT[a].some((re) => re.test(sub))) return undefined
+  return a === 'lab'
+    ? 'the lab imports of the CLI only its k8s/, model/, toolkit/ and liqo/{constants,nodes,v0} exports'
+    : "the lab's commands import of the CLI only its k8s/, model/, toolkit/, liqo/ and command exports"
+}
+
+/** Why `from` may not import `to` (both files relative to the workspace root), or undefined when it may. */
 export function violation(from, to) {
   const a = layerOf(from)
+  if (!a) return undefined
+  const lab = a === 'lab' || a === 'lab-commands'
+  if (!lab && to.startsWith(LAB)) return NOT_THE_LAB
+  if (lab && !to.startsWith(LAB))
+    return `the lab imports the CLI only through its exports (${CLI_NAME}/…, packages/cli/package.json)`
   const b = layerOf(to)
-  if (!a || !b) return undefined
+  if (!b) return undefined
+  if (lab) {
+    if (a === 'lab' && b === 'lab-commands') return "the lab's src/ does not import its commands"
+    const [m, n] = [labMode(from), labMode(to)]
+    return m && n && m !== n
+      ? "the lab's two modes do not import each other: move what both need to src/core/"
+      : undefined
+  }
   if (a === 'services' && b === 'services' && from !== to)
     return 'services do not import each other: move the shared step down (k8s/, liqo/ or wait/)'
   if (a === b) return undefined
-  if (b === 'lab')
-    return LAB_GLUE.some((re) => re.test(from))
-      ? undefined
-      : 'only the lab commands and their glue (src/cli/lab-*.ts, src/render/lab.ts) import the lab'
   if (LAYERS[a].includes(b)) return undefined
   return LAYERS[a].length ? `${a}/ may import only ${LAYERS[a].join(', ')}` : `${a}/ imports nothing of ours`
 }
@@ -57,7 +110,12 @@ const rule = {
     if (!layerOf(file)) return {}
     const check = (node, source) => {
       const spec = source && source.value
-      if (typeof spec !== 'string' || !spec.startsWith('.')) return
+      if (typeof spec !== 'string') return
+      if (!spec.startsWith('.')) {
+        const why = packageViolation(file, spec)
+        if (why) context.report({node, message: `${file} may not import ${spec}: ${why}`})
+        return
+      }
       const target = relative(root, resolve(dirname(context.filename), spec))
         .split(sep)
         .join('/')

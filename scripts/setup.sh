@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs, idempotent: a supported Node.js, Node dependencies (npm ci when
-# node_modules is missing or older than package-lock.json), the compiled CLI, and the labs' binaries
+# node_modules is missing or older than package-lock.json), the compiled CLI and lab (npm run build:
+# packages/cli and packages/lab), and the labs' binaries
 # (built from the Go module proxy into ~/.cache/liqo-topology, only when missing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,9 +27,10 @@ npm run --silent build >&2
 # or more for each older Liqo; later runs: seconds).
 if [[ "${SKIP_CONTROL_PLANE:-}" != "1" ]]; then
   if command -v go >/dev/null 2>&1; then
-    bash lab/build-control-plane.sh >/dev/null &
+    bash packages/lab/build/build-control-plane.sh >/dev/null &
     cp_pid=$!
-    (bash lab/build-liqo.sh && bash lab/build-liqo.sh v1.0 && bash lab/build-liqo.sh v1.1) >/dev/null &
+    liqo=packages/lab/build/build-liqo.sh
+    (bash "$liqo" && bash "$liqo" v1.0 && bash "$liqo" v1.1) >/dev/null &
     liqo_pid=$!
     wait "$cp_pid"
     wait "$liqo_pid"

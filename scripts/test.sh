@@ -68,10 +68,11 @@ npx vitest run --project unit --project integration || here=$?
 # Again through the published launcher, started from its start-up snapshot (built first): the
 # tests tagged "launcher", which exercise what the launcher changes.
 if ((here == 0)); then
-  LIQO_TOPOLOGY_SNAPSHOT=build bin/liqo-topology --version >/dev/null
+  LIQO_TOPOLOGY_SNAPSHOT=build packages/cli/bin/liqo-topology --version >/dev/null
   LIQO_TOPOLOGY_TEST_ENTRY=published npx vitest run --project integration --tags-filter launcher \
-    test/integration/signals.test.ts test/integration/both/board.test.ts test/integration/both/completion.test.ts \
-    test/integration/both/commands.test.ts test/integration/both/interrupt.test.ts || here=$?
+    packages/cli/test/integration/signals.test.ts packages/cli/test/integration/both/board.test.ts \
+    packages/cli/test/integration/both/completion.test.ts packages/cli/test/integration/both/commands.test.ts \
+    packages/cli/test/integration/both/interrupt.test.ts || here=$?
 fi
 # Liqo v1.0 and v1.1: the tutorial flow and what their drain does differently (DaemonSet pods), each
 # on its own lab, one after the other, once the v0.3 line is done (it ends before the v1.2 suite).

@@ -11,15 +11,17 @@ use_supported_node
 bash scripts/setup.sh
 
 export LIQO_TOPOLOGY_LAB_DIR="${LIQO_TOPOLOGY_LAB_DIR:-$HOME/.local/state/liqo-topology/lab}"
-lt() { printf '\n$ liqo-topology %s\n' "$*" >&2; ./bin/run.js "$@"; }
+# The CLI (packages/cli), built by setup.sh; its lab commands come from the lab plugin (packages/lab).
+cli=./packages/cli/bin/run.js
+lt() { printf '\n$ liqo-topology %s\n' "$*" >&2; "$cli" "$@"; }
 step() { printf '\n### %s\n' "$*" >&2; }
 
-if [[ "${KEEP_LAB:-}" != "1" ]]; then trap './bin/run.js lab down >&2 || true' EXIT; fi
+if [[ "${KEEP_LAB:-}" != "1" ]]; then trap '"$cli" lab down >&2 || true' EXIT; fi
 
 LIQO="${LIQO:-v0.3}"
 step "Start three clusters with Liqo ${LIQO}, peered, and the tutorial's nginx-deployment offloaded"
 lt lab up --liqo "$LIQO" --tutorial
-eval "$(./bin/run.js lab env)"
+eval "$("$cli" lab env)"
 
 step "1. Where do the pods run? (instead of kubectl get pods -o wide and reading UUIDs)"
 lt pods where -n liqo-test -o wide
@@ -38,5 +40,5 @@ lt cleanup -n liqo-test --yes
 
 step "Done."
 if [[ "${KEEP_LAB:-}" == "1" ]]; then
-  printf 'The lab is still running. Use it with: eval "$(./bin/run.js lab env)"; stop it with: ./bin/run.js lab down\n' >&2
+  printf 'The lab is still running. Use it with: eval "$(%s lab env)"; stop it with: %s lab down\n' "$cli" "$cli" >&2
 fi

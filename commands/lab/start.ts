@@ -1,3 +1,0 @@
-import {labComponentCommand} from '../../src/cli/lab-component.js'
-
-export default labComponentCommand('start')

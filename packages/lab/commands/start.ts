@@ -1,0 +1,3 @@
+import {labComponentCommand} from '../cli/lab-component.js'
+
+export default labComponentCommand('start')
