@@ -185,9 +185,8 @@ async function moveController(
         (c.cordon.length ? ` (the cordon of ${c.cordon.map((x) => x.name).join(', ')} is lifted on the way out)` : ''),
     )
     for (let i = 0; i < c.moves.length && !o.signal.aborted && !refused; i += c.batch) {
-      const existing = new Set(
-        (await PODS.list(client, {namespace: c.namespace})).items.map((p) => `${p.namespace}/${p.name}`),
-      )
+      const before = await PODS.list(client, {namespace: c.namespace})
+      const existing = new Set(before.items.map((p) => `${p.namespace}/${p.name}`))
       const evicted: MoveRecord[] = []
       for (const m of c.moves.slice(i, i + c.batch)) {
         const r = await evictPod(client, m.namespace, m.pod, o.signal)
@@ -222,6 +221,7 @@ async function moveController(
           ready: c.pods,
           evicted,
           existing,
+          before,
           start: o.start,
           clusterOf: o.clusterOf,
         }
