@@ -5,7 +5,7 @@
  * time, and wait for the replacements to be Ready before the next batch.
  */
 import type {AccessCheck} from '../k8s/access.js'
-import type {KubeClient} from '../k8s/client.js'
+import type {KubeClient, ListResult} from '../k8s/client.js'
 import {evictPod} from '../k8s/evict.js'
 import {POD_DISRUPTION_BUDGETS, PODS, requireNamespace} from '../k8s/kinds.js'
 import type {LiqoAdapter} from '../liqo/adapter.js'
@@ -170,24 +170,20 @@ async function moveController(
   const stopRenewing = c.cordon.length ? o.cordon.keep(client, cordoned, view.nodes) : async () => {}
   let refused = false
   try {
-    for (const x of c.cordon) {
-      const fc = view.fcs.find((f) => f.clusterId === x.id)
-      if (!fc) continue
-      cordoned.push(fc)
-      await o.cordon.set(client, fc, view.nodes, true)
-      // Evict only once the scheduler sees it: Liqo v1 copies a VirtualNode's taints to its node.
-      await cordonApplied(client, fc.clusterId, mine, true, o)
-      run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} cordoned for the move`, cluster: x.name})
-    }
+    let first: ListResult<Pod> | undefined = await cordonAndList(client, view, c, cordoned, {
+      ...o,
+      at,
+      timeline: run.timeline,
+    })
     o.onState?.(
       `moving pods ` +
         `of ${c.namespace}/${c.owner.name}` +
         (c.cordon.length ? ` (the cordon of ${c.cordon.map((x) => x.name).join(', ')} is lifted on the way out)` : ''),
     )
     for (let i = 0; i < c.moves.length && !o.signal.aborted && !refused; i += c.batch) {
-      const existing = new Set(
-        (await PODS.list(client, {namespace: c.namespace})).items.map((p) => `${p.namespace}/${p.name}`),
-      )
+      const before = first ?? (await PODS.list(client, {namespace: c.namespace}))
+      first = undefined
+      const existing = new Set(before.items.map((p) => `${p.namespace}/${p.name}`))
       const evicted: MoveRecord[] = []
       for (const m of c.moves.slice(i, i + c.batch)) {
         const r = await evictPod(client, m.namespace, m.pod, o.signal)
@@ -222,6 +218,7 @@ async function moveController(
           ready: c.pods,
           evicted,
           existing,
+          before,
           start: o.start,
           clusterOf: o.clusterOf,
         }
@@ -237,4 +234,34 @@ async function moveController(
     for (const x of c.cordon)
       run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} uncordoned`, cluster: x.name})
   }
+}
+
+/**
+ * Puts `c`'s cordon on (each cluster pushed to `cordoned` before its write, for the lift) and waits until it is in
+ * force, while listing the pods there before the first eviction; both settle before anything else happens, so that a
+ * failed list never lifts a cordon still being written.
+ */
+async function cordonAndList(
+  client: KubeClient,
+  view: RebalanceView,
+  c: ControllerPlan,
+  cordoned: ForeignCluster[],
+  o: ApplyRebalanceOptions & {at: () => number; timeline: TimelineEvent[]},
+): Promise<ListResult<Pod>> {
+  const mine = {key: o.cordon.key, effect: 'NoSchedule'}
+  const cordoning = (async () => {
+    for (const x of c.cordon) {
+      const fc = view.fcs.find((f) => f.clusterId === x.id)
+      if (!fc) continue
+      cordoned.push(fc)
+      await o.cordon.set(client, fc, view.nodes, true)
+      // Evict only once the scheduler sees it: Liqo v1 copies a VirtualNode's taints to its node.
+      await cordonApplied(client, fc.clusterId, mine, true, o)
+      o.timeline.push({at: o.at(), kind: 'cordon', text: `${x.name} cordoned for the move`, cluster: x.name})
+    }
+  })()
+  const [cordonDone, listed] = await Promise.allSettled([cordoning, PODS.list(client, {namespace: c.namespace})])
+  if (cordonDone.status === 'rejected') throw cordonDone.reason
+  if (listed.status === 'rejected') throw listed.reason
+  return listed.value
 }

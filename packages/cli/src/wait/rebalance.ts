@@ -4,7 +4,7 @@
  * the evicted ones are going, recording where each replacement was scheduled and when it became
  * Ready on the run's timeline.
  */
-import type {KubeClient} from '../k8s/client.js'
+import type {KubeClient, ListResult} from '../k8s/client.js'
 import {PODS} from '../k8s/kinds.js'
 import type {Change} from '../k8s/reflector.js'
 import {NODES} from '../liqo/nodes.js'
@@ -31,6 +31,11 @@ export interface ReplacementWait {
   evicted: MoveRecord[]
   /** Pods of the namespace that existed before (namespace/name): not replacements. */
   existing: Set<string>
+  /**
+   * The list `existing` comes from, made before the evictions: the wait watches from its resourceVersion instead of
+   * listing again, and still sees every change the evictions made.
+   */
+  before?: ListResult<Pod>
   /** When the run started (timeline times are relative to it). */
   start: number
   clusterOf: (nodeName?: string) => string
@@ -52,6 +57,10 @@ export async function replacementsReady(
   o: ReplacementWaitOptions,
 ): Promise<void> {
   const pods = PODS.reflector(client, {...retryConnectionErrors(o.onConnection), namespace: w.namespace})
+  if (w.before) {
+    const items = w.before.items.map((p) => ({key: `${p.namespace}/${p.name}`, obj: p}))
+    pods.seed(items, w.before.resourceVersion)
+  }
   const evicted = new Map(w.evicted.map((m) => [`${m.namespace}/${m.pod}`, m]))
   const seen = new Map<string, {scheduled: boolean; ready: boolean}>()
   const record = (changes: Array<Change<Pod>>, at: number) => {
