@@ -76,17 +76,27 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
   ).catch((e: unknown) => {
     if (!ctl.signal.aborted) store.event(`watch ended: ${(e as Error).message}`)
   })
+  // One action at a time; quitting stops it and waits until it has undone what it holds (a cordon
+  // above all), as Ctrl-C does for the commands, before the process may end.
+  let running: Promise<void> | undefined
+  const start = (action: () => Promise<void>) => {
+    if (running) return store.event('an action is still running: wait for it to end')
+    running = action()
+      .catch((e: unknown) => store.event(`error: ${(e as Error).message}`))
+      .finally(() => (running = undefined))
+  }
   const handlers: BoardHandlers = {
     quit: () => ctl.abort(),
-    act: (action, foreignCluster) => void boardChange({...s, signal: ctl.signal}, store, {action, foreignCluster}),
-    rebalance: () => void boardRebalance({...s, signal: ctl.signal}, store, options.allNamespaces),
+    act: (action, foreignCluster) =>
+      start(() => boardChange({...s, signal: ctl.signal}, store, {action, foreignCluster})),
+    rebalance: () => start(() => boardRebalance({...s, signal: ctl.signal}, store, options.allNamespaces)),
   }
   try {
     const {showBoard} = await import('../ui/board.js')
     await showBoard(store, handlers, ctl.signal)
   } finally {
     ctl.abort()
-    await watching
+    await Promise.all([watching, running])
   }
 }
 
