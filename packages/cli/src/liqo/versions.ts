@@ -33,11 +33,15 @@ export function releaseRow(version: string | undefined): ReleaseRow {
   return RELEASES.find((r) => minor >= r.fromMinor) ?? RELEASES[0]!
 }
 
-/** How a v1 release drains a virtual node, for a disable's preview. */
+/**
+ * How a v1 release drains a virtual node, for a disable's preview. A release that cannot be read
+ * (no permission, another namespace, a build tag) is taken as the oldest, whose drain evicts the
+ * most: a preview may warn of an eviction that does not come, never hide one that does.
+ */
 export function drainBehaviourOf(version: string | undefined): DrainBehaviour {
   const known = !!version && /^v?1\.\d+\./.test(version)
-  const release = known ? `Liqo v${version.replace(/^v/, '')}` : 'Liqo v1.x'
-  return {release, evictsDaemonSetPods: releaseRow(version).evictsDaemonSetPods}
+  if (!known) return {release: 'Liqo v1 (release not read)', evictsDaemonSetPods: true}
+  return {release: `Liqo v${version.replace(/^v/, '')}`, evictsDaemonSetPods: releaseRow(version).evictsDaemonSetPods}
 }
 
 /** The drain behaviour of the Liqo v1 release `client`'s cluster runs. */

@@ -35,7 +35,7 @@ export interface PodDisruptionBudget {
 
 /** How the Liqo release drains a virtual node, where it shows in a preview (src/liqo/versions.ts). */
 export interface DrainBehaviour {
-  /** The Liqo release it applies to, e.g. "Liqo v1.0.1" ("Liqo v1.x" when the version is unknown). */
+  /** The Liqo release it applies to, e.g. "Liqo v1.0.1" ("Liqo v1 (release not read)" when unknown). */
   release: string
   /** Whether the drain evicts DaemonSet pods too (Liqo v1.0, v1.1) or leaves them to go with the node (v1.2). */
   evictsDaemonSetPods: boolean

@@ -19,8 +19,9 @@ describe('the Liqo v1 releases a drain differs on', () => {
     expect(drainBehaviourOf('v1.1.2')).toEqual({release: 'Liqo v1.1.2', evictsDaemonSetPods: true})
     expect(drainBehaviourOf('v1.2.0')).toEqual({release: 'Liqo v1.2.0', evictsDaemonSetPods: false})
     expect(drainBehaviourOf('1.3.0')).toEqual({release: 'Liqo v1.3.0', evictsDaemonSetPods: false})
-    // Unknown (the label unreadable): the newest release's behaviour, named as v1.x.
-    expect(drainBehaviourOf(undefined)).toEqual({release: 'Liqo v1.x', evictsDaemonSetPods: false})
+    // Unknown (the label unreadable, or a tag that is no release): the oldest's, which evicts the most.
+    expect(drainBehaviourOf(undefined)).toEqual({release: 'Liqo v1 (release not read)', evictsDaemonSetPods: true})
+    expect(drainBehaviourOf('main-3f2a9c1')).toEqual({release: 'Liqo v1 (release not read)', evictsDaemonSetPods: true})
     expect(releaseRow('v1.0.1').forceDeletesPodsOfDeadCluster).toBe(false)
     expect(releaseRow('v1.1.2').forceDeletesPodsOfDeadCluster).toBe(true)
   })
