@@ -326,7 +326,9 @@ async function evictAtOnce(
 ): Promise<void> {
   const pods = (await Promise.all(nodes.map((n) => PODS.list(client, {fieldSelector: `spec.nodeName=${n.name}`}))))
     .flatMap((r) => r.items)
-    .filter((p) => !p.deletionTimestamp)
+    // DaemonSet pods are left to Liqo's drain, as kubectl drain --ignore-daemonsets does: their
+    // controller does not place them elsewhere, and from v1.2 Liqo's drain does not evict them.
+    .filter((p) => !p.deletionTimestamp && p.owner?.kind !== 'DaemonSet')
   // Best effort: any refusal (a budget's 429, a missing permission, a server error) is Liqo's drain's to retry.
   const answers = await Promise.all(
     pods.map((p) => evictPod(client, p.namespace, p.name).catch(() => ({outcome: 'refused' as const}))),
