@@ -107,8 +107,14 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
     talk.note(`lifted the cordon a killed rebalance left on ${clusterNames(view.held.dead)}`)
     view = await read()
   }
-  for (const h of view.held.live)
-    talk.note(`left alone: the cordon of a rebalance still running (run ${h.lease.run}) on ${h.fc.name}`)
+  // Another run still moving pods: its cordon would count as a taint this plan cannot tolerate and
+  // take its cluster out of the spread, so two runs would plan against each other.
+  if (view.held.live.length && !o.dryRun)
+    throw new UserError(
+      `another rebalance is moving pods (run ${view.held.live[0]!.lease.run}, cordon on ` +
+        `${clusterNames(view.held.live)}): nothing was changed`,
+      'wait until it has ended, then run this again',
+    )
   view = await afterWindow(session, talk, view, o, read)
   const blocked = blockedOf(view.plan)
   const moves = movesOf(view.plan)

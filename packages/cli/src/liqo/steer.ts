@@ -62,7 +62,8 @@ export function rebalanceCordon(liqo: LiqoAdapter, run: string = randomBytes(4).
         while (!stop.signal.aborted) {
           await sleep(REBALANCE_RENEW_MS, stop.signal)
           if (stop.signal.aborted) break
-          for (const fc of fcs) await set(client, fc, nodes, true).catch(() => undefined)
+          // Stopped between two clusters: no renewal more, so that the lift that follows comes sooner.
+          for (const fc of fcs) if (!stop.signal.aborted) await set(client, fc, nodes, true).catch(() => undefined)
         }
       })()
       return async () => {
