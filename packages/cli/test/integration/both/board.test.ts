@@ -10,8 +10,9 @@ import {spawnSync} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {sleep} from '../../../src/toolkit/clock.js'
-import {cli, ENTRY, lab, podClusters, podOn, skipNote, until} from '../../helpers/lab.js'
-import {modeNote, offloadingOn, restoreOffloading, setUpTutorial} from '../../helpers/mode.js'
+import type {Json} from '../../../src/k8s/client.js'
+import {admin, cli, ENTRY, lab, podClusters, podOn, skipNote, until} from '../../helpers/lab.js'
+import {isV1, modeNote, offloadingOn, restoreOffloading, setUpTutorial} from '../../helpers/mode.js'
 
 const SESSION = `lt-board-${process.pid}`
 const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
@@ -155,8 +156,31 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
     expect(on).toEqual(['cluster-2', 'cluster-2', 'cluster-3'])
   }, 300_000)
 
-  it('q leaves the board, exit 0', async () => {
+  it('q during a rebalance stops it and leaves the board once its cordon is lifted, exit 0', async () => {
+    // Every pod on cluster-2 again: cluster-3 cordoned while its pod is replaced.
+    expect((await cli(['peer', 'cordon', 'cluster-3', '--yes'])).code).toBe(0)
+    const c = await admin()
+    for (const p of (await podClusters('liqo-test')).filter((x) => x.cluster !== 'cluster-2'))
+      await c.delete(`/api/v1/namespaces/liqo-test/pods/${p.pod}`)
+    await until('all 3 Ready on cluster-2', 180_000, async () => {
+      const now = await podClusters('liqo-test')
+      return now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready)
+    })
+    expect((await cli(['peer', 'uncordon', 'cluster-3', '--yes'])).code).toBe(0)
+    tmux('send-keys', '-t', SESSION, 'r')
+    await until('the rebalance question', 120_000, async () => /Move 1 pod\(s\) of "liqo-test"/.test(screen()))
+    tmux('send-keys', '-t', SESSION, 'y')
     tmux('send-keys', '-t', SESSION, 'q')
-    await until('the board gone', 10_000, async () => /EXIT=0/.test(screen()))
-  })
+    await until('the board gone', 120_000, async () => /EXIT=0/.test(screen()))
+    // Nothing of the move is left: no rebalance taint on a Node (nor, on Liqo v1, on a VirtualNode).
+    const held = async () => {
+      const nodes = (await c.get<Json>('/api/v1/nodes')).items as Json[]
+      const vns = isV1 ? ((await c.get<Json>('/apis/offloading.liqo.io/v1beta1/virtualnodes')).items as Json[]) : []
+      return [...nodes, ...vns].flatMap((o) =>
+        ((o.spec?.taints ?? []) as Array<{key: string}>).filter((t) => t.key.startsWith('liqo-topology/rebalance')),
+      )
+    }
+    // On Liqo v1 the virtual kubelet copies a VirtualNode's taints to its Node a moment later.
+    await until('no rebalance taint left', 60_000, async () => (await held()).length === 0)
+  }, 420_000)
 })
