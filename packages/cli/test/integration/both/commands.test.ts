@@ -335,11 +335,11 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       {tags: ['launcher']},
       async () => {
         const picked = await cliOnTty(['peer', 'disable', '--dry-run'], '\r')
-        expect(picked.code).toBe(0)
+        expect(picked.code, picked.stdout).toBe(0)
         expect(picked.stdout).toMatch(/Which cluster should have its outgoing peering disabled/)
         expect(picked.stdout).toMatch(/Disable outgoing peering to cluster-2/)
         const declined = await cliOnTty(['peer', 'disable', 'cluster-2'], 'n\r')
-        expect(declined.code).toBe(4)
+        expect(declined.code, declined.stdout).toBe(4)
         expect(declined.stdout).toMatch(/Disable outgoing peering to "cluster-2" on context "cluster-1"\?/)
         expect(declined.stdout).toMatch(/aborted: peering to cluster-2 left as it was/)
         // Esc cancels, at the confirmation and at the picker, as No does.
