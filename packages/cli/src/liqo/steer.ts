@@ -12,6 +12,7 @@ import {randomBytes} from 'node:crypto'
 import type {AccessCheck} from '../k8s/access.js'
 import type {KubeClient} from '../k8s/client.js'
 import {
+  cordonByKey,
   leaseExpired,
   rebalanceTaint,
   REBALANCE_LEASE_S,
@@ -52,7 +53,7 @@ export function rebalanceCordon(liqo: LiqoAdapter, run: string = randomBytes(4).
   const fresh = (client: KubeClient): Taint =>
     rebalanceTaint(run, Math.ceil(client.serverNow() / 1000) + REBALANCE_LEASE_S)
   const set = (client: KubeClient, fc: ForeignCluster, nodes: Node[], on: boolean) =>
-    liqo.cordons.set(client, fc, nodes, on ? fresh(client) : {key, effect: 'NoSchedule'}, on)
+    liqo.cordons.set(client, fc, nodes, on ? fresh(client) : cordonByKey(key), on)
   return {
     key,
     set,
@@ -81,8 +82,7 @@ export function rebalanceCordon(liqo: LiqoAdapter, run: string = randomBytes(4).
       const dead = held.filter((h) => leaseExpired(h.lease, Math.floor(nowMs / 1000)))
       return {dead, live: held.filter((h) => !dead.includes(h))}
     },
-    lift: (client, held, nodes) =>
-      liqo.cordons.set(client, held.fc, nodes, {key: held.lease.key, effect: 'NoSchedule'}, false),
+    lift: (client, held, nodes) => liqo.cordons.set(client, held.fc, nodes, cordonByKey(held.lease.key), false),
     access: (fc, nodes) => liqo.cordons.access(fc, nodes),
   }
 }

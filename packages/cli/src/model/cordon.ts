@@ -35,6 +35,11 @@ export function rebalanceTaint(run: string, untilS: number): Taint {
   return {key: `${CORDON_TAINT_PREFIX}rebalance-${run}`, value: String(untilS), effect: 'NoSchedule'}
 }
 
+/** A cordon's taint by its key, whatever its value (a rebalance's lease): what a lift or a wait for it matches. */
+export function cordonByKey(key: string): Taint {
+  return {key, effect: 'NoSchedule'}
+}
+
 /** The holder a taint of ours stands for; undefined for anyone else's taint. */
 export function holderOf(t: {key?: string; effect?: string}): CordonHolder | undefined {
   if (t.effect !== 'NoSchedule' || !t.key?.startsWith(CORDON_TAINT_PREFIX)) return undefined

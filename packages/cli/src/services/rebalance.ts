@@ -11,6 +11,7 @@ import {POD_DISRUPTION_BUDGETS, PODS, requireNamespace} from '../k8s/kinds.js'
 import type {LiqoAdapter} from '../liqo/adapter.js'
 import {NODES} from '../liqo/nodes.js'
 import type {ClusterCordon, HeldCordon} from '../liqo/steer.js'
+import {cordonByKey} from '../model/cordon.js'
 import {clusterOfNode, indexForeignClusters} from '../model/placement.js'
 import {planRebalance, type ControllerPlan, type RebalancePlan} from '../model/rebalance.js'
 import type {ForeignCluster, Node, Pod} from '../model/types.js'
@@ -132,8 +133,7 @@ export async function undoLeftovers(
   o: Pick<ApplyRebalanceOptions, 'timeoutMs' | 'signal' | 'clock'>,
 ): Promise<void> {
   for (const h of view.held.dead) await cordon.lift(client, h, view.nodes)
-  for (const h of view.held.dead)
-    await cordonApplied(client, h.fc.clusterId, {key: h.lease.key, effect: 'NoSchedule'}, false, o)
+  for (const h of view.held.dead) await cordonApplied(client, h.fc.clusterId, cordonByKey(h.lease.key), false, o)
 }
 
 export async function applyRebalance(
@@ -164,7 +164,7 @@ async function moveController(
 ): Promise<void> {
   const at = () => o.clock.now() - o.start
   const cordoned: ForeignCluster[] = []
-  const mine = {key: o.cordon.key, effect: 'NoSchedule'}
+  const mine = cordonByKey(o.cordon.key)
   // The lease tells other runs this cordon is still wanted (a killed run's runs out): renewed from the first write on,
   // on the clusters cordoned so far, also while a slow one is still being waited for.
   const stopRenewing = c.cordon.length ? o.cordon.keep(client, cordoned, view.nodes) : async () => {}
@@ -248,7 +248,7 @@ async function cordonAndList(
   cordoned: ForeignCluster[],
   o: ApplyRebalanceOptions & {at: () => number; timeline: TimelineEvent[]},
 ): Promise<ListResult<Pod>> {
-  const mine = {key: o.cordon.key, effect: 'NoSchedule'}
+  const mine = cordonByKey(o.cordon.key)
   const cordoning = (async () => {
     for (const x of c.cordon) {
       const fc = view.fcs.find((f) => f.clusterId === x.id)
