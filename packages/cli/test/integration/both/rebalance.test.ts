@@ -146,6 +146,14 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 3})
       const on = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
       expect(on.code, on.stderr).toBe(0)
+      // A dry run does not wait out a cluster's stabilisation window (it counts it as stabilising), and
+      // peer enable returns as soon as the virtual node is Ready: read the plan once cluster-3's node has
+      // been Ready for longer than --stable-for, as the tool reads it (Ready's transition, to the second).
+      const c = await admin()
+      await until('cluster-3 Ready for longer than 1s', 60_000, async () => {
+        const vn = (await NODES.list(c)).items.find((n) => n.name === virtualNodeName('cluster-3'))
+        return !!vn?.readySince && Date.now() - Date.parse(vn.readySince) > 2000
+      })
 
       const dry = await cli(['rebalance', '-n', ns.name, '--dry-run', '--stable-for', '1s', '-o', 'json'], {
         timeoutMs: 60_000,
