@@ -39,7 +39,18 @@ export interface ReflectorOptions<T> {
   filter?: (raw: Json) => boolean
   /** The back-off between failed watches (tests). */
   backoff?: BackoffOptions
+  /** How long a 401 or 403 straight after an outage is taken for a starting API server (tests). */
+  refusedAfterOutageMs?: number
 }
+
+/**
+ * An API server that comes back answers before its authenticators and its RBAC authorizer have read
+ * their caches: for a moment it refuses a valid token (401) or a permitted request (403). A reflector
+ * that had listed with these credentials and then lost the connection retries such refusals, as
+ * client-go's reflectors retry every error, for this long; then the refusal stands. A refusal without
+ * an outage before it (RBAC changed under a running watch) stands at once.
+ */
+export const REFUSED_AFTER_OUTAGE_MS = 30_000
 
 export function objectKey(raw: Json): string {
   const md = raw.metadata ?? {}
@@ -83,11 +94,22 @@ export class Reflector<T> {
   async run(signal: AbortSignal, onChanges: (changes: Change<T>[]) => void): Promise<void> {
     const backoff = new Backoff(this.opts.backoff)
     let connected = true
+    /** When refusals after an outage began (see REFUSED_AFTER_OUTAGE_MS), and their own back-off. */
+    let refused: {since: number; backoff: Backoff} | undefined
     const setConnected = (c: boolean, e?: unknown) => {
+      if (c) refused = undefined
       if (c !== connected) {
         connected = c
         this.opts.onConnection?.(c, e)
       }
+    }
+    /** The delay before the next try if `e` is a refusal by a starting server, else undefined. */
+    const startingServer = (e: unknown): number | undefined => {
+      if (connected || !this.synced || !(e instanceof ApiError) || (e.code !== 401 && e.code !== 403)) return undefined
+      // The server answers again: its start-up takes seconds, so the delays start small again.
+      refused ??= {since: Date.now(), backoff: new Backoff(this.opts.backoff)}
+      const left = refused.since + (this.opts.refusedAfterOutageMs ?? REFUSED_AFTER_OUTAGE_MS) - Date.now()
+      return left > 0 ? Math.min(refused.backoff.next(), left) : undefined
     }
     const synced = () => {
       if (this.synced) return
@@ -111,6 +133,12 @@ export class Reflector<T> {
           await sleep(backoff.next(), signal)
       } catch (e) {
         if (signal.aborted) break
+        const starting = startingServer(e)
+        if (starting !== undefined) {
+          // Still reconnecting after the outage, to a server that is starting.
+          await sleep(starting, signal)
+          continue
+        }
         if (e instanceof ApiError && e.isGone) {
           this.resourceVersion = '' // expired: relist, diffing against the store
         } else {

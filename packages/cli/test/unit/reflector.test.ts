@@ -247,6 +247,51 @@ describe('Reflector', () => {
     await expect(done).rejects.toBe(forbidden)
   })
 
+  describe('a 401 or 403 straight after an outage (an API server starting: caches not read yet)', () => {
+    const lost = new ConnectionError('connection refused', 'https://127.0.0.1:6443')
+    const forbidden = new ApiError(403, 'Forbidden', 'pods is forbidden', 'watch')
+    const fast = {backoff: {initialMs: 5, capMs: 20, jitter: 0}}
+
+    it('is retried: the watch carries on from its resourceVersion once the server lets it', async () => {
+      const client = new FakeClient()
+      client.server.set('ns/a', obj('a', '5'))
+      client.serverRv = '5'
+      client.scripts.push(
+        [{throw: lost}],
+        [{throw: new ApiError(401, 'Unauthorized', 'Unauthorized', 'watch')}],
+        [{throw: forbidden}],
+        [{type: 'ADDED', object: obj('b', '6', 1)}],
+      )
+      const connection: boolean[] = []
+      const {r, ctl, done} = start(client, {...fast, onConnection: (c) => connection.push(c)})
+      stops.push(ctl)
+      await vi.waitFor(() => expect(r.store.has('ns/b')).toBe(true), {timeout: 3000})
+      expect(client.watchCalls.map((w) => w.resourceVersion)).toEqual(['5', '5', '5', '5'])
+      expect(r.lists).toBe(1)
+      expect(connection).toEqual([false, true])
+      ctl.abort()
+      await expect(done).resolves.toBeUndefined()
+    })
+
+    it('stands once the refusals outlast the grace', async () => {
+      const client = new FakeClient()
+      client.scripts.push([{throw: lost}], ...Array.from({length: 200}, () => [{throw: forbidden}]))
+      const {ctl, done} = start(client, {...fast, refusedAfterOutageMs: 60})
+      stops.push(ctl)
+      await expect(done).rejects.toBe(forbidden)
+      expect(client.watchCalls.length).toBeGreaterThan(2)
+    })
+
+    it('stands at once without an outage before it (RBAC changed under a running watch)', async () => {
+      const client = new FakeClient()
+      client.scripts.push(['end'], [{throw: forbidden}])
+      const {ctl, done} = start(client, fast)
+      stops.push(ctl)
+      await expect(done).rejects.toBe(forbidden)
+      expect(client.watchCalls).toHaveLength(2)
+    })
+  })
+
   it('follows a custom onError policy', async () => {
     const client = new FakeClient()
     const lost = new ConnectionError('connection refused', 'https://x')
