@@ -11,6 +11,7 @@
  */
 import {clusterDisplayName, indexForeignClusters, isLive, place, type Placement} from './placement.js'
 import {matchesTerms} from './scheduling.js'
+import {daemonSetsHolding, nodeOff, type ClusterSnapshot, type DaemonSetOnNode} from './leaving.js'
 import {
   NAMESPACE_OFFLOADING_NAME,
   type ForeignCluster,
@@ -20,12 +21,16 @@ import {
   type Workload,
 } from './types.js'
 
+export type {ClusterSnapshot, DaemonSetOnNode} from './leaving.js'
+export {rememberDaemonSetPods} from './leaving.js'
+
 export type BlockerKind =
   | 'namespace-missing'
   | 'empty'
   | 'on-disabled-cluster'
   | 'on-vanished-node'
   | 'on-leaving-cluster'
+  | 'daemonset-node-leaving'
   | 'pending'
   | 'terminating'
   | 'not-ready'
@@ -73,25 +78,8 @@ function offCluster(
   const node = nodes.get(p.nodeName)
   if (!node)
     return {kind: 'on-vanished-node', subject: `pod/${p.name}`, detail: `on node ${p.nodeName}, which no longer exists`}
-  if (!node.virtual || !node.remoteClusterId) return undefined
-  const fc = fcsById.get(node.remoteClusterId)
-  const name = fc ? clusterDisplayName(fc) : node.remoteClusterId
-  if (awayFrom && node.remoteClusterId === awayFrom.clusterId)
-    return {kind: 'on-leaving-cluster', subject: `pod/${p.name}`, detail: `still on ${awayFrom.name}`}
-  if (
-    !fc ||
-    fc.outgoingEnabled === 'No' ||
-    fc.outgoingPhase === 'Disconnecting' ||
-    fc.outgoingPhase === 'None' ||
-    node.deletionTimestamp
-  ) {
-    return {
-      kind: 'on-disabled-cluster',
-      subject: `pod/${p.name}`,
-      detail: `on ${name}, whose peering is ${fc ? `${fc.outgoingPhase} (outgoing ${fc.outgoingEnabled})` : 'gone'}`,
-    }
-  }
-  return undefined
+  const off = nodeOff(node, fcsById, awayFrom)
+  return off && {...off, subject: `pod/${p.name}`}
 }
 
 function workloadReady(w: Workload): boolean {
@@ -105,12 +93,8 @@ export interface NamespaceSnapshot {
   exists: boolean
   pods: Pod[]
   workloads: Workload[]
-}
-
-export interface ClusterSnapshot {
-  nodes: Node[]
-  fcs: ForeignCluster[]
-  awayFrom?: {clusterId: string; name: string}
+  /** DaemonSets of the namespace seen with a pod on a node pods must leave (rememberDaemonSetPods). */
+  daemonSetsLeaving?: DaemonSetOnNode[]
 }
 
 /** Pods and owners of one namespace: where they are, and whether they are all ready. */
@@ -166,6 +150,8 @@ export function namespaceBlockers(ns: NamespaceSnapshot, c: ClusterSnapshot): Bl
         detail: `${w.ready}/${w.desired} ready`,
       })
   }
+
+  blockers.push(...daemonSetsHolding(ns.daemonSetsLeaving ?? [], nodes, fcsById, c.awayFrom))
 
   if (ns.exists && livePods.length === 0 && owners.length === 0) {
     blockers.push({kind: 'empty', subject: `namespace/${ns.namespace}`, detail: 'no pods or workloads yet'})
@@ -223,6 +209,11 @@ export function describeConvergence(s: ConvergenceState, namespace: string): str
   if (disabled.length) parts.push(`${count(disabled.length, 'pod')} on disabled clusters`)
   const vanished = by('on-vanished-node')
   if (vanished.length) parts.push(`${count(vanished.length, 'pod')} on vanished nodes`)
+  const daemonSets = by('daemonset-node-leaving')
+  if (daemonSets.length)
+    parts.push(
+      `${count(daemonSets.length, 'DaemonSet')} waiting for Liqo to delete the virtual node its pods return to`,
+    )
   if (by('pending').length) parts.push(`${by('pending').length} Pending`)
   if (by('terminating').length) parts.push(`${by('terminating').length} Terminating`)
   if (by('not-ready').length) parts.push(`${by('not-ready').length} not Ready`)

@@ -12,7 +12,7 @@ import type {WatchPolicy} from '../k8s/kind.js'
 import type {Reflector} from '../k8s/reflector.js'
 import type {LiqoAdapter, PeeringsWatch} from '../liqo/adapter.js'
 import {NODES} from '../liqo/nodes.js'
-import type {ClusterSnapshot} from '../model/convergence.js'
+import {rememberDaemonSetPods, type ClusterSnapshot, type DaemonSetOnNode} from '../model/convergence.js'
 import type {Namespace, Node, Pod, Workload} from '../model/types.js'
 
 export interface NamespaceSources {
@@ -91,4 +91,25 @@ export function snapshotOf(
     workloads: workloads.get(namespace) ?? [],
   }))
   return {cluster, namespaces}
+}
+
+/** What a convergence wait remembers across its snapshots: DaemonSets seen on a node pods must leave. */
+export interface WaitMemory {
+  daemonSets: DaemonSetOnNode[]
+}
+
+/** snapshotOf, with `memory` brought up to date and given to each namespace (src/model/leaving.ts). */
+export function rememberingSnapshot(
+  ns: NamespaceSources | undefined,
+  c: ClusterSources,
+  memory: WaitMemory,
+  extra: Omit<ClusterSnapshot, 'nodes' | 'fcs'> = {},
+) {
+  const snap = snapshotOf(ns, c, extra)
+  memory.daemonSets = rememberDaemonSetPods(memory.daemonSets, podsOf(ns), snap.cluster)
+  const namespaces = snap.namespaces.map((n) => ({
+    ...n,
+    daemonSetsLeaving: memory.daemonSets.filter((d) => d.namespace === n.namespace),
+  }))
+  return {cluster: snap.cluster, namespaces}
 }

@@ -27,9 +27,10 @@ import {
   namespaceSources,
   podsOf,
   reflectorsOf,
-  snapshotOf,
+  rememberingSnapshot,
   type ClusterSources,
   type NamespaceSources,
+  type WaitMemory,
 } from './sources.js'
 import {DisableTimeline, EnableTimeline, type MovedPod, type TimelineEvent} from './timeline.js'
 import {retryConnectionErrors, waitFor, type Evaluation, type WaitOptions} from './wait-for.js'
@@ -87,9 +88,10 @@ export class Waiter {
   ): Promise<{state: ConvergenceState; elapsedMs: number}> {
     const {ns, cluster} = this.convergenceSources(namespaces)
     if (c.foreignClusters) cluster.peerings.seed(c.foreignClusters)
+    const memory: WaitMemory = {daemonSets: []}
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),
-      evaluate: () => this.evaluateConvergence(ns, cluster, namespaces, c.awayFrom),
+      evaluate: () => this.evaluateConvergence(ns, cluster, memory, c.awayFrom),
       what: namespaces.length
         ? `rescheduling in ${namespaces.map((n) => `"${n}"`).join(', ')}`
         : `the peering with ${c.awayFrom?.name} to settle`,
@@ -109,10 +111,11 @@ export class Waiter {
         indexForeignClusters(cluster.peerings.current()),
       ).name
     const recorder = new DisableTimeline({...change, leaving: change.impact?.pods ?? []}, timeline, clusterOf)
+    const memory: WaitMemory = {daemonSets: []}
     const r = await this.run({
       reflectors: reflectorsOf(ns, cluster),
       evaluate: () => {
-        const e = this.evaluateConvergence(ns, cluster, change.namespaces, awayFrom)
+        const e = this.evaluateConvergence(ns, cluster, memory, awayFrom)
         const idle = e.done
           ? undefined
           : liqoIdle(
@@ -314,15 +317,16 @@ export class Waiter {
     }
   }
 
+  /** One evaluation of a convergence wait; `memory` lives as long as the wait (./sources.ts). */
   private evaluateConvergence(
     ns: NamespaceSources | undefined,
     cluster: ClusterSources,
-    namespaces: string[],
+    memory: WaitMemory,
     awayFrom?: {clusterId: string; name: string},
   ): Evaluation<ConvergenceState> {
-    const snap = snapshotOf(ns, cluster, awayFrom ? {awayFrom} : {})
+    const snap = rememberingSnapshot(ns, cluster, memory, awayFrom ? {awayFrom} : {})
     const state = evaluateNamespaces(snap.namespaces, snap.cluster)
-    const label = namespaces.length ? namespaces.join(', ') : `peering with ${awayFrom?.name ?? 'the cluster'}`
+    const label = ns?.namespaces.length ? ns.namespaces.join(', ') : `peering with ${awayFrom?.name ?? 'the cluster'}`
     return {
       done: state.converged,
       message: describeConvergence(state, label),

@@ -8,6 +8,7 @@ import {
   evaluateNamespaces,
   liqoIdle,
   offloadsTo,
+  rememberDaemonSetPods,
   type ConvergenceInput,
 } from '../../src/model/convergence.js'
 import {
@@ -267,6 +268,60 @@ describe('evaluateNamespaces', () => {
     expect(s.blockers).toEqual([{kind: 'empty', subject: 'namespace/b', detail: 'no pods or workloads yet'}])
     expect(s.totalPods).toBe(1)
     expect(s.placement.items.map((i) => i.name)).toEqual(['p1'])
+  })
+})
+
+describe('a DaemonSet pod on the cluster being left (rememberDaemonSetPods)', () => {
+  const dsPod = aPod({name: 'probe-1', nodeName: 'liqo-milan', owner: {kind: 'DaemonSet', name: 'probe', uid: 'ds-1'}})
+  const away = {clusterId: 'id-milan', name: 'milan'}
+  const web = aPod({name: 'web-1', nodeName: 'worker-1', owner: {kind: 'ReplicaSet', name: 'web', uid: 'rs'}})
+  const ns = (pods: Parameters<typeof rememberDaemonSetPods>[1], seen: ReturnType<typeof rememberDaemonSetPods>) => ({
+    namespace: 'liqo-test',
+    exists: true,
+    pods,
+    workloads: [],
+    daemonSetsLeaving: seen,
+  })
+
+  it('remembers a DaemonSet with a pod on a node pods must leave, once, and no other pod', () => {
+    const c = {nodes: [worker, vnMilan, vnTurin], fcs: [milan, turin], awayFrom: away}
+    const onTurin = {...dsPod, name: 'probe-2', nodeName: 'liqo-turin'}
+    const seen = rememberDaemonSetPods([], [dsPod, onTurin, web], c)
+    expect(seen).toEqual([{namespace: 'liqo-test', daemonSet: 'probe', node: 'liqo-milan'}])
+    expect(rememberDaemonSetPods(seen, [dsPod], c)).toEqual(seen)
+  })
+
+  it('holds the namespace in the instant between an eviction and the pod its DaemonSet creates again', () => {
+    const c = {nodes: [worker, vnMilan, vnTurin], fcs: [milan, turin], awayFrom: away}
+    const seen = rememberDaemonSetPods([], [dsPod, web], c)
+    // The evicted pod is gone and the new one not yet created: no pod on milan, yet not settled.
+    const s = evaluateNamespaces([ns([web], seen)], c)
+    expect(s.converged).toBe(false)
+    expect(s.blockers).toEqual([
+      {
+        kind: 'daemonset-node-leaving',
+        subject: 'daemonset/probe',
+        detail: 'its pod returns to node liqo-milan until Liqo deletes that node',
+      },
+    ])
+    expect(describeConvergence(s, 'liqo-test')).toContain(
+      '1 DaemonSet waiting for Liqo to delete the virtual node its pods return to',
+    )
+  })
+
+  it('lets the namespace settle once Liqo deleted the node', () => {
+    const c = {nodes: [worker, vnMilan, vnTurin], fcs: [milan, turin], awayFrom: away}
+    const seen = rememberDaemonSetPods([], [dsPod, web], c)
+    const gone = {...c, nodes: [worker, vnTurin]}
+    expect(evaluateNamespaces([ns([web], seen)], gone).converged).toBe(true)
+  })
+
+  it('holds for a disabled peering too (wait without --away-from), not for an enabled one', () => {
+    const off = {...milan, outgoingEnabled: 'No', outgoingPhase: 'Disconnecting'}
+    const disabled = {nodes: [worker, vnMilan], fcs: [off]}
+    expect(rememberDaemonSetPods([], [dsPod], disabled)).toHaveLength(1)
+    const enabled = {nodes: [worker, vnMilan], fcs: [milan]}
+    expect(rememberDaemonSetPods([], [dsPod], enabled)).toEqual([])
   })
 })
 
