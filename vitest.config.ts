@@ -51,6 +51,10 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/test/unit/**/*.test.ts'],
           environment: 'node',
+          // A guard against a hang, not a measure: the unit tests of three Node lines run beside the
+          // type-check and the lint on two cores, where a test that starts a process (a credential
+          // plugin, a proxy) can take several seconds.
+          testTimeout: 30_000,
         },
       },
       {
