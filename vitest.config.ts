@@ -6,7 +6,7 @@ import {defineConfig} from 'vitest/config'
 // each with Liqo v1.0's and v1.1's.
 // Integration files run one at a time: they toggle cluster-wide peerings. The files in
 // packages/cli/test/integration/both/ run in both integration projects: one test body, both Liqo
-// generations. The tests of both packages (packages/cli, packages/lab) run in these projects.
+// generations. The tests of every package (packages/cli, packages/lab, packages/launcher) run in these projects.
 /** The files run on the older Liqo v1 lines: the tutorial flow and what those releases do differently. */
 const OLDER_LINES_FILES = [
   'packages/cli/test/integration/both/tutorial.test.ts',

@@ -1,6 +1,7 @@
 // The layering of liqo-topology as an ESLint rule (layers/import-direction): which folder of the
 // CLI's src/ may import which, so that imports only go down, and how the packages may import each
-// other: the lab (packages/lab) the CLI only through the CLI's exports, the CLI never the lab.
+// other: the lab (packages/lab) the CLI only through the CLI's exports, the launcher
+// (packages/launcher) the CLI only through liqo-topology/startup, the CLI neither of them.
 // docs/architecture.md explains the layers and the packages.
 import {existsSync, readFileSync} from 'node:fs'
 import {dirname, relative, resolve, sep} from 'node:path'
@@ -24,8 +25,14 @@ export const LAYERS = {
 
 const CLI = 'packages/cli/'
 const LAB = 'packages/lab/'
+const LAUNCHER = 'packages/launcher/'
 /** The lab's npm name: an optional oclif plugin of the CLI, which the CLI's code never imports. */
 const LAB_NAME = '@liqo-topology/lab'
+/**
+ * The launcher's npm name: the CLI's start-up snapshot, which the CLI's build bundles into the CLI's
+ * package (scripts/bundle.mjs, by design); the CLI's code (src/, commands/) and the lab never import it.
+ */
+const LAUNCHER_NAME = '@liqo-topology/launcher'
 /** The CLI's npm name, and what of its exports (package.json) each part of the lab may import. */
 const CLI_NAME = 'liqo-topology'
 const LAB_MAY_IMPORT = {
@@ -33,14 +40,17 @@ const LAB_MAY_IMPORT = {
   lab: [/^k8s\//, /^model\//, /^toolkit\//, /^liqo\/(constants|nodes|v0)$/],
   // Its commands and their glue (packages/lab/commands, packages/lab/cli): that, and the command base.
   'lab-commands': [/^k8s\//, /^model\//, /^toolkit\//, /^liqo\/(constants|nodes|v0)$/, /^command$/],
+  // The launcher's snapshot entry (packages/launcher/src): the one export made for it.
+  launcher: [/^startup$/],
 }
 
 /**
  * The layer of a file (relative to the workspace root, with /): a layer of the CLI, the lab
- * (packages/lab/src) or the lab's commands (packages/lab/commands and cli); undefined elsewhere
- * (tests, bench, scripts, the start-up entry).
+ * (packages/lab/src), the lab's commands (packages/lab/commands and cli) or the launcher
+ * (packages/launcher/src); undefined elsewhere (tests, bench, scripts).
  */
 export function layerOf(file) {
+  if (file.startsWith(LAUNCHER)) return file.slice(LAUNCHER.length).startsWith('src/') ? 'launcher' : undefined
   if (file.startsWith(LAB)) {
     const part = file.slice(LAB.length).split('/')[0]
     if (part === 'src') return 'lab'
@@ -63,16 +73,29 @@ function labMode(file) {
 }
 
 const NOT_THE_LAB = `the CLI does not import the lab: the lab is an optional oclif plugin (${LAB_NAME}, packages/lab)`
+const NOT_THE_LAUNCHER =
+  `the launcher (${LAUNCHER_NAME}, packages/launcher) is not imported: the CLI's build bundles it into the ` +
+  'CLI (packages/cli/scripts/bundle.mjs)'
+const LAUNCHER_VIA_STARTUP =
+  `the launcher imports of the CLI only ${CLI_NAME}/startup ` + '(packages/cli/commands/startup.ts)'
+
+/** The package a file belongs to: the CLI, the lab or the launcher. */
+const packageOf = (layer) =>
+  layer === 'lab' || layer === 'lab-commands' ? 'lab' : layer === 'launcher' ? 'launcher' : 'cli'
+const names = (spec, name) => spec === name || spec.startsWith(`${name}/`)
 
 /** Why `from` may not import the package specifier `spec` (e.g. "liqo-topology/k8s/client"), or undefined. */
 export function packageViolation(from, spec) {
   const a = layerOf(from)
   if (!a) return undefined
-  const lab = a === 'lab' || a === 'lab-commands'
-  if (!lab) return spec === LAB_NAME || spec.startsWith(`${LAB_NAME}/`) ? NOT_THE_LAB : undefined
-  if (spec !== CLI_NAME && !spec.startsWith(`${CLI_NAME}/`)) return undefined
+  const pkg = packageOf(a)
+  if (names(spec, LAUNCHER_NAME) && pkg !== 'launcher') return NOT_THE_LAUNCHER
+  if (names(spec, LAB_NAME) && pkg !== 'lab')
+    return pkg === 'cli' ? NOT_THE_LAB : 'the launcher does not import the lab: it starts the CLI only'
+  if (pkg === 'cli' || !names(spec, CLI_NAME)) return undefined
   const sub = spec.slice(CLI_NAME.length + 1)
   if (LAB_MAY_IMPORT[a].some((re) => re.test(sub))) return undefined
+  if (pkg === 'launcher') return LAUNCHER_VIA_STARTUP
   return a === 'lab'
     ? 'the lab imports of the CLI only its k8s/, model/, toolkit/ and liqo/{constants,nodes,v0} exports'
     : "the lab's commands import of the CLI only its k8s/, model/, toolkit/, liqo/ and command exports"
@@ -82,6 +105,8 @@ export function packageViolation(from, spec) {
 export function violation(from, to) {
   const a = layerOf(from)
   if (!a) return undefined
+  if (a === 'launcher') return to.startsWith(LAUNCHER) ? undefined : LAUNCHER_VIA_STARTUP
+  if (to.startsWith(LAUNCHER)) return NOT_THE_LAUNCHER
   const lab = a === 'lab' || a === 'lab-commands'
   if (!lab && to.startsWith(LAB)) return NOT_THE_LAB
   if (lab && !to.startsWith(LAB))

@@ -18,10 +18,10 @@ for major in "${majors[@]}"; do
   with_node "$node" packages/cli/bin/run.js version --client
   echo "== Node.js $("$node" --version): the launcher builds its start-up snapshot with this Node and starts from it"
   snapshots="$(mktemp -d)"
-  with_node env XDG_CACHE_HOME="$snapshots" LIQO_TOPOLOGY_SNAPSHOT=build packages/cli/bin/liqo-topology version --client
+  with_node env XDG_CACHE_HOME="$snapshots" LIQO_TOPOLOGY_SNAPSHOT=build packages/cli/dist/bundle/liqo-topology version --client
   ls "$snapshots"/liqo-topology/snapshots/*.blob >/dev/null
   code=0
-  with_node env XDG_CACHE_HOME="$snapshots" packages/cli/bin/liqo-topology peer disabel cluster-3 || code=$?
+  with_node env XDG_CACHE_HOME="$snapshots" packages/cli/dist/bundle/liqo-topology peer disabel cluster-3 || code=$?
   rm -rf "$snapshots"
   if ((code != 2)); then
     echo "error: a usage error from the snapshot on Node $major exited $code, not 2" >&2

@@ -68,7 +68,7 @@ npx vitest run --project unit --project integration || here=$?
 # Again through the published launcher, started from its start-up snapshot (built first): the
 # tests tagged "launcher", which exercise what the launcher changes.
 if ((here == 0)); then
-  LIQO_TOPOLOGY_SNAPSHOT=build packages/cli/bin/liqo-topology --version >/dev/null
+  LIQO_TOPOLOGY_SNAPSHOT=build packages/cli/dist/bundle/liqo-topology --version >/dev/null
   LIQO_TOPOLOGY_TEST_ENTRY=published npx vitest run --project integration --tags-filter launcher \
     packages/cli/test/integration/signals.test.ts packages/cli/test/integration/both/board.test.ts \
     packages/cli/test/integration/both/completion.test.ts packages/cli/test/integration/both/commands.test.ts \

@@ -4,7 +4,7 @@
  *
  *   npm run build && npm run bench [-- --rounds 7 --convergence-rounds 5 --pods 10000 --clusters 100]
  *
- * Everything runs the published launcher (bin/liqo-topology) from its start-up snapshot. Figures:
+ * Everything runs the published launcher (dist/bundle/liqo-topology) from its start-up snapshot. Figures:
  * `pods where -A` on 10,000 pods / 100 clusters vs kubectl and its peak RSS; on both lab modes (the Liqo v0.3 emulator,
  * and Liqo v1.2's own controllers; `--no-v1` skips the latter) how fast `wait` and `peer disable --wait`
  * notice convergence (vs a 1 s polling loop), the API requests of a wait (audit log), and `peer
@@ -43,7 +43,7 @@ const ONLY_EXEC = process.argv.includes('--only-exec')
 const ONLY_MOVES = process.argv.includes('--only-moves')
 const ROOT = new URL('..', import.meta.url).pathname
 /** The published launcher; its start-up snapshot is built before anything is measured. */
-const CLI = [join(ROOT, 'bin', 'liqo-topology')]
+const CLI = [join(ROOT, 'dist', 'bundle', 'liqo-topology')]
 if (!existsSync(join(ROOT, 'dist', 'bundle', 'run.js'))) {
   console.error('error: build first (npm run build): the benchmark measures the published bundle')
   process.exit(1)

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The published entry point runs the bundle (npm run build); bin/dev.js runs the sources.
+// Runs the plain bundle (npm run build), for kubectl's completion entry, tests and scripts; the installed
+// command is the launcher (dist/bundle/liqo-topology, packages/launcher); bin/dev.js runs the sources.
 import {existsSync} from 'node:fs'
 
 if (!existsSync(new URL('../dist/bundle/run.js', import.meta.url))) {

@@ -1,5 +1,5 @@
 /**
- * Every command except the lab's: what the start-up snapshot (src/entry/snapshot.ts) holds ready.
+ * Every command except the lab's: what the start-up snapshot (packages/launcher) holds ready.
  * The lab's commands (the @liqo-topology/lab plugin, packages/lab) run from the plain bundle only:
  * they start processes from files next to the lab's own bundle.
  */

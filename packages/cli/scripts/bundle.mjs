@@ -2,10 +2,12 @@
 // instead of hundreds of modules, its own package.json, and an oclif manifest so that --help and
 // command lookup need no command code. Heavy, rarely needed libraries (@kubernetes/client-node for
 // credential plugins, the proxy agents, ora, @inquirer/prompts) stay in chunks loaded on demand.
+// Then the launcher's build (@liqo-topology/launcher, packages/launcher) adds the launcher, the
+// package's "bin", and the start-up snapshot's script and builder: bundled in by design, so that the
+// published package depends on nothing of ours at run time.
+import {buildLauncher} from '@liqo-topology/launcher/build'
 import {build} from 'esbuild'
-import {createHash} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {resolve as resolvePath} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const out = 'dist/bundle'
@@ -31,7 +33,7 @@ module.exports = {...ejs, render}`,
     }))
   },
 }
-/** What both builds (the bundle and the snapshot's script) share. */
+/** What both builds (the bundle, and the snapshot's script in the launcher's build) share. */
 const common = {
   outdir: out,
   bundle: true,
@@ -55,7 +57,6 @@ await build({
     run: 'src/cli/run-bundle.ts',
     commands: 'commands/index.ts',
     'not-found': 'src/cli/not-found.ts',
-    'snapshot-build': 'src/entry/snapshot-build.ts',
   },
   ...common,
   plugins: [ejsText],
@@ -69,90 +70,14 @@ await build({
   },
 })
 
-// Modules that decide at load time from the terminal and the environment (colour support, the
-// terminal's width): in the snapshot they would decide once, when it is built. There they are
-// stand-ins: their code is in the snapshot, but it runs on first use in a run, not before. Each
-// is matched by how oclif requires it.
-const late = {
-  name: 'late',
-  setup(b) {
-    b.onResolve({filter: /^(ansis|supports-color|(\.\.?\/)+screen)$/}, async (a) => {
-      if (a.pluginData === 'real') return undefined
-      const real = await b.resolve(a.path, {
-        kind: a.kind,
-        importer: a.importer,
-        resolveDir: a.resolveDir,
-        pluginData: 'real',
-      })
-      if (real.errors.length) return {errors: real.errors}
-      // oclif's lib/screen.js, however deep the requiring file is; another package's "screen" is not ours to touch.
-      if (a.path.endsWith('screen') && !/[\\/]@oclif[\\/]core[\\/]lib[\\/]screen\.js$/.test(real.path)) return undefined
-      return {path: real.path, namespace: 'late'}
-    })
-    b.onLoad({filter: /.*/, namespace: 'late'}, (a) => ({
-      // Used while the snapshot is built (a library probing for colour support at load, in a
-      // try block), it throws, as the module would be missing: nothing decides at build time.
-      contents:
-        `let real
-const load = () => {
-  if (!globalThis.__liqoTopologyRun) throw new Error('not loaded while the snapshot is built: ' + ` +
-        `${JSON.stringify(a.path)})
-  return (real ??= require(${JSON.stringify(a.path)}))
-}
-module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined : Reflect.get(load(), k, load())), ` +
-        `has: (_, k) => k in load()})`,
-      resolveDir: process.cwd(),
-      loader: 'js',
-    }))
-  },
-}
-
-// The start-up snapshot's script (src/entry/snapshot.ts): one CommonJS file, as V8's snapshot
-// builder needs; what loads on demand stays in node_modules.
-const snapshot = await build({
-  plugins: [late, ejsText],
-  entryPoints: {snapshot: 'src/entry/snapshot.ts'},
-  ...common,
-  outExtension: {'.js': '.cjs'},
-  format: 'cjs',
-  external: [
-    ...common.external,
-    'ink',
-    'react',
-    'ora',
-    '@inquirer/prompts',
-    '@kubernetes/client-node',
-    'https-proxy-agent',
-    'http-proxy-agent',
-    'socks-proxy-agent',
-  ],
-  metafile: true,
-})
-// Each late module is required by its stand-in only: a file that reached it another way (a new
-// relative path, another package) would run it while the snapshot is built.
-const stand = Object.keys(snapshot.metafile.inputs).filter((f) => f.startsWith('late:'))
-const lateFiles = new Set(stand.map((f) => f.slice('late:'.length)))
-for (const [file, input] of Object.entries(snapshot.metafile.inputs)) {
-  if (file.startsWith('late:')) continue
-  const direct = input.imports.filter((i) => !i.path.startsWith('late:') && lateFiles.has(resolvePath(i.path)))
-  if (direct.length)
-    throw new Error(
-      `bundle: ${file} requires ${direct.map((i) => i.path).join(', ')} directly, not through its stand-in ` +
-        `(scripts/bundle.mjs, "late")`,
-    )
-}
-if (stand.length !== 3)
-  throw new Error(
-    `bundle: expected 3 late modules (ansis, supports-color, oclif's screen), found ${stand.join(', ') || 'none'}`,
-  )
-
 // The bundle is its own oclif root: package.json with the command registry next to it.
 const pjson = JSON.parse(readFileSync('package.json', 'utf8'))
 pjson.oclif.commands = {...pjson.oclif.commands, target: './commands.js'}
 pjson.oclif.hooks = {command_not_found: './not-found.js'}
 delete pjson.scripts
 delete pjson.devDependencies
-// The product's exports name its sources, for the lab's build (packages/lab); a bundle has none.
+// The product's exports name its sources, for the lab's build and the launcher's (packages/lab, packages/launcher);
+// a bundle has none.
 delete pjson.exports
 writeFileSync(`${out}/package.json`, JSON.stringify(pjson, null, 2))
 
@@ -162,8 +87,21 @@ const root = fileURLToPath(new URL(`../${out}/`, import.meta.url))
 const config = await Config.load({root})
 const plugin = config.plugins.get(pjson.name)
 writeFileSync(`${out}/oclif.manifest.json`, JSON.stringify(plugin.manifest))
-// The snapshot's key: a blob is used only with the bundle it was built from (bin/liqo-topology).
-const hash = createHash('sha256')
-for (const f of ['snapshot.cjs', 'package.json', 'oclif.manifest.json']) hash.update(readFileSync(`${out}/${f}`))
-writeFileSync(`${out}/snapshot.key`, `${hash.digest('hex').slice(0, 16)}\n`)
+// The launcher and the start-up snapshot (packages/launcher/scripts/build.mjs). What the CLI loads on
+// demand (toolkit/lazy.ts) stays out of the snapshot, in node_modules.
+await buildLauncher({
+  outdir: out,
+  options: common,
+  plugins: [ejsText],
+  onDemand: [
+    'ink',
+    'react',
+    'ora',
+    '@inquirer/prompts',
+    '@kubernetes/client-node',
+    'https-proxy-agent',
+    'http-proxy-agent',
+    'socks-proxy-agent',
+  ],
+})
 console.log(`bundle: ${Object.keys(plugin.manifest.commands).length} commands in ${out}`)

@@ -1,6 +1,6 @@
 /**
  * node:http, node:https and node:tls, loaded on first use rather than at start-up: a help text or a usage
- * error needs neither, and the start-up snapshot (src/entry/snapshot.ts) cannot hold them.
+ * error needs neither, and the start-up snapshot (packages/launcher) cannot hold them.
  */
 import type * as Http from 'node:http'
 import type * as Https from 'node:https'

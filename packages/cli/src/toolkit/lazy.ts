@@ -1,7 +1,7 @@
 /**
  * Libraries loaded on demand (prompts, spinners, the board, the Kubernetes client for credential
  * plugins). Call sites pass the import as a thunk, so that the bundler still sees each literal
- * specifier; the start-up snapshot (src/cli/snapshot.ts), whose code cannot run import(), installs
+ * specifier; the start-up snapshot (packages/launcher), whose code cannot run import(), installs
  * a loader that imports the same specifier from the installed package instead.
  */
 type Loader = (specifier: string) => Promise<unknown>

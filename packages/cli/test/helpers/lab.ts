@@ -27,11 +27,11 @@ export const NODE_MODULES = fileURLToPath(new URL('../../../../node_modules', im
 const DEV = join(ROOT, 'bin', 'dev.js')
 /**
  * What the tests run: the sources (bin/dev.js), or, with LIQO_TOPOLOGY_TEST_ENTRY=published, the
- * published launcher (bin/liqo-topology: Node started from the start-up snapshot when one is built,
- * else the bundle). ENTRY_MARK is the script the CLI process runs.
+ * published launcher (dist/bundle/liqo-topology, packages/launcher: Node started from the start-up
+ * snapshot when one is built, else the bundle). ENTRY_MARK is the script the CLI process runs.
  */
 const PUBLISHED = process.env.LIQO_TOPOLOGY_TEST_ENTRY === 'published'
-export const ENTRY: string[] = PUBLISHED ? [join(ROOT, 'bin', 'liqo-topology')] : [process.execPath, DEV]
+export const ENTRY: string[] = PUBLISHED ? [join(ROOT, 'dist', 'bundle', 'liqo-topology')] : [process.execPath, DEV]
 const ENTRY_MARK = PUBLISHED ? join(ROOT, 'dist', 'bundle', 'run.js') : DEV
 
 export const lab = inject('lab')

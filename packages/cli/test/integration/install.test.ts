@@ -43,6 +43,10 @@ describe.skipIf(!lab)(`npm pack → npm install -g${skipNote}`, () => {
     expect(list.status, list.stderr).toBe(0)
     const files = list.stdout.split('\n').filter(Boolean)
     expect(files).toContain('package/dist/bundle/run.js')
+    // The launcher and the snapshot's script, which the CLI's build takes from packages/launcher.
+    expect(files).toEqual(
+      expect.arrayContaining(['package/dist/bundle/liqo-topology', 'package/dist/bundle/snapshot.cjs']),
+    )
     expect(files.filter((f) => /lab|\.go$|go\.(mod|sum)$|daemon/i.test(f))).toEqual([])
   })
 

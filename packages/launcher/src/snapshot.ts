@@ -1,15 +1,18 @@
 /**
- * The start-up snapshot's entry (dist/bundle/snapshot.cjs). `node --build-snapshot` runs it once:
- * it loads oclif, every command but the lab's and the configuration's plugins into the heap, which
- * V8 then saves as a blob (src/entry/snapshot-build.ts builds it, bin/liqo-topology picks it). A run deserialises that
- * heap instead of parsing and running the bundle's JavaScript, then runs main() below.
+ * The start-up snapshot's entry (dist/bundle/snapshot.cjs of the CLI). `node --build-snapshot` runs
+ * it once: it loads oclif, every command but the lab's and the configuration's plugins into the heap,
+ * which V8 then saves as a blob (snapshot-build.ts builds it, the launcher, ./liqo-topology, picks
+ * it). A run deserialises that heap instead of parsing and running the bundle's JavaScript, then runs
+ * main() below. It takes of the CLI only what `liqo-topology/startup` exports, and of oclif only its
+ * public API; where oclif has no hook for what a run from a snapshot needs, main() replaces a method
+ * of oclif's Config (docs/architecture.md, "Start-up"): here, in this package, nowhere in the CLI.
  *
  * What must not be captured at build time is computed again in main(): oclif's configuration is
  * reloaded from the captured plugins (home, shell, XDG directories, environment), and everything of
- * ours reads the terminal, colour, environment and clock only when a command runs. Code in a
- * snapshot cannot call import(): libraries loaded on demand go through a loader made here at run
- * time (toolkit/lazy.ts), and the lab's commands, which start processes from files next to the
- * bundle, run from the plain bundle.
+ * the CLI reads the terminal, colour, environment and clock only when a command runs (the lint's
+ * snapshot rules). Code in a snapshot cannot call import(): libraries loaded on demand go through a
+ * loader made here at run time (the CLI's toolkit/lazy.ts), and the lab's commands, which start
+ * processes from files next to the lab's bundle, run from the plain bundle.
  */
 import {existsSync, readFileSync, realpathSync} from 'node:fs'
 import {join} from 'node:path'
@@ -19,11 +22,17 @@ import vm from 'node:vm'
 
 import {Config, Errors, flush, handle, run} from '@oclif/core'
 
-import {CORE_COMMANDS} from '../../commands/core.js'
-import notFound from '../cli/not-found.js'
-import {installed, LAB_PLUGIN, withInstalledPlugins} from '../cli/plugins.js'
-import {mergeKubeconfigs, parseKubeconfig, resolveTarget} from '../k8s/kubeconfig.js'
-import {setLazyLoader} from '../toolkit/lazy.js'
+import {
+  CORE_COMMANDS,
+  installed,
+  LAB_PLUGIN,
+  mergeKubeconfigs,
+  notFound,
+  parseKubeconfig,
+  resolveTarget,
+  setLazyLoader,
+  withInstalledPlugins,
+} from 'liqo-topology/startup'
 
 /** The bundle directory, given by the builder (the blob's key includes it). */
 const ROOT = process.env.LIQO_TOPOLOGY_BUNDLE_DIR ?? ''
@@ -115,7 +124,7 @@ function canonical(path: string): string {
 }
 
 async function main(): Promise<void> {
-  // bin/liqo-topology passes the path as it found it (not resolved: that would cost it a process).
+  // The launcher passes the path as it found it (not resolved: that would cost it a process).
   const script = canonical(process.argv[1] ?? '')
   const load = runtimeImport()
   const argv = process.argv.slice(2)
@@ -134,10 +143,12 @@ async function main(): Promise<void> {
     return
   }
   setLazyLoader(load)
-  // The modules that look at the terminal and the environment when loaded (scripts/bundle.mjs,
-  // "late") may load from now on: in this run, not while the snapshot was built.
+  // The modules that look at the terminal and the environment when loaded (their stand-ins,
+  // scripts/late.mjs) may load from now on: in this run, not while the snapshot was built.
   ;(globalThis as Record<string, unknown>).__liqoTopologyRun = true
-  // oclif would import() the hook file: the hook is already here.
+  // oclif would import() the hook file: the hook is already here. oclif has no way to give a hook
+  // as a function, and run() makes a Config of its own from the captured one, so the method is
+  // replaced on Config's prototype (this process is the CLI's run, nothing else shares it).
   const runHook = Config.prototype.runHook
   Config.prototype.runHook = async function (
     this: Config,
@@ -157,7 +168,8 @@ async function main(): Promise<void> {
   // oclif reads the user's help colours (<config dir>/theme.json, which few have) with fs.promises,
   // and that one read starts libuv's thread pool (four threads) in a run that needs none. Without
   // that file (and none named in package.json) oclif finds no theme either, so only then is the
-  // read skipped.
+  // read skipped. oclif has no setting for that (LIQO_TOPOLOGY_DISABLE_THEME would also drop a theme
+  // that exists): the method is replaced on Config's prototype, as runHook above.
   const loadTheme = Config.prototype.loadTheme
   Config.prototype.loadTheme = async function (this: Config) {
     if (!this.pjson.oclif.theme && !existsSync(join(this.configDir, 'theme.json'))) return undefined

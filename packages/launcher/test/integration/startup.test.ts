@@ -1,10 +1,11 @@
 /**
- * The published launcher (bin/liqo-topology) and its start-up snapshot: every way the snapshot can
- * be missing, stale or unusable falls back to the plain bundle, silently and with the same output,
- * and a later run uses a rebuilt one; nothing captured when the snapshot was built (environment,
- * home, terminal, colour, width, time) leaks into a run; TLS and credential plugins behave as
- * with the plain bundle. Each case works on its own copy of the install (bin/ and dist/bundle/)
- * and its own cache directory; `node` on the PATH is a wrapper that records how Node was started.
+ * The launcher (src/liqo-topology, installed as the CLI's dist/bundle/liqo-topology, its "bin") and
+ * its start-up snapshot: every way the snapshot can be missing, stale or unusable falls back to the
+ * plain bundle, silently and with the same output, and a later run uses a rebuilt one; nothing
+ * captured when the snapshot was built (environment, home, terminal, colour, width, time) leaks into
+ * a run; TLS and credential plugins behave as with the plain bundle. Each case works on its own copy
+ * of the CLI's install (bin/ and dist/bundle/, built by npm run build) and its own cache directory;
+ * `node` on the PATH is a wrapper that records how Node was started.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {
@@ -27,7 +28,7 @@ import tls, {rootCertificates} from 'node:tls'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {lab, labState, NODE_MODULES, ROOT, skipNote, until} from '../helpers/lab.js'
+import {lab, labState, NODE_MODULES, ROOT, skipNote, until} from '../../../cli/test/helpers/lab.js'
 
 const work = mkdtempSync(join(tmpdir(), 'liqo-topology-startup-'))
 afterAll(() => rmSync(work, {recursive: true, force: true}))
@@ -42,7 +43,7 @@ interface Install {
 }
 
 let n = 0
-/** A copy of the install with its own cache; `realNode` is the Node binary the wrapper runs. */
+/** A copy of the CLI's install with its own cache; `realNode` is the Node binary the wrapper runs. */
 function install(realNode = process.execPath): Install {
   const root = join(work, `i${++n}`)
   mkdirSync(join(root, 'dist'), {recursive: true})
@@ -57,7 +58,7 @@ function install(realNode = process.execPath): Install {
     `#!/bin/sh\nprintf '%s\\n' "$*" "extra=\${NODE_EXTRA_CA_CERTS-(unset)}" >> '${log}'\nexec '${realNode}' "$@"\n`,
   )
   chmodSync(join(pathDir, 'node'), 0o755)
-  return {root, cache: join(root, 'cache'), log, bin: join(root, 'bin', 'liqo-topology'), pathDir}
+  return {root, cache: join(root, 'cache'), log, bin: join(root, 'dist', 'bundle', 'liqo-topology'), pathDir}
 }
 
 interface Ran {
@@ -81,7 +82,7 @@ function launch(i: Install, args: string[], env: NodeJS.ProcessEnv = {}): Ran {
   if (lab) base.KUBECONFIG = lab.kubeconfig
   const r = spawnSync(i.bin, args, {env: {...base, ...env}, encoding: 'utf8', timeout: 60_000})
   const calls = existsSync(i.log) ? readFileSync(i.log, 'utf8').split('\n') : []
-  const own = calls.find((c) => c.includes(' -- ') || c.endsWith('/bin/run.js') || c.includes('/bin/run.js '))
+  const own = calls.find((c) => c.includes(' -- ') || c.endsWith('/bundle/run.js') || c.includes('/bundle/run.js '))
   const started = !own ? 'none' : own.startsWith('--snapshot-blob ') ? 'snapshot' : 'plain'
   const nodeExtraCa = own ? calls[calls.indexOf(own) + 1]?.replace(/^extra=/, '') : undefined
   return {code: r.status, stdout: r.stdout, stderr: r.stderr, started, nodeExtraCa}
@@ -388,7 +389,7 @@ describe('the launcher and its start-up snapshot', () => {
         'current-context': 'c',
       }),
     )
-    // The launcher adds nothing to the environment (bin/liqo-topology): with or without a
+    // The launcher adds nothing to the environment (src/liqo-topology): with or without a
     // GLIBC_TUNABLES of the user's, the plugin sees exactly the user's.
     for (const own of [undefined, 'glibc.malloc.check=0']) {
       const envs: string[] = []

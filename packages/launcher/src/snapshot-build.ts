@@ -1,12 +1,13 @@
 /**
  * Builds the start-up snapshot blob for this bundle and the Node binary running it
- * (dist/bundle/snapshot-build.js <blob>). bin/liqo-topology starts it in the background when it
- * finds no blob for its key; it detaches at once, so that neither the command being run nor a
- * Ctrl-C aimed at it is held up or reaches the build. One build at a time (a lock directory); the
- * blob appears under its final name only after a run from it printed the expected version, so a
- * half-written or unusable blob is never picked up. The blob takes the modification time of the
- * Node binary it was built for (the `node` the launcher found, given as the second argument): that
- * is how the launcher knows, with shell builtins only, that it still matches.
+ * (dist/bundle/snapshot-build.js <blob> of the CLI). The launcher (./liqo-topology, installed as
+ * dist/bundle/liqo-topology) starts it in the background when it finds no blob for its key; it
+ * detaches at once, so that neither the command being run nor a Ctrl-C aimed at it is held up or
+ * reaches the build. One build at a time (a lock directory); the blob appears under its final name
+ * only after a run from it printed the expected version, so a half-written or unusable blob is never
+ * picked up. The blob takes the modification time of the Node binary it was built for (the `node`
+ * the launcher found, given as the second argument): that is how the launcher knows, with shell
+ * builtins only, that it still matches.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
