@@ -88,6 +88,15 @@ function terminal(session: Session, o: RebalanceOptions): RebalanceConversation 
   }
 }
 
+/** What one rebalance run carries from step to step, besides its session. */
+interface Rebalancing {
+  talk: RebalanceConversation
+  o: RebalanceOptions
+  cordon: ClusterCordon
+  /** Reads the cluster and plans again. */
+  read: () => Promise<RebalanceView>
+}
+
 /** The rebalance, told through `talk` (--dry-run: the terminal's only). */
 export async function rebalanceWith(session: Session, talk: RebalanceConversation, o: RebalanceOptions): Promise<void> {
   const {io, print, client, signal} = session
@@ -99,9 +108,10 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
   }
   const liqo = await connectLiqo(client)
   const cordon = rebalanceCordon(liqo)
-  const read = () => readRebalance(client, liqo, scope, cordon, systemClock)
+  const read = () => readRebalance(client, {liqo, scope, cordon, clock: systemClock})
+  const steps: Rebalancing = {talk, o, cordon, read}
   let view = await read()
-  if (!o.dryRun) view = await settleOtherRuns(session, talk, view, read)
+  if (!o.dryRun) view = await settleOtherRuns(session, steps, view)
   if (view.held.dead.length && !o.dryRun) {
     await undoLeftovers(client, cordon, view, {timeoutMs: o.timeoutMs, signal, clock: systemClock})
     talk.note(`lifted the cordon a killed rebalance left on ${clusterNames(view.held.dead)}`)
@@ -115,7 +125,7 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
         `${clusterNames(view.held.live)}): nothing was changed`,
       'wait until it has ended, then run this again',
     )
-  view = await afterWindow(session, talk, view, o, read)
+  view = await afterWindow(session, steps, view)
   const blocked = blockedOf(view.plan)
   const moves = movesOf(view.plan)
   if (o.dryRun) {
@@ -150,7 +160,7 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
     `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context ` +
     `"${client.context}" as planned above${cordonNote(view.plan)}?`
   if (!(await talk.confirm(view, question))) return
-  await move(session, talk, view, o, cordon, read)
+  await move(session, steps, view)
 }
 
 /** What needs --force: a budget that keeps a controller from moving, Pending pods of others the cordon would hold. */
@@ -183,12 +193,8 @@ const clusterNames = (held: HeldCordon[]) => [...new Set(held.map((h) => h.fc.na
  * A lease not renewed for a whole lease period as we watch is dead whatever time it names (a writer whose value cannot
  * be trusted, say): no wait lasts longer than that.
  */
-async function settleOtherRuns(
-  session: Session,
-  talk: RebalanceConversation,
-  view: RebalanceView,
-  read: () => Promise<RebalanceView>,
-): Promise<RebalanceView> {
+async function settleOtherRuns(session: Session, steps: Rebalancing, view: RebalanceView): Promise<RebalanceView> {
+  const {talk, read} = steps
   const id = (h: HeldCordon) => `${h.fc.name} ${h.lease.key}`
   const seen = new Map(view.held.live.map((h) => [id(h), h.lease.untilS]))
   if (!seen.size) return view
@@ -214,13 +220,8 @@ async function settleOtherRuns(
 }
 
 /** Clusters still in their window count soon: wait for them (not with --dry-run), then read again. */
-async function afterWindow(
-  session: Session,
-  talk: RebalanceConversation,
-  view: RebalanceView,
-  o: RebalanceOptions,
-  read: () => Promise<RebalanceView>,
-): Promise<RebalanceView> {
+async function afterWindow(session: Session, steps: Rebalancing, view: RebalanceView): Promise<RebalanceView> {
+  const {talk, o, read} = steps
   const soon = stabilising(view.plan)
   if (!soon.length || o.dryRun) return view
   const ms = Math.max(...soon.map((c) => c.countsInMs ?? 0))
@@ -241,14 +242,7 @@ function blockedError(view: RebalanceView): BudgetBlockedError {
   )
 }
 
-async function move(
-  session: Session,
-  talk: RebalanceConversation,
-  view: RebalanceView,
-  o: RebalanceOptions,
-  cordon: ClusterCordon,
-  read: () => Promise<RebalanceView>,
-): Promise<void> {
+async function move(session: Session, {talk, o, cordon, read}: Rebalancing, view: RebalanceView): Promise<void> {
   const {client, signal, stage} = session
   const finishIn = {context: client.context}
   stage.set('nothing was changed')

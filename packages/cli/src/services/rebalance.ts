@@ -41,13 +41,16 @@ export interface RebalanceView {
   fcs: ForeignCluster[]
 }
 
-export async function readRebalance(
-  client: KubeClient,
-  liqo: LiqoAdapter,
-  scope: RebalanceScope,
-  cordon: ClusterCordon,
-  clock: Clock,
-): Promise<RebalanceView> {
+export interface RebalanceRead {
+  liqo: LiqoAdapter
+  scope: RebalanceScope
+  /** This run's cordon, which tells other runs' cordons from it. */
+  cordon: ClusterCordon
+  clock: Clock
+}
+
+export async function readRebalance(client: KubeClient, r: RebalanceRead): Promise<RebalanceView> {
+  const {liqo, scope, cordon, clock} = r
   const ns = scope.allNamespaces ? {} : {namespace: scope.namespace}
   const [nodes, pods, nsos, pdbs, pendingElsewhere] = await Promise.all([
     NODES.list(client).then((r) => r.items),
@@ -148,20 +151,23 @@ export async function applyRebalance(
   const clusterOf = (node?: string) => clusterOfNode(node, nodeMap, byId).name
   for (const c of view.plan.controllers) {
     if (!c.moves.length || c.blocked || o.signal.aborted) continue
-    await moveController(client, view, c, run, {...o, start, clusterOf})
+    await moveController(client, c, {...o, view, run, start, clusterOf})
   }
   run.elapsedMs = o.clock.now() - start
   run.timeline.sort((a, b) => a.at - b.at)
   return run
 }
 
-async function moveController(
-  client: KubeClient,
-  view: RebalanceView,
-  c: ControllerPlan,
-  run: RebalanceRun,
-  o: ApplyRebalanceOptions & {start: number; clusterOf: (n?: string) => string},
-): Promise<void> {
+/** What moving one controller's pods needs besides the options: the view, the run so far, how to name a cluster. */
+interface MoveContext extends ApplyRebalanceOptions {
+  view: RebalanceView
+  run: RebalanceRun
+  start: number
+  clusterOf: (n?: string) => string
+}
+
+async function moveController(client: KubeClient, c: ControllerPlan, o: MoveContext): Promise<void> {
+  const {view, run} = o
   const at = () => o.clock.now() - o.start
   const cordoned: ForeignCluster[] = []
   const mine = cordonByKey(o.cordon.key)
@@ -170,7 +176,7 @@ async function moveController(
   const stopRenewing = c.cordon.length ? o.cordon.keep(client, cordoned, view.nodes) : async () => {}
   let refused = false
   try {
-    let first: ListResult<Pod> | undefined = await cordonAndList(client, view, c, cordoned, {
+    let first: ListResult<Pod> | undefined = await cordonAndList(client, c, cordoned, {
       ...o,
       at,
       timeline: run.timeline,
@@ -243,11 +249,11 @@ async function moveController(
  */
 async function cordonAndList(
   client: KubeClient,
-  view: RebalanceView,
   c: ControllerPlan,
   cordoned: ForeignCluster[],
-  o: ApplyRebalanceOptions & {at: () => number; timeline: TimelineEvent[]},
+  o: MoveContext & {at: () => number; timeline: TimelineEvent[]},
 ): Promise<ListResult<Pod>> {
+  const {view} = o
   const mine = cordonByKey(o.cordon.key)
   const cordoning = (async () => {
     for (const x of c.cordon) {
