@@ -134,7 +134,7 @@ async function disableScope(client: KubeClient, liqo: LiqoAdapter, o: DisableInp
     liqo.drainBehaviour?.(client),
   ])
   const allBudgets = budgets.flatMap((r) => r.items)
-  const impact = previewDisable(fc, pods, o.nodes, o.all, allBudgets, drain)
+  const impact = previewDisable(fc, {pods, nodes: o.nodes, fcs: o.all, pdbs: allBudgets, drain})
   const podNames = (ns: string) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})
   const existing = await Promise.all(namespaces.map(podNames))
   return {impact, namespaces, existingPods: existing.flatMap((r) => r.items).sort()}
