@@ -111,7 +111,7 @@ async function boardChange(s: Session, store: BoardStore, o: BoardAction): Promi
   const {action, foreignCluster} = o
   try {
     const {liqo, fcs} = await listForeignClusters(s.client)
-    const plan = await planPeerChange(s.client, liqo, action, foreignCluster, fcs)
+    const plan = await planPeerChange(s.client, {liqo, action, cluster: foreignCluster, fcs})
     await changePeering(s, onTheBoard(s, store), {liqo, plan, force: false, wait: true, timeoutMs: 120_000})
   } catch (e) {
     store.status('')

@@ -77,14 +77,18 @@ export async function listForeignClusters(
   return {liqo, fcs: (await liqo.listPeerings(client, nodes ? {nodes} : {})).items}
 }
 
-export async function planPeerChange(
-  client: KubeClient,
-  liqo: LiqoAdapter,
-  action: PeerAction,
-  input: string,
-  all: ForeignCluster[],
-): Promise<PeerPlan> {
-  const {fc, matchedBy} = resolveForeignCluster(input, all, client.context)
+/** Which peering to switch which way, against the peerings as listForeignClusters read them. */
+export interface PeerChangeRequest {
+  liqo: LiqoAdapter
+  action: PeerAction
+  /** The ForeignCluster's name, cluster ID or cluster name, as given. */
+  cluster: string
+  fcs: ForeignCluster[]
+}
+
+export async function planPeerChange(client: KubeClient, r: PeerChangeRequest): Promise<PeerPlan> {
+  const {liqo, action, fcs: all} = r
+  const {fc, matchedBy} = resolveForeignCluster(r.cluster, all, client.context)
   if (fc.outgoingEnabled === 'None') {
     throw new UserError(
       `the peering with ${fc.name} has no virtual node to ${action}: offloading to it is not set up ` +
