@@ -55,15 +55,14 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
   }
   const ctl = new AbortController()
   signal.addEventListener('abort', () => ctl.abort(), {once: true})
-  const watching = watchPlacement(
-    client,
-    o,
-    ctl.signal,
-    (initial) => {
+  const watching = watchPlacement(client, {
+    ...o,
+    signal: ctl.signal,
+    onInitial: (initial) => {
       for (const it of initial.items) pods.set(`${it.namespace}/${it.name}`, it)
       redraw()
     },
-    (ev) => {
+    onEvent: (ev) => {
       const key = `${ev.item.namespace}/${ev.item.name}`
       const before = pods.get(key)
       if (ev.type === 'DELETED') pods.delete(key)
@@ -73,7 +72,7 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
       redraw()
     },
     onPeerings,
-  ).catch((e: unknown) => {
+  }).catch((e: unknown) => {
     if (!ctl.signal.aborted) store.event(`watch ended: ${(e as Error).message}`)
   })
   // One action at a time; quitting stops it and waits until it has undone what it holds (a cordon

@@ -12,20 +12,24 @@ export interface PlacementEvent {
   item: PlacedPod
 }
 
+/** Which pods to watch, until when, and where each change goes. */
+export interface WatchPlacementOptions extends PodsWhereOptions {
+  signal: AbortSignal
+  onInitial: (r: PodsWhereResult) => void
+  onEvent: (e: PlacementEvent) => void
+  /**
+   * The board's column headers: the peerings and nodes after the initial placement and on every
+   * change of them, from the same watches.
+   */
+  onPeerings?: (fcs: ForeignCluster[], nodes: Node[]) => void
+}
+
 /**
  * `pods where -w`: the current placement once, then every change of a pod (including the cluster
  * it lands on) until the signal aborts. Watches pods, nodes and the peerings; no polling.
- * `onPeerings` (the board's column headers): the peerings and nodes after the initial placement and
- * on every change of them, from the same watches.
  */
-export async function watchPlacement(
-  client: KubeClient,
-  o: PodsWhereOptions,
-  signal: AbortSignal,
-  onInitial: (r: PodsWhereResult) => void,
-  onEvent: (e: PlacementEvent) => void,
-  onPeerings?: (fcs: ForeignCluster[], nodes: Node[]) => void,
-): Promise<void> {
+export async function watchPlacement(client: KubeClient, o: WatchPlacementOptions): Promise<void> {
+  const {signal, onInitial, onEvent, onPeerings} = o
   const liqo = await peeringsOrWarning(client)
   const pods = PODS.reflector(client, podScope(o))
   const nodes = NODES.reflector(client)
