@@ -196,7 +196,7 @@ export async function applyPeerChange(
   // A disable keeps replacements off every virtual node of the cluster first; an enable lifts what one left.
   const kept =
     plan.action === 'disable'
-      ? await keepReplacementsOff(client, liqo, plan, o, timeline)
+      ? await keepReplacementsOff(client, {liqo, plan, timeline}, o)
       : await liftDisableCordon(client, liqo, plan, timeline)
   const lift = kept?.lift
   try {
@@ -249,11 +249,10 @@ const DISABLE_CORDON_WAIT_MS = 5000
  */
 async function keepReplacementsOff(
   client: KubeClient,
-  liqo: LiqoAdapter,
-  plan: PeerPlan,
+  disabling: {liqo: LiqoAdapter; plan: PeerPlan; timeline: TimelineEvent[]},
   o: ApplyOptions,
-  timeline: TimelineEvent[],
 ): Promise<{lift: () => Promise<void>; present: Node[]} | undefined> {
+  const {liqo, plan, timeline} = disabling
   if (o.signal.aborted) return undefined
   const nodes = (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items
   const present = clusterVirtualNodes(nodes, plan.fc.clusterId)
