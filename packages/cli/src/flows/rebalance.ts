@@ -24,7 +24,7 @@ import {
   type RebalanceView,
 } from '../services/rebalance.js'
 import {sleep, systemClock} from '../toolkit/clock.js'
-import {BudgetBlockedError, InterruptedError, UserError} from '../toolkit/errors.js'
+import {BudgetBlockedError, InterruptedError, LeaseLostError, UserError} from '../toolkit/errors.js'
 import {confirm} from '../ui/confirm.js'
 import {makeProgress, waitReporting, type Progress} from '../ui/progress.js'
 import type {Session} from './session.js'
@@ -255,6 +255,7 @@ async function move(session: Session, {talk, o, cordon, read}: Rebalancing, view
       signal,
       clock: systemClock,
       ...waitReporting(progress, client.server),
+      onWarning: (m) => progress.warn(m),
       onState: (state) => stage.set(state, finishIn),
     })
   } catch (e) {
@@ -262,6 +263,9 @@ async function move(session: Session, {talk, o, cordon, read}: Rebalancing, view
     if (e instanceof InterruptedError)
       throw new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
     if (signal.aborted) throw new InterruptedError(stage.line())
+    // The moves stopped before their lease ran out: the hint ends with the command that finishes them.
+    if (e instanceof LeaseLostError && stage.finishCommand)
+      throw new LeaseLostError(e.message, `${e.hint}: ${stage.finishCommand}`)
     throw e
   }
   if (signal.aborted) {
