@@ -35,7 +35,7 @@ export async function peerList(client: KubeClient): Promise<PeerListResult> {
     nodesRead,
     nodesRead.then(async (n) => countVirtualNodePods(client, n)),
   ])
-  return {context: client.context, peers: describePeers(fcs, nodes, podsOn)}
+  return {context: client.context, peers: describePeers(fcs, nodes, podsOn, client.serverNow())}
 }
 
 // --- plan ---------------------------------------------------------------------------------------
