@@ -7,7 +7,7 @@
  */
 import {cordonsOf} from '../liqo/peers.js'
 import type {PodsWhereOptions} from '../liqo/placement.js'
-import {boardColumns, describeMove, type BoardPeer} from '../render/board.js'
+import {boardColumns, boardRefusalHint, describeMove, type BoardPeer} from '../render/board.js'
 import {clusterDisplayName, type PlacedPod} from '../model/placement.js'
 import type {ForeignCluster, Node} from '../model/types.js'
 import {peerChangeWords as words, renderPlan} from '../render/peer.js'
@@ -187,5 +187,10 @@ function rebalanceOnTheBoard(s: Session, store: BoardStore, allNamespaces: boole
       const lines = renderRebalanceResult(r).trimEnd().split('\n')
       store.event(lines[lines.length - 1] ?? '')
     },
+    refusalHint: (r) =>
+      boardRefusalHint(
+        r,
+        reachLine('rebalance', [...(allNamespaces ? ['-A'] : ['-n', s.namespace]), '--force'], s.stage.reach),
+      ),
   }
 }

@@ -20,6 +20,7 @@ import {
   readRebalance,
   rebalanceAccess,
   undoLeftovers,
+  type RebalanceRefusal,
   type RebalanceScope,
   type RebalanceView,
 } from '../services/rebalance.js'
@@ -65,6 +66,15 @@ export interface RebalanceConversation {
   progress(): Promise<Progress>
   /** The moves made. */
   result(outcome: RebalanceOutcome): void
+  /** The hint of a refusal: what to do next from here (the terminal re-runs with --force; the board has none). */
+  refusalHint(refusal: RebalanceRefusal): string
+}
+
+/** The terminal's hints: the same command again, with --force where it helps. */
+const TERMINAL_HINTS: Record<RebalanceRefusal, string> = {
+  budget: 'relax the budget, or re-run with --force to move what the budgets allow',
+  'held-back': 're-run with --force to do it anyway',
+  blocked: 'relax the budget and run the command again',
 }
 
 export async function runRebalance(session: Session, o: RebalanceOptions): Promise<void> {
@@ -85,6 +95,7 @@ function terminal(session: Session, o: RebalanceOptions): RebalanceConversation 
     },
     progress: () => makeProgress(io),
     result: (r) => print.print({document: () => rebalanceResultDocument(r), text: () => renderRebalanceResult(r)}),
+    refusalHint: (r) => TERMINAL_HINTS[r],
   }
 }
 
@@ -154,7 +165,7 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
     return
   }
   talk.showPlan(view)
-  refuseWithoutForce(view, o)
+  refuseWithoutForce(view, o, talk)
   await requireAccess(client, rebalanceAccess(view, cordon), 'rebalance')
   const question =
     `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context ` +
@@ -164,14 +175,14 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
 }
 
 /** What needs --force: a budget that keeps a controller from moving, Pending pods of others the cordon would hold. */
-function refuseWithoutForce(view: RebalanceView, o: RebalanceOptions): void {
+function refuseWithoutForce(view: RebalanceView, o: RebalanceOptions, talk: RebalanceConversation): void {
   const blocked = blockedOf(view.plan)
   if (blocked.length && !o.force) {
     const names = blocked.map((c) => `PodDisruptionBudget ${c.blocked!.budget} (${c.blocked!.detail})`).join('; ')
     throw new BudgetBlockedError(
       `refusing to rebalance: ${names} keeps ${blocked.map((c) => c.owner.name).join(', ')} from moving; ` +
         `nothing was evicted`,
-      'relax the budget, or re-run with --force to move what the budgets allow',
+      talk.refusalHint('budget'),
     )
   }
   if (view.plan.heldBack.length && !o.force) {
@@ -179,10 +190,10 @@ function refuseWithoutForce(view: RebalanceView, o: RebalanceOptions): void {
       `refusing to rebalance: the cordon during the move would keep ${view.plan.heldBack.length} Pending ` +
         `pod(s) of other namespaces off a cluster (${view.plan.heldBack.slice(0, 3).join(', ')}); nothing was ` +
         `changed`,
-      're-run with --force to do it anyway',
+      talk.refusalHint('held-back'),
     )
   }
-  if (!movesOf(view.plan)) throw blockedError(view)
+  if (!movesOf(view.plan)) throw blockedError(view, talk)
 }
 
 const clusterNames = (held: HeldCordon[]) => [...new Set(held.map((h) => h.fc.name))].join(', ')
@@ -234,11 +245,11 @@ async function afterWindow(session: Session, steps: Rebalancing, view: Rebalance
   return read()
 }
 
-function blockedError(view: RebalanceView): BudgetBlockedError {
+function blockedError(view: RebalanceView, talk: RebalanceConversation): BudgetBlockedError {
   const c = blockedOf(view.plan)[0]!
   return new BudgetBlockedError(
     `PodDisruptionBudget ${c.blocked!.budget} ${c.blocked!.detail}: nothing could be evicted`,
-    'relax the budget and run the command again',
+    talk.refusalHint('blocked'),
   )
 }
 

@@ -20,6 +20,12 @@ import {ApiError, LeaseLostError} from '../toolkit/errors.js'
 import {cordonApplied, replacementsReady, type MoveRecord} from '../wait/rebalance.js'
 import type {TimelineEvent} from '../wait/timeline.js'
 
+/**
+ * Why a plan is refused as it stands: a budget keeps a controller from moving (--force moves the others), the cordon
+ * would hold other namespaces' Pending pods (--force does it anyway), or no move is left at all.
+ */
+export type RebalanceRefusal = 'budget' | 'held-back' | 'blocked'
+
 export interface RebalanceScope {
   namespace: string
   allNamespaces: boolean
