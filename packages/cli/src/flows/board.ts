@@ -158,21 +158,30 @@ function boardProgress(store: BoardStore): Progress {
 /** r from the board: `rebalance` of the board's scope (its defaults), the plan and question in the board. */
 async function boardRebalance(s: Session, store: BoardStore, allNamespaces: boolean): Promise<void> {
   const o = {allNamespaces, stableForMs: 30_000, maxUnavailable: 1, dryRun: false, yes: false, force: false}
+  const talk = rebalanceOnTheBoard(s, store, allNamespaces)
   try {
-    await rebalanceWith(s, rebalanceOnTheBoard(s, store, allNamespaces), {...o, timeoutMs: 180_000})
+    await rebalanceWith(s, talk, {...o, timeoutMs: 180_000})
   } catch (e) {
     store.status('')
     if (s.signal.aborted) return
-    // What needs --force is refused here too: the command line that does it is in the hint.
-    const hint = (e as {hint?: string}).hint
-    store.event(`error: ${(e as Error).message}${hint ? ` (${hint})` : ''}`)
+    const {message, hint} = e as {message: string; hint?: string}
+    store.event(`error: ${message}`)
+    // An event is cut at the board's width: a hint (what needs --force: the command that does it) is shown whole, with
+    // the plan, until a key is pressed, as a refused peer change is.
+    if (hint)
+      await store.ask({text: talk.preview(), question: `${message}; hint: ${hint} (press any key)`, canConfirm: false})
   }
 }
 
 /** The board's side of a rebalance: notes in its events, the plan and a y/N question in the board. */
-function rebalanceOnTheBoard(s: Session, store: BoardStore, allNamespaces: boolean): RebalanceConversation {
+function rebalanceOnTheBoard(
+  s: Session,
+  store: BoardStore,
+  allNamespaces: boolean,
+): RebalanceConversation & {preview: () => string} {
   let preview = ''
   return {
+    preview: () => preview,
     note: (m) => store.event(m),
     showPlan: (view) => (preview = renderRebalancePlan(view).trimEnd()),
     nothing: () => {},
