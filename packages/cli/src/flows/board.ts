@@ -182,6 +182,7 @@ function rebalanceOnTheBoard(
   let preview = ''
   return {
     preview: () => preview,
+    finishMoves: () => 'press r again',
     note: (m) => store.event(m),
     showPlan: (view) => (preview = renderRebalancePlan(view).trimEnd()),
     nothing: () => {},

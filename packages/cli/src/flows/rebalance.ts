@@ -68,6 +68,8 @@ export interface RebalanceConversation {
   result(outcome: RebalanceOutcome): void
   /** The hint of a refusal: what to do next from here (the terminal re-runs with --force; the board has none). */
   refusalHint(refusal: RebalanceRefusal): string
+  /** How to finish the moves from here after they stopped: the command line (terminal), r (board). */
+  finishMoves(): string | undefined
 }
 
 /** The terminal's hints: the same command again, with --force where it helps. */
@@ -96,6 +98,7 @@ function terminal(session: Session, o: RebalanceOptions): RebalanceConversation 
     progress: () => makeProgress(io),
     result: (r) => print.print({document: () => rebalanceResultDocument(r), text: () => renderRebalanceResult(r)}),
     refusalHint: (r) => TERMINAL_HINTS[r],
+    finishMoves: () => session.stage.finishCommand,
   }
 }
 
@@ -274,9 +277,9 @@ async function move(session: Session, {talk, o, cordon, read}: Rebalancing, view
     if (e instanceof InterruptedError)
       throw new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
     if (signal.aborted) throw new InterruptedError(stage.line())
-    // The moves stopped before their lease ran out: the hint ends with the command that finishes them.
-    if (e instanceof LeaseLostError && stage.finishCommand)
-      throw new LeaseLostError(e.message, `${e.hint}: ${stage.finishCommand}`)
+    // The moves stopped before their lease ran out: the hint ends with what finishes them from here.
+    const finish = e instanceof LeaseLostError && talk.finishMoves()
+    if (finish) throw new LeaseLostError(e.message, `${e.hint}: ${finish}`)
     throw e
   }
   if (signal.aborted) {

@@ -291,8 +291,8 @@ export function guardLease(
           `${lastError ? ` (last error: ${lastError})` : ''}: another rebalance may take the cordon over from now ` +
           `on, so this one stopped moving pods of ${c.namespace}/${c.owner.name} (${moved.length} of ` +
           `${c.moves.length} moved) and lifted its cordon`,
-        'check that the API server answers and that this user may still write the cordon (peer list shows it), then ' +
-          'run the command again to finish the moves',
+        'check that the API server answers and that this user may still write the cordon (peer list shows it); ' +
+          'then run the rebalance again to finish the moves',
       )
       stopped.abort()
     },

@@ -118,7 +118,7 @@ describe.skipIf(!lab)(`rebalance: a lease that cannot be renewed${modeNote}${ski
     expect(warnings![0]).toMatch(/another rebalance may take the cordon over, and this one stops moving pods$/)
     const error = /^error: could not renew the lease of this rebalance's cordon on cluster-2 before it ran out (.*)$/m
     expect(error.exec(r.stderr)?.[1], r.stderr).toMatch(/this one stopped moving pods of .* and lifted its cordon$/)
-    const finish = /finish the moves: (liqo-topology rebalance .*)$/m.exec(r.stderr)
+    const finish = /then run the rebalance again to finish the moves: (liqo-topology rebalance .*)$/m.exec(r.stderr)
     expect(finish, r.stderr).not.toBeNull()
     // After the third refusal, the next write to the node is the lift, and no eviction was asked for meanwhile.
     const writes = proxy.seen.filter((s) => s.method === 'PATCH' && s.path === node).map((s) => s.status)

@@ -141,7 +141,7 @@ describe('the moves of a controller under a lease that fails', () => {
         'from server (Forbidden): nodes "liqo-2" is forbidden): another rebalance may take the cordon over from ' +
         'now on, so this one stopped moving pods of liqo-test/nginx-7d9c (1 of 2 moved) and lifted its cordon',
     )
-    expect(e.hint).toMatch(/run the command again to finish the moves$/)
+    expect(e.hint).toMatch(/; then run the rebalance again to finish the moves$/)
     expect(outer.signal.aborted).toBe(false)
     await lease.stop()
     expect(stopped()).toBe(true)
