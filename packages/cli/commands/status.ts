@@ -1,5 +1,6 @@
 import {BaseCommand} from '../src/cli/base-command.js'
 import {kubeFlags, namespaceFlag, outputFlag} from '../src/cli/flags.js'
+import {staleCordonWarnings} from '../src/render/cordon.js'
 import {renderStatus, statusDocument} from '../src/render/status.js'
 import {status} from '../src/services/status.js'
 
@@ -13,8 +14,9 @@ export default class Status extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Status)
-    const {print, client, namespace} = await this.session(flags)
+    const {io, print, client, namespace, stage} = await this.session(flags)
     const r = await status(client, namespace)
     print.print({document: () => statusDocument(r), text: () => renderStatus(r, Date.now())})
+    for (const w of staleCordonWarnings(r.peers, stage.reach, client.serverNow())) io.err(w)
   }
 }

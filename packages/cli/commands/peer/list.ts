@@ -1,5 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {kubeFlags, outputFlag} from '../../src/cli/flags.js'
+import {staleCordonWarnings} from '../../src/render/cordon.js'
 import {peerListDocument, renderPeerList} from '../../src/render/peer.js'
 import {peerList} from '../../src/services/peer.js'
 
@@ -13,12 +14,13 @@ export default class PeerList extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(PeerList)
-    const {io, print, client} = await this.session(flags)
+    const {io, print, client, stage} = await this.session(flags)
     const result = await peerList(client)
     print.print({
-      document: () => peerListDocument(result),
+      document: () => peerListDocument(result, stage.reach),
       text: () => (result.peers.length ? renderPeerList(result, {wide: print.wide, now: Date.now()}) : ''),
     })
+    for (const w of staleCordonWarnings(result.peers, stage.reach, client.serverNow())) io.err(w)
     if (!print.machine && !result.peers.length) io.err(`No ForeignClusters on context "${result.context}".`)
   }
 }

@@ -7,7 +7,7 @@
  */
 import {cordonsOf} from '../liqo/peers.js'
 import type {PodsWhereOptions} from '../liqo/placement.js'
-import {boardColumns, describeMove, type BoardPeer} from '../render/board.js'
+import {boardColumns, boardRefusalHint, describeMove, type BoardPeer} from '../render/board.js'
 import {clusterDisplayName, type PlacedPod} from '../model/placement.js'
 import type {ForeignCluster, Node} from '../model/types.js'
 import {peerChangeWords as words, renderPlan} from '../render/peer.js'
@@ -55,15 +55,14 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
   }
   const ctl = new AbortController()
   signal.addEventListener('abort', () => ctl.abort(), {once: true})
-  const watching = watchPlacement(
-    client,
-    o,
-    ctl.signal,
-    (initial) => {
+  const watching = watchPlacement(client, {
+    ...o,
+    signal: ctl.signal,
+    onInitial: (initial) => {
       for (const it of initial.items) pods.set(`${it.namespace}/${it.name}`, it)
       redraw()
     },
-    (ev) => {
+    onEvent: (ev) => {
       const key = `${ev.item.namespace}/${ev.item.name}`
       const before = pods.get(key)
       if (ev.type === 'DELETED') pods.delete(key)
@@ -73,7 +72,7 @@ export async function runBoard(s: Session, options: {allNamespaces: boolean}): P
       redraw()
     },
     onPeerings,
-  ).catch((e: unknown) => {
+  }).catch((e: unknown) => {
     if (!ctl.signal.aborted) store.event(`watch ended: ${(e as Error).message}`)
   })
   // One action at a time; quitting stops it and waits until it has undone what it holds (a cordon
@@ -111,7 +110,7 @@ async function boardChange(s: Session, store: BoardStore, o: BoardAction): Promi
   const {action, foreignCluster} = o
   try {
     const {liqo, fcs} = await listForeignClusters(s.client)
-    const plan = await planPeerChange(s.client, liqo, action, foreignCluster, fcs)
+    const plan = await planPeerChange(s.client, {liqo, action, cluster: foreignCluster, fcs})
     await changePeering(s, onTheBoard(s, store), {liqo, plan, force: false, wait: true, timeoutMs: 120_000})
   } catch (e) {
     store.status('')
@@ -159,21 +158,31 @@ function boardProgress(store: BoardStore): Progress {
 /** r from the board: `rebalance` of the board's scope (its defaults), the plan and question in the board. */
 async function boardRebalance(s: Session, store: BoardStore, allNamespaces: boolean): Promise<void> {
   const o = {allNamespaces, stableForMs: 30_000, maxUnavailable: 1, dryRun: false, yes: false, force: false}
+  const talk = rebalanceOnTheBoard(s, store, allNamespaces)
   try {
-    await rebalanceWith(s, rebalanceOnTheBoard(s, store, allNamespaces), {...o, timeoutMs: 180_000})
+    await rebalanceWith(s, talk, {...o, timeoutMs: 180_000})
   } catch (e) {
     store.status('')
     if (s.signal.aborted) return
-    // What needs --force is refused here too: the command line that does it is in the hint.
-    const hint = (e as {hint?: string}).hint
-    store.event(`error: ${(e as Error).message}${hint ? ` (${hint})` : ''}`)
+    const {message, hint} = e as {message: string; hint?: string}
+    store.event(`error: ${message}`)
+    // An event is cut at the board's width: a hint (what needs --force: the command that does it) is shown whole, with
+    // the plan, until a key is pressed, as a refused peer change is.
+    if (hint)
+      await store.ask({text: talk.preview(), question: `${message}; hint: ${hint} (press any key)`, canConfirm: false})
   }
 }
 
 /** The board's side of a rebalance: notes in its events, the plan and a y/N question in the board. */
-function rebalanceOnTheBoard(s: Session, store: BoardStore, allNamespaces: boolean): RebalanceConversation {
+function rebalanceOnTheBoard(
+  s: Session,
+  store: BoardStore,
+  allNamespaces: boolean,
+): RebalanceConversation & {preview: () => string} {
   let preview = ''
   return {
+    preview: () => preview,
+    finishMoves: () => 'press r again',
     note: (m) => store.event(m),
     showPlan: (view) => (preview = renderRebalancePlan(view).trimEnd()),
     nothing: () => {},
@@ -188,5 +197,10 @@ function rebalanceOnTheBoard(s: Session, store: BoardStore, allNamespaces: boole
       const lines = renderRebalanceResult(r).trimEnd().split('\n')
       store.event(lines[lines.length - 1] ?? '')
     },
+    refusalHint: (r) =>
+      boardRefusalHint(
+        r,
+        reachLine('rebalance', [...(allNamespaces ? ['-A'] : ['-n', s.namespace]), '--force'], s.stage.reach),
+      ),
   }
 }

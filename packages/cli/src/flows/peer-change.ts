@@ -115,7 +115,8 @@ export interface PeerChangeOptions {
 export async function runPeerChange(s: Session, o: PeerChangeOptions): Promise<void> {
   const {io, print, client, stage} = s
   const {liqo, fcs} = await listForeignClusters(client)
-  const plan = await planPeerChange(client, liqo, o.action, o.cluster ?? (await pickCluster(s, o.action, fcs)), fcs)
+  const cluster = o.cluster ?? (await pickCluster(s, o.action, fcs))
+  const plan = await planPeerChange(client, {liqo, action: o.action, cluster, fcs})
   if (o.dryRun) {
     print.print({document: () => planDocument(plan), text: () => renderPlan(plan)})
     const already = `outgoing peering to ${plan.cluster.name} is already ${words.verb(plan)}`

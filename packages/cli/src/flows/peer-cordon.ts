@@ -45,7 +45,7 @@ export async function runPeerCordon(session: Session, o: PeerCordonOptions): Pro
   const verb = action === 'cordon' ? 'cordoned' : 'uncordoned'
   const {liqo, fcs, nodes} = await readPeerings(client)
   const input = o.cluster ?? (await pickCluster(session, action, {liqo, fcs, nodes}))
-  const plan = await planCordon(client, liqo, action, input, fcs, nodes)
+  const plan = await planCordon(client, {liqo, action, cluster: input, fcs, nodes})
   if (o['dry-run']) {
     print.print({document: () => cordonPlanDocument(plan), text: () => renderCordonPlan(plan, stage.reach)})
     io.err(

@@ -82,7 +82,7 @@ export async function watchPodsWhere(s: Session, options: PodsWhereFlowOptions):
       // As kubectl get -w: a deleted pod's last state, no marker of our own.
       text: () => renderAlignedRow(widths, placementRow(ev.item, {...table, now: Date.now()})),
     })
-  await watchPlacement(client, o, signal, onInitial, onEvent)
+  await watchPlacement(client, {...o, signal, onInitial, onEvent})
   // A watch only ends on Ctrl-C (or a fatal error, thrown above): as kubectl, it ends quietly (exit 130).
   throw new InterruptedError('')
 }

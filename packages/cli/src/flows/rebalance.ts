@@ -20,11 +20,12 @@ import {
   readRebalance,
   rebalanceAccess,
   undoLeftovers,
+  type RebalanceRefusal,
   type RebalanceScope,
   type RebalanceView,
 } from '../services/rebalance.js'
 import {sleep, systemClock} from '../toolkit/clock.js'
-import {BudgetBlockedError, InterruptedError, UserError} from '../toolkit/errors.js'
+import {BudgetBlockedError, InterruptedError, LeaseLostError, UserError} from '../toolkit/errors.js'
 import {confirm} from '../ui/confirm.js'
 import {makeProgress, waitReporting, type Progress} from '../ui/progress.js'
 import type {Session} from './session.js'
@@ -65,6 +66,17 @@ export interface RebalanceConversation {
   progress(): Promise<Progress>
   /** The moves made. */
   result(outcome: RebalanceOutcome): void
+  /** The hint of a refusal: what to do next from here (the terminal re-runs with --force; the board has none). */
+  refusalHint(refusal: RebalanceRefusal): string
+  /** How to finish the moves from here after they stopped: the command line (terminal), r (board). */
+  finishMoves(): string | undefined
+}
+
+/** The terminal's hints: the same command again, with --force where it helps. */
+const TERMINAL_HINTS: Record<RebalanceRefusal, string> = {
+  budget: 'relax the budget, or re-run with --force to move what the budgets allow',
+  'held-back': 're-run with --force to do it anyway',
+  blocked: 'relax the budget and run the command again',
 }
 
 export async function runRebalance(session: Session, o: RebalanceOptions): Promise<void> {
@@ -85,7 +97,18 @@ function terminal(session: Session, o: RebalanceOptions): RebalanceConversation 
     },
     progress: () => makeProgress(io),
     result: (r) => print.print({document: () => rebalanceResultDocument(r), text: () => renderRebalanceResult(r)}),
+    refusalHint: (r) => TERMINAL_HINTS[r],
+    finishMoves: () => session.stage.finishCommand,
   }
+}
+
+/** What one rebalance run carries from step to step, besides its session. */
+interface Rebalancing {
+  talk: RebalanceConversation
+  o: RebalanceOptions
+  cordon: ClusterCordon
+  /** Reads the cluster and plans again. */
+  read: () => Promise<RebalanceView>
 }
 
 /** The rebalance, told through `talk` (--dry-run: the terminal's only). */
@@ -99,9 +122,10 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
   }
   const liqo = await connectLiqo(client)
   const cordon = rebalanceCordon(liqo)
-  const read = () => readRebalance(client, liqo, scope, cordon, systemClock)
+  const read = () => readRebalance(client, {liqo, scope, cordon, clock: systemClock})
+  const steps: Rebalancing = {talk, o, cordon, read}
   let view = await read()
-  if (!o.dryRun) view = await settleOtherRuns(session, talk, view, read)
+  if (!o.dryRun) view = await settleOtherRuns(session, steps, view)
   if (view.held.dead.length && !o.dryRun) {
     await undoLeftovers(client, cordon, view, {timeoutMs: o.timeoutMs, signal, clock: systemClock})
     talk.note(`lifted the cordon a killed rebalance left on ${clusterNames(view.held.dead)}`)
@@ -115,7 +139,7 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
         `${clusterNames(view.held.live)}): nothing was changed`,
       'wait until it has ended, then run this again',
     )
-  view = await afterWindow(session, talk, view, o, read)
+  view = await afterWindow(session, steps, view)
   const blocked = blockedOf(view.plan)
   const moves = movesOf(view.plan)
   if (o.dryRun) {
@@ -144,24 +168,24 @@ export async function rebalanceWith(session: Session, talk: RebalanceConversatio
     return
   }
   talk.showPlan(view)
-  refuseWithoutForce(view, o)
+  refuseWithoutForce(view, o, talk)
   await requireAccess(client, rebalanceAccess(view, cordon), 'rebalance')
   const question =
     `Move ${moves} pod(s) of ${o.allNamespaces ? 'every namespace' : `"${session.namespace}"`} on context ` +
     `"${client.context}" as planned above${cordonNote(view.plan)}?`
   if (!(await talk.confirm(view, question))) return
-  await move(session, talk, view, o, cordon, read)
+  await move(session, steps, view)
 }
 
 /** What needs --force: a budget that keeps a controller from moving, Pending pods of others the cordon would hold. */
-function refuseWithoutForce(view: RebalanceView, o: RebalanceOptions): void {
+function refuseWithoutForce(view: RebalanceView, o: RebalanceOptions, talk: RebalanceConversation): void {
   const blocked = blockedOf(view.plan)
   if (blocked.length && !o.force) {
     const names = blocked.map((c) => `PodDisruptionBudget ${c.blocked!.budget} (${c.blocked!.detail})`).join('; ')
     throw new BudgetBlockedError(
       `refusing to rebalance: ${names} keeps ${blocked.map((c) => c.owner.name).join(', ')} from moving; ` +
         `nothing was evicted`,
-      'relax the budget, or re-run with --force to move what the budgets allow',
+      talk.refusalHint('budget'),
     )
   }
   if (view.plan.heldBack.length && !o.force) {
@@ -169,10 +193,10 @@ function refuseWithoutForce(view: RebalanceView, o: RebalanceOptions): void {
       `refusing to rebalance: the cordon during the move would keep ${view.plan.heldBack.length} Pending ` +
         `pod(s) of other namespaces off a cluster (${view.plan.heldBack.slice(0, 3).join(', ')}); nothing was ` +
         `changed`,
-      're-run with --force to do it anyway',
+      talk.refusalHint('held-back'),
     )
   }
-  if (!movesOf(view.plan)) throw blockedError(view)
+  if (!movesOf(view.plan)) throw blockedError(view, talk)
 }
 
 const clusterNames = (held: HeldCordon[]) => [...new Set(held.map((h) => h.fc.name))].join(', ')
@@ -183,12 +207,8 @@ const clusterNames = (held: HeldCordon[]) => [...new Set(held.map((h) => h.fc.na
  * A lease not renewed for a whole lease period as we watch is dead whatever time it names (a writer whose value cannot
  * be trusted, say): no wait lasts longer than that.
  */
-async function settleOtherRuns(
-  session: Session,
-  talk: RebalanceConversation,
-  view: RebalanceView,
-  read: () => Promise<RebalanceView>,
-): Promise<RebalanceView> {
+async function settleOtherRuns(session: Session, steps: Rebalancing, view: RebalanceView): Promise<RebalanceView> {
+  const {talk, read} = steps
   const id = (h: HeldCordon) => `${h.fc.name} ${h.lease.key}`
   const seen = new Map(view.held.live.map((h) => [id(h), h.lease.untilS]))
   if (!seen.size) return view
@@ -214,13 +234,8 @@ async function settleOtherRuns(
 }
 
 /** Clusters still in their window count soon: wait for them (not with --dry-run), then read again. */
-async function afterWindow(
-  session: Session,
-  talk: RebalanceConversation,
-  view: RebalanceView,
-  o: RebalanceOptions,
-  read: () => Promise<RebalanceView>,
-): Promise<RebalanceView> {
+async function afterWindow(session: Session, steps: Rebalancing, view: RebalanceView): Promise<RebalanceView> {
+  const {talk, o, read} = steps
   const soon = stabilising(view.plan)
   if (!soon.length || o.dryRun) return view
   const ms = Math.max(...soon.map((c) => c.countsInMs ?? 0))
@@ -233,22 +248,15 @@ async function afterWindow(
   return read()
 }
 
-function blockedError(view: RebalanceView): BudgetBlockedError {
+function blockedError(view: RebalanceView, talk: RebalanceConversation): BudgetBlockedError {
   const c = blockedOf(view.plan)[0]!
   return new BudgetBlockedError(
     `PodDisruptionBudget ${c.blocked!.budget} ${c.blocked!.detail}: nothing could be evicted`,
-    'relax the budget and run the command again',
+    talk.refusalHint('blocked'),
   )
 }
 
-async function move(
-  session: Session,
-  talk: RebalanceConversation,
-  view: RebalanceView,
-  o: RebalanceOptions,
-  cordon: ClusterCordon,
-  read: () => Promise<RebalanceView>,
-): Promise<void> {
+async function move(session: Session, {talk, o, cordon, read}: Rebalancing, view: RebalanceView): Promise<void> {
   const {client, signal, stage} = session
   const finishIn = {context: client.context}
   stage.set('nothing was changed')
@@ -261,6 +269,7 @@ async function move(
       signal,
       clock: systemClock,
       ...waitReporting(progress, client.server),
+      onWarning: (m) => progress.warn(m),
       onState: (state) => stage.set(state, finishIn),
     })
   } catch (e) {
@@ -268,6 +277,9 @@ async function move(
     if (e instanceof InterruptedError)
       throw new InterruptedError(stage.line(e.lastState && `last seen: ${e.lastState}`))
     if (signal.aborted) throw new InterruptedError(stage.line())
+    // The moves stopped before their lease ran out: the hint ends with what finishes them from here.
+    const finish = e instanceof LeaseLostError && talk.finishMoves()
+    if (finish) throw new LeaseLostError(e.message, `${e.hint}: ${finish}`)
     throw e
   }
   if (signal.aborted) {

@@ -3,7 +3,15 @@
  */
 import type {KubeClient} from '../k8s/client.js'
 import {PODS} from '../k8s/kinds.js'
-import {CORDON_HOLDERS, clusterVirtualNodes, cordonHolders, type CordonHolder} from '../model/cordon.js'
+import {
+  CORDON_HOLDERS,
+  clusterVirtualNodes,
+  cordonHolders,
+  leaseExpired,
+  mergeLeases,
+  rebalanceLeases,
+  type CordonHolder,
+} from '../model/cordon.js'
 import type {ForeignCluster, Node, PeeringModules} from '../model/types.js'
 import {byName} from '../toolkit/text.js'
 
@@ -35,7 +43,27 @@ export interface PeerInfo {
   pods: number
   /** Who keeps new pods off the cluster (../model/cordon.ts): "cordon" is peer cordon's; empty when no one. */
   cordonedBy: CordonHolder[]
+  /** The rebalance runs' cordons among them, each with its lease (absent when there is none). */
+  rebalanceCordons?: PeerRebalanceCordon[]
   createdAt: string
+}
+
+/** A rebalance run's cordon on a peer, as `peer list` tells it. */
+export interface PeerRebalanceCordon {
+  run: string
+  /** The end of its lease, seconds since the epoch on the API server's clock (0: a run from before leases). */
+  leaseUntilS: number
+  /** Its lease has run out: the run was interrupted or killed before it lifted it; no run holds it any longer. */
+  stale: boolean
+}
+
+/** The rebalance runs' cordons of the cluster, read where cordonsOf reads the holders; stale as of `nowS`. */
+export function rebalanceCordonsOf(fc: ForeignCluster, nodes: Node[], nowS: number): PeerRebalanceCordon[] {
+  const leases = mergeLeases([
+    ...(fc.virtualNodes ?? []).flatMap((v) => v.leases ?? []),
+    ...clusterVirtualNodes(nodes, fc.clusterId).flatMap((n) => rebalanceLeases(n.taints)),
+  ])
+  return leases.map((l) => ({run: l.run, leaseUntilS: l.untilS, stale: leaseExpired(l, nowS)}))
 }
 
 /**
@@ -82,11 +110,20 @@ export async function countVirtualNodePods(client: KubeClient, nodes: Node[]): P
   return new Map(virtual.map((n, i) => [n.name, lists[i]!.items.length]))
 }
 
-/** Each ForeignCluster with its virtual node and the pods it hosts (countVirtualNodePods), sorted by name. */
-export function describePeers(fcs: ForeignCluster[], nodes: Node[], podsOn: ReadonlyMap<string, number>): PeerInfo[] {
+/**
+ * Each ForeignCluster with its virtual node and the pods it hosts (countVirtualNodePods), sorted by name; a rebalance's
+ * cordon is stale once its lease ended before `nowMs` (the API server's clock).
+ */
+export function describePeers(
+  fcs: ForeignCluster[],
+  nodes: Node[],
+  podsOn: ReadonlyMap<string, number>,
+  nowMs: number,
+): PeerInfo[] {
   const peers = fcs.map((fc): PeerInfo => {
     const vns = peerVirtualNodes(fc, nodes)
     const node = vns.find((v) => v.present)
+    const rebalances = rebalanceCordonsOf(fc, nodes, Math.floor(nowMs / 1000))
     return {
       name: fc.name,
       clusterId: fc.clusterId,
@@ -101,6 +138,7 @@ export function describePeers(fcs: ForeignCluster[], nodes: Node[], podsOn: Read
       ...(fc.modules ? {modules: fc.modules} : {}),
       pods: vns.filter((v) => v.present).reduce((n, v) => n + (podsOn.get(v.name) ?? 0), 0),
       cordonedBy: cordonsOf(fc, nodes),
+      ...(rebalances.length ? {rebalanceCordons: rebalances} : {}),
       createdAt: fc.createdAt,
     }
   })

@@ -15,11 +15,12 @@ import {
   cordonByKey,
   leaseExpired,
   rebalanceTaint,
+  REBALANCE_LEASE_GUARD_MS,
   REBALANCE_LEASE_S,
   REBALANCE_RENEW_MS,
   type RebalanceLease,
 } from '../model/cordon.js'
-import type {ForeignCluster, Node, Taint} from '../model/types.js'
+import type {ForeignCluster, Node} from '../model/types.js'
 import {sleep} from '../toolkit/clock.js'
 import type {LiqoAdapter} from './adapter.js'
 
@@ -29,6 +30,17 @@ export interface HeldCordon {
   lease: RebalanceLease
 }
 
+/** What keep() tells its caller about the lease while it renews it. */
+export interface LeaseWatch {
+  /** A renewal on `fc` failed; the lease written last runs until `untilS` (seconds, the API server's clock). */
+  failed(fc: ForeignCluster, error: unknown, untilS: number): void
+  /**
+   * No renewal on `fc` got through and its lease runs out at `untilS`, in less than REBALANCE_LEASE_GUARD_MS: from then
+   * on another run may take the cordon over. Called once per cluster.
+   */
+  lost(fc: ForeignCluster, untilS: number): void
+}
+
 export interface ClusterCordon {
   /** This run's taint key. */
   readonly key: string
@@ -36,10 +48,10 @@ export interface ClusterCordon {
   set(client: KubeClient, fc: ForeignCluster, nodes: Node[], on: boolean): Promise<{changed: boolean}>
   /**
    * Renews this run's lease on `fcs` (read at each turn: the caller may add to it) until the returned stop is called
-   * (it resolves once no renewal is under way, so that a lift after it stays lifted). A failed renewal is tried again
-   * at the next turn.
+   * (it resolves once no renewal is under way, so that a lift after it stays lifted). A failed renewal is told to
+   * `watch` and tried again at the next turn; a lease about to run out without one is told too (`watch.lost`).
    */
-  keep(client: KubeClient, fcs: ForeignCluster[], nodes: Node[]): () => Promise<void>
+  keep(client: KubeClient, fcs: ForeignCluster[], nodes: Node[], watch?: LeaseWatch): () => Promise<void>
   /** The other runs' cordons: `dead` those whose lease ran out at `nowMs` (API server's clock), `live` the others. */
   others(fcs: ForeignCluster[], nodes: Node[], nowMs: number): {dead: HeldCordon[]; live: HeldCordon[]}
   /** Lifts another run's cordon. */
@@ -50,25 +62,51 @@ export interface ClusterCordon {
 
 export function rebalanceCordon(liqo: LiqoAdapter, run: string = randomBytes(4).toString('hex')): ClusterCordon {
   const key = rebalanceTaint(run, 0).key
-  const fresh = (client: KubeClient): Taint =>
-    rebalanceTaint(run, Math.ceil(client.serverNow() / 1000) + REBALANCE_LEASE_S)
-  const set = (client: KubeClient, fc: ForeignCluster, nodes: Node[], on: boolean) =>
-    liqo.cordons.set(client, fc, nodes, on ? fresh(client) : cordonByKey(key), on)
+  /** The end of the lease last written on each cluster (by its ID), for the watch of keep(). */
+  const written = new Map<string, number>()
+  let onWritten: ((fc: ForeignCluster) => void) | undefined
+  const set = async (client: KubeClient, fc: ForeignCluster, nodes: Node[], on: boolean) => {
+    const untilS = Math.ceil(client.serverNow() / 1000) + REBALANCE_LEASE_S
+    const r = await liqo.cordons.set(client, fc, nodes, on ? rebalanceTaint(run, untilS) : cordonByKey(key), on)
+    if (!on) written.delete(fc.clusterId)
+    else {
+      written.set(fc.clusterId, untilS)
+      onWritten?.(fc)
+    }
+    return r
+  }
   return {
     key,
     set,
-    keep: (client, fcs, nodes) => {
+    keep: (client, fcs, nodes, watch) => {
       const stop = new AbortController()
+      // One timer per cluster, set again by each write: it fires only when no renewal got through in time.
+      const timers = new Map<string, ReturnType<typeof setTimeout>>()
+      onWritten = (fc) => {
+        clearTimeout(timers.get(fc.clusterId))
+        const untilS = written.get(fc.clusterId)!
+        const ms = untilS * 1000 - client.serverNow() - REBALANCE_LEASE_GUARD_MS
+        const expiring = () => {
+          if (!stop.signal.aborted) watch?.lost(fc, untilS)
+        }
+        timers.set(fc.clusterId, setTimeout(expiring, Math.max(0, ms)))
+      }
+      const renew = (fc: ForeignCluster) =>
+        set(client, fc, nodes, true).catch((e: unknown) => {
+          if (!stop.signal.aborted) watch?.failed(fc, e, written.get(fc.clusterId) ?? 0)
+        })
       const loop = (async () => {
         while (!stop.signal.aborted) {
           await sleep(REBALANCE_RENEW_MS, stop.signal)
           if (stop.signal.aborted) break
           // Stopped between two clusters: no renewal more, so that the lift that follows comes sooner.
-          for (const fc of fcs) if (!stop.signal.aborted) await set(client, fc, nodes, true).catch(() => undefined)
+          for (const fc of fcs) if (!stop.signal.aborted) await renew(fc)
         }
       })()
       return async () => {
         stop.abort()
+        onWritten = undefined
+        for (const t of timers.values()) clearTimeout(t)
         await loop
       }
     },

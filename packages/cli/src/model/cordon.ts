@@ -21,6 +21,11 @@ export const CORDON_TAINT_PREFIX = 'liqo-topology/'
 /** How long a rebalance's lease lasts from a write, and how often a running rebalance renews it. */
 export const REBALANCE_LEASE_S = 20
 export const REBALANCE_RENEW_MS = 5000
+/**
+ * How long before its lease runs out a run whose renewals all failed gives the cordon up and stops moving pods: from
+ * the lease's end on, another run may take the cordon over (and lift it).
+ */
+export const REBALANCE_LEASE_GUARD_MS = 2000
 
 /** A cordon: one holder's (any of its taints, for a rebalance any run's), or one exact taint. */
 export type CordonRef = CordonHolder | Taint

@@ -84,14 +84,18 @@ function splitDaemonSetPods(pods: Pod[], drain: DrainBehaviour | undefined): {ev
   }
 }
 
+/** What every evicted pod of one preview is checked against. */
+interface ImpactContext {
+  /** The nodes that stay available. */
+  candidates: Node[]
+  nodeMap: Map<string, Node>
+  byId: Map<string, ForeignCluster>
+  drain: DrainBehaviour | undefined
+}
+
 /** One evicted pod: where its replacement can go, or why it has none. */
-function podImpact(
-  p: Pod,
-  candidates: Node[],
-  nodeMap: Map<string, Node>,
-  byId: Map<string, ForeignCluster>,
-  drain: DrainBehaviour | undefined,
-): EvictionImpact {
+function podImpact(p: Pod, x: ImpactContext): EvictionImpact {
+  const {candidates, nodeMap, byId, drain} = x
   const owner = p.owner ? `${p.owner.kind}/${p.owner.name}` : undefined
   const base = {namespace: p.namespace, name: p.name, ...(owner ? {owner} : {})}
   if (drain && p.owner?.kind === 'DaemonSet')
@@ -126,14 +130,20 @@ function podImpact(
   }
 }
 
-export function previewDisable(
-  fc: ForeignCluster,
-  allPods: Pod[],
-  nodes: Node[],
-  fcs: ForeignCluster[],
-  pdbs: PodDisruptionBudget[] = [],
-  drain?: DrainBehaviour,
-): DisableImpact {
+/** What a preview of disabling one peering reads. */
+export interface DisablePreviewInput {
+  /** The pods of every namespace the preview covers (those on the leaving cluster are evicted). */
+  pods: Pod[]
+  nodes: Node[]
+  /** Every peering, the leaving one included. */
+  fcs: ForeignCluster[]
+  pdbs?: PodDisruptionBudget[]
+  /** How the Liqo release drains (absent: as Liqo v0.x, which evicts every pod). */
+  drain?: DrainBehaviour
+}
+
+export function previewDisable(fc: ForeignCluster, i: DisablePreviewInput): DisableImpact {
+  const {pods: allPods, nodes, fcs, pdbs = [], drain} = i
   const byId = indexForeignClusters(fcs)
   const nodeMap = new Map(nodes.map((n) => [n.name, n]))
   const leavingNodes = nodes.filter((n) => n.virtual && n.remoteClusterId === fc.clusterId)
@@ -141,7 +151,7 @@ export function previewDisable(
   const candidates = nodes.filter((n) => staysAvailable(n, fc.clusterId, byId))
   const onLeaving = allPods.filter((p) => p.nodeName && leavingNames.has(p.nodeName) && isLive(p))
   const {evicted, notes} = splitDaemonSetPods(onLeaving, drain)
-  const pods = evicted.map((p) => podImpact(p, candidates, nodeMap, byId, drain))
+  const pods = evicted.map((p) => podImpact(p, {candidates, nodeMap, byId, drain}))
 
   const remaining = new Map<string, ClusterRef>()
   for (const n of candidates) {
@@ -211,5 +221,5 @@ export function previewDisableAll(leaving: ForeignCluster[], o: DisableAllInput)
   // Every cluster the cleanup switches off counts as gone for the others' replacements.
   const after = fcs.map((f) => (ids.has(f.clusterId) ? {...f, outgoingEnabled: 'No'} : f))
   const others = allPods.filter((p) => p.namespace !== namespace)
-  return leaving.flatMap((fc) => previewDisable(fc, others, nodes, after, pdbs).pods)
+  return leaving.flatMap((fc) => previewDisable(fc, {pods: others, nodes, fcs: after, pdbs}).pods)
 }

@@ -90,6 +90,25 @@ export function clusterKey(c: ClusterRef): string {
   return `${c.kind}/${c.id ?? c.name}`
 }
 
+const sameTaints = (a: Node['taints'], b: Node['taints']) =>
+  a.length === b.length &&
+  a.every((t, i) => t.key === b[i]!.key && t.value === b[i]!.value && t.effect === b[i]!.effect)
+
+/**
+ * Whether a Node's change can change where a pod shows or what the peerings show (their state, their cordons): the
+ * cluster it stands for, its readiness, cordon, taints or deletion. A status heartbeat changes none of them.
+ */
+export function nodeShapeChanged(a: Node, b: Node): boolean {
+  return (
+    a.ready !== b.ready ||
+    a.unschedulable !== b.unschedulable ||
+    a.virtual !== b.virtual ||
+    a.remoteClusterId !== b.remoteClusterId ||
+    !!a.deletionTimestamp !== !!b.deletionTimestamp ||
+    !sameTaints(a.taints, b.taints)
+  )
+}
+
 export function place(pods: Pod[], nodes: Node[], fcs: ForeignCluster[]): Placement {
   const nodeMap = new Map(nodes.map((n) => [n.name, n]))
   const byId = indexForeignClusters(fcs)

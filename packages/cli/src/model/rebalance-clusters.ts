@@ -43,13 +43,18 @@ export function clustersOf(nodes: Node[], fcs: ForeignCluster[]): ClusterNodes[]
 const usable = (n: Node) => n.ready && !n.deletionTimestamp
 
 /** May the namespace's pods run on this cluster (its strategy, clusterSelector, the window)? */
-export function eligibility(
-  c: ClusterNodes,
-  nso: NamespaceOffloading | undefined,
-  fc: ForeignCluster | undefined,
-  now: number,
-  stableForMs: number,
-): ClusterEligibility {
+export interface EligibilityInput {
+  /** The namespace's NamespaceOffloading (none: not offloaded). */
+  nso: NamespaceOffloading | undefined
+  /** The cluster's peering (none for the local cluster). */
+  fc: ForeignCluster | undefined
+  now: number
+  /** How long a virtual node must have been Ready for its cluster to count. */
+  stableForMs: number
+}
+
+export function eligibility(c: ClusterNodes, i: EligibilityInput): ClusterEligibility {
+  const {nso, fc, now, stableForMs} = i
   const out = (state: Eligibility, reason?: string, extra: Partial<ClusterEligibility> = {}): ClusterEligibility => ({
     cluster: c.ref,
     state,

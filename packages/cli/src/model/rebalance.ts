@@ -136,13 +136,17 @@ function domainsFor(
 }
 
 /** One controller's pods: the spread, the moves, the cordons and budgets. */
-export function planController(
-  pods: Pod[],
-  eligible: ClusterEligibility[],
-  pdbs: PodDisruptionBudget[],
-  maxUnavailable: number,
-  clusterOf: (node?: string) => ClusterRef,
-): ControllerPlan {
+/** What every controller of a namespace is planned against. */
+export interface ControllerContext {
+  /** The clusters the namespace's pods may run on now. */
+  eligible: ClusterEligibility[]
+  pdbs: PodDisruptionBudget[]
+  maxUnavailable: number
+  clusterOf: (node?: string) => ClusterRef
+}
+
+export function planController(pods: Pod[], x: ControllerContext): ControllerPlan {
+  const {eligible, pdbs, maxUnavailable, clusterOf} = x
   const first = pods[0]!
   const base = {
     namespace: first.namespace,
@@ -240,7 +244,7 @@ export function planRebalance(i: RebalanceInput): RebalancePlan {
     // A namespace Liqo does not offload runs on the local cluster only: nothing to spread.
     if (!nso) continue
     const elig = clusters.map((c) =>
-      eligibility(c, nso, c.ref.id ? byId.get(c.ref.id) : undefined, i.now, i.stableForMs),
+      eligibility(c, {nso, fc: c.ref.id ? byId.get(c.ref.id) : undefined, now: i.now, stableForMs: i.stableForMs}),
     )
     out.namespaces.push({namespace: ns, strategy: nso.podStrategy, clusters: elig})
     const pods = live.filter((p) => p.namespace === ns)
@@ -254,13 +258,12 @@ export function planRebalance(i: RebalanceInput): RebalancePlan {
     for (const p of pods) if (p.owner) groups.set(p.owner.uid, [...(groups.get(p.owner.uid) ?? []), p])
     for (const group of groups.values()) {
       out.controllers.push(
-        planController(
-          group,
-          elig.filter((e) => e.state === 'eligible'),
-          i.pdbs,
-          i.maxUnavailable,
+        planController(group, {
+          eligible: elig.filter((e) => e.state === 'eligible'),
+          pdbs: i.pdbs,
+          maxUnavailable: i.maxUnavailable,
           clusterOf,
-        ),
+        }),
       )
     }
   }

@@ -64,13 +64,16 @@ export interface SchedulerCheck {
  * each peering, also one without a virtual node (offloading disabled or not established).
  * `podsOnNode` gives the pods bound to a node, for its room.
  */
-export function clusterVerdicts(
-  p: Pod,
-  nodes: Node[],
-  fcs: ForeignCluster[],
-  offloading: OffloadingRule | undefined,
-  podsOnNode: (node: string) => Pod[],
-): ClusterVerdict[] {
+export interface VerdictInput {
+  nodes: Node[]
+  fcs: ForeignCluster[]
+  /** The namespace's NamespaceOffloading, as a rule (none: not offloaded). */
+  offloading: OffloadingRule | undefined
+  podsOnNode: (node: string) => Pod[]
+}
+
+export function clusterVerdicts(p: Pod, i: VerdictInput): ClusterVerdict[] {
+  const {nodes, fcs, offloading, podsOnNode} = i
   const nodeMap = new Map(nodes.map((n) => [n.name, n]))
   const byId = indexForeignClusters(fcs)
   const clusters = new Map<string, ClusterVerdict>()

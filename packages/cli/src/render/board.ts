@@ -3,6 +3,7 @@
  * each peer in order, then the pods not scheduled), and a line for each move worth telling. Pure.
  */
 import {clusterKey, type ClusterRef, type PlacedPod} from '../model/placement.js'
+import type {RebalanceRefusal} from '../services/rebalance.js'
 import {byName} from '../toolkit/text.js'
 
 export interface BoardPeer {
@@ -30,6 +31,17 @@ export interface BoardColumn {
   /** The peering behind it, when it is a remote cluster (the target of d/e). */
   foreignCluster?: string
   cells: BoardCell[]
+}
+
+/**
+ * The hint of a rebalance the board refused: what to do from the board (r again, once the budget allows), and, since
+ * the board has no --force, the command line that does it in a terminal, spelled out (`forceCommand`).
+ */
+export function boardRefusalHint(refusal: RebalanceRefusal, forceCommand: string): string {
+  const terminal = `run in a terminal (the board does not force): ${forceCommand}`
+  if (refusal === 'budget') return `relax the budget and press r again; to move what the budgets allow, ${terminal}`
+  if (refusal === 'held-back') return `to do it anyway, ${terminal}`
+  return 'relax the budget and press r again'
 }
 
 export function podLook(p: PlacedPod): PodLook {

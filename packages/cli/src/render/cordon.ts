@@ -1,5 +1,7 @@
 /** Renderers for `peer cordon|uncordon`: the plan (stderr, or stdout with --dry-run) and the result. */
+import type {PeerRebalanceCordon} from '../liqo/peers.js'
 import type {CordonHolder} from '../model/cordon.js'
+import {formatAge} from '../toolkit/duration.js'
 import {reachLine, type Reach} from '../toolkit/rerun.js'
 import type {CordonPlan, CordonResult} from '../services/cordon.js'
 import {info, linesText, warning, type Line} from './lines.js'
@@ -8,6 +10,64 @@ import {document} from './machine.js'
 /** Another holder's cordon, for people. */
 export function holderWords(h: CordonHolder): string {
   return h === 'cordon' ? 'peer cordon' : h === 'disable' ? 'a peer disable under way' : 'a rebalance under way'
+}
+
+/** What a peer's cordons are read from. */
+interface PeerCordons {
+  name: string
+  clusterName: string
+  cordonedBy: CordonHolder[]
+  rebalanceCordons?: PeerRebalanceCordon[]
+}
+
+/**
+ * The cordons of a peer, for a table: "cordoned" for peer cordon's, the other holders named ("by-disable"), and a
+ * rebalance's whose lease has run out as "by-rebalance(stale)": no run holds it any longer.
+ */
+export function cordonCell(p: PeerCordons): string {
+  const words = p.cordonedBy.flatMap((h) => {
+    if (h === 'cordon') return ['cordoned']
+    if (h !== 'rebalance') return [`by-${h}`]
+    const runs = p.rebalanceCordons ?? []
+    const live = !runs.length || runs.some((r) => !r.stale)
+    return [...(live ? ['by-rebalance'] : []), ...(runs.some((r) => r.stale) ? ['by-rebalance(stale)'] : [])]
+  })
+  return words.length ? words.join(',') : '-'
+}
+
+/** The command that clears a stale rebalance cordon: a rebalance lifts it first, then asks before it moves a pod. */
+export function clearStaleCordon(reach: Reach): string {
+  return reachLine('rebalance', ['-A'], reach)
+}
+
+/** One line on stderr per stale rebalance cordon: what it is, and the command that clears it. */
+export function staleCordonWarnings(peers: PeerCordons[], reach: Reach, nowMs: number): string[] {
+  return peers.flatMap((p) =>
+    (p.rebalanceCordons ?? [])
+      .filter((r) => r.stale)
+      .map((r) => {
+        const cluster = p.clusterName || p.name
+        const expired = r.leaseUntilS
+          ? `its lease expired ${formatAge(new Date(r.leaseUntilS * 1000).toISOString(), nowMs)} ago`
+          : 'it has no lease'
+        return (
+          `Warning: the rebalance cordon on ${cluster} is stale: its run (${r.run || 'of an older version'}) was ` +
+          `interrupted before it could lift it and ${expired}, but it still keeps new pods off ${cluster}; ` +
+          `to clear it: ${clearStaleCordon(reach)} (lifts it first, then finishes the spread after asking; ` +
+          `answer N to only lift it)`
+        )
+      }),
+  )
+}
+
+/** The rebalance runs' cordons of a peer, for -o json|yaml. */
+export function rebalanceCordonsDocument(p: PeerCordons, reach: Reach): Array<Record<string, unknown>> {
+  return (p.rebalanceCordons ?? []).map((r) => ({
+    run: r.run,
+    leaseUntil: r.leaseUntilS ? new Date(r.leaseUntilS * 1000).toISOString() : null,
+    state: r.stale ? 'Stale' : 'Active',
+    ...(r.stale ? {clearWith: clearStaleCordon(reach)} : {}),
+  }))
 }
 
 export function renderCordonPlan(plan: CordonPlan, reach?: Reach): string {

@@ -3,6 +3,7 @@ import {formatAge, formatDuration} from '../toolkit/duration.js'
 import {reachLine, type Reach} from '../toolkit/rerun.js'
 import type {EvictionImpact} from '../model/impact.js'
 import type {PeerChangeResult, PeerListResult, PeerPlan} from '../services/peer.js'
+import {cordonCell, rebalanceCordonsDocument} from './cordon.js'
 import {renderTable} from './table.js'
 import {info, linesText, warning, type Line} from './lines.js'
 import {document} from './machine.js'
@@ -44,11 +45,6 @@ function health(p: Peer): string {
  */
 export function renderPeerList(r: PeerListResult, o: {wide: boolean; now: number}): string {
   return o.wide ? renderPeerListWide(r, o.now) : renderPeerListShort(r)
-}
-
-/** The cordons of a peer, for a table: "cordoned" for peer cordon's, the other holders named. */
-export function cordonCell(p: Peer): string {
-  return p.cordonedBy.length ? p.cordonedBy.map((h) => (h === 'cordon' ? 'cordoned' : `by-${h}`)).join(',') : '-'
 }
 
 function renderPeerListShort(r: PeerListResult): string {
@@ -126,7 +122,9 @@ function renderPeerListWide(r: PeerListResult, now: number): string {
   return renderTable(headers, rows)
 }
 
-export function peerListDocument(r: PeerListResult): Record<string, unknown> {
+/** `reach`: how the command reached the cluster, for the command that clears a stale cordon. */
+export function peerListDocument(r: PeerListResult, reach?: Reach): Record<string, unknown> {
+  const to = reach ?? {context: r.context, args: [], leftOut: []}
   return document('PeerList', {
     context: r.context,
     items: r.peers.map((p) => ({
@@ -143,6 +141,7 @@ export function peerListDocument(r: PeerListResult): Record<string, unknown> {
       ...(p.modules ? {modules: p.modules} : {}),
       pods: p.pods,
       cordonedBy: p.cordonedBy,
+      rebalanceCordons: rebalanceCordonsDocument(p, to),
     })),
   })
 }

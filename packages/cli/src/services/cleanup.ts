@@ -166,7 +166,7 @@ export async function runCleanup(
         'run the same cleanup again to resume from what is left',
       )
     try {
-      const d = {step, line: await runStep(client, plan, waiter, step, fcsById), elapsedMs: o.clock.now() - started}
+      const d = {step, line: await runStep(client, step, {plan, waiter, fcsById}), elapsedMs: o.clock.now() - started}
       done.push(d)
       o.onStepDone?.(i + 1, total, d)
     } catch (e) {
@@ -188,11 +188,10 @@ export async function runCleanup(
 
 async function runStep(
   client: KubeClient,
-  plan: LoadedCleanupPlan,
-  waiter: Waiter,
   step: CleanupStep,
-  fcsById: Map<string, ForeignCluster>,
+  run: {plan: LoadedCleanupPlan; waiter: Waiter; fcsById: Map<string, ForeignCluster>},
 ): Promise<string> {
+  const {plan, waiter, fcsById} = run
   switch (step.kind) {
     case 'delete-deployment': {
       // Foreground: the Deployment goes only after its ReplicaSets and pods are gone.

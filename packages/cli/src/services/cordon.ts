@@ -56,15 +56,20 @@ export async function readPeerings(
   return {liqo, fcs: fcs.items, nodes}
 }
 
-export async function planCordon(
-  client: KubeClient,
-  liqo: LiqoAdapter,
-  action: CordonAction,
-  input: string,
-  fcs: ForeignCluster[],
-  allNodes: Node[],
-): Promise<CordonPlan> {
-  const {fc, matchedBy} = resolveForeignCluster(input, fcs, client.context)
+/** What to cordon or uncordon, against the peerings and Nodes as readPeerings read them. */
+export interface CordonRequest {
+  liqo: LiqoAdapter
+  action: CordonAction
+  /** The ForeignCluster's name, cluster ID or cluster name, as given. */
+  cluster: string
+  fcs: ForeignCluster[]
+  /** Every Node of the home cluster. */
+  nodes: Node[]
+}
+
+export async function planCordon(client: KubeClient, r: CordonRequest): Promise<CordonPlan> {
+  const {liqo, action, fcs, nodes: allNodes} = r
+  const {fc, matchedBy} = resolveForeignCluster(r.cluster, fcs, client.context)
   const cluster = clusterDisplayName(fc)
   const targets = liqo.cordons.targets(fc, allNodes)
   const holders = liqo.cordons.holders(fc, allNodes)

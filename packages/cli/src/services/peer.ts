@@ -35,7 +35,7 @@ export async function peerList(client: KubeClient): Promise<PeerListResult> {
     nodesRead,
     nodesRead.then(async (n) => countVirtualNodePods(client, n)),
   ])
-  return {context: client.context, peers: describePeers(fcs, nodes, podsOn)}
+  return {context: client.context, peers: describePeers(fcs, nodes, podsOn, client.serverNow())}
 }
 
 // --- plan ---------------------------------------------------------------------------------------
@@ -77,14 +77,18 @@ export async function listForeignClusters(
   return {liqo, fcs: (await liqo.listPeerings(client, nodes ? {nodes} : {})).items}
 }
 
-export async function planPeerChange(
-  client: KubeClient,
-  liqo: LiqoAdapter,
-  action: PeerAction,
-  input: string,
-  all: ForeignCluster[],
-): Promise<PeerPlan> {
-  const {fc, matchedBy} = resolveForeignCluster(input, all, client.context)
+/** Which peering to switch which way, against the peerings as listForeignClusters read them. */
+export interface PeerChangeRequest {
+  liqo: LiqoAdapter
+  action: PeerAction
+  /** The ForeignCluster's name, cluster ID or cluster name, as given. */
+  cluster: string
+  fcs: ForeignCluster[]
+}
+
+export async function planPeerChange(client: KubeClient, r: PeerChangeRequest): Promise<PeerPlan> {
+  const {liqo, action, fcs: all} = r
+  const {fc, matchedBy} = resolveForeignCluster(r.cluster, all, client.context)
   if (fc.outgoingEnabled === 'None') {
     throw new UserError(
       `the peering with ${fc.name} has no virtual node to ${action}: offloading to it is not set up ` +
@@ -134,7 +138,7 @@ async function disableScope(client: KubeClient, liqo: LiqoAdapter, o: DisableInp
     liqo.drainBehaviour?.(client),
   ])
   const allBudgets = budgets.flatMap((r) => r.items)
-  const impact = previewDisable(fc, pods, o.nodes, o.all, allBudgets, drain)
+  const impact = previewDisable(fc, {pods, nodes: o.nodes, fcs: o.all, pdbs: allBudgets, drain})
   const podNames = (ns: string) => PODS.as((raw) => `${ns}/${raw.metadata?.name}`).list(client, {namespace: ns})
   const existing = await Promise.all(namespaces.map(podNames))
   return {impact, namespaces, existingPods: existing.flatMap((r) => r.items).sort()}
@@ -192,7 +196,7 @@ export async function applyPeerChange(
   // A disable keeps replacements off every virtual node of the cluster first; an enable lifts what one left.
   const kept =
     plan.action === 'disable'
-      ? await keepReplacementsOff(client, liqo, plan, o, timeline)
+      ? await keepReplacementsOff(client, {liqo, plan, timeline}, o)
       : await liftDisableCordon(client, liqo, plan, timeline)
   const lift = kept?.lift
   try {
@@ -245,11 +249,10 @@ const DISABLE_CORDON_WAIT_MS = 5000
  */
 async function keepReplacementsOff(
   client: KubeClient,
-  liqo: LiqoAdapter,
-  plan: PeerPlan,
+  disabling: {liqo: LiqoAdapter; plan: PeerPlan; timeline: TimelineEvent[]},
   o: ApplyOptions,
-  timeline: TimelineEvent[],
 ): Promise<{lift: () => Promise<void>; present: Node[]} | undefined> {
+  const {liqo, plan, timeline} = disabling
   if (o.signal.aborted) return undefined
   const nodes = (await NODES.list(client, {labelSelector: remoteClusterSelector(plan.fc.clusterId)})).items
   const present = clusterVirtualNodes(nodes, plan.fc.clusterId)

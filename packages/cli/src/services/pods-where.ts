@@ -4,7 +4,8 @@ import {PODS, requireNamespace} from '../k8s/kinds.js'
 import {peeringsOrWarning} from '../liqo/connect.js'
 import {NODES} from '../liqo/nodes.js'
 import {podScope, type PodsWhereOptions, type PodsWhereResult} from '../liqo/placement.js'
-import {place, type PlacedPod} from '../model/placement.js'
+import type {Change} from '../k8s/reflector.js'
+import {nodeShapeChanged, place, type PlacedPod} from '../model/placement.js'
 import type {ForeignCluster, Node, Pod} from '../model/types.js'
 
 export interface PlacementEvent {
@@ -12,20 +13,25 @@ export interface PlacementEvent {
   item: PlacedPod
 }
 
+/** Which pods to watch, until when, and where each change goes. */
+export interface WatchPlacementOptions extends PodsWhereOptions {
+  signal: AbortSignal
+  onInitial: (r: PodsWhereResult) => void
+  onEvent: (e: PlacementEvent) => void
+  /**
+   * The board's column headers: the peerings and nodes after the initial placement and on every
+   * change of them that nodeShapeChanged counts, from the same watches (a Node's other fields, its
+   * heartbeat say, may be older than the last event).
+   */
+  onPeerings?: (fcs: ForeignCluster[], nodes: Node[]) => void
+}
+
 /**
  * `pods where -w`: the current placement once, then every change of a pod (including the cluster
  * it lands on) until the signal aborts. Watches pods, nodes and the peerings; no polling.
- * `onPeerings` (the board's column headers): the peerings and nodes after the initial placement and
- * on every change of them, from the same watches.
  */
-export async function watchPlacement(
-  client: KubeClient,
-  o: PodsWhereOptions,
-  signal: AbortSignal,
-  onInitial: (r: PodsWhereResult) => void,
-  onEvent: (e: PlacementEvent) => void,
-  onPeerings?: (fcs: ForeignCluster[], nodes: Node[]) => void,
-): Promise<void> {
+export async function watchPlacement(client: KubeClient, o: WatchPlacementOptions): Promise<void> {
+  const {signal, onInitial, onEvent, onPeerings} = o
   const liqo = await peeringsOrWarning(client)
   const pods = PODS.reflector(client, podScope(o))
   const nodes = NODES.reflector(client)
@@ -34,7 +40,10 @@ export async function watchPlacement(
   const stop = () => ctl.abort()
   signal.addEventListener('abort', stop, {once: true})
   let ready = false
-  const current = () => ({nodes: [...nodes.store.values()], fcs: peerings ? peerings.current() : []})
+  // The nodes and peerings as placement reads them, built again only after a change that can change them: not on a
+  // Node's heartbeat, nor on each pod's event (Liqo v1's peerings are assembled, cordons and leases included).
+  let snapshot: {nodes: Node[]; fcs: ForeignCluster[]} | undefined
+  const current = () => (snapshot ??= {nodes: [...nodes.store.values()], fcs: peerings ? peerings.current() : []})
   const placeOne = (p: Pod): PlacedPod => {
     const {nodes: n, fcs: f} = current()
     return place([p], n, f).items[0]!
@@ -43,12 +52,16 @@ export async function watchPlacement(
     JSON.stringify([item.cluster, item.status, item.ready, item.restarts, item.node, type])
   const last = new Map<string, string>()
   const peeringsChanged = () => {
+    snapshot = undefined
     if (!ready || !onPeerings) return
     const {nodes: n, fcs: f} = current()
     onPeerings(f, n)
   }
+  const nodesChanged = (changes: Change<Node>[]) => {
+    if (changes.some((c) => c.type !== 'MODIFIED' || !c.old || nodeShapeChanged(c.old, c.obj))) peeringsChanged()
+  }
   const runs = [
-    nodes.run(ctl.signal, peeringsChanged),
+    nodes.run(ctl.signal, nodesChanged),
     ...(peerings?.reflectors ?? []).map((r) => r.run(ctl.signal, peeringsChanged)),
     pods.run(ctl.signal, (changes) => {
       if (!ready) return

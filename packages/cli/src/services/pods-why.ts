@@ -69,7 +69,7 @@ export async function explainPods(client: KubeClient, o: PodsWhyOptions): Promis
   const nodeMap = new Map(nodes.map((n) => [n.name, n]))
   const byId = indexForeignClusters(liqo.fcs)
   const items = pods.map((p): PodWhy => {
-    const clusters = clusterVerdicts(p, nodes, liqo.fcs, offloading, (n) => bound.get(n) ?? [])
+    const clusters = clusterVerdicts(p, {nodes, fcs: liqo.fcs, offloading, podsOnNode: (n) => bound.get(n) ?? []})
     const w: PodWhy = {
       namespace: p.namespace,
       name: p.name,

@@ -16,9 +16,15 @@ import {clusterOfNode, indexForeignClusters} from '../model/placement.js'
 import {planRebalance, type ControllerPlan, type RebalancePlan} from '../model/rebalance.js'
 import type {ForeignCluster, Node, Pod} from '../model/types.js'
 import type {Clock} from '../toolkit/clock.js'
-import {ApiError} from '../toolkit/errors.js'
+import {ApiError, LeaseLostError} from '../toolkit/errors.js'
 import {cordonApplied, replacementsReady, type MoveRecord} from '../wait/rebalance.js'
 import type {TimelineEvent} from '../wait/timeline.js'
+
+/**
+ * Why a plan is refused as it stands: a budget keeps a controller from moving (--force moves the others), the cordon
+ * would hold other namespaces' Pending pods (--force does it anyway), or no move is left at all.
+ */
+export type RebalanceRefusal = 'budget' | 'held-back' | 'blocked'
 
 export interface RebalanceScope {
   namespace: string
@@ -41,13 +47,16 @@ export interface RebalanceView {
   fcs: ForeignCluster[]
 }
 
-export async function readRebalance(
-  client: KubeClient,
-  liqo: LiqoAdapter,
-  scope: RebalanceScope,
-  cordon: ClusterCordon,
-  clock: Clock,
-): Promise<RebalanceView> {
+export interface RebalanceRead {
+  liqo: LiqoAdapter
+  scope: RebalanceScope
+  /** This run's cordon, which tells other runs' cordons from it. */
+  cordon: ClusterCordon
+  clock: Clock
+}
+
+export async function readRebalance(client: KubeClient, r: RebalanceRead): Promise<RebalanceView> {
+  const {liqo, scope, cordon, clock} = r
   const ns = scope.allNamespaces ? {} : {namespace: scope.namespace}
   const [nodes, pods, nsos, pdbs, pendingElsewhere] = await Promise.all([
     NODES.list(client).then((r) => r.items),
@@ -121,6 +130,8 @@ export interface ApplyRebalanceOptions {
   clock: Clock
   onProgress?: (message: string) => void
   onConnection?: (connected: boolean, detail: string) => void
+  /** Something the person should know while the moves go on (a lease renewal that failed). */
+  onWarning?: (message: string) => void
   /** Called as the cluster changes: what a signal would leave (the flow's stage). */
   onState?: (state: string) => void
 }
@@ -148,29 +159,34 @@ export async function applyRebalance(
   const clusterOf = (node?: string) => clusterOfNode(node, nodeMap, byId).name
   for (const c of view.plan.controllers) {
     if (!c.moves.length || c.blocked || o.signal.aborted) continue
-    await moveController(client, view, c, run, {...o, start, clusterOf})
+    await moveController(client, c, {...o, view, run, start, clusterOf})
   }
   run.elapsedMs = o.clock.now() - start
   run.timeline.sort((a, b) => a.at - b.at)
   return run
 }
 
-async function moveController(
-  client: KubeClient,
-  view: RebalanceView,
-  c: ControllerPlan,
-  run: RebalanceRun,
-  o: ApplyRebalanceOptions & {start: number; clusterOf: (n?: string) => string},
-): Promise<void> {
-  const at = () => o.clock.now() - o.start
+/** What moving one controller's pods needs besides the options: the view, the run so far, how to name a cluster. */
+interface MoveContext extends ApplyRebalanceOptions {
+  view: RebalanceView
+  run: RebalanceRun
+  start: number
+  clusterOf: (n?: string) => string
+}
+
+async function moveController(client: KubeClient, c: ControllerPlan, outer: MoveContext): Promise<void> {
+  const {view, run} = outer
+  const at = () => outer.clock.now() - outer.start
   const cordoned: ForeignCluster[] = []
-  const mine = cordonByKey(o.cordon.key)
+  const mine = cordonByKey(outer.cordon.key)
   // The lease tells other runs this cordon is still wanted (a killed run's runs out): renewed from the first write on,
-  // on the clusters cordoned so far, also while a slow one is still being waited for.
-  const stopRenewing = c.cordon.length ? o.cordon.keep(client, cordoned, view.nodes) : async () => {}
+  // on the clusters cordoned so far, also while a slow one is still being waited for. Once it is about to run out
+  // unrenewed, the moves stop: `o` is the outer options with a signal that says so too.
+  const lease = guardLease(client, c, cordoned, outer)
+  const o: MoveContext = {...outer, signal: lease.signal}
   let refused = false
   try {
-    let first: ListResult<Pod> | undefined = await cordonAndList(client, view, c, cordoned, {
+    let first: ListResult<Pod> | undefined = await cordonAndList(client, c, cordoned, {
       ...o,
       at,
       timeline: run.timeline,
@@ -225,15 +241,73 @@ async function moveController(
         await replacementsReady(client, w, run.timeline, o)
       }
     }
+  } catch (e) {
+    // A wait or an eviction the lost lease stopped: the lease is what the person needs to hear of.
+    throw lease.lostError() ?? e
   } finally {
     // Always undone, also when a wait was interrupted or failed; no renewal after the lift.
-    await stopRenewing()
-    for (const fc of cordoned) await o.cordon.set(client, fc, view.nodes, false)
+    await lease.stop()
+    for (const fc of cordoned) await outer.cordon.set(client, fc, view.nodes, false)
     // After a signal the lift is written and that is all: the process is about to end.
-    if (!o.signal.aborted) for (const fc of cordoned) await cordonApplied(client, fc.clusterId, mine, false, o)
+    if (!outer.signal.aborted) for (const fc of cordoned) await cordonApplied(client, fc.clusterId, mine, false, outer)
     for (const x of c.cordon)
       run.timeline.push({at: at(), kind: 'cordon', text: `${x.name} uncordoned`, cluster: x.name})
   }
+  const lost = lease.lostError()
+  if (lost) throw lost
+}
+
+/** The renewal of a controller's cordon lease, and what stops its moves when the lease is about to run out. */
+interface LeaseGuard {
+  /** Aborted by the outer signal, or once the lease is about to run out. */
+  signal: AbortSignal
+  /** Stops the renewals (resolves once none is under way). */
+  stop: () => Promise<void>
+  /** The error to end the run with, once the lease was lost. */
+  lostError: () => LeaseLostError | undefined
+}
+
+/** Renews `c`'s cordon lease while its pods move: a failed renewal is a warning, a lease about to run out ends them. */
+export function guardLease(
+  client: KubeClient,
+  c: Pick<ControllerPlan, 'namespace' | 'owner' | 'cordon' | 'moves'>,
+  cordoned: ForeignCluster[],
+  o: Pick<MoveContext, 'cordon' | 'signal' | 'onWarning' | 'view' | 'run'>,
+): LeaseGuard {
+  const stopped = new AbortController()
+  const signal = AbortSignal.any([o.signal, stopped.signal])
+  if (!c.cordon.length) return {signal, stop: async () => {}, lostError: () => undefined}
+  let lastError = ''
+  let lost: LeaseLostError | undefined
+  const stop = o.cordon.keep(client, cordoned, o.view.nodes, {
+    failed: (fc, e, untilS) => {
+      lastError = e instanceof Error ? e.message : String(e)
+      o.onWarning?.(renewalFailed(fc.name, lastError, untilS, client.serverNow()))
+    },
+    lost: (fc) => {
+      const moved = o.run.moved.filter((r) => c.moves.some((m) => m.namespace === r.namespace && m.pod === r.pod))
+      lost ??= new LeaseLostError(
+        `could not renew the lease of this rebalance's cordon on ${fc.name} before it ran out` +
+          `${lastError ? ` (last error: ${lastError})` : ''}: another rebalance may take the cordon over from now ` +
+          `on, so this one stopped moving pods of ${c.namespace}/${c.owner.name} (${moved.length} of ` +
+          `${c.moves.length} moved) and lifted its cordon`,
+        'check that the API server answers and that this user may still write the cordon (peer list shows it); ' +
+          'then run the rebalance again to finish the moves',
+      )
+      stopped.abort()
+    },
+  })
+  return {signal, stop, lostError: () => lost}
+}
+
+/** The warning of a failed renewal: which cluster, what failed, and what happens if none gets through. */
+export function renewalFailed(cluster: string, error: string, untilS: number, nowMs: number): string {
+  const left = Math.max(0, Math.floor(untilS - nowMs / 1000))
+  return (
+    `could not renew the lease of this rebalance's cordon on ${cluster} (${error}); it runs out in ${left}s: ` +
+    `unless a renewal gets through before then, another rebalance may take the cordon over, and this one stops ` +
+    `moving pods`
+  )
 }
 
 /**
@@ -243,11 +317,11 @@ async function moveController(
  */
 async function cordonAndList(
   client: KubeClient,
-  view: RebalanceView,
   c: ControllerPlan,
   cordoned: ForeignCluster[],
-  o: ApplyRebalanceOptions & {at: () => number; timeline: TimelineEvent[]},
+  o: MoveContext & {at: () => number; timeline: TimelineEvent[]},
 ): Promise<ListResult<Pod>> {
+  const {view} = o
   const mine = cordonByKey(o.cordon.key)
   const cordoning = (async () => {
     for (const x of c.cordon) {

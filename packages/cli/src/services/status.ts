@@ -58,7 +58,7 @@ export async function status(client: KubeClient, namespace: string): Promise<Sta
     ),
   ])
   if (nsExists && 'error' in pods) throw pods.error
-  const peers = describePeers(fcs, nodes, podsOn)
+  const peers = describePeers(fcs, nodes, podsOn, client.serverNow())
   const offloading = nsos.items.find((n) => n.name === NAMESPACE_OFFLOADING_NAME)
   const byId = new Map(peers.map((p) => [p.clusterId, p]))
   const remoteNamespaces = Object.entries(offloading?.remoteConditions ?? {})

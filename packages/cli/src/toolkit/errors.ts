@@ -102,6 +102,14 @@ export class BudgetBlockedError extends CliError {
   readonly exitCode = ExitCode.timeout
 }
 
+/**
+ * A rebalance could not renew the lease of its cordon before it ran out, so another run may take the cordon over: it
+ * stopped moving pods (exit 1, as the API errors that kept the renewals from getting through).
+ */
+export class LeaseLostError extends CliError {
+  readonly exitCode = ExitCode.error
+}
+
 /** The API server could not be reached, or stopped answering. */
 export class ConnectionError extends CliError {
   readonly exitCode = ExitCode.error

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import type {PlacedPod} from '../../src/model/placement.js'
-import {boardColumns, describeMove, podLook} from '../../src/render/board.js'
+import {boardColumns, boardRefusalHint, describeMove, podLook} from '../../src/render/board.js'
+import {reachLine} from '../../src/toolkit/rerun.js'
 
 const pod = (name: string, cluster: string, extra: Partial<PlacedPod> = {}): PlacedPod => ({
   namespace: 'ns',
@@ -62,5 +63,30 @@ describe('the board', () => {
     expect(describeMove(pod('x', 'milan', {isReady: false}), pod('x', 'milan'))).toBe('pod x Ready on milan')
     expect(describeMove(pod('x', 'milan'), undefined)).toBe('pod x gone from milan')
     expect(describeMove(pod('x', 'milan'), pod('x', 'milan', {restarts: 1}))).toBeUndefined()
+  })
+})
+
+describe("the board's refusal of a rebalance", () => {
+  const reach = {context: 'cluster-1', args: ['--user', 'ops'], leftOut: ['--token']}
+  const force = reachLine('rebalance', ['-n', 'liqo-test', '--force'], reach)
+
+  it('says what to do from the board, and the command line that forces it in a terminal, spelled out', () => {
+    expect(force).toBe(
+      'liqo-topology rebalance -n liqo-test --force --context cluster-1 --user ops (add the --token you gave: it is ' +
+        'not printed)',
+    )
+    expect(boardRefusalHint('budget', force)).toBe(
+      `relax the budget and press r again; to move what the budgets allow, run in a terminal (the board does not ` +
+        `force): ${force}`,
+    )
+    expect(boardRefusalHint('held-back', force)).toBe(
+      `to do it anyway, run in a terminal (the board does not force): ${force}`,
+    )
+    expect(boardRefusalHint('blocked', force)).toBe('relax the budget and press r again')
+  })
+
+  it('never tells the board to re-run with --force, which it cannot pass', () => {
+    for (const r of ['budget', 'held-back', 'blocked'] as const)
+      expect(boardRefusalHint(r, force)).not.toMatch(/re-run/)
   })
 })

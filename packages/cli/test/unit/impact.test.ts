@@ -45,7 +45,7 @@ describe('previewDisable', () => {
       aPod({name: 'stays', nodeName: 'liqo-turin'}),
       aPod({name: 'local', nodeName: 'worker-1'}),
     ]
-    const impact = previewDisable(milan, pods, nodes, fcs)
+    const impact = previewDisable(milan, {pods, nodes, fcs})
     expect(impact.cluster).toEqual({kind: 'remote', name: 'milan', id: 'id-milan', foreignCluster: 'fc-milan'})
     expect(impact.virtualNode).toBe('liqo-milan')
     expect(impact.pods.map((p) => p.name)).toEqual(['web-1', 'remote-only'])
@@ -72,7 +72,7 @@ describe('previewDisable', () => {
       }),
       aPod({name: 'free', nodeName: 'liqo-milan'}),
     ]
-    const impact = previewDisable(milan, pods, nodes, fcs)
+    const impact = previewDisable(milan, {pods, nodes, fcs})
     const pinned = impact.pods.find((p) => p.name === 'pinned')!
     expect(pinned.outcome).toBe('pending')
     expect(pinned.destinations).toEqual([])
@@ -84,28 +84,26 @@ describe('previewDisable', () => {
   })
 
   it('a pod without the virtual-node toleration can only go to local nodes', () => {
-    const impact = previewDisable(
-      milan,
-      [aPod({name: 'p', nodeName: 'liqo-milan', scheduling: aScheduling()})],
+    const impact = previewDisable(milan, {
+      pods: [aPod({name: 'p', nodeName: 'liqo-milan', scheduling: aScheduling()})],
       nodes,
       fcs,
-    )
+    })
     expect(impact.pods[0]!.destinations.map((d) => d.name)).toEqual(['local'])
   })
 
   it('says so when no other node is available at all', () => {
-    const impact = previewDisable(
-      milan,
-      [aPod({name: 'p', nodeName: 'liqo-milan'})],
-      [aVirtualNode('liqo-milan', 'id-milan')],
-      [milan],
-    )
+    const impact = previewDisable(milan, {
+      pods: [aPod({name: 'p', nodeName: 'liqo-milan'})],
+      nodes: [aVirtualNode('liqo-milan', 'id-milan')],
+      fcs: [milan],
+    })
     expect(impact.pods[0]).toMatchObject({outcome: 'pending', reasons: ['no other node is available']})
     expect(impact.remaining).toEqual([])
   })
 
   it('bare pods are not replaced, with a warning naming them', () => {
-    const impact = previewDisable(milan, [aBarePod({name: 'lonely', nodeName: 'liqo-milan'})], nodes, fcs)
+    const impact = previewDisable(milan, {pods: [aBarePod({name: 'lonely', nodeName: 'liqo-milan'})], nodes, fcs})
     expect(impact.pods[0]).toMatchObject({name: 'lonely', outcome: 'not-replaced', destinations: []})
     expect(impact.pods[0]!.owner).toBeUndefined()
     expect(impact.warnings).toEqual([
@@ -120,11 +118,11 @@ describe('previewDisable', () => {
       aPod({name: 'unscheduled', phase: 'Pending'}),
       aPod({name: 'elsewhere', nodeName: 'liqo-turin'}),
     ]
-    expect(previewDisable(milan, pods, nodes, fcs).pods).toEqual([])
+    expect(previewDisable(milan, {pods, nodes, fcs}).pods).toEqual([])
   })
 
   it('a cluster without a virtual node has no evictions and no virtualNode', () => {
-    const impact = previewDisable(milan, [aPod({name: 'a', nodeName: 'worker-1'})], [worker], fcs)
+    const impact = previewDisable(milan, {pods: [aPod({name: 'a', nodeName: 'worker-1'})], nodes: [worker], fcs})
     expect(impact.virtualNode).toBeUndefined()
     expect(impact.cluster).toEqual({kind: 'remote', name: 'milan', id: 'id-milan', foreignCluster: 'fc-milan'})
     expect(impact.pods).toEqual([])
@@ -132,7 +130,7 @@ describe('previewDisable', () => {
   })
 
   it('the leaving cluster is never a destination, even if some other cluster is not Established', () => {
-    const impact = previewDisable(rome, [aPod({name: 'p', nodeName: 'liqo-rome'})], nodes, fcs)
+    const impact = previewDisable(rome, {pods: [aPod({name: 'p', nodeName: 'liqo-rome'})], nodes, fcs})
     expect(impact.remaining.map((c) => c.name)).toEqual(['local', 'milan', 'turin'])
     expect(impact.pods[0]!.destinations.map((d) => d.name)).toEqual(['local', 'milan', 'turin'])
   })
@@ -154,7 +152,7 @@ describe('previewDisable', () => {
     ]
 
     it('warns when fewer disruptions are allowed than matching pods get evicted', () => {
-      const impact = previewDisable(milan, pods, nodes, fcs, [pdb({disruptionsAllowed: 1})])
+      const impact = previewDisable(milan, {pods, nodes, fcs, pdbs: [pdb({disruptionsAllowed: 1})]})
       expect(impact.warnings).toEqual([
         'PodDisruptionBudget liqo-test/web-pdb allows 1 disruption(s) now; evicting 2 of its pods will wait ' +
           'for replacements (or block if none can become Ready)',
@@ -162,13 +160,15 @@ describe('previewDisable', () => {
     })
 
     it('does not warn when the budget covers the evictions', () => {
-      expect(previewDisable(milan, pods, nodes, fcs, [pdb({disruptionsAllowed: 2})]).warnings).toEqual([])
+      expect(previewDisable(milan, {pods, nodes, fcs, pdbs: [pdb({disruptionsAllowed: 2})]}).warnings).toEqual([])
     })
 
     it('only counts pods of its namespace selected by labels and expressions', () => {
-      expect(previewDisable(milan, pods, nodes, fcs, [pdb({namespace: 'other'})]).warnings).toEqual([])
+      expect(previewDisable(milan, {pods, nodes, fcs, pdbs: [pdb({namespace: 'other'})]}).warnings).toEqual([])
       const withExpr = pdb({disruptionsAllowed: 0, matchExpressions: [{key: 'tier', operator: 'In', values: ['fe']}]})
-      expect(previewDisable(milan, pods, nodes, fcs, [withExpr]).warnings[0]).toContain('evicting 1 of its pods')
+      expect(previewDisable(milan, {pods, nodes, fcs, pdbs: [withExpr]}).warnings[0]).toContain(
+        'evicting 1 of its pods',
+      )
     })
   })
 })

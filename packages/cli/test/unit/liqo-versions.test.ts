@@ -29,7 +29,7 @@ describe('the Liqo v1 releases a drain differs on', () => {
 
 describe('previewDisable with a DaemonSet pod on the leaving virtual node', () => {
   it('v1.0: the pod is evicted too, needs no --force, and the plan says why', () => {
-    const impact = previewDisable(milan, pods, nodes, [milan, turin], [], drainBehaviourOf('v1.0.1'))
+    const impact = previewDisable(milan, {pods, nodes, fcs: [milan, turin], drain: drainBehaviourOf('v1.0.1')})
     expect(impact.pods.map((p) => [p.name, p.outcome])).toEqual([
       ['web-1', 'rescheduled'],
       ['agent-x', 'daemonset'],
@@ -44,7 +44,7 @@ describe('previewDisable with a DaemonSet pod on the leaving virtual node', () =
   })
 
   it('v1.2: the pod is not evicted; a note says it goes with the node', () => {
-    const impact = previewDisable(milan, pods, nodes, [milan, turin], [], drainBehaviourOf('v1.2.0'))
+    const impact = previewDisable(milan, {pods, nodes, fcs: [milan, turin], drain: drainBehaviourOf('v1.2.0')})
     expect(impact.pods.map((p) => p.name)).toEqual(['web-1'])
     expect(impact.notes).toEqual([
       "DaemonSet pod liqo-test/agent-x is not evicted (Liqo v1.2.0's drain skips DaemonSet pods); " +
@@ -54,7 +54,7 @@ describe('previewDisable with a DaemonSet pod on the leaving virtual node', () =
   })
 
   it('without a drain behaviour (Liqo v0.x) a DaemonSet pod is an evicted pod like any other', () => {
-    const impact = previewDisable(milan, pods, nodes, [milan, turin])
+    const impact = previewDisable(milan, {pods, nodes, fcs: [milan, turin]})
     expect(impact.pods.map((p) => p.outcome)).toEqual(['rescheduled', 'rescheduled'])
   })
 })

@@ -3,12 +3,14 @@ import {describe, expect, it} from 'vitest'
 import {
   clusterOfNode,
   compareClusters,
+  nodeShapeChanged,
   orderPods,
   place,
   SORT_BY_CHOICES,
   sortKey,
   type PlacedPod,
 } from '../../src/model/placement.js'
+import {cordonTaint, rebalanceTaint} from '../../src/model/cordon.js'
 import {aForeignCluster, aNode, aPod, aVirtualNode} from './fixtures.js'
 
 const fcMilan = aForeignCluster({name: 'fc-1', clusterId: 'id-milan', clusterName: 'milan'})
@@ -200,5 +202,30 @@ describe('sortKey / orderPods', () => {
       'b/x',
     ])
     expect(orderPods(items, {allNamespaces: false})).toBe(items)
+  })
+})
+
+describe('nodeShapeChanged: which Node events the watch of pods where -w and the board acts on', () => {
+  const node = aVirtualNode('liqo-cluster-2', 'id-2', {readySince: '2024-01-01T11:00:00Z'})
+
+  it('a heartbeat (readiness kept, room or readySince changed) changes nothing placement or the peerings read', () => {
+    const beat = {...node, allocatable: {cpuMilli: 4000, memoryBytes: 1, pods: 110}, readySince: '2024-01-01T11:00:05Z'}
+    expect(nodeShapeChanged(node, beat)).toBe(false)
+    expect(nodeShapeChanged(node, {...node, taints: node.taints.map((t) => ({...t}))})).toBe(false)
+  })
+
+  it('a cordon, a taint (a rebalance lease renewed), readiness, deletion or the cluster it stands for do', () => {
+    const changed = [
+      {...node, unschedulable: true},
+      {...node, taints: [...node.taints, cordonTaint('cordon')]},
+      {...node, taints: [...node.taints, rebalanceTaint('aaaa1111', 20)]},
+      {...node, ready: false},
+      {...node, deletionTimestamp: '2024-01-01T12:00:00Z'},
+      {...node, remoteClusterId: 'id-3'},
+      {...node, virtual: false},
+    ]
+    for (const after of changed) expect(nodeShapeChanged(node, after)).toBe(true)
+    const leased = {...node, taints: [...node.taints, rebalanceTaint('aaaa1111', 20)]}
+    expect(nodeShapeChanged(leased, {...node, taints: [...node.taints, rebalanceTaint('aaaa1111', 25)]})).toBe(true)
   })
 })

@@ -21,7 +21,7 @@ function disablePlan(): PeerPlan {
     aPod({name: 'pinned-1', nodeName: 'liqo-milan', scheduling: pinned}),
     aBarePod({name: 'bare', nodeName: 'liqo-milan'}),
   ]
-  const impact = previewDisable(milan, pods, nodes, [milan])
+  const impact = previewDisable(milan, {pods, nodes, fcs: [milan]})
   const wording = liqoV0.switchWording(milan, 'No', {
     cluster: 'milan',
     virtualNodes: impact.virtualNodes,
@@ -67,9 +67,11 @@ describe('lines with their severity', () => {
   })
 
   it('marks the cleanup warning about other namespaces', () => {
-    const other = previewDisable(milan, [aBarePod({name: 'x', namespace: 'other', nodeName: 'liqo-milan'})], nodes, [
-      milan,
-    ])
+    const other = previewDisable(milan, {
+      pods: [aBarePod({name: 'x', namespace: 'other', nodeName: 'liqo-milan'})],
+      nodes,
+      fcs: [milan],
+    })
     const shown = {namespace: 'ns', steps: [], notes: ['n'], context: 'home', otherNamespaces: other.pods}
     const warnings = cleanupPlanLines(shown).filter((l) => l.severity === 'warning')
     expect(warnings.map((l) => l.text.trim())).toEqual([

@@ -45,7 +45,7 @@ function disablePlan(): PeerPlan {
     aPod({name: 'pinned-1', nodeName: 'liqo-milan', scheduling: pinned}),
     aBarePod({name: 'bare', nodeName: 'liqo-milan'}),
   ]
-  const impact = previewDisable(milan, pods, nodes, [milan, turin])
+  const impact = previewDisable(milan, {pods, nodes, fcs: [milan, turin]})
   return {
     action: 'disable',
     context: 'home',
@@ -221,7 +221,7 @@ describe('renderPlan', () => {
   })
 
   it('for disable of a cluster without virtual node, says nothing runs there', () => {
-    const impact = previewDisable(milan, [], [aNode({name: 'worker-1'})], [milan])
+    const impact = previewDisable(milan, {pods: [], nodes: [aNode({name: 'worker-1'})], fcs: [milan]})
     const text = renderPlan({...disablePlan(), impact, cluster: impact.cluster})
     expect(text).toContain('  milan has no virtual node now; nothing runs there.\n')
     expect(text).toContain('  No pod runs there: nothing will be evicted.\n')

@@ -46,7 +46,7 @@ describe('pods why renderers', () => {
     cluster: {kind: 'remote', name: 'cluster-2', id: 'id-cluster-2', foreignCluster: 'cluster-2'},
     node: 'liqo-2',
     scheduling,
-    clusters: clusterVerdicts(running, nodes, fcs, rule, () => [running]),
+    clusters: clusterVerdicts(running, {nodes, fcs, offloading: rule, podsOnNode: () => [running]}),
   }
 
   it('table: the pod, its offloading and constraints, then a row per cluster with its first reason', () => {
@@ -92,7 +92,7 @@ describe('pods why renderers', () => {
       status: 'Pending',
       scheduling,
     })
-    const clusters = clusterVerdicts(pending, nodes, fcs, rule, () => [])
+    const clusters = clusterVerdicts(pending, {nodes, fcs, offloading: rule, podsOnNode: () => []})
     const event: KubeEvent = {
       namespace: 'shop',
       name: 'web-2.1',

@@ -220,9 +220,12 @@ describe('clusterVerdicts', () => {
         outgoingEnabled: 'No',
         outgoingPhase: 'None',
       })
-      const verdicts = clusterVerdicts(pod, [local, v2, v3], [...fcs, off], remoteOnly2, (n) =>
-        n === 'liqo-2' ? [pod, other] : [],
-      )
+      const verdicts = clusterVerdicts(pod, {
+        nodes: [local, v2, v3],
+        fcs: [...fcs, off],
+        offloading: remoteOnly2,
+        podsOnNode: (n) => (n === 'liqo-2' ? [pod, other] : []),
+      })
       expect(verdicts.map((v) => [v.cluster.name, v.here, v.fits, v.cause ?? null])).toEqual([
         ['local', false, false, 'strategy'],
         ['cluster-2', true, true, null],
@@ -242,7 +245,12 @@ describe('a cluster whose nodes fail different filters', () => {
       taints: [{key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}],
     })
     const pod = aPod({name: 'web', phase: 'Pending', status: 'Pending', scheduling: mutated(remoteOnly2)})
-    const [localVerdict] = clusterVerdicts(pod, [controlPlane, local], fcs, remoteOnly2, () => [])
+    const [localVerdict] = clusterVerdicts(pod, {
+      nodes: [controlPlane, local],
+      fcs,
+      offloading: remoteOnly2,
+      podsOnNode: () => [],
+    })
     expect(localVerdict).toMatchObject({
       cause: 'strategy',
       reason: expect.stringMatching(/^podOffloadingStrategy Remote/),
@@ -261,7 +269,7 @@ describe('a cluster whose nodes fail different filters', () => {
     )
     expect(
       checkAgainstScheduler(
-        clusterVerdicts(pod, [controlPlane, local], [], remoteOnly2, () => []),
+        clusterVerdicts(pod, {nodes: [controlPlane, local], fcs: [], offloading: remoteOnly2, podsOnNode: () => []}),
         event,
       ),
     ).toMatchObject({agreement: 'agrees'})
@@ -301,7 +309,7 @@ describe('the scheduler FailedScheduling event', () => {
   const rule = {ref: 'shop/offloading', podStrategy: 'Remote'}
 
   it('agrees when the reasons for the nodes there are match, also when nodes it counted are gone since', () => {
-    const verdicts = clusterVerdicts(pending, [local], allOff, rule, () => [])
+    const verdicts = clusterVerdicts(pending, {nodes: [local], fcs: allOff, offloading: rule, podsOnNode: () => []})
     expect(verdicts.map((v) => v.reason)).toEqual([
       'podOffloadingStrategy Remote (NamespaceOffloading shop/offloading): its pods run on remote clusters only',
       'no virtual node: offloading to cluster-2 is disabled',
@@ -323,11 +331,11 @@ describe('the scheduler FailedScheduling event', () => {
   })
 
   it('disagrees when the reasons differ, or when we find room the scheduler did not', () => {
-    const verdicts = clusterVerdicts(pending, [local], allOff, rule, () => [])
+    const verdicts = clusterVerdicts(pending, {nodes: [local], fcs: allOff, offloading: rule, podsOnNode: () => []})
     expect(checkAgainstScheduler(verdicts, anEvent('0/1 nodes are available: 1 Insufficient cpu.'))).toMatchObject({
       agreement: 'disagrees',
     })
-    const withV2 = clusterVerdicts(pending, [local, v2], fcs, rule, () => [])
+    const withV2 = clusterVerdicts(pending, {nodes: [local, v2], fcs, offloading: rule, podsOnNode: () => []})
     expect(
       checkAgainstScheduler(
         withV2,
@@ -340,7 +348,12 @@ describe('the scheduler FailedScheduling event', () => {
   })
 
   it('is stale when nodes appeared since the scheduler tried', () => {
-    const verdicts = clusterVerdicts(pending, [local, {...v2, unschedulable: true}], fcs, rule, () => [])
+    const verdicts = clusterVerdicts(pending, {
+      nodes: [local, {...v2, unschedulable: true}],
+      fcs,
+      offloading: rule,
+      podsOnNode: () => [],
+    })
     expect(
       checkAgainstScheduler(
         verdicts,

@@ -3,7 +3,7 @@
  * the columns and pods are drawn, a pod moved by `peer disable` shows up in its new column (the
  * latency from "Ready in the API" to "drawn" is printed), d / y on a selected cluster runs the
  * change from the board, the layout re-flows on resize, a cordon shows as it is put up, r rebalances
- * from the board, and q leaves with exit 0.
+ * from the board (a refusal says what to do from there), and q leaves with exit 0.
  */
 import {spawnSync} from 'node:child_process'
 
@@ -11,12 +11,19 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {sleep} from '../../../src/toolkit/clock.js'
 import type {Json} from '../../../src/k8s/client.js'
-import {admin, cli, ENTRY, lab, podClusters, podOn, skipNote, until} from '../../helpers/lab.js'
+import {admin, budget, cli, ENTRY, lab, podClusters, podOn, skipNote, until} from '../../helpers/lab.js'
 import {isV1, modeNote, offloadingOn, restoreOffloading, setUpTutorial} from '../../helpers/mode.js'
 
 const SESSION = `lt-board-${process.pid}`
 const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
 const screen = () => tmux('capture-pane', '-p', '-t', SESSION).stdout
+/** The screen's text as one line: borders dropped, wrapped lines joined (to read a wrapped question whole). */
+const flat = () =>
+  screen()
+    .split('\n')
+    .map((l) => l.replace(/^[\s║│]+|[\s║│]+$/g, ''))
+    .join(' ')
+    .replace(/\s+/g, ' ')
 /** The text of one column (by its header) across the screen's rows. */
 function column(title: string): string {
   const lines = screen().split('\n')
@@ -167,6 +174,22 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
       return now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready)
     })
     expect((await cli(['peer', 'uncordon', 'cluster-3', '--yes'])).code).toBe(0)
+    // A budget that allows nothing: the board refuses, and its hint says what to do from the board and which command
+    // line forces it (the board has no --force), whole, until a key.
+    const hold = await budget('liqo-test', 'hold', 3)
+    try {
+      tmux('send-keys', '-t', SESSION, 'r')
+      await until('the refusal with its hint', 120_000, async () => /\(press any key\)/.test(flat()))
+      expect(flat()).toContain(
+        'hint: relax the budget and press r again; to move what the budgets allow, run in a terminal (the board ' +
+          'does not force): liqo-topology rebalance -n liqo-test --force --context cluster-1 (press any key)',
+      )
+      expect(flat()).not.toMatch(/re-run with --force/)
+      tmux('send-keys', '-t', SESSION, 'x')
+      await until('the refusal closed', 10_000, async () => !/\(press any key\)/.test(flat()))
+    } finally {
+      await hold.remove()
+    }
     tmux('send-keys', '-t', SESSION, 'r')
     await until('the rebalance question', 120_000, async () => /Move 1 pod\(s\) of "liqo-test"/.test(screen()))
     tmux('send-keys', '-t', SESSION, 'y')
