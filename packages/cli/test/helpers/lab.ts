@@ -324,6 +324,11 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 7)}`
 }
 
+/**
+ * Until `check` gives a value: asked again every 200 ms. For conditions with nothing to watch (a
+ * process's output, a file such as the audit log, a store in memory); what an API server holds is
+ * watched instead (untilWatched, untilPlaced), and a process's end is awaited.
+ */
 export async function until<T>(
   what: string,
   timeoutMs: number,
