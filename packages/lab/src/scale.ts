@@ -6,12 +6,11 @@
 import {randomUUID} from 'node:crypto'
 
 import type {KubeClient} from 'liqo-topology/k8s/client'
-import {sleep} from 'liqo-topology/toolkit/clock'
 import {LABEL_PROVIDER, LABEL_REGION} from 'liqo-topology/liqo/constants'
 import {addForeignCluster} from './emulator/bootstrap.js'
 import type {Emulator} from './emulator/emulator.js'
 import type {EmuCluster} from './emulator/model.js'
-import {ensurePeerings, nginxDeploymentBody, offloadNamespace} from './tutorial.js'
+import {ensurePeerings, nginxDeploymentBody, offloadNamespace, untilWatched} from './tutorial.js'
 
 export interface ScaleOptions {
   clusters: number
@@ -70,16 +69,17 @@ export async function populateScale(
       if (e.code !== 409) throw e
     })
   }
-  for (;;) {
-    const list = await client.get(`/apis/apps/v1/namespaces/${o.namespace}/deployments`)
-    const ready = (list.items ?? []).reduce(
-      (n: number, d: {status?: {readyReplicas?: number}}) => n + (d.status?.readyReplicas ?? 0),
-      0,
-    )
-    progress(`${ready}/${o.pods} pods ready`)
-    if (ready >= o.pods) break
-    if (Date.now() - started > 1_800_000) throw new Error(`only ${ready}/${o.pods} pods ready after 30 minutes`)
-    await sleep(2000)
-  }
+  // Watched (one list and one watch of the Deployments), each status change counted as it arrives;
+  // progress is reported when the count changes.
+  let ready = -1
+  const budgetMs = Math.max(0, 1_800_000 - (Date.now() - started))
+  await untilWatched(client, [`/apis/apps/v1/namespaces/${o.namespace}/deployments`], 'the pods', budgetMs, ([ds]) => {
+    const now = ds!.reduce((n, d) => n + ((d.status?.readyReplicas as number | undefined) ?? 0), 0)
+    if (now !== ready) progress(`${now}/${o.pods} pods ready`)
+    ready = now
+    return ready >= o.pods
+  }).catch((e: Error) => {
+    throw new Error(`only ${Math.max(ready, 0)}/${o.pods} pods ready after 30 minutes`, {cause: e})
+  })
   return {ms: Date.now() - started}
 }

@@ -324,6 +324,11 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 7)}`
 }
 
+/**
+ * Until `check` gives a value: asked again every 200 ms. For conditions with nothing to watch (a
+ * process's output, a file such as the audit log, a store in memory); what an API server holds is
+ * watched instead (untilWatched, untilPlaced), and a process's end is awaited.
+ */
 export async function until<T>(
   what: string,
   timeoutMs: number,
@@ -535,23 +540,33 @@ export async function expectAllReadyOn(namespace: string, cluster: string): Prom
 
 /**
  * Gets at least one ready pod of the namespace onto `cluster` (deleting pods elsewhere so that
- * their replacements get another chance), for tests that need something to move.
+ * their replacements get another chance), for tests that need something to move. Watched (one list
+ * and one watch of the namespace's pods and of the nodes), each change checked as it arrives; a pod
+ * is deleted only while every pod is Ready and none is terminating, so that one deletion is seen
+ * through (its replacement placed and Ready) before the next.
  */
 export async function podOn(namespace: string, cluster: string): Promise<void> {
   const c = await admin()
   // Up to 3 minutes: 60 s ran out once on Liqo v1.2 right after cluster-3 was re-enabled. On a
   // timeout the error gives the placement seen last, to tell a slow cluster from a stuck one.
-  let last = ''
-  await until(`a pod of ${namespace} on ${cluster}`, 180_000, async () => {
-    const now = await podClusters(namespace)
-    last = JSON.stringify(now)
-    const ready = now.filter((p) => p.ready)
-    if (ready.some((p) => p.cluster === cluster) && ready.length === now.length) return true
-    const other = ready.find((p) => p.cluster !== cluster)
-    if (other && ready.length === now.length) await c.delete(`/api/v1/namespaces/${namespace}/pods/${other.pod}`)
-    await sleep(1000)
-    return false
-  }).catch((e: Error) => {
-    throw new Error(`${e.message}; pods last seen: ${last}`)
+  let last: PodPlace[] = []
+  await untilWatched(
+    c,
+    [`/api/v1/namespaces/${namespace}/pods`, '/api/v1/nodes'],
+    `a pod of ${namespace} on ${cluster}`,
+    180_000,
+    async ([raw, nodes]) => {
+      const pods = raw!.map(toPod)
+      const now = (last = placeOf(pods, nodes!.map(toNode)))
+      const ready = now.filter((p) => p.ready)
+      if (ready.length !== now.length) return false
+      if (ready.some((p) => p.cluster === cluster)) return true
+      const other = ready.find((p) => p.cluster !== cluster)
+      if (other && !pods.some((p) => p.deletionTimestamp))
+        await c.delete(`/api/v1/namespaces/${namespace}/pods/${other.pod}`)
+      return false
+    },
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; pods last seen: ${JSON.stringify(last)}`, {cause: e})
   })
 }

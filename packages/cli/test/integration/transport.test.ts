@@ -9,7 +9,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {ensurePeerings} from '@liqo-topology/lab/tutorial'
+import {ensurePeerings, untilWatched} from '@liqo-topology/lab/tutorial'
 import {fcPath} from '../../src/liqo/constants.js'
 import {apiPort, kubeconfigVia} from '../helpers/faults.js'
 import {faultProxy, type FaultProxy} from '../helpers/fault-proxy.js'
@@ -143,14 +143,15 @@ describe.skipIf(!lab)(`transport: retries, watch back-off, non-Status answers, m
       const c = await admin()
       // Every pod on cluster-3: the namespaces are filled while cluster-2 is switched off.
       await c.patch(fcPath('cluster-2'), {spec: {outgoingPeeringEnabled: 'No'}})
-      await until('cluster-2 without virtual node', 90_000, async () => {
-        const nodes = (await c.get('/api/v1/nodes')).items as Array<{metadata: {labels?: Record<string, string>}}>
-        return !nodes.some(
-          (n) =>
-            n.metadata.labels?.['liqo.io/remote-cluster-id'] ===
-            labState().clusters.find((x) => x.name === 'cluster-2')!.id,
-        )
-      })
+      // Watched (one list and one watch of the nodes), each change checked as it arrives.
+      const id = labState().clusters.find((x) => x.name === 'cluster-2')!.id
+      await untilWatched(
+        c,
+        ['/api/v1/nodes'],
+        'cluster-2 without virtual node',
+        90_000,
+        ([nodes]) => !nodes!.some((n) => n.metadata?.labels?.['liqo.io/remote-cluster-id'] === id),
+      )
       namespaces.push(
         ...(await Promise.all(Array.from({length: 25}, () => offloadedNamespace('it-many', {replicas: 2})))),
       )

@@ -16,7 +16,7 @@ import {
   podOn,
   restorePeerings,
   skipNote,
-  until,
+  untilPlaced,
   type AuditEvent,
   type OffloadedNamespace,
 } from '../helpers/lab.js'
@@ -78,10 +78,12 @@ describe.skipIf(!lab)(`two operators at once${skipNote}`, () => {
     expect(b.code, b.stderr).toBe(0)
     expect(switchWrites(since, 'cluster-2')).toHaveLength(1)
     expect(switchWrites(since, 'cluster-3')).toHaveLength(1)
-    await until('3 pods ready, all local', 120_000, async () => {
-      const placed = await podClusters(ns.name)
-      return placed.length === 3 && placed.every((p) => p.ready && p.cluster === 'local')
-    })
+    await untilPlaced(
+      ns.name,
+      '3 pods ready, all local',
+      120_000,
+      (placed) => placed.length === 3 && placed.every((p) => p.ready && p.cluster === 'local'),
+    )
   })
 
   it("a preview taken after the other operator's change reflects it", async () => {

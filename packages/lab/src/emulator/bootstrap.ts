@@ -10,7 +10,6 @@ import yaml from 'js-yaml'
 
 import {ApiError} from 'liqo-topology/toolkit/errors'
 import type {Json, KubeClient} from 'liqo-topology/k8s/client'
-import {sleep} from 'liqo-topology/toolkit/clock'
 import {
   FOREIGN_CLUSTER,
   LABEL_DISCOVERY_TYPE,
@@ -20,6 +19,7 @@ import {
   fcPath,
 } from 'liqo-topology/liqo/constants'
 import {packageRoot} from '../binaries.js'
+import {untilWatched} from '../tutorial.js'
 import {LIQO_VERSION} from '../core/nodes.js'
 import type {EmuCluster} from './model.js'
 
@@ -41,19 +41,24 @@ async function createIfMissing(client: KubeClient, path: string, body: Json): Pr
   }
 }
 
+const CRDS = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions'
+
 export async function installCrds(client: KubeClient): Promise<void> {
   const crds = crdManifests()
-  for (const crd of crds) await createIfMissing(client, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)
-  // Wait until served (Established), as `kubectl wait --for condition=established` would.
-  for (const crd of crds) {
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      const got = await client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`)
-      if ((got.status?.conditions ?? []).some((c: Json) => c.type === 'Established' && c.status === 'True')) break
-      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} did not become Established`)
-      await sleep(100)
-    }
-  }
+  for (const crd of crds) await createIfMissing(client, CRDS, crd)
+  // Wait until served (Established), as `kubectl wait --for condition=established` would: watched
+  // (one list and one watch of the CRDs), each change checked as it arrives.
+  let pending: string[] = []
+  await untilWatched(client, [CRDS], 'the CRDs to become Established', 30_000, ([got]) => {
+    const established = (x: Json) =>
+      (x.status?.conditions ?? []).some((c: Json) => c.type === 'Established' && c.status === 'True')
+    pending = crds
+      .map((crd) => crd.metadata.name as string)
+      .filter((name) => !got!.some((x) => x.metadata?.name === name && established(x)))
+    return pending.length === 0
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}; not Established: ${pending.join(', ')}`, {cause: e})
+  })
 }
 
 export async function installLiqoNamespace(c: EmuCluster): Promise<void> {

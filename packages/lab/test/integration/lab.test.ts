@@ -8,9 +8,11 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {Json} from 'liqo-topology/k8s/client'
 import {toPod} from 'liqo-topology/k8s/map'
 import {toNode} from 'liqo-topology/liqo/nodes'
 import {fcPath, nsOffloadingPath} from 'liqo-topology/liqo/constants'
+import {untilWatched} from '../../src/tutorial.js'
 import {
   admin,
   budget,
@@ -26,9 +28,28 @@ import {
   skipNote,
   uniqueName,
   until,
+  untilPlaced,
   type Budget,
   type OffloadedNamespace,
 } from '../../../cli/test/helpers/lab.js'
+
+/** The status of cluster-3's ForeignCluster's OutgoingPeering condition (kubectl's OUTGOING PEERING PHASE). */
+function outgoingPhase(fcs: Json[]): string | undefined {
+  const fc = fcs.find((f) => f.metadata?.name === 'cluster-3')
+  return ((fc?.status?.peeringConditions ?? []) as Json[]).find((c) => c.type === 'OutgoingPeering')?.status
+}
+
+/**
+ * Until namespace `name` of `cluster` is gone (absent: true) or Active: watched, one list and one
+ * watch of the cluster's namespaces, each change checked as it arrives.
+ */
+async function untilNamespace(cluster: string, name: string, absent: boolean, timeoutMs: number): Promise<void> {
+  const what = `namespace ${name} ${absent ? 'gone' : 'Active'} on ${cluster}`
+  await untilWatched(await admin(cluster), ['/api/v1/namespaces'], what, timeoutMs, ([nss]) => {
+    const ns = nss!.find((n) => n.metadata?.name === name)
+    return absent ? !ns : ns?.status?.phase === 'Active'
+  })
+}
 
 describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
   let ns: OffloadedNamespace
@@ -119,10 +140,11 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       x.type === 'Ready' ? {...x, status: 'False'} : x,
     )
     await c.patch(path, {status: {conditions}}, 'merge')
-    await until(
+    await untilPlaced(
+      ns.name,
       `${pod.metadata.name} Ready again`,
       30_000,
-      async () => !!(await podClusters(ns.name)).find((p) => p.pod === pod.metadata.name)?.ready,
+      (pods) => !!pods.find((p) => p.pod === pod.metadata.name)?.ready,
     )
   })
 
@@ -157,21 +179,35 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
         ])
         expect(patch.code, patch.stderr).toBe(0)
         // A wait with a budget, not a timed assertion: how long Liqo takes is not this test's claim.
-        await until('3 pods Running on cluster-2 and the remote namespace gone', 120_000, async () => {
-          const now = await podClusters(ns.name)
-          const gone = (await kubectl(['get', 'namespace', ns.name], 'cluster-3')).stderr.includes('NotFound')
-          return now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready) && gone
-        })
+        // Both watched (each its own list and watch), side by side; kubectl then confirms the namespace gone.
+        await Promise.all([
+          untilPlaced(
+            ns.name,
+            '3 pods Running on cluster-2',
+            120_000,
+            (now) => now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready),
+          ),
+          untilNamespace('cluster-3', ns.name, true, 120_000),
+        ])
+        expect((await kubectl(['get', 'namespace', ns.name], 'cluster-3')).stderr).toMatch(/NotFound/)
         // Pods that were on cluster-2 never moved.
         const after = await podClusters(ns.name)
         for (const p of before.filter((x) => x.cluster === 'cluster-2'))
           expect(after.map((a) => a.pod)).toContain(p.pod)
-        await until('peering None and key dropped', 15_000, async () => {
-          const fc = await (await admin()).get(fcPath('cluster-3'))
-          const nso = await (await admin()).get(nsOffloadingPath(ns.name, 'offloading'))
-          const phase = fc.status.peeringConditions.find((c: {type: string}) => c.type === 'OutgoingPeering').status
-          return phase === 'None' && !(clusterId('cluster-3') in nso.status.remoteNamespacesConditions)
-        })
+        await untilWatched(
+          await admin(),
+          [fcPath(), nsOffloadingPath(ns.name)],
+          'peering None and key dropped',
+          15_000,
+          ([fcs, nsos]) => {
+            const nso = nsos!.find((n) => n.metadata?.name === 'offloading')
+            return (
+              outgoingPhase(fcs!) === 'None' &&
+              !!nso?.status?.remoteNamespacesConditions &&
+              !(clusterId('cluster-3') in nso.status.remoteNamespacesConditions)
+            )
+          },
+        )
 
         await kubectl([
           'patch',
@@ -182,11 +218,18 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
           '-p',
           '{"spec":{"outgoingPeeringEnabled":"Yes"}}',
         ])
-        await until('virtual node back and remote namespace Active', 15_000, async () => {
-          const node = await kubectl(['get', 'node', `liqo-${clusterId('cluster-3')}`, '--no-headers'])
-          const remote = await kubectl(['get', 'namespace', ns.name, '--no-headers'], 'cluster-3')
-          return /\sReady\s/.test(node.stdout) && /Active/.test(remote.stdout)
-        })
+        // Watched (each its own list and watch), side by side; kubectl then reads both as before.
+        const node = `liqo-${clusterId('cluster-3')}`
+        await Promise.all([
+          untilWatched(await admin(), ['/api/v1/nodes'], 'virtual node back and Ready', 15_000, ([nodes]) => {
+            const n = nodes!.find((x) => x.metadata?.name === node)
+            // kubectl's STATUS "Ready": the Ready condition True, and schedulable.
+            return !!n && toNode(n).ready && !n.spec?.unschedulable
+          }),
+          untilNamespace('cluster-3', ns.name, false, 15_000),
+        ])
+        expect((await kubectl(['get', 'node', node, '--no-headers'])).stdout).toMatch(/\sReady\s/)
+        expect((await kubectl(['get', 'namespace', ns.name, '--no-headers'], 'cluster-3')).stdout).toMatch(/Active/)
         // Running pods are never moved back.
         expect((await podClusters(ns.name)).every((p) => p.cluster === 'cluster-2')).toBe(true)
       } finally {
@@ -212,9 +255,7 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
       keep = await budget(pdbNs.name, 'keep-two', 2)
       const refused = evictionRefusal(pdbNs.name)
       await c.patch(fcPath('cluster-3'), {spec: {outgoingPeeringEnabled: 'No'}})
-      await until('Disconnecting', 10_000, async () =>
-        (await kubectl(['get', 'foreignclusters', 'cluster-3', '--no-headers'])).stdout.includes('Disconnecting'),
-      )
+      await untilWatched(c, [fcPath()], 'Disconnecting', 10_000, ([fcs]) => outgoingPhase(fcs!) === 'Disconnecting')
       await until('an eviction refused by the budget', 30_000, refused)
       // Both pods are still there: evictions are refused (429) while they would break the budget.
       const pods = await podClusters(pdbNs.name)
@@ -265,9 +306,8 @@ describe.skipIf(!lab)(`lab: control plane and Liqo emulator${skipNote}`, () => {
     expect((await kubectl(['delete', 'deployment', 'nginx-deployment', '-n', tmp.name])).code).toBe(0)
     expect((await kubectl(['delete', 'namespaceoffloading', 'offloading', '-n', tmp.name])).code).toBe(0)
     expect((await kubectl(['delete', 'namespace', tmp.name])).code).toBe(0)
-    await until('namespace gone', 120_000, async () =>
-      (await kubectl(['get', 'namespace', tmp.name])).stderr.includes('NotFound'),
-    )
+    await untilNamespace('cluster-1', tmp.name, true, 120_000)
+    expect((await kubectl(['get', 'namespace', tmp.name])).stderr).toMatch(/NotFound/)
     for (const c of ['cluster-2', 'cluster-3'])
       expect((await kubectl(['get', 'namespace', tmp.name], c)).stderr).toMatch(/NotFound/)
   })

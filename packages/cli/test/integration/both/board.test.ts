@@ -6,15 +6,19 @@
  * from the board (a refusal says what to do from there), and q leaves with exit 0.
  */
 import {spawnSync} from 'node:child_process'
+import {rmSync, watch, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {sleep} from '../../../src/toolkit/clock.js'
-import type {Json} from '../../../src/k8s/client.js'
-import {admin, budget, cli, ENTRY, lab, podClusters, podOn, skipNote, until} from '../../helpers/lab.js'
+import {untilWatched} from '@liqo-topology/lab/tutorial'
+import {admin, budget, cli, ENTRY, lab, podClusters, podOn, skipNote, untilPlaced} from '../../helpers/lab.js'
 import {isV1, modeNote, offloadingOn, restoreOffloading, setUpTutorial} from '../../helpers/mode.js'
 
 const SESSION = `lt-board-${process.pid}`
+/** Where tmux copies what the board writes to its terminal (pipe-pane): each write is a moment to look again. */
+const PANE_OUT = join(tmpdir(), `${SESSION}.out`)
 const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
 const screen = () => tmux('capture-pane', '-p', '-t', SESSION).stdout
 /** The screen's text as one line: borders dropped, wrapped lines joined (to read a wrapped question whole). */
@@ -24,6 +28,47 @@ const flat = () =>
     .map((l) => l.replace(/^[\s║│]+|[\s║│]+$/g, ''))
     .join(' ')
     .replace(/\s+/g, ' ')
+
+/**
+ * Until `check` holds for what the terminal shows: checked at once, then again each time the board
+ * writes to its terminal (PANE_OUT grows; inotify tells), never on a timer. The screen only changes
+ * when something is written to it, so no change is missed. On a timeout the error gives the screen.
+ */
+function untilScreen(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false
+    let queued = false
+    const watcher = watch(PANE_OUT)
+    const finish = (e?: Error) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      watcher.close()
+      if (e) reject(e)
+      else resolve()
+    }
+    const look = () => {
+      queued = false
+      if (done) return
+      try {
+        if (check()) finish()
+      } catch (e) {
+        finish(e as Error)
+      }
+    }
+    watcher.on('change', () => {
+      // Writes come in bursts (one frame, several chunks): one look once the burst's events are in.
+      if (!queued) setImmediate(look)
+      queued = true
+    })
+    watcher.on('error', (e) => finish(e))
+    const timer = setTimeout(
+      () => finish(new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen:\n${screen()}`)),
+      timeoutMs,
+    )
+    look()
+  })
+}
 /** The text of one column (by its header) across the screen's rows. */
 function column(title: string): string {
   const lines = screen().split('\n')
@@ -75,17 +120,21 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
     await setUpTutorial()
     await podOn('liqo-test', 'cluster-3')
     tmux('kill-session', '-t', SESSION)
+    writeFileSync(PANE_OUT, '')
     // A person at a terminal: no CI variable (Ink draws only the last frame under CI).
     const cmd = `env -u CI KUBECONFIG=${lab!.kubeconfig} ${ENTRY.join(' ')} board -n liqo-test; echo EXIT=$?; sleep 60`
     expect(tmux('new-session', '-d', '-s', SESSION, '-x', '150', '-y', '40', cmd).status).toBe(0)
-    await until(
+    // What was drawn before this is on the screen, which untilScreen reads first.
+    expect(tmux('pipe-pane', '-O', '-t', SESSION, `cat >> '${PANE_OUT}'`).status).toBe(0)
+    await untilScreen(
       'the board drawn',
       60_000,
-      async () => /│ cluster-3 /.test(screen()) && /● nginx-deployment/.test(screen()),
+      () => /│ cluster-3 /.test(screen()) && /● nginx-deployment/.test(screen()),
     )
   }, 400_000)
   afterAll(async () => {
     tmux('kill-session', '-t', SESSION)
+    rmSync(PANE_OUT, {force: true})
     await restoreOffloading()
     // Leave no tutorial workload behind for the suites that follow (they count pods per cluster).
     const r = await cli(['cleanup', '-n', 'liqo-test', '--keep-peering', '--yes', '--timeout', '3m'], {
@@ -111,11 +160,12 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
       .filter((p) => !before.has(p.pod) && p.cluster === 'cluster-2' && p.ready)
       .map((p) => p.pod)
     expect(fresh.length).toBeGreaterThan(0)
-    for (;;) {
-      if (fresh.every((pod) => column('cluster-2').includes(pod)) && !/● /.test(column('cluster-3'))) break
-      if (Date.now() - readyAt > 10_000) throw new Error(`the board did not show the move:\n${screen()}`)
-      await sleep(20)
-    }
+    // Looked for as the board draws, so the time printed is the board's, not a poll's period.
+    await untilScreen(
+      'the board to show the move',
+      60_000,
+      () => fresh.every((pod) => column('cluster-2').includes(pod)) && !/● /.test(column('cluster-3')),
+    )
     console.log(`[board] a moved pod drawn in its new column ${Date.now() - readyAt} ms after the command saw it Ready`)
     expect(screen()).toMatch(/pod \S+ (Ready|scheduled) on cluster-2/)
   })
@@ -124,19 +174,19 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
     'e on the selected cluster asks (the preview), y enables it from the board; the layout re-flows ' + 'on resize',
     async () => {
       tmux('send-keys', '-t', SESSION, 'l')
-      await until('cluster-3 selected (its border cyan)', 10_000, async () => borderColour('cluster-3') === '36')
+      await untilScreen('cluster-3 selected (its border cyan)', 10_000, () => borderColour('cluster-3') === '36')
       tmux('send-keys', '-t', SESSION, 'e')
-      await until('the question', 30_000, async () =>
+      await untilScreen('the question', 30_000, () =>
         /Enable outgoing peering to "cluster-3" on context "cluster-1"\? \(y\/N\)/.test(screen()),
       )
       tmux('send-keys', '-t', SESSION, 'y')
-      await until('cluster-3 ready, said in the footer', 180_000, async () =>
+      await untilScreen('cluster-3 ready, said in the footer', 180_000, () =>
         /cluster-3 ready in [\d.]+s/.test(screen()),
       )
       expect(await offloadingOn('cluster-3')).toBe(true)
       tmux('resize-window', '-t', SESSION, '-x', '90', '-y', '30')
       // Re-flowed, not cut: the three columns' borders all fit the 90 columns.
-      await until('re-drawn at 90 columns', 10_000, async () => {
+      await untilScreen('re-drawn at 90 columns', 10_000, () => {
         const top =
           screen()
             .split('\n')
@@ -151,14 +201,14 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
   it('a cordon shows in the header as it is put up (watched); r rebalances from the board after a y', async () => {
     tmux('resize-window', '-t', SESSION, '-x', '150', '-y', '40')
     expect((await cli(['peer', 'cordon', 'cluster-2', '--yes'])).code).toBe(0)
-    await until('cluster-2 shown cordoned', 30_000, async () => /Established, cordoned ·/.test(column('cluster-2')))
+    await untilScreen('cluster-2 shown cordoned', 30_000, () => /Established, cordoned ·/.test(column('cluster-2')))
     expect((await cli(['peer', 'uncordon', 'cluster-2', '--yes'])).code).toBe(0)
-    await until('cluster-2 shown uncordoned', 30_000, async () => /Established ·/.test(column('cluster-2')))
+    await untilScreen('cluster-2 shown uncordoned', 30_000, () => /Established ·/.test(column('cluster-2')))
     tmux('send-keys', '-t', SESSION, 'r')
     // The default --stable-for (30s) counts from cluster-3's enable in the test before.
-    await until('the rebalance question', 120_000, async () => /Move 1 pod\(s\) of "liqo-test"/.test(screen()))
+    await untilScreen('the rebalance question', 120_000, () => /Move 1 pod\(s\) of "liqo-test"/.test(screen()))
     tmux('send-keys', '-t', SESSION, 'y')
-    await until('moved, said in the footer', 180_000, async () => /moved 1 pod\(s\) in [\d.]+s/.test(screen()))
+    await untilScreen('moved, said in the footer', 180_000, () => /moved 1 pod\(s\) in [\d.]+s/.test(screen()))
     const on = (await podClusters('liqo-test')).map((p) => p.cluster).sort()
     expect(on).toEqual(['cluster-2', 'cluster-2', 'cluster-3'])
   }, 300_000)
@@ -169,41 +219,45 @@ describe.skipIf(!lab)(`board, driven in tmux${modeNote}${skipNote}`, {tags: ['la
     const c = await admin()
     for (const p of (await podClusters('liqo-test')).filter((x) => x.cluster !== 'cluster-2'))
       await c.delete(`/api/v1/namespaces/liqo-test/pods/${p.pod}`)
-    await until('all 3 Ready on cluster-2', 180_000, async () => {
-      const now = await podClusters('liqo-test')
-      return now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready)
-    })
+    await untilPlaced(
+      'liqo-test',
+      'all 3 Ready on cluster-2',
+      180_000,
+      (now) => now.length === 3 && now.every((p) => p.cluster === 'cluster-2' && p.ready),
+    )
     expect((await cli(['peer', 'uncordon', 'cluster-3', '--yes'])).code).toBe(0)
     // A budget that allows nothing: the board refuses, and its hint says what to do from the board and which command
     // line forces it (the board has no --force), whole, until a key.
     const hold = await budget('liqo-test', 'hold', 3)
     try {
       tmux('send-keys', '-t', SESSION, 'r')
-      await until('the refusal with its hint', 120_000, async () => /\(press any key\)/.test(flat()))
+      await untilScreen('the refusal with its hint', 120_000, () => /\(press any key\)/.test(flat()))
       expect(flat()).toContain(
         'hint: relax the budget and press r again; to move what the budgets allow, run in a terminal (the board ' +
           'does not force): liqo-topology rebalance -n liqo-test --force --context cluster-1 (press any key)',
       )
       expect(flat()).not.toMatch(/re-run with --force/)
       tmux('send-keys', '-t', SESSION, 'x')
-      await until('the refusal closed', 10_000, async () => !/\(press any key\)/.test(flat()))
+      await untilScreen('the refusal closed', 10_000, () => !/\(press any key\)/.test(flat()))
     } finally {
       await hold.remove()
     }
     tmux('send-keys', '-t', SESSION, 'r')
-    await until('the rebalance question', 120_000, async () => /Move 1 pod\(s\) of "liqo-test"/.test(screen()))
+    await untilScreen('the rebalance question', 120_000, () => /Move 1 pod\(s\) of "liqo-test"/.test(screen()))
     tmux('send-keys', '-t', SESSION, 'y')
     tmux('send-keys', '-t', SESSION, 'q')
-    await until('the board gone', 120_000, async () => /EXIT=0/.test(screen()))
+    await untilScreen('the board gone', 120_000, () => /EXIT=0/.test(screen()))
     // Nothing of the move is left: no rebalance taint on a Node (nor, on Liqo v1, on a VirtualNode).
-    const held = async () => {
-      const nodes = (await c.get<Json>('/api/v1/nodes')).items as Json[]
-      const vns = isV1 ? ((await c.get<Json>('/apis/offloading.liqo.io/v1beta1/virtualnodes')).items as Json[]) : []
-      return [...nodes, ...vns].flatMap((o) =>
-        ((o.spec?.taints ?? []) as Array<{key: string}>).filter((t) => t.key.startsWith('liqo-topology/rebalance')),
-      )
-    }
-    // On Liqo v1 the virtual kubelet copies a VirtualNode's taints to its Node a moment later.
-    await until('no rebalance taint left', 60_000, async () => (await held()).length === 0)
+    // On Liqo v1 the virtual kubelet copies a VirtualNode's taints to its Node a moment later: watched
+    // (one list and one watch of each), each change checked as it arrives.
+    const paths = ['/api/v1/nodes', ...(isV1 ? ['/apis/offloading.liqo.io/v1beta1/virtualnodes'] : [])]
+    await untilWatched(c, paths, 'no rebalance taint left', 60_000, (lists) =>
+      lists
+        .flat()
+        .every(
+          (o) =>
+            !((o.spec?.taints ?? []) as Array<{key: string}>).some((t) => t.key.startsWith('liqo-topology/rebalance')),
+        ),
+    )
   }, 420_000)
 })

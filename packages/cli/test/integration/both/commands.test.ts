@@ -10,7 +10,8 @@ import {join} from 'node:path'
 import yaml from 'js-yaml'
 import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 
-import {nginxDeploymentBody} from '@liqo-topology/lab/tutorial'
+import type {Json} from '../../../src/k8s/client.js'
+import {nginxDeploymentBody, untilWatched} from '@liqo-topology/lab/tutorial'
 import {
   admin,
   cli,
@@ -196,8 +197,14 @@ describe.skipIf(!lab)(`commands against the lab${modeNote}${skipNote}`, () => {
       })
       try {
         await c.create(`/apis/apps/v1/namespaces/${pend.name}/deployments`, nginxDeploymentBody(pend.name, 1))
-        await until('pod unschedulable', 30_000, async () =>
-          (await cli(['pods', 'where', '-n', pend.name])).stdout.includes('<none>'),
+        // Watched (one list and one watch of the pods): the scheduler's verdict as it is written, rather
+        // than running the command under test again and again until it shows it.
+        await untilWatched(c, [`/api/v1/namespaces/${pend.name}/pods`], 'pod unschedulable', 30_000, ([pods]) =>
+          pods!.some(
+            (p) =>
+              !p.spec?.nodeName &&
+              ((p.status?.conditions ?? []) as Json[]).some((x) => x.type === 'PodScheduled' && x.status === 'False'),
+          ),
         )
         const r = await cli(['pods', 'where', '-n', pend.name])
         expect(r.stdout).toMatch(/\s<none>\s+0\/1\s+Pending\s/)

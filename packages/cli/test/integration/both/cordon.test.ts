@@ -7,7 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
-import {TUTORIAL_DEPLOYMENT} from '@liqo-topology/lab/tutorial'
+import {TUTORIAL_DEPLOYMENT, untilWatched} from '@liqo-topology/lab/tutorial'
 import {
   admin,
   cli,
@@ -18,7 +18,6 @@ import {
   podClusters,
   podOn,
   skipNote,
-  until,
   untilPlaced,
   type OffloadedNamespace,
 } from '../../helpers/lab.js'
@@ -75,16 +74,11 @@ async function letLiqoReconcile(mark: string): Promise<void> {
       {metadata: {annotations: {'it.liqo-topology/resync': mark}}},
       'merge',
     )
-    await until('the virtual kubelet to apply the VirtualNode', 60_000, async () => {
-      const r = await kubectl([
-        'get',
-        'node',
-        virtualNodeName('cluster-3'),
-        '-o',
-        'jsonpath={.metadata.labels.it\\.liqo-topology/resync}',
-      ])
-      return r.stdout.trim() === mark
-    })
+    // Watched (one list and one watch of the nodes), each change checked as it arrives.
+    const node = virtualNodeName('cluster-3')
+    await untilWatched(c, ['/api/v1/nodes'], 'the virtual kubelet to apply the VirtualNode', 60_000, ([nodes]) =>
+      nodes!.some((n) => n.metadata?.name === node && n.metadata?.labels?.['it.liqo-topology/resync'] === mark),
+    )
   } else {
     await c.patch(
       `/apis/discovery.liqo.io/v1alpha1/foreignclusters/cluster-3`,

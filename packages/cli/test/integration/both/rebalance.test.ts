@@ -9,8 +9,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PODS} from '../../../src/k8s/kinds.js'
 import {connectLiqo} from '../../../src/liqo/connect.js'
-import {NODES} from '../../../src/liqo/nodes.js'
+import {NODES, toNode} from '../../../src/liqo/nodes.js'
 import {cordonInForce} from '../../../src/model/cordon.js'
+import {sleep} from '../../../src/toolkit/clock.js'
+import {untilWatched} from '@liqo-topology/lab/tutorial'
 import {
   admin,
   budget,
@@ -58,6 +60,26 @@ async function expectNoCordonLeft(): Promise<void> {
 }
 
 /**
+ * Until no node carries a rebalance's taint (any run's key: what nodeTaints' text would contain; on
+ * Liqo v1 the virtual kubelet takes it off the node a moment after the VirtualNode): watched, one list
+ * and one watch of the nodes.
+ */
+async function untilNoCordonLeft(): Promise<void> {
+  await untilWatched(await admin(), ['/api/v1/nodes'], 'no cordon left on any node', 60_000, ([nodes]) =>
+    nodes!.every((n) => !((n.spec?.taints ?? []) as Array<{key: string}>).some((t) => t.key.startsWith(TAINT))),
+  )
+}
+
+/** Until the ResourceQuota at `path` counts `pods` pods: watched, one list and one watch of the quotas. */
+async function untilQuotaCounts(path: string, pods: string): Promise<void> {
+  const slash = path.lastIndexOf('/')
+  const [collection, name] = [path.slice(0, slash), path.slice(slash + 1)]
+  await untilWatched(await admin(), [collection], `the quota counts ${pods} pods`, 60_000, ([quotas]) =>
+    quotas!.some((q) => q.metadata?.name === name && q.status?.used?.pods === pods),
+  )
+}
+
+/**
  * Keeps new pods off `cluster` (on) or lets them back (off) with the `peer cordon` holder's taint,
  * written where the Liqo generation keeps it (a taint put on a Liqo v1 node by hand does not
  * last), until the nodes show it.
@@ -68,8 +90,9 @@ async function holdOff(cluster: string, on: boolean): Promise<void> {
   const nodes = (await NODES.list(c)).items
   const fc = (await liqo.listPeerings(c, {nodes})).items.find((f) => f.clusterId === clusterId(cluster))!
   await liqo.cordons.set(c, fc, nodes, 'cordon', on)
-  await until(`${cluster} held off: ${on}`, 60_000, async () =>
-    cordonInForce((await NODES.list(c)).items, fc.clusterId, 'cordon', on),
+  // Watched (one list and one watch of the nodes), each change checked as it arrives.
+  await untilWatched(c, ['/api/v1/nodes'], `${cluster} held off: ${on}`, 60_000, ([raw]) =>
+    cordonInForce(raw!.map(toNode), fc.clusterId, 'cordon', on),
   )
 }
 
@@ -149,11 +172,14 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       // A dry run does not wait out a cluster's stabilisation window (it counts it as stabilising), and
       // peer enable returns as soon as the virtual node is Ready: read the plan once cluster-3's node has
       // been Ready for longer than --stable-for, as the tool reads it (Ready's transition, to the second).
+      // The transition is watched for; from then on the window's end is a known instant, waited for
+      // with one timer to it rather than by asking the API server again and again.
       const c = await admin()
-      await until('cluster-3 Ready for longer than 1s', 60_000, async () => {
-        const vn = (await NODES.list(c)).items.find((n) => n.name === virtualNodeName('cluster-3'))
-        return !!vn?.readySince && Date.now() - Date.parse(vn.readySince) > 2000
+      const readySince = await untilWatched(c, ['/api/v1/nodes'], 'cluster-3 Ready', 60_000, ([raw]) => {
+        const vn = raw!.map(toNode).find((n) => n.name === virtualNodeName('cluster-3'))
+        return vn?.ready && vn.readySince
       })
+      await sleep(Math.max(0, Date.parse(readySince) + 2000 - Date.now()))
 
       const dry = await cli(['rebalance', '-n', ns.name, '--dry-run', '--stable-for', '1s', '-o', 'json'], {
         timeoutMs: 60_000,
@@ -248,11 +274,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       })
       let finish: string | undefined
       try {
-        await until(
-          'the quota counts 3 pods',
-          60_000,
-          async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3',
-        )
+        await untilQuotaCounts(`${quotas}/two`, '3')
         // Evicted, and its replacement refused by the quota: the move waits.
         const {child, done} = await startHeldMove(ns.name)
         child.kill('SIGINT')
@@ -266,7 +288,8 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
         )
         expect(m![1]).toMatch(/ --yes( |$)/)
         // The cordon was lifted on the way out (on Liqo v1 the virtual kubelet takes it off the node).
-        await until('no cordon left on any node', 60_000, async () => !(await nodeTaints()).includes(TAINT))
+        await untilNoCordonLeft()
+        await expectNoCordonLeft()
       } finally {
         await c.delete(`${quotas}/two`)
       }
@@ -305,11 +328,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       spec: {hard: {pods: '2'}},
     })
     try {
-      await until(
-        'the quota counts 3 pods',
-        60_000,
-        async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3',
-      )
+      await untilQuotaCounts(`${quotas}/two`, '3')
       const {child, done} = await startHeldMove(ns.name)
       child.kill('SIGKILL')
       await done
@@ -322,7 +341,8 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     const again = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
     expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).toMatch(/lifted the cordon a killed rebalance left on cluster-2/)
-    await until('no cordon left on any node', 60_000, async () => !(await nodeTaints()).includes(TAINT))
+    await untilNoCordonLeft()
+    await expectNoCordonLeft()
     expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
   })
 })

@@ -6,6 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
+import {untilWatched} from '@liqo-topology/lab/tutorial'
 import {
   admin,
   cli,
@@ -15,7 +16,6 @@ import {
   offloadedNamespace,
   podClusters,
   skipNote,
-  until,
   type OffloadedNamespace,
 } from '../../helpers/lab.js'
 import {modeNote, onlyCluster, restoreOffloading} from '../../helpers/mode.js'
@@ -122,17 +122,27 @@ describe.skipIf(!lab)(`pods why${modeNote}${skipNote}`, () => {
         expect(r.code, r.stderr).toBe(0)
       }
       const c = await admin()
-      await until(
+      // Both waits watched (one list and one watch of each collection), each change checked as it arrives.
+      await untilWatched(
+        c,
+        ['/api/v1/nodes'],
         'no virtual node left',
         180_000,
-        async () => !(await c.list<Json>('/api/v1/nodes', {labelSelector: 'liqo.io/type=virtual-node'})).items.length,
+        ([nodes]) => !nodes!.some((n) => n.metadata?.labels?.['liqo.io/type'] === 'virtual-node'),
       )
-      await until('2 pods Pending, each with a FailedScheduling event', 120_000, async () => {
-        const pods = (await podClusters(ns.name)).filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
-        if (pods.length !== 2 || pods.some((p) => p.cluster !== '<none>')) return false
-        const events = await lastFailedScheduling(ns.name)
-        return pods.every((p) => events.has(p.pod))
-      })
+      await untilWatched(
+        c,
+        [`/api/v1/namespaces/${ns.name}/pods`, `/api/v1/namespaces/${ns.name}/events`],
+        '2 pods Pending, each with a FailedScheduling event',
+        120_000,
+        ([raw, events]) => {
+          // Not scheduled: no node (podClusters' "<none>").
+          const pods = raw!.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+          if (pods.length !== 2 || pods.some((p) => p.spec?.nodeName)) return false
+          const failed = lastOf(events!.filter((e) => e.reason === 'FailedScheduling'))
+          return pods.every((p) => failed.has(p.metadata?.name))
+        },
+      )
 
       const localNodes = (await c.list<Json>('/api/v1/nodes')).items
       const items = await why(['-n', ns.name])
@@ -178,8 +188,13 @@ async function lastFailedScheduling(namespace: string): Promise<Map<string, stri
     '-o',
     'json',
   ])
+  return lastOf((JSON.parse(r.stdout) as {items: Json[]}).items)
+}
+
+/** The message of each pod's last event among `events`. */
+function lastOf(events: Json[]): Map<string, string> {
   const last = new Map<string, {at: number; message: string}>()
-  for (const e of (JSON.parse(r.stdout) as {items: Json[]}).items) {
+  for (const e of events) {
     const at = Date.parse(e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp)
     const pod = e.involvedObject.name as string
     if (!last.has(pod) || at >= last.get(pod)!.at) last.set(pod, {at, message: e.message})

@@ -8,7 +8,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
-import {admin, auditEvents, cli, clusterId, kubectl, lab, labLiqo, skipNote, until} from '../../helpers/lab.js'
+import {untilWatched} from '@liqo-topology/lab/tutorial'
+import {admin, auditEvents, cli, clusterId, kubectl, lab, labLiqo, skipNote} from '../../helpers/lab.js'
 import {restoreOffloading, setUpTutorial, virtualNodeName} from '../../helpers/mode.js'
 
 const NS = 'liqo-test'
@@ -69,9 +70,16 @@ describe.skipIf(!lab)(`a DaemonSet pod on a virtual node during peer disable [Li
     await setUpTutorial()
     const c = await admin()
     await c.create(`/apis/apps/v1/namespaces/${NS}/daemonsets`, daemonSet())
-    pod = await until(`${DS}'s pod Running on cluster-3's virtual node`, 180_000, async () => {
-      const p = (await dsPods()).find((x) => x.node === virtualNodeName('cluster-3') && x.phase === 'Running')
-      return p?.name
+    // Watched (one list and one watch of the namespace's pods), each change checked as it arrives.
+    const what = `${DS}'s pod Running on cluster-3's virtual node`
+    pod = await untilWatched(c, [`/api/v1/namespaces/${NS}/pods`], what, 180_000, ([pods]) => {
+      const p = pods!.find(
+        (x) =>
+          x.metadata?.labels?.app === DS &&
+          x.spec?.nodeName === virtualNodeName('cluster-3') &&
+          x.status?.phase === 'Running',
+      )
+      return p?.metadata?.name as string | undefined
     })
     release = await liqoRelease()
     expect(release).toMatch(new RegExp(`^${labLiqo.replace('.', '\\.')}\\.\\d+$`))

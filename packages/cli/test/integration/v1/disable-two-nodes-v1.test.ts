@@ -10,6 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
 import {lookupLiqo} from '@liqo-topology/lab/binaries'
+import {untilWatched} from '@liqo-topology/lab/tutorial'
 import {
   admin,
   cli,
@@ -20,7 +21,6 @@ import {
   offloadedNamespace,
   podClusters,
   skipNote,
-  until,
   type OffloadedNamespace,
   type RunResult,
 } from '../../helpers/lab.js'
@@ -38,15 +38,14 @@ async function liqoctl(args: string[]): Promise<RunResult> {
   return collect(child, {timeoutMs: 300_000})
 }
 
-/** The names of cluster-3's virtual nodes that are Ready, read with kubectl. */
-async function readyNodesOfCluster3(): Promise<string[]> {
-  const r = await kubectl(['get', 'nodes', '-l', `liqo.io/remote-cluster-id=${clusterId('cluster-3')}`, '-o', 'json'])
-  const nodes = (JSON.parse(r.stdout).items ?? []) as Json[]
+/** The names of cluster-3's virtual nodes among `nodes` that are Ready and schedulable. */
+function readyNodesOfCluster3(nodes: Json[]): string[] {
   return nodes
     .filter(
       (n) =>
-        !n.spec.unschedulable &&
-        (n.status.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True'),
+        n.metadata?.labels?.['liqo.io/remote-cluster-id'] === clusterId('cluster-3') &&
+        !n.spec?.unschedulable &&
+        (n.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True'),
     )
     .map((n) => n.metadata.name as string)
     .sort()
@@ -67,15 +66,17 @@ async function removeSecondSlice(tenant: string): Promise<void> {
     '--ignore-not-found',
     '--wait=false',
   ])
-  const c = await admin()
-  const gone = async () =>
-    !(await c.getOrNull(`/apis/offloading.liqo.io/v1beta1/namespaces/${tenant}/virtualnodes/${SLICE}`)) &&
-    !(await c.getOrNull(`/api/v1/nodes/${SLICE}`))
+  // Watched: one list and one watch of the tenant's VirtualNodes and of the nodes, each change checked as it arrives.
+  const paths = [`/apis/offloading.liqo.io/v1beta1/namespaces/${tenant}/virtualnodes`, '/api/v1/nodes']
+  const gone = async (what: string, timeoutMs: number) =>
+    untilWatched(await admin(), paths, what, timeoutMs, (lists) =>
+      lists.every((items) => items.every((o) => o.metadata?.name !== SLICE)),
+    )
   try {
-    await until('the second VirtualNode and its node gone', 60_000, gone)
+    await gone('the second VirtualNode and its node gone', 60_000)
   } catch {
     await restartLiqoControllerManager()
-    await until('the second VirtualNode and its node gone (controller manager restarted)', 240_000, gone)
+    await gone('the second VirtualNode and its node gone (controller manager restarted)', 240_000)
   }
 }
 
@@ -109,10 +110,13 @@ describe.skipIf(!lab)(`peer disable with two virtual nodes for cluster-3 (Liqo v
       'cluster-1',
     ])
     expect(made.code, made.stderr + made.stdout).toBe(0)
-    await until(
+    // Watched (one list and one watch of the nodes), each change checked as it arrives.
+    await untilWatched(
+      await admin(),
+      ['/api/v1/nodes'],
       'the second virtual node of cluster-3 Ready',
       240_000,
-      async () => (await readyNodesOfCluster3()).length === 2,
+      ([nodes]) => readyNodesOfCluster3(nodes!).length === 2,
     )
     // All 8 replicas on cluster-3's two nodes: cluster-2 cordoned while they are placed.
     expect((await cli(['peer', 'cordon', 'cluster-2', '--yes'])).code).toBe(0)

@@ -7,7 +7,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Json} from '../../../src/k8s/client.js'
-import {admin, cli, lab, podClusters, podOn, skipNote, until} from '../../helpers/lab.js'
+import {untilWatched} from '@liqo-topology/lab/tutorial'
+import {admin, cli, lab, podClusters, podOn, skipNote} from '../../helpers/lab.js'
 
 const VN = '/apis/offloading.liqo.io/v1beta1/namespaces/liqo-tenant-cluster-3/virtualnodes/cluster-3'
 
@@ -78,11 +79,21 @@ describe.skipIf(!lab)(`Liqo v1's own components failing${skipNote}`, () => {
       expect(await createNode()).toBe(false)
 
       await component('start', 'cluster-1/liqo-webhook')
-      // The API server may take a moment to reach the webhook again (endpoints).
-      await until('a rerun of peer enable to pass', 120_000, async () => {
-        const again = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
-        return again.code === 0
-      })
+      // The API server reaches the webhook at its Service's endpoints (--enable-aggregator-routing),
+      // which list the new pod once it is Ready: watched for, then one rerun, instead of rerunning
+      // the command until it passes.
+      await untilWatched(
+        await admin(),
+        ['/api/v1/namespaces/liqo/endpoints'],
+        'the webhook back in its endpoints',
+        120_000,
+        ([eps]) =>
+          ((eps!.find((e) => e.metadata?.name === 'liqo-webhook')?.subsets ?? []) as Json[]).some(
+            (s) => (s.addresses ?? []).length > 0,
+          ),
+      )
+      const again = await cli(['peer', 'enable', 'cluster-3', '--yes', '--timeout', '3m'], {timeoutMs: 200_000})
+      expect(again.code, again.stderr).toBe(0)
       expect(await createNode()).toBe(true)
       const node = await (await admin()).getOrNull<Json>('/api/v1/nodes/cluster-3')
       expect((node?.status?.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')).toBe(true)

@@ -10,6 +10,7 @@ import {describe, expect, it} from 'vitest'
 
 import type {Json} from 'liqo-topology/k8s/client'
 import {lookupLiqo} from '../../../src/binaries.js'
+import {untilWatched} from '../../../src/tutorial.js'
 import {restartLiqoCrdReplicator, startApiServer, startIfStopped} from '../../../../cli/test/helpers/faults.js'
 import {restoreOffloading} from '../../../../cli/test/helpers/mode.js'
 import {
@@ -21,7 +22,6 @@ import {
   lab,
   labState,
   skipNote,
-  until,
   type RunResult,
 } from '../../../../cli/test/helpers/lab.js'
 
@@ -46,7 +46,11 @@ async function json(args: string[], context = 'cluster-1'): Promise<Json> {
 
 /** Each tutorial pod's virtual node (= cluster) and readiness, read with kubectl. */
 async function tutorialPods(): Promise<Array<{name: string; node: string; ready: boolean}>> {
-  const pods = (await json(['get', 'pods', '-n', NS])).items as Json[]
+  return placed((await json(['get', 'pods', '-n', NS])).items as Json[])
+}
+
+/** Each pod's virtual node (= cluster) and readiness, but for pods being deleted. */
+function placed(pods: Json[]): Array<{name: string; node: string; ready: boolean}> {
   return pods
     .filter((p) => !p.metadata.deletionTimestamp)
     .map((p) => ({
@@ -54,6 +58,15 @@ async function tutorialPods(): Promise<Array<{name: string; node: string; ready:
       node: p.spec.nodeName ?? '',
       ready: (p.status.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True'),
     }))
+}
+
+/** Until node `name` is there and Ready (present) or gone: watched, one list and one watch of the nodes. */
+async function untilNode(name: string, present: boolean, what: string, timeoutMs: number): Promise<void> {
+  await untilWatched(await admin(), ['/api/v1/nodes'], what, timeoutMs, ([nodes]) => {
+    const n = nodes!.find((x) => x.metadata?.name === name)
+    if (!present) return !n
+    return !!n && (n.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True')
+  })
 }
 
 const tutorialSettled = (pods: Array<{node: string; ready: boolean}>, nodes: string[]) =>
@@ -69,15 +82,19 @@ async function peerCluster3Again(): Promise<void> {
   // new peering never authenticates (ResourceSlice never accepted): wait as an operator must, and
   // if the crd-replicator is still backing off after two minutes, restart it as an operator would
   // (see restartLiqoCrdReplicator; once in CI the Secret outlived a 120 s wait).
-  const secret = 'secret/kubeconfig-controlplane-cluster-3'
-  const gone = async () => (await kubectl(['get', secret, '-n', 'liqo-tenant-cluster-3'])).code !== 0
-  const goneInTime = await until('the old identity Secret of cluster-3 gone', 120_000, gone).then(
+  // Watched: one list and one watch of the tenant namespace's Secrets, each change checked as it arrives.
+  const secrets = '/api/v1/namespaces/liqo-tenant-cluster-3/secrets'
+  const gone = async (what: string) =>
+    untilWatched(await admin(), [secrets], what, 120_000, ([items]) =>
+      items!.every((x) => x.metadata?.name !== 'kubeconfig-controlplane-cluster-3'),
+    )
+  const goneInTime = await gone('the old identity Secret of cluster-3 gone').then(
     () => true,
     () => false,
   )
   if (!goneInTime) {
     await restartLiqoCrdReplicator()
-    await until('the old identity Secret of cluster-3 gone after restarting the crd-replicator', 120_000, gone)
+    await gone('the old identity Secret of cluster-3 gone after restarting the crd-replicator')
   }
 
   const peer = await liqoctl([
@@ -93,11 +110,7 @@ async function peerCluster3Again(): Promise<void> {
     '4m',
   ])
   expect(peer.code, peer.stdout + peer.stderr).toBe(0)
-  const home = await admin()
-  await until("cluster-3's virtual node Ready again", 120_000, async () => {
-    const n = await home.getOrNull('/api/v1/nodes/cluster-3')
-    return !!n && (n.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True')
-  })
+  await untilNode('cluster-3', true, "cluster-3's virtual node Ready again", 120_000)
 }
 
 describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, () => {
@@ -208,31 +221,31 @@ describe.skipIf(!lab)(`lab up --liqo v1.2: Liqo's own controllers${skipNote}`, (
         expect((await patch(false)).code).toBe(0)
         // Up to 3 minutes: 60 s ran out once in CI after the other suites had toggled cluster-3 many
         // times (Liqo v1.2's virtual kubelet backs off failed remote deletions; see both/faults).
-        let seen: Awaited<ReturnType<typeof tutorialPods>> = []
-        await until('all 3 pods Running on cluster-2', 180_000, async () =>
-          tutorialSettled((seen = await tutorialPods()), ['cluster-2']),
+        // Watched (one list and one watch of the pods), each change checked as it arrives; kubectl then
+        // reads the pods once, as before.
+        let seen: ReturnType<typeof placed> = []
+        await untilWatched(
+          await admin(),
+          [`/api/v1/namespaces/${NS}/pods`],
+          'all 3 pods Running on cluster-2',
+          180_000,
+          ([pods]) => tutorialSettled((seen = placed(pods!)), ['cluster-2']),
         ).catch((e: Error) => {
           throw new Error(`${e.message}; pods last seen: ${JSON.stringify(seen)}`)
         })
         const movedMs = Date.now() - started
-        await until(
-          "cluster-3's virtual node deleted",
-          60_000,
-          async () => (await kubectl(['get', 'node', 'cluster-3'])).code !== 0,
-        )
+        expect(tutorialSettled(await tutorialPods(), ['cluster-2'])).toBe(true)
+        await untilNode('cluster-3', false, "cluster-3's virtual node deleted", 60_000)
         const goneMs = Date.now() - started
+        expect((await kubectl(['get', 'node', 'cluster-3'])).code).not.toBe(0)
         const vn = await json(['get', 'virtualnode', 'cluster-3', '-n', 'liqo-tenant-cluster-3'])
         expect(vn.spec.createNode).toBe(false)
         started = Date.now()
         expect((await patch(true)).code).toBe(0)
-        await until("cluster-3's virtual node back and Ready", 120_000, async () => {
-          const r = await kubectl(['get', 'node', 'cluster-3', '-o', 'json'])
-          return (
-            r.code === 0 &&
-            (JSON.parse(r.stdout).status.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
-          )
-        })
+        await untilNode('cluster-3', true, "cluster-3's virtual node back and Ready", 120_000)
         const backMs = Date.now() - started
+        const back = await json(['get', 'node', 'cluster-3'])
+        expect((back.status.conditions as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')).toBe(true)
         console.log(
           `[v1 dynamic topology] createNode=false: pods Running on cluster-2 after ${movedMs} ms, node deleted ` +
             `after ${goneMs} ms; createNode=true: node Ready after ${backMs} ms`,
