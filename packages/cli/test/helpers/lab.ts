@@ -550,6 +550,8 @@ export async function podOn(namespace: string, cluster: string): Promise<void> {
   // Up to 3 minutes: 60 s ran out once on Liqo v1.2 right after cluster-3 was re-enabled. On a
   // timeout the error gives the placement seen last, to tell a slow cluster from a stuck one.
   let last: PodPlace[] = []
+  /** How many pods not being deleted there were at the last deletion: its replacement is in once they are again. */
+  let before = 0
   await untilWatched(
     c,
     [`/api/v1/namespaces/${namespace}/pods`, '/api/v1/nodes'],
@@ -561,9 +563,14 @@ export async function podOn(namespace: string, cluster: string): Promise<void> {
       const ready = now.filter((p) => p.ready)
       if (ready.length !== now.length) return false
       if (ready.some((p) => p.cluster === cluster)) return true
-      const other = ready.find((p) => p.cluster !== cluster)
-      if (other && !pods.some((p) => p.deletionTimestamp))
+      // The deleted pod may take its grace period to go (tens of seconds through a virtual kubelet);
+      // its replacement, placed and Ready, is what the next deletion waits for.
+      const live = pods.filter((p) => !p.deletionTimestamp)
+      const other = ready.find((p) => p.cluster !== cluster && live.some((l) => l.name === p.pod))
+      if (other && live.length >= before) {
+        before = live.length
         await c.delete(`/api/v1/namespaces/${namespace}/pods/${other.pod}`)
+      }
       return false
     },
   ).catch((e: Error) => {
