@@ -13,7 +13,6 @@ import {
   admin,
   cli,
   collect,
-  kubectl,
   lab,
   offloadedNamespace,
   podClusters,
@@ -23,6 +22,7 @@ import {
   untilPlaced,
   type OffloadedNamespace,
 } from '../helpers/lab.js'
+import {allOnCluster2, nodeTaints} from '../helpers/rebalance.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../helpers/mode.js'
 
 const TAINT = 'liqo-topology/rebalance'
@@ -34,29 +34,6 @@ const refusal = JSON.stringify({
   reason: 'ServiceUnavailable',
   message: 'the proxy refuses this write',
 })
-
-async function nodeTaints(): Promise<string> {
-  return (
-    await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.taints}{"\\n"}{end}'])
-  ).stdout
-}
-
-/** Every pod of the namespace onto cluster-2: cluster-3 cordoned, a rollout restart, cluster-3 uncordoned. */
-async function allOnCluster2(namespace: string): Promise<void> {
-  const on = await cli(['peer', 'cordon', 'cluster-3', '--yes'])
-  expect(on.code, on.stderr).toBe(0)
-  try {
-    await kubectl(['rollout', 'restart', 'deployment/nginx-deployment', '-n', namespace])
-    const done = await kubectl(['rollout', 'status', 'deployment/nginx-deployment', '-n', namespace, '--timeout=100s'])
-    expect(done.code, done.stderr).toBe(0)
-    await untilPlaced(namespace, '3 ready pods on cluster-2', 180_000, (pods) => {
-      return pods.length === 3 && pods.every((p) => p.ready && p.cluster === 'cluster-2')
-    })
-  } finally {
-    const off = await cli(['peer', 'uncordon', 'cluster-3', '--yes'])
-    expect(off.code, off.stderr).toBe(0)
-  }
-}
 
 describe.skipIf(!lab)(`rebalance: a lease that cannot be renewed${modeNote}${skipNote}`, () => {
   let ns: OffloadedNamespace
