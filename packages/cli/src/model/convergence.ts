@@ -10,7 +10,7 @@
  * hold for it (cleanup, which must leave nothing behind, waits for the peering to reach None).
  */
 import {clusterDisplayName, indexForeignClusters, isLive, place, type Placement} from './placement.js'
-import {matchesTerms} from './scheduling.js'
+import {matchesTerms, notReadyTaint} from './scheduling.js'
 import {daemonSetsHolding, nodeOff, type ClusterSnapshot, type DaemonSetOnNode} from './leaving.js'
 import {
   NAMESPACE_OFFLOADING_NAME,
@@ -262,8 +262,15 @@ export function enableBlockers(fc: ForeignCluster | undefined, nodes: Node[], ns
     blockers.push({kind: 'node-missing', subject: `foreigncluster/${fc.name}`, detail: 'virtual node not created yet'})
     return blockers
   }
+  const taint = notReadyTaint(node)
   if (!node.ready)
     blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node not Ready'})
+  else if (taint)
+    blockers.push({
+      kind: 'node-not-ready',
+      subject: `node/${node.name}`,
+      detail: `virtual node Ready, its ${taint.key} taint not lifted yet`,
+    })
   if (node.unschedulable)
     blockers.push({kind: 'node-not-ready', subject: `node/${node.name}`, detail: 'virtual node cordoned'})
   for (const nso of nsos) {

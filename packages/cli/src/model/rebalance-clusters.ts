@@ -4,7 +4,7 @@
  * strategy and clusterSelector, each virtual node Ready for a stabilisation window). Pure.
  */
 import {clusterKey, clusterOfNode, compareClusters, indexForeignClusters, type ClusterRef} from './placement.js'
-import {matchesTerms} from './scheduling.js'
+import {matchesTerms, notReadyTaint} from './scheduling.js'
 import type {ForeignCluster, NamespaceOffloading, Node} from './types.js'
 
 export type Eligibility = 'eligible' | 'stabilising' | 'excluded'
@@ -40,6 +40,8 @@ export function clustersOf(nodes: Node[], fcs: ForeignCluster[]): ClusterNodes[]
   return [...out.values()].sort((a, b) => compareClusters(a.ref, b.ref))
 }
 
+const SECOND_MS = 1000
+
 const usable = (n: Node) => n.ready && !n.deletionTimestamp
 
 /** May the namespace's pods run on this cluster (its strategy, clusterSelector, the window)? */
@@ -73,13 +75,21 @@ export function eligibility(c: ClusterNodes, i: EligibilityInput): ClusterEligib
   if (fc?.outgoingEnabled === 'No') return out('excluded', 'outgoing peering disabled')
   const selected = c.nodes.filter((n) => matchesTerms(n, nso.clusterSelector?.nodeSelectorTerms ?? []))
   if (!selected.length) return out('excluded', 'not selected by the clusterSelector')
-  const ready = selected.filter(usable)
-  if (!ready.length) return out('excluded', 'virtual node not Ready')
+  const up = selected.filter(usable)
+  if (!up.length) return out('excluded', 'virtual node not Ready')
+  const ready = up.filter((n) => !notReadyTaint(n))
+  // Ready, but the node lifecycle controller has not lifted its taint yet: the window starts then.
+  if (!ready.length)
+    return out('stabilising', `virtual node Ready, its ${notReadyTaint(up[0]!)!.key} taint not lifted yet`, {
+      countsInMs: Math.max(stableForMs, SECOND_MS),
+    })
+  // lastTransitionTime has whole seconds: the node may have turned Ready up to a second after it says.
+  const window = stableForMs + SECOND_MS - 1
   const readyFor = (n: Node) => (n.readySince ? now - Date.parse(n.readySince) : Infinity)
-  const stable = ready.filter((n) => readyFor(n) >= stableForMs)
+  const stable = ready.filter((n) => readyFor(n) >= window)
   if (stable.length) return out('eligible', undefined, {nodes: stable})
   const longest = Math.max(...ready.map(readyFor))
   return out('stabilising', `virtual node Ready for ${Math.floor(longest / 1000)}s`, {
-    countsInMs: stableForMs - longest,
+    countsInMs: window - longest,
   })
 }

@@ -66,6 +66,19 @@ export function tolerates(tolerations: Toleration[], taint: Taint): boolean {
   })
 }
 
+/**
+ * The taints Kubernetes' node lifecycle controller puts on a node whose Ready condition is not True
+ * (TaintNodesByCondition). It lifts them a moment after it has seen the node Ready; until then the
+ * scheduler places nothing there, whatever the condition says. A virtual node re-created by Liqo
+ * starts with its conditions Unknown, so it carries one of these for that moment.
+ */
+const NOT_READY_TAINTS = new Set(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'])
+
+/** The not-ready taint a node still carries (none: the node lifecycle controller has seen it Ready). */
+export function notReadyTaint(node: Pick<Node, 'taints'>): Taint | undefined {
+  return node.taints.find((t) => NOT_READY_TAINTS.has(t.key) && t.effect === 'NoSchedule')
+}
+
 export type FitResult = {fits: true} | {fits: false; reason: string}
 
 /** Would the scheduler accept this node for a pod with these constraints? */

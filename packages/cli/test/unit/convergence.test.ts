@@ -451,6 +451,25 @@ describe('enableBlockers', () => {
     ])
   })
 
+  it('a node Ready that still has the not-ready taint blocks: the scheduler places nothing there yet', () => {
+    // Seen on Liqo v1.2: the API server admits the re-created node with node.kubernetes.io/not-ready
+    // (its TaintNodesByCondition plugin); the node lifecycle controller lifts it ~100 ms later.
+    const liqoTaint = vnMilan.taints[0]!
+    const fresh = aVirtualNode('liqo-milan', 'id-milan', {
+      taints: [liqoTaint, {key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule'}],
+    })
+    expect(enableBlockers(milan, [fresh], [nso])).toEqual([
+      {
+        kind: 'node-not-ready',
+        subject: 'node/liqo-milan',
+        detail: 'virtual node Ready, its node.kubernetes.io/not-ready taint not lifted yet',
+      },
+    ])
+    // The NoExecute one alone does not keep pods away (they tolerate it for 300 s by default).
+    const evicting = {...fresh, taints: [liqoTaint, {key: 'node.kubernetes.io/unreachable', effect: 'NoExecute'}]}
+    expect(enableBlockers(milan, [evicting], [nso])).toEqual([])
+  })
+
   it('a NamespaceOffloading without Ready=True for the cluster ID blocks', () => {
     const notYet = [
       aNamespaceOffloading({namespace: 'a', remoteConditions: {}}),

@@ -142,7 +142,8 @@ describe('planRebalance', () => {
     expect(movesOf(plan)).toEqual([])
     expect(plan.controllers[0]!.skipped).toMatch(/single cluster/)
     expect(stabilising(plan)).toEqual([
-      expect.objectContaining({cluster: expect.objectContaining({name: 'rome'}), countsInMs: 20_000}),
+      // The condition's time has whole seconds: up to 999 ms more, to be sure of the window.
+      expect.objectContaining({cluster: expect.objectContaining({name: 'rome'}), countsInMs: 20_999}),
     ])
     expect(
       movesOf(
@@ -155,6 +156,22 @@ describe('planRebalance', () => {
         ),
       ),
     ).toHaveLength(1)
+  })
+
+  it('a virtual node Ready with its not-ready taint still on counts only after a whole window', () => {
+    const fresh = vn(rome, 600)
+    fresh.taints = [...fresh.taints, {key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule'}]
+    const plan = planRebalance(
+      input({nodes: [local, vn(milan), fresh], pods: pods(['liqo-milan', 'liqo-milan']), stableForMs: 1_000}),
+    )
+    expect(movesOf(plan)).toEqual([])
+    expect(stabilising(plan)).toEqual([
+      expect.objectContaining({
+        cluster: expect.objectContaining({name: 'rome'}),
+        reason: 'virtual node Ready, its node.kubernetes.io/not-ready taint not lifted yet',
+        countsInMs: 1_000,
+      }),
+    ])
   })
 
   it('the strategy decides about the local cluster: LocalAndRemote spreads over it too, Remote does not', () => {
