@@ -3,7 +3,7 @@
  * cluster-2 after `peer disable cluster-3` and `peer enable cluster-3`; rebalance puts them back on
  * both clusters as its plan said (checked with kubectl), keeps a PodDisruptionBudget (a separate
  * watch sees the ready count), refuses one that allows nothing (exit 3, nothing evicted), leaves no
- * cordon behind, and a second run has nothing to move.
+ * cordon behind, and a second run has nothing to move. Two runs at once: the second changes nothing.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -300,5 +300,41 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
     await untilNoCordonLeft()
     await expectNoCordonLeft()
     expect(await countsByKubectl(ns.name)).toEqual({'cluster-2': 2, 'cluster-3': 1})
+  })
+
+  it('a second run while one moves pods: waits for the lease, sees it renewed, changes nothing', async () => {
+    await allOnCluster2(ns.name)
+    const c = await admin()
+    const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
+    await c.create(quotas, {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: {name: 'two'},
+      spec: {hard: {pods: '2'}},
+    })
+    try {
+      await untilQuotaCounts(`${quotas}/two`, '3')
+      const first = await startHeldMove(ns.name)
+      const pods = async () => (await kubectl(['get', 'pods', '-n', ns.name, '--no-headers', '-o', 'name'])).stdout
+      const before = await pods()
+      const second = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 120_000})
+      expect(second.code, second.stderr).toBe(1)
+      expect(second.stderr).toMatch(/another rebalance holds a cordon on cluster-2: waiting up to \d+s/)
+      expect(second.stderr).toMatch(
+        /^error: another rebalance is moving pods \(run \w+, cordon on cluster-2\): nothing was changed$/m,
+      )
+      // The second evicted nothing and took nothing over: the same pods, the first still moving,
+      // still holding its cordon.
+      expect(await pods()).toBe(before)
+      expect(first.child.exitCode).toBeNull()
+      expect(await nodeTaints()).toMatch(new RegExp(`^${virtualNodeName('cluster-2')} .*${TAINT}`, 'm'))
+      first.child.kill('SIGINT')
+      expect((await first.done).code).toBe(130)
+      await untilNoCordonLeft()
+    } finally {
+      await c.delete(`${quotas}/two`)
+    }
+    await untilPlaced(ns.name, '3 ready pods again', 120_000, (pods) => pods.filter((p) => p.ready).length === 3)
+    await expectNoCordonLeft()
   })
 })
