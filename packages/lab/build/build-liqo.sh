@@ -103,12 +103,23 @@ if [[ ! -f "$out/chart/liqo/Chart.yaml" ]]; then
   mv "$tmp/chart" "$out/chart"
   say "copied Liqo's Helm chart to $out/chart/liqo"
 fi
-if [[ ! -f "$out/kwok-stages.yaml" ]]; then
+# kwok's fast stages, but a pod may ask to turn Ready later, as an application behind a readiness
+# probe does: its annotation pod-ready.stage.kwok.x-k8s.io/delay (kwok's own, from its "general"
+# stages; e.g. "5s") delays its pod-ready stage. Without it, pods are Ready at once, as before.
+ready_delay='pod-ready.stage.kwok.x-k8s.io/delay'
+if ! grep -qF "$ready_delay" "$out/kwok-stages.yaml" 2>/dev/null; then
   src="$(module_dir "$here/go/kwok" sigs.k8s.io/kwok)/kustomize/stage"
   for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
     pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
     printf -- '---\n'
-    cat "$src/$f"
+    if [[ "$f" == pod/fast/pod-ready.yaml ]]; then
+      grep -qx '  next:' "$src/$f" || { say "kwok's $f has no 'next:' to put the delay before"; exit 1; }
+      delay="  delay:\n    durationMilliseconds: 0\n    durationFrom:\n"
+      delay+="      expressionFrom: '.metadata.annotations[\"$ready_delay\"]'\n"
+      sed "s|^  next:\$|$delay  next:|" "$src/$f"
+    else
+      cat "$src/$f"
+    fi
   done >"$tmp/kwok-stages.yaml"
   mv "$tmp/kwok-stages.yaml" "$out/kwok-stages.yaml"
   say "wrote kwok's stages to $out/kwok-stages.yaml"
