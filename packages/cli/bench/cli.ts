@@ -179,6 +179,7 @@ async function benchV1(): Promise<void> {
     if (!ONLY_MOVES) await measureConvergence(profile, {...o, rounds: CONV_ROUNDS})
     const moves = {...o, rounds: ONLY_MOVES ? 3 : CONV_ROUNDS, ids: {c2: 'cluster-2', c3: 'cluster-3'}}
     await measureRebalance(profile, moves)
+    await measureRebalance(profile, moves, '5s')
     await measureDisableTwoNodes(profile, {...moves, rounds: ONLY_MOVES ? 2 : CONV_ROUNDS})
   } finally {
     c1.close()
