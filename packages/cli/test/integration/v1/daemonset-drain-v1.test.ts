@@ -72,10 +72,14 @@ describe.skipIf(!lab)(`a DaemonSet pod on a virtual node during peer disable [Li
     await c.create(`/apis/apps/v1/namespaces/${NS}/daemonsets`, daemonSet())
     // Watched (one list and one watch of the namespace's pods), each change checked as it arrives.
     const what = `${DS}'s pod Running on cluster-3's virtual node`
+    // Not one being deleted: while Liqo re-creates the virtual node after an earlier test switched it
+    // off and on, the DaemonSet controller may make a second pod and delete the first, which Liqo's
+    // virtual kubelet still reports Running for a moment.
     pod = await untilWatched(c, [`/api/v1/namespaces/${NS}/pods`], what, 180_000, ([pods]) => {
       const p = pods!.find(
         (x) =>
           x.metadata?.labels?.app === DS &&
+          !x.metadata?.deletionTimestamp &&
           x.spec?.nodeName === virtualNodeName('cluster-3') &&
           x.status?.phase === 'Running',
       )
