@@ -1,6 +1,7 @@
 /**
  * What the rebalance tests share (both/rebalance.test.ts, rebalance-lease.test.ts): the nodes' taints as
- * kubectl shows them, a cluster held off the scheduler, and every pod of a namespace moved onto cluster-2.
+ * kubectl shows them, a cluster held off the scheduler, every pod of a namespace moved onto cluster-2, and
+ * a quota that holds a move's replacement back.
  */
 import {expect} from 'vitest'
 
@@ -51,4 +52,25 @@ export async function allOnCluster2(namespace: string): Promise<void> {
   } finally {
     await holdOff('cluster-3', false)
   }
+}
+
+/**
+ * A ResourceQuota of 2 pods on the namespace's 3, once its controller counts them: a rebalance's first
+ * eviction then waits, its replacement refused. Returns what lifts it (the quota deleted).
+ */
+export async function holdReplacements(namespace: string): Promise<() => Promise<void>> {
+  const c = await admin()
+  const quotas = `/api/v1/namespaces/${namespace}/resourcequotas`
+  await c.create(quotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'two'}, spec: {hard: {pods: '2'}}})
+  const lift = () => c.delete(`${quotas}/two`).then(() => {})
+  try {
+    // Watched (one list and one watch of the quotas), each change checked as it arrives.
+    await untilWatched(c, [quotas], 'the quota counts 3 pods', 60_000, ([items]) =>
+      items!.some((q) => q.metadata?.name === 'two' && q.status?.used?.pods === '3'),
+    )
+  } catch (e) {
+    await lift()
+    throw e
+  }
+  return lift
 }

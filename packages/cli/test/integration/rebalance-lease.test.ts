@@ -22,7 +22,7 @@ import {
   untilPlaced,
   type OffloadedNamespace,
 } from '../helpers/lab.js'
-import {allOnCluster2, nodeTaints} from '../helpers/rebalance.js'
+import {allOnCluster2, holdReplacements, nodeTaints} from '../helpers/rebalance.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../helpers/mode.js'
 
 const TAINT = 'liqo-topology/rebalance'
@@ -51,23 +51,11 @@ describe.skipIf(!lab)(`rebalance: a lease that cannot be renewed${modeNote}${ski
 
   it('warns at each failed renewal, stops the move before the lease runs out, exit 1; the rerun finishes', async () => {
     await allOnCluster2(ns.name)
-    const c = await admin()
-    const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
     // The quota holds the replacement back: the move waits, long enough for the lease to run out.
-    await c.create(quotas, {
-      apiVersion: 'v1',
-      kind: 'ResourceQuota',
-      metadata: {name: 'two'},
-      spec: {hard: {pods: '2'}},
-    })
+    const lift = await holdReplacements(ns.name)
     const node = `/api/v1/nodes/${virtualNodeName('cluster-2')}`
     let r
     try {
-      await until(
-        'the quota counts 3 pods',
-        60_000,
-        async () => (await c.get(`${quotas}/two`)).status?.used?.pods === '3',
-      )
       const child = startCli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {
         kubeconfig: kubeconfigVia(proxy.port),
       })
@@ -86,7 +74,7 @@ describe.skipIf(!lab)(`rebalance: a lease that cannot be renewed${modeNote}${ski
       r = await done
     } finally {
       delete proxy.answer
-      await c.delete(`${quotas}/two`)
+      await lift()
     }
     expect(r.code, r.stderr).toBe(1)
     const warnings = r.stderr.match(/^Warning: could not renew the lease of this rebalance's cordon on cluster-2 .*/gm)

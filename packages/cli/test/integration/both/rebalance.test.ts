@@ -26,7 +26,7 @@ import {
   untilPlaced,
   type OffloadedNamespace,
 } from '../../helpers/lab.js'
-import {allOnCluster2, nodeTaints} from '../../helpers/rebalance.js'
+import {allOnCluster2, holdReplacements, nodeTaints} from '../../helpers/rebalance.js'
 import {modeNote, restoreOffloading, virtualNodeName} from '../../helpers/mode.js'
 
 const TAINT = 'liqo-topology/rebalance'
@@ -59,15 +59,6 @@ async function expectNoCordonLeft(): Promise<void> {
 async function untilNoCordonLeft(): Promise<void> {
   await untilWatched(await admin(), ['/api/v1/nodes'], 'no cordon left on any node', 60_000, ([nodes]) =>
     nodes!.every((n) => !((n.spec?.taints ?? []) as Array<{key: string}>).some((t) => t.key.startsWith(TAINT))),
-  )
-}
-
-/** Until the ResourceQuota at `path` counts `pods` pods: watched, one list and one watch of the quotas. */
-async function untilQuotaCounts(path: string, pods: string): Promise<void> {
-  const slash = path.lastIndexOf('/')
-  const [collection, name] = [path.slice(0, slash), path.slice(slash + 1)]
-  await untilWatched(await admin(), [collection], `the quota counts ${pods} pods`, 60_000, ([quotas]) =>
-    quotas!.some((q) => q.metadata?.name === name && q.status?.used?.pods === pods),
   )
 }
 
@@ -220,17 +211,9 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       'printed; it completes',
     async () => {
       await allOnCluster2(ns.name)
-      const c = await admin()
-      const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
-      await c.create(quotas, {
-        apiVersion: 'v1',
-        kind: 'ResourceQuota',
-        metadata: {name: 'two'},
-        spec: {hard: {pods: '2'}},
-      })
+      const lift = await holdReplacements(ns.name)
       let finish: string | undefined
       try {
-        await untilQuotaCounts(`${quotas}/two`, '3')
         // Evicted, and its replacement refused by the quota: the move waits.
         const {child, done} = await startHeldMove(ns.name)
         child.kill('SIGINT')
@@ -247,7 +230,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
         await untilNoCordonLeft()
         await expectNoCordonLeft()
       } finally {
-        await c.delete(`${quotas}/two`)
+        await lift()
       }
       await untilPlaced(ns.name, '3 ready pods again', 120_000, (pods) => pods.filter((p) => p.ready).length === 3)
       const again = await cli(finish!.split(' ').slice(1), {timeoutMs: 240_000})
@@ -275,23 +258,15 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
 
   it('killed half-way (SIGKILL): the cordon stays; the next run lifts it first, then completes', async () => {
     await allOnCluster2(ns.name)
-    const c = await admin()
-    const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
-    await c.create(quotas, {
-      apiVersion: 'v1',
-      kind: 'ResourceQuota',
-      metadata: {name: 'two'},
-      spec: {hard: {pods: '2'}},
-    })
+    const lift = await holdReplacements(ns.name)
     try {
-      await untilQuotaCounts(`${quotas}/two`, '3')
       const {child, done} = await startHeldMove(ns.name)
       child.kill('SIGKILL')
       await done
       // Nothing could lift it: cluster-2's virtual node still carries the cordon.
       expect(await nodeTaints()).toMatch(new RegExp(`^${virtualNodeName('cluster-2')} .*${TAINT}`, 'm'))
     } finally {
-      await c.delete(`${quotas}/two`)
+      await lift()
     }
     await untilPlaced(ns.name, '3 ready pods again', 120_000, (pods) => pods.filter((p) => p.ready).length === 3)
     const again = await cli(['rebalance', '-n', ns.name, '--yes', '--stable-for', '1s'], {timeoutMs: 240_000})
@@ -304,16 +279,8 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
 
   it('a second run while one moves pods: waits for the lease, sees it renewed, changes nothing', async () => {
     await allOnCluster2(ns.name)
-    const c = await admin()
-    const quotas = `/api/v1/namespaces/${ns.name}/resourcequotas`
-    await c.create(quotas, {
-      apiVersion: 'v1',
-      kind: 'ResourceQuota',
-      metadata: {name: 'two'},
-      spec: {hard: {pods: '2'}},
-    })
+    const lift = await holdReplacements(ns.name)
     try {
-      await untilQuotaCounts(`${quotas}/two`, '3')
       const first = await startHeldMove(ns.name)
       const pods = async () => (await kubectl(['get', 'pods', '-n', ns.name, '--no-headers', '-o', 'name'])).stdout
       const before = await pods()
@@ -332,7 +299,7 @@ describe.skipIf(!lab)(`rebalance after a rejoin${modeNote}${skipNote}`, () => {
       expect((await first.done).code).toBe(130)
       await untilNoCordonLeft()
     } finally {
-      await c.delete(`${quotas}/two`)
+      await lift()
     }
     await untilPlaced(ns.name, '3 ready pods again', 120_000, (pods) => pods.filter((p) => p.ready).length === 3)
     await expectNoCordonLeft()
