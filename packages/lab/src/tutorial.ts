@@ -7,6 +7,7 @@ import {ApiError} from 'liqo-topology/toolkit/errors'
 import type {Json, KubeClient} from 'liqo-topology/k8s/client'
 import {toPod} from 'liqo-topology/k8s/map'
 import {toNode} from 'liqo-topology/liqo/nodes'
+import {notReadyTaint} from 'liqo-topology/model/scheduling'
 import {toForeignCluster} from 'liqo-topology/liqo/v0'
 import {Reflector} from 'liqo-topology/k8s/reflector'
 import {
@@ -167,7 +168,7 @@ function virtualNodesReady(rawNodes: Json[], remoteIds: string[]): boolean {
   const nodes = rawNodes.map(toNode)
   return remoteIds.every((id) => {
     const node = nodes.find((n) => n.virtual && n.remoteClusterId === id)
-    return node?.ready && !node.unschedulable && !node.taints.some((t) => t.key === 'node.kubernetes.io/not-ready')
+    return node?.ready && !node.unschedulable && !notReadyTaint(node)
   })
 }
 
