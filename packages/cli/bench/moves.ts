@@ -70,7 +70,7 @@ async function gather(o: MovesOptions, target: 'cluster-2' | 'cluster-3', replic
 }
 
 /** kwok's annotation that delays a pod's Ready on the Liqo v1 lab's providers (the lab's kwok stages honour it). */
-export const KWOK_READY_DELAY = 'pod-ready.stage.kwok.x-k8s.io/delay'
+const KWOK_READY_DELAY = 'pod-ready.stage.kwok.x-k8s.io/delay'
 
 async function templateAnnotation(o: MovesOptions, key: string, value: string | null): Promise<void> {
   const path = `/apis/apps/v1/namespaces/${NS}/deployments/${TUTORIAL_DEPLOYMENT}`
